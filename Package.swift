@@ -1,0 +1,130 @@
+// swift-tools-version: 6.2
+//
+// qmysql: one executable (`kubectl-qmysql`) and one module per layer.
+// Dependencies point downward only:
+//
+//   kubectl-qmysql (executable) -> CLI
+//   CLI -> KubeClient, QiniuAPI, KubeServer (playground), LocalCluster
+//   KubeServer -> KubeAPI          (the faithful local API server)
+//   KubeClient -> KubeAPI          (our Kubernetes client)
+//   QiniuAPI   -> KubeAPI          (the two custom resources, their validation and CRDs)
+//   Agent      -> Galera, MySQLClient
+//   LocalCluster -> Agent          (N agents on 127.0.0.N, for tests and the playground)
+//   Galera, KubeAPI: pure, Foundation only.
+import PackageDescription
+
+let nio: [Target.Dependency] = [
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOPosix", package: "swift-nio"),
+    .product(name: "NIOHTTP1", package: "swift-nio"),
+    .product(name: "NIOSSL", package: "swift-nio-ssl"),
+]
+
+let package = Package(
+    name: "qmysql",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "kubectl-qmysql", targets: ["kubectl-qmysql"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // MARK: Pure domain
+        .target(name: "KubeAPI"),
+        .target(name: "Galera"),
+        .target(name: "QiniuAPI", dependencies: ["KubeAPI"]),
+
+        // MARK: I/O layers
+        .target(
+            name: "KubeClient",
+            dependencies: [
+                "KubeAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ] + nio
+        ),
+        .target(
+            name: "KubeServer",
+            dependencies: [
+                "KubeAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ] + nio
+        ),
+        .systemLibrary(
+            name: "CMariaDB",
+            pkgConfig: "libmariadb",
+            providers: [.apt(["libmariadb-dev"])]
+        ),
+        .target(
+            name: "MySQLClient",
+            dependencies: [
+                "CMariaDB",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "Agent",
+            dependencies: [
+                "Galera", "MySQLClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "LocalCluster",
+            dependencies: [
+                "Agent", "Galera", "MySQLClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "CLI",
+            dependencies: [
+                "KubeAPI", "KubeClient", "QiniuAPI", "KubeServer", "Agent",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(name: "kubectl-qmysql", dependencies: ["CLI"]),
+
+        // MARK: Tests, one target per module
+        .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
+        .testTarget(name: "GaleraTests", dependencies: ["Galera"]),
+        .testTarget(name: "QiniuAPITests", dependencies: ["QiniuAPI", "KubeAPI"]),
+        .testTarget(
+            name: "KubeClientTests",
+            dependencies: ["KubeClient", "KubeServer", "KubeAPI", "QiniuAPI"]
+        ),
+        .testTarget(name: "KubeServerTests", dependencies: ["KubeServer", "KubeAPI", "KubeClient"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "Galera", "MySQLClient", "LocalCluster"]),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "KubeServer", "KubeClient", "QiniuAPI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// Galera module

@@ -1,0 +1,1 @@
+// MySQLClient module

@@ -1,0 +1,1 @@
+// QiniuAPI module
