@@ -1,0 +1,235 @@
+import KubeAPI
+
+/// The CustomResourceDefinitions of `mysql.qiniu.com`, as JSON the client applies and the local
+/// API server enforces. The OpenAPI schemas are the one source of the validation rules: the CLI
+/// checks a spec against the same schema before sending it, so both give the same messages.
+public enum QiniuCRDs {
+    public static var all: [JSONValue] { [qiniuMySQL, qiniuMySQLData] }
+
+    /// Times of day, `HH:MM` in 24-hour form, separated by commas.
+    public static let backupTimePattern = #"^([01][0-9]|2[0-3]):[0-5][0-9](,([01][0-9]|2[0-3]):[0-5][0-9])*$"#
+    /// A Kubernetes quantity with an optional binary or decimal suffix, like `10Gi`.
+    public static let quantityPattern = #"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$"#
+    /// Odd sizes only: Galera needs a strict majority to stay Primary after one node fails.
+    public static let allowedReplicas: [Int64] = [1, 3, 5, 7, 9]
+
+    public static var qiniuMySQL: JSONValue {
+        crd(
+            type: QiniuMySQL.resourceType, singular: "qiniumysql", shortNames: ["qmysql"],
+            spec: qiniuMySQLSpecSchema, status: qiniuMySQLStatusSchema,
+            columns: [
+                column("State", "string", ".status.state", "Green, Yellow or Red"),
+                column("Ready", "string", ".status.ready", "Synced nodes / desired nodes"),
+                column("Flavor", "string", ".spec.flavor", "mariadb or percona", priority: 1),
+                column("Replicas", "integer", ".spec.replicas", "Desired nodes", priority: 1),
+                column("Age", "date", ".metadata.creationTimestamp", nil),
+            ])
+    }
+
+    public static var qiniuMySQLData: JSONValue {
+        crd(
+            type: QiniuMySQLData.resourceType, singular: "qiniumysqldata", shortNames: ["qmysqldata"],
+            spec: qiniuMySQLDataSpecSchema, status: qiniuMySQLDataStatusSchema,
+            columns: [
+                column("Cluster", "string", ".spec.cluster", "The QiniuMySQL it acts on"),
+                column("Action", "string", ".spec.action", "backup or restore"),
+                column("Phase", "string", ".status.phase", nil),
+                column("Backup", "string", ".status.backup.id", nil, priority: 1),
+                column("Age", "date", ".metadata.creationTimestamp", nil),
+            ])
+    }
+
+    // MARK: - Schemas
+
+    static var qiniuMySQLSpecSchema: JSONValue {
+        object(
+            "The desired cluster.",
+            [
+                "replicas": [
+                    "type": "integer", "default": 3, "enum": .array(allowedReplicas.map { .int($0) }),
+                    "description": "Number of Galera nodes: odd, so a majority survives one failure.",
+                ],
+                "flavor": [
+                    "type": "string", "default": "mariadb", "enum": ["mariadb", "percona"],
+                    "description": "mariadb (MariaDB Galera) or percona (Percona XtraDB Cluster).",
+                ],
+                "version": string("Database version; chooses the default image.", minLength: 1),
+                "image": string("Database image; overrides the flavor's default.", minLength: 1),
+                "resources": object(
+                    "Compute resources of the database container.",
+                    ["requests": quantityMap, "limits": quantityMap]),
+                "storage": storageSchema("Data volume of each node."),
+                "config": [
+                    "type": "object", "description": "my.cnf settings of [mysqld], name: value.",
+                    "additionalProperties": ["type": "string"],
+                ],
+                "backup": object(
+                    "Scheduled backups and their retention.",
+                    [
+                        "enable": ["type": "boolean", "default": false, "description": "Run scheduled backups."],
+                        "backupTime": [
+                            "type": "string", "pattern": .string(backupTimePattern),
+                            "description": "Times of day (UTC) to back up, like \"01:01,13:01\".",
+                        ],
+                        "reservedDays": [
+                            "type": "integer", "minimum": 1, "maximum": 3650, "default": 7,
+                            "description": "Delete backups older than this many days.",
+                        ],
+                        "storage": storageSchema("Where backups are kept."),
+                    ]),
+                "rootPasswordSecret": string("Secret with key `password`; generated when absent.", minLength: 1),
+                "paused": ["type": "boolean", "default": false, "description": "Observe only: no changes, no recovery."],
+                "autoRecovery": ["type": "boolean", "default": true, "description": "Repair known faults automatically."],
+            ])
+    }
+
+    static var qiniuMySQLStatusSchema: JSONValue {
+        object(
+            "The observed cluster, written by the operator.",
+            [
+                "state": ["type": "string", "enum": ["Green", "Yellow", "Red"]],
+                "ready": ["type": "string"],
+                "nodes": [
+                    "type": "array",
+                    "items": object(
+                        nil,
+                        [
+                            "name": ["type": "string"], "state": ["type": "string"],
+                            "wsrepState": ["type": "string"], "seqno": ["type": "integer"], "ready": ["type": "boolean"],
+                        ], required: ["name", "state"]),
+                ],
+                "conditions": conditionsSchema,
+                "observedGeneration": ["type": "integer"],
+                "lastBackup": object(
+                    nil,
+                    ["name": ["type": "string"], "time": ["type": "string"], "size": ["type": "integer"], "succeeded": ["type": "boolean"]]),
+                "message": ["type": "string"],
+            ])
+    }
+
+    static var qiniuMySQLDataSpecSchema: JSONValue {
+        object(
+            "One manual backup or restore.",
+            [
+                "cluster": string("The QiniuMySQL in this namespace.", minLength: 1),
+                "action": ["type": "string", "enum": ["backup", "restore"], "description": "backup or restore."],
+                "backupName": string("The backup to restore from: a finished backup task's name (restore only).", minLength: 1),
+                "bootstrapNode": string("The node to restore on; chosen automatically when absent.", minLength: 1),
+                "approval": [
+                    "type": "string", "enum": ["Auto", "Step"], "default": "Auto",
+                    "description": "Auto runs every step; Step waits for approval before each.",
+                ],
+            ], required: ["cluster", "action"])
+    }
+
+    static var qiniuMySQLDataStatusSchema: JSONValue {
+        object(
+            "Progress of the task, written by the controller.",
+            [
+                "phase": ["type": "string", "enum": ["Pending", "Running", "WaitingForApproval", "Succeeded", "Failed"]],
+                "steps": [
+                    "type": "array",
+                    "items": object(
+                        nil,
+                        [
+                            "name": ["type": "string"], "state": ["type": "string"], "message": ["type": "string"],
+                            "startTime": ["type": "string"], "completionTime": ["type": "string"],
+                        ], required: ["name", "state"]),
+                ],
+                "backup": object(
+                    nil,
+                    ["id": ["type": "string"], "location": ["type": "string"], "size": ["type": "integer"], "position": ["type": "string"]]),
+                "startTime": ["type": "string"],
+                "completionTime": ["type": "string"],
+                "message": ["type": "string"],
+            ])
+    }
+
+    static var conditionsSchema: JSONValue {
+        [
+            "type": "array",
+            "items": object(
+                nil,
+                [
+                    "type": ["type": "string"], "status": ["type": "string", "enum": ["True", "False", "Unknown"]],
+                    "reason": ["type": "string"], "message": ["type": "string"],
+                    "lastTransitionTime": ["type": "string"], "observedGeneration": ["type": "integer"],
+                ], required: ["type", "status"]),
+        ]
+    }
+
+    static var quantityMap: JSONValue {
+        ["type": "object", "additionalProperties": ["type": "string", "pattern": .string(quantityPattern)]]
+    }
+
+    static func storageSchema(_ description: String) -> JSONValue {
+        object(
+            description,
+            [
+                "size": ["type": "string", "pattern": .string(quantityPattern), "description": "A quantity, like 10Gi."],
+                "storageClassName": string("StorageClass of the volume claim.", minLength: 1),
+            ])
+    }
+
+    // MARK: - Building blocks
+
+    static func object(_ description: String?, _ properties: [String: JSONValue], required: [String] = []) -> JSONValue {
+        var schema: JSONValue = ["type": "object", "properties": .object(properties)]
+        if let description { schema["description"] = .string(description) }
+        if !required.isEmpty { schema["required"] = .array(required.map { .string($0) }) }
+        return schema
+    }
+
+    static func string(_ description: String, minLength: Int64) -> JSONValue {
+        ["type": "string", "minLength": .int(minLength), "description": .string(description)]
+    }
+
+    static func column(_ name: String, _ type: String, _ path: String, _ description: String?, priority: Int64 = 0) -> JSONValue {
+        var column: JSONValue = ["name": .string(name), "type": .string(type), "jsonPath": .string(path)]
+        if let description { column["description"] = .string(description) }
+        if priority > 0 { column["priority"] = .int(priority) }
+        return column
+    }
+
+    static func crd(
+        type: ResourceType, singular: String, shortNames: [String],
+        spec: JSONValue, status: JSONValue, columns: [JSONValue]
+    ) -> JSONValue {
+        let schema: JSONValue = [
+            "type": "object",
+            "required": ["spec"],
+            "properties": [
+                "apiVersion": ["type": "string"],
+                "kind": ["type": "string"],
+                "metadata": ["type": "object"],
+                "spec": spec,
+                "status": status,
+            ],
+        ]
+        return [
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": [
+                "name": .string("\(type.plural).\(type.group)"),
+                "labels": ["app.kubernetes.io/part-of": "qmysql"],
+            ],
+            "spec": [
+                "group": .string(type.group),
+                "scope": "Namespaced",
+                "names": [
+                    "plural": .string(type.plural), "singular": .string(singular), "kind": .string(type.kind),
+                    "listKind": .string("\(type.kind)List"), "shortNames": .array(shortNames.map { .string($0) }),
+                    "categories": ["qmysql"],
+                ],
+                "versions": [
+                    [
+                        "name": .string(type.version), "served": true, "storage": true,
+                        "schema": ["openAPIV3Schema": schema],
+                        "subresources": ["status": [:]],
+                        "additionalPrinterColumns": .array(columns),
+                    ]
+                ],
+            ],
+        ]
+    }
+}

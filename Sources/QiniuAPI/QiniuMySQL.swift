@@ -1,0 +1,175 @@
+import KubeAPI
+
+/// A highly available MySQL cluster: three (or any odd number of) multi-master Galera nodes.
+public struct QiniuMySQL: KubeResource, Hashable {
+    public static let resourceType = ResourceType(
+        group: QiniuGroup.name, version: QiniuGroup.version,
+        plural: "qiniumysqls", kind: "QiniuMySQL", namespaced: true)
+
+    public var apiVersion: String = QiniuMySQL.resourceType.apiVersion
+    public var kind: String = QiniuMySQL.resourceType.kind
+    public var metadata: ObjectMeta
+    public var spec: QiniuMySQLSpec
+    public var status: QiniuMySQLStatus?
+
+    public init(metadata: ObjectMeta, spec: QiniuMySQLSpec = QiniuMySQLSpec(), status: QiniuMySQLStatus? = nil) {
+        self.metadata = metadata
+        self.spec = spec
+        self.status = status
+    }
+}
+
+/// The API group shared by both resources.
+public enum QiniuGroup {
+    public static let name = "mysql.qiniu.com"
+    public static let version = "v1alpha1"
+}
+
+/// The database flavor. Only the vocabulary of the API lives here; what differs between the
+/// flavors at run time (binaries, SST method, backup tool) lives in the Galera module.
+public enum DatabaseFlavor: String, Codable, Sendable, CaseIterable, Hashable {
+    case mariadb
+    case percona
+}
+
+public struct QiniuMySQLSpec: Codable, Sendable, Hashable {
+    /// Number of Galera nodes; odd so that a majority always exists. Default 3.
+    public var replicas: Int?
+    public var flavor: DatabaseFlavor?
+    /// Database version, used to choose the default image when `image` is absent.
+    public var version: String?
+    public var image: String?
+    /// Compute resources of the database container (`requests`/`limits`, as in a Pod).
+    public var resources: ResourceRequirements?
+    public var storage: StorageSpec?
+    /// my.cnf settings for the `[mysqld]` section, `name: value`.
+    public var config: [String: String]?
+    public var backup: BackupSpec?
+    /// A Secret in the same namespace with key `password`; generated when absent.
+    public var rootPasswordSecret: String?
+    /// Paused clusters are observed but never changed (no reconcile, no automatic recovery).
+    public var paused: Bool?
+    /// When false the controller only observes and reports. Default true.
+    public var autoRecovery: Bool?
+
+    public init(
+        replicas: Int? = nil, flavor: DatabaseFlavor? = nil, version: String? = nil, image: String? = nil,
+        resources: ResourceRequirements? = nil, storage: StorageSpec? = nil, config: [String: String]? = nil,
+        backup: BackupSpec? = nil, rootPasswordSecret: String? = nil, paused: Bool? = nil, autoRecovery: Bool? = nil
+    ) {
+        self.replicas = replicas
+        self.flavor = flavor
+        self.version = version
+        self.image = image
+        self.resources = resources
+        self.storage = storage
+        self.config = config
+        self.backup = backup
+        self.rootPasswordSecret = rootPasswordSecret
+        self.paused = paused
+        self.autoRecovery = autoRecovery
+    }
+}
+
+public struct ResourceRequirements: Codable, Sendable, Hashable {
+    public var requests: [String: String]?
+    public var limits: [String: String]?
+
+    public init(requests: [String: String]? = nil, limits: [String: String]? = nil) {
+        self.requests = requests
+        self.limits = limits
+    }
+}
+
+public struct StorageSpec: Codable, Sendable, Hashable {
+    /// A Kubernetes quantity, like `10Gi`.
+    public var size: String?
+    public var storageClassName: String?
+
+    public init(size: String? = nil, storageClassName: String? = nil) {
+        self.size = size
+        self.storageClassName = storageClassName
+    }
+}
+
+public struct BackupSpec: Codable, Sendable, Hashable {
+    /// Scheduled backups on or off. Manual backups (QiniuMySQLData) work either way.
+    public var enable: Bool?
+    /// Times of day (UTC) for scheduled backups, like `"01:01,13:01"`.
+    public var backupTime: String?
+    /// Backups older than this many days are deleted. Default 7.
+    public var reservedDays: Int?
+    /// Where backups are kept (a PVC in Kubernetes, a directory in the playground).
+    public var storage: StorageSpec?
+
+    public init(enable: Bool? = nil, backupTime: String? = nil, reservedDays: Int? = nil, storage: StorageSpec? = nil) {
+        self.enable = enable
+        self.backupTime = backupTime
+        self.reservedDays = reservedDays
+        self.storage = storage
+    }
+}
+
+public enum ClusterHealth: String, Codable, Sendable, CaseIterable, Hashable {
+    /// Can serve, with the expected number of Synced nodes.
+    case green = "Green"
+    /// Can serve with fewer Synced nodes than expected.
+    case yellow = "Yellow"
+    /// Cannot serve: no Primary component, or no Synced node.
+    case red = "Red"
+}
+
+public struct QiniuMySQLStatus: Codable, Sendable, Hashable {
+    public var state: ClusterHealth?
+    /// "ready/desired", for the printer column.
+    public var ready: String?
+    public var nodes: [NodeStatus]?
+    public var conditions: [Condition]?
+    public var observedGeneration: Int64?
+    public var lastBackup: LastBackup?
+    public var message: String?
+
+    public init(state: ClusterHealth? = nil, ready: String? = nil, nodes: [NodeStatus]? = nil,
+                conditions: [Condition]? = nil, observedGeneration: Int64? = nil,
+                lastBackup: LastBackup? = nil, message: String? = nil) {
+        self.state = state
+        self.ready = ready
+        self.nodes = nodes
+        self.conditions = conditions
+        self.observedGeneration = observedGeneration
+        self.lastBackup = lastBackup
+        self.message = message
+    }
+}
+
+public struct NodeStatus: Codable, Sendable, Hashable {
+    public var name: String
+    /// Green, Yellow, Red-clean, Red-unclean or Unknown.
+    public var state: String
+    /// `wsrep_local_state_comment`: Synced, Donor/Desynced, Joining, ...
+    public var wsrepState: String?
+    public var seqno: Int64?
+    public var ready: Bool?
+
+    public init(name: String, state: String, wsrepState: String? = nil, seqno: Int64? = nil, ready: Bool? = nil) {
+        self.name = name
+        self.state = state
+        self.wsrepState = wsrepState
+        self.seqno = seqno
+        self.ready = ready
+    }
+}
+
+public struct LastBackup: Codable, Sendable, Hashable {
+    public var name: String?
+    public var time: String?
+    public var size: Int64?
+    public var succeeded: Bool?
+
+    public init(name: String? = nil, time: String? = nil, size: Int64? = nil, succeeded: Bool? = nil) {
+        self.name = name
+        self.time = time
+        self.size = size
+        self.succeeded = succeeded
+    }
+}
