@@ -1,0 +1,142 @@
+import ArgumentParser
+import KubeAPI
+import QiniuAPI
+
+struct BackupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup",
+        abstract: "Take a hot backup of a cluster now.",
+        discussion: """
+            Creates a QiniuMySQLData task with action backup; the cluster's controller runs it
+            on one node with mariabackup (or xtrabackup) while the cluster keeps serving.
+
+              kubectl qmysql backup demo
+              kubectl qmysql backup demo --wait
+            """)
+
+    @OptionGroup var kube: KubeOptions
+    @OptionGroup var wait: WaitOptions
+
+    @Argument(help: "The cluster's name.")
+    var name: String
+
+    @Option(name: .shortAndLong, help: "Output format: json, yaml or name.")
+    var output: OutputFormat?
+
+    func validate() throws {
+        try OutputFormat.validate(output, allowed: [.json, .yaml, .name], command: "backup")
+    }
+
+    func run() async throws {
+        try await KubeSession.with(kube) { session in
+            _ = try await session.client.get(QiniuMySQL.self, name: name, namespace: session.namespace)
+            let task = QiniuMySQLData(
+                metadata: ObjectMeta(namespace: session.namespace, generateName: "\(name)-backup-",
+                                     labels: [DataTaskLabels.cluster: name]),
+                spec: QiniuMySQLDataSpec(cluster: name, action: .backup))
+            let created = try await session.client.create(task)
+            try await DataTaskOutput.reportCreated(created, output: output, wait: wait, session: session)
+        }
+    }
+}
+
+struct RestoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore",
+        abstract: "Restore a cluster from a backup.",
+        discussion: """
+            Creates a QiniuMySQLData task with action restore. The controller then follows the
+            documented procedure: back up the current state, pause all nodes, pick the bootstrap
+            node, restore the backup on it and bootstrap it, and start the others (they join by SST).
+            Every write made after the backup is lost, so it asks first; without a terminal it
+            refuses unless --yes is given. With --approval Step the task waits for approval
+            before each step.
+
+              kubectl qmysql restore demo --from demo-backup-x7k2p
+              kubectl qmysql restore demo --from demo-backup-x7k2p --yes --wait
+            """)
+
+    @OptionGroup var kube: KubeOptions
+    @OptionGroup var wait: WaitOptions
+
+    @Argument(help: "The cluster's name.")
+    var name: String
+
+    @Option(name: .customLong("from"), help: ArgumentHelp("The backup to restore: the name of a finished backup task.", valueName: "backup"))
+    var backup: String
+
+    @Option(help: "The node to restore on and bootstrap (chosen by the controller when absent).")
+    var bootstrapNode: String?
+
+    @Option(help: "Auto runs every step; Step waits for approval before each.")
+    var approval: ApprovalMode = .auto
+
+    @Flag(name: [.customShort("y"), .customLong("yes")], help: "Do not ask for confirmation.")
+    var yes = false
+
+    @Option(name: .shortAndLong, help: "Output format: json, yaml or name.")
+    var output: OutputFormat?
+
+    func validate() throws {
+        try OutputFormat.validate(output, allowed: [.json, .yaml, .name], command: "restore")
+        guard !backup.isEmpty else { throw ValidationError("--from needs the name of a backup; list them with `kubectl qmysql data`.") }
+    }
+
+    func run() async throws {
+        try await KubeSession.with(kube) { session in
+            _ = try await session.client.get(QiniuMySQL.self, name: name, namespace: session.namespace)
+            try Confirmation(assumeYes: yes, terminal: .current)
+                .confirm("restore \(session.namespace)/\(name) from \(backup), losing every write made since that backup")
+            let task = QiniuMySQLData(
+                metadata: ObjectMeta(namespace: session.namespace, generateName: "\(name)-restore-",
+                                     labels: [DataTaskLabels.cluster: name]),
+                spec: QiniuMySQLDataSpec(cluster: name, action: .restore, backupName: backup,
+                                         bootstrapNode: bootstrapNode, approval: approval))
+            let created = try await session.client.create(task)
+            try await DataTaskOutput.reportCreated(created, output: output, wait: wait, session: session)
+        }
+    }
+}
+
+/// Labels the CLI puts on the tasks it creates, so they can be listed per cluster.
+enum DataTaskLabels {
+    static let cluster = "mysql.qiniu.com/cluster"
+}
+
+/// `--wait` and `--timeout`, shared by every command that starts a task.
+struct WaitOptions: ParsableArguments {
+    @Flag(help: "Follow the task with progress until it ends.")
+    var wait = false
+
+    @Option(help: "How long --wait waits, like 30m.")
+    var timeout: String = "1h"
+
+    func validate() throws {
+        guard DurationText.parse(timeout) != nil else { throw ValidationError("--timeout \"\(timeout)\" is not a duration, like 30m or 2h.") }
+    }
+}
+
+enum DataTaskOutput {
+    static func reportCreated(_ task: QiniuMySQLData, output: OutputFormat?, wait: WaitOptions, session: KubeSession) async throws {
+        let name = task.metadata.name ?? ""
+        if !wait.wait {
+            if let output {
+                try ObjectOutput.print(try JSONValue(encoding: task), format: output, resource: QiniuMySQLData.resourceType)
+            } else {
+                print("qiniumysqldata.mysql.qiniu.com/\(name) created")
+            }
+            return
+        }
+        StandardError.write("qiniumysqldata.mysql.qiniu.com/\(name) created; waiting for it to finish\n")
+        let final = try await TaskFollower(session: session, timeout: DurationText.parse(wait.timeout) ?? .seconds(3600))
+            .follow(name: name)
+        if let output {
+            try ObjectOutput.print(try JSONValue(encoding: final), format: output, resource: QiniuMySQLData.resourceType)
+        } else {
+            print(DataTaskReport.render(final, terminal: .current), terminator: "")
+        }
+        if final.status?.phase == .failed {
+            throw CLIError("task \(name) failed: \(final.status?.message ?? "no message")", status: .taskFailed)
+        }
+    }
+}

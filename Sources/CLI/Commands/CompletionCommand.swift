@@ -1,0 +1,21 @@
+import ArgumentParser
+
+struct CompletionCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "completion",
+        abstract: "Print a shell completion script (bash, zsh or fish).",
+        discussion: """
+            For `kubectl-qmysql` itself:
+              source <(kubectl-qmysql completion bash)
+            For `kubectl qmysql <TAB>` put completions/kubectl_complete-qmysql on PATH (kubectl 1.26+).
+            """)
+
+    enum Shell: String, ExpressibleByArgument, CaseIterable { case bash, zsh, fish }
+
+    @Argument(help: "The shell.")
+    var shell: Shell
+
+    func run() async throws {
+        print(QMySQL.completionScript(for: shell == .bash ? .bash : shell == .zsh ? .zsh : .fish), terminator: "")
+    }
+}

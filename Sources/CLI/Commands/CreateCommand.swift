@@ -1,0 +1,176 @@
+import ArgumentParser
+import Foundation
+import KubeAPI
+import QiniuAPI
+import Yams
+
+struct CreateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create",
+        abstract: "Create a QiniuMySQL cluster.",
+        discussion: """
+            The spec comes from flags, from a manifest (-f), or both: flags override the manifest.
+            It is checked against the CRD's schema before anything is sent, with the same messages
+            the API server would give.
+
+              kubectl qmysql create demo
+              kubectl qmysql create demo --replicas 5 --storage 50Gi --backup-time 01:01,13:01
+              kubectl qmysql create -f demo.yaml
+            """)
+
+    @OptionGroup var kube: KubeOptions
+
+    @Argument(help: "The cluster's name (taken from the manifest when -f is given).")
+    var name: String?
+
+    @Option(help: "Number of Galera nodes: 1, 3, 5, 7 or 9.")
+    var replicas: Int?
+
+    @Option(help: "mariadb or percona.")
+    var flavor: DatabaseFlavor?
+
+    @Option(help: "Database version.")
+    var version: String?
+
+    @Option(help: "Database image (overrides the flavor's default).")
+    var image: String?
+
+    @Option(help: "Data volume size of each node, like 10Gi.")
+    var storage: String?
+
+    @Option(help: "StorageClass of the data volumes.")
+    var storageClass: String?
+
+    @Option(help: "Times of day (UTC) for scheduled backups, like 01:01,13:01. Turns scheduled backups on.")
+    var backupTime: String?
+
+    @Option(help: "Delete backups older than this many days.")
+    var reservedDays: Int?
+
+    @Option(name: .customShort("f"), help: ArgumentHelp("A QiniuMySQL manifest (YAML or JSON), or - for standard input.", valueName: "file"))
+    var file: String?
+
+    @Flag(help: "Validate and print the object without creating it.")
+    var dryRun = false
+
+    @Option(name: .shortAndLong, help: "Output format: json, yaml or name.")
+    var output: OutputFormat?
+
+    func validate() throws {
+        try OutputFormat.validate(output, allowed: [.json, .yaml, .name], command: "create")
+        if name == nil && file == nil {
+            throw ValidationError("give the cluster a name: `kubectl qmysql create NAME`, or a manifest with -f FILE.")
+        }
+        if let name { try ObjectName.validate(name, what: "cluster name") }
+    }
+
+    func run() async throws {
+        var cluster = try file.map(ManifestFile.readCluster) ?? QiniuMySQL(metadata: ObjectMeta())
+        if let name {
+            if let fromFile = cluster.metadata.name, fromFile != name {
+                throw CLIError("the name \"\(name)\" differs from metadata.name \"\(fromFile)\" in \(file ?? "the manifest")",
+                               hint: "drop the NAME argument or make them match", status: .usage)
+            }
+            cluster.metadata.name = name
+        }
+        guard let clusterName = cluster.metadata.name else {
+            throw CLIError("\(file ?? "the manifest") has no metadata.name", hint: "give a NAME argument or set metadata.name", status: .usage)
+        }
+        try ObjectName.validate(clusterName, what: "cluster name")
+        applyFlags(to: &cluster.spec)
+
+        let object = try JSONValue(encoding: cluster)
+        try SpecValidation.check(object, against: QiniuCRDs.qiniuMySQL, kind: "QiniuMySQL", name: clusterName)
+
+        if dryRun {
+            try ObjectOutput.print(object, format: output ?? .yaml, resource: QiniuMySQL.resourceType)
+            return
+        }
+        try await KubeSession.with(kube) { session in
+            cluster.metadata.namespace = cluster.metadata.namespace ?? session.namespace
+            let created = try await session.client.create(cluster)
+            if let output {
+                try ObjectOutput.print(try JSONValue(encoding: created), format: output, resource: QiniuMySQL.resourceType)
+            } else {
+                print("qiniumysql.mysql.qiniu.com/\(clusterName) created")
+            }
+        }
+    }
+
+    private func applyFlags(to spec: inout QiniuMySQLSpec) {
+        if let replicas { spec.replicas = replicas }
+        if let flavor { spec.flavor = flavor }
+        if let version { spec.version = version }
+        if let image { spec.image = image }
+        if storage != nil || storageClass != nil {
+            var volume = spec.storage ?? StorageSpec()
+            if let storage { volume.size = storage }
+            if let storageClass { volume.storageClassName = storageClass }
+            spec.storage = volume
+        }
+        if backupTime != nil || reservedDays != nil {
+            var backup = spec.backup ?? BackupSpec()
+            if let backupTime {
+                backup.backupTime = backupTime
+                backup.enable = true
+            }
+            if let reservedDays { backup.reservedDays = reservedDays }
+            spec.backup = backup
+        }
+    }
+}
+
+extension DatabaseFlavor: ExpressibleByArgument {}
+extension ApprovalMode: ExpressibleByArgument {}
+
+/// Kubernetes object names for clusters: DNS-1123 labels, short enough that the names derived
+/// from them (`NAME-2`, `NAME-peers`, `NAME-controller`) still fit in 63 characters.
+enum ObjectName {
+    static let maxClusterNameLength = 40
+
+    static func validate(_ name: String, what: String) throws {
+        let allowed = name.allSatisfy { ($0.isLowercase && $0.isASCII) || ($0.isNumber && $0.isASCII) || $0 == "-" }
+        guard !name.isEmpty, allowed, name.first?.isLetter == true, name.last != "-" else {
+            throw ValidationError("\(what) \"\(name)\" is not valid: use lower-case letters, digits and '-', starting with a letter and not ending with '-' (like \"demo\" or \"orders-db\").")
+        }
+        guard name.count <= maxClusterNameLength else {
+            throw ValidationError("\(what) \"\(name)\" is \(name.count) characters long; the limit is \(maxClusterNameLength), so that pod and service names derived from it fit in 63.")
+        }
+    }
+}
+
+/// Reads a manifest a person wrote, with errors that name the file.
+enum ManifestFile {
+    static func readCluster(_ path: String) throws -> QiniuMySQL {
+        let text: String
+        do {
+            if path == "-" {
+                text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            } else {
+                text = try String(contentsOfFile: path, encoding: .utf8)
+            }
+        } catch {
+            throw CLIError("cannot read \(path): \(error.localizedDescription)", status: .usage)
+        }
+        let value: JSONValue
+        do {
+            value = try YAMLDecoder().decode(JSONValue.self, from: text)
+        } catch {
+            throw CLIError("\(path) is not valid YAML or JSON: \(error)", status: .usage)
+        }
+        let kind = value["kind"]?.stringValue
+        guard kind == QiniuMySQL.resourceType.kind else {
+            throw CLIError("\(path) holds kind \(kind.map { "\"\($0)\"" } ?? "(none)"), not QiniuMySQL", hint: "see `kubectl qmysql create --help` for an example", status: .usage)
+        }
+        do {
+            return try value.decode(as: QiniuMySQL.self)
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            throw CLIError("\(path): \(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)", status: .usage)
+        } catch let DecodingError.keyNotFound(key, context) {
+            let at = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
+            throw CLIError("\(path): \(at) is required", status: .usage)
+        } catch {
+            throw CLIError("\(path): \(error)", status: .usage)
+        }
+    }
+}

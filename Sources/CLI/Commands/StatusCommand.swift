@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import KubeAPI
+import QiniuAPI
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show a cluster's state, its nodes, conditions and last backup.",
+        discussion: """
+            State is Green (serving with every node Synced), Yellow (serving with fewer) or Red
+            (not serving). Node states are Green, Yellow, Red-clean, Red-unclean and Unknown.
+
+              kubectl qmysql status demo
+              kubectl qmysql status demo -o json
+            """)
+
+    @OptionGroup var kube: KubeOptions
+
+    @Argument(help: "The cluster's name.")
+    var name: String
+
+    @Option(name: .shortAndLong, help: "Output format: json or yaml (a report when absent).")
+    var output: OutputFormat?
+
+    func validate() throws {
+        try OutputFormat.validate(output, allowed: [.json, .yaml], command: "status")
+    }
+
+    func run() async throws {
+        try await KubeSession.with(kube) { session in
+            let cluster = try await session.client.get(QiniuMySQL.self, name: name, namespace: session.namespace)
+            if let output {
+                try ObjectOutput.print(try JSONValue(encoding: cluster), format: output, resource: QiniuMySQL.resourceType)
+            } else {
+                print(StatusReport.render(cluster, terminal: Terminal.current), terminator: "")
+            }
+        }
+    }
+}
+
+/// The human report of `status`.
+enum StatusReport {
+    static func render(_ cluster: QiniuMySQL, terminal: Terminal, now: Date = Date()) -> String {
+        let status = cluster.status
+        let spec = cluster.spec
+        var out = ""
+        func line(_ label: String, _ value: String) { out += (label + ":").padding(toLength: 14, withPad: " ", startingAt: 0) + value + "\n" }
+        line("Cluster", "\(cluster.metadata.namespace ?? "")/\(cluster.metadata.name ?? "")")
+        line("State", terminal.paintState(status?.state?.rawValue ?? "Unknown (no status yet)"))
+        line("Ready", status?.ready ?? "-")
+        line("Flavor", "\((spec.flavor ?? .mariadb).rawValue)\(spec.version.map { " \($0)" } ?? ""), \(spec.replicas ?? 3) replicas")
+        var flags: [String] = []
+        if spec.paused == true { flags.append("paused") }
+        if spec.autoRecovery == false { flags.append("automatic recovery off") }
+        if !flags.isEmpty { line("Mode", flags.joined(separator: ", ")) }
+        if let generation = cluster.metadata.generation, let observed = status?.observedGeneration, observed < generation {
+            line("Spec", "generation \(generation) not yet observed (operator at \(observed))")
+        }
+        if let message = status?.message, !message.isEmpty { line("Message", message) }
+
+        out += "\n"
+        if let nodes = status?.nodes, !nodes.isEmpty {
+            var table = Table(["Node", "State", "Wsrep", "Seqno", "Ready"])
+            for node in nodes {
+                table.append([
+                    node.name, terminal.paintState(node.state), node.wsrepState ?? "-",
+                    node.seqno.map(String.init) ?? "-", node.ready.map { $0 ? "true" : "false" } ?? "-",
+                ])
+            }
+            out += table.render()
+        } else {
+            out += "Nodes: none reported yet.\n"
+        }
+
+        out += "\n"
+        if let conditions = status?.conditions, !conditions.isEmpty {
+            var table = Table(["Condition", "Status", "Reason", "Age", "Message"])
+            for condition in conditions {
+                table.append([
+                    condition.type, condition.status, condition.reason ?? "",
+                    Age.describe(condition.lastTransitionTime, now: now), condition.message ?? "",
+                ])
+            }
+            out += table.render()
+        } else {
+            out += "Conditions: none.\n"
+        }
+
+        out += "\n"
+        if let backup = status?.lastBackup, let name = backup.name {
+            let size = backup.size.map { ByteCount.describe($0) } ?? "size unknown"
+            let outcome = backup.succeeded == false ? terminal.paint("failed", .red) : "succeeded"
+            line("Last backup", "\(name), \(outcome), \(Age.describe(backup.time, now: now)) ago, \(size)")
+        } else {
+            line("Last backup", spec.backup?.enable == true ? "none yet (scheduled at \(spec.backup?.backupTime ?? "?") UTC)" : "none")
+        }
+        return out
+    }
+}
+
+enum ByteCount {
+    static func describe(_ bytes: Int64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(bytes) B" : String(format: "%.1f", value) + " " + units[unit]
+    }
+}
