@@ -16,12 +16,17 @@ struct TaskFollower {
             group.addTask {
                 var last = ""
                 let events = session.client.watch(
-                    QiniuMySQLData.self, namespace: session.namespace, fieldSelector: "metadata.name=\(name)")
+                    QiniuMySQLData.self, namespace: session.namespace,
+                    options: WatchOptions(fieldSelector: "metadata.name=\(name)"))
                 for try await event in events {
-                    guard let task = event.object, task.metadata.name == name else { continue }
-                    if event.type == .deleted {
-                        throw CLIError("task \(name) was deleted while waiting for it", status: .taskFailed)
+                    let current: QiniuMySQLData?
+                    switch event {
+                    case .snapshot(let objects, _): current = objects.first { $0.metadata.name == name }
+                    case .added(let object), .modified(let object): current = object
+                    case .deleted: throw CLIError("task \(name) was deleted while waiting for it", status: .taskFailed)
+                    case .bookmark: current = nil
                     }
+                    guard let task = current, task.metadata.name == name else { continue }
                     let progress = Self.progressLine(task)
                     if progress != last {
                         let elapsed = Int((ContinuousClock.now - start).components.seconds)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import KubeAPI
+import KubeClient
 import QiniuAPI
 
 struct DataCommand: AsyncParsableCommand {
@@ -50,8 +51,7 @@ struct DataCommand: AsyncParsableCommand {
                 return
             }
             var tasks = try await session.client.listAll(
-                QiniuMySQLData.self, namespace: allNamespaces ? nil : session.namespace,
-                labelSelector: nil)
+                QiniuMySQLData.self, namespace: allNamespaces ? KubeClient.allNamespaces : session.namespace)
             if let cluster { tasks = tasks.filter { $0.spec.cluster == cluster } }
             tasks.sort { ($0.metadata.creationTimestamp ?? "") < ($1.metadata.creationTimestamp ?? "") }
             if let output, output != .table, output != .wide {

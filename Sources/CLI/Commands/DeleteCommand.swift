@@ -1,5 +1,6 @@
 import ArgumentParser
 import KubeAPI
+import KubeClient
 import QiniuAPI
 
 struct DeleteCommand: AsyncParsableCommand {
@@ -37,7 +38,7 @@ struct DeleteCommand: AsyncParsableCommand {
             let nodes = cluster.spec.replicas ?? 3
             try Confirmation(assumeYes: yes, terminal: .current)
                 .confirm("delete QiniuMySQL \(session.namespace)/\(name) and its \(nodes) database nodes")
-            try await session.client.delete(QiniuMySQL.self, name: name, namespace: session.namespace, propagationPolicy: .background)
+            try await session.client.delete(QiniuMySQL.self, name: name, namespace: session.namespace, options: DeleteOptions(propagationPolicy: .background))
             print("qiniumysql.mysql.qiniu.com/\(name) deleted")
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import KubeAPI
+import KubeClient
 import QiniuAPI
 
 struct GetCommand: AsyncParsableCommand {
@@ -44,7 +45,8 @@ struct GetCommand: AsyncParsableCommand {
                 return
             }
             let clusters = try await session.client.listAll(
-                QiniuMySQL.self, namespace: allNamespaces ? nil : session.namespace, labelSelector: selector)
+                QiniuMySQL.self, namespace: allNamespaces ? KubeClient.allNamespaces : session.namespace,
+                options: ListOptions(labelSelector: selector))
             if let output, output != .table, output != .wide {
                 try ObjectOutput.printList(try clusters.map { try JSONValue(encoding: $0) }, format: output, resource: QiniuMySQL.resourceType)
             } else if clusters.isEmpty {

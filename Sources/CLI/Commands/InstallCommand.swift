@@ -44,7 +44,7 @@ struct InstallCommand: AsyncParsableCommand {
             for crd in QiniuCRDs.all {
                 let name = crd[path: ["metadata", "name"]]?.stringValue ?? ""
                 _ = try await session.client.applyRaw(
-                    CustomResourceDefinition.resourceType, object: crd, fieldManager: KubeSession.fieldManager, force: true)
+                    CustomResourceDefinition.resourceType, crd, fieldManager: KubeSession.fieldManager, force: true)
                 print("customresourcedefinition.apiextensions.k8s.io/\(name) applied")
             }
             let deadline = ContinuousClock.now + (DurationText.parse(timeout) ?? .seconds(30))
@@ -59,7 +59,7 @@ struct InstallCommand: AsyncParsableCommand {
     private func waitEstablished(_ name: String, session: KubeSession, deadline: ContinuousClock.Instant) async throws {
         while true {
             let crd = try await session.client.get(CustomResourceDefinition.self, name: name, namespace: nil)
-            if crd.status?.conditions?.contains(where: { $0.type == "Established" && $0.status == "True" }) == true { return }
+            if crd.isEstablished { return }
             guard ContinuousClock.now < deadline else {
                 throw CLIError("customresourcedefinition \(name) was applied but is not Established after \(timeout)",
                                hint: "check it with `kubectl get crd \(name) -o yaml`", status: .timedOut)

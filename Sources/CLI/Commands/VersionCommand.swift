@@ -28,7 +28,7 @@ struct VersionCommand: AsyncParsableCommand {
         if !client {
             do {
                 let server = try await KubeSession.with(kube) { session in try await session.client.serverVersion() }
-                report["serverVersion"] = server
+                report["serverVersion"] = try JSONValue(encoding: server)
             } catch {
                 serverError = error
             }
