@@ -100,7 +100,7 @@ public struct KubeConfigLoader: Sendable {
 
     /// Chooses the context and turns its cluster and user into a client configuration.
     public func resolve(_ config: KubeConfig, options: ClientOptions) throws(KubeConfigError) -> ClientConfiguration {
-        let available = Array(config.contexts.keys)
+        let available = config.contexts.keys.sorted()
         guard let contextName = options.context.flatMap({ $0.isEmpty ? nil : $0 }) ?? config.currentContext else {
             throw .noCurrentContext(files: config.files, available: available)
         }

@@ -1,9 +1,9 @@
-import Dispatch
 import Foundation
 import Synchronization
 
-/// Runs a short-lived program to completion and collects its output, on Dispatch threads so
-/// that neither the blocking pipe reads nor the wait ever occupy Swift's cooperative pool.
+/// Runs a short-lived program to completion and collects its output. The blocking parts (pipe
+/// reads, waiting for exit) run on two dedicated threads, so they never occupy Swift's
+/// cooperative pool nor depend on a free Dispatch worker; the timeout is an ordinary task sleep.
 enum ChildProcess {
     struct Outcome: Sendable {
         var status: Int32
@@ -17,9 +17,17 @@ enum ChildProcess {
     static func run(executable: String, arguments: [String], environment: [String: String],
                     timeout: Duration) async throws -> Outcome {
         let control = Control()
+        let timer = Task {
+            try await Task.sleep(for: timeout)
+            control.expire()
+            // A program that ignores or blocks SIGTERM (signal masks are inherited) gets SIGKILL.
+            try await Task.sleep(for: .seconds(2))
+            control.kill()
+        }
+        defer { timer.cancel() }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Outcome, Error>) in
-                DispatchQueue.global().async {
+                Thread {
                     let process = Process()
                     process.executableURL = URL(fileURLWithPath: executable)
                     process.arguments = arguments
@@ -36,27 +44,23 @@ enum ChildProcess {
                         return
                     }
                     control.started(process)
-                    let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-                    DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { control.expire() }
-
-                    // Read both pipes at once: a plugin that fills stderr must not block on it
+                    // Read both pipes at once: a program that fills stderr must not block on it
                     // while we wait for stdout.
-                    let errors = Mutex(Data())
-                    let group = DispatchGroup()
-                    group.enter()
-                    DispatchQueue.global().async {
+                    let errors = Mutex<Data?>(nil)
+                    let errorsRead = DispatchSemaphore(value: 0)
+                    Thread {
                         let data = stderr.fileHandleForReading.readDataToEndOfFile()
                         errors.withLock { $0 = data }
-                        group.leave()
-                    }
+                        errorsRead.signal()
+                    }.start()
                     let output = stdout.fileHandleForReading.readDataToEndOfFile()
-                    group.wait()
+                    errorsRead.wait()
                     process.waitUntilExit()
                     control.finished()
                     continuation.resume(returning: Outcome(
                         status: process.terminationStatus, signaled: process.terminationReason == .uncaughtSignal,
-                        timedOut: control.didExpire, stdout: output, stderr: errors.withLock { $0 }))
-                }
+                        timedOut: control.didExpire, stdout: output, stderr: errors.withLock { $0 } ?? Data()))
+                }.start()
             }
         } onCancel: {
             control.expire(cancelled: true)
@@ -84,11 +88,16 @@ enum ChildProcess {
         func expire(cancelled: Bool = false) {
             let process: Process? = state.withLock { state in
                 guard !state.done else { return nil }
-                if state.process == nil, cancelled { state.cancelledEarly = true }
+                if state.process == nil { state.cancelledEarly = true }
                 state.expired = state.expired || !cancelled
                 return state.process
             }
             process?.terminate()
+        }
+
+        func kill() {
+            let process: Process? = state.withLock { $0.done ? nil : $0.process }
+            if let process { _ = Foundation.kill(process.processIdentifier, SIGKILL) }
         }
 
         func finished() { state.withLock { $0.done = true } }

@@ -23,10 +23,10 @@ public struct LineSplitter: Sendable {
         while index != chunk.endIndex {
             if chunk[index] == UInt8(ascii: "\n") {
                 let piece = chunk[start..<index]
+                guard pending.count + piece.count <= maxLineLength else { throw LineTooLongError(limit: maxLineLength) }
                 if pending.isEmpty {
                     emit(Data(piece), into: &lines)
                 } else {
-                    guard pending.count + piece.count <= maxLineLength else { throw LineTooLongError(limit: maxLineLength) }
                     pending.append(contentsOf: piece)
                     emit(Data(pending), into: &lines)
                     pending.removeAll(keepingCapacity: true)
@@ -53,7 +53,6 @@ public struct LineSplitter: Sendable {
         var line = line
         if line.last == UInt8(ascii: "\r") { line.removeLast() }
         guard line.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }) else { return }
-        guard line.count <= maxLineLength else { return }
         lines.append(line)
     }
 }
