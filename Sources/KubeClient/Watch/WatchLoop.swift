@@ -1,0 +1,166 @@
+import AsyncHTTPClient
+import Foundation
+import KubeAPI
+import NIOCore
+
+/// List-then-watch with resume: lists to get a snapshot and its resourceVersion, watches from
+/// there with bookmarks, remembers the newest version seen, resumes from it after a dropped
+/// connection or the server's timeout, lists again when the server answers 410 Gone, and backs
+/// off exponentially on errors. Cancellation of the consuming task ends it.
+struct WatchLoop<Object: Sendable> {
+    let client: KubeClient
+    let type: ResourceType
+    let namespace: String?
+    let options: WatchOptions
+    /// Lists every object and returns the list's resourceVersion.
+    let list: @Sendable () async throws -> (items: [Object], resourceVersion: String?)
+    /// Decodes one event line (`{"type": ..., "object": ...}`) into its object.
+    let decodeEvent: @Sendable (Data) throws -> Object
+
+    private(set) var resourceVersion: String?
+    private var backoff: Backoff
+
+    init(client: KubeClient, type: ResourceType, namespace: String?, options: WatchOptions,
+         list: @escaping @Sendable () async throws -> (items: [Object], resourceVersion: String?),
+         decodeEvent: @escaping @Sendable (Data) throws -> Object) {
+        self.client = client
+        self.type = type
+        self.namespace = namespace
+        self.options = options
+        self.list = list
+        self.decodeEvent = decodeEvent
+        self.resourceVersion = options.resourceVersion
+        self.backoff = options.backoff
+    }
+
+    mutating func run(_ emit: (WatchEvent<Object>) -> Void) async throws {
+        var needsList = resourceVersion == nil
+        var isRelist = false
+        while true {
+            try Task.checkCancellation()
+            do {
+                if needsList {
+                    let (items, version) = try await list()
+                    guard let version, !version.isEmpty else {
+                        throw KubeError.invalidResponse(request: watchRequest(from: "").description, server: client.serverURL,
+                                                        problem: "the list has no metadata.resourceVersion to watch from")
+                    }
+                    emit(.snapshot(items, isRelist: isRelist))
+                    resourceVersion = version
+                    needsList = false
+                    isRelist = true
+                }
+                let started = ContinuousClock.now
+                let delivered = try await watchOnce(emit)
+                // The server ends every watch after timeoutSeconds; only a stream that ends at
+                // once without news deserves a pause (a server that hangs up on us).
+                if delivered || ContinuousClock.now - started > .seconds(5) {
+                    backoff.reset()
+                } else {
+                    try await Task.sleep(for: backoff.next())
+                }
+                client.logger.debug("watch ended; resuming", metadata: ["resource": "\(type)", "resourceVersion": "\(resourceVersion ?? "")"])
+            } catch let error as KubeError where error.isGone {
+                client.logger.info("watch history expired (410); listing again", metadata: ["resource": "\(type)", "resourceVersion": "\(resourceVersion ?? "")"])
+                needsList = true
+                try await Task.sleep(for: backoff.next())
+            } catch let error as KubeError where error.isTransient {
+                let pause = backoff.next()
+                client.logger.info("watch failed; retrying", metadata: ["resource": "\(type)", "error": "\(error)", "pause": "\(pause)"])
+                try await Task.sleep(for: pause)
+            }
+        }
+    }
+
+    private func watchRequest(from version: String) -> KubeRequest {
+        var query: [(name: String, value: String)] = [
+            ("watch", "true"), ("allowWatchBookmarks", "true"), ("timeoutSeconds", String(options.timeoutSeconds)),
+        ]
+        if !version.isEmpty { query.append(("resourceVersion", version)) }
+        if let selector = options.labelSelector, !selector.isEmpty { query.append(("labelSelector", selector)) }
+        if let selector = options.fieldSelector, !selector.isEmpty { query.append(("fieldSelector", selector)) }
+        return KubeRequest(method: .GET, verb: "watch", resource: type, namespace: namespace, name: nil, query: query)
+    }
+
+    /// One watch request, read to its end. Returns whether any event arrived.
+    private mutating func watchOnce(_ emit: (WatchEvent<Object>) -> Void) async throws -> Bool {
+        let request = watchRequest(from: resourceVersion ?? "")
+        let response = try await client.open(request, deadline: .now() + .seconds(60))
+        var splitter = LineSplitter(maxLineLength: options.maxEventBytes)
+        var delivered = false
+        do {
+            for try await chunk in response.body {
+                for line in try splitter.append(chunk.readableBytesView) {
+                    try handle(line, request: request, emit)
+                    delivered = true
+                }
+            }
+        } catch let error as LineTooLongError {
+            throw KubeError.watchLineTooLong(limit: error.limit, request: request.description, server: client.serverURL)
+        } catch let error as KubeError {
+            throw error
+        } catch {
+            throw client.transport.failure(error, request: request)
+        }
+        if let last = splitter.finish() {
+            try handle(last, request: request, emit)
+            delivered = true
+        }
+        return delivered
+    }
+
+    private mutating func handle(_ line: Data, request: KubeRequest, _ emit: (WatchEvent<Object>) -> Void) throws {
+        let header: WatchLineHeader
+        do {
+            header = try JSONDecoder().decode(WatchLineHeader.self, from: line)
+        } catch {
+            throw KubeError.invalidResponse(request: request.description, server: client.serverURL,
+                                            problem: "a watch event is not JSON: \(String(decoding: line.prefix(200), as: UTF8.self))")
+        }
+        let version = header.object?.metadata?.resourceVersion
+        switch header.type {
+        case "ADDED", "MODIFIED", "DELETED":
+            let object: Object
+            do {
+                object = try decodeEvent(line)
+            } catch {
+                let name = header.object?.metadata?.name ?? "?"
+                throw KubeError.invalidResponse(request: request.description, server: client.serverURL,
+                                                problem: "cannot decode \(type.kind) \"\(name)\" of a watch event: \(KubeClient.describe(error))")
+            }
+            if let version, !version.isEmpty { resourceVersion = version }
+            emit(header.type == "ADDED" ? .added(object) : header.type == "MODIFIED" ? .modified(object) : .deleted(object))
+        case "BOOKMARK":
+            if let version, !version.isEmpty {
+                resourceVersion = version
+                emit(.bookmark(resourceVersion: version))
+            }
+        case "ERROR":
+            let status = (try? JSONDecoder().decode(WatchLine<Status>.self, from: line).object)
+                ?? Status(message: "watch error event without a Status", reason: nil, code: 500)
+            let body = (try? JSONEncoder().encode(status)) ?? Data()
+            throw KubeError.from(code: status.code ?? 500, body: body, request: request.description, identity: client.transport.identity)
+        default:
+            throw KubeError.invalidResponse(request: request.description, server: client.serverURL,
+                                            problem: "unknown watch event type \"\(header.type)\"")
+        }
+    }
+}
+
+/// Just enough of an event to route it and track its version.
+private struct WatchLineHeader: Decodable {
+    struct Object: Decodable {
+        struct Metadata: Decodable {
+            var name: String?
+            var resourceVersion: String?
+        }
+        var metadata: Metadata?
+    }
+    var type: String
+    var object: Object?
+}
+
+struct WatchLine<T: Decodable>: Decodable {
+    var type: String
+    var object: T
+}
