@@ -1,0 +1,149 @@
+import Foundation
+import KubeAPI
+import KubeClient
+import QiniuAPI
+import Testing
+
+/// install, create, get, status and delete against a real API server, run as real processes.
+@Suite struct ClusterCommandTests {
+    @Test func installIsIdempotentAndServesBothResources() async throws {
+        let bed = try await CLITestBed.start(installed: false)
+        defer { Task { await bed.stop() } }
+        let first = try await bed.run("install")
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("customresourcedefinition.apiextensions.k8s.io/qiniumysqls.mysql.qiniu.com applied"))
+        #expect(first.stdout.contains("qiniumysqldatas.mysql.qiniu.com applied"))
+        let again = try await bed.run("install")
+        #expect(again.status == 0, "\(again.stderr)")
+        let crd = try await bed.client.get(CustomResourceDefinition.self, name: "qiniumysqls.mysql.qiniu.com")
+        #expect(crd.isEstablished)
+    }
+
+    @Test func installDryRunPrintsTheCRDsWithoutAServer() async throws {
+        let result = try await CommandRunner.run(CLITestBed.executable, ["install", "--dry-run", "-o", "yaml"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("kind: CustomResourceDefinition"))
+        #expect(result.stdout.contains("name: qiniumysqls.mysql.qiniu.com"))
+        #expect(result.stdout.contains("name: qiniumysqldatas.mysql.qiniu.com"))
+        #expect(result.stdout.components(separatedBy: "\n---\n").count == 2)
+    }
+
+    @Test func createThenGetShowsServerDefaults() async throws {
+        let bed = try await CLITestBed.start()
+        defer { Task { await bed.stop() } }
+        let created = try await bed.run("create", "demo", "--storage", "20Gi", "--backup-time", "01:01,13:01")
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(created.stdout == "qiniumysql.mysql.qiniu.com/demo created\n")
+
+        let json = try await bed.run("get", "demo", "-o", "json")
+        #expect(json.status == 0, "\(json.stderr)")
+        let object = try JSONValue.parse(Data(json.stdout.utf8))
+        #expect(object[path: ["spec", "replicas"]] == 3)  // schema default, applied by the server
+        #expect(object[path: ["spec", "flavor"]] == "mariadb")
+        #expect(object[path: ["spec", "backup", "reservedDays"]] == 7)
+        #expect(object[path: ["spec", "backup", "enable"]] == true)
+        #expect(object[path: ["spec", "storage", "size"]] == "20Gi")
+
+        let table = try await bed.run("get")
+        #expect(table.status == 0)
+        let lines = table.stdout.split(separator: "\n")
+        #expect(lines.first?.split(separator: " ", omittingEmptySubsequences: true) == ["NAME", "STATE", "READY", "AGE"])
+        #expect(lines.count == 2 && lines[1].hasPrefix("demo "))
+        #expect(!table.stdout.contains("\u{1B}["), "no colour when stdout is not a terminal")
+
+        let names = try await bed.run("get", "-o", "name")
+        #expect(names.stdout == "qiniumysql.mysql.qiniu.com/demo\n")
+
+        let yaml = try await bed.run("get", "-o", "yaml")
+        #expect(yaml.stdout.contains("kind: List") && yaml.stdout.contains("name: demo"))
+    }
+
+    @Test func createFromManifestAndFlagsOverride() async throws {
+        let bed = try await CLITestBed.start()
+        defer { Task { await bed.stop() } }
+        let manifest = try bed.write("demo.yaml", """
+            apiVersion: mysql.qiniu.com/v1alpha1
+            kind: QiniuMySQL
+            metadata:
+              name: fromfile
+            spec:
+              replicas: 3
+              flavor: percona
+              config:
+                max_connections: "500"
+            """)
+        let result = try await bed.run("create", "-f", manifest, "--replicas", "5")
+        #expect(result.status == 0, "\(result.stderr)")
+        let cluster = try await bed.client.get(QiniuMySQL.self, name: "fromfile")
+        #expect(cluster.spec.replicas == 5)
+        #expect(cluster.spec.flavor == .percona)
+        #expect(cluster.spec.config?["max_connections"] == "500")
+    }
+
+    @Test func allNamespacesAddsTheNamespaceColumn() async throws {
+        let bed = try await CLITestBed.start()
+        defer { Task { await bed.stop() } }
+        _ = try await bed.client.create(Namespace(metadata: ObjectMeta(name: "shop")))
+        #expect(try await bed.run("create", "a").status == 0)
+        #expect(try await bed.run("create", "b", "-n", "shop").status == 0)
+        let result = try await bed.run("get", "-A", "-o", "wide")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("NAMESPACE"))
+        #expect(result.stdout.contains("FLAVOR"))
+        #expect(result.stdout.contains("default ") && result.stdout.contains("shop "))
+        let shopOnly = try await bed.run("get", "-n", "shop", "-o", "name")
+        #expect(shopOnly.stdout == "qiniumysql.mysql.qiniu.com/b\n")
+    }
+
+    @Test func statusShowsNodesConditionsAndBackup() async throws {
+        let bed = try await CLITestBed.start()
+        defer { Task { await bed.stop() } }
+        #expect(try await bed.run("create", "demo").status == 0)
+        var cluster = try await bed.client.get(QiniuMySQL.self, name: "demo")
+        cluster.status = QiniuMySQLStatus(
+            state: .yellow, ready: "2/3",
+            nodes: [
+                NodeStatus(name: "demo-0", state: "Green", wsrepState: "Synced", seqno: 42, ready: true),
+                NodeStatus(name: "demo-1", state: "Green", wsrepState: "Synced", seqno: 42, ready: true),
+                NodeStatus(name: "demo-2", state: "Red-unclean", seqno: -1, ready: false),
+            ],
+            conditions: [Condition(type: "Ready", status: "False", reason: "NodeDown", message: "demo-2 exited",
+                                   lastTransitionTime: KubeTime.format(Date()))],
+            lastBackup: LastBackup(name: "demo-backup-abc", time: KubeTime.format(Date()), size: 3 * 1024 * 1024, succeeded: true),
+            message: "recovering demo-2")
+        _ = try await bed.client.updateStatus(cluster)
+
+        let report = try await bed.run("status", "demo")
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(report.stdout.contains("State:        Yellow"))
+        #expect(report.stdout.contains("Ready:        2/3"))
+        #expect(report.stdout.contains("demo-2   Red-unclean"))
+        #expect(report.stdout.contains("NodeDown"))
+        #expect(report.stdout.contains("demo-backup-abc, succeeded"))
+        #expect(report.stdout.contains("3.0 MiB"))
+
+        let json = try await bed.run("status", "demo", "-o", "json")
+        let object = try JSONValue.parse(Data(json.stdout.utf8))
+        #expect(object[path: ["status", "state"]] == "Yellow")
+        #expect(object[path: ["status", "nodes"]]?.arrayValue?.count == 3)
+    }
+
+    @Test func deleteRefusesWithoutATerminalUnlessYes() async throws {
+        let bed = try await CLITestBed.start()
+        defer { Task { await bed.stop() } }
+        #expect(try await bed.run("create", "demo").status == 0)
+        let refused = try await bed.run("delete", "demo", stdin: "y\n")
+        #expect(refused.status == 4)
+        #expect(refused.stderr.contains("--yes"))
+        _ = try await bed.client.get(QiniuMySQL.self, name: "demo")  // still there
+
+        let deleted = try await bed.run("delete", "demo", "--yes")
+        #expect(deleted.status == 0, "\(deleted.stderr)")
+        #expect(deleted.stdout == "qiniumysql.mysql.qiniu.com/demo deleted\n")
+        await #expect(throws: KubeError.self) { try await bed.client.get(QiniuMySQL.self, name: "demo") }
+
+        let missing = try await bed.run("delete", "demo", "--yes")
+        #expect(missing.status == 3)
+        #expect(missing.stderr.contains("\"demo\" not found"))
+    }
+}
