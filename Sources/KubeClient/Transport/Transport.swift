@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import Synchronization
 
 /// HTTPS to one API server over AsyncHTTPClient: TLS as configured (including
 /// `tls-server-name`), per-request client certificates from exec plugins, and every
@@ -19,6 +20,7 @@ final class Transport: Sendable {
     private let logger: Logger
     /// The largest response body read into memory (lists of many objects can be big).
     let maxBodyBytes = 512 * 1024 * 1024
+    private let isShutDown = Atomic(false)
 
     init(configuration: ClientConfiguration, logger: Logger) throws(KubeConfigError) {
         guard var components = URLComponents(string: configuration.server), let host = components.host else {
@@ -102,6 +104,15 @@ final class Transport: Sendable {
     }
 
     func shutdown() async throws {
+        guard !isShutDown.exchange(true, ordering: .acquiringAndReleasing) else { return }
         try await client.shutdown()
+    }
+
+    /// A safety net for a forgotten `shutdown()`: the pool is closed in the background instead of
+    /// leaking (and instead of AsyncHTTPClient's debug-build crash).
+    deinit {
+        guard !isShutDown.load(ordering: .acquiring) else { return }
+        let client = self.client
+        Task { try? await client.shutdown() }
     }
 }
