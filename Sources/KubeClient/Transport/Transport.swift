@@ -30,7 +30,9 @@ final class Transport: Sendable {
         usesTLS = components.scheme?.lowercased() == "https"
         var http = HTTPClient.Configuration()
         http.redirectConfiguration = .disallow
-        http.timeout = .init(connect: .seconds(15))
+        // The read timeout catches half-open connections: nothing, not even a watch (which the
+        // server ends after at most 540 s and fills with bookmarks), is silent for 10 minutes.
+        http.timeout = .init(connect: .seconds(15), read: .seconds(600))
         // Fail fast on a dead address; callers (the watch loop) own their retry policy.
         http.connectionPool.retryConnectionEstablishment = false
         http.httpVersion = .http1Only
