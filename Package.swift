@@ -121,7 +121,11 @@ let package = Package(
         .testTarget(name: "QiniuAPITests", dependencies: ["QiniuAPI", "KubeAPI"]),
         .testTarget(
             name: "KubeClientTests",
-            dependencies: ["KubeClient", "KubeServer", "KubeAPI", "QiniuAPI"]
+            dependencies: [
+                "KubeClient", "KubeServer", "KubeAPI", "QiniuAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
         ),
         .testTarget(
             name: "KubeServerTests",

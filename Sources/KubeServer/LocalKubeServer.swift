@@ -18,7 +18,7 @@ import Synchronization
 ///
 /// It is also a ServiceLifecycle `Service`: start it first (to learn its port), then run it
 /// in a `ServiceGroup`; `run()` returns after graceful shutdown has closed it.
-public final class LocalKubeServer: Service, Sendable {
+public final class LocalKubeServer: ServiceLifecycle.Service, Sendable {
     public let configuration: KubeServerConfiguration
     /// The bound port (the ephemeral one when the configuration said 0).
     public let port: Int
