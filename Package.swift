@@ -64,6 +64,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -120,9 +121,23 @@ let package = Package(
         .testTarget(name: "QiniuAPITests", dependencies: ["QiniuAPI", "KubeAPI"]),
         .testTarget(
             name: "KubeClientTests",
-            dependencies: ["KubeClient", "KubeServer", "KubeAPI", "QiniuAPI"]
+            dependencies: [
+                "KubeClient", "KubeServer", "KubeAPI", "QiniuAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
         ),
-        .testTarget(name: "KubeServerTests", dependencies: ["KubeServer", "KubeAPI", "KubeClient"]),
+        .testTarget(
+            name: "KubeServerTests",
+            dependencies: [
+                "KubeServer", "KubeAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "Galera", "MySQLClient", "LocalCluster"]),
         .testTarget(name: "CLITests", dependencies: ["CLI", "KubeServer", "KubeClient", "QiniuAPI"]),
     ],

@@ -9,18 +9,18 @@ extension KubeClient {
     /// `retryOnConflict > 0`, a concurrent change (409) starts over from a fresh read that many
     /// times. Returns the object as stored.
     public func modify<T: KubeResource>(_ type: T.Type, name: String, namespace: String? = nil, retryOnConflict: Int = 0,
-                                        _ change: (inout T) throws -> Void) async throws -> T {
+                                        _ change: (inout T) async throws -> Void) async throws -> T {
         try await readModifyWrite(type, name: name, namespace: namespace, subresource: nil, retryOnConflict: retryOnConflict, change)
     }
 
     /// `modify` through the status subresource: only `status` changes are stored.
     public func modifyStatus<T: KubeResource>(_ type: T.Type, name: String, namespace: String? = nil, retryOnConflict: Int = 0,
-                                              _ change: (inout T) throws -> Void) async throws -> T {
+                                              _ change: (inout T) async throws -> Void) async throws -> T {
         try await readModifyWrite(type, name: name, namespace: namespace, subresource: "status", retryOnConflict: retryOnConflict, change)
     }
 
     private func readModifyWrite<T: KubeResource>(_ type: T.Type, name: String, namespace: String?, subresource: String?,
-                                                  retryOnConflict: Int, _ change: (inout T) throws -> Void) async throws -> T {
+                                                  retryOnConflict: Int, _ change: (inout T) async throws -> Void) async throws -> T {
         var attempts = 0
         while true {
             let getRequest = getRequest(T.resourceType, name: name, namespace: namespace, subresource: subresource)
@@ -33,7 +33,7 @@ extension KubeClient {
                                                 problem: "cannot decode \(T.self): \(Self.describe(error))")
             }
             var after = before
-            try change(&after)
+            try await change(&after)
             guard let patch = MergePatch.diff(from: try Self.encode(before), to: try Self.encode(after)) else {
                 return before  // nothing changed: no write
             }

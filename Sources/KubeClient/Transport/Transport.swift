@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import Synchronization
 
 /// HTTPS to one API server over AsyncHTTPClient: TLS as configured (including
 /// `tls-server-name`), per-request client certificates from exec plugins, and every
@@ -19,6 +20,7 @@ final class Transport: Sendable {
     private let logger: Logger
     /// The largest response body read into memory (lists of many objects can be big).
     let maxBodyBytes = 512 * 1024 * 1024
+    private let isShutDown = Atomic(false)
 
     init(configuration: ClientConfiguration, logger: Logger) throws(KubeConfigError) {
         guard var components = URLComponents(string: configuration.server), let host = components.host else {
@@ -28,7 +30,9 @@ final class Transport: Sendable {
         usesTLS = components.scheme?.lowercased() == "https"
         var http = HTTPClient.Configuration()
         http.redirectConfiguration = .disallow
-        http.timeout = .init(connect: .seconds(15))
+        // The read timeout catches half-open connections: nothing, not even a watch (which the
+        // server ends after at most 540 s and fills with bookmarks), is silent for 10 minutes.
+        http.timeout = .init(connect: .seconds(15), read: .seconds(600))
         // Fail fast on a dead address; callers (the watch loop) own their retry policy.
         http.connectionPool.retryConnectionEstablishment = false
         http.httpVersion = .http1Only
@@ -102,6 +106,15 @@ final class Transport: Sendable {
     }
 
     func shutdown() async throws {
+        guard !isShutDown.exchange(true, ordering: .acquiringAndReleasing) else { return }
         try await client.shutdown()
+    }
+
+    /// A safety net for a forgotten `shutdown()`: the pool is closed in the background instead of
+    /// leaking (and instead of AsyncHTTPClient's debug-build crash).
+    deinit {
+        guard !isShutDown.load(ordering: .acquiring) else { return }
+        let client = self.client
+        Task { try? await client.shutdown() }
     }
 }

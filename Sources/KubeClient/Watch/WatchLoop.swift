@@ -35,7 +35,8 @@ struct WatchLoop<Object: Sendable> {
 
     mutating func run(_ emit: (WatchEvent<Object>) -> Void) async throws {
         var needsList = resourceVersion == nil
-        var isRelist = false
+        // Starting from a caller's version means the caller has state: any list replaces it.
+        var isRelist = !needsList
         while true {
             try Task.checkCancellation()
             do {

@@ -1,0 +1,217 @@
+import Foundation
+import KubeAPI
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import Synchronization
+import X509
+
+/// HTTPS/1.1 on NIO: TLS that asks for (but does not require) a client certificate, one
+/// sequential request loop per connection, JSON answers with Content-Length, and watches as
+/// chunked JSON lines until the watch ends, the client goes away, or a test cuts the connection.
+final class HTTPServer: Sendable {
+    typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
+
+    let port: Int
+    private let serverChannel: any Channel
+    private let connections: Mutex<[ObjectIdentifier: any Channel]>
+    private let acceptTask: Mutex<Task<Void, Never>?>
+
+    private init(port: Int, serverChannel: any Channel) {
+        self.port = port
+        self.serverChannel = serverChannel
+        connections = Mutex([:])
+        acceptTask = Mutex(nil)
+    }
+
+    static func start(host: String, port: Int, tls: TLSConfiguration, maxBodySize: Int, handler: APIHandler,
+                      logger: Logger) async throws -> HTTPServer {
+        let sslContext = try NIOSSLContext(configuration: tls)
+        let channel = try await ServerBootstrap(group: NIOSingletons.posixEventLoopGroup)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    // Accept any presented certificate here; the authenticator verifies it against
+                    // the CA, so a bad certificate is a 401 (as in kube), not a failed handshake.
+                    let tlsHandler = NIOSSLServerHandler(context: sslContext) { _, promise in
+                        promise.succeed(.certificateVerified)
+                    }
+                    try channel.pipeline.syncOperations.addHandler(tlsHandler)
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    return try Connection(wrappingChannelSynchronously: channel)
+                }
+            }
+        guard let boundPort = channel.channel.localAddress?.port else {
+            try? await channel.channel.close()
+            throw KubeServerError.bindFailed("\(host):\(port)")
+        }
+        let server = HTTPServer(port: boundPort, serverChannel: channel.channel)
+        let task = Task {
+            do {
+                try await channel.executeThenClose { inbound in
+                    try await withThrowingDiscardingTaskGroup { group in
+                        for try await connection in inbound {
+                            server.track(connection.channel)
+                            group.addTask {
+                                await server.serve(connection, handler: handler, maxBodySize: maxBodySize, logger: logger)
+                                server.untrack(connection.channel)
+                            }
+                        }
+                    }
+                }
+            } catch {
+                logger.debug("accept loop ended", metadata: ["error": "\(error)"])
+            }
+        }
+        server.acceptTask.withLock { $0 = task }
+        return server
+    }
+
+    func shutdown() async {
+        try? await serverChannel.close()
+        let open = connections.withLock { Array($0.values) }
+        for channel in open { try? await channel.close() }
+        let task = acceptTask.withLock { $0 }
+        await task?.value
+    }
+
+    private func track(_ channel: any Channel) {
+        connections.withLock { $0[ObjectIdentifier(channel)] = channel }
+    }
+
+    private func untrack(_ channel: any Channel) {
+        _ = connections.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) }
+    }
+
+    private struct DropConnection: Error {}
+
+    private func serve(_ connection: Connection, handler: APIHandler, maxBodySize: Int, logger: Logger) async {
+        do {
+            try await connection.executeThenClose { inbound, outbound in
+                var iterator = inbound.makeAsyncIterator()
+                var peerCertificate: Certificate?? = nil
+                while let part = try await iterator.next() {
+                    guard case .head(let head) = part else { continue }
+                    var body = ByteBuffer()
+                    var tooLarge = false
+                    reading: while let next = try await iterator.next() {
+                        switch next {
+                        case .body(var chunk):
+                            if body.readableBytes + chunk.readableBytes > maxBodySize {
+                                tooLarge = true
+                            } else {
+                                body.writeBuffer(&chunk)
+                            }
+                        case .end:
+                            break reading
+                        case .head:
+                            break
+                        }
+                    }
+                    if peerCertificate == nil {
+                        // The handshake is over once a request has arrived.
+                        let presented = try? await connection.channel.nioSSL_peerCertificate().get()
+                        peerCertificate = .some(presented.flatMap { try? Certificate(derEncoded: $0.toDERBytes()) })
+                    }
+                    let response: APIResponse
+                    if tooLarge {
+                        response = .status(.requestEntityTooLarge(limit: maxBodySize))
+                    } else {
+                        let request = HTTPRequestData(
+                            method: head.method.rawValue, uri: head.uri,
+                            headers: head.headers.map { (name: $0.name, value: $0.value) },
+                            body: Data(body.readableBytesView), peerCertificate: peerCertificate ?? nil)
+                        response = await handler.respond(to: request)
+                    }
+                    try await write(response, for: head, to: outbound, channel: connection.channel)
+                    if !head.isKeepAlive { return }
+                }
+            }
+        } catch is DropConnection {
+            logger.trace("watch connection dropped on request")
+        } catch {
+            logger.trace("connection ended", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func write(_ response: APIResponse, for request: HTTPRequestHead,
+                       to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, channel: any Channel) async throws {
+        var headers = HTTPHeaders()
+        headers.add(name: "Audit-Id", value: UUID().uuidString.lowercased())
+        headers.add(name: "Cache-Control", value: "no-cache, private")
+        if !request.isKeepAlive { headers.add(name: "Connection", value: "close") }
+        switch response {
+        case .json(let code, let value):
+            let data = (try? value.jsonData()) ?? Data("{}".utf8)
+            headers.add(name: "Content-Type", value: "application/json")
+            try await writeWhole(code: code, headers: headers, body: data, request: request, to: outbound)
+        case .text(let code, let text):
+            headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
+            try await writeWhole(code: code, headers: headers, body: Data(text.utf8), request: request, to: outbound)
+        case .watch(let stream):
+            headers.add(name: "Content-Type", value: "application/json")
+            headers.add(name: "Transfer-Encoding", value: "chunked")
+            try await outbound.write(.head(HTTPResponseHead(version: request.version, status: .ok, headers: headers)))
+            let dropped = try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    for await frame in stream {
+                        switch frame {
+                        case .line(let data):
+                            try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: data))))
+                        case .drop:
+                            return true
+                        }
+                    }
+                    return false
+                }
+                group.addTask {
+                    // The client went away: stop the watch so it does not linger until its timeout.
+                    await Self.waitUntilClosed(channel)
+                    return false
+                }
+                let result = try await group.next() ?? false
+                group.cancelAll()
+                return result
+            }
+            if dropped { throw DropConnection() }
+            try await outbound.write(.end(nil))
+        }
+    }
+
+    /// Returns when the channel closes, or at once when the task is cancelled.
+    private static func waitUntilClosed(_ channel: any Channel) async {
+        let (closed, continuation) = AsyncStream<Void>.makeStream()
+        channel.closeFuture.whenComplete { _ in continuation.finish() }
+        for await _ in closed {}
+    }
+
+    private func writeWhole(code: Int, headers: HTTPHeaders, body: Data, request: HTTPRequestHead,
+                            to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws {
+        var headers = headers
+        headers.add(name: "Content-Length", value: String(body.count))
+        let head = HTTPResponseHead(version: request.version, status: HTTPResponseStatus(statusCode: code), headers: headers)
+        try await outbound.write(.head(head))
+        if request.method != .HEAD {
+            try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body))))
+        }
+        try await outbound.write(.end(nil))
+    }
+}
+
+/// Why the server could not start.
+public enum KubeServerError: Error, CustomStringConvertible, Sendable {
+    case bindFailed(String)
+    case notLoopback(String)
+
+    public var description: String {
+        switch self {
+        case .bindFailed(let address):
+            "local API server: could not bind \(address); pick another port or use port 0 for any free one"
+        case .notLoopback(let host):
+            "local API server: refusing to listen on \(host): only 127.0.0.0/8 and localhost are allowed; use 127.0.0.1"
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import KubeAPI
+
+/// What the HTTP layer writes for a watch: one JSON line per event, or the instruction to
+/// cut the connection without ending the response (to simulate a network failure).
+enum WatchFrame: Sendable {
+    case line(Data)
+    case drop
+}
+
+/// What a request is answered with.
+enum APIResponse: Sendable {
+    case json(Int, JSONValue)
+    case text(Int, String)
+    case watch(AsyncStream<WatchFrame>)
+
+    static func status(_ status: Status, continueToken: String? = nil) -> APIResponse {
+        .json(status.code ?? 500, status.jsonValue(continueToken: continueToken))
+    }
+
+    static func failure(_ failure: APIFailure) -> APIResponse {
+        status(failure.status, continueToken: failure.continueToken)
+    }
+}
+
+/// One line of a watch stream, `{"type":"ADDED","object":{...}}` plus a newline.
+enum WatchLine {
+    static func encode(type: String, object: JSONValue) -> Data {
+        var data = (try? JSONValue.object(["type": .string(type), "object": object]).jsonData()) ?? Data()
+        data.append(0x0a)
+        return data
+    }
+}
