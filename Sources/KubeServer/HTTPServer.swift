@@ -143,6 +143,13 @@ final class HTTPServer: Sendable {
         headers.add(name: "Audit-Id", value: UUID().uuidString.lowercased())
         headers.add(name: "Cache-Control", value: "no-cache, private")
         if !request.isKeepAlive { headers.add(name: "Connection", value: "close") }
+        var response = response
+        if case .warned(let inner, let warnings) = response {
+            for warning in warnings {
+                headers.add(name: "Warning", value: "299 - \(GoFormat.quote(warning))")
+            }
+            response = inner
+        }
         switch response {
         case .json(let code, let value):
             let data = (try? value.jsonData()) ?? Data("{}".utf8)
@@ -178,6 +185,8 @@ final class HTTPServer: Sendable {
             }
             if dropped { throw DropConnection() }
             try await outbound.write(.end(nil))
+        case .warned:
+            break  // unwrapped above
         }
     }
 

@@ -82,17 +82,14 @@ actor Registry {
                 return try watch(definition, request, query: query)
             case "create":
                 guard request.subresource == nil, request.name == nil else { throw APIFailure(.methodNotAllowed) }
-                let (code, object) = try create(definition, request, body: try parseBody(body, definition), query: query,
-                                                context: context)
-                return .json(code, object)
+                return try create(definition, request, body: try parseBody(body, definition), query: query,
+                                  context: context).response
             case "update":
-                let (code, object) = try update(definition, request, body: try parseBody(body, definition), query: query,
-                                                context: context)
-                return .json(code, object)
+                return try update(definition, request, body: try parseBody(body, definition), query: query,
+                                  context: context).response
             case "patch":
-                let (code, object) = try patch(definition, request, body: body, contentType: contentType, query: query,
-                                               context: context)
-                return .json(code, object)
+                return try patch(definition, request, body: body, contentType: contentType, query: query,
+                                 context: context).response
             case "delete":
                 guard request.subresource == nil else { throw APIFailure(.methodNotAllowed) }
                 return try delete(definition, request, body: body, query: query, context: context)
