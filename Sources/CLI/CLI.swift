@@ -32,10 +32,10 @@ public struct QMySQL: AsyncParsableCommand {
             } else {
                 try command.run()
             }
-            exit(ExitStatus.success.rawValue)
+            Foundation.exit(ExitStatus.success.rawValue)
         } catch let error as CLIError {
             StandardError.write("error: \(error.description)\n")
-            exit(error.status.rawValue)
+            Foundation.exit(error.status.rawValue)
         } catch {
             QMySQL.exit(withError: error)
         }
