@@ -53,7 +53,12 @@ enum SchemaPruner {
         case .object(let members):
             var result: [String: JSONValue] = [:]
             for (name, member) in members {
-                if let propertySchema = schema.properties[name] {
+                if keepTypeMeta, name == "metadata" {
+                    // ObjectMeta is never pruned by the object's schema, even where the schema
+                    // declares `metadata: {type: object}` as generated CRDs do: kube keeps it
+                    // and applies the ObjectMeta rules instead.
+                    result[name] = member
+                } else if let propertySchema = schema.properties[name] {
                     result[name] = prune(member, schema: propertySchema, keepTypeMeta: propertySchema.embeddedResource)
                 } else if let additional = schema.additionalProperties {
                     result[name] = prune(member, schema: additional, keepTypeMeta: additional.embeddedResource)

@@ -6,13 +6,16 @@ public struct QiniuMySQL: KubeResource, Hashable {
         group: QiniuGroup.name, version: QiniuGroup.version,
         plural: "qiniumysqls", kind: "QiniuMySQL", namespaced: true)
 
-    public var apiVersion: String = QiniuMySQL.resourceType.apiVersion
-    public var kind: String = QiniuMySQL.resourceType.kind
+    /// Optional because list items arrive without them; the client fills them in when sending.
+    public var apiVersion: String?
+    public var kind: String?
     public var metadata: ObjectMeta
     public var spec: QiniuMySQLSpec
     public var status: QiniuMySQLStatus?
 
     public init(metadata: ObjectMeta, spec: QiniuMySQLSpec = QiniuMySQLSpec(), status: QiniuMySQLStatus? = nil) {
+        self.apiVersion = Self.resourceType.apiVersion
+        self.kind = Self.resourceType.kind
         self.metadata = metadata
         self.spec = spec
         self.status = status

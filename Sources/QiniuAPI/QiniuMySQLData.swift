@@ -6,13 +6,16 @@ public struct QiniuMySQLData: KubeResource, Hashable {
         group: QiniuGroup.name, version: QiniuGroup.version,
         plural: "qiniumysqldatas", kind: "QiniuMySQLData", namespaced: true)
 
-    public var apiVersion: String = QiniuMySQLData.resourceType.apiVersion
-    public var kind: String = QiniuMySQLData.resourceType.kind
+    /// Optional because list items arrive without them; the client fills them in when sending.
+    public var apiVersion: String?
+    public var kind: String?
     public var metadata: ObjectMeta
     public var spec: QiniuMySQLDataSpec
     public var status: QiniuMySQLDataStatus?
 
     public init(metadata: ObjectMeta, spec: QiniuMySQLDataSpec, status: QiniuMySQLDataStatus? = nil) {
+        self.apiVersion = Self.resourceType.apiVersion
+        self.kind = Self.resourceType.kind
         self.metadata = metadata
         self.spec = spec
         self.status = status

@@ -75,16 +75,16 @@ struct CommandResult: Sendable {
 }
 
 /// Runs a process with its output captured, with a deadline so a hung command fails the test
-/// instead of hanging the suite.
+/// instead of hanging the suite. The blocking waits run on a thread of their own: on the
+/// cooperative pool (two threads on a 2-core machine) they would starve the API server that
+/// answers the very process being waited for.
 enum CommandRunner {
     static func run(_ executable: String, _ arguments: [String], stdin: String? = nil,
                     environment: [String: String]? = nil, timeout: Duration = .seconds(60)) async throws -> CommandResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        var env = environment ?? ProcessInfo.processInfo.environment
-        env["NO_COLOR"] = env["NO_COLOR"] ?? nil
-        process.environment = env
+        process.environment = environment ?? ProcessInfo.processInfo.environment
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -93,16 +93,27 @@ enum CommandRunner {
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try? input.fileHandleForWriting.close()
         let pid = process.processIdentifier
-        let watchdog = Task {
-            try await Task.sleep(for: timeout)
-            kill(pid, SIGKILL)
+        let seconds = Double(timeout.components.seconds)
+        return await withCheckedContinuation { continuation in
+            let thread = Thread {
+                let killer = DispatchWorkItem { kill(pid, SIGKILL) }
+                DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: killer)
+                let group = DispatchGroup()
+                nonisolated(unsafe) var stderrData = Data()
+                group.enter()
+                Thread {
+                    stderrData = err.fileHandleForReading.readDataToEndOfFile()
+                    group.leave()
+                }.start()
+                let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+                group.wait()
+                process.waitUntilExit()
+                killer.cancel()
+                continuation.resume(returning: CommandResult(
+                    status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
+                    stderr: String(decoding: stderrData, as: UTF8.self)))
+            }
+            thread.start()
         }
-        async let stdoutData = Task.detached { out.fileHandleForReading.readDataToEndOfFile() }.value
-        async let stderrData = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }.value
-        let (o, e) = await (stdoutData, stderrData)
-        await Task.detached { process.waitUntilExit() }.value
-        watchdog.cancel()
-        return CommandResult(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                             stderr: String(decoding: e, as: UTF8.self))
     }
 }

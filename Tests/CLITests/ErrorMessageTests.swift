@@ -11,7 +11,7 @@ import Testing
     @Test func invalidSpecIsRejectedBeforeSendingWithTheServersMessage() async throws {
         let bed = try await CLITestBed.start()
         defer { Task { await bed.stop() } }
-        let result = try await bed.run("create", "demo", "--replicas", "2", "--backup-time", "25:00", "--reserved-days", "-3")
+        let result = try await bed.run("create", "demo", "--replicas", "2", "--backup-time", "25:00", "--reserved-days=-3")
         #expect(result.status == 1)
         #expect(result.stderr.contains("spec.replicas: Unsupported value: 2: supported values: \"1\", \"3\", \"5\", \"7\", \"9\""))
         #expect(result.stderr.contains("spec.backup.backupTime"))

@@ -170,6 +170,16 @@ struct SchemaValidatorTests {
         #expect(SchemaPruner.unknownFields(object, schema: s) == ["junk", "spec.list[0].c", "spec.map.k1.b", "spec.unknown"])
     }
 
+    @Test("root metadata survives pruning even when the schema declares it as a bare object")
+    func metadataIsNeverPruned() throws {
+        let s = try schema([
+            "type": "object",
+            "properties": ["metadata": ["type": "object"], "spec": ["type": "object", "properties": ["a": ["type": "string"]]]],
+        ])
+        let object: JSONValue = ["metadata": ["name": "n", "namespace": "ns", "labels": ["x": "y"]], "spec": ["a": "b"]]
+        #expect(SchemaPruner.prune(object, schema: s) == object)
+    }
+
     @Test("schemas that are not structural are rejected when the CRD is read")
     func structural() throws {
         var crd = Fixtures.qiniuMySQLCRD

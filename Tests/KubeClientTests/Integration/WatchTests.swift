@@ -133,7 +133,9 @@ import Testing
                 if case .added = event { break }
             }
             #expect(seen == 2)
-            let deadline = ContinuousClock.now + .seconds(5)
+            // Generous: the server notices the closed connection on its next write or read,
+            // which can take seconds on a loaded machine.
+            let deadline = ContinuousClock.now + .seconds(20)
             while await fixture.server.openWatchCount() > 0, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(20))
             }

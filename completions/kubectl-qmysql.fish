@@ -1,0 +1,206 @@
+function __kubectl-qmysql_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __kubectl-qmysql_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __kubectl-qmysql_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __kubectl-qmysql_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __kubectl-qmysql_parse_tokens -S
+    set -l unparsed_tokens (__kubectl-qmysql_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'kubectl-qmysql'
+        __kubectl-qmysql_parse_subcommand 0 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'install'
+            __kubectl-qmysql_parse_subcommand 0 'kubeconfig=' 'context=' 'n/namespace=' 'request-timeout=' 'dry-run' 'o/output=' 'timeout=' 'version' 'h/help'
+        case 'create'
+            __kubectl-qmysql_parse_subcommand 1 'kubeconfig=' 'context=' 'n/namespace=' 'request-timeout=' 'replicas=' 'flavor=' 'version=' 'image=' 'storage=' 'storage-class=' 'backup-time=' 'reserved-days=' 'f=' 'dry-run' 'o/output=' 'version' 'h/help'
+        case 'get'
+            __kubectl-qmysql_parse_subcommand 1 'kubeconfig=' 'context=' 'n/namespace=' 'request-timeout=' 'A/all-namespaces' 'l/selector=' 'o/output=' 'version' 'h/help'
+        case 'status'
+            __kubectl-qmysql_parse_subcommand 1 'kubeconfig=' 'context=' 'n/namespace=' 'request-timeout=' 'o/output=' 'version' 'h/help'
+        case 'delete'
+            __kubectl-qmysql_parse_subcommand 1 'kubeconfig=' 'context=' 'n/namespace=' 'request-timeout=' 'y/yes' 'o/output=' 'version' 'h/help'
+        case 'backup'
+            __kubectl-qmysql_parse_subcommand 1 'kubeconfig=' 'context=' 'n/namespace=' 'request-timeout=' 'wait' 'timeout=' 'o/output=' 'version' 'h/help'
+        case 'restore'
+            __kubectl-qmysql_parse_subcommand 1 'kubeconfig=' 'context=' 'n/namespace=' 'request-timeout=' 'wait' 'timeout=' 'from=' 'bootstrap-node=' 'approval=' 'y/yes' 'o/output=' 'version' 'h/help'
+        case 'data'
+            __kubectl-qmysql_parse_subcommand 1 'kubeconfig=' 'context=' 'n/namespace=' 'request-timeout=' 'cluster=' 'A/all-namespaces' 'wait' 'o/output=' 'version' 'h/help'
+        case 'version'
+            __kubectl-qmysql_parse_subcommand 0 'kubeconfig=' 'context=' 'n/namespace=' 'request-timeout=' 'client' 'o/output=' 'version' 'h/help'
+        case 'completion'
+            __kubectl-qmysql_parse_subcommand 1 'version' 'h/help'
+        case 'help'
+            __kubectl-qmysql_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __kubectl-qmysql_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __kubectl-qmysql_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __kubectl-qmysql_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __kubectl-qmysql_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__kubectl-qmysql_tokens -p)
+    if test -z "$(__kubectl-qmysql_tokens -t)"
+        set -l index (count (__kubectl-qmysql_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'kubectl-qmysql' -f
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql" version' -l 'version' -d 'Show the version.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_positional "kubectl-qmysql" -eq 1' -fa 'install' -d 'Install or update the QiniuMySQL and QiniuMySQLData CustomResourceDefinitions.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_positional "kubectl-qmysql" -eq 1' -fa 'create' -d 'Create a QiniuMySQL cluster.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_positional "kubectl-qmysql" -eq 1' -fa 'get' -d 'List QiniuMySQL clusters, or show one.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_positional "kubectl-qmysql" -eq 1' -fa 'status' -d 'Show a cluster\'s state, its nodes, conditions and last backup.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_positional "kubectl-qmysql" -eq 1' -fa 'delete' -d 'Delete a QiniuMySQL cluster.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_positional "kubectl-qmysql" -eq 1' -fa 'backup' -d 'Take a hot backup of a cluster now.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_positional "kubectl-qmysql" -eq 1' -fa 'restore' -d 'Restore a cluster from a backup.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_positional "kubectl-qmysql" -eq 1' -fa 'data' -d 'List backup and restore tasks, or show one with its steps.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_positional "kubectl-qmysql" -eq 1' -fa 'version' -d 'Print the client version and, when reachable, the server\'s.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_positional "kubectl-qmysql" -eq 1' -fa 'completion' -d 'Print a shell completion script (bash, zsh or fish).'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_positional "kubectl-qmysql" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql install" kubeconfig' -l 'kubeconfig' -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql install" context' -l 'context' -d 'The kubeconfig context to use.' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql install" n namespace' -s 'n' -l 'namespace' -d 'The namespace (default: the context\'s, else "default").' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql install" request-timeout' -l 'request-timeout' -d 'How long to wait for one API request, like 30s, 1m or 0 (no limit).' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql install" dry-run' -l 'dry-run' -d 'Print the CRDs instead of applying them.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql install" o output' -l 'output' -s 'o' -d 'Output format: yaml or json (with --dry-run), or name.' -rfka 'table wide json yaml name'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql install" timeout' -l 'timeout' -d 'How long to wait for the CRDs to be served, like 30s.' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql install" version' -l 'version' -d 'Show the version.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql install" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql create" kubeconfig' -l 'kubeconfig' -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql create" context' -l 'context' -d 'The kubeconfig context to use.' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql create" n namespace' -s 'n' -l 'namespace' -d 'The namespace (default: the context\'s, else "default").' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql create" request-timeout' -l 'request-timeout' -d 'How long to wait for one API request, like 30s, 1m or 0 (no limit).' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql create" replicas' -l 'replicas' -d 'Number of Galera nodes: 1, 3, 5, 7 or 9.' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql create" flavor' -l 'flavor' -d 'mariadb or percona.' -rfka 'mariadb percona'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql create" version' -l 'version' -d 'Database version.' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql create" image' -l 'image' -d 'Database image (overrides the flavor\'s default).' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql create" storage' -l 'storage' -d 'Data volume size of each node, like 10Gi.' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql create" storage-class' -l 'storage-class' -d 'StorageClass of the data volumes.' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql create" backup-time' -l 'backup-time' -d 'Times of day (UTC) for scheduled backups, like 01:01,13:01. Turns scheduled backups on.' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql create" reserved-days' -l 'reserved-days' -d 'Delete backups older than this many days.' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql create" f' -s 'f' -d 'A QiniuMySQL manifest (YAML or JSON), or - for standard input.' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql create" dry-run' -l 'dry-run' -d 'Validate and print the object without creating it.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql create" o output' -l 'output' -s 'o' -d 'Output format: json, yaml or name.' -rfka 'table wide json yaml name'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql create" version' -l 'version' -d 'Show the version.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql create" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql get" kubeconfig' -l 'kubeconfig' -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql get" context' -l 'context' -d 'The kubeconfig context to use.' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql get" n namespace' -s 'n' -l 'namespace' -d 'The namespace (default: the context\'s, else "default").' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql get" request-timeout' -l 'request-timeout' -d 'How long to wait for one API request, like 30s, 1m or 0 (no limit).' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql get" A all-namespaces' -s 'A' -l 'all-namespaces' -d 'List clusters of every namespace.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql get" l selector' -s 'l' -l 'selector' -d 'A label selector, like app=shop.' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql get" o output' -l 'output' -s 'o' -d 'Output format: wide, json, yaml or name (a table when absent).' -rfka 'table wide json yaml name'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql get" version' -l 'version' -d 'Show the version.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql get" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql status" kubeconfig' -l 'kubeconfig' -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql status" context' -l 'context' -d 'The kubeconfig context to use.' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql status" n namespace' -s 'n' -l 'namespace' -d 'The namespace (default: the context\'s, else "default").' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql status" request-timeout' -l 'request-timeout' -d 'How long to wait for one API request, like 30s, 1m or 0 (no limit).' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql status" o output' -l 'output' -s 'o' -d 'Output format: json or yaml (a report when absent).' -rfka 'table wide json yaml name'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql status" version' -l 'version' -d 'Show the version.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql status" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql delete" kubeconfig' -l 'kubeconfig' -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql delete" context' -l 'context' -d 'The kubeconfig context to use.' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql delete" n namespace' -s 'n' -l 'namespace' -d 'The namespace (default: the context\'s, else "default").' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql delete" request-timeout' -l 'request-timeout' -d 'How long to wait for one API request, like 30s, 1m or 0 (no limit).' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql delete" y yes' -s 'y' -l 'yes' -d 'Do not ask for confirmation.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql delete" o output' -l 'output' -s 'o' -d 'Output format: name.' -rfka 'table wide json yaml name'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql delete" version' -l 'version' -d 'Show the version.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql delete" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql backup" kubeconfig' -l 'kubeconfig' -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql backup" context' -l 'context' -d 'The kubeconfig context to use.' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql backup" n namespace' -s 'n' -l 'namespace' -d 'The namespace (default: the context\'s, else "default").' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql backup" request-timeout' -l 'request-timeout' -d 'How long to wait for one API request, like 30s, 1m or 0 (no limit).' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql backup" wait' -l 'wait' -d 'Follow the task with progress until it ends.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql backup" timeout' -l 'timeout' -d 'How long --wait waits, like 30m.' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql backup" o output' -l 'output' -s 'o' -d 'Output format: json, yaml or name.' -rfka 'table wide json yaml name'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql backup" version' -l 'version' -d 'Show the version.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql backup" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql restore" kubeconfig' -l 'kubeconfig' -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql restore" context' -l 'context' -d 'The kubeconfig context to use.' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql restore" n namespace' -s 'n' -l 'namespace' -d 'The namespace (default: the context\'s, else "default").' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql restore" request-timeout' -l 'request-timeout' -d 'How long to wait for one API request, like 30s, 1m or 0 (no limit).' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql restore" wait' -l 'wait' -d 'Follow the task with progress until it ends.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql restore" timeout' -l 'timeout' -d 'How long --wait waits, like 30m.' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql restore" from' -l 'from' -d 'The backup to restore: the name of a finished backup task.' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql restore" bootstrap-node' -l 'bootstrap-node' -d 'The node to restore on and bootstrap (chosen by the controller when absent).' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql restore" approval' -l 'approval' -d 'Auto runs every step; Step waits for approval before each.' -rfka 'Auto Step'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql restore" y yes' -s 'y' -l 'yes' -d 'Do not ask for confirmation.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql restore" o output' -l 'output' -s 'o' -d 'Output format: json, yaml or name.' -rfka 'table wide json yaml name'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql restore" version' -l 'version' -d 'Show the version.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql restore" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql data" kubeconfig' -l 'kubeconfig' -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql data" context' -l 'context' -d 'The kubeconfig context to use.' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql data" n namespace' -s 'n' -l 'namespace' -d 'The namespace (default: the context\'s, else "default").' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql data" request-timeout' -l 'request-timeout' -d 'How long to wait for one API request, like 30s, 1m or 0 (no limit).' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql data" cluster' -l 'cluster' -d 'Only the tasks of this cluster.' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql data" A all-namespaces' -s 'A' -l 'all-namespaces' -d 'List tasks of every namespace.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql data" wait' -l 'wait' -d 'With a task name: follow it with progress until it ends.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql data" o output' -l 'output' -s 'o' -d 'Output format: wide, json, yaml or name (a table when absent).' -rfka 'table wide json yaml name'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql data" version' -l 'version' -d 'Show the version.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql data" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql version" kubeconfig' -l 'kubeconfig' -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql version" context' -l 'context' -d 'The kubeconfig context to use.' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql version" n namespace' -s 'n' -l 'namespace' -d 'The namespace (default: the context\'s, else "default").' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql version" request-timeout' -l 'request-timeout' -d 'How long to wait for one API request, like 30s, 1m or 0 (no limit).' -rfka ''
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql version" client' -l 'client' -d 'Only the client version; do not contact the server.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql version" o output' -l 'output' -s 'o' -d 'Output format: json or yaml.' -rfka 'table wide json yaml name'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql version" version' -l 'version' -d 'Show the version.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql version" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_positional "kubectl-qmysql completion" -eq 1' -fka 'bash zsh fish'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql completion" version' -l 'version' -d 'Show the version.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql completion" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql help" version' -l 'version' -d 'Show the version.'
