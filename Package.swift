@@ -87,6 +87,9 @@ let package = Package(
             dependencies: [
                 "Galera", "MySQLClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -105,7 +108,7 @@ let package = Package(
         .target(
             name: "CLI",
             dependencies: [
-                "KubeAPI", "KubeClient", "QiniuAPI", "KubeServer", "Agent",
+                "KubeAPI", "KubeClient", "QiniuAPI", "KubeServer", "Agent", "Galera",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
