@@ -51,6 +51,7 @@ actor Supervisor {
     var launches = 0
     var lastStateTransfer: AgentStatus.StateTransfer?
     var lastReported: ChangeKey?
+    var lastLoggedReason: String?
 
     init(configuration: AgentConfiguration, logger: Logger, threadPool: NIOThreadPool, reportSink: any ReportSink) {
         self.configuration = configuration
@@ -128,8 +129,9 @@ actor Supervisor {
             clusterStatus: current.wsrep?.clusterStatus, localState: current.wsrep?.localState,
             clusterSize: current.wsrep?.clusterSize, ready: current.wsrep?.ready)
         guard force || key != lastReported else { return }
-        if key != lastReported {
+        if current.stateReason != lastLoggedReason {
             logger.info("node state", metadata: ["state": "\(current.state.rawValue)", "reason": "\(current.stateReason)"])
+            lastLoggedReason = current.stateReason
         }
         lastReported = key
         reportSink.submit(current)

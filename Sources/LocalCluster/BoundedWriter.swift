@@ -26,7 +26,18 @@ public final class BoundedWriter: Sendable {
 
     public static let table = "qmysql_test.writes"
 
-    let endpoints: [MySQLConnectionOptions]
+    /// A node to write to: its name (stored with each row) and how to connect.
+    public struct Target: Sendable {
+        public var name: String
+        public var options: MySQLConnectionOptions
+
+        public init(name: String, options: MySQLConnectionOptions) {
+            self.name = name
+            self.options = options
+        }
+    }
+
+    let targets: [Target]
     let maxRows: Int
     let maxDuration: Duration
     let pause: Duration
@@ -42,13 +53,13 @@ public final class BoundedWriter: Sendable {
     }
 
     /// - Parameters:
-    ///   - endpoints: the nodes to write to, in order of preference
+    ///   - targets: the nodes to write to, in order of preference
     ///   - maxRows: stop after this many acknowledged rows
     ///   - maxDuration: stop after this long, whatever happened
     ///   - pause: between two INSERTs, to keep the load light
-    public init(endpoints: [MySQLConnectionOptions], maxRows: Int = 5_000, maxDuration: Duration = .seconds(120), pause: Duration = .milliseconds(10), threadPool: NIOThreadPool) {
-        precondition(!endpoints.isEmpty)
-        self.endpoints = endpoints
+    public init(targets: [Target], maxRows: Int = 5_000, maxDuration: Duration = .seconds(120), pause: Duration = .milliseconds(10), threadPool: NIOThreadPool) {
+        precondition(!targets.isEmpty)
+        self.targets = targets
         self.maxRows = maxRows
         self.maxDuration = maxDuration
         self.pause = pause
@@ -119,7 +130,7 @@ public final class BoundedWriter: Sendable {
             }
             do {
                 if connection == nil {
-                    let fresh = try await MySQLConnection.connect(endpoints[target], threadPool: threadPool)
+                    let fresh = try await MySQLConnection.connect(targets[target].options, threadPool: threadPool)
                     connection = fresh
                     if next == 0 {
                         let max = try await fresh.query("SELECT COALESCE(MAX(id), 0) FROM \(Self.table)")
@@ -129,7 +140,7 @@ public final class BoundedWriter: Sendable {
                 let id = next
                 next += 1
                 do {
-                    try await connection!.execute("INSERT INTO \(Self.table) (id, node) VALUES (\(id), \(SQLLiteral.string(endpoints[target].endpoint.description)))")
+                    try await connection!.execute("INSERT INTO \(Self.table) (id, node) VALUES (\(id), \(SQLLiteral.string(targets[target].name)))")
                     state.withLock { $0.acknowledged.append(id) }
                 } catch let error as MySQLError where error.isConnectionFailure {
                     state.withLock { $0.uncertain.append(id) }
@@ -141,7 +152,7 @@ public final class BoundedWriter: Sendable {
                 state.withLock { $0.failures[code, default: 0] += 1 }
                 await connection?.close()
                 connection = nil
-                target = (target + 1) % endpoints.count
+                target = (target + 1) % targets.count
                 try? await Task.sleep(for: .milliseconds(100))
             }
         }

@@ -50,7 +50,8 @@ public final class LocalCluster: Sendable {
                 "--flavor", configuration.flavor.rawValue, "--data-dir", node.dataDirectory,
                 "--run-dir", node.runDirectory, "--address", node.address, "--peers", peers,
                 "--listen-port", "\(configuration.agentPort)", "--token-file", tokenFile,
-                "--heartbeat-interval", "\(Double(configuration.heartbeatInterval.components.seconds) + Double(configuration.heartbeatInterval.components.attoseconds) / 1e18)",
+                "--heartbeat-interval", "\(configuration.heartbeatInterval.seconds)",
+                "--poll-interval", "\(configuration.pollInterval.seconds)",
             ]
             if !configuration.pcRecovery { arguments.append("--no-pc-recovery") }
             if let prefix = configuration.controllerURLPrefix {
@@ -249,5 +250,12 @@ public final class LocalCluster: Sendable {
             killRecordedProcesses(root: root)
             try? FileManager.default.removeItem(atPath: root)
         }
+    }
+}
+
+extension Duration {
+    /// Seconds as a Double, for command-line options.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

@@ -42,9 +42,14 @@ final class TestBed: Sendable {
 
     var snapshotDirectory: String { root + "/snapshot" }
 
-    /// A Green three-node cluster, fresh from the snapshot (built on first use).
-    func freshCluster() async throws -> LocalCluster {
+    /// A Green three-node cluster. `fresh`: reset from the snapshot (built on first use); else the
+    /// running cluster when every node is Green, for tests that only read or leave it broken anyway.
+    func cluster(fresh: Bool = true) async throws -> LocalCluster {
         let clock = ContinuousClock()
+        if !fresh, await snapshotReady.ready,
+           let statuses = try? await cluster.allStatuses(), statuses.allSatisfy({ $0.state == .green }) {
+            return cluster
+        }
         if await !snapshotReady.ready {
             let started = clock.now
             try await cluster.start()
@@ -67,7 +72,7 @@ final class TestBed: Sendable {
     }
 
     func writer(to nodes: [Int], maxDuration: Duration = .seconds(90)) -> BoundedWriter {
-        BoundedWriter(endpoints: nodes.map { cluster.node($0).sqlOptions }, maxRows: 20_000, maxDuration: maxDuration, pause: .milliseconds(10), threadPool: threadPool)
+        BoundedWriter(targets: nodes.map { cluster.node($0).writerTarget }, maxRows: 20_000, maxDuration: maxDuration, pause: .milliseconds(10), threadPool: threadPool)
     }
 
     func connect(_ index: Int) async throws -> MySQLConnection {
