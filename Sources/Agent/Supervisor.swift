@@ -113,9 +113,8 @@ actor Supervisor {
         reportIfChanged()
     }
 
-    /// The error log said something: note finished state transfers.
-    func noteLogLine(_ line: String) {
-        guard let method = StateTransferLog.completedTransfer(in: line) else { return }
+    /// The error log said a state transfer to this node finished.
+    func noteStateTransfer(_ method: StateTransferLog.Method, line: String) {
         lastStateTransfer = .init(method: method.rawValue, at: Date(), line: line)
         logger.info("state transfer completed", metadata: ["method": "\(method.rawValue)"])
         reportIfChanged(force: true)

@@ -16,11 +16,15 @@ public final class BoundedWriter: Sendable {
         public var uncertain: [Int64]
         /// MySQL error number → count (1047 non-Primary, 1180 rolled back, 2002/2013 node gone ...).
         public var failures: [UInt32: Int]
+        /// One message per error number, to tell what happened.
+        public var failureSamples: [UInt32: String]
         public var elapsed: Duration
 
         public var description: String {
             let failureText = failures.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")
+            let samples = failureSamples.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ")
             return "\(acknowledged.count) acknowledged, \(uncertain.count) uncertain, failures [\(failureText)] in \(elapsed)"
+                + (samples.isEmpty ? "" : " (\(samples))")
         }
     }
 
@@ -48,6 +52,7 @@ public final class BoundedWriter: Sendable {
         var acknowledged: [Int64] = []
         var uncertain: [Int64] = []
         var failures: [UInt32: Int] = [:]
+        var failureSamples: [UInt32: String] = [:]
         var paused = false
         var task: Task<Duration, Never>?
     }
@@ -90,7 +95,7 @@ public final class BoundedWriter: Sendable {
         let task = state.withLock { $0.task }
         task?.cancel()
         let elapsed = await task?.value ?? .zero
-        return state.withLock { Report(acknowledged: $0.acknowledged, uncertain: $0.uncertain, failures: $0.failures, elapsed: elapsed) }
+        return state.withLock { Report(acknowledged: $0.acknowledged, uncertain: $0.uncertain, failures: $0.failures, failureSamples: $0.failureSamples, elapsed: elapsed) }
     }
 
     public var acknowledgedCount: Int { state.withLock { $0.acknowledged.count } }
@@ -149,7 +154,10 @@ public final class BoundedWriter: Sendable {
                 try? await Task.sleep(for: pause)
             } catch {
                 let code = (error as? MySQLError)?.code ?? 0
-                state.withLock { $0.failures[code, default: 0] += 1 }
+                state.withLock { state in
+                    state.failures[code, default: 0] += 1
+                    if state.failureSamples[code] == nil { state.failureSamples[code] = "\(error)" }
+                }
                 await connection?.close()
                 connection = nil
                 target = (target + 1) % targets.count

@@ -178,7 +178,7 @@ struct GaleraClusterTests {
         Timings.record("SIGKILL of two nodes until the survivor is non-Primary", clock.now - killedAt)
         #expect(isolated.state == .yellow)
         #expect(try await survivor.client.ready() == false)
-        #expect(try await survivor.client.live())
+        #expect(await survivor.client.live(), "liveness holds while non-Primary")
 
         // Every query on a non-Primary node fails with 1047.
         let connection = try await bed.connect(0)
@@ -207,6 +207,34 @@ struct GaleraClusterTests {
         let writes = await writer.finish()
         #expect(writes.failures[MySQLError.nonPrimary, default: 0] + writes.failures[MySQLError.errorDuringCommit, default: 0] + writes.failures[MySQLError.connectionLost, default: 0] > 0, "the writer saw the outage: \(writes)")
         try await expectNoAcknowledgedWriteLost(writes, cluster)
+    }
+
+    @Test("the MySQL client against a live node: rows, NULLs, error numbers, read timeout")
+    func mysqlClient() async throws {
+        let cluster = try await bed.cluster(fresh: false)
+        let connection = try await bed.connect(0)
+        let rows = try await connection.query("SELECT NULL AS a, 'x' AS b, 42 AS c UNION ALL SELECT 'y', NULL, 43")
+        #expect(rows.columns == ["a", "b", "c"])
+        #expect(rows.rows == [[nil, "x", "42"], ["y", nil, "43"]])
+        #expect(rows.value("c", row: 1) == "43")
+        let syntax = await #expect(throws: MySQLError.self) { try await connection.query("SELEC 1") }
+        #expect(syntax?.code == 1064)
+        #expect(syntax?.isConnectionFailure == false)
+        // The connection survives a statement error.
+        #expect(try await connection.query("SELECT 1").rows == [["1"]])
+        await connection.close()
+        let closed = await #expect(throws: MySQLError.self) { try await connection.query("SELECT 1") }
+        #expect(closed?.message.contains("closed") == true)
+
+        var options = cluster.node(0).sqlOptions
+        options.readTimeout = .seconds(1)
+        let slow = try await MySQLConnection.connect(options, threadPool: bed.threadPool)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let timeout = await #expect(throws: MySQLError.self) { try await slow.query("SELECT SLEEP(20)") }
+        #expect(timeout?.code == MySQLError.connectionLost, "\(String(describing: timeout))")
+        #expect(clock.now - started < .seconds(10), "the read timeout bounds a stuck query")
+        await slow.close()
     }
 
     @Test("API: 401 without the token, 400 for bad bodies, 404 for unknown routes, 409 for wrong states")
@@ -273,34 +301,6 @@ struct GaleraClusterTests {
         let mismatch = try await expectAPIError(409) { try await client.start(.join, position: wrong) }
         #expect(mismatch.code == "positionMismatch")
         #expect(try await client.status().process.running == false)
-    }
-
-    @Test("the MySQL client against a live node: rows, NULLs, error numbers, read timeout")
-    func mysqlClient() async throws {
-        let cluster = try await bed.cluster(fresh: false)
-        let connection = try await bed.connect(0)
-        let rows = try await connection.query("SELECT NULL AS a, 'x' AS b, 42 AS c UNION ALL SELECT 'y', NULL, 43")
-        #expect(rows.columns == ["a", "b", "c"])
-        #expect(rows.rows == [[nil, "x", "42"], ["y", nil, "43"]])
-        #expect(rows.value("c", row: 1) == "43")
-        let syntax = await #expect(throws: MySQLError.self) { try await connection.query("SELEC 1") }
-        #expect(syntax?.code == 1064)
-        #expect(syntax?.isConnectionFailure == false)
-        // The connection survives a statement error.
-        #expect(try await connection.query("SELECT 1").rows == [["1"]])
-        await connection.close()
-        let closed = await #expect(throws: MySQLError.self) { try await connection.query("SELECT 1") }
-        #expect(closed?.message.contains("closed") == true)
-
-        var options = cluster.node(0).sqlOptions
-        options.readTimeout = .seconds(1)
-        let slow = try await MySQLConnection.connect(options, threadPool: bed.threadPool)
-        let clock = ContinuousClock()
-        let started = clock.now
-        let timeout = await #expect(throws: MySQLError.self) { try await slow.query("SELECT SLEEP(20)") }
-        #expect(timeout?.code == MySQLError.connectionLost, "\(String(describing: timeout))")
-        #expect(clock.now - started < .seconds(10), "the read timeout bounds a stuck query")
-        await slow.close()
     }
 
     @Test("SIGTERM to an agent stops its mysqld gracefully first")
