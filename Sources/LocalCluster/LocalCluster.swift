@@ -145,7 +145,7 @@ public final class LocalCluster: Sendable {
 
     /// Gracefully stops every mysqld, the last node first and node 0 last, so node 0 ends with
     /// safe_to_bootstrap: 1. The agents keep running.
-    public func stopCluster() async throws {
+    public func stop() async throws {
         for node in nodes.reversed() {
             let status = try await node.client.status()
             guard status.process.running else { continue }
@@ -162,7 +162,7 @@ public final class LocalCluster: Sendable {
     /// Stops the cluster gracefully, then the agents; kills whatever is left.
     public func shutdown() async {
         do {
-            try await stopCluster()
+            try await stop()
         } catch {
             logger.warning("graceful stop failed; killing", metadata: ["error": "\(error)"])
         }

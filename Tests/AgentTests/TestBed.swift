@@ -55,7 +55,7 @@ final class TestBed: Sendable {
             try await cluster.start()
             try await BoundedWriter.prepareSchema(cluster.node(0).sqlOptions, threadPool: threadPool)
             Timings.record("new cluster: initialise + bootstrap + 2 SST joins", clock.now - started)
-            try await cluster.stopCluster()
+            try await cluster.stop()
             let snapshotStarted = clock.now
             try await cluster.saveSnapshot(to: snapshotDirectory)
             Timings.record("save snapshot of 3 datadirs", clock.now - snapshotStarted)
