@@ -128,6 +128,14 @@ struct GaleraClusterTests {
         #expect(refusal.code == "unsafeBootstrap")
         #expect(try await victim.client.status().recovered == nil, "the refusal ran no recovery")
 
+        // As a controller would: rejoin once the survivors have evicted the dead instance; a
+        // rejoin before that makes the survivors pass through a non-Primary view.
+        let evicted = try await cluster.node(0).client.wait(for: "cluster size 2", timeout: .seconds(20)) {
+            $0.wsrep?.clusterSize == 2 && $0.state == .green
+        }
+        #expect(evicted.wsrep?.clusterStatus == .primary)
+        Timings.record("SIGKILL of one node until the survivors see size 2", ContinuousClock.now - reportsSince)
+
         let clock = ContinuousClock()
         var started = clock.now
         let recovered = try await victim.client.recover()
@@ -139,7 +147,6 @@ struct GaleraClusterTests {
         #expect(recovered.state == .redUnclean)
         #expect(recovered.stateReason.contains("\(position)"))
 
-        try await Task.sleep(for: .seconds(2))
         let logOffset = fileSize(victim.errorLog)
         started = clock.now
         let rejoined = try await cluster.startNode(2, mode: .join)
@@ -259,10 +266,10 @@ struct GaleraClusterTests {
         let badBodies: [(String, String, String)] = [
             ("/v1/start", "{not json", "not valid JSON"),
             ("/v1/start", "", "needs a JSON body"),
-            ("/v1/start", #"{"mode":"sideways"}"#, "mode"),
+            ("/v1/start", #"{"mode":"sideways"}"#, "mode is one of join, bootstrap, recover-only, bootstrap-survivor"),
             ("/v1/start", #"{}"#, "missing field 'mode'"),
             ("/v1/start", #"{"mode":"join","position":"nonsense"}"#, "position"),
-            ("/v1/stop", #"{"mode":"gently"}"#, "mode"),
+            ("/v1/stop", #"{"mode":"gently"}"#, "mode is one of graceful, kill"),
             ("/v1/stop", #"{"mode":"graceful","timeoutSeconds":-1}"#, "timeoutSeconds"),
         ]
         for (path, body, fragment) in badBodies {

@@ -28,7 +28,12 @@ final class TestBed: Sendable {
     }
 
     init() async throws {
-        LocalCluster.cleanupStale(under: Self.base)
+        // What earlier runs left (a crashed run, or QMYSQL_KEEP_TEST_DATA): end their processes by
+        // PID, then remove them.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: Self.base)) ?? [] {
+            LocalCluster.cleanupStale(under: "\(Self.base)/\(name)")
+            try? FileManager.default.removeItem(atPath: "\(Self.base)/\(name)")
+        }
         root = "\(Self.base)/run-\(getpid())"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         threadPool = NIOThreadPool(numberOfThreads: 6)
