@@ -18,6 +18,7 @@ public struct QMySQL: AsyncParsableCommand {
         subcommands: [
             InstallCommand.self, CreateCommand.self, GetCommand.self, StatusCommand.self, DeleteCommand.self,
             BackupCommand.self, RestoreCommand.self, DataCommand.self, VersionCommand.self,
+            AgentCommand.self,
             CompletionCommand.self, GenerateDocsCommand.self, CompleteCommand.self,
         ])
 
@@ -26,7 +27,8 @@ public struct QMySQL: AsyncParsableCommand {
     /// Runs the command line and exits with the documented status (docs/cli.md).
     public static func runAndExit() async -> Never {
         do {
-            var command = try parseAsRoot()
+            // The async parse: the synchronous one refuses async subcommands at run time.
+            var command = try await asyncParseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
