@@ -173,13 +173,13 @@ _kubectl-qmysql() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    install|create|get|status|delete|backup|restore|data|version|completion|help)
+    install|create|get|status|delete|backup|restore|data|version|agent|completion|help)
         # Offer subcommand argument completions
         "_kubectl-qmysql_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'install create get status delete backup restore data version completion help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'install create get status delete backup restore data version agent completion help' -- "${cur}"))
         ;;
     esac
 }
@@ -484,6 +484,107 @@ _kubectl-qmysql_version() {
         ;;
     '--output'|'-o')
         __kubectl-qmysql_add_completions -W 'table'$'\n''wide'$'\n''json'$'\n''yaml'$'\n''name'
+        return
+        ;;
+    esac
+}
+
+_kubectl-qmysql_agent() {
+    repeating_flags=()
+    non_repeating_flags=(--no-pc-recovery --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--node-name --cluster-name --flavor --data-dir --run-dir --address --mysql-port --galera-port --ist-port --sst-port --peers --listen-address --listen-port --token --token-file --controller-url --heartbeat-interval --poll-interval --start --server-binary --provider --buffer-pool-size --gcache-size --monitor-user --monitor-password-file --stop-timeout --log-max-bytes --log-archives --log-level)
+    __kubectl-qmysql_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--node-name')
+        return
+        ;;
+    '--cluster-name')
+        return
+        ;;
+    '--flavor')
+        __kubectl-qmysql_add_completions -W 'mariadb'$'\n''percona'
+        return
+        ;;
+    '--data-dir')
+        return
+        ;;
+    '--run-dir')
+        return
+        ;;
+    '--address')
+        return
+        ;;
+    '--mysql-port')
+        return
+        ;;
+    '--galera-port')
+        return
+        ;;
+    '--ist-port')
+        return
+        ;;
+    '--sst-port')
+        return
+        ;;
+    '--peers')
+        return
+        ;;
+    '--listen-address')
+        return
+        ;;
+    '--listen-port')
+        return
+        ;;
+    '--token')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--controller-url')
+        return
+        ;;
+    '--heartbeat-interval')
+        return
+        ;;
+    '--poll-interval')
+        return
+        ;;
+    '--start')
+        __kubectl-qmysql_add_completions -W 'none'$'\n''join'$'\n''bootstrap'
+        return
+        ;;
+    '--server-binary')
+        return
+        ;;
+    '--provider')
+        return
+        ;;
+    '--buffer-pool-size')
+        return
+        ;;
+    '--gcache-size')
+        return
+        ;;
+    '--monitor-user')
+        return
+        ;;
+    '--monitor-password-file')
+        return
+        ;;
+    '--stop-timeout')
+        return
+        ;;
+    '--log-max-bytes')
+        return
+        ;;
+    '--log-archives')
+        return
+        ;;
+    '--log-level')
         return
         ;;
     esac
