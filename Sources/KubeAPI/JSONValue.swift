@@ -130,7 +130,8 @@ extension JSONValue {
         }
     }
 
-    /// A short name of the JSON type, for error messages ("expected string, got integer").
+    /// The OpenAPI type name of the value, as kube-openapi reports it in type errors
+    /// ("expected string, got integer").
     public var typeName: String {
         switch self {
         case .null: "null"

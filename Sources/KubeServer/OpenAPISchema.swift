@@ -152,19 +152,6 @@ final class OpenAPISchema: Sendable {
 }
 
 extension JSONValue {
-    /// The OpenAPI type name of a value, as kube-openapi reports it in type errors.
-    var openAPIType: String {
-        switch self {
-        case .null: "null"
-        case .bool: "boolean"
-        case .int: "integer"
-        case .double: "number"
-        case .string: "string"
-        case .array: "array"
-        case .object: "object"
-        }
-    }
-
     /// JSON equality where `1` and `1.0` are the same number (Go decodes both into float64 for comparison).
     func semanticallyEquals(_ other: JSONValue) -> Bool {
         switch (self, other) {

@@ -34,7 +34,7 @@ enum SchemaValidator {
         // 1. type
         let types = schema.allowedTypes
         if !types.isEmpty {
-            let actual = value.openAPIType
+            let actual = value.typeName
             let ok = types.contains(actual)
                 || (actual == "number" && value.intValue != nil && types.contains("integer"))
                 || (actual == "integer" && types.contains("number"))

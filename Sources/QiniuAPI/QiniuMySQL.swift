@@ -74,16 +74,6 @@ public struct QiniuMySQLSpec: Codable, Sendable, Hashable {
     }
 }
 
-public struct ResourceRequirements: Codable, Sendable, Hashable {
-    public var requests: [String: String]?
-    public var limits: [String: String]?
-
-    public init(requests: [String: String]? = nil, limits: [String: String]? = nil) {
-        self.requests = requests
-        self.limits = limits
-    }
-}
-
 public struct StorageSpec: Codable, Sendable, Hashable {
     /// A Kubernetes quantity, like `10Gi`.
     public var size: String?
