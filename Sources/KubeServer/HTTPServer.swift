@@ -126,6 +126,8 @@ final class HTTPServer: Sendable {
                             body: Data(body.readableBytesView), peerCertificate: peerCertificate ?? nil)
                         response = await handler.respond(to: request)
                     }
+                    logger.debug("request", metadata: ["method": "\(head.method.rawValue)", "uri": "\(head.uri)",
+                                                       "code": "\(response.code)"])
                     try await write(response, for: head, to: outbound, channel: connection.channel)
                     if !head.isKeepAlive { return }
                 }
