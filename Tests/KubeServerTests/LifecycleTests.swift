@@ -102,3 +102,21 @@ struct LifecycleTests {
         }
     }
 }
+
+@Suite("Start-up errors")
+struct StartupTests {
+    @Test("a port in use is a clear error naming the address")
+    func portInUse() async throws {
+        try await withServer { server, _ in
+            var configuration = KubeServerConfiguration()
+            configuration.port = server.port
+            do {
+                let second = try await LocalKubeServer.start(configuration)
+                await second.shutdown()
+                Issue.record("binding a used port must fail")
+            } catch let error as KubeServerError {
+                #expect(error.description.contains("127.0.0.1:\(server.port)"))
+            }
+        }
+    }
+}

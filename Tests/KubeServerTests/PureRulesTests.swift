@@ -62,12 +62,17 @@ struct PureRulesTests {
         #expect(removed?.object[path: ["data", "v"]] == "2")
         #expect(removed?.object[path: ["metadata", "resourceVersion"]] == .string(String(removed!.resourceVersion)))
         #expect(try store.snapshot(resource, at: second.resourceVersion)[a] != nil)
-        #expect(try store.events(after: first.resourceVersion).map(\.kind) == [.modified, .deleted])
+        #expect(try store.events(of: resource, after: first.resourceVersion).map(\.kind) == [.modified, .deleted])
+        // Changes of another resource do not push this one's history out (one window per resource).
+        let other = GroupResource(group: "", resource: "secrets")
+        for index in 0..<5 { _ = store.put(other, ObjectKey(namespace: "default", name: "s\(index)"), [:]) }
+        #expect(try store.events(of: resource, after: first.resourceVersion).count == 2)
+        #expect(throws: ObjectStore.HistoryError.self) { try store.events(of: other, after: first.resourceVersion) }
         for index in 0..<3 { _ = store.put(resource, ObjectKey(namespace: "default", name: "x\(index)"), [:]) }
-        #expect(throws: ObjectStore.HistoryError.self) { try store.events(after: first.resourceVersion) }
+        #expect(throws: ObjectStore.HistoryError.self) { try store.events(of: resource, after: first.resourceVersion) }
         store.compact()
         #expect(throws: ObjectStore.HistoryError.self) { try store.snapshot(resource, at: store.resourceVersion - 1) }
-        #expect(try store.events(after: store.resourceVersion).isEmpty)
+        #expect(try store.events(of: resource, after: store.resourceVersion).isEmpty)
     }
 
     @Test("continue tokens round-trip and reject garbage")
