@@ -191,7 +191,7 @@ enum ConfigDataRules {
     static func secret(_ object: JSONValue) throws(APIFailure) -> JSONValue {
         var object = object
         var data = object["data"]?.objectValue ?? [:]
-        for (key, value) in data {
+        for value in data.values {
             guard let text = value.stringValue, Data(base64Encoded: text) != nil else {
                 throw APIFailure(.badRequest("Secret in version \"v1\" cannot be handled as a Secret: illegal base64 data at input byte \(firstBadByte(value.stringValue ?? ""))"))
             }

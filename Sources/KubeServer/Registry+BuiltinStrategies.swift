@@ -11,7 +11,10 @@ extension Registry {
     func prepareBuiltin(_ definition: ResourceDefinition, _ object: JSONValue, old: JSONValue?,
                         errors: inout [FieldError]) throws(APIFailure) -> JSONValue {
         var object = object
-        if !definition.isCustom { object = BuiltinDefaults.apply(definition.groupResource, to: object) }
+        if !definition.isCustom {
+            object = BuiltinDefaults.apply(definition.groupResource, to: object)
+            errors += BuiltinValidation.errors(definition.groupResource, new: object, old: old)
+        }
         switch definition.groupResource {
         case GroupResource(group: "", resource: "secrets"):
             object = try ConfigDataRules.secret(object)

@@ -16,6 +16,15 @@ enum APIResponse: Sendable {
     /// A response with `Warning` headers (kube's `299 - "..."`), such as unknown fields.
     indirect case warned(APIResponse, [String])
 
+    /// The HTTP status code, for logs.
+    var code: Int {
+        switch self {
+        case .json(let code, _), .text(let code, _): code
+        case .watch: 200
+        case .warned(let inner, _): inner.code
+        }
+    }
+
     static func status(_ status: Status, continueToken: String? = nil) -> APIResponse {
         .json(status.code ?? 500, status.jsonValue(continueToken: continueToken))
     }

@@ -62,12 +62,17 @@ struct PureRulesTests {
         #expect(removed?.object[path: ["data", "v"]] == "2")
         #expect(removed?.object[path: ["metadata", "resourceVersion"]] == .string(String(removed!.resourceVersion)))
         #expect(try store.snapshot(resource, at: second.resourceVersion)[a] != nil)
-        #expect(try store.events(after: first.resourceVersion).map(\.kind) == [.modified, .deleted])
+        #expect(try store.events(of: resource, after: first.resourceVersion).map(\.kind) == [.modified, .deleted])
+        // Changes of another resource do not push this one's history out (one window per resource).
+        let other = GroupResource(group: "", resource: "secrets")
+        for index in 0..<5 { _ = store.put(other, ObjectKey(namespace: "default", name: "s\(index)"), [:]) }
+        #expect(try store.events(of: resource, after: first.resourceVersion).count == 2)
+        #expect(throws: ObjectStore.HistoryError.self) { try store.events(of: other, after: first.resourceVersion) }
         for index in 0..<3 { _ = store.put(resource, ObjectKey(namespace: "default", name: "x\(index)"), [:]) }
-        #expect(throws: ObjectStore.HistoryError.self) { try store.events(after: first.resourceVersion) }
+        #expect(throws: ObjectStore.HistoryError.self) { try store.events(of: resource, after: first.resourceVersion) }
         store.compact()
         #expect(throws: ObjectStore.HistoryError.self) { try store.snapshot(resource, at: store.resourceVersion - 1) }
-        #expect(try store.events(after: store.resourceVersion).isEmpty)
+        #expect(try store.events(of: resource, after: store.resourceVersion).isEmpty)
     }
 
     @Test("continue tokens round-trip and reject garbage")
@@ -119,5 +124,62 @@ struct PureRulesTests {
         #expect(secret == ["data": ["a": "YQ==", "password": .string(Data("s3cret".utf8).base64EncodedString())]])
         #expect(throws: APIFailure.self) { try ConfigDataRules.secret(["data": ["a": "not base64!"]]) }
         #expect(ConfigDataRules.keyErrors(["data": ["bad key": "x"]], fields: ["data"]).map(\.field) == ["data[bad key]"])
+    }
+}
+
+@Suite("Built-in validation")
+struct BuiltinValidationTests {
+    let statefulSets = GroupResource(group: "apps", resource: "statefulsets")
+
+    func statefulSet(selector: JSONValue = ["matchLabels": ["app": "db"]], labels: JSONValue = ["app": "db"],
+                     serviceName: String = "db", replicas: Int64 = 3) -> JSONValue {
+        ["spec": ["replicas": .int(replicas), "serviceName": .string(serviceName), "selector": selector,
+                  "template": ["metadata": ["labels": labels], "spec": ["containers": [["name": "mysql", "image": "mariadb:11"]]]]]]
+    }
+
+    @Test("a selector must match the template's labels")
+    func selectorMatch() {
+        #expect(BuiltinValidation.errors(statefulSets, new: statefulSet(), old: nil).isEmpty)
+        let errors = BuiltinValidation.errors(statefulSets, new: statefulSet(labels: ["app": "web"]), old: nil)
+        #expect(errors.map(\.message) == ["spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"web\"}: `selector` does not match template `labels`"])
+        let expressions: JSONValue = ["matchExpressions": [["key": "app", "operator": "In", "values": ["db", "x"]]]]
+        #expect(BuiltinValidation.errors(statefulSets, new: statefulSet(selector: expressions), old: nil).isEmpty)
+        var missing = statefulSet()
+        missing[path: ["spec", "selector"]] = nil
+        #expect(BuiltinValidation.errors(statefulSets, new: missing, old: nil).map(\.message) == ["spec.selector: Required value"])
+    }
+
+    @Test("only some StatefulSet fields may change")
+    func statefulSetImmutability() {
+        let old = statefulSet()
+        #expect(BuiltinValidation.errors(statefulSets, new: statefulSet(replicas: 5), old: old).isEmpty)
+        let renamed = BuiltinValidation.errors(statefulSets, new: statefulSet(serviceName: "other"), old: old)
+        #expect(renamed.map(\.kind) == [.forbidden])
+        #expect(renamed.first?.message.hasPrefix("spec: Forbidden: updates to statefulset spec for fields other than 'replicas'") == true)
+    }
+
+    @Test("containers need names and images; several service ports need names")
+    func podsAndServices() {
+        let pod: JSONValue = ["spec": ["containers": [["name": "a"], ["name": "a", "image": "x"]]]]
+        #expect(BuiltinValidation.errors(GroupResource(group: "", resource: "pods"), new: pod, old: nil).map(\.message) == [
+            "spec.containers[0].image: Required value",
+            "spec.containers[1].name: Duplicate value: \"a\"",
+        ])
+        let service: JSONValue = ["spec": ["ports": [["port": 3306], ["port": 4567, "name": "galera"]]]]
+        #expect(BuiltinValidation.errors(GroupResource(group: "", resource: "services"), new: service, old: nil).map(\.message)
+                == ["spec.ports[0].name: Required value"])
+    }
+
+    @Test("a RoleBinding's roleRef cannot change; events must match their object's namespace")
+    func rbacAndEvents() {
+        let binding: JSONValue = ["roleRef": ["kind": "Role", "name": "a", "apiGroup": "rbac.authorization.k8s.io"]]
+        var changed = binding
+        changed[path: ["roleRef", "name"]] = "b"
+        let errors = BuiltinValidation.errors(GroupResource(group: "rbac.authorization.k8s.io", resource: "rolebindings"),
+                                              new: changed, old: binding)
+        #expect(errors.map(\.detail) == ["cannot change roleRef"])
+        let event: JSONValue = ["metadata": ["namespace": "a"], "involvedObject": ["namespace": "b"]]
+        #expect(BuiltinValidation.errors(GroupResource(group: "", resource: "events"), new: event, old: nil).map(\.message)
+                == ["involvedObject.namespace: Invalid value: \"b\": does not match event.namespace"])
     }
 }

@@ -144,6 +144,9 @@ struct WriteOptionsTests {
             #expect(same.body[path: ["metadata", "resourceVersion"]] == created.body[path: ["metadata", "resourceVersion"]])
             let scaled = try await client.mergePatch("/apis/apps/v1/namespaces/default/statefulsets/db", ["spec": ["replicas": 3]])
             #expect(scaled.body[path: ["metadata", "generation"]] == 2)
+            let renamed = try await client.mergePatch("/apis/apps/v1/namespaces/default/statefulsets/db", ["spec": ["serviceName": "x"]])
+            #expect(renamed.code == 422, "a StatefulSet's serviceName cannot change")
+            #expect(renamed.body[path: ["details", "causes"]]?.arrayValue?.first?["reason"] == "FieldValueForbidden")
             let status = try await client.mergePatch("/apis/apps/v1/namespaces/default/statefulsets/db/status",
                                                      ["status": ["readyReplicas": 3]])
             #expect(status.body[path: ["metadata", "generation"]] == 2)
