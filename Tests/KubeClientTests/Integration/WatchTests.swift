@@ -171,6 +171,32 @@ import Testing
         }
     }
 
+    @Test func largeObjectsArriveWholeAndOversizedEventsAreAnError() async throws {
+        try await ServerFixture.run { fixture in
+            let client = try fixture.adminClient()
+            let ns = try await fixture.makeNamespace(client)
+            let big = String(repeating: "0123456789abcdef", count: 64 * 1024)  // 1 MiB: many TCP segments and chunks
+            let recorder = EventRecorder(client.watch(ConfigMap.self, namespace: ns, options: WatchOptions(backoff: Self.fastBackoff)))
+            let limited = EventRecorder(client.watch(ConfigMap.self, namespace: ns,
+                                                     options: WatchOptions(backoff: Self.fastBackoff, maxEventBytes: 256 * 1024)))
+            try await recorder.wait("the snapshot") { !$0.isEmpty }
+            try await limited.wait("the snapshot") { !$0.isEmpty }
+            _ = try await client.create(ConfigMap(metadata: ObjectMeta(name: "big", namespace: ns), data: ["blob": big]))
+            try await recorder.wait("the big object") { $0.contains { $0.object?.data?["blob"]?.count == big.count } }
+
+            let deadline = ContinuousClock.now + .seconds(10)
+            while limited.error == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            guard case .watchLineTooLong(let limit, let request, _)? = limited.error as? KubeError else {
+                Issue.record("expected watchLineTooLong, got \(String(describing: limited.error))")
+                return
+            }
+            #expect(limit == 256 * 1024)
+            #expect(request.verb == "watch")
+            await recorder.stop()
+            await limited.stop()
+        }
+    }
+
     /// Waits until the server has an open watch (the client's, after its list).
     static func waitForWatch(_ server: LocalKubeServer) async throws {
         let deadline = ContinuousClock.now + .seconds(5)
