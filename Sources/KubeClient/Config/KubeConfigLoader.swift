@@ -107,6 +107,9 @@ public struct KubeConfigLoader: Sendable {
         guard let context = config.contexts[contextName] else {
             throw .contextNotFound(name: contextName, files: config.files, available: available)
         }
+        guard !context.cluster.isEmpty else {
+            throw .invalidField(file: context.origin, line: context.line, field: "contexts[\"\(contextName)\"].context.cluster", problem: "is missing")
+        }
         guard let cluster = config.clusters[context.cluster] else {
             throw .clusterNotFound(cluster: context.cluster, context: contextName, file: context.origin)
         }
@@ -132,6 +135,9 @@ public struct KubeConfigLoader: Sendable {
     }
 
     private func serverURL(_ cluster: KubeConfig.Cluster) throws(KubeConfigError) -> String {
+        guard !cluster.server.isEmpty else {
+            throw .invalidField(file: cluster.origin, line: cluster.line, field: "clusters[\"\(cluster.name)\"].cluster.server", problem: "is missing")
+        }
         // client-go accepts `host:port` and assumes https.
         let server = cluster.server.contains("://") ? cluster.server : "https://" + cluster.server
         guard let url = URL(string: server), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http",
@@ -209,8 +215,15 @@ public struct KubeConfigLoader: Sendable {
             if user.token != nil || user.tokenFile != nil {
                 throw .conflictingSettings(owner: owner, file: user.origin, problem: "both a token and an exec plugin are set; keep one of them")
             }
+            let field = "users[\"\(user.name)\"].user.exec"
+            guard !exec.command.isEmpty else {
+                throw .invalidField(file: user.origin, line: user.line, field: "\(field).command", problem: "is missing")
+            }
+            guard !exec.apiVersion.isEmpty else {
+                throw .invalidField(file: user.origin, line: user.line, field: "\(field).apiVersion", problem: "is missing")
+            }
             guard ExecCredentialVersion(rawValue: exec.apiVersion) != nil else {
-                throw .invalidField(file: user.origin, line: nil, field: "users[\(user.name)].user.exec.apiVersion",
+                throw .invalidField(file: user.origin, line: user.line, field: "\(field).apiVersion",
                                     problem: "is \"\(exec.apiVersion)\"; supported are \(ExecCredentialVersion.allCases.map(\.rawValue).joined(separator: " and "))")
             }
             var info: ExecClusterInfo?
