@@ -28,6 +28,10 @@ struct APIHandler: Sendable {
                                                           authorization: request.header("Authorization")) else {
             return .status(.unauthorized)
         }
+        if let accept = request.header("Accept"), !Self.acceptsJSON(accept) {
+            return .status(Status(message: "only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf",
+                                  reason: "NotAcceptable", code: 406))
+        }
         let query = QueryParameters(queryString)
         switch RequestTarget.parse(method: request.method, path: path, query: query) {
         case .nonResource(let path):
@@ -40,6 +44,14 @@ struct APIHandler: Sendable {
             let context = WriteContext(user: user, userAgent: request.header("User-Agent"))
             return await registry.perform(resourceRequest, query: query, body: request.body,
                                           contentType: request.header("Content-Type"), context: context)
+        }
+    }
+
+    /// This server answers in JSON only; kube would also speak YAML and protobuf.
+    static func acceptsJSON(_ accept: String) -> Bool {
+        accept.split(separator: ",").contains { part in
+            let type = part.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+            return type.isEmpty || type == "*/*" || type == "application/*" || type == "application/json"
         }
     }
 

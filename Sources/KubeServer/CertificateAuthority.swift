@@ -103,7 +103,7 @@ public struct CertificateAuthority: Sendable {
     /// Whether a presented client certificate chains to this CA, is valid now and is for client auth.
     func verifiesClient(_ leaf: Certificate, intermediates: [Certificate]) async -> Bool {
         var verifier = Verifier(rootCertificates: CertificateStore([certificate])) {
-            RFC5280Policy(validationTime: Date())
+            RFC5280Policy()
         }
         guard case .validCertificate = await verifier.validate(leaf: leaf, intermediates: CertificateStore(intermediates)) else {
             return false

@@ -29,7 +29,9 @@ final class HTTPServer: Sendable {
     static func start(host: String, port: Int, tls: TLSConfiguration, maxBodySize: Int, handler: APIHandler,
                       logger: Logger) async throws -> HTTPServer {
         let sslContext = try NIOSSLContext(configuration: tls)
-        let channel = try await ServerBootstrap(group: NIOSingletons.posixEventLoopGroup)
+        let channel: NIOAsyncChannel<Connection, Never>
+        do {
+            channel = try await ServerBootstrap(group: NIOSingletons.posixEventLoopGroup)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .bind(host: host, port: port) { channel in
@@ -44,6 +46,9 @@ final class HTTPServer: Sendable {
                     return try Connection(wrappingChannelSynchronously: channel)
                 }
             }
+        } catch {
+            throw KubeServerError.bindFailed("\(host):\(port) (\(error))")
+        }
         guard let boundPort = channel.channel.localAddress?.port else {
             try? await channel.channel.close()
             throw KubeServerError.bindFailed("\(host):\(port)")
@@ -126,6 +131,8 @@ final class HTTPServer: Sendable {
                             body: Data(body.readableBytesView), peerCertificate: peerCertificate ?? nil)
                         response = await handler.respond(to: request)
                     }
+                    logger.debug("request", metadata: ["method": "\(head.method.rawValue)", "uri": "\(head.uri)",
+                                                       "code": "\(response.code)"])
                     try await write(response, for: head, to: outbound, channel: connection.channel)
                     if !head.isKeepAlive { return }
                 }
@@ -143,6 +150,13 @@ final class HTTPServer: Sendable {
         headers.add(name: "Audit-Id", value: UUID().uuidString.lowercased())
         headers.add(name: "Cache-Control", value: "no-cache, private")
         if !request.isKeepAlive { headers.add(name: "Connection", value: "close") }
+        var response = response
+        if case .warned(let inner, let warnings) = response {
+            for warning in warnings {
+                headers.add(name: "Warning", value: "299 - \(GoFormat.quote(warning))")
+            }
+            response = inner
+        }
         switch response {
         case .json(let code, let value):
             let data = (try? value.jsonData()) ?? Data("{}".utf8)
@@ -178,6 +192,8 @@ final class HTTPServer: Sendable {
             }
             if dropped { throw DropConnection() }
             try await outbound.write(.end(nil))
+        case .warned:
+            break  // unwrapped above
         }
     }
 

@@ -15,7 +15,7 @@ public struct KubeServerConfiguration: Sendable {
     public var tokens: [String: KubeUser] = [:]
     /// kube's `--anonymous-auth`: off here, so a request without credentials is a 401.
     public var allowAnonymous = false
-    /// How many changes the watch history keeps (kube's watch cache keeps a window per resource).
+    /// How many changes the watch history keeps per resource (like kube's watch cache window).
     public var historySize = 10_000
     /// How often watches that asked for bookmarks get one (kube: about a minute).
     public var bookmarkInterval: Duration = .seconds(60)

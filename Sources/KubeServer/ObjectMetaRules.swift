@@ -24,6 +24,12 @@ enum ObjectMetaRules {
         object["metadata"] = .object(members.filter { knownFields.contains($0.key) && !$0.value.isNull })
     }
 
+    /// The `metadata` members `coerce` would drop, as field paths for warnings.
+    static func unknownFields(_ object: JSONValue) -> [String] {
+        guard let members = object["metadata"]?.objectValue else { return [] }
+        return members.keys.filter { !knownFields.contains($0) }.sorted().map { "metadata.\($0)" }
+    }
+
     static func name(_ object: JSONValue) -> String { object[path: ["metadata", "name"]]?.stringValue ?? "" }
     static func namespace(_ object: JSONValue) -> String { object[path: ["metadata", "namespace"]]?.stringValue ?? "" }
     static func uid(_ object: JSONValue) -> String? { object[path: ["metadata", "uid"]]?.stringValue }

@@ -19,16 +19,39 @@ struct StoredEvent: Sendable {
 }
 
 /// The in-memory "etcd": objects per resource, one global increasing resourceVersion, and a
-/// bounded history of changes from which watches resume and past list snapshots are rebuilt.
+/// bounded history of changes per resource (like kube's watch cache, one window per resource)
+/// from which watches resume and past list snapshots are rebuilt.
 /// A value type with no I/O; the `Registry` actor owns the only instance.
 struct ObjectStore: Sendable {
     private(set) var resourceVersion: Int64 = 1
     private var objects: [GroupResource: [ObjectKey: JSONValue]] = [:]
-    private var history: [StoredEvent] = []
-    private var historyStart = 0
+    private var histories: [GroupResource: History] = [:]
     let historyLimit: Int
-    /// Every change with a version above this is still in the history.
-    private(set) var compactedThrough: Int64 = 1
+    /// No resource's history reaches back before this (moved by `compact()`).
+    private var floor: Int64 = 1
+
+    /// The recent changes of one resource, oldest first.
+    private struct History: Sendable {
+        var events: [StoredEvent] = []
+        var start = 0
+        /// Every change of this resource above this version is still here.
+        var compactedThrough: Int64
+
+        var live: ArraySlice<StoredEvent> { events[start...] }
+
+        mutating func append(_ event: StoredEvent, limit: Int) {
+            events.append(event)
+            if events.count - start > limit {
+                compactedThrough = events[start].resourceVersion
+                start += 1
+                // Drop the dead prefix now and then rather than on every change.
+                if start > 1024, start * 2 > events.count {
+                    events.removeFirst(start)
+                    start = 0
+                }
+            }
+        }
+    }
 
     init(historyLimit: Int) {
         self.historyLimit = max(1, historyLimit)
@@ -79,23 +102,18 @@ struct ObjectStore: Sendable {
     }
 
     private mutating func record(_ event: StoredEvent) {
-        history.append(event)
-        if history.count - historyStart > historyLimit {
-            compactedThrough = history[historyStart].resourceVersion
-            historyStart += 1
-            // Drop the dead prefix now and then rather than on every change.
-            if historyStart > 1024, historyStart * 2 > history.count {
-                history.removeFirst(historyStart)
-                historyStart = 0
-            }
-        }
+        histories[event.resource, default: History(compactedThrough: floor)].append(event, limit: historyLimit)
     }
 
     /// Forgets all history: watches and exact lists at any older version get 410 Gone.
     mutating func compact() {
-        history.removeAll()
-        historyStart = 0
-        compactedThrough = resourceVersion
+        histories.removeAll()
+        floor = resourceVersion
+    }
+
+    /// The oldest version a watch or exact list of `resource` may start from.
+    func compactedThrough(_ resource: GroupResource) -> Int64 {
+        histories[resource]?.compactedThrough ?? floor
     }
 
     enum HistoryError: Error {
@@ -103,19 +121,26 @@ struct ObjectStore: Sendable {
         case tooNew(current: Int64)
     }
 
-    /// The changes after `version`, oldest first.
-    func events(after version: Int64) throws(HistoryError) -> ArraySlice<StoredEvent> {
-        if version < compactedThrough { throw .tooOld(oldest: compactedThrough) }
+    /// The changes of `resource` after `version`, oldest first.
+    func events(of resource: GroupResource, after version: Int64) throws(HistoryError) -> ArraySlice<StoredEvent> {
+        let oldest = compactedThrough(resource)
+        if version < oldest { throw .tooOld(oldest: oldest) }
         if version > resourceVersion { throw .tooNew(current: resourceVersion) }
-        let live = history[historyStart...]
-        guard let first = live.firstIndex(where: { $0.resourceVersion > version }) else { return [] }
-        return history[first...]
+        guard let live = histories[resource]?.live else { return [] }
+        // Versions increase along the history: binary search for the first one after `version`.
+        var low = live.startIndex
+        var high = live.endIndex
+        while low < high {
+            let middle = (low + high) / 2
+            if live[middle].resourceVersion > version { high = middle } else { low = middle + 1 }
+        }
+        return live[low...]
     }
 
     /// A resource's objects as they were at `version`, rebuilt by undoing later changes.
     func snapshot(_ resource: GroupResource, at version: Int64) throws(HistoryError) -> [ObjectKey: JSONValue] {
         var state = objects[resource] ?? [:]
-        for event in try events(after: version).reversed() where event.resource == resource {
+        for event in try events(of: resource, after: version).reversed() {
             state[event.key] = event.previous
         }
         return state

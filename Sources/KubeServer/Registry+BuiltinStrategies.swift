@@ -11,7 +11,16 @@ extension Registry {
     func prepareBuiltin(_ definition: ResourceDefinition, _ object: JSONValue, old: JSONValue?,
                         errors: inout [FieldError]) throws(APIFailure) -> JSONValue {
         var object = object
+        if !definition.isCustom {
+            object = BuiltinDefaults.apply(definition.groupResource, to: object)
+            errors += BuiltinValidation.errors(definition.groupResource, new: object, old: old)
+        }
         switch definition.groupResource {
+        case GroupResource(group: "", resource: "secrets"):
+            object = try ConfigDataRules.secret(object)
+            errors += ConfigDataRules.keyErrors(object, fields: ["data"])
+        case GroupResource(group: "", resource: "configmaps"):
+            errors += ConfigDataRules.keyErrors(object, fields: ["data", "binaryData"])
         case GroupResource(group: "", resource: "namespaces"):
             let name = ObjectMetaRules.name(object)
             object[path: ["metadata", "labels", "kubernetes.io/metadata.name"]] = .string(name)

@@ -10,7 +10,7 @@ extension Registry {
                              "application/strategic-merge-patch+json", "application/apply-patch+yaml"]
 
     func patch(_ definition: ResourceDefinition, _ request: ResourceRequest, body: Data, contentType: String?,
-               query: QueryParameters, context: WriteContext) throws(APIFailure) -> (Int, JSONValue) {
+               query: QueryParameters, context: WriteContext) throws(APIFailure) -> WriteResult {
         let mediaType = (contentType ?? "").split(separator: ";").first.map {
             $0.trimmingCharacters(in: .whitespaces).lowercased()
         } ?? ""
@@ -63,11 +63,12 @@ extension Registry {
         }
         return try applyUpdate(definition, version: request.version, key: key, current: current, candidate: patched,
                                subresource: request.subresource, requireResourceVersion: false, dryRun: dryRun,
-                               manager: Self.manager(query, context), operation: .update)
+                               manager: Self.manager(query, context), operation: .update, query: query,
+                               optionsKind: "PatchOptions")
     }
 
     private func serverSideApply(_ definition: ResourceDefinition, _ request: ResourceRequest, body: Data,
-                                 query: QueryParameters, context: WriteContext) throws(APIFailure) -> (Int, JSONValue) {
+                                 query: QueryParameters, context: WriteContext) throws(APIFailure) -> WriteResult {
         guard let manager = query["fieldManager"], !manager.isEmpty else {
             throw APIFailure(.invalid(kind: "PatchOptions", group: "meta.k8s.io", name: "", [
                 .required("fieldManager", "is required for apply patch")]))
@@ -104,7 +105,8 @@ extension Registry {
                                                hasStatusSubresource: definition.hasStatusSubresource)
         return try applyUpdate(definition, version: request.version, key: key, current: current, candidate: result.object,
                                subresource: request.subresource, requireResourceVersion: false,
-                               dryRun: try Self.dryRun(query), manager: manager, operation: .apply, applied: result.applied)
+                               dryRun: try Self.dryRun(query), manager: manager, operation: .apply, applied: result.applied,
+                               query: query, optionsKind: "PatchOptions")
     }
 
     /// An apply body is YAML (JSON being YAML too).

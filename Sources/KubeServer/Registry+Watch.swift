@@ -50,7 +50,7 @@ extension Registry {
         let synthesize = sendInitialEvents ?? (startVersion == nil)
         if let startVersion, !synthesize {
             do {
-                for event in try store.events(after: startVersion) where event.resource == definition.groupResource {
+                for event in try store.events(of: definition.groupResource, after: startVersion) {
                     if let frame = frame(for: event, definition: definition, version: request.version, filter: filter) {
                         initial.append(frame)
                     }

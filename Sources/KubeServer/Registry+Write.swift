@@ -6,11 +6,12 @@ import KubeAPI
 /// and schema validation, optimistic concurrency, and no-op updates that change nothing).
 extension Registry {
     func create(_ definition: ResourceDefinition, _ request: ResourceRequest, body: JSONValue, query: QueryParameters,
-                context: WriteContext, appliedBy manager: String? = nil) throws(APIFailure) -> (Int, JSONValue) {
+                context: WriteContext, appliedBy manager: String? = nil) throws(APIFailure) -> WriteResult {
         let dryRun = try Self.dryRun(query)
         var object = body
         try checkTypeMeta(object, definition, version: request.version)
         let namespace = try namespaceForWrite(&object, definition, request)
+        var unknownFields = ObjectMetaRules.unknownFields(object)
         ObjectMetaRules.coerce(&object)
         if let version = ObjectMetaRules.resourceVersion(object), !version.isEmpty {
             throw APIFailure(.internalError("resourceVersion should not be set on objects to be created"))
@@ -41,9 +42,11 @@ extension Registry {
         var errors = ObjectMetaRules.validate(object, definition: definition, isCreate: true)
         object = try prepareBuiltin(definition, object, old: nil, errors: &errors)
         if definition.isCustom, let schema = definition.schemas[request.version] {
+            unknownFields += SchemaPruner.unknownFields(object, schema: schema)
             object = SchemaDefaulter.applyDefaults(SchemaPruner.prune(object, schema: schema), schema: schema)
             errors += SchemaValidator.validateObject(object, schema: schema)
         }
+        let warnings = try Self.fieldValidation(query, unknownFields: unknownFields, options: "CreateOptions")
         if !errors.isEmpty {
             throw APIFailure(.invalid(kind: definition.kind, group: definition.group, name: name, errors))
         }
@@ -56,13 +59,13 @@ extension Registry {
                                       subresource: nil, hasStatusSubresource: definition.hasStatusSubresource,
                                       applied: manager == nil ? nil : ManagedFields.leaves(body, subresource: nil,
                                                                                            hasStatusSubresource: definition.hasStatusSubresource))
-        if dryRun { return (201, present(object, definition, version: request.version)) }
+        if dryRun { return WriteResult(201, present(object, definition, version: request.version), warnings: warnings) }
         let stored = commit(definition, key, object)
-        return (201, present(stored, definition, version: request.version))
+        return WriteResult(201, present(stored, definition, version: request.version), warnings: warnings)
     }
 
     func update(_ definition: ResourceDefinition, _ request: ResourceRequest, body: JSONValue, query: QueryParameters,
-                context: WriteContext) throws(APIFailure) -> (Int, JSONValue) {
+                context: WriteContext) throws(APIFailure) -> WriteResult {
         let name = request.name ?? ""
         try checkTypeMeta(body, definition, version: request.version)
         let bodyName = ObjectMetaRules.name(body)
@@ -77,17 +80,20 @@ extension Registry {
         }
         return try applyUpdate(definition, version: request.version, key: key, current: current, candidate: candidate,
                                subresource: request.subresource, requireResourceVersion: !definition.allowUnconditionalUpdate,
-                               dryRun: try Self.dryRun(query), manager: Self.manager(query, context), operation: .update)
+                               dryRun: try Self.dryRun(query), manager: Self.manager(query, context), operation: .update,
+                               query: query, optionsKind: "UpdateOptions")
     }
 
     /// The common tail of PUT, PATCH and apply on an existing object.
     func applyUpdate(_ definition: ResourceDefinition, version: String, key: ObjectKey, current: JSONValue,
                      candidate: JSONValue, subresource: String?, requireResourceVersion: Bool, dryRun: Bool,
                      manager: String, operation: ManagedFields.Operation,
-                     applied: Set<ManagedFields.Path>? = nil) throws(APIFailure) -> (Int, JSONValue) {
+                     applied: Set<ManagedFields.Path>? = nil, query: QueryParameters,
+                     optionsKind: String) throws(APIFailure) -> WriteResult {
         let resource = definition.groupResource
         let old = present(current, definition, version: version)
         var new = candidate
+        var unknownFields = ObjectMetaRules.unknownFields(new)
         ObjectMetaRules.coerce(&new)
         new["apiVersion"] = .string(definition.apiVersion(version))
         new["kind"] = .string(definition.kind)
@@ -139,9 +145,11 @@ extension Registry {
         }
         new = try prepareBuiltin(definition, new, old: old, errors: &errors)
         if definition.isCustom, let schema = definition.schemas[version] {
+            unknownFields += SchemaPruner.unknownFields(new, schema: schema)
             new = SchemaDefaulter.applyDefaults(SchemaPruner.prune(new, schema: schema), schema: schema)
             errors += SchemaValidator.validateObject(new, schema: schema)
         }
+        let warnings = try Self.fieldValidation(query, unknownFields: unknownFields, options: optionsKind)
         if !errors.isEmpty {
             throw APIFailure(.invalid(kind: definition.kind, group: definition.group, name: key.name, errors))
         }
@@ -154,17 +162,17 @@ extension Registry {
 
         if ManagedFields.sameExceptTimestamps(old, new) {
             // kube writes nothing for an update that changes nothing: same resourceVersion, no event.
-            return (200, old)
+            return WriteResult(200, old, warnings: warnings)
         }
         if ObjectMetaRules.isTerminating(new), ObjectMetaRules.finalizers(new).isEmpty {
-            if dryRun { return (200, new) }
+            if dryRun { return WriteResult(200, new, warnings: warnings) }
             // As in kube, the stored state (finalizers and all) is what gets deleted and returned.
             let last = erase(resource, key) ?? new
-            return (200, present(last, definition, version: version))
+            return WriteResult(200, present(last, definition, version: version), warnings: warnings)
         }
-        if dryRun { return (200, new) }
+        if dryRun { return WriteResult(200, new, warnings: warnings) }
         let stored = commit(definition, key, new)
-        return (200, present(stored, definition, version: version))
+        return WriteResult(200, present(stored, definition, version: version), warnings: warnings)
     }
 
     // MARK: Pieces of the write path
@@ -225,6 +233,23 @@ extension Registry {
         if let crd = store.get(crds, ObjectKey(namespace: "", name: definition.groupResource.description)),
            ObjectMetaRules.isTerminating(crd) {
             throw APIFailure(.methodNotAllowed("create not allowed while custom resource definition is terminating"))
+        }
+    }
+
+    /// `fieldValidation`: Strict rejects unknown fields (400), Warn (the default) returns them as
+    /// warnings, Ignore drops them silently, as kube-apiserver does.
+    static func fieldValidation(_ query: QueryParameters, unknownFields: [String], options: String) throws(APIFailure) -> [String] {
+        let directive = query["fieldValidation"] ?? ""
+        let messages = unknownFields.map { "unknown field \(GoFormat.quote($0))" }
+        switch directive {
+        case "", "Warn": return messages
+        case "Ignore": return []
+        case "Strict":
+            if messages.isEmpty { return [] }
+            throw APIFailure(.badRequest("strict decoding error: " + messages.joined(separator: ", ")))
+        default:
+            throw APIFailure(.invalid(kind: options, group: "meta.k8s.io", name: "", [
+                .notSupported("fieldValidation", .string(directive), ["Ignore", "Warn", "Strict"])]))
         }
     }
 

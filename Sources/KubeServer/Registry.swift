@@ -81,22 +81,21 @@ actor Registry {
             case "watch":
                 return try watch(definition, request, query: query)
             case "create":
-                guard request.subresource == nil, request.name == nil else { throw APIFailure(.methodNotAllowed) }
-                let (code, object) = try create(definition, request, body: try parseBody(body, definition), query: query,
-                                                context: context)
-                return .json(code, object)
+                guard request.subresource == nil, request.name == nil,
+                      !definition.namespaced || request.namespace != nil else { throw APIFailure(.methodNotAllowed) }
+                return try create(definition, request, body: try parseBody(body, contentType: contentType, definition),
+                                  query: query, context: context).response
             case "update":
-                let (code, object) = try update(definition, request, body: try parseBody(body, definition), query: query,
-                                                context: context)
-                return .json(code, object)
+                return try update(definition, request, body: try parseBody(body, contentType: contentType, definition),
+                                  query: query, context: context).response
             case "patch":
-                let (code, object) = try patch(definition, request, body: body, contentType: contentType, query: query,
-                                               context: context)
-                return .json(code, object)
+                return try patch(definition, request, body: body, contentType: contentType, query: query,
+                                 context: context).response
             case "delete":
                 guard request.subresource == nil else { throw APIFailure(.methodNotAllowed) }
                 return try delete(definition, request, body: body, query: query, context: context)
             case "deletecollection":
+                guard !definition.namespaced || request.namespace != nil else { throw APIFailure(.methodNotAllowed) }
                 return try deleteCollection(definition, request, body: body, query: query, context: context)
             default:
                 throw APIFailure(.methodNotAllowed)
@@ -128,7 +127,22 @@ actor Registry {
         return definition
     }
 
-    func parseBody(_ body: Data, _ definition: ResourceDefinition) throws(APIFailure) -> JSONValue {
+    /// Decodes a create or update body: JSON, or YAML; other media types are 415 as in kube.
+    func parseBody(_ body: Data, contentType: String?, _ definition: ResourceDefinition) throws(APIFailure) -> JSONValue {
+        let mediaType = (contentType ?? "").split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        switch mediaType {
+        case "", "application/json", "*/*":
+            break
+        case "application/yaml":
+            let value = try Self.parseApplyConfiguration(body)
+            guard value.objectValue != nil else {
+                throw APIFailure(.badRequest("the object provided is unrecognized (must be of type \(definition.kind)): couldn't get version/kind; yaml: not an object"))
+            }
+            return value
+        default:
+            throw APIFailure(.unsupportedMediaType(mediaType, accepted: ["application/json", "application/yaml",
+                                                                         "application/vnd.kubernetes.protobuf"]))
+        }
         let value: JSONValue
         do {
             value = try JSONValue.parse(body)

@@ -9,6 +9,44 @@ enum SchemaPruner {
         prune(value, schema: schema, keepTypeMeta: true)
     }
 
+    /// The field paths `prune` would drop (`spec.bogus`, `spec.items[0].x`), for warnings and strict validation.
+    static func unknownFields(_ value: JSONValue, schema: OpenAPISchema) -> [String] {
+        var found: [String] = []
+        collectUnknown(value, schema: schema, keepTypeMeta: true, path: "", into: &found)
+        return found.sorted()
+    }
+
+    private static func collectUnknown(_ value: JSONValue, schema: OpenAPISchema?, keepTypeMeta: Bool, path: String,
+                                       into found: inout [String]) {
+        guard let schema else { return }
+        switch value {
+        case .object(let members):
+            for (name, member) in members {
+                let child = path.isEmpty ? name : "\(path).\(name)"
+                if let propertySchema = schema.properties[name] {
+                    if !(path.isEmpty && name == "metadata") {
+                        collectUnknown(member, schema: propertySchema, keepTypeMeta: propertySchema.embeddedResource,
+                                       path: child, into: &found)
+                    }
+                } else if let additional = schema.additionalProperties {
+                    collectUnknown(member, schema: additional, keepTypeMeta: additional.embeddedResource, path: child, into: &found)
+                } else if schema.preserveUnknownFields || (keepTypeMeta && ["apiVersion", "kind", "metadata"].contains(name)) {
+                    continue
+                } else {
+                    found.append(child)
+                }
+            }
+        case .array(let items):
+            guard let itemSchema = schema.items else { return }
+            for (index, item) in items.enumerated() {
+                collectUnknown(item, schema: itemSchema, keepTypeMeta: itemSchema.embeddedResource, path: "\(path)[\(index)]",
+                               into: &found)
+            }
+        default:
+            return
+        }
+    }
+
     private static func prune(_ value: JSONValue, schema: OpenAPISchema?, keepTypeMeta: Bool) -> JSONValue {
         guard let schema else { return value }
         switch value {

@@ -13,6 +13,17 @@ enum APIResponse: Sendable {
     case json(Int, JSONValue)
     case text(Int, String)
     case watch(AsyncStream<WatchFrame>)
+    /// A response with `Warning` headers (kube's `299 - "..."`), such as unknown fields.
+    indirect case warned(APIResponse, [String])
+
+    /// The HTTP status code, for logs.
+    var code: Int {
+        switch self {
+        case .json(let code, _), .text(let code, _): code
+        case .watch: 200
+        case .warned(let inner, _): inner.code
+        }
+    }
 
     static func status(_ status: Status, continueToken: String? = nil) -> APIResponse {
         .json(status.code ?? 500, status.jsonValue(continueToken: continueToken))
@@ -29,5 +40,22 @@ enum WatchLine {
         var data = (try? JSONValue.object(["type": .string(type), "object": object]).jsonData()) ?? Data()
         data.append(0x0a)
         return data
+    }
+}
+
+/// What a write answers: the code (200 or 201), the object, and warnings for the client.
+struct WriteResult: Sendable {
+    var code: Int
+    var object: JSONValue
+    var warnings: [String] = []
+
+    init(_ code: Int, _ object: JSONValue, warnings: [String] = []) {
+        self.code = code
+        self.object = object
+        self.warnings = warnings
+    }
+
+    var response: APIResponse {
+        warnings.isEmpty ? .json(code, object) : .warned(.json(code, object), warnings)
     }
 }

@@ -111,4 +111,29 @@ struct AuthenticationTests {
             #expect(certYAML.contains("client-key-data: \"\(Data(certificate.keyPEM.utf8).base64EncodedString())\""))
         }
     }
+
+    @Test("an expired client certificate gets 401")
+    func expiredCertificate() async throws {
+        try await withServer { server, _ in
+            let certificate = try server.issueClientCertificate(user: "late", validity: .zero)
+            try await Task.sleep(for: .milliseconds(1100))
+            let client = try TestClient(server: server, certificate: certificate)
+            #expect(try await client.get("/api/v1/namespaces").code == 401)
+            await client.shutdown()
+        }
+    }
+
+    @Test("the O values are groups: system:masters passes even a user with no rules")
+    func groupsFromOrganization() async throws {
+        try await withServer { server, _ in
+            server.setRules(user: "root", rules: [])
+            let plain = try TestClient(server: server, certificate: try server.issueClientCertificate(user: "root"))
+            #expect(try await plain.get("/api/v1/namespaces").code == 403)
+            let master = try TestClient(server: server,
+                                        certificate: try server.issueClientCertificate(user: "root", groups: ["system:masters"]))
+            #expect(try await master.get("/api/v1/namespaces").code == 200)
+            await plain.shutdown()
+            await master.shutdown()
+        }
+    }
 }

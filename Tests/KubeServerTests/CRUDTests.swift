@@ -199,4 +199,19 @@ struct CRUDTests {
             #expect(configmaps?["namespaced"] == true)
         }
     }
+
+    @Test("bodies may be JSON or YAML; other media types are 415; cluster-wide creates are 405")
+    func mediaTypes() async throws {
+        try await withServer { _, client in
+            let yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-yaml\ndata:\n  a: \"1\"\n"
+            let created = try await client.send(.POST, path, raw: yaml, contentType: "application/yaml")
+            #expect(created.code == 201)
+            #expect(created.body["data"] == ["a": "1"])
+            let text = try await client.send(.POST, path, raw: "hello", contentType: "text/plain")
+            #expect(text.code == 415)
+            #expect(text.body["message"] == "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf")
+            let clusterWide = try await client.post("/api/v1/configmaps", Fixtures.configMap("nowhere"))
+            #expect(clusterWide.code == 405)
+        }
+    }
 }

@@ -150,4 +150,27 @@ struct CustomResourceTests {
             #expect(fields == ["spec.scope", "metadata.name"])
         }
     }
+
+    @Test("ensuring a CRD by server-side apply is idempotent once it is established")
+    func applyCRDIdempotently() async throws {
+        try await withServer { _, client in
+            let body = String(decoding: try Fixtures.qiniuMySQLCRD.jsonData(), as: UTF8.self)
+            let path = "\(Fixtures.crdPath)/qiniumysqls.mysql.qiniu.com?fieldManager=qmysql-operator&force=true"
+            let created = try await client.apply(path, yaml: body)
+            #expect(created.code == 201, "\(created.text)")
+            #expect(try await eventually {
+                Self.established(try await client.get("\(Fixtures.crdPath)/qiniumysqls.mysql.qiniu.com").body)
+            })
+            let before = try await client.get("\(Fixtures.crdPath)/qiniumysqls.mysql.qiniu.com")
+            let again = try await client.apply(path, yaml: body)
+            #expect(again.code == 200)
+            #expect(again.body[path: ["metadata", "resourceVersion"]] == before.body[path: ["metadata", "resourceVersion"]])
+            #expect(Self.established(again.body), "status survives a re-apply")
+            #expect(try await client.post(Fixtures.mysqlPath, Fixtures.mysql("demo")).code == 201)
+        }
+    }
+
+    static func established(_ crd: JSONValue) -> Bool {
+        (crd[path: ["status", "conditions"]]?.arrayValue ?? []).contains { $0["type"] == "Established" && $0["status"] == "True" }
+    }
 }

@@ -44,7 +44,8 @@ final class TestClient: Sendable {
 
     @discardableResult
     func send(_ method: HTTPMethod, _ path: String, json: JSONValue? = nil, raw: String? = nil,
-              contentType: String = "application/json", headers: [(String, String)] = []) async throws -> Response {
+              contentType: String = "application/json", headers: [(String, String)] = [],
+              timeout: TimeAmount = .seconds(30)) async throws -> Response {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
@@ -56,7 +57,7 @@ final class TestClient: Sendable {
             request.body = .bytes(ByteBuffer(string: raw))
             request.headers.add(name: "Content-Type", value: contentType)
         }
-        let response = try await http.execute(request, timeout: .seconds(30))
+        let response = try await http.execute(request, timeout: timeout)
         let buffer = try await response.body.collect(upTo: 16 * 1024 * 1024)
         let text = String(buffer: buffer)
         let body = (try? JSONValue.parse(Data(text.utf8))) ?? .null

@@ -126,3 +126,51 @@ struct WatchTests {
         }
     }
 }
+
+@Suite("Watch: more cases")
+struct MoreWatchTests {
+    @Test("sendInitialEvents sends the current state, then a bookmark marking its end")
+    func initialEventsEnd() async throws {
+        try await withServer { server, client in
+            try await Fixtures.installCRD(client)
+            _ = try await client.post(Fixtures.mysqlPath, Fixtures.mysql("a"))
+            _ = try await client.post(Fixtures.mysqlPath, Fixtures.mysql("b"))
+            let invalid = try await client.get("\(Fixtures.mysqlPath)?watch=true&sendInitialEvents=true")
+            #expect(invalid.code == 422)
+            let stream = try await client.watch("\(Fixtures.mysqlPath)?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&timeoutSeconds=10")
+            var iterator = stream.makeAsyncIterator()
+            var events: [WatchStream.WatchEvent] = []
+            for _ in 0..<3 { if let event = try await iterator.next() { events.append(event) } }
+            #expect(events.map(\.type) == ["ADDED", "ADDED", "BOOKMARK"])
+            #expect(events[0].object[path: ["spec", "replicas"]] == 3, "watch events carry defaults too")
+            #expect(events[2].object[path: ["metadata", "annotations", "k8s.io/initial-events-end"]] == "true")
+            #expect(events[2].object["kind"] == "QiniuMySQL")
+            #expect(events[2].object[path: ["metadata", "resourceVersion"]] == .string(await server.currentResourceVersion()))
+        }
+    }
+
+    @Test("watching one object by name sees only it")
+    func singleObject() async throws {
+        try await withServer { server, client in
+            let path = "/api/v1/namespaces/default/configmaps"
+            let stream = try await client.watch("\(path)?watch=true&fieldSelector=metadata.name%3Dmine&resourceVersion=\(await server.currentResourceVersion())&timeoutSeconds=10")
+            var iterator = stream.makeAsyncIterator()
+            _ = try await client.post(path, Fixtures.configMap("other"))
+            _ = try await client.post(path, Fixtures.configMap("mine"))
+            let event = try await iterator.next()
+            #expect(event?.name == "mine")
+        }
+    }
+
+    @Test("deleting a CRD ends the watches on its resource")
+    func crdDeletionEndsWatches() async throws {
+        try await withServer { server, client in
+            try await Fixtures.installCRD(client)
+            let stream = try await client.watch("\(Fixtures.mysqlPath)?watch=true&resourceVersion=\(await server.currentResourceVersion())")
+            _ = try await client.delete("\(Fixtures.crdPath)/qiniumysqls.mysql.qiniu.com")
+            var count = 0
+            for try await _ in stream { count += 1 }
+            #expect(count == 0)
+        }
+    }
+}
