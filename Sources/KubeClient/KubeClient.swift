@@ -82,17 +82,7 @@ public final class KubeClient: Sendable {
         var retried = false
         while true {
             let credential = try await authenticator.credential()
-            let response: HTTPClientResponse
-            do {
-                response = try await transport.execute(request, credential: credential, deadline: deadline)
-            } catch let error as KubeError {
-                if case .unreachable(var failure) = error, case .other(let text) = failure.cause,
-                   text.contains("deadlineExceeded"), let timeout = configuration.requestTimeout {
-                    failure.cause = .requestTimeout(timeout)
-                    throw KubeError.unreachable(failure)
-                }
-                throw error
-            }
+            let response = try await transport.execute(request, credential: credential, deadline: deadline)
             let code = Int(response.status.code)
             if (200..<300).contains(code) { return response }
             let body = (try? await transport.collect(response, request: request)) ?? Data()

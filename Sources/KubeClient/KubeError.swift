@@ -55,7 +55,8 @@ public enum KubeError: Error, Sendable {
     /// Worth retrying unchanged after a pause: the server or the network had a moment, not the request a flaw.
     public var isTransient: Bool {
         switch self {
-        case .unreachable, .timeout: return true
+        case .unreachable(let failure): return failure.isTransient
+        case .timeout: return true
         case .other(let failure): return failure.code >= 500 || failure.code == 429
         default: return false
         }

@@ -112,6 +112,45 @@ import Testing
         }
     }
 
+    /// kubectl loads files with half-written entries and fails only when one is used; so do we,
+    /// naming the file, the line and the setting.
+    @Test func incompleteEntriesFailOnlyWhenUsed() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let file = try dir.write("kc", """
+            clusters:
+            - name: good
+              cluster: {server: "https://good:1"}
+            - name: stale
+              cluster: {insecure-skip-tls-verify: true}
+            users:
+            - name: u
+              user: {token: t}
+            - name: plugin
+              user:
+                exec: {command: get-token}
+            contexts:
+            - name: ok
+              context: {cluster: good, user: u}
+            - name: no-server
+              context: {cluster: stale, user: u}
+            - name: no-cluster
+              context: {user: u}
+            - name: no-version
+              context: {cluster: good, user: plugin}
+            current-context: ok
+            """)
+        let loader = KubeConfigLoader(environment: ["HOME": dir.path])
+        #expect(try loader.load(options: ClientOptions(kubeconfig: file)).server == "https://good:1")
+        func failure(_ context: String) -> String {
+            let error = #expect(throws: KubeConfigError.self) { try loader.load(options: ClientOptions(kubeconfig: file, context: context)) }
+            return error?.description ?? ""
+        }
+        #expect(failure("no-server") == "kubeconfig \(file):4: clusters[\"stale\"].cluster.server is missing")
+        #expect(failure("no-cluster") == "kubeconfig \(file):17: contexts[\"no-cluster\"].context.cluster is missing")
+        #expect(failure("no-version") == "kubeconfig \(file):9: users[\"plugin\"].user.exec.apiVersion is missing")
+    }
+
     @Test func unreadableCertificateFileNamesPathAndOwner() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

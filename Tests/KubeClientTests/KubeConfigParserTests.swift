@@ -78,8 +78,19 @@ import Testing
         #expect(plugin.installHint == "install get-token from the wiki")
         // A bare command stays a name to look up in PATH.
         #expect(config.users["bare"]?.exec?.command == "aws")
-        #expect(config.contexts["dev"] == KubeConfig.Context(name: "dev", cluster: "dev", user: "alice", namespace: "rds", origin: "/home/me/.kube/config"))
+        var dev_ = KubeConfig.Context(name: "dev", cluster: "dev", user: "alice", namespace: "rds", origin: "/home/me/.kube/config")
+        dev_.line = 43
+        #expect(config.contexts["dev"] == dev_)
         #expect(config.contexts["anon"]?.user == "")
+    }
+
+    @Test func incompleteEntriesLoadAndUnnamedOnesAreSkipped() throws {
+        let text = "clusters:\n- name: half\n- cluster: {server: https://x}\ncontexts:\n- name: c\n  context: {user: u}\n"
+        let config = try KubeConfigParser(file: "/k").parse(text)
+        #expect(config.clusters.keys.sorted() == ["half"])
+        #expect(config.clusters["half"]?.server == "")
+        #expect(config.clusters["half"]?.line == 2)
+        #expect(config.contexts["c"]?.cluster == "")
     }
 
     @Test func emptyFileIsAnEmptyConfig() throws {
@@ -101,14 +112,12 @@ import Testing
     }
 
     @Test(arguments: [
-        ("clusters:\n- name: a\n  cluster:\n    insecure-skip-tls-verify: true\n", "clusters[0].cluster.server is missing", 4),
-        ("clusters:\n- cluster:\n    server: https://x\n", "clusters[0].name is missing", 2),
         ("users: {alice: 1}\n", "users must be a list", 1),
         ("clusters:\n- name: a\n  cluster:\n    server: https://x\n    insecure-skip-tls-verify: maybe\n",
          "clusters[0].cluster.insecure-skip-tls-verify must be true or false", 5),
         ("users:\n- name: u\n  user:\n    client-key-data: '%%%'\n", "users[0].user.client-key-data is not valid base64", 4),
-        ("users:\n- name: u\n  user:\n    exec:\n      command: x\n", "users[0].user.exec.apiVersion is missing", 5),
-        ("contexts:\n- name: c\n", "contexts[0].context is missing", 2),
+        ("contexts:\n- name: c\n  context: [a, b]\n", "contexts[0].context must be a mapping", 3),
+        ("clusters:\n- name: a\n  cluster:\n    server: {url: x}\n", "clusters[0].cluster.server must be a string", 4),
     ])
     func invalidFieldsNameThePathAndLine(text: String, expected: String, line: Int) {
         let error = #expect(throws: KubeConfigError.self) { try KubeConfigParser(file: "/k").parse(text) }

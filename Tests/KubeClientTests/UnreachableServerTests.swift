@@ -17,6 +17,18 @@ import Testing
             + "Is the server running, and is the address in the kubeconfig right?")
     }
 
+    @Test func aWatchThatCannotStartEndsWithTheReason() async throws {
+        let port = try BlackHoleListener.unusedPort()
+        let client = try KubeClient(configuration: ClientConfiguration(server: "https://127.0.0.1:\(port)", credentials: .token("t")))
+        defer { Task { try await client.shutdown() } }
+        let error = await #expect(throws: KubeError.self) {
+            for try await _ in client.watch(ConfigMap.self, namespace: "rds") {}
+        }
+        guard case .unreachable(let failure)? = error else { Issue.record("expected unreachable, got \(String(describing: error))"); return }
+        #expect(failure.cause == .connectionRefused)
+        #expect(failure.request?.verb == "list")
+    }
+
     @Test func requestTimeoutBoundsASilentServer() async throws {
         let listener = try BlackHoleListener()
         defer { listener.close() }

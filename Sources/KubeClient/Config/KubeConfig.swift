@@ -34,6 +34,8 @@ public struct KubeConfig: Sendable, Hashable {
         /// plugins that ask for cluster information.
         public var execExtension: JSONValue?
         public var origin: String
+        /// The line of the entry in `origin`, for messages.
+        public var line: Int?
 
         public init(name: String, server: String, origin: String) {
             self.name = name
@@ -55,6 +57,7 @@ public struct KubeConfig: Sendable, Hashable {
         /// Set when the entry uses an `auth-provider`, which this client does not implement.
         public var authProvider: String?
         public var origin: String
+        public var line: Int?
 
         public init(name: String, origin: String) {
             self.name = name
@@ -68,6 +71,7 @@ public struct KubeConfig: Sendable, Hashable {
         public var user: String
         public var namespace: String?
         public var origin: String
+        public var line: Int?
 
         public init(name: String, cluster: String, user: String, namespace: String? = nil, origin: String) {
             self.name = name

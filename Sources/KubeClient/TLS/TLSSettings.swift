@@ -28,6 +28,10 @@ public struct TLSSettings: Sendable {
     public func configuration(identity: ClientIdentity? = nil) -> TLSConfiguration {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.minimumTLSVersion = .tlsv12
+        // Closing a connection waits this long for the server's close_notify. A server busy
+        // writing a watch we abandoned may never send it; waiting the default 5 s would delay
+        // every cancelled watch and the client's shutdown.
+        tls.shutdownTimeout = .milliseconds(300)
         if let trustRoots { tls.trustRoots = .certificates(trustRoots) }
         if insecureSkipVerify { tls.certificateVerification = .none }
         if let identity = identity ?? clientIdentity {

@@ -18,6 +18,7 @@ final class Transport: Sendable {
     private let usesTLS: Bool
     let identity: ConnectionIdentity
     private let logger: Logger
+    private let requestTimeout: Duration?
     /// The largest response body read into memory (lists of many objects can be big).
     let maxBodyBytes = 512 * 1024 * 1024
     private let isShutDown = Atomic(false)
@@ -50,6 +51,7 @@ final class Transport: Sendable {
             server: configuration.server, userName: configuration.userName, contextName: configuration.contextName,
             credentialOrigin: configuration.credentialOrigin, trustOrigin: configuration.tls.trustRootsOrigin)
         self.logger = logger
+        self.requestTimeout = configuration.requestTimeout
     }
 
     /// Sends `request` and returns once the response head arrived; the body is the caller's to read.
@@ -101,8 +103,14 @@ final class Transport: Sendable {
         if error is KubeError || error is CancellationError { return error }
         if let client = error as? HTTPClientError, client == .cancelled { return CancellationError() }
         let host = URLComponents(string: identity.server)?.host ?? identity.server
-        return KubeError.unreachable(TransportFailure(
-            cause: TransportFailure.cause(of: error, host: host), request: request?.description, identity: identity))
+        let cause: TransportFailure.Cause
+        if let client = error as? HTTPClientError, client == .deadlineExceeded {
+            // The deadline is --request-timeout (or the minute a watch may take to answer).
+            cause = .requestTimeout(requestTimeout ?? .seconds(60))
+        } else {
+            cause = TransportFailure.cause(of: error, host: host)
+        }
+        return KubeError.unreachable(TransportFailure(cause: cause, request: request?.description, identity: identity))
     }
 
     func shutdown() async throws {

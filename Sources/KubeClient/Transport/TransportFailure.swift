@@ -29,6 +29,14 @@ public struct TransportFailure: Error, Sendable, CustomStringConvertible {
     public var request: RequestDescription?
     public var identity: ConnectionIdentity
 
+    /// False for problems of configuration (a wrong CA, name or port) that no retry will cure.
+    public var isTransient: Bool {
+        switch cause {
+        case .certificateNotTrusted, .hostnameMismatch, .clientCertificateRejected, .notTLS: false
+        default: true
+        }
+    }
+
     public var description: String {
         let target = "the Kubernetes API server at \(identity.server)" + (identity.contextName.map { " (context \"\($0)\")" } ?? "")
         let action = request.map { " to \($0)" } ?? ""

@@ -5,7 +5,7 @@ import Foundation
 /// more than `maxLineLength` bytes of it: a line that long is an error, not a memory leak.
 public struct LineSplitter: Sendable {
     public let maxLineLength: Int
-    private var pending: [UInt8] = []
+    private var pending = Data()
 
     public init(maxLineLength: Int = 16 * 1024 * 1024) {
         self.maxLineLength = maxLineLength
@@ -17,35 +17,42 @@ public struct LineSplitter: Sendable {
     /// Adds a chunk and returns the lines it completed, without their `\n` (or `\r\n`); blank
     /// lines are skipped.
     public mutating func append<Bytes: Collection>(_ chunk: Bytes) throws(LineTooLongError) -> [Data] where Bytes.Element == UInt8 {
+        let outcome = chunk.withContiguousStorageIfAvailable { split(UnsafeRawBufferPointer($0)) }
+            ?? Array(chunk).withUnsafeBytes { split($0) }
+        guard let lines = outcome else { throw LineTooLongError(limit: maxLineLength) }
+        return lines
+    }
+
+    /// Scans with `memchr`, so megabyte-sized events cost little even in debug builds. Nil when a
+    /// line exceeds the limit.
+    private mutating func split(_ buffer: UnsafeRawBufferPointer) -> [Data]? {
+        guard let base = buffer.baseAddress else { return [] }
         var lines: [Data] = []
-        var start = chunk.startIndex
-        var index = start
-        while index != chunk.endIndex {
-            if chunk[index] == UInt8(ascii: "\n") {
-                let piece = chunk[start..<index]
-                guard pending.count + piece.count <= maxLineLength else { throw LineTooLongError(limit: maxLineLength) }
-                if pending.isEmpty {
-                    emit(Data(piece), into: &lines)
-                } else {
-                    pending.append(contentsOf: piece)
-                    emit(Data(pending), into: &lines)
-                    pending.removeAll(keepingCapacity: true)
-                }
-                start = chunk.index(after: index)
+        var start = 0
+        while start < buffer.count,
+              let found = memchr(base + start, Int32(UInt8(ascii: "\n")), buffer.count - start) {
+            let end = base.distance(to: UnsafeRawPointer(found))
+            guard pending.count + (end - start) <= maxLineLength else { return nil }
+            let piece = UnsafeRawBufferPointer(rebasing: buffer[start..<end])
+            if pending.isEmpty {
+                emit(Data(piece), into: &lines)
+            } else {
+                pending.append(contentsOf: piece)
+                emit(pending, into: &lines)
+                pending = Data()
             }
-            index = chunk.index(after: index)
+            start = end + 1
         }
-        let tail = chunk[start..<chunk.endIndex]
-        guard pending.count + tail.count <= maxLineLength else { throw LineTooLongError(limit: maxLineLength) }
-        pending.append(contentsOf: tail)
+        guard pending.count + (buffer.count - start) <= maxLineLength else { return nil }
+        pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start...]))
         return lines
     }
 
     /// At the end of the stream: the last line if it had no newline.
     public mutating func finish() -> Data? {
-        defer { pending.removeAll() }
+        defer { pending = Data() }
         var lines: [Data] = []
-        emit(Data(pending), into: &lines)
+        emit(pending, into: &lines)
         return lines.first
     }
 

@@ -37,10 +37,14 @@ public struct WatchOptions: Sendable {
     public var backoff: Backoff
     /// One event larger than this is an error.
     public var maxEventBytes: Int
+    /// When the very first attempt fails (the initial list, or the first watch request when
+    /// starting from `resourceVersion`), end the stream with that error at once, as `kubectl get -w`
+    /// does, instead of retrying. Once watching has begun, transient failures are always retried.
+    public var failFastAtStart: Bool
 
     public init(labelSelector: String? = nil, fieldSelector: String? = nil, resourceVersion: String? = nil,
                 timeoutSeconds: Int = 300, pageSize: Int? = 500, backoff: Backoff = Backoff(),
-                maxEventBytes: Int = 16 * 1024 * 1024) {
+                maxEventBytes: Int = 16 * 1024 * 1024, failFastAtStart: Bool = true) {
         self.labelSelector = labelSelector
         self.fieldSelector = fieldSelector
         self.resourceVersion = resourceVersion
@@ -48,6 +52,7 @@ public struct WatchOptions: Sendable {
         self.pageSize = pageSize
         self.backoff = backoff
         self.maxEventBytes = maxEventBytes
+        self.failFastAtStart = failFastAtStart
     }
 }
 

@@ -37,6 +37,7 @@ struct WatchLoop<Object: Sendable> {
         var needsList = resourceVersion == nil
         // Starting from a caller's version means the caller has state: any list replaces it.
         var isRelist = !needsList
+        var started = false
         while true {
             try Task.checkCancellation()
             do {
@@ -50,22 +51,24 @@ struct WatchLoop<Object: Sendable> {
                     resourceVersion = version
                     needsList = false
                     isRelist = true
+                    started = true
                 }
-                let started = ContinuousClock.now
-                let delivered = try await watchOnce(emit)
+                let began = ContinuousClock.now
+                let delivered = try await watchOnce(emit) { started = true }
                 // The server ends every watch after timeoutSeconds; only a stream that ends at
                 // once without news deserves a pause (a server that hangs up on us).
-                if delivered || ContinuousClock.now - started > .seconds(5) {
+                if delivered || ContinuousClock.now - began > .seconds(5) {
                     backoff.reset()
                 } else {
                     try await Task.sleep(for: backoff.next())
                 }
                 client.logger.debug("watch ended; resuming", metadata: ["resource": "\(type)", "resourceVersion": "\(resourceVersion ?? "")"])
             } catch let error as KubeError where error.isGone {
+                started = true
                 client.logger.info("watch history expired (410); listing again", metadata: ["resource": "\(type)", "resourceVersion": "\(resourceVersion ?? "")"])
                 needsList = true
                 try await Task.sleep(for: backoff.next())
-            } catch let error as KubeError where error.isTransient {
+            } catch let error as KubeError where error.isTransient && (started || !options.failFastAtStart) {
                 let pause = backoff.next()
                 client.logger.info("watch failed; retrying", metadata: ["resource": "\(type)", "error": "\(error)", "pause": "\(pause)"])
                 try await Task.sleep(for: pause)
@@ -84,9 +87,10 @@ struct WatchLoop<Object: Sendable> {
     }
 
     /// One watch request, read to its end. Returns whether any event arrived.
-    private mutating func watchOnce(_ emit: (WatchEvent<Object>) -> Void) async throws -> Bool {
+    private mutating func watchOnce(_ emit: (WatchEvent<Object>) -> Void, connected: () -> Void) async throws -> Bool {
         let request = watchRequest(from: resourceVersion ?? "")
         let response = try await client.open(request, deadline: .now() + .seconds(60))
+        connected()
         var splitter = LineSplitter(maxLineLength: options.maxEventBytes)
         var delivered = false
         do {

@@ -173,6 +173,66 @@ import Testing
         }
     }
 
+    @Test func largeObjectsArriveWholeAndOversizedEventsAreAnError() async throws {
+        try await ServerFixture.run { fixture in
+            let client = try fixture.adminClient()
+            let ns = try await fixture.makeNamespace(client)
+            let big = String(repeating: "0123456789abcdef", count: 64 * 1024)  // 1 MiB: many TCP segments and chunks
+            let recorder = EventRecorder(client.watch(ConfigMap.self, namespace: ns, options: WatchOptions(backoff: Self.fastBackoff)))
+            let limited = EventRecorder(client.watch(ConfigMap.self, namespace: ns,
+                                                     options: WatchOptions(backoff: Self.fastBackoff, maxEventBytes: 256 * 1024)))
+            try await recorder.wait("the snapshot") { !$0.isEmpty }
+            try await limited.wait("the snapshot") { !$0.isEmpty }
+            _ = try await client.create(ConfigMap(metadata: ObjectMeta(name: "big", namespace: ns), data: ["blob": big]))
+            try await recorder.wait("the big object") { $0.contains { $0.object?.data?["blob"]?.count == big.count } }
+
+            let deadline = ContinuousClock.now + .seconds(10)
+            while limited.error == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            guard case .watchLineTooLong(let limit, let request, _)? = limited.error as? KubeError else {
+                Issue.record("expected watchLineTooLong, got \(String(describing: limited.error))")
+                return
+            }
+            #expect(limit == 256 * 1024)
+            #expect(request.verb == "watch")
+            await recorder.stop()
+            await limited.stop()
+        }
+    }
+
+    @Test func retriesWithBackoffUntilTheServerComesUp() async throws {
+        let port = try BlackHoleListener.unusedPort()
+        let authority = try CertificateAuthority.generate()
+        let token = "operator-token"
+        let client = try KubeClient(configuration: ClientConfiguration(
+            server: "https://127.0.0.1:\(port)",
+            tls: TLSSettings(trustRoots: TLSSettings.certificates(fromPEM: Data(authority.certificatePEM.utf8))),
+            credentials: .token(token), namespace: "default"))
+        let recorder = EventRecorder(client.watch(ConfigMap.self, options: WatchOptions(
+            backoff: Backoff(initial: .milliseconds(100), cap: .milliseconds(400)), failFastAtStart: false)))
+        try await Task.sleep(for: .milliseconds(800))  // several refused attempts
+        #expect(recorder.all.isEmpty)
+        #expect(recorder.error == nil)
+
+        var configuration = KubeServerConfiguration()
+        configuration.port = port
+        configuration.certificateAuthority = authority
+        configuration.adminToken = token
+        let server = try await LocalKubeServer.start(configuration)
+        do {
+            try await recorder.wait("the snapshot once the server is up") { !$0.isEmpty }
+            _ = try await client.create(ConfigMap(metadata: ObjectMeta(name: "hello")))
+            try await recorder.wait("hello") { $0.contains { $0.name == "hello" } }
+        } catch {
+            await recorder.stop()
+            try? await client.shutdown()
+            await server.shutdown()
+            throw error
+        }
+        await recorder.stop()
+        try await client.shutdown()
+        await server.shutdown()
+    }
+
     /// Waits until the server has an open watch (the client's, after its list).
     static func waitForWatch(_ server: LocalKubeServer) async throws {
         let deadline = ContinuousClock.now + .seconds(5)
