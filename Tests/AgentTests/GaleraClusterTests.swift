@@ -118,10 +118,12 @@ struct GaleraClusterTests {
         writer.setPaused(false)
 
         // The passive report of the kill reaches the controller at once.
-        let report = try await eventually(timeout: .seconds(3)) {
+        let report = try await eventually(timeout: .seconds(6)) {
             bed.receiver.reports(from: victim.name, since: reportsSince).first { $0.status.state == .redUnclean }
         }
-        #expect(report.at - reportsSince < .seconds(2))
+        // Loose enough for a loaded CI machine; the push itself (not the heartbeat) is pinned down
+        // by the reporter unit test.
+        #expect(report.at - reportsSince < .seconds(5))
 
         // A bootstrap of the killed node is refused before any recovery runs.
         let refusal = try await expectAPIError(409) { try await victim.client.start(.bootstrap) }

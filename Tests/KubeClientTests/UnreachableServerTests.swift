@@ -37,7 +37,9 @@ import Testing
         defer { Task { try await client.shutdown() } }
         let started = ContinuousClock.now
         let error = await #expect(throws: KubeError.self) { try await client.list(Pod.self, namespace: "rds") }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // The server never answers: without the timeout this would hang. The bound is loose
+        // because a loaded 2-core CI machine can be slow to schedule the timer.
+        #expect(ContinuousClock.now - started < .seconds(30))
         guard case .unreachable(let failure)? = error else { Issue.record("expected unreachable, got \(String(describing: error))"); return }
         #expect(failure.cause == .requestTimeout(.milliseconds(700)))
         #expect(error?.description.contains("did not answer to list pods in namespace \"rds\" within 0.7 seconds (--request-timeout)") == true,
