@@ -10,6 +10,7 @@
 //   QiniuAPI   -> KubeAPI          (the two custom resources, their validation and CRDs)
 //   Agent      -> Galera, MySQLClient
 //   LocalCluster -> Agent          (N agents on 127.0.0.N, for tests and the playground)
+//   Controller -> Galera, MySQLClient, Agent (AgentClient), KubeAPI (Condition)
 //   Galera, KubeAPI: pure, Foundation only.
 import PackageDescription
 
@@ -103,9 +104,21 @@ let package = Package(
             ]
         ),
         .target(
+            name: "Controller",
+            dependencies: [
+                "Galera", "MySQLClient", "Agent", "KubeAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
             name: "CLI",
             dependencies: [
-                "KubeAPI", "KubeClient", "QiniuAPI", "KubeServer", "Agent",
+                "KubeAPI", "KubeClient", "QiniuAPI", "KubeServer", "Agent", "Controller",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -124,6 +137,10 @@ let package = Package(
         ),
         .testTarget(name: "KubeServerTests", dependencies: ["KubeServer", "KubeAPI", "KubeClient"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "Galera", "MySQLClient", "LocalCluster"]),
+        .testTarget(
+            name: "ControllerTests",
+            dependencies: ["Controller", "Galera", "Agent", "LocalCluster", "MySQLClient"]
+        ),
         .testTarget(name: "CLITests", dependencies: ["CLI", "KubeServer", "KubeClient", "QiniuAPI"]),
     ],
     swiftLanguageModes: [.v6]
