@@ -1,0 +1,68 @@
+/// The Galera distribution a node runs. Every difference between MariaDB Galera and Percona XtraDB
+/// Cluster lives here, so the rest of the code asks the flavor instead of branching on it.
+public enum Flavor: String, Sendable, Codable, CaseIterable {
+    case mariadb
+    case percona
+
+    /// The server binary (looked up on PATH unless an absolute path is configured).
+    public var serverBinary: String {
+        switch self {
+        case .mariadb: "mariadbd"
+        case .percona: "mysqld"
+        }
+    }
+
+    /// The hot backup tool, also used by the SST script.
+    public var backupTool: String {
+        switch self {
+        case .mariadb: "mariabackup"
+        case .percona: "xtrabackup"
+        }
+    }
+
+    /// `wsrep_sst_method`: the backup-based SST, which keeps the donor writable.
+    public var sstMethod: String {
+        switch self {
+        case .mariadb: "mariabackup"
+        case .percona: "xtrabackup-v2"
+        }
+    }
+
+    /// The my.cnf group the backup tool reads its own options from.
+    public var backupToolConfigGroup: String {
+        switch self {
+        case .mariadb: "mariabackup"
+        case .percona: "xtrabackup"
+        }
+    }
+
+    /// The tool that creates the system tables of a fresh datadir, with its arguments.
+    /// Percona's mysqld initialises itself (`--initialize-insecure`); MariaDB ships a script.
+    public func initializeCommand(defaultsFile: String, user: String) -> [String] {
+        switch self {
+        case .mariadb:
+            [
+                "mariadb-install-db", "--defaults-file=\(defaultsFile)", "--user=\(user)",
+                "--auth-root-authentication-method=socket", "--skip-test-db",
+            ]
+        case .percona:
+            [serverBinary, "--defaults-file=\(defaultsFile)", "--initialize-insecure", "--user=\(user)"]
+        }
+    }
+
+    /// The Galera provider library shipped by the distribution's packages.
+    public var defaultProviderPath: String {
+        switch self {
+        case .mariadb: "/usr/lib/galera/libgalera_smm.so"
+        case .percona: "/usr/lib64/galera4/libgalera_smm.so"
+        }
+    }
+
+    /// The container image used in Kubernetes.
+    public var defaultImage: String {
+        switch self {
+        case .mariadb: "docker.io/library/mariadb:10.11"
+        case .percona: "docker.io/percona/percona-xtradb-cluster:8.0"
+        }
+    }
+}

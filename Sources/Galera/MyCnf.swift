@@ -1,0 +1,58 @@
+/// Renders a node's my.cnf. The output is deterministic (same input, same bytes), so a changed
+/// file always means a changed setting.
+public enum MyCnf {
+    public static func render(cluster: ClusterSettings, node: NodeSettings) -> String {
+        let flavor = cluster.flavor
+        var providerOptions = [
+            "gmcast.listen_addr=tcp://\(node.address):\(node.galeraPort)",
+            "ist.recv_addr=\(node.address):\(node.istPort)",
+            "gcache.size=\(cluster.gcacheSize)",
+            "pc.recovery=\(cluster.pcRecovery ? "TRUE" : "FALSE")",
+        ]
+        providerOptions += cluster.evsOptions
+        let lines: [String] = [
+            "# Written by the qmysql agent for node \(node.name) of cluster \(cluster.name). Do not edit:",
+            "# the agent rewrites it before every start.",
+            "[mysqld]",
+            "user=\(node.osUser)",
+            "datadir=\(node.dataDirectory)",
+            "socket=\(node.socketPath)",
+            "bind-address=\(node.address)",
+            "port=\(node.mysqlPort)",
+            "tmpdir=\(node.temporaryDirectory)",
+            "pid-file=\(node.pidFile)",
+            "log-error=\(node.errorLog)",
+            "binlog_format=ROW",
+            "default_storage_engine=InnoDB",
+            "innodb_autoinc_lock_mode=2",
+            "innodb_buffer_pool_size=\(cluster.innodbBufferPoolSize)",
+            "performance_schema=OFF",
+            "wsrep_on=ON",
+            "wsrep_provider=\(cluster.providerPath ?? flavor.defaultProviderPath)",
+            "wsrep_cluster_name=\(cluster.name)",
+            "wsrep_cluster_address=gcomm://\(cluster.peers.joined(separator: ","))",
+            "wsrep_node_name=\(node.name)",
+            "wsrep_node_address=\(node.address):\(node.galeraPort)",
+            "wsrep_node_incoming_address=\(node.address):\(node.mysqlPort)",
+            "wsrep_sst_method=\(flavor.sstMethod)",
+            "wsrep_sst_receive_address=\(node.address):\(node.sstPort)",
+            "wsrep_provider_options=\"\(providerOptions.joined(separator: ";"))\"",
+            "",
+            "[sst]",
+            // Without bind the joiner's socat listens on every interface.
+            "sockopt=bind=\(node.address)",
+            // Otherwise every SST leaves a timestamped log copy in the datadir.
+            "sst-log-archive=0",
+            "",
+            "[\(flavor.backupToolConfigGroup)]",
+            // The SST script's backup tool connects over the socket with unix_socket auth as this user.
+            "user=\(node.osUser)",
+            "socket=\(node.socketPath)",
+            "",
+            "[client]",
+            "socket=\(node.socketPath)",
+            "",
+        ]
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,77 @@
+/// Settings every node of a cluster shares.
+public struct ClusterSettings: Sendable, Hashable, Codable {
+    public var name: String
+    public var flavor: Flavor
+    /// Every member's Galera address (`host:port`), this node included.
+    public var peers: [String]
+    /// nil: the flavor's packaged library.
+    public var providerPath: String?
+    public var innodbBufferPoolSize: String
+    public var gcacheSize: String
+    /// EVS timeouts: the tuned values detect a dead peer in about 4.5 s instead of 6.4 s (GALERA.md).
+    public var evsOptions: [String]
+    /// pc.recovery re-forms the Primary component from gvwstate.dat after a full crash.
+    public var pcRecovery: Bool
+
+    public static let tunedEVSOptions = [
+        "evs.suspect_timeout=PT3S", "evs.inactive_timeout=PT6S", "evs.inactive_check_period=PT1S",
+        "evs.keepalive_period=PT1S", "evs.join_retrans_period=PT1S",
+    ]
+
+    public init(
+        name: String, flavor: Flavor, peers: [String], providerPath: String? = nil,
+        innodbBufferPoolSize: String = "64M", gcacheSize: String = "32M",
+        evsOptions: [String] = ClusterSettings.tunedEVSOptions, pcRecovery: Bool = true
+    ) {
+        self.name = name
+        self.flavor = flavor
+        self.peers = peers
+        self.providerPath = providerPath
+        self.innodbBufferPoolSize = innodbBufferPoolSize
+        self.gcacheSize = gcacheSize
+        self.evsOptions = evsOptions
+        self.pcRecovery = pcRecovery
+    }
+}
+
+/// Where one node listens and keeps its files. Every field must differ between nodes that share
+/// a machine; with one loopback address per node the ports can stay standard.
+public struct NodeSettings: Sendable, Hashable, Codable {
+    public var name: String
+    /// The node's own address: mysqld, Galera replication, IST and SST all bind to it.
+    public var address: String
+    public var mysqlPort: Int
+    public var galeraPort: Int
+    public var istPort: Int
+    public var sstPort: Int
+    public var dataDirectory: String
+    public var socketPath: String
+    public var temporaryDirectory: String
+    public var pidFile: String
+    public var errorLog: String
+    /// The OS user mysqld runs as. Running as root needs `user=root`; mariabackup SST then works
+    /// (rsync SST would not: its daemon drops to nobody).
+    public var osUser: String
+
+    public init(
+        name: String, address: String, mysqlPort: Int = 3306, galeraPort: Int = 4567, istPort: Int = 4568,
+        sstPort: Int = 4444, dataDirectory: String, socketPath: String, temporaryDirectory: String,
+        pidFile: String, errorLog: String, osUser: String
+    ) {
+        self.name = name
+        self.address = address
+        self.mysqlPort = mysqlPort
+        self.galeraPort = galeraPort
+        self.istPort = istPort
+        self.sstPort = sstPort
+        self.dataDirectory = dataDirectory
+        self.socketPath = socketPath
+        self.temporaryDirectory = temporaryDirectory
+        self.pidFile = pidFile
+        self.errorLog = errorLog
+        self.osUser = osUser
+    }
+
+    /// The Galera address other nodes list in gcomm://.
+    public var galeraAddress: String { "\(address):\(galeraPort)" }
+}

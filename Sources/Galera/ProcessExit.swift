@@ -1,0 +1,30 @@
+/// How a mysqld process ended, as `waitpid` reported it.
+public enum ProcessExit: Sendable, Hashable, Codable, CustomStringConvertible {
+    case exited(code: Int32)
+    case signaled(signal: Int32)
+
+    /// Exit code 0: mysqld shut down on its own terms. A signal or a non-zero code is not clean,
+    /// whatever grastate.dat says.
+    public var isClean: Bool {
+        if case .exited(code: 0) = self { true } else { false }
+    }
+
+    public var description: String {
+        switch self {
+        case .exited(let code): "exited with code \(code)"
+        case .signaled(let signal): "killed by signal \(signal)\(Self.signalName(signal).map { " (\($0))" } ?? "")"
+        }
+    }
+
+    static func signalName(_ signal: Int32) -> String? {
+        switch signal {
+        case 1: "SIGHUP"
+        case 2: "SIGINT"
+        case 6: "SIGABRT"
+        case 9: "SIGKILL"
+        case 11: "SIGSEGV"
+        case 15: "SIGTERM"
+        default: nil
+        }
+    }
+}
