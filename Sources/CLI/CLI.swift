@@ -1,7 +1,8 @@
 import ArgumentParser
 
 public struct QMySQL: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(commandName: "kubectl-qmysql")
+    public static let configuration = CommandConfiguration(
+        commandName: "kubectl-qmysql",
+        subcommands: [ControllerCommand.self])
     public init() {}
-    public func run() async throws {}
 }

@@ -40,10 +40,3 @@ public enum TaskResult: Sendable, Equatable {
         return false
     }
 }
-
-/// A task that passed its deadline.
-public struct TaskDeadlineExceeded: Error, CustomStringConvertible {
-    public var task: String
-    public var deadline: Duration
-    public var description: String { "task '\(task)' did not finish within its deadline of \(deadline); it was cancelled" }
-}

@@ -105,5 +105,11 @@ public struct NodeSnapshot: Sendable, Hashable {
     }
 
     /// One line for messages: "n2 Red-unclean (mysqld killed by signal 9 ...)".
-    public var summary: String { "\(name) \(state.rawValue) (\(assessment.reason))" }
+    /// Stable while the node's situation is (no ages), so messages built from it do not churn.
+    public var summary: String {
+        if state == .unknown {
+            return "\(name) Unknown (neither its agent nor mysqld heard from within \(observation.staleAfter))"
+        }
+        return "\(name) \(state.rawValue) (\(assessment.reason))"
+    }
 }

@@ -18,11 +18,9 @@ public actor TaskQueue {
     private var running: ClusterTask.Kind?
     private var wakeUp: CheckedContinuation<Void, Never>?
     private let logger: Logger
-    private let onFinish: @Sendable (Finished) async -> Void
 
-    public init(logger: Logger, onFinish: @escaping @Sendable (Finished) async -> Void = { _ in }) {
+    public init(logger: Logger) {
         self.logger = logger
-        self.onFinish = onFinish
     }
 
     /// Adds a task. Returns false, adding nothing, when a task of the same kind is already waiting.
@@ -43,8 +41,9 @@ public actor TaskQueue {
         running == kind || waiting.contains { $0.kind == kind }
     }
 
-    /// Runs tasks one after the other until the surrounding task is cancelled.
-    public func run() async {
+    /// Runs tasks one after the other until the surrounding task is cancelled; `onFinish` hears
+    /// of every task that ended.
+    public func run(onFinish: @Sendable (Finished) async -> Void = { _ in }) async {
         while !Task.isCancelled {
             guard let task = next() else {
                 await withTaskCancellationHandler {
@@ -86,10 +85,10 @@ public actor TaskQueue {
         let start = clock.now
         let result: TaskResult
         do {
-            let message = try await Self.withDeadline(task.deadline, summary: task.summary, task.work)
+            let message = try await withDeadline(task.deadline, "task '\(task.summary)'", task.work)
             result = .succeeded(message)
             log.info("task succeeded", metadata: ["result": "\(message)"])
-        } catch let error as TaskDeadlineExceeded {
+        } catch let error as DeadlineExceeded {
             result = .timedOut(after: error.deadline)
             log.error("\(error)")
         } catch {
@@ -97,18 +96,5 @@ public actor TaskQueue {
             log.error("task failed", metadata: ["error": "\(error)"])
         }
         return Finished(kind: task.kind, summary: task.summary, result: result, duration: clock.now - start)
-    }
-
-    /// Runs `work`, cancelling it when `deadline` passes first.
-    static func withDeadline(_ deadline: Duration, summary: String, _ work: @escaping @Sendable () async throws -> String) async throws -> String {
-        try await withThrowingTaskGroup(of: String.self) { group in
-            group.addTask { try await work() }
-            group.addTask {
-                try await Task.sleep(for: deadline)
-                throw TaskDeadlineExceeded(task: summary, deadline: deadline)
-            }
-            defer { group.cancelAll() }
-            return try await group.next()!
-        }
     }
 }
