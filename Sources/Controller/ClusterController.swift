@@ -107,7 +107,7 @@ public actor ClusterController {
 
     private func probeAgent(node: String, timeout: Duration) async {
         do {
-            let status = try await agents.status(of: node, timeout: timeout)
+            let status = try await agents.status(of: node)
             await table.offer(status)
         } catch {
             metrics.recordProbeFailure(node: node, sql: false)

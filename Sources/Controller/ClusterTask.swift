@@ -14,6 +14,9 @@ public struct ClusterTask: Sendable {
     }
 
     public var kind: Kind
+    /// Tasks with the same key are the same request: only one of them may wait at a time (for
+    /// fault recovery the kind itself; for a restart, the kind and the node).
+    public var key: String
     /// A short description for logs and the history, e.g. "rejoin n2".
     public var summary: String
     /// How long the task may run before it is cancelled and reported as failed.
@@ -21,8 +24,9 @@ public struct ClusterTask: Sendable {
     public var work: @Sendable () async throws -> String
 
     /// - Parameter work: performs the task and returns a one-line result for the log.
-    public init(kind: Kind, summary: String, deadline: Duration, work: @escaping @Sendable () async throws -> String) {
+    public init(kind: Kind, key: String? = nil, summary: String, deadline: Duration, work: @escaping @Sendable () async throws -> String) {
         self.kind = kind
+        self.key = key ?? kind.rawValue
         self.summary = summary
         self.deadline = deadline
         self.work = work

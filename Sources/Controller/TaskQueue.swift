@@ -3,8 +3,8 @@ import Logging
 /// The serial queue of one cluster: two tasks never run at once, and fault recovery is taken
 /// before anything else that is waiting, whatever the order they were enqueued in.
 ///
-/// Health checks only enqueue; `run()` executes. At most one task of a kind may wait at a time
-/// (a second fault-recovery request while one waits adds nothing: the waiting one will decide
+/// Health checks only enqueue; `run()` executes. At most one task with a given key may wait at a
+/// time (a second fault-recovery request while one waits adds nothing: the waiting one will decide
 /// from fresh observations when it starts).
 public actor TaskQueue {
     public struct Finished: Sendable {
@@ -23,10 +23,10 @@ public actor TaskQueue {
         self.logger = logger
     }
 
-    /// Adds a task. Returns false, adding nothing, when a task of the same kind is already waiting.
+    /// Adds a task. Returns false, adding nothing, when a task with the same key is already waiting.
     @discardableResult
     public func enqueue(_ task: ClusterTask) -> Bool {
-        guard !waiting.contains(where: { $0.kind == task.kind }) else { return false }
+        guard !waiting.contains(where: { $0.key == task.key }) else { return false }
         waiting.append(task)
         wakeUp?.resume()
         wakeUp = nil
