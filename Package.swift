@@ -88,6 +88,9 @@ let package = Package(
             dependencies: [
                 "Galera", "MySQLClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -118,7 +121,7 @@ let package = Package(
         .target(
             name: "CLI",
             dependencies: [
-                "KubeAPI", "KubeClient", "QiniuAPI", "KubeServer", "Agent", "Controller",
+                "KubeAPI", "KubeClient", "QiniuAPI", "KubeServer", "Agent", "Galera", "Controller",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

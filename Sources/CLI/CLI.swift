@@ -3,6 +3,7 @@ import ArgumentParser
 public struct QMySQL: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "kubectl-qmysql",
-        subcommands: [ControllerCommand.self])
+        subcommands: [AgentCommand.self, ControllerCommand.self]
+    )
     public init() {}
 }

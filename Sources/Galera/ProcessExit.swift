@@ -9,6 +9,26 @@ public enum ProcessExit: Sendable, Hashable, Codable, CustomStringConvertible {
         if case .exited(code: 0) = self { true } else { false }
     }
 
+    private enum CodingKeys: String, CodingKey { case code, signal }
+
+    /// `{"code": 0}` or `{"signal": 9}`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        if let signal = try container.decodeIfPresent(Int32.self, forKey: .signal) {
+            self = .signaled(signal: signal)
+        } else {
+            self = .exited(code: try container.decode(Int32.self, forKey: .code))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .exited(let code): try container.encode(code, forKey: .code)
+        case .signaled(let signal): try container.encode(signal, forKey: .signal)
+        }
+    }
+
     public var description: String {
         switch self {
         case .exited(let code): "exited with code \(code)"

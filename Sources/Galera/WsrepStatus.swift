@@ -49,7 +49,13 @@ public struct WsrepStatus: Sendable, Hashable, Codable {
     public var localStateUUID: String
     public var lastCommitted: Int64
     /// Every `wsrep_%` row as read, for metrics and for values this type does not name.
-    public var raw: [String: String]
+    /// Not encoded: reports stay small.
+    public var raw: [String: String] = [:]
+
+    private enum CodingKeys: String, CodingKey {
+        case clusterStatus, localState, localStateComment, ready, connected, clusterSize
+        case clusterStateUUID, localStateUUID, lastCommitted
+    }
 
     public init(
         clusterStatus: ClusterStatus, localState: Int, localStateComment: String, ready: Bool,

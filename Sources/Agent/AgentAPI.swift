@@ -1,0 +1,157 @@
+import Foundation
+import Galera
+
+// The agent's HTTP API types, shared by the server, AgentClient and the controller.
+// docs/agent.md describes every endpoint with examples.
+
+/// `POST /v1/start`.
+public struct StartRequest: Codable, Sendable, Hashable {
+    public var mode: StartMode
+    /// The position the caller expects the node to have; the agent refuses to start if it differs.
+    public var position: GaleraPosition?
+    /// Bootstrap a node whose safe_to_bootstrap is 0. Requires `position`.
+    public var force: Bool?
+
+    public init(mode: StartMode, position: GaleraPosition? = nil, force: Bool? = nil) {
+        self.mode = mode
+        self.position = position
+        self.force = force
+    }
+}
+
+public enum StopMode: String, Codable, Sendable, Hashable, CaseIterable {
+    /// SIGTERM, then wait for mysqld to exit (it writes its seqno to grastate.dat).
+    case graceful
+    /// SIGKILL to mysqld and its helpers (SST scripts): for tests and stuck nodes.
+    case kill
+}
+
+/// `POST /v1/stop`. An empty body means a graceful stop with the configured deadline.
+public struct StopRequest: Codable, Sendable, Hashable {
+    public var mode: StopMode
+    /// Deadline for a graceful stop, in seconds.
+    public var timeoutSeconds: Double?
+
+    public init(mode: StopMode, timeoutSeconds: Double? = nil) {
+        self.mode = mode
+        self.timeoutSeconds = timeoutSeconds
+    }
+}
+
+/// Every 4xx/5xx answer's body.
+public struct APIErrorBody: Codable, Sendable, Hashable, Error, CustomStringConvertible {
+    public var status: Int
+    /// A stable machine-readable code, e.g. "alreadyRunning", "unsafeBootstrap", "badRequest".
+    public var code: String
+    /// What went wrong and what to do next.
+    public var reason: String
+
+    public init(status: Int, code: String, reason: String) {
+        self.status = status
+        self.code = code
+        self.reason = reason
+    }
+
+    public var description: String { "HTTP \(status) \(code): \(reason)" }
+}
+
+/// What the agent is busy with; other mutating requests get 409 meanwhile.
+public enum AgentOperation: String, Codable, Sendable, Hashable {
+    case starting, stopping, recovering, initializing, promoting
+}
+
+/// `GET /v1/status`, and the body of every passive report.
+public struct AgentStatus: Codable, Sendable, Hashable {
+    public struct Process: Codable, Sendable, Hashable {
+        public var running: Bool
+        public var pid: Int32?
+        public var startedAt: Date?
+        /// The mode of the current (or last) launch.
+        public var mode: StartMode?
+        /// mysqld launches since the agent started.
+        public var launches: Int
+    }
+
+    public struct Exit: Codable, Sendable, Hashable {
+        public var exit: ProcessExit
+        public var clean: Bool
+        public var description: String
+        public var at: Date
+    }
+
+    public struct Grastate: Codable, Sendable, Hashable {
+        public var uuid: String
+        public var seqno: Int64
+        public var safeToBootstrap: Bool
+        public var position: GaleraPosition
+    }
+
+    public struct Recovered: Codable, Sendable, Hashable {
+        public var position: GaleraPosition
+        public var at: Date
+        /// Recovered since mysqld last ran: the position a start will use.
+        public var current: Bool
+    }
+
+    public struct StateTransfer: Codable, Sendable, Hashable {
+        /// "IST" or "SST".
+        public var method: String
+        public var at: Date
+        /// The log line that said so.
+        public var line: String
+    }
+
+    public var node: String
+    public var cluster: String
+    public var flavor: Flavor
+    public var state: NodeState
+    public var stateReason: String
+    /// When this status was put together.
+    public var observedAt: Date
+    public var agentStartedAt: Date
+    public var process: Process
+    public var operation: AgentOperation?
+    public var lastExit: Exit?
+    public var grastate: Grastate?
+    /// Why grastate.dat could not be read; nil when absent or fine.
+    public var grastateError: String?
+    public var gvwstatePresent: Bool
+    public var datadirInitialized: Bool
+    public var recovered: Recovered?
+    public var wsrep: WsrepStatus?
+    public var wsrepObservedAt: Date?
+    /// Why wsrep status could not be read while mysqld runs.
+    public var wsrepError: String?
+    /// The last IST/SST this node received as a joiner.
+    public var lastStateTransfer: StateTransfer?
+
+    /// Synced and Primary: what /readyz answers.
+    public var ready: Bool { process.running && (wsrep?.isSyncedPrimary ?? false) }
+}
+
+/// JSON coding shared by server and clients: ISO 8601 dates with milliseconds.
+public enum AgentJSON {
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(date.formatted(Self.dateStyle))
+        }
+        return encoder
+    }
+
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            if let date = try? Self.dateStyle.parse(text) { return date }
+            if let date = try? Date.ISO8601FormatStyle().parse(text) { return date }
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not an ISO 8601 date")
+        }
+        return decoder
+    }
+
+    static let dateStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Galera
+
+/// Everything an agent needs to supervise one node. The CLI fills it from options; LocalCluster
+/// and tests build it directly.
+public struct AgentConfiguration: Sendable {
+    public var nodeName: String
+    /// The cluster's shared settings, including every peer's Galera address.
+    public var cluster: ClusterSettings
+    /// The node's own address: mysqld, Galera, IST and SST bind to it.
+    public var address: String
+    public var mysqlPort: Int = 3306
+    public var galeraPort: Int = 4567
+    public var istPort: Int = 4568
+    public var sstPort: Int = 4444
+    /// mysqld's datadir. The error log and the recover log live here too (bounded by rotation).
+    public var dataDirectory: String
+    /// my.cnf, the socket, the pid file and tmpdir. Default: `<dataDirectory>-run`.
+    public var runDirectory: String
+    /// Where the agent's HTTP API listens.
+    public var listenAddress: String
+    public var listenPort: Int
+    /// Bearer token every API call except probes and metrics must present.
+    public var token: String
+    /// Where reports are pushed (POST, JSON AgentStatus); nil: no passive reports.
+    public var controllerURL: String?
+    public var heartbeatInterval: Duration = .seconds(5)
+    /// How often live wsrep status is read over SQL while mysqld runs.
+    public var pollInterval: Duration = .seconds(1)
+    /// The server binary; nil: the flavor's, from PATH.
+    public var serverBinary: String?
+    /// The OS user mysqld runs as: the agent's own user (root here, so `user=root`).
+    public var osUser: String
+    /// The account the agent reads status with over the unix socket (unix_socket auth for root).
+    public var monitorUser: String = "root"
+    public var monitorPassword: String?
+    /// Deadline for a graceful stop when the request does not give one.
+    public var stopTimeout: Duration = .seconds(120)
+    /// Deadline for `--wsrep-recover` (InnoDB crash recovery of a big datadir takes a while).
+    public var recoveryTimeout: Duration = .seconds(600)
+    /// The error log is rotated (copied to mysqld-1.err ... and truncated) above this size.
+    public var errorLogMaxBytes: Int = 16 << 20
+    public var errorLogArchives: Int = 3
+    /// Start mysqld in this mode when the agent starts (nil: wait for the API).
+    public var initialStart: StartMode?
+
+    public init(
+        nodeName: String, cluster: ClusterSettings, address: String, dataDirectory: String,
+        runDirectory: String? = nil, listenAddress: String, listenPort: Int, token: String,
+        osUser: String = AgentConfiguration.currentUser()
+    ) {
+        self.nodeName = nodeName
+        self.cluster = cluster
+        self.address = address
+        self.dataDirectory = dataDirectory
+        self.runDirectory = runDirectory ?? dataDirectory + "-run"
+        self.listenAddress = listenAddress
+        self.listenPort = listenPort
+        self.token = token
+        self.osUser = osUser
+    }
+
+    public var myCnfPath: String { runDirectory + "/my.cnf" }
+    public var socketPath: String { runDirectory + "/mysqld.sock" }
+    public var pidFile: String { runDirectory + "/mysqld.pid" }
+    public var temporaryDirectory: String { runDirectory + "/tmp" }
+    public var initializeLog: String { runDirectory + "/initialize.log" }
+    /// `.err` and `.log` names survive the SST script's cleanup of a joiner's datadir.
+    public var errorLog: String { dataDirectory + "/mysqld.err" }
+    public var recoverLog: String { dataDirectory + "/wsrep-recover.log" }
+    public var grastatePath: String { dataDirectory + "/" + GaleraState.fileName }
+    public var gvwstatePath: String { dataDirectory + "/gvwstate.dat" }
+    public var serverExecutable: String { serverBinary ?? cluster.flavor.serverBinary }
+
+    public var nodeSettings: NodeSettings {
+        NodeSettings(
+            name: nodeName, address: address, mysqlPort: mysqlPort, galeraPort: galeraPort, istPort: istPort,
+            sstPort: sstPort, dataDirectory: dataDirectory, socketPath: socketPath,
+            temporaryDirectory: temporaryDirectory, pidFile: pidFile, errorLog: errorLog, osUser: osUser)
+    }
+
+    public static func currentUser() -> String {
+        if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return geteuid() == 0 ? "root" : "mysql"
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import Galera
+import Hummingbird
+import NIOCore
+
+/// The HTTP API (docs/agent.md). Probes and metrics are open; everything under /v1 needs the
+/// bearer token. Every error is a JSON `APIErrorBody`, and a refused request changes nothing.
+enum AgentRoutes {
+    static let maxBodyBytes = 64 * 1024
+
+    static func router(supervisor: Supervisor, metrics: AgentMetrics, reporter: ControllerReporter?, token: BearerToken) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: JSONErrorMiddleware())
+
+        router.get("/livez") { _, _ in
+            // Answers as long as the agent's event loop and its supervisor respond; never looks at
+            // mysqld, so an SST or a long recovery never gets the node restarted.
+            let status = await supervisor.status()
+            return try json(.ok, LivenessBody(alive: true, node: status.node, operation: status.operation, mysqldRunning: status.process.running))
+        }
+        router.get("/readyz") { _, _ in
+            let status = await supervisor.status()
+            return try json(status.ready ? .ok : .serviceUnavailable, ReadinessBody(ready: status.ready, state: status.state, reason: status.stateReason))
+        }
+        router.get("/metrics") { _, _ in
+            let text = metrics.render(await supervisor.status(), reportsDroppedTotal: reporter?.dropped ?? 0)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+
+        let v1 = router.group("v1").add(middleware: BearerAuthMiddleware(token: token))
+        v1.get("status") { _, _ in
+            try json(.ok, await supervisor.status())
+        }
+        v1.post("start") { request, _ in
+            let body = try await decode(StartRequest.self, from: request, emptyDefault: nil)
+            return try json(.ok, try await supervisor.start(body))
+        }
+        v1.post("stop") { request, _ in
+            let body = try await decode(StopRequest.self, from: request, emptyDefault: StopRequest(mode: .graceful))
+            if let timeout = body.timeoutSeconds, !(timeout > 0 && timeout <= 3600) {
+                throw APIErrorBody.badRequest("timeoutSeconds \(timeout) is out of range: give 0 < timeoutSeconds <= 3600")
+            }
+            return try json(.ok, try await supervisor.stop(body))
+        }
+        v1.post("recover") { _, _ in
+            try json(.ok, try await supervisor.recover())
+        }
+        return router
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ value: some Encodable) throws -> Response {
+        let data = try AgentJSON.encoder().encode(value)
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// Decodes a JSON body; malformed or unexpected input is a 400 that says what is wrong.
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, emptyDefault: T?) async throws -> T {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: maxBodyBytes)
+        } catch is NIOTooManyBytesError {
+            throw APIErrorBody(status: 413, code: "bodyTooLarge", reason: "the request body is larger than \(maxBodyBytes) bytes")
+        }
+        let bytes = Data(buffer.readableBytesView)
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0a || $0 == 0x0d || $0 == 0x09 }) {
+            if let emptyDefault { return emptyDefault }
+            throw APIErrorBody.badRequest("the request needs a JSON body, e.g. {\"mode\": \"join\"}")
+        }
+        do {
+            return try AgentJSON.decoder().decode(T.self, from: bytes)
+        } catch let error as DecodingError {
+            throw APIErrorBody.badRequest("malformed \(T.self): \(describe(error))")
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let keys = context.codingPath.map(\.stringValue).filter { !$0.isEmpty }
+            return keys.isEmpty ? "body" : "field '\(keys.joined(separator: "."))'"
+        }
+        switch error {
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty { return "the body is not valid JSON" }
+            return "\(path(context)): \(context.debugDescription)"
+        case .keyNotFound(let key, _):
+            return "missing field '\(key.stringValue)'"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "\(path(context)): \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}
+
+struct LivenessBody: Codable, Sendable {
+    var alive: Bool
+    var node: String
+    var operation: AgentOperation?
+    var mysqldRunning: Bool
+}
+
+struct ReadinessBody: Codable, Sendable {
+    var ready: Bool
+    var state: NodeState
+    var reason: String
+}
+
+/// Rejects requests without the right bearer token with 401, before they reach a handler.
+struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
+    let token: BearerToken
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard token.accepts(authorizationHeader: request.headers[.authorization]) else {
+            throw APIErrorBody.unauthorized()
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Turns every error into a JSON body: ours as they are, Hummingbird's with their status, and
+/// anything else as a 500 that names the error.
+struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIErrorBody {
+            return try Self.response(error)
+        } catch let error as HTTPError {
+            let body = error.status == .notFound
+                ? APIErrorBody.notFound("\(request.method) \(request.uri.path)")
+                : APIErrorBody(status: error.status.code, code: "http\(error.status.code)", reason: error.body ?? error.status.reasonPhrase)
+            return try Self.response(body)
+        } catch {
+            return try Self.response(.failed("internal", "\(error)"))
+        }
+    }
+
+    static func response(_ body: APIErrorBody) throws -> Response {
+        try AgentRoutes.json(HTTPResponse.Status(code: body.status), body)
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Galera
+import Hummingbird
+import Logging
+import NIOPosix
+import ServiceLifecycle
+
+/// The node agent as one long-running Service: the HTTP API, the wsrep poll, the error-log
+/// follower, the reporter and the heartbeat. On graceful shutdown (SIGTERM through the
+/// ServiceGroup) it stops mysqld cleanly before it returns, so grastate.dat gets its seqno.
+public struct AgentService: Service {
+    public let configuration: AgentConfiguration
+    let logger: Logger
+    let supervisor: Supervisor
+    let reporter: ControllerReporter?
+    let metrics: AgentMetrics
+    let threadPool: NIOThreadPool
+    let logFollower: LogFollower
+
+    /// - Parameter threadPool: where blocking calls (libmariadb, file reads) run.
+    public init(configuration: AgentConfiguration, logger: Logger, threadPool: NIOThreadPool = .singleton) {
+        var logger = logger
+        logger[metadataKey: "node"] = "\(configuration.nodeName)"
+        self.configuration = configuration
+        self.logger = logger
+        self.threadPool = threadPool
+        let reporter = configuration.controllerURL.map {
+            ControllerReporter(url: $0, token: configuration.token, logger: logger)
+        }
+        self.reporter = reporter
+        let supervisor = Supervisor(
+            configuration: configuration, logger: logger, threadPool: threadPool,
+            reportSink: reporter ?? DiscardingReportSink() as any ReportSink)
+        self.supervisor = supervisor
+        self.metrics = AgentMetrics(node: configuration.nodeName)
+        self.logFollower = LogFollower(
+            path: configuration.errorLog, prefix: "[mysqld \(configuration.nodeName)] ",
+            maxBytes: configuration.errorLogMaxBytes, archives: configuration.errorLogArchives,
+            output: StandardOutput()
+        ) { line in
+            Task { await supervisor.noteLogLine(line) }
+        }
+    }
+
+    public func run() async throws {
+        let router = AgentRoutes.router(supervisor: supervisor, metrics: metrics, reporter: reporter, token: BearerToken(configuration.token))
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.listenAddress, port: configuration.listenPort), serverName: "qmysql-agent"),
+            onServerRunning: { [logger, configuration] _ in
+                logger.notice("agent API listening", metadata: ["address": "\(configuration.listenAddress):\(configuration.listenPort)"])
+            },
+            logger: logger)
+        logFollower.skipExisting()
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await app.run() }
+            group.addTask { await self.pollWsrep() }
+            group.addTask { await self.logFollower.run(threadPool: self.threadPool) }
+            if let reporter {
+                group.addTask { await reporter.run() }
+                group.addTask { await self.heartbeat() }
+            }
+            if let mode = configuration.initialStart {
+                group.addTask {
+                    do {
+                        _ = try await self.supervisor.start(StartRequest(mode: mode))
+                    } catch {
+                        self.logger.error("initial start failed", metadata: ["mode": "\(mode.rawValue)", "error": "\(error)"])
+                    }
+                }
+            }
+            // Wait for SIGTERM (graceful shutdown), or for cancellation.
+            do {
+                try await gracefulShutdown()
+                logger.notice("graceful shutdown requested")
+            } catch {
+                logger.notice("agent cancelled")
+            }
+            await supervisor.shutdown()
+            logFollower.poll()
+            group.cancelAll()
+        }
+    }
+
+    private func pollWsrep() async {
+        while !Task.isCancelled {
+            await supervisor.refreshWsrep()
+            try? await Task.sleep(for: configuration.pollInterval)
+        }
+    }
+
+    private func heartbeat() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: configuration.heartbeatInterval)
+            await supervisor.heartbeat()
+        }
+    }
+}

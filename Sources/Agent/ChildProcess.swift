@@ -1,0 +1,164 @@
+import Foundation
+import Galera
+import Synchronization
+
+/// A process the agent started, in its own process group, with default signal dispositions
+/// (the agent ignores SIGTERM/SIGPIPE for its own handling; children must not inherit that).
+/// A dedicated thread waits for it, so its exit is recorded exactly once, however many await it.
+public final class ChildProcess: Sendable {
+    public let pid: pid_t
+    public let executable: String
+    private let state = Mutex<State>(State())
+
+    private struct State {
+        var exit: ProcessExit?
+        var waiters: [CheckedContinuation<ProcessExit, Never>] = []
+    }
+
+    public struct SpawnError: Error, CustomStringConvertible {
+        public var executable: String
+        public var errno: Int32
+        public var description: String {
+            "cannot start \(executable): \(String(cString: strerror(errno))) (errno \(errno)); is it installed and on PATH?"
+        }
+    }
+
+    /// Starts `executable` (searched on PATH when it has no slash). stdout and stderr go to
+    /// `outputPath` (appended) or /dev/null; stdin is /dev/null; no other descriptor is inherited.
+    public static func spawn(
+        _ executable: String, arguments: [String], outputPath: String?, environment: [String: String]? = nil
+    ) throws -> ChildProcess {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o640)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        closeInheritedDescriptors(&actions)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigfillset(&defaults)
+        var emptyMask = sigset_t()
+        sigemptyset(&emptyMask)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setsigmask(&attributes, &emptyMask)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+        var environment = environment ?? ProcessInfo.processInfo.environment
+        // The SST scripts need socat, the backup tool and coreutils.
+        let path = environment["PATH"] ?? ""
+        environment["PATH"] = ([path] + ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"])
+            .filter { !$0.isEmpty }.joined(separator: ":")
+        let argv = [executable] + arguments
+        let envp = environment.map { "\($0.key)=\($0.value)" }
+
+        var pid: pid_t = 0
+        let result = withCStrings(argv) { argvPointers in
+            withCStrings(envp) { envPointers in
+                posix_spawnp(&pid, executable, &actions, &attributes, argvPointers, envPointers)
+            }
+        }
+        guard result == 0 else { throw SpawnError(executable: executable, errno: result) }
+        let child = ChildProcess(pid: pid, executable: executable)
+        let thread = Thread { child.waitForExit() }
+        thread.name = "wait-\(pid)"
+        thread.start()
+        return child
+    }
+
+    private init(pid: pid_t, executable: String) {
+        self.pid = pid
+        self.executable = executable
+    }
+
+    /// nil while the process runs.
+    public var exit: ProcessExit? { state.withLock { $0.exit } }
+
+    /// Waits for the exit; returns at once if it already happened.
+    public func wait() async -> ProcessExit {
+        await withCheckedContinuation { continuation in
+            let done: ProcessExit? = state.withLock { state in
+                if let exit = state.exit { return exit }
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let done { continuation.resume(returning: done) }
+        }
+    }
+
+    /// Waits at most `timeout`; nil if the process still runs.
+    public func wait(timeout: Duration) async -> ProcessExit? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let exit { return exit }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return exit
+    }
+
+    /// Sends `signal` to the process only.
+    @discardableResult
+    public func signal(_ signal: Int32) -> Bool {
+        guard exit == nil else { return false }
+        return kill(pid, signal) == 0
+    }
+
+    /// Sends `signal` to the whole process group (mysqld and its SST helpers).
+    @discardableResult
+    public func signalGroup(_ signal: Int32) -> Bool {
+        kill(-pid, signal) == 0
+    }
+
+    private func waitForExit() {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 {
+            if errno != EINTR {
+                // Someone else reaped it; nothing better to record than "unknown, not clean".
+                status = -1
+                break
+            }
+        }
+        let exit: ProcessExit
+        if status == -1 {
+            exit = .exited(code: -1)
+        } else if status & 0x7f == 0 {
+            exit = .exited(code: (status >> 8) & 0xff)
+        } else {
+            exit = .signaled(signal: status & 0x7f)
+        }
+        let waiters = state.withLock { state in
+            state.exit = exit
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume(returning: exit) }
+    }
+}
+
+/// Keeps the agent's own descriptors (its listening socket above all) out of mysqld, or a
+/// restarted agent could not bind while an old mysqld lives. glibc's closefrom action is not in
+/// Swift's Glibc module, so it is looked up at run time; without it every open descriptor is
+/// closed one by one.
+private func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+    typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") {
+        let closeFrom = unsafeBitCast(symbol, to: CloseFrom.self)
+        if closeFrom(&actions, 3) == 0 { return }
+    }
+    let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+    for descriptor in descriptors.compactMap({ Int32($0) }) where descriptor > 2 {
+        posix_spawn_file_actions_addclose(&actions, descriptor)
+    }
+}
+
+/// Runs `body` with a NULL-terminated C array of the strings.
+func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    pointers.append(nil)
+    defer { for pointer in pointers { free(pointer) } }
+    return body(pointers)
+}

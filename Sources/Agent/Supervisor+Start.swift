@@ -1,0 +1,157 @@
+import Foundation
+import Galera
+import MySQLClient
+
+extension Supervisor {
+    /// Starts (or promotes, or only recovers) the node, as the request asks and the observations
+    /// allow. After an unclean exit this always recovers the position first, whoever calls it:
+    /// that check lives here, in the only path that launches mysqld.
+    func start(_ request: StartRequest) async throws(APIErrorBody) -> AgentStatus {
+        try await exclusively(.starting) { () throws(APIErrorBody) in
+            let intent = StartIntent(mode: request.mode, position: request.position, force: request.force ?? false)
+            if request.mode == .bootstrapSurvivor { await refreshWsrepNow() }
+            var recovered = false
+            while true {
+                let step: StartStep
+                do throws(StartRefusal) {
+                    step = try StartDecision.decide(intent, given: startObservation)
+                } catch {
+                    logger.warning("start refused", metadata: ["mode": "\(request.mode.rawValue)", "reason": "\(error.reason)"])
+                    throw .refused(error)
+                }
+                switch step {
+                case .recoverPosition:
+                    guard !recovered else {
+                        throw .failed("recoveryInconclusive", "recovery finished but the node still needs a position; see \(configuration.recoverLog)")
+                    }
+                    logger.notice("last run ended uncleanly: recovering the position before starting", metadata: ["mode": "\(request.mode.rawValue)"])
+                    try await recoverPosition()
+                    recovered = true
+                case .recoverOnly:
+                    try await recoverPosition()
+                    return status()
+                case .launch(let plan):
+                    try await launch(plan)
+                    return status()
+                case .bootstrapSurvivor:
+                    try await promoteSurvivor()
+                    return status()
+                }
+            }
+        }
+    }
+
+    /// `POST /v1/recover`.
+    func recover() async throws(APIErrorBody) -> AgentStatus {
+        try await start(StartRequest(mode: .recoverOnly))
+    }
+
+    private func refreshWsrepNow() async {
+        await refreshWsrep()
+    }
+
+    private func prepareFiles() throws(APIErrorBody) {
+        do {
+            try files.prepareDirectories()
+            try files.writeMyCnf()
+        } catch {
+            throw .failed("filesystem", "cannot prepare \(configuration.dataDirectory) and \(configuration.runDirectory): \(error)")
+        }
+        if let stray = files.strayServerPID() {
+            throw .conflict("strayServer", "mysqld pid \(stray), started by an earlier agent on this datadir, still runs; stop it (kill \(stray)) before starting this node")
+        }
+    }
+
+    /// `mysqld --wsrep-recover` with its own log, then the position from that log.
+    func recoverPosition() async throws(APIErrorBody) {
+        operation = .recovering
+        reportIfChanged()
+        try prepareFiles()
+        let log = configuration.recoverLog
+        try? files.truncate(log)
+        let arguments = ["--defaults-file=\(configuration.myCnfPath)", "--wsrep-recover", "--log-error=\(log)"]
+        let exit = try await runToCompletion(configuration.serverExecutable, arguments, output: log, timeout: configuration.recoveryTimeout, what: "wsrep-recover")
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        for line in text.split(separator: "\n") { output.write("[wsrep-recover \(configuration.nodeName)] \(line)\n") }
+        let position: GaleraPosition
+        do throws(GaleraParseError) {
+            position = try RecoveryLog.recoveredPosition(in: text, source: log)
+        } catch {
+            throw .failed("recoveryFailed", "mysqld --wsrep-recover \(exit): \(error.description)")
+        }
+        guard exit.isClean else {
+            throw .failed("recoveryFailed", "mysqld --wsrep-recover \(exit) although it logged position \(position); see \(log)")
+        }
+        recovery = Recovery(position: position, at: Date(), current: true)
+        logger.notice("recovered position", metadata: ["position": "\(position)"])
+        operation = .starting
+        reportIfChanged(force: true)
+    }
+
+    private func launch(_ plan: LaunchPlan) async throws(APIErrorBody) {
+        try prepareFiles()
+        if plan.initializeDatadir {
+            operation = .initializing
+            let command = configuration.cluster.flavor.initializeCommand(defaultsFile: configuration.myCnfPath, user: configuration.osUser)
+            let exit = try await runToCompletion(command[0], Array(command.dropFirst()), output: configuration.initializeLog, timeout: .seconds(300), what: "initialize")
+            guard exit.isClean else {
+                throw .failed("initializeFailed", "\(command[0]) \(exit); see \(configuration.initializeLog)")
+            }
+            operation = .starting
+        }
+        if let rewrite = plan.grastateRewrite {
+            do {
+                try files.writeGrastate(rewrite)
+            } catch {
+                throw .failed("filesystem", "cannot write \(configuration.grastatePath): \(error)")
+            }
+            logger.notice("forced bootstrap: marked grastate.dat safe_to_bootstrap: 1", metadata: ["position": "\(rewrite.position)"])
+        }
+        let arguments = ["--defaults-file=\(configuration.myCnfPath)"] + plan.serverArguments
+        let child: ChildProcess
+        do {
+            child = try ChildProcess.spawn(configuration.serverExecutable, arguments: arguments, outputPath: configuration.errorLog)
+        } catch {
+            throw .failed("spawnFailed", "\(error)")
+        }
+        launches += 1
+        mysqld = Launch(child: child, startedAt: Date(), mode: plan.mode)
+        lastMode = plan.mode
+        recovery?.current = false
+        wsrep = nil
+        wsrepError = nil
+        logger.notice("mysqld started", metadata: ["pid": "\(child.pid)", "mode": "\(plan.mode.rawValue)", "arguments": "\(plan.serverArguments.joined(separator: " "))"])
+        watch(child)
+    }
+
+    private func promoteSurvivor() async throws(APIErrorBody) {
+        operation = .promoting
+        do {
+            try await wsrepReader.execute("SET GLOBAL wsrep_provider_options=\(SQLLiteral.string("pc.bootstrap=YES"))")
+        } catch {
+            throw .failed("promoteFailed", "SET GLOBAL wsrep_provider_options='pc.bootstrap=YES' failed: \(error)")
+        }
+        logger.notice("promoted this survivor to a Primary component (pc.bootstrap=YES)")
+        // The new component forms in about 0.05 s; report it without waiting for the next poll.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline {
+            await refreshWsrep()
+            if wsrep?.clusterStatus == .primary { return }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// Runs a helper (recovery, initialisation) to its end, killing it at the deadline.
+    private func runToCompletion(_ executable: String, _ arguments: [String], output path: String, timeout: Duration, what: String) async throws(APIErrorBody) -> ProcessExit {
+        let child: ChildProcess
+        do {
+            child = try ChildProcess.spawn(executable, arguments: arguments, outputPath: path)
+        } catch {
+            throw .failed("spawnFailed", "\(what): \(error)")
+        }
+        if let exit = await child.wait(timeout: timeout) { return exit }
+        child.signalGroup(SIGKILL)
+        _ = await child.wait()
+        throw .timeout("\(what)Timeout", "\(executable) did not finish within \(timeout) and was killed; see \(path)")
+    }
+}

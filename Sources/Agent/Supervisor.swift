@@ -1,0 +1,175 @@
+import Foundation
+import Galera
+import Logging
+import NIOPosix
+
+/// Owns the node's one mysqld: starts it in a mode, stops it, recovers its position, and keeps
+/// what it observed. Every mutating call runs alone (a second one gets 409 `busy`), and every
+/// decision goes through the pure `StartDecision`.
+actor Supervisor {
+    struct Launch {
+        let child: ChildProcess
+        let startedAt: Date
+        let mode: StartMode
+    }
+
+    struct Recovery {
+        let position: GaleraPosition
+        let at: Date
+        /// Since mysqld last ran.
+        var current: Bool
+    }
+
+    /// The values whose change is worth an immediate report.
+    struct ChangeKey: Equatable {
+        var state: NodeState
+        var pid: Int32?
+        var operation: AgentOperation?
+        var clusterStatus: WsrepStatus.ClusterStatus?
+        var localState: Int?
+        var clusterSize: Int?
+        var ready: Bool?
+    }
+
+    let configuration: AgentConfiguration
+    let files: NodeFiles
+    let logger: Logger
+    let output = StandardOutput()
+    let threadPool: NIOThreadPool
+    let wsrepReader: WsrepReader
+    let reportSink: any ReportSink
+    let agentStartedAt = Date()
+
+    var mysqld: Launch?
+    var lastMode: StartMode?
+    var lastExit: AgentStatus.Exit?
+    var recovery: Recovery?
+    var operation: AgentOperation?
+    var wsrep: WsrepStatus?
+    var wsrepObservedAt: Date?
+    var wsrepError: String?
+    var launches = 0
+    var lastStateTransfer: AgentStatus.StateTransfer?
+    var lastReported: ChangeKey?
+
+    init(configuration: AgentConfiguration, logger: Logger, threadPool: NIOThreadPool, reportSink: any ReportSink) {
+        self.configuration = configuration
+        self.files = NodeFiles(configuration: configuration)
+        self.logger = logger
+        self.threadPool = threadPool
+        self.wsrepReader = WsrepReader(configuration: configuration, threadPool: threadPool)
+        self.reportSink = reportSink
+    }
+
+    // MARK: Observation
+
+    func status() -> AgentStatus {
+        let grastate = files.grastate()
+        let now = Date()
+        let assessment = NodeState.assess(NodeObservation(
+            processRunning: mysqld != nil, lastExit: lastExit?.exit, grastate: grastate, wsrep: wsrep))
+        var grastateReport: AgentStatus.Grastate?
+        var grastateError: String?
+        switch grastate {
+        case .absent: break
+        case .present(let state):
+            grastateReport = .init(uuid: state.position.uuid, seqno: state.position.seqno, safeToBootstrap: state.safeToBootstrap, position: state.position)
+        case .unreadable(let problem): grastateError = problem
+        }
+        return AgentStatus(
+            node: configuration.nodeName, cluster: configuration.cluster.name, flavor: configuration.cluster.flavor,
+            state: assessment.state, stateReason: assessment.reason, observedAt: now, agentStartedAt: agentStartedAt,
+            process: .init(running: mysqld != nil, pid: mysqld?.child.pid, startedAt: mysqld?.startedAt, mode: mysqld?.mode ?? lastMode, launches: launches),
+            operation: operation, lastExit: lastExit, grastate: grastateReport, grastateError: grastateError,
+            gvwstatePresent: files.gvwstatePresent, datadirInitialized: files.datadirInitialized,
+            recovered: recovery.map { .init(position: $0.position, at: $0.at, current: $0.current) },
+            wsrep: wsrep, wsrepObservedAt: wsrepObservedAt, wsrepError: mysqld == nil ? nil : wsrepError,
+            lastStateTransfer: lastStateTransfer)
+    }
+
+    var startObservation: StartObservation {
+        StartObservation(
+            processRunning: mysqld != nil, lastExit: lastExit?.exit, grastate: files.grastate(),
+            datadirInitialized: files.datadirInitialized,
+            recoveredPosition: recovery.flatMap { $0.current ? $0.position : nil }, wsrep: wsrep)
+    }
+
+    /// Reads wsrep status once (the poll loop calls this every poll interval).
+    func refreshWsrep() async {
+        guard let launch = mysqld else { return }
+        do {
+            let status = try await wsrepReader.read()
+            guard mysqld?.child === launch.child else { return }
+            wsrep = status
+            wsrepObservedAt = Date()
+            wsrepError = nil
+        } catch {
+            guard mysqld?.child === launch.child else { return }
+            wsrep = nil
+            wsrepError = "\(error)"
+        }
+        reportIfChanged()
+    }
+
+    /// The error log said something: note finished state transfers.
+    func noteLogLine(_ line: String) {
+        guard let method = StateTransferLog.completedTransfer(in: line) else { return }
+        lastStateTransfer = .init(method: method.rawValue, at: Date(), line: line)
+        logger.info("state transfer completed", metadata: ["method": "\(method.rawValue)"])
+        reportIfChanged(force: true)
+    }
+
+    /// Pushes a report when something that matters changed (or always, with `force`).
+    func reportIfChanged(force: Bool = false) {
+        let current = status()
+        let key = ChangeKey(
+            state: current.state, pid: current.process.pid, operation: current.operation,
+            clusterStatus: current.wsrep?.clusterStatus, localState: current.wsrep?.localState,
+            clusterSize: current.wsrep?.clusterSize, ready: current.wsrep?.ready)
+        guard force || key != lastReported else { return }
+        if key != lastReported {
+            logger.info("node state", metadata: ["state": "\(current.state.rawValue)", "reason": "\(current.stateReason)"])
+        }
+        lastReported = key
+        reportSink.submit(current)
+    }
+
+    func heartbeat() {
+        reportSink.submit(status())
+    }
+
+    // MARK: Process exits
+
+    func processExited(_ child: ChildProcess, _ exit: ProcessExit) async {
+        guard let launch = mysqld, launch.child === child else { return }
+        mysqld = nil
+        lastExit = .init(exit: exit, clean: exit.isClean, description: exit.description, at: Date())
+        wsrep = nil
+        wsrepObservedAt = nil
+        wsrepError = nil
+        // Leftover SST helpers (socat, the backup tool) would hold the node's ports.
+        child.signalGroup(SIGKILL)
+        logger.notice("mysqld \(exit)", metadata: ["pid": "\(child.pid)"])
+        await wsrepReader.reset()
+        reportIfChanged()
+    }
+
+    func watch(_ child: ChildProcess) {
+        Task {
+            let exit = await child.wait()
+            await self.processExited(child, exit)
+        }
+    }
+
+    /// Runs `body` as the one operation in progress.
+    func exclusively<T>(_ kind: AgentOperation, _ body: () async throws(APIErrorBody) -> T) async throws(APIErrorBody) -> T {
+        if let operation { throw .busy(operation) }
+        operation = kind
+        reportIfChanged()
+        defer {
+            operation = nil
+            reportIfChanged()
+        }
+        return try await body()
+    }
+}
