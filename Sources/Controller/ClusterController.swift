@@ -31,6 +31,8 @@ public actor ClusterController {
     private var recoveringFault: FaultKind?
     private var outage: (since: ContinuousClock.Instant, fault: FaultKind?)?
     private var lastCycle: ContinuousClock.Instant?
+    /// Reports that arrive before `run()` are recorded but not acted on.
+    private var started = false
     private let wallClock: @Sendable () -> Date
 
     /// - Parameters:
@@ -61,6 +63,7 @@ public actor ClusterController {
     /// Probes, evaluates and runs tasks until cancelled.
     public func run() async {
         threadPool.start()
+        started = true
         logger.info("controller started", metadata: [
             "nodes": "\(configuration.nodes.map(\.name).joined(separator: ","))",
             "autoRecovery": "\(configuration.autoRecovery)", "replicas": "\(configuration.replicas)",
@@ -132,8 +135,11 @@ public actor ClusterController {
 
     /// A report an agent pushed (state change or heartbeat). Returns false when it is not ours.
     public func receive(_ report: AgentStatus) async -> Bool {
-        guard await table.offer(report) else { return report.cluster == configuration.clusterName && configuration.nodes.contains { $0.name == report.node } }
-        await evaluate(origin: "report from \(report.node)")
+        guard await table.offer(report) else {
+            // Not newer than what we hold, or not ours.
+            return report.cluster == configuration.clusterName && configuration.nodes.contains { $0.name == report.node }
+        }
+        if started { await evaluate(origin: "report from \(report.node)") }
         return true
     }
 
@@ -158,7 +164,7 @@ public actor ClusterController {
         if plan != lastPlan { logPlan(plan, snapshot: snapshot, origin: origin) }
         lastPlan = plan
 
-        if configuration.autoRecovery, case .step(let step) = plan, !recoveryPending {
+        if started, configuration.autoRecovery, case .step(let step) = plan, !recoveryPending {
             if await queue.enqueue(recoveryTask()) {
                 recoveringFault = step.fault
             }

@@ -31,25 +31,12 @@ public enum ControllerServer {
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                      body: .init(byteBuffer: ByteBuffer(string: controller.metrics.render())))
         }
+        // Agents push to `/v1/reports` or `/v1/reports/<node>` (the path names the node for logs).
         router.post("/v1/reports") { request, _ -> Response in
-            guard request.headers[.authorization] == "Bearer \(configuration.agentToken)" else {
-                return problem(.unauthorized, "unauthorized", "a report needs 'Authorization: Bearer <agent token>'; check the agent's token matches the controller's --agent-token-file")
-            }
-            let body = try await request.body.collect(upTo: 1 << 20)
-            let report: AgentStatus
-            do {
-                report = try AgentJSON.decoder().decode(AgentStatus.self, from: Data(body.readableBytesView))
-            } catch {
-                return problem(.badRequest, "badRequest", "the body is not an agent status report: \(error)")
-            }
-            guard report.cluster == configuration.clusterName else {
-                return problem(.unprocessableContent, "wrongCluster", "this controller manages cluster '\(configuration.clusterName)', the report is from cluster '\(report.cluster)'; check the agent's --controller-url")
-            }
-            guard configuration.nodes.contains(where: { $0.name == report.node }) else {
-                return problem(.unprocessableContent, "unknownNode", "node '\(report.node)' is not one of \(configuration.nodes.map(\.name)); check the controller's --node options")
-            }
-            _ = await controller.receive(report)
-            return Response(status: .accepted)
+            await receiveReport(request, pathNode: nil, controller: controller)
+        }
+        router.post("/v1/reports/:node") { request, context -> Response in
+            await receiveReport(request, pathNode: context.parameters.get("node"), controller: controller)
         }
 
         return Application(
@@ -58,6 +45,31 @@ public enum ControllerServer {
                                  serverName: "qmysql-controller"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.listenPort) },
             logger: logger)
+    }
+
+    static func receiveReport(_ request: Request, pathNode: String?, controller: ClusterController) async -> Response {
+        let configuration = controller.configuration
+        guard request.headers[.authorization] == "Bearer \(configuration.agentToken)" else {
+            return problem(.unauthorized, "unauthorized", "a report needs 'Authorization: Bearer <agent token>'; check the agent's token matches the controller's --agent-token-file")
+        }
+        let report: AgentStatus
+        do {
+            let body = try await request.body.collect(upTo: 1 << 20)
+            report = try AgentJSON.decoder().decode(AgentStatus.self, from: Data(body.readableBytesView))
+        } catch {
+            return problem(.badRequest, "badRequest", "the body is not an agent status report: \(error)")
+        }
+        guard report.cluster == configuration.clusterName else {
+            return problem(.unprocessableContent, "wrongCluster", "this controller manages cluster '\(configuration.clusterName)', the report is from cluster '\(report.cluster)'; check the agent's --controller-url")
+        }
+        guard configuration.nodes.contains(where: { $0.name == report.node }) else {
+            return problem(.unprocessableContent, "unknownNode", "node '\(report.node)' is not one of \(configuration.nodes.map(\.name)); check the controller's --node options")
+        }
+        if let pathNode, pathNode != report.node {
+            return problem(.unprocessableContent, "nodeMismatch", "the URL names node '\(pathNode)' but the report is from '\(report.node)'; check the agent's --controller-url")
+        }
+        _ = await controller.receive(report)
+        return Response(status: .accepted)
     }
 
     static func json<T: Encodable>(_ value: T) throws -> Response {

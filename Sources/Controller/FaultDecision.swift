@@ -57,7 +57,15 @@ public enum FaultDecision {
             return .step(.init(fault: .nodeDown, action: .recoverPosition(node: crashed.name),
                                reason: "\(crashed.summary) while a Primary component serves"))
         }
-        // Row 6: rejoin one stopped node, with its position so it can take IST.
+        // Row 6a: the Primary component still counts nodes that are confirmed stopped: Galera has
+        // not evicted them yet (evs.suspect_timeout). A joiner now could meet a component about to
+        // lose quorum (then it hangs waiting for a Primary); wait until the view settles.
+        let viewSize = snapshot.primaryMembers.compactMap { $0.observation.wsrep?.clusterSize }.max() ?? 0
+        let notStopped = nodes.count - stopped.count
+        if viewSize > notStopped, !stopped.isEmpty {
+            return .none(reason: "the Primary component still counts \(viewSize) members but only \(notStopped) node(s) run; waiting for Galera to evict the stopped node(s) before starting a joiner")
+        }
+        // Row 6b: rejoin one stopped node, with its position so it can take IST.
         if let down = stopped.first {
             guard case .known(let position, _) = down.storedPosition else {
                 return unlisted(snapshot, detail: "stopped node \(down.name) has no usable position")

@@ -18,15 +18,16 @@ enum Fixture {
     }
 
     /// Running, Synced, Primary.
-    static func green(_ ordinal: Int, seqno: Int64 = 100, uuid: String = Fixture.uuid) -> NodeSnapshot {
+    /// Running, Synced, Primary, in a component of `size` members as this node sees it.
+    static func green(_ ordinal: Int, seqno: Int64 = 100, size: Int = 3, uuid: String = Fixture.uuid) -> NodeSnapshot {
         node(ordinal, NodeObservation(processRunning: true, grastate: .present(GaleraState(position: position(-1, uuid: uuid), safeToBootstrap: false)),
-                                      wsrep: wsrep(.primary, seqno: seqno, uuid: uuid)))
+                                      wsrep: wsrep(.primary, size: size, seqno: seqno, uuid: uuid)))
     }
 
     /// Running in the Primary component but receiving a state transfer.
-    static func joining(_ ordinal: Int) -> NodeSnapshot {
+    static func joining(_ ordinal: Int, size: Int = 2) -> NodeSnapshot {
         node(ordinal, NodeObservation(processRunning: true, grastate: .present(GaleraState(position: position(-1), safeToBootstrap: false)),
-                                      wsrep: wsrep(.primary, localState: 1, comment: "Joining: receiving State Transfer")))
+                                      wsrep: wsrep(.primary, localState: 1, comment: "Joining: receiving State Transfer", size: size)))
     }
 
     /// Running, but mysqld does not answer SQL yet.
