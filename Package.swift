@@ -104,6 +104,7 @@ let package = Package(
                 "Agent", "Galera", "MySQLClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .target(
@@ -139,10 +140,23 @@ let package = Package(
             dependencies: ["KubeClient", "KubeServer", "KubeAPI", "QiniuAPI"]
         ),
         .testTarget(name: "KubeServerTests", dependencies: ["KubeServer", "KubeAPI", "KubeClient"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "Galera", "MySQLClient", "LocalCluster"]),
+        .testTarget(
+            name: "AgentTests",
+            dependencies: [
+                "Agent", "Galera", "MySQLClient", "LocalCluster",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "ControllerTests",
-            dependencies: ["Controller", "Galera", "Agent", "LocalCluster", "MySQLClient"]
+            dependencies: [
+                "Controller", "Galera", "Agent", "LocalCluster", "MySQLClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .testTarget(name: "CLITests", dependencies: ["CLI", "KubeServer", "KubeClient", "QiniuAPI"]),
     ],

@@ -8,35 +8,41 @@ extension Supervisor {
     /// that check lives here, in the only path that launches mysqld.
     func start(_ request: StartRequest) async throws(APIErrorBody) -> AgentStatus {
         try await exclusively(.starting) { () throws(APIErrorBody) in
-            let intent = StartIntent(mode: request.mode, position: request.position, force: request.force ?? false)
-            if request.mode == .bootstrapSurvivor { await refreshWsrepNow() }
-            var recovered = false
-            while true {
-                let step: StartStep
-                do throws(StartRefusal) {
-                    step = try StartDecision.decide(intent, given: startObservation)
-                } catch {
-                    logger.warning("start refused", metadata: ["mode": "\(request.mode.rawValue)", "reason": "\(error.reason)"])
-                    throw .refused(error)
+            try await performStart(request)
+        }
+        return status()
+    }
+
+    private func performStart(_ request: StartRequest) async throws(APIErrorBody) {
+        let intent = StartIntent(mode: request.mode, position: request.position, force: request.force ?? false)
+        // The survivor check needs a fresh view, not the last poll's.
+        if request.mode == .bootstrapSurvivor { await refreshWsrep() }
+        var recovered = false
+        while true {
+            let step: StartStep
+            do throws(StartRefusal) {
+                step = try StartDecision.decide(intent, given: startObservation)
+            } catch {
+                logger.warning("start refused", metadata: ["mode": "\(request.mode.rawValue)", "reason": "\(error.reason)"])
+                throw .refused(error)
+            }
+            switch step {
+            case .recoverPosition:
+                guard !recovered else {
+                    throw .failed("recoveryInconclusive", "recovery finished but the node still needs a position; see \(configuration.recoverLog)")
                 }
-                switch step {
-                case .recoverPosition:
-                    guard !recovered else {
-                        throw .failed("recoveryInconclusive", "recovery finished but the node still needs a position; see \(configuration.recoverLog)")
-                    }
-                    logger.notice("last run ended uncleanly: recovering the position before starting", metadata: ["mode": "\(request.mode.rawValue)"])
-                    try await recoverPosition()
-                    recovered = true
-                case .recoverOnly:
-                    try await recoverPosition()
-                    return status()
-                case .launch(let plan):
-                    try await launch(plan)
-                    return status()
-                case .bootstrapSurvivor:
-                    try await promoteSurvivor()
-                    return status()
-                }
+                logger.notice("last run ended uncleanly: recovering the position before starting", metadata: ["mode": "\(request.mode.rawValue)"])
+                try await recoverPosition()
+                recovered = true
+            case .recoverOnly:
+                try await recoverPosition()
+                return
+            case .launch(let plan):
+                try await launch(plan)
+                return
+            case .bootstrapSurvivor:
+                try await promoteSurvivor()
+                return
             }
         }
     }
@@ -44,10 +50,6 @@ extension Supervisor {
     /// `POST /v1/recover`.
     func recover() async throws(APIErrorBody) -> AgentStatus {
         try await start(StartRequest(mode: .recoverOnly))
-    }
-
-    private func refreshWsrepNow() async {
-        await refreshWsrep()
     }
 
     private func prepareFiles() throws(APIErrorBody) {

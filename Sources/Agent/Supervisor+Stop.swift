@@ -8,7 +8,7 @@ extension Supervisor {
         guard let launch = mysqld else {
             throw .conflict("notRunning", "mysqld is not running: nothing to stop (state \(status().state.rawValue))")
         }
-        return try await exclusively(.stopping) { () throws(APIErrorBody) in
+        try await exclusively(.stopping) { () throws(APIErrorBody) in
             let exit: ProcessExit
             switch request.mode {
             case .graceful:
@@ -25,8 +25,8 @@ extension Supervisor {
                 exit = await launch.child.wait()
             }
             await processExited(launch.child, exit)
-            return status()
         }
+        return status()
     }
 
     /// On the agent's own shutdown: a graceful stop, so grastate.dat gets its seqno.

@@ -67,7 +67,8 @@ actor Supervisor {
         let grastate = files.grastate()
         let now = Date()
         let assessment = NodeState.assess(NodeObservation(
-            processRunning: mysqld != nil, lastExit: lastExit?.exit, grastate: grastate, wsrep: wsrep))
+            processRunning: mysqld != nil, lastExit: lastExit?.exit, grastate: grastate, wsrep: wsrep,
+            recoveredPosition: recovery.flatMap { $0.current ? $0.position : nil }))
         var grastateReport: AgentStatus.Grastate?
         var grastateError: String?
         switch grastate {

@@ -34,11 +34,15 @@ public struct NodeObservation: Sendable, Hashable {
     public var age: Duration
     /// Older than this, the observation says nothing any more.
     public var staleAfter: Duration
+    /// The position `--wsrep-recover` found since the last run, if any (named in the reason).
+    public var recoveredPosition: GaleraPosition?
 
     public init(
         processRunning: Bool?, lastExit: ProcessExit? = nil, grastate: GrastateObservation,
-        wsrep: WsrepStatus? = nil, age: Duration = .zero, staleAfter: Duration = .seconds(15)
+        wsrep: WsrepStatus? = nil, age: Duration = .zero, staleAfter: Duration = .seconds(15),
+        recoveredPosition: GaleraPosition? = nil
     ) {
+        self.recoveredPosition = recoveredPosition
         self.processRunning = processRunning
         self.lastExit = lastExit
         self.grastate = grastate
@@ -79,19 +83,20 @@ extension NodeState {
                 state: .yellow,
                 reason: "running, \(wsrep.clusterStatus), \(wsrep.localStateComment), ready \(wsrep.ready ? "ON" : "OFF")")
         }
+        let mustRecover = observation.recoveredPosition.map { "position \($0) recovered" } ?? "its position must be recovered"
         if let exit = observation.lastExit, !exit.isClean {
-            return .init(state: .redUnclean, reason: "mysqld \(exit): its position must be recovered")
+            return .init(state: .redUnclean, reason: "mysqld \(exit): \(mustRecover)")
         }
         let exitText = observation.lastExit.map { "mysqld \($0)" } ?? "mysqld is not running"
         switch observation.grastate {
         case .absent:
             return .init(state: .redClean, reason: "\(exitText); no grastate.dat (datadir never ran Galera): it can only join by SST")
         case .unreadable(let problem):
-            return .init(state: .redUnclean, reason: "\(exitText); grastate.dat unreadable (\(problem)): its position must be recovered")
+            return .init(state: .redUnclean, reason: "\(exitText); grastate.dat unreadable (\(problem)): \(mustRecover)")
         case .present(let state) where state.isClean:
             return .init(state: .redClean, reason: "\(exitText); grastate.dat at \(state.position)")
         case .present(let state):
-            return .init(state: .redUnclean, reason: "\(exitText); grastate.dat seqno -1 (\(state.position.uuid)): its position must be recovered")
+            return .init(state: .redUnclean, reason: "\(exitText); grastate.dat seqno -1 (\(state.position.uuid)): \(mustRecover)")
         }
     }
 }

@@ -133,6 +133,7 @@ public enum StartDecision {
                 throw StartRefusal(.alreadyRunning, "mysqld is already running; stop it first")
             }
             if node.needsRecovery && node.recoveredPosition == nil {
+                if intent.mode == .bootstrap { try refuseBootstrapBeforeRecovery(intent, node) }
                 return .recoverPosition
             }
             let known = knownPosition(node)
@@ -195,6 +196,21 @@ public enum StartDecision {
         return .launch(LaunchPlan(
             mode: .bootstrap, newCluster: true, startPosition: startPosition,
             grastateRewrite: GaleraState(position: known, safeToBootstrap: true)))
+    }
+
+    /// A bootstrap of a node that needs recovery is refused before recovery runs when it could
+    /// only be refused afterwards: so a refused request changes nothing.
+    static func refuseBootstrapBeforeRecovery(_ intent: StartIntent, _ node: StartObservation) throws(StartRefusal) {
+        // Without grastate.dat, recovery may show a datadir without history: a new cluster.
+        if case .absent = node.grastate { return }
+        guard intent.force else {
+            throw StartRefusal(
+                .unsafeBootstrap,
+                "refusing to bootstrap: the node's last run ended uncleanly, so it is not known to be the most advanced node; recover its position (POST /v1/recover), compare it with every other node's, then bootstrap the most advanced one with force and its position")
+        }
+        guard intent.position != nil else {
+            throw StartRefusal(.forceNeedsPosition, "a forced bootstrap needs the position the caller compared; recover the position first (POST /v1/recover) and repeat with \"position\": \"UUID:SEQNO\"")
+        }
     }
 
     static func decideSurvivor(_ node: StartObservation) throws(StartRefusal) -> StartStep {

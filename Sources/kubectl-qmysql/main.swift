@@ -1,2 +1,3 @@
 import CLI
-await QMySQL.main()
+
+await QMySQL.runAsRoot()

@@ -1,0 +1,52 @@
+import Foundation
+import Galera
+
+/// How a LocalCluster lays out its nodes: node i gets the i-th loopback address from
+/// `firstAddress` (standard ports on each), and `root/node<i>/{data,run,agent.log}`.
+public struct LocalClusterConfiguration: Sendable {
+    public var name: String
+    /// Every file of the cluster lives under here; `pids/` records the processes to clean up.
+    public var root: String
+    public var nodeCount: Int = 3
+    public var firstAddress: String = "127.0.0.2"
+    public var agentPort: Int = 7080
+    /// The `kubectl-qmysql` executable that runs the agents.
+    public var executable: String
+    public var token: String
+    public var flavor: Flavor = .mariadb
+    public var pcRecovery = true
+    /// Reports go to `<prefix>/<node name>` when set.
+    public var controllerURLPrefix: String?
+    public var heartbeatInterval: Duration = .seconds(2)
+    /// How long one node may take to become Synced (a full SST takes 10 s or more).
+    public var syncTimeout: Duration = .seconds(90)
+
+    public init(name: String, root: String, executable: String, token: String = LocalClusterConfiguration.randomToken()) {
+        self.name = name
+        self.root = root
+        self.executable = executable
+        self.token = token
+    }
+
+    /// The node's loopback address: 127.0.0.2, 127.0.0.3, ...
+    public func address(of index: Int) -> String {
+        var octets = firstAddress.split(separator: ".").compactMap { Int($0) }
+        precondition(octets.count == 4, "firstAddress \(firstAddress) is not an IPv4 address")
+        octets[3] += index
+        return octets.map(String.init).joined(separator: ".")
+    }
+
+    public func nodeName(_ index: Int) -> String { "\(name)-\(index)" }
+
+    public static func randomToken() -> String {
+        (0..<32).map { _ in String("abcdefghijklmnopqrstuvwxyz0123456789".randomElement()!) }.joined()
+    }
+
+    /// `kubectl-qmysql` next to the running executable (a test bundle in .build/debug), unless
+    /// QMYSQL_EXECUTABLE names one.
+    public static func siblingExecutable() -> String {
+        if let path = ProcessInfo.processInfo.environment["QMYSQL_EXECUTABLE"] { return path }
+        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent("kubectl-qmysql").path
+    }
+}

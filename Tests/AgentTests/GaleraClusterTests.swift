@@ -1,0 +1,359 @@
+import Agent
+import Foundation
+import Galera
+import LocalCluster
+import MySQLClient
+import Testing
+
+/// Real mariadbd processes supervised by real agents on 127.0.0.2-4, driven only through the
+/// agents' API. Each test starts from the snapshot and ends with every process killed.
+@Suite("real Galera cluster", .serialized, .galeraTestBed)
+struct GaleraClusterTests {
+    var bed: TestBed { TestBed.current! }
+
+    @Test("a three-node cluster reaches Synced on every node")
+    func synced() async throws {
+        let cluster = try await bed.freshCluster()
+        defer { cluster.killAll() }
+        let statuses = try await cluster.allStatuses()
+        for status in statuses {
+            #expect(status.state == .green, "\(status.node): \(status.stateReason)")
+            #expect(status.wsrep?.clusterSize == 3)
+            #expect(status.wsrep?.localStateComment == "Synced")
+            #expect(status.ready)
+        }
+        #expect(Set(statuses.compactMap { $0.wsrep?.clusterStateUUID }).count == 1, "one cluster UUID")
+        for node in cluster.nodes {
+            #expect(try await node.client.ready())
+            let metrics = try await node.client.metrics()
+            #expect(metrics.contains("qmysql_agent_node_state{node=\"\(node.name)\",state=\"Green\"} 1"))
+            #expect(metrics.contains("qmysql_wsrep_cluster_size{node=\"\(node.name)\"} 3"))
+            // mysqld's error log is forwarded to the agent's stdout, prefixed.
+            let agentLog = try String(contentsOfFile: node.agentLog, encoding: .utf8)
+            #expect(agentLog.contains("[mysqld \(node.name)] "))
+            // The config the agent wrote binds SST to the node's own address.
+            let myCnf = try String(contentsOfFile: node.runDirectory + "/my.cnf", encoding: .utf8)
+            #expect(myCnf.contains("sockopt=bind=\(node.address)\n"))
+        }
+        // A row written on one node is on every node.
+        let connection = try await bed.connect(0)
+        try await connection.execute("INSERT INTO \(BoundedWriter.table) (id, node) VALUES (-1, 'synced-test')")
+        await connection.close()
+        for index in 1...2 {
+            let other = try await bed.connect(index)
+            let result = try await other.query("SELECT node FROM \(BoundedWriter.table) WHERE id = -1")
+            await other.close()
+            #expect(result.rows == [["synced-test"]])
+        }
+    }
+
+    @Test("a graceful stop reports Red-clean with a real seqno, and the node rejoins by IST")
+    func gracefulStop() async throws {
+        let cluster = try await bed.freshCluster()
+        defer { cluster.killAll() }
+        let writer = bed.writer(to: [0, 2])
+        writer.start()
+        try await Task.sleep(for: .seconds(2))
+
+        let node = cluster.node(1)
+        let stopped = try await node.client.stop(.graceful)
+        #expect(stopped.state == .redClean, "\(stopped.stateReason)")
+        #expect(!stopped.process.running)
+        #expect(stopped.lastExit?.exit == .exited(code: 0))
+        let seqno = try #require(stopped.grastate?.seqno)
+        #expect(seqno > 0, "graceful shutdown writes the real seqno")
+        #expect(stopped.grastate?.safeToBootstrap == false, "the others still run")
+        #expect(!stopped.gvwstatePresent)
+        #expect(try await node.client.ready() == false)
+
+        try await Task.sleep(for: .seconds(1))
+        let clock = ContinuousClock()
+        let started = clock.now
+        let rejoined = try await cluster.startNode(1, mode: .join)
+        Timings.record("rejoin after graceful stop (IST) to Synced", clock.now - started)
+        #expect(rejoined.lastStateTransfer?.method == "IST", "\(String(describing: rejoined.lastStateTransfer))")
+
+        try await Task.sleep(for: .seconds(1))
+        let report = await writer.finish()
+        try await expectNoAcknowledgedWriteLost(report, cluster)
+    }
+
+    @Test("SIGKILL reports Red-unclean; recovery finds the right position; the restart joins by IST; reports arrive")
+    func killRecoverRejoin() async throws {
+        let cluster = try await bed.freshCluster()
+        defer { cluster.killAll() }
+        let writer = bed.writer(to: [0, 1])
+        writer.start()
+        try await Task.sleep(for: .seconds(2))
+
+        // Quiesce so the victim's last committed seqno is exact.
+        writer.setPaused(true)
+        let victim = cluster.node(2)
+        let committed = try await waitQuiesced(cluster)
+        let reportsSince = ContinuousClock.now
+        let killed = try await cluster.kill(2)
+        #expect(killed.state == .redUnclean, "\(killed.stateReason)")
+        #expect(killed.lastExit?.exit == .signaled(signal: 9))
+        #expect(killed.grastate?.seqno == -1)
+        writer.setPaused(false)
+
+        // The passive report of the kill reaches the controller at once.
+        let report = try await eventually(timeout: .seconds(3)) {
+            bed.receiver.reports(from: victim.name, since: reportsSince).first { $0.status.state == .redUnclean }
+        }
+        #expect(report.at - reportsSince < .seconds(2))
+
+        // The data-loss trap is closed in the agent: a join after SIGKILL recovers first. Here
+        // the recovery is asked for explicitly to check the position.
+        let clock = ContinuousClock()
+        var started = clock.now
+        let recovered = try await victim.client.recover()
+        Timings.record("wsrep-recover of a killed node", clock.now - started)
+        let position = try #require(recovered.recovered?.position)
+        #expect(position.uuid == committed.uuid)
+        #expect(position.seqno == committed.seqno, "recovered \(position), the node had committed \(committed.seqno)")
+        #expect(recovered.recovered?.current == true)
+        #expect(recovered.state == .redUnclean)
+
+        try await Task.sleep(for: .seconds(2))
+        started = clock.now
+        let rejoined = try await cluster.startNode(2, mode: .join)
+        Timings.record("rejoin after SIGKILL (recovered position, IST) to Synced", clock.now - started)
+        #expect(rejoined.lastStateTransfer?.method == "IST")
+        let errorLog = try String(contentsOfFile: victim.errorLog, encoding: .utf8)
+        #expect(errorLog.contains("IST completed on joiner"))
+        #expect(!errorLog.contains("SST completed on joiner"))
+        #expect(rejoined.process.launches >= 1)
+
+        // Heartbeats keep coming from a healthy node.
+        let heartbeatsSince = ContinuousClock.now
+        try await Task.sleep(for: .seconds(3))
+        #expect(bed.receiver.reports(from: cluster.node(0).name, since: heartbeatsSince).count >= 2)
+
+        let writes = await writer.finish()
+        try await expectNoAcknowledgedWriteLost(writes, cluster)
+    }
+
+    @Test("an unsafe bootstrap is refused with a clear reason and changes nothing")
+    func unsafeBootstrapRefused() async throws {
+        let cluster = try await bed.freshCluster()
+        defer { cluster.killAll() }
+        let node = cluster.node(2)
+        _ = try await node.client.stop(.graceful)
+        let grastatePath = node.dataDirectory + "/grastate.dat"
+        let before = try String(contentsOfFile: grastatePath, encoding: .utf8)
+        #expect(before.contains("safe_to_bootstrap: 0"))
+
+        let refusal = try await expectAPIError(409) { try await node.client.start(.bootstrap) }
+        #expect(refusal.code == "unsafeBootstrap")
+        #expect(refusal.reason.contains("safe_to_bootstrap: 0"))
+        #expect(refusal.reason.contains("force"))
+        let forcedWithoutPosition = try await expectAPIError(409) { try await node.client.start(.bootstrap, force: true) }
+        #expect(forcedWithoutPosition.code == "forceNeedsPosition")
+        #expect(try String(contentsOfFile: grastatePath, encoding: .utf8) == before, "grastate.dat untouched")
+        let after = try await node.client.status()
+        #expect(!after.process.running)
+        #expect(after.state == .redClean)
+
+        // A killed node is refused before any recovery runs.
+        let killedNode = cluster.node(1)
+        _ = try await cluster.kill(1)
+        let killedRefusal = try await expectAPIError(409) { try await killedNode.client.start(.bootstrap) }
+        #expect(killedRefusal.code == "unsafeBootstrap")
+        #expect(try await killedNode.client.status().recovered == nil, "no recovery ran")
+
+        // Both rejoin the running node 0; the killed one recovers first, by itself.
+        try await cluster.startNode(2, mode: .join)
+        let rejoined = try await cluster.startNode(1, mode: .join)
+        #expect(rejoined.recovered != nil, "the join recovered the position first")
+        #expect(rejoined.lastStateTransfer?.method == "IST")
+    }
+
+    @Test("bootstrap-survivor makes a non-Primary survivor Primary; the others rejoin")
+    func bootstrapSurvivor() async throws {
+        let cluster = try await bed.freshCluster()
+        defer { cluster.killAll() }
+        let writer = bed.writer(to: [0])
+        writer.start()
+        try await Task.sleep(for: .seconds(2))
+
+        let clock = ContinuousClock()
+        let killedAt = clock.now
+        _ = try await cluster.kill(1)
+        _ = try await cluster.kill(2)
+        let survivor = cluster.node(0)
+        let isolated = try await survivor.client.wait(for: "non-Primary", timeout: .seconds(30)) {
+            $0.wsrep?.clusterStatus == .nonPrimary
+        }
+        Timings.record("SIGKILL of two nodes until the survivor is non-Primary", clock.now - killedAt)
+        #expect(isolated.state == .yellow)
+        #expect(try await survivor.client.ready() == false)
+        #expect(try await survivor.client.live())
+
+        // Every query on a non-Primary node fails with 1047.
+        let connection = try await bed.connect(0)
+        let error = await #expect(throws: MySQLError.self) {
+            try await connection.query("SELECT COUNT(*) FROM \(BoundedWriter.table)")
+        }
+        #expect(error?.code == MySQLError.nonPrimary, "\(String(describing: error))")
+        await connection.close()
+
+        let notRunning = try await expectAPIError(409) { try await cluster.node(1).client.start(.bootstrapSurvivor) }
+        #expect(notRunning.code == "notRunning")
+
+        let promotedAt = clock.now
+        let promoted = try await survivor.client.start(.bootstrapSurvivor)
+        Timings.record("bootstrap-survivor until Primary", clock.now - promotedAt)
+        #expect(promoted.wsrep?.clusterStatus == .primary)
+        _ = try await cluster.waitSynced(0, timeout: .seconds(10))
+        let again = try await expectAPIError(409) { try await survivor.client.start(.bootstrapSurvivor) }
+        #expect(again.code == "alreadyPrimary")
+
+        for index in [1, 2] {
+            let rejoined = try await cluster.startNode(index, mode: .join)
+            #expect(rejoined.recovered != nil)
+            #expect(rejoined.lastStateTransfer?.method == "IST")
+        }
+        let writes = await writer.finish()
+        #expect(writes.failures[MySQLError.nonPrimary, default: 0] + writes.failures[MySQLError.errorDuringCommit, default: 0] + writes.failures[MySQLError.connectionLost, default: 0] > 0, "the writer saw the outage: \(writes)")
+        try await expectNoAcknowledgedWriteLost(writes, cluster)
+    }
+
+    @Test("API: 401 without the token, 400 for bad bodies, 404 for unknown routes, 409 for wrong states")
+    func apiContract() async throws {
+        let cluster = try await bed.freshCluster()
+        defer { cluster.killAll() }
+        let client = cluster.node(1).client
+        let before = try await client.status()
+
+        // 401
+        for authorization in [nil, "Bearer wrong", "Bearer \(cluster.configuration.token)x", "Basic \(cluster.configuration.token)"] {
+            let (status, body) = try await client.raw(.GET, "/v1/status", body: nil, authorized: authorization != nil, authorization: authorization)
+            #expect(status == 401, "\(authorization ?? "no header")")
+            #expect(try AgentJSON.decoder().decode(APIErrorBody.self, from: body).code == "unauthorized")
+        }
+        let (unauthorizedStart, _) = try await client.raw(.POST, "/v1/start", body: Data(#"{"mode":"join"}"#.utf8), authorization: "Bearer nope")
+        #expect(unauthorizedStart == 401)
+        // Probes and metrics need no token.
+        #expect(try await client.raw(.GET, "/livez", body: nil, authorized: false).status == 200)
+        #expect(try await client.raw(.GET, "/metrics", body: nil, authorized: false).status == 200)
+
+        // 400
+        let badBodies: [(String, String, String)] = [
+            ("/v1/start", "{not json", "not valid JSON"),
+            ("/v1/start", "", "needs a JSON body"),
+            ("/v1/start", #"{"mode":"sideways"}"#, "mode"),
+            ("/v1/start", #"{}"#, "missing field 'mode'"),
+            ("/v1/start", #"{"mode":"join","position":"nonsense"}"#, "position"),
+            ("/v1/stop", #"{"mode":"gently"}"#, "mode"),
+            ("/v1/stop", #"{"mode":"graceful","timeoutSeconds":-1}"#, "timeoutSeconds"),
+        ]
+        for (path, body, fragment) in badBodies {
+            let (status, data) = try await client.raw(.POST, path, body: Data(body.utf8))
+            #expect(status == 400, "\(path) \(body)")
+            let error = try AgentJSON.decoder().decode(APIErrorBody.self, from: data)
+            #expect(error.code == "badRequest")
+            #expect(error.reason.contains(fragment), "\(error.reason)")
+        }
+
+        // 404
+        for (method, path) in [("GET", "/v1/nothing"), ("GET", "/v1/start"), ("POST", "/v1/status"), ("GET", "/nothing")] {
+            let (status, data) = try await client.raw(method == "GET" ? .GET : .POST, path, body: nil)
+            #expect(status == 404, "\(method) \(path)")
+            #expect(try AgentJSON.decoder().decode(APIErrorBody.self, from: data).code == "notFound")
+        }
+
+        // 409: start while running, in every mode that launches or recovers
+        for mode in [StartMode.join, .bootstrap, .recoverOnly] {
+            let error = try await expectAPIError(409) { try await client.start(mode) }
+            #expect(error.code == "alreadyRunning")
+        }
+        let afterRefusals = try await client.status()
+        #expect(afterRefusals.process.pid == before.process.pid, "nothing restarted")
+        #expect(afterRefusals.process.launches == before.process.launches)
+        #expect(afterRefusals.state == .green)
+
+        // 409: stop while stopped, recover... fine when stopped, survivor refused
+        _ = try await client.stop(.graceful)
+        let stopAgain = try await expectAPIError(409) { try await client.stop(.graceful) }
+        #expect(stopAgain.code == "notRunning")
+        let killStopped = try await expectAPIError(409) { try await client.stop(.kill) }
+        #expect(killStopped.code == "notRunning")
+        // A position that is not the node's is refused.
+        let wrong = try GaleraPosition(uuid: "11111111-2222-3333-4444-555555555555", seqno: 7)
+        let mismatch = try await expectAPIError(409) { try await client.start(.join, position: wrong) }
+        #expect(mismatch.code == "positionMismatch")
+        #expect(try await client.status().process.running == false)
+    }
+
+    // MARK: Helpers
+
+    /// Every acknowledged row is on every node.
+    func expectNoAcknowledgedWriteLost(_ report: BoundedWriter.Report, _ cluster: LocalCluster) async throws {
+        print("writer: \(report)")
+        #expect(report.acknowledged.count > 50, "the writer made progress: \(report)")
+        for node in cluster.nodes {
+            _ = try await cluster.waitSynced(node.index, timeout: .seconds(30))
+            let missing = try await missingRows(report.acknowledged, on: node)
+            #expect(missing.isEmpty, "\(node.name) lacks \(missing.count) acknowledged rows, e.g. \(missing.prefix(5))")
+        }
+    }
+
+    func missingRows(_ acknowledged: [Int64], on node: LocalNode) async throws -> [Int64] {
+        let connection = try await MySQLConnection.connect(node.sqlOptions, threadPool: bed.threadPool)
+        let result = try await connection.query("SELECT id FROM \(BoundedWriter.table)")
+        await connection.close()
+        let present = Set(result.rows.compactMap { $0.first.flatMap { $0 }.flatMap { Int64($0) } })
+        return acknowledged.filter { !present.contains($0) }
+    }
+
+    /// Waits until every node reports the same last committed seqno; returns it with the UUID.
+    func waitQuiesced(_ cluster: LocalCluster) async throws -> GaleraPosition {
+        try await eventually(timeout: .seconds(10)) {
+            // Fresh SQL reads, not the agents' last poll.
+            var positions: Set<GaleraPosition> = []
+            for node in cluster.nodes {
+                let connection = try await MySQLConnection.connect(node.sqlOptions, threadPool: bed.threadPool)
+                let result = try await connection.query("SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_last_committed', 'wsrep_cluster_state_uuid')")
+                await connection.close()
+                let values = Dictionary(uniqueKeysWithValues: result.rows.compactMap { row -> (String, String)? in
+                    guard let name = row[0], let value = row[1] else { return nil }
+                    return (name.lowercased(), value)
+                })
+                positions.insert(try GaleraPosition(uuid: values["wsrep_cluster_state_uuid"] ?? "", seqno: Int64(values["wsrep_last_committed"] ?? "") ?? -1))
+            }
+            return positions.count == 1 ? positions.first : nil
+        }
+    }
+}
+
+/// Polls `body` until it returns a value.
+func eventually<T>(timeout: Duration, interval: Duration = .milliseconds(100), _ body: () async throws -> T?) async throws -> T {
+    let deadline = ContinuousClock.now + timeout
+    while true {
+        if let value = try await body() { return value }
+        guard ContinuousClock.now < deadline else { throw EventuallyTimeout(timeout: timeout) }
+        try await Task.sleep(for: interval)
+    }
+}
+
+struct EventuallyTimeout: Error, CustomStringConvertible {
+    var timeout: Duration
+    var description: String { "condition not met within \(timeout)" }
+}
+
+/// The call must fail with an API error of `status`; returns its body.
+func expectAPIError(_ status: Int, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> AgentStatus) async throws -> APIErrorBody {
+    do {
+        let unexpected = try await body()
+        Issue.record("expected HTTP \(status), got success: \(unexpected.state.rawValue)", sourceLocation: sourceLocation)
+        return APIErrorBody(status: 200, code: "none", reason: "")
+    } catch {
+        guard let apiError = (error as? AgentClient.Failure)?.apiError else {
+            Issue.record("expected HTTP \(status), got \(error)", sourceLocation: sourceLocation)
+            throw error
+        }
+        #expect(apiError.status == status, "\(apiError)", sourceLocation: sourceLocation)
+        return apiError
+    }
+}
