@@ -33,6 +33,10 @@ public actor ClusterController {
     private var lastCycle: ContinuousClock.Instant?
     /// Reports that arrive before `run()` are recorded but not acted on.
     private var started = false
+    /// After a failed recovery step, the next one waits: 1 s, 2 s, 4 s ... up to 30 s, so a
+    /// refusing agent or a failing start is never hammered.
+    private var failedSteps = 0
+    private var retryNotBefore: ContinuousClock.Instant?
     private let wallClock: @Sendable () -> Date
 
     /// - Parameters:
@@ -164,7 +168,8 @@ public actor ClusterController {
         if plan != lastPlan { logPlan(plan, snapshot: snapshot, origin: origin) }
         lastPlan = plan
 
-        if started, configuration.autoRecovery, case .step(let step) = plan, !recoveryPending {
+        let backingOff = retryNotBefore.map { now < $0 } ?? false
+        if started, configuration.autoRecovery, case .step(let step) = plan, !recoveryPending, !backingOff {
             if await queue.enqueue(recoveryTask()) {
                 recoveringFault = step.fault
             }
@@ -207,7 +212,9 @@ public actor ClusterController {
             return
         }
         if outage == nil { outage = (now, nil) }
-        if outage?.fault == nil, case .step(let step) = plan { outage?.fault = step.fault }
+        // An outage is named after the most severe fault seen during it (two killed nodes first
+        // look like node-down, until the survivor loses quorum).
+        if case .step(let step) = plan, step.fault.severity > (outage?.fault?.severity ?? -1) { outage?.fault = step.fault }
     }
 
     // MARK: - Acting
@@ -220,6 +227,17 @@ public actor ClusterController {
 
     private func taskFinished(_ finished: TaskQueue.Finished) async {
         metrics.recordQueueDepth(await queue.depth)
+        if finished.kind == .faultRecovery {
+            if finished.result.isSuccess {
+                failedSteps = 0
+                retryNotBefore = nil
+            } else {
+                failedSteps += 1
+                let backoff = Duration.seconds(min(30, 1 << min(failedSteps - 1, 5)))
+                retryNotBefore = .now + backoff
+                logger.warning("recovery step failed; the next one waits \(backoff)", metadata: ["failures in a row": "\(failedSteps)"])
+            }
+        }
         // Observe again at once: the next step, if any, should not wait for the next probe round.
         await evaluate(origin: "task finished")
     }

@@ -18,10 +18,17 @@ public enum FaultDecision {
             return .none(reason: "all \(nodes.count) nodes are Synced in the Primary component")
         }
 
-        // Row 2: nodes that claim different histories cannot be reconciled automatically.
+        // Row 2: an agent is in the middle of something (a stop someone asked for, a start, a
+        // recovery). The node is between states and the cluster may be changing under us: act
+        // only once it is done, so the controller never races a stop it did not ask for.
+        if let busy = nodes.first(where: { $0.agentOperation != nil }) {
+            return .none(reason: "waiting for the agent of \(busy.name), which is \(busy.agentOperation!)")
+        }
+
+        // Row 3: nodes that claim different histories cannot be reconciled automatically.
         if let disagreement = uuidDisagreement(nodes) { return .manual(disagreement) }
 
-        // Row 3: a stopped node that cannot prove which history its data belongs to.
+        // Row 4: a stopped node that cannot prove which history its data belongs to.
         for node in nodes where node.role == .stopped {
             switch node.storedPosition {
             case .empty:
@@ -47,17 +54,17 @@ public enum FaultDecision {
 
     private static func decideWithPrimary(_ snapshot: ClusterSnapshot) -> FaultPlan {
         let nodes = snapshot.nodes
-        // Row 4: a transfer in progress. A second joiner now could loop in EVS with the first.
+        // Row 5: a transfer in progress. A second joiner now could loop in EVS with the first.
         if let busy = nodes.first(where: { $0.role == .primary(synced: false) || $0.role == .starting }) {
             return .none(reason: "waiting for \(busy.summary)")
         }
         let stopped = nodes.filter { $0.role == .stopped }
-        // Row 5: recover positions first, lowest ordinal first.
+        // Row 6: recover positions first, lowest ordinal first.
         if let crashed = stopped.first(where: { $0.storedPosition == .needsRecovery }) {
             return .step(.init(fault: .nodeDown, action: .recoverPosition(node: crashed.name),
                                reason: "\(crashed.summary) while a Primary component serves"))
         }
-        // Row 6a: the Primary component still counts nodes that are confirmed stopped: Galera has
+        // Row 7: the Primary component still counts nodes that are confirmed stopped: Galera has
         // not evicted them yet (evs.suspect_timeout). A joiner now could meet a component about to
         // lose quorum (then it hangs waiting for a Primary); wait until the view settles.
         let viewSize = snapshot.primaryMembers.compactMap { $0.observation.wsrep?.clusterSize }.max() ?? 0
@@ -65,7 +72,7 @@ public enum FaultDecision {
         if viewSize > notStopped, !stopped.isEmpty {
             return .none(reason: "the Primary component still counts \(viewSize) members but only \(notStopped) node(s) run; waiting for Galera to evict the stopped node(s) before starting a joiner")
         }
-        // Row 6b: rejoin one stopped node, with its position so it can take IST.
+        // Row 8: rejoin one stopped node, with its position so it can take IST.
         if let down = stopped.first {
             guard case .known(let position, _) = down.storedPosition else {
                 return unlisted(snapshot, detail: "stopped node \(down.name) has no usable position")
@@ -73,7 +80,7 @@ public enum FaultDecision {
             return .step(.init(fault: .nodeDown, action: .join(node: down.name, position: position),
                                reason: "\(down.summary) while a Primary component serves"))
         }
-        // Row 7: nodes cut off by the network rejoin by themselves.
+        // Row 9: nodes cut off by the network rejoin by themselves.
         let others = nodes.filter { $0.role == .unknown || $0.role == .nonPrimary }
         if !others.isEmpty {
             let names = others.map(\.summary).joined(separator: "; ")
@@ -86,7 +93,7 @@ public enum FaultDecision {
 
     private static func decideWithoutPrimary(_ snapshot: ClusterSnapshot) -> FaultPlan {
         let nodes = snapshot.nodes
-        // Row 8: an unreachable node may still run, even as a Primary component of its own.
+        // Row 10: an unreachable node may still run, even as a Primary component of its own.
         let unknown = nodes.filter { $0.role == .unknown }
         if !unknown.isEmpty {
             let names = unknown.map(\.summary).joined(separator: "; ")
@@ -105,7 +112,7 @@ public enum FaultDecision {
         guard stopped.count + survivors.count == nodes.count else {
             return unlisted(snapshot, detail: "no Primary component")
         }
-        // Every node runs and none is Primary: they cannot see each other. Galera merges them when
+        // Row 11: every node runs and none is Primary: they cannot see each other. Galera merges them when
         // the network heals; choosing one to bootstrap now would be a guess about the network.
         if stopped.isEmpty {
             return .manual(.init(
@@ -114,7 +121,7 @@ public enum FaultDecision {
                 advice: "The nodes cannot reach each other: check the network between them. If it cannot be repaired, bootstrap the node with the highest wsrep_last_committed by hand (SET GLOBAL wsrep_provider_options='pc.bootstrap=YES')."))
         }
 
-        // Rows 9 and 10: learn every stopped node's position before choosing a node to bootstrap.
+        // Rows 12 and 13: learn every stopped node's position before choosing a node to bootstrap.
         if let crashed = stopped.first(where: { $0.storedPosition == .needsRecovery }) {
             let fault: FaultKind = survivors.isEmpty ? .clusterDown : .quorumLost
             return .step(.init(fault: fault, action: .recoverPosition(node: crashed.name),
@@ -134,7 +141,7 @@ public enum FaultDecision {
         return decideClusterBootstrap(stoppedPositions)
     }
 
-    /// Row 9: the survivors lost quorum and the other nodes are confirmed stopped.
+    /// Row 12: the survivors lost quorum and the other nodes are confirmed stopped.
     private static func decideSurvivorBootstrap(
         survivors: [NodeSnapshot], stopped: [(node: NodeSnapshot, position: GaleraPosition, safe: Bool)]
     ) -> FaultPlan {
@@ -154,7 +161,7 @@ public enum FaultDecision {
             reason: "quorum lost: survivor \(best.node.name) (seqno \(survivorSeqno)) is the most advanced node; every other node is confirmed stopped"))
     }
 
-    /// Rows 10 and 11: every node stopped, every position known.
+    /// Rows 13 and 14: every node stopped, every position known.
     private static func decideClusterBootstrap(_ stopped: [(node: NodeSnapshot, position: GaleraPosition, safe: Bool)]) -> FaultPlan {
         guard let best = mostAdvanced(stopped.map { ($0.node, $0.position.seqno, $0.safe) }) else {
             return .manual(.init(reason: "NoCandidate", seen: "every node is stopped but none has a usable position",
@@ -179,7 +186,7 @@ public enum FaultDecision {
         return (chosen.node, chosen.seqno)
     }
 
-    /// Row 2: nodes claim different cluster UUIDs.
+    /// Row 3: nodes claim different cluster UUIDs.
     private static func uuidDisagreement(_ nodes: [NodeSnapshot]) -> ManualIntervention? {
         let claims = nodes.compactMap { node in node.clusterUUID.map { (node.name, $0) } }
         guard Set(claims.map(\.1)).count > 1 else { return nil }
@@ -190,7 +197,7 @@ public enum FaultDecision {
             advice: "Decide which history to keep; empty the datadirs of the nodes on the other one so they rejoin by SST, or restore from a backup.")
     }
 
-    /// Row 12.
+    /// Row 15.
     private static func unlisted(_ snapshot: ClusterSnapshot, detail: String) -> FaultPlan {
         .manual(.init(
             reason: "UnlistedSituation",

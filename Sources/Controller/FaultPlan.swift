@@ -8,6 +8,15 @@ public enum FaultKind: String, Sendable, Hashable, Codable, CaseIterable {
     case quorumLost = "quorum-lost"
     /// Every node is stopped (crashed, or shut down cleanly).
     case clusterDown = "cluster-down"
+
+    /// Larger is worse.
+    var severity: Int {
+        switch self {
+        case .nodeDown: 0
+        case .quorumLost: 1
+        case .clusterDown: 2
+        }
+    }
 }
 
 /// One thing the controller asks one node's agent to do.

@@ -11,14 +11,17 @@ public struct NodeSnapshot: Sendable, Hashable {
     public var recoveredPosition: GaleraPosition?
     /// The agent answered or reported within the staleness bound: the controller can act on the node.
     public var agentReachable: Bool
+    /// What the agent is busy with (stopping, starting, recovering ...), per its fresh report.
+    public var agentOperation: String?
 
     public init(name: String, ordinal: Int, observation: NodeObservation,
-                recoveredPosition: GaleraPosition? = nil, agentReachable: Bool) {
+                recoveredPosition: GaleraPosition? = nil, agentReachable: Bool, agentOperation: String? = nil) {
         self.name = name
         self.ordinal = ordinal
         self.observation = observation
         self.recoveredPosition = recoveredPosition
         self.agentReachable = agentReachable
+        self.agentOperation = agentOperation
     }
 
     public var assessment: NodeAssessment { NodeState.assess(observation) }

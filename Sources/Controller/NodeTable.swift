@@ -69,9 +69,10 @@ public actor NodeTable {
         let nodes = order.enumerated().map { index, name -> NodeSnapshot in
             let record = records[name]!
             let observation = record.observation(at: now, staleAfter: staleAfter)
+            let reachable = record.agentFresh(at: now, staleAfter: staleAfter)
             return NodeSnapshot(name: name, ordinal: record.endpoint.ordinal, observation: observation,
-                                recoveredPosition: record.recoveredPosition,
-                                agentReachable: record.agentFresh(at: now, staleAfter: staleAfter))
+                                recoveredPosition: record.recoveredPosition, agentReachable: reachable,
+                                agentOperation: reachable ? record.agentReport?.operation?.rawValue : nil)
         }
         for node in nodes { note(node, now: now, heard: records[node.name]?.lastHeard) }
         return ClusterSnapshot(clusterName: clusterName, nodes: nodes, replicas: replicas)

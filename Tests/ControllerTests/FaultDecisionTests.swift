@@ -78,6 +78,14 @@ let decisionTable: [DecisionRow] = [
           snapshot: F.cluster(F.green(0), F.starting(1), F.clean(2, seqno: 99)),
           expected: .nothing),
 
+    // Row 2: an agent busy with something the controller did not ask for.
+    .init(name: "near-miss: a node stopped but its agent is still stopping (others may follow): wait",
+          snapshot: F.cluster(F.busy(F.green(0, size: 2), "stopping"), F.green(1, size: 2), F.clean(2, seqno: 99)),
+          expected: .nothing),
+    .init(name: "an agent recovering a position on its own: wait",
+          snapshot: F.cluster(F.busy(F.crashed(0), "recovering"), F.crashed(1), F.crashed(2)),
+          expected: .nothing),
+
     // Row 7: a node cut off by the network while the majority stays Primary.
     .init(name: "one node isolated non-Primary, majority Primary: no restart",
           snapshot: F.cluster(F.green(0), F.green(1), F.nonPrimary(2, seqno: 90)),

@@ -72,6 +72,13 @@ enum Fixture {
                      recoveredPosition: recovered, agentReachable: reachable)
     }
 
+    /// The same node while its agent is busy with `operation` (stopping, starting, recovering ...).
+    static func busy(_ node: NodeSnapshot, _ operation: String) -> NodeSnapshot {
+        var node = node
+        node.agentOperation = operation
+        return node
+    }
+
     static func cluster(_ nodes: NodeSnapshot...) -> ClusterSnapshot {
         ClusterSnapshot(clusterName: "demo", nodes: nodes, replicas: nodes.count)
     }

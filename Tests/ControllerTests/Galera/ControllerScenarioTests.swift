@@ -27,57 +27,58 @@ struct ControllerScenarioTests {
 
     @Test("a killed node: its position is recovered and it rejoins")
     func killOneNode() async throws {
-        try await withScenario("kill-one") { scenario in
+        try await withScenario("kill1") { scenario in
             let writer = scenario.startWriter()
             try await Task.sleep(for: .milliseconds(500))
             try await scenario.cluster.kill(1)
-            try await scenario.waitForCluster(.yellow, timeout: .seconds(10))
-            try await scenario.waitForCluster(.green, timeout: .seconds(60))
+            try await scenario.waitForRecovery()
             #expect(await scenario.actionSummaries() == ["recover-position demo-1", "join demo-1"])
+            await scenario.expectEveryActionSucceeded()
             try await scenario.expectNoAcknowledgedRowLost(writer)
         }
     }
 
     @Test("a node stopped gracefully rejoins from its grastate position")
     func stopOneNodeGracefully() async throws {
-        try await withScenario("stop-one") { scenario in
+        try await withScenario("stop1") { scenario in
             let writer = scenario.startWriter()
             try await Task.sleep(for: .milliseconds(500))
             _ = try await scenario.cluster.node(2).client.stop(.graceful)
-            try await scenario.waitForCluster(.green, timeout: .seconds(60))
+            try await scenario.waitForRecovery()
             #expect(await scenario.actionSummaries() == ["join demo-2"])
+            await scenario.expectEveryActionSucceeded()
             try await scenario.expectNoAcknowledgedRowLost(writer)
         }
     }
 
     @Test("two killed nodes: the survivor loses quorum, is re-bootstrapped, the others rejoin one at a time")
     func killTwoNodes() async throws {
-        try await withScenario("kill-two") { scenario in
+        try await withScenario("kill2") { scenario in
             let writer = scenario.startWriter()
             try await Task.sleep(for: .milliseconds(500))
             async let first = scenario.cluster.kill(1)
             async let second = scenario.cluster.kill(2)
             _ = try await (first, second)
-            try await scenario.waitForCluster(.red, timeout: .seconds(10))
-            try await scenario.waitForCluster(.green, timeout: .seconds(90))
+            try await scenario.waitForRecovery()
             #expect(await scenario.actionSummaries() == [
                 "recover-position demo-1", "recover-position demo-2", "bootstrap-survivor demo-0", "join demo-1", "join demo-2",
             ])
+            await scenario.expectEveryActionSucceeded()
             try await scenario.expectNoAcknowledgedRowLost(writer)
         }
     }
 
     @Test("all nodes killed: every position recovered, the most advanced bootstrapped, the others join one at a time")
     func killAllNodes() async throws {
-        try await withScenario("kill-all") { scenario in
+        try await withScenario("killall") { scenario in
             let writer = scenario.startWriter()
             try await Task.sleep(for: .milliseconds(500))
             async let a = scenario.cluster.kill(0)
             async let b = scenario.cluster.kill(1)
             async let c = scenario.cluster.kill(2)
             _ = try await (a, b, c)
-            try await scenario.waitForCluster(.red, timeout: .seconds(10))
-            try await scenario.waitForCluster(.green, timeout: .seconds(90))
+            try await scenario.waitForRecovery()
+            await scenario.expectEveryActionSucceeded()
             let actions = await scenario.controller.actions()
             #expect(actions.prefix(3).map(\.summary) == ["recover-position demo-0", "recover-position demo-1", "recover-position demo-2"])
             #expect(actions.count == 6)
@@ -87,7 +88,7 @@ struct ControllerScenarioTests {
                 return (action.node, seqno)
             }
             #expect(recovered.count == 3)
-            let best = recovered.max { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 > $1.0) }?.0
+            let best = recovered.max { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 > $1.0) }?.0 ?? "?"
             if actions.count == 6 {
                 #expect(actions[3].verb == "bootstrap" && actions[3].node == best)
                 let joined = actions.suffix(2).map(\.summary)
@@ -97,16 +98,26 @@ struct ControllerScenarioTests {
         }
     }
 
-    @Test("all nodes stopped gracefully: the safe and most advanced node is bootstrapped, the others join")
+    @Test("all nodes stopped gracefully at once: the most advanced node is bootstrapped, the others join one at a time")
     func stopAllNodesGracefully() async throws {
-        try await withScenario("stop-all") { scenario in
+        try await withScenario("stopall") { scenario in
             let writer = scenario.startWriter()
             try await Task.sleep(for: .milliseconds(500))
-            // Last node first, node 0 last: node 0 ends safe_to_bootstrap: 1 and the most advanced.
-            try await scenario.cluster.stopCluster()
-            try await scenario.waitForCluster(.red, timeout: .seconds(10))
-            try await scenario.waitForCluster(.green, timeout: .seconds(90))
-            #expect(await scenario.actionSummaries() == ["bootstrap demo-0", "join demo-1", "join demo-2"])
+            // As when a host shuts down: every node gets SIGTERM at the same moment.
+            async let a = scenario.cluster.node(0).client.stop(.graceful)
+            async let b = scenario.cluster.node(1).client.stop(.graceful)
+            async let c = scenario.cluster.node(2).client.stop(.graceful)
+            _ = try await (a, b, c)
+            try await scenario.waitForRecovery()
+            await scenario.expectEveryActionSucceeded()
+            let actions = await scenario.controller.actions()
+            #expect(actions.map(\.verb) == ["bootstrap", "join", "join"])
+            // The joins name each node's grastate position: none is ahead of the bootstrapped one.
+            let seqno = { (action: ActionRecord) in Int64(action.detail.split(separator: ":").last ?? "") ?? -1 }
+            if let bootstrap = actions.first, actions.count == 3 {
+                #expect(actions.dropFirst().allSatisfy { seqno($0) <= seqno(bootstrap) && seqno($0) >= 0 })
+                #expect(actions[1].node < actions[2].node, "joins go in ordinal order")
+            }
             try await scenario.expectNoAcknowledgedRowLost(writer)
         }
     }

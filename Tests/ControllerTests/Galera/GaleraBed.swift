@@ -12,7 +12,8 @@ import Testing
 /// once: initialise, bootstrap, two SST joins, the monitor user and the writer's table), from which
 /// every scenario starts its own cluster (copy, bootstrap, two IST joins) on its own root.
 final class GaleraBed: Sendable {
-    static let base = "/tmp/qmysql-controller-tests"
+    /// Short: the writer records its socket path in a VARCHAR(64) column.
+    static let base = "/tmp/qmc"
     /// Loopback addresses of their own, so the agent tests (127.0.0.2...) can run at the same time.
     static let firstAddress = "127.0.30.2"
     static let agentPort = 7181
@@ -28,7 +29,7 @@ final class GaleraBed: Sendable {
 
     init() throws {
         LocalCluster.cleanupStale(under: Self.base)
-        root = "\(Self.base)/run-\(getpid())"
+        root = "\(Self.base)/r\(getpid())"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         threadPool = NIOThreadPool(numberOfThreads: 6)
         threadPool.start()

@@ -73,6 +73,10 @@ final class Scenario: Sendable {
         let scenario = Scenario(name: name, bed: bed, cluster: cluster, controller: controller, root: root, serverTask: serverTask)
         do {
             let started = ContinuousClock.now
+            // reset(fromSnapshot:) copies into each node's directory, which a fresh root lacks.
+            for node in cluster.nodes {
+                try FileManager.default.createDirectory(atPath: node.directory, withIntermediateDirectories: true)
+            }
             try await cluster.reset(fromSnapshot: bed.snapshotDirectory)
             print("timing: \(name): cluster from snapshot in \(ContinuousClock.now - started)")
             scenario.loopTask.set(Task { await controller.run() })
@@ -97,6 +101,40 @@ final class Scenario: Sendable {
             try await Task.sleep(for: .milliseconds(100))
         }
         throw ScenarioFailure("\(name): the controller did not report \(state.rawValue) within \(timeout); last status: \(last.map(Self.describe) ?? "none"); actions: \(await actionSummaries())")
+    }
+
+    /// After a fault: waits until the controller has noticed it (the cluster is not Green), then
+    /// until it is Green again with nothing left to do (no recovery queued or running).
+    func waitForRecovery(noticeWithin: Duration = .seconds(15), timeout: Duration = .seconds(90)) async throws {
+        let deadline = clock.now + noticeWithin
+        while await controller.status().state == .green {
+            guard clock.now < deadline else { throw ScenarioFailure("\(name): the controller did not notice the fault within \(noticeWithin)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try await waitUntilSettledGreen(timeout: timeout)
+    }
+
+    /// Green, every node ready, no recovery pending, no action still running.
+    func waitUntilSettledGreen(timeout: Duration) async throws {
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            let status = await controller.status()
+            let idle = status.condition(ConditionType.recovering)?.status == "False"
+            let running = await controller.actions().contains { $0.outcome == .running }
+            if status.state == .green && status.nodes.allSatisfy(\.ready) && idle && !running { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ScenarioFailure("\(name): not settled Green within \(timeout); last status: \(Self.describe(await controller.status())); actions: \(await actionSummaries())")
+    }
+
+    /// Every action the controller took succeeded.
+    func expectEveryActionSucceeded(sourceLocation: SourceLocation = #_sourceLocation) async {
+        for action in await controller.actions() {
+            guard case .succeeded = action.outcome else {
+                Issue.record("\(action.summary) did not succeed: \(action.outcome)", sourceLocation: sourceLocation)
+                continue
+            }
+        }
     }
 
     /// What the controller did, as "verb node" strings, in order.
