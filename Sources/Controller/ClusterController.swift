@@ -313,11 +313,14 @@ public actor ClusterController {
     /// Every action performed (bounded), oldest first.
     public func actions() -> [ActionRecord] { history.records }
 
-    /// The latest status, computing one if none was published yet.
-    public func status() async -> ClusterStatus {
+    /// The latest status. Before the first probe round completed there is none: then a Red
+    /// status that says so (deciding on no observations would only produce false alarms).
+    public func status() -> ClusterStatus {
         if let latest = feed.latest { return latest }
-        await evaluate(origin: "status request")
-        return feed.latest!
+        return ClusterStatus(
+            cluster: configuration.clusterName, state: .red,
+            nodes: configuration.nodes.map { NodeStatus(name: $0.name, state: .unknown, wsrepState: nil, seqno: nil, ready: false) },
+            conditions: [], message: "cluster \(configuration.clusterName): no observation yet (the first probe round has not completed)")
     }
 
     /// Whether the loop is alive: a cycle ran within three probe intervals (plus a probe timeout).

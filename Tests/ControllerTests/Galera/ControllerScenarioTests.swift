@@ -122,3 +122,82 @@ struct ControllerScenarioTests {
         }
     }
 }
+
+/// Faults the controller must not repair: a cut cable (Galera heals it) and a situation it cannot
+/// see (an agent unreachable while no Primary component exists).
+extension ControllerScenarioTests {
+    @Test("a node cut off by the network: the majority stays Green, nothing is restarted, the node rejoins when the cable is back")
+    func networkPartitionOfOneNode() async throws {
+        let lab = NetworkLab(nodeNames: (0..<3).map { "demo-\($0)" })
+        let launcher = bed.root + "/netns-agent.sh"
+        try lab.writeLauncher(at: launcher, executable: LocalClusterConfiguration.siblingExecutable())
+        do {
+            try await lab.create()
+            // Agents in namespaces cannot reach the controller on 127.0.0.1: it relies on its probes.
+            let options = Scenario.Options(firstAddress: NetworkLab.firstAddress, executable: launcher, push: false)
+            try await withScenario("cut", options: options) { scenario in
+                let writer = scenario.startWriter()
+                try await Task.sleep(for: .milliseconds(500))
+                let cutAt = scenario.clock.now
+                try await lab.cut(2)
+                let partitioned = try await scenario.waitForCluster(.yellow, nodeStates: [.green, .green, .unknown], timeout: .seconds(20))
+                print("timing: cut: demo-2 Unknown to the controller after \(scenario.clock.now - cutAt)")
+                #expect(partitioned.condition(ConditionType.manualInterventionRequired)?.status == "False")
+                let acknowledgedBefore = writer.acknowledgedCount
+                try await Task.sleep(for: .seconds(3))
+                let held = await scenario.controller.status()
+                #expect(held.nodes.map(\.state) == [.green, .green, .unknown], "the majority stays Green while the node is cut")
+                #expect(writer.acknowledgedCount > acknowledgedBefore, "writes go on in the majority")
+                #expect(await scenario.actionSummaries() == [], "no restart for a cut node")
+
+                let pluggedAt = scenario.clock.now
+                try await lab.plug(2)
+                try await scenario.waitUntilSettledGreen(timeout: .seconds(60))
+                print("timing: cut: Green again \(scenario.clock.now - pluggedAt) after the cable was back")
+                #expect(await scenario.actionSummaries() == [], "the node rejoined by itself")
+                try await scenario.expectNoAcknowledgedRowLost(writer)
+            }
+        } catch {
+            await NetworkLab.removeAll()
+            throw error
+        }
+        await NetworkLab.removeAll()
+    }
+
+    @Test("an agent unreachable while no Primary exists: Red, ManualInterventionRequired, no node touched; acts once the agent is back")
+    func refusesWhileAnAgentIsUnreachableWithoutPrimary() async throws {
+        try await withScenario("refuse") { scenario in
+            let writer = scenario.startWriter()
+            try await Task.sleep(for: .milliseconds(500))
+            // demo-2's agent dies, then its mysqld: the controller can no longer tell what demo-2 is.
+            try scenario.killRecorded(scenario.root + "/pids/agent-2.pid")
+            try scenario.killRecorded(scenario.cluster.node(2).mysqldPidFile)
+            try await scenario.waitForCluster(.yellow, nodeStates: [.green, .green, .unknown], timeout: .seconds(20))
+            #expect(await scenario.actionSummaries() == [])
+
+            // Then both other nodes crash in the same instant: no Primary component is left.
+            try scenario.killRecorded(scenario.cluster.node(0).mysqldPidFile, scenario.cluster.node(1).mysqldPidFile)
+            let refused = try await scenario.waitForCluster(.red, nodeStates: [.redUnclean, .redUnclean, .unknown], timeout: .seconds(20))
+            let condition = refused.condition(ConditionType.manualInterventionRequired)
+            #expect(condition?.status == "True")
+            #expect(condition?.reason == "NodeUnknownWithoutPrimary")
+            #expect(refused.message.contains("demo-2"))
+            try await Task.sleep(for: .seconds(6))
+            let held = await scenario.controller.status()
+            #expect(held.state == .red && held.condition(ConditionType.manualInterventionRequired)?.status == "True")
+            #expect(await scenario.actionSummaries() == [], "no node is touched while demo-2 cannot be seen")
+            for index in 0..<2 {
+                #expect(try await scenario.cluster.node(index).client.status().process.running == false)
+            }
+
+            // The agent is back: every node is seen stopped, and the full-outage recovery runs.
+            try await scenario.cluster.startAgents()
+            try await scenario.waitUntilSettledGreen(timeout: .seconds(90))
+            await scenario.expectEveryActionSucceeded()
+            let verbs = await scenario.controller.actions().map(\.verb)
+            #expect(verbs == ["recover-position", "recover-position", "recover-position", "bootstrap", "join", "join"])
+            #expect(await scenario.controller.status().condition(ConditionType.manualInterventionRequired)?.status == "False")
+            try await scenario.expectNoAcknowledgedRowLost(writer)
+        }
+    }
+}

@@ -27,8 +27,9 @@ final class GaleraBed: Sendable {
     let monitorPassword = LocalClusterConfiguration.randomToken()
     private let snapshotBuilt = Mutex(false)
 
-    init() throws {
+    init() async throws {
         LocalCluster.cleanupStale(under: Self.base)
+        await NetworkLab.removeAll()
         root = "\(Self.base)/r\(getpid())"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         threadPool = NIOThreadPool(numberOfThreads: 6)
@@ -85,7 +86,7 @@ final class GaleraBed: Sendable {
 /// Provides the bed to a suite and tears it down afterwards, even when a test failed.
 struct GaleraBedTrait: SuiteTrait, TestScoping {
     func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
-        let bed = try GaleraBed()
+        let bed = try await GaleraBed()
         do {
             try await GaleraBed.$current.withValue(bed) { try await function() }
         } catch {

@@ -166,6 +166,17 @@ final class Scenario: Sendable {
         }
     }
 
+    /// SIGKILL to the processes whose PIDs these files hold (processes this scenario's cluster
+    /// started), all in one go.
+    func killRecorded(_ pidFiles: String...) throws {
+        let pids = try pidFiles.map { file -> pid_t in
+            let text = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let pid = pid_t(text), pid > 1 else { throw ScenarioFailure("\(file) holds no PID: '\(text)'") }
+            return pid
+        }
+        for pid in pids { kill(pid, SIGKILL) }
+    }
+
     func stop() async {
         if let task = loopTask.get() {
             task.cancel()
