@@ -130,6 +130,17 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "kubectl-qmysql", dependencies: ["CLI"]),
+        // Measures the controller's detection and recovery times on a real cluster (docs/benchmarks.md).
+        .executableTarget(
+            name: "ControllerBench",
+            dependencies: [
+                "Controller", "LocalCluster", "Agent", "Galera", "MySQLClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
 
         // MARK: Tests, one target per module
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
