@@ -11,7 +11,10 @@ public struct ActionRecord: Sendable, Hashable, Codable {
 
     /// Increases by one for every action of this controller.
     public var id: Int
-    public var fault: FaultKind
+    /// The task that performed it: `fault-recovery`, `restart`.
+    public var task: String
+    /// The fault being repaired; nil for a requested task (a restart).
+    public var fault: FaultKind?
     /// `recover-position`, `join`, `bootstrap`, `bootstrap-survivor`, `restart`.
     public var verb: String
     public var node: String
@@ -36,10 +39,10 @@ struct ActionHistory: Sendable {
     init(limit: Int = 200) { self.limit = limit }
 
     /// Appends a running action and returns its id, to finish it later.
-    mutating func start(fault: FaultKind, verb: String, node: String, detail: String, reason: String, at date: Date) -> Int {
+    mutating func start(task: ClusterTask.Kind, fault: FaultKind?, verb: String, node: String, detail: String, reason: String, at date: Date) -> Int {
         let id = nextID
         nextID += 1
-        records.append(ActionRecord(id: id, fault: fault, verb: verb, node: node, detail: detail, reason: reason,
+        records.append(ActionRecord(id: id, task: task.rawValue, fault: fault, verb: verb, node: node, detail: detail, reason: reason,
                                     startedAt: date, finishedAt: nil, outcome: .running))
         if records.count > limit { records.removeFirst(records.count - limit) }
         return id

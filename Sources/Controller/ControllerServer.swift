@@ -31,6 +31,22 @@ public enum ControllerServer {
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                      body: .init(byteBuffer: ByteBuffer(string: controller.metrics.render())))
         }
+        // A person (or the operator) asks for a node's restart; it waits its turn on the queue.
+        router.post("/v1/tasks/restart/:node") { request, context -> Response in
+            guard request.headers[.authorization] == "Bearer \(controller.configuration.agentToken)" else {
+                return problem(.unauthorized, "unauthorized", "a task request needs 'Authorization: Bearer <token>' (the agents' token)")
+            }
+            let node = context.parameters.get("node") ?? ""
+            do {
+                let queued = try await controller.requestRestart(node: node)
+                return queued
+                    ? problem(.accepted, "queued", "restart of \(node) queued; GET /v1/actions shows its progress")
+                    : problem(.conflict, "alreadyQueued", "a restart of \(node) is already waiting; GET /v1/actions shows the queue's progress")
+            } catch {
+                return problem(.notFound, "unknownNode", "\(error); the nodes are \(controller.configuration.nodes.map(\.name))")
+            }
+        }
+
         // Agents push to `/v1/reports` or `/v1/reports/<node>` (the path names the node for logs).
         router.post("/v1/reports") { request, _ -> Response in
             await receiveReport(request, pathNode: nil, controller: controller)

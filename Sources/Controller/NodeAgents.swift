@@ -27,6 +27,12 @@ struct NodeAgents: Sendable {
         return try await client.status()
     }
 
+    /// A graceful stop (mysqld writes its seqno to grastate.dat).
+    func stop(_ node: String) async throws -> AgentStatus {
+        guard let client = actors[node] else { throw ControllerError.unknownNode(node) }
+        return try await client.stop(.graceful)
+    }
+
     /// Performs one recovery action and returns the agent's status after it.
     func perform(_ action: RecoveryAction) async throws -> AgentStatus {
         guard let client = actors[action.node] else { throw ControllerError.unknownNode(action.node) }

@@ -201,3 +201,31 @@ extension ControllerScenarioTests {
         }
     }
 }
+
+/// With automatic recovery off the controller only observes; a requested restart still runs.
+extension ControllerScenarioTests {
+    @Test("autoRecovery off: a killed node stays down and the status says what would be done; a requested restart brings it back")
+    func observeOnlyThenRequestedRestart() async throws {
+        try await withScenario("observe", options: .init(autoRecovery: false)) { scenario in
+            let writer = scenario.startWriter()
+            try await Task.sleep(for: .milliseconds(500))
+            try await scenario.cluster.kill(1)
+            let observed = try await scenario.waitForStatus("what it would do", timeout: .seconds(10)) {
+                $0.nodes.map(\.state) == [.green, .redUnclean, .green] && $0.message.contains("automatic recovery is off")
+            }
+            #expect(observed.state == .yellow)
+            #expect(observed.message.contains("it would recover the position of demo-1"))
+            try await Task.sleep(for: .seconds(5))
+            let held = await scenario.controller.status()
+            #expect(held.nodes.map(\.state) == [.green, .redUnclean, .green], "nothing was done")
+            #expect(held.condition(ConditionType.recovering)?.status == "False")
+            #expect(await scenario.actionSummaries() == [])
+
+            #expect(try await scenario.controller.requestRestart(node: "demo-1"))
+            try await scenario.waitUntilSettledGreen(timeout: .seconds(60))
+            #expect(await scenario.actionSummaries() == ["restart demo-1"])
+            await scenario.expectEveryActionSucceeded()
+            try await scenario.expectNoAcknowledgedRowLost(writer)
+        }
+    }
+}

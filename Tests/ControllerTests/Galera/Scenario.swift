@@ -103,6 +103,19 @@ final class Scenario: Sendable {
         throw ScenarioFailure("\(name): the controller did not report \(state.rawValue) within \(timeout); last status: \(last.map(Self.describe) ?? "none"); actions: \(await actionSummaries())")
     }
 
+    /// Waits until the controller's status satisfies `condition`.
+    @discardableResult
+    func waitForStatus(_ description: String, timeout: Duration, _ condition: (ClusterStatus) -> Bool) async throws -> ClusterStatus {
+        let deadline = clock.now + timeout
+        var last = await controller.status()
+        while clock.now < deadline {
+            last = await controller.status()
+            if condition(last) { return last }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ScenarioFailure("\(name): the status did not show \(description) within \(timeout); last: \(Self.describe(last))")
+    }
+
     /// After a fault: waits until the controller has noticed it (the cluster is not Green), then
     /// until it is Green again with nothing left to do (no recovery queued or running).
     func waitForRecovery(noticeWithin: Duration = .seconds(15), timeout: Duration = .seconds(90)) async throws {
