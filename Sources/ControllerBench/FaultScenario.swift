@@ -37,25 +37,31 @@ struct FaultScenario: Sendable {
             try await Task.sleep(for: .seconds(1))
             let names = Set(nodes.map { benchRun.cluster.node($0).name })
             let fault = ContinuousClock.now
+            let faultDate = Date()
             try await inject(benchRun.cluster)
             let noticed = try await benchRun.waitNoticed(names, after: fault, timeout: .seconds(20))
             try await benchRun.waitStatusLeftGreen(timeout: .seconds(20))
             let green = try await benchRun.waitSettledGreen(timeout: .seconds(120))
             // Writes may resume after Green (a full outage): give the probe a moment.
-            var written = probe.writesAgain(after: fault)
+            let actionRecords = await benchRun.controller.actions()
+            // Recovering a position touches only a stopped node's datadir; a join or bootstrap is the
+            // first action that could interrupt writes itself.
+            let firstAction = actionRecords.first(where: { $0.verb != "recover-position" }).map { fault + .milliseconds(Int($0.startedAt.timeIntervalSince(faultDate) * 1000)) } ?? green
+            var written = probe.writesAgain(after: fault, cutoff: firstAction)
             let deadline = ContinuousClock.now + .seconds(10)
             while written == nil, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(50))
-                written = probe.writesAgain(after: fault)
+                written = probe.writesAgain(after: fault, cutoff: firstAction)
             }
+            let gap = probe.longestGap(from: fault, to: green)
             await probe.stop()
             if ProcessInfo.processInfo.environment["QMYSQL_BENCH_VERBOSE"] != nil {
                 say("writes after the fault (\(name)):\n" + probe.timeline(from: fault))
             }
-            let actions = await benchRun.controller.actions().map(\.summary)
+            let actions = actionRecords.map(\.summary)
             await benchRun.stop()
             return Measurement(detection: noticed - fault, writesAgain: written.map { $0 - fault },
-                               green: green - fault, actions: actions)
+                               longestGap: gap, green: green - fault, actions: actions)
         } catch {
             await benchRun.stop()
             throw error
@@ -66,11 +72,12 @@ struct FaultScenario: Sendable {
 struct Measurement: Sendable, CustomStringConvertible {
     var detection: Duration
     var writesAgain: Duration?
+    var longestGap: Duration
     var green: Duration
     var actions: [String]
 
     var description: String {
-        "detected \(Self.format(detection)), writes again \(writesAgain.map(Self.format) ?? "never"), Green \(Self.format(green)); actions: \(actions.joined(separator: ", "))"
+        "detected \(Self.format(detection)), writes again \(writesAgain.map(Self.format) ?? "never"), longest write gap \(Self.format(longestGap)), Green \(Self.format(green)); actions: \(actions.joined(separator: ", "))"
     }
 
     static func format(_ duration: Duration) -> String {
@@ -86,9 +93,9 @@ struct Measurement: Sendable, CustomStringConvertible {
     }
 
     static func table(_ results: [(FaultScenario, [Measurement])]) -> String {
-        var lines = ["| scenario | runs | detection | writes succeed again | Green again |", "|---|---|---|---|---|"]
+        var lines = ["| scenario | runs | detection | writes succeed again | longest write gap until Green | Green again |", "|---|---|---|---|---|---|"]
         for (scenario, measurements) in results {
-            lines.append("| \(scenario.name) | \(measurements.count) | \(summary(measurements.map(\.detection))) | \(summary(measurements.compactMap(\.writesAgain))) | \(summary(measurements.map(\.green))) |")
+            lines.append("| \(scenario.name) | \(measurements.count) | \(summary(measurements.map(\.detection))) | \(summary(measurements.compactMap(\.writesAgain))) | \(summary(measurements.map(\.longestGap))) | \(summary(measurements.map(\.green))) |")
         }
         return lines.joined(separator: "\n")
     }

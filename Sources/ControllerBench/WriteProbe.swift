@@ -42,17 +42,26 @@ final class WriteProbe: Sendable {
         await running?.value
     }
 
-    /// When writes work again after a fault at `fault`: the acknowledgment of the first write
-    /// that started after the first failure (or the first stall over `stall`) that followed the
-    /// fault. With neither, writes never stopped: the first acknowledgment after the fault.
-    func writesAgain(after fault: ContinuousClock.Instant, stall: Duration = .milliseconds(500)) -> ContinuousClock.Instant? {
+    /// When writes work again after a fault at `fault`: the acknowledgment of the first write that
+    /// started after the fault's interruption (a failed write, or one stalled over `stall`, that
+    /// began before `cutoff`, the controller's first action that could interrupt writes: before
+    /// it, only the fault can have). With no such interruption writes never stopped: the first
+    /// acknowledgment after the fault.
+    func writesAgain(after fault: ContinuousClock.Instant, cutoff: ContinuousClock.Instant, stall: Duration = .milliseconds(500)) -> ContinuousClock.Instant? {
         let acknowledged = writes.withLock { $0.filter { $0.acknowledged >= fault } }
-        let firstFailure = failures.withLock { $0.first { $0.failed >= fault } }?.started
-        let firstStall = acknowledged.first { $0.acknowledged - $0.started > stall }?.started
+        let firstFailure = failures.withLock { $0.first { $0.failed >= fault && $0.started < cutoff } }?.started
+        let firstStall = acknowledged.first { $0.acknowledged - $0.started > stall && $0.started < cutoff }?.started
         let interruption = [firstFailure, firstStall].compactMap { $0 }.min()
         guard let interruption else { return acknowledged.first?.acknowledged }
         // A stalled write that finally went through counts as writes working again.
         return acknowledged.first { $0.started >= interruption }?.acknowledged
+    }
+
+    /// The longest time without an acknowledged write between `start` and `end` (a stalled
+    /// commit counts as a gap until it is acknowledged).
+    func longestGap(from start: ContinuousClock.Instant, to end: ContinuousClock.Instant) -> Duration {
+        let times = [start] + writes.withLock { $0.map(\.acknowledged).filter { $0 > start && $0 < end } } + [end]
+        return zip(times, times.dropFirst()).map { $1 - $0 }.max() ?? .zero
     }
 
     /// A compact timeline for debugging: failures and acknowledgments relative to `origin`.

@@ -4,8 +4,10 @@
 //   swift build && .build/debug/ControllerBench [--runs N] [scenario ...]
 //
 // Prints, per scenario, the median (min–max) of: detection (fault → the controller's first
-// observation of an affected node not Green), writes again (fault → first acknowledged INSERT
-// started after the fault), and Green (fault → Green with every node Synced and nothing pending).
+// observation of an affected node not Green), writes again (fault → the first acknowledged INSERT
+// after the interruption the fault caused; ~0 when writes never stopped), the longest gap between
+// acknowledged writes until Green (rejoins stall writes briefly too), and Green (fault → Green
+// with every node Synced and nothing pending).
 import Foundation
 
 /// Writes a line at once (print's buffering would hold it back when the output is a file).
