@@ -58,7 +58,7 @@ enum AgentRoutes {
     }
 
     /// Decodes a JSON body; malformed or unexpected input is a 400 that says what is wrong.
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request, emptyDefault: T?) async throws -> T {
+    static func decode<T: APIRequestBody>(_ type: T.Type, from request: Request, emptyDefault: T?) async throws -> T {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: maxBodyBytes)
@@ -73,7 +73,11 @@ enum AgentRoutes {
         do {
             return try AgentJSON.decoder().decode(T.self, from: bytes)
         } catch let error as DecodingError {
-            throw APIErrorBody.badRequest("malformed \(T.self): \(describe(error))")
+            var reason = "malformed \(T.self): \(describe(error))"
+            if case .dataCorrupted(let context) = error, let key = context.codingPath.last?.stringValue, let hint = T.fieldHints[key] {
+                reason += " (\(key) is one of \(hint))"
+            }
+            throw APIErrorBody.badRequest(reason)
         }
     }
 
@@ -141,5 +145,22 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 
     static func response(_ body: APIErrorBody) throws -> Response {
         try AgentRoutes.json(HTTPResponse.Status(code: body.status), body)
+    }
+}
+
+/// A request body, with the allowed values of its enumerated fields for 400 messages.
+protocol APIRequestBody: Decodable {
+    static var fieldHints: [String: String] { get }
+}
+
+extension StartRequest: APIRequestBody {
+    static var fieldHints: [String: String] {
+        ["mode": StartMode.allCases.map(\.rawValue).joined(separator: ", "), "position": "UUID:SEQNO"]
+    }
+}
+
+extension StopRequest: APIRequestBody {
+    static var fieldHints: [String: String] {
+        ["mode": StopMode.allCases.map(\.rawValue).joined(separator: ", ")]
     }
 }

@@ -38,7 +38,8 @@ public struct AgentService: Service {
             maxBytes: configuration.errorLogMaxBytes, archives: configuration.errorLogArchives,
             output: StandardOutput()
         ) { line in
-            Task { await supervisor.noteLogLine(line) }
+            guard let method = StateTransferLog.completedTransfer(in: line) else { return }
+            Task { await supervisor.noteStateTransfer(method, line: line) }
         }
     }
 

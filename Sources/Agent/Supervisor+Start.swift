@@ -66,6 +66,7 @@ extension Supervisor {
 
     /// `mysqld --wsrep-recover` with its own log, then the position from that log.
     func recoverPosition() async throws(APIErrorBody) {
+        let previous = operation
         operation = .recovering
         reportIfChanged()
         try prepareFiles()
@@ -86,7 +87,7 @@ extension Supervisor {
         }
         recovery = Recovery(position: position, at: Date(), current: true)
         logger.notice("recovered position", metadata: ["position": "\(position)"])
-        operation = .starting
+        operation = previous
         reportIfChanged(force: true)
     }
 

@@ -51,6 +51,7 @@ actor Supervisor {
     var launches = 0
     var lastStateTransfer: AgentStatus.StateTransfer?
     var lastReported: ChangeKey?
+    var lastLoggedReason: String?
 
     init(configuration: AgentConfiguration, logger: Logger, threadPool: NIOThreadPool, reportSink: any ReportSink) {
         self.configuration = configuration
@@ -112,9 +113,8 @@ actor Supervisor {
         reportIfChanged()
     }
 
-    /// The error log said something: note finished state transfers.
-    func noteLogLine(_ line: String) {
-        guard let method = StateTransferLog.completedTransfer(in: line) else { return }
+    /// The error log said a state transfer to this node finished.
+    func noteStateTransfer(_ method: StateTransferLog.Method, line: String) {
         lastStateTransfer = .init(method: method.rawValue, at: Date(), line: line)
         logger.info("state transfer completed", metadata: ["method": "\(method.rawValue)"])
         reportIfChanged(force: true)
@@ -128,8 +128,9 @@ actor Supervisor {
             clusterStatus: current.wsrep?.clusterStatus, localState: current.wsrep?.localState,
             clusterSize: current.wsrep?.clusterSize, ready: current.wsrep?.ready)
         guard force || key != lastReported else { return }
-        if key != lastReported {
+        if current.stateReason != lastLoggedReason {
             logger.info("node state", metadata: ["state": "\(current.state.rawValue)", "reason": "\(current.stateReason)"])
+            lastLoggedReason = current.stateReason
         }
         lastReported = key
         reportSink.submit(current)

@@ -16,17 +16,32 @@ public final class BoundedWriter: Sendable {
         public var uncertain: [Int64]
         /// MySQL error number → count (1047 non-Primary, 1180 rolled back, 2002/2013 node gone ...).
         public var failures: [UInt32: Int]
+        /// One message per error number, to tell what happened.
+        public var failureSamples: [UInt32: String]
         public var elapsed: Duration
 
         public var description: String {
             let failureText = failures.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")
+            let samples = failureSamples.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ")
             return "\(acknowledged.count) acknowledged, \(uncertain.count) uncertain, failures [\(failureText)] in \(elapsed)"
+                + (samples.isEmpty ? "" : " (\(samples))")
         }
     }
 
     public static let table = "qmysql_test.writes"
 
-    let endpoints: [MySQLConnectionOptions]
+    /// A node to write to: its name (stored with each row) and how to connect.
+    public struct Target: Sendable {
+        public var name: String
+        public var options: MySQLConnectionOptions
+
+        public init(name: String, options: MySQLConnectionOptions) {
+            self.name = name
+            self.options = options
+        }
+    }
+
+    let targets: [Target]
     let maxRows: Int
     let maxDuration: Duration
     let pause: Duration
@@ -37,18 +52,19 @@ public final class BoundedWriter: Sendable {
         var acknowledged: [Int64] = []
         var uncertain: [Int64] = []
         var failures: [UInt32: Int] = [:]
+        var failureSamples: [UInt32: String] = [:]
         var paused = false
         var task: Task<Duration, Never>?
     }
 
     /// - Parameters:
-    ///   - endpoints: the nodes to write to, in order of preference
+    ///   - targets: the nodes to write to, in order of preference
     ///   - maxRows: stop after this many acknowledged rows
     ///   - maxDuration: stop after this long, whatever happened
     ///   - pause: between two INSERTs, to keep the load light
-    public init(endpoints: [MySQLConnectionOptions], maxRows: Int = 5_000, maxDuration: Duration = .seconds(120), pause: Duration = .milliseconds(10), threadPool: NIOThreadPool) {
-        precondition(!endpoints.isEmpty)
-        self.endpoints = endpoints
+    public init(targets: [Target], maxRows: Int = 5_000, maxDuration: Duration = .seconds(120), pause: Duration = .milliseconds(10), threadPool: NIOThreadPool) {
+        precondition(!targets.isEmpty)
+        self.targets = targets
         self.maxRows = maxRows
         self.maxDuration = maxDuration
         self.pause = pause
@@ -79,7 +95,7 @@ public final class BoundedWriter: Sendable {
         let task = state.withLock { $0.task }
         task?.cancel()
         let elapsed = await task?.value ?? .zero
-        return state.withLock { Report(acknowledged: $0.acknowledged, uncertain: $0.uncertain, failures: $0.failures, elapsed: elapsed) }
+        return state.withLock { Report(acknowledged: $0.acknowledged, uncertain: $0.uncertain, failures: $0.failures, failureSamples: $0.failureSamples, elapsed: elapsed) }
     }
 
     public var acknowledgedCount: Int { state.withLock { $0.acknowledged.count } }
@@ -119,7 +135,7 @@ public final class BoundedWriter: Sendable {
             }
             do {
                 if connection == nil {
-                    let fresh = try await MySQLConnection.connect(endpoints[target], threadPool: threadPool)
+                    let fresh = try await MySQLConnection.connect(targets[target].options, threadPool: threadPool)
                     connection = fresh
                     if next == 0 {
                         let max = try await fresh.query("SELECT COALESCE(MAX(id), 0) FROM \(Self.table)")
@@ -129,7 +145,7 @@ public final class BoundedWriter: Sendable {
                 let id = next
                 next += 1
                 do {
-                    try await connection!.execute("INSERT INTO \(Self.table) (id, node) VALUES (\(id), \(SQLLiteral.string(endpoints[target].endpoint.description)))")
+                    try await connection!.execute("INSERT INTO \(Self.table) (id, node) VALUES (\(id), \(SQLLiteral.string(targets[target].name)))")
                     state.withLock { $0.acknowledged.append(id) }
                 } catch let error as MySQLError where error.isConnectionFailure {
                     state.withLock { $0.uncertain.append(id) }
@@ -138,10 +154,13 @@ public final class BoundedWriter: Sendable {
                 try? await Task.sleep(for: pause)
             } catch {
                 let code = (error as? MySQLError)?.code ?? 0
-                state.withLock { $0.failures[code, default: 0] += 1 }
+                state.withLock { state in
+                    state.failures[code, default: 0] += 1
+                    if state.failureSamples[code] == nil { state.failureSamples[code] = "\(error)" }
+                }
                 await connection?.close()
                 connection = nil
-                target = (target + 1) % endpoints.count
+                target = (target + 1) % targets.count
                 try? await Task.sleep(for: .milliseconds(100))
             }
         }

@@ -50,7 +50,8 @@ public final class LocalCluster: Sendable {
                 "--flavor", configuration.flavor.rawValue, "--data-dir", node.dataDirectory,
                 "--run-dir", node.runDirectory, "--address", node.address, "--peers", peers,
                 "--listen-port", "\(configuration.agentPort)", "--token-file", tokenFile,
-                "--heartbeat-interval", "\(Double(configuration.heartbeatInterval.components.seconds) + Double(configuration.heartbeatInterval.components.attoseconds) / 1e18)",
+                "--heartbeat-interval", "\(configuration.heartbeatInterval.seconds)",
+                "--poll-interval", "\(configuration.pollInterval.seconds)",
             ]
             if !configuration.pcRecovery { arguments.append("--no-pc-recovery") }
             if let prefix = configuration.controllerURLPrefix {
@@ -144,7 +145,7 @@ public final class LocalCluster: Sendable {
 
     /// Gracefully stops every mysqld, the last node first and node 0 last, so node 0 ends with
     /// safe_to_bootstrap: 1. The agents keep running.
-    public func stopCluster() async throws {
+    public func stop() async throws {
         for node in nodes.reversed() {
             let status = try await node.client.status()
             guard status.process.running else { continue }
@@ -161,7 +162,7 @@ public final class LocalCluster: Sendable {
     /// Stops the cluster gracefully, then the agents; kills whatever is left.
     public func shutdown() async {
         do {
-            try await stopCluster()
+            try await stop()
         } catch {
             logger.warning("graceful stop failed; killing", metadata: ["error": "\(error)"])
         }
@@ -249,5 +250,12 @@ public final class LocalCluster: Sendable {
             killRecordedProcesses(root: root)
             try? FileManager.default.removeItem(atPath: root)
         }
+    }
+}
+
+extension Duration {
+    /// Seconds as a Double, for command-line options.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

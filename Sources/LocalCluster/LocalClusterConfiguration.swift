@@ -18,6 +18,8 @@ public struct LocalClusterConfiguration: Sendable {
     /// Reports go to `<prefix>/<node name>` when set.
     public var controllerURLPrefix: String?
     public var heartbeatInterval: Duration = .seconds(2)
+    /// How often each agent reads wsrep status: short, so a joined node is seen Synced at once.
+    public var pollInterval: Duration = .milliseconds(250)
     /// How long one node may take to become Synced (a full SST takes 10 s or more).
     public var syncTimeout: Duration = .seconds(90)
 

@@ -35,3 +35,8 @@ public struct LocalNode: Sendable {
         MySQLConnectionOptions(endpoint: .unixSocket(path: socketPath), user: "root", connectTimeout: .seconds(3), readTimeout: .seconds(30), writeTimeout: .seconds(30))
     }
 }
+
+extension LocalNode {
+    /// This node as a BoundedWriter target.
+    public var writerTarget: BoundedWriter.Target { BoundedWriter.Target(name: name, options: sqlOptions) }
+}

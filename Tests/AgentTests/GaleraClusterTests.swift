@@ -6,15 +6,15 @@ import MySQLClient
 import Testing
 
 /// Real mariadbd processes supervised by real agents on 127.0.0.2-4, driven only through the
-/// agents' API. Each test starts from the snapshot and ends with every process killed.
+/// agents' API. Tests that change the cluster start from the snapshot; the suite trait kills
+/// every process at the end, whatever happened.
 @Suite("real Galera cluster", .serialized, .galeraTestBed)
 struct GaleraClusterTests {
     var bed: TestBed { TestBed.current! }
 
     @Test("a three-node cluster reaches Synced on every node")
     func synced() async throws {
-        let cluster = try await bed.freshCluster()
-        defer { cluster.killAll() }
+        let cluster = try await bed.cluster(fresh: false)
         let statuses = try await cluster.allStatuses()
         for status in statuses {
             #expect(status.state == .green, "\(status.node): \(status.stateReason)")
@@ -35,22 +35,24 @@ struct GaleraClusterTests {
             let myCnf = try String(contentsOfFile: node.runDirectory + "/my.cnf", encoding: .utf8)
             #expect(myCnf.contains("sockopt=bind=\(node.address)\n"))
         }
-        // A row written on one node is on every node.
-        let connection = try await bed.connect(0)
-        try await connection.execute("INSERT INTO \(BoundedWriter.table) (id, node) VALUES (-1, 'synced-test')")
-        await connection.close()
+        // A row committed on one node is on every node (wsrep_sync_wait: read after apply).
+        let id = Int64.random(in: -1_000_000 ..< -1)
+        let writer = try await bed.connect(0)
+        try await writer.execute("INSERT INTO \(BoundedWriter.table) (id, node) VALUES (\(id), 'synced-test')")
         for index in 1...2 {
-            let other = try await bed.connect(index)
-            let result = try await other.query("SELECT node FROM \(BoundedWriter.table) WHERE id = -1")
-            await other.close()
+            let reader = try await bed.connect(index)
+            try await reader.execute("SET SESSION wsrep_sync_wait = 1")
+            let result = try await reader.query("SELECT node FROM \(BoundedWriter.table) WHERE id = \(id)")
+            await reader.close()
             #expect(result.rows == [["synced-test"]])
         }
+        try await writer.execute("DELETE FROM \(BoundedWriter.table) WHERE id = \(id)")
+        await writer.close()
     }
 
-    @Test("a graceful stop reports Red-clean with a real seqno, and the node rejoins by IST")
-    func gracefulStop() async throws {
-        let cluster = try await bed.freshCluster()
-        defer { cluster.killAll() }
+    @Test("a graceful stop reports Red-clean with a real seqno; bootstrapping it is refused and changes nothing; it rejoins by IST")
+    func gracefulStopAndUnsafeBootstrap() async throws {
+        let cluster = try await bed.cluster()
         let writer = bed.writer(to: [0, 2])
         writer.start()
         try await Task.sleep(for: .seconds(2))
@@ -65,13 +67,32 @@ struct GaleraClusterTests {
         #expect(stopped.grastate?.safeToBootstrap == false, "the others still run")
         #expect(!stopped.gvwstatePresent)
         #expect(try await node.client.ready() == false)
+        #expect(await node.client.live(), "liveness does not depend on mysqld")
+
+        // Bootstrapping a node that left while others ran would fork the cluster's history.
+        let grastatePath = node.dataDirectory + "/grastate.dat"
+        let before = try String(contentsOfFile: grastatePath, encoding: .utf8)
+        let refusal = try await expectAPIError(409) { try await node.client.start(.bootstrap) }
+        #expect(refusal.code == "unsafeBootstrap")
+        #expect(refusal.reason.contains("safe_to_bootstrap: 0"), "\(refusal.reason)")
+        #expect(refusal.reason.contains("force"))
+        let forcedWithoutPosition = try await expectAPIError(409) { try await node.client.start(.bootstrap, force: true) }
+        #expect(forcedWithoutPosition.code == "forceNeedsPosition")
+        #expect(try String(contentsOfFile: grastatePath, encoding: .utf8) == before, "grastate.dat untouched")
+        let after = try await node.client.status()
+        #expect(!after.process.running && after.state == .redClean)
+        #expect(after.process.launches == stopped.process.launches)
 
         try await Task.sleep(for: .seconds(1))
+        let logOffset = fileSize(node.errorLog)
         let clock = ContinuousClock()
         let started = clock.now
         let rejoined = try await cluster.startNode(1, mode: .join)
         Timings.record("rejoin after graceful stop (IST) to Synced", clock.now - started)
         #expect(rejoined.lastStateTransfer?.method == "IST", "\(String(describing: rejoined.lastStateTransfer))")
+        let newLog = try logText(node.errorLog, from: logOffset)
+        #expect(newLog.contains("IST completed on joiner"))
+        #expect(!newLog.contains("SST completed on joiner"))
 
         try await Task.sleep(for: .seconds(1))
         let report = await writer.finish()
@@ -80,8 +101,7 @@ struct GaleraClusterTests {
 
     @Test("SIGKILL reports Red-unclean; recovery finds the right position; the restart joins by IST; reports arrive")
     func killRecoverRejoin() async throws {
-        let cluster = try await bed.freshCluster()
-        defer { cluster.killAll() }
+        let cluster = try await bed.cluster()
         let writer = bed.writer(to: [0, 1])
         writer.start()
         try await Task.sleep(for: .seconds(2))
@@ -103,8 +123,19 @@ struct GaleraClusterTests {
         }
         #expect(report.at - reportsSince < .seconds(2))
 
-        // The data-loss trap is closed in the agent: a join after SIGKILL recovers first. Here
-        // the recovery is asked for explicitly to check the position.
+        // A bootstrap of the killed node is refused before any recovery runs.
+        let refusal = try await expectAPIError(409) { try await victim.client.start(.bootstrap) }
+        #expect(refusal.code == "unsafeBootstrap")
+        #expect(try await victim.client.status().recovered == nil, "the refusal ran no recovery")
+
+        // As a controller would: rejoin once the survivors have evicted the dead instance; a
+        // rejoin before that makes the survivors pass through a non-Primary view.
+        let evicted = try await cluster.node(0).client.wait(for: "cluster size 2", timeout: .seconds(20)) {
+            $0.wsrep?.clusterSize == 2 && $0.state == .green
+        }
+        #expect(evicted.wsrep?.clusterStatus == .primary)
+        Timings.record("SIGKILL of one node until the survivors see size 2", ContinuousClock.now - reportsSince)
+
         let clock = ContinuousClock()
         var started = clock.now
         let recovered = try await victim.client.recover()
@@ -114,16 +145,18 @@ struct GaleraClusterTests {
         #expect(position.seqno == committed.seqno, "recovered \(position), the node had committed \(committed.seqno)")
         #expect(recovered.recovered?.current == true)
         #expect(recovered.state == .redUnclean)
+        #expect(recovered.stateReason.contains("\(position)"))
 
-        try await Task.sleep(for: .seconds(2))
+        let logOffset = fileSize(victim.errorLog)
         started = clock.now
         let rejoined = try await cluster.startNode(2, mode: .join)
         Timings.record("rejoin after SIGKILL (recovered position, IST) to Synced", clock.now - started)
         #expect(rejoined.lastStateTransfer?.method == "IST")
-        let errorLog = try String(contentsOfFile: victim.errorLog, encoding: .utf8)
-        #expect(errorLog.contains("IST completed on joiner"))
-        #expect(!errorLog.contains("SST completed on joiner"))
-        #expect(rejoined.process.launches >= 1)
+        let newLog = try logText(victim.errorLog, from: logOffset)
+        #expect(newLog.contains("IST completed on joiner"))
+        #expect(!newLog.contains("SST completed on joiner"))
+        let agentLog = try String(contentsOfFile: victim.agentLog, encoding: .utf8)
+        #expect(agentLog.contains("--wsrep_start_position=\(position)"), "started from the recovered position")
 
         // Heartbeats keep coming from a healthy node.
         let heartbeatsSince = ContinuousClock.now
@@ -134,45 +167,9 @@ struct GaleraClusterTests {
         try await expectNoAcknowledgedWriteLost(writes, cluster)
     }
 
-    @Test("an unsafe bootstrap is refused with a clear reason and changes nothing")
-    func unsafeBootstrapRefused() async throws {
-        let cluster = try await bed.freshCluster()
-        defer { cluster.killAll() }
-        let node = cluster.node(2)
-        _ = try await node.client.stop(.graceful)
-        let grastatePath = node.dataDirectory + "/grastate.dat"
-        let before = try String(contentsOfFile: grastatePath, encoding: .utf8)
-        #expect(before.contains("safe_to_bootstrap: 0"))
-
-        let refusal = try await expectAPIError(409) { try await node.client.start(.bootstrap) }
-        #expect(refusal.code == "unsafeBootstrap")
-        #expect(refusal.reason.contains("safe_to_bootstrap: 0"))
-        #expect(refusal.reason.contains("force"))
-        let forcedWithoutPosition = try await expectAPIError(409) { try await node.client.start(.bootstrap, force: true) }
-        #expect(forcedWithoutPosition.code == "forceNeedsPosition")
-        #expect(try String(contentsOfFile: grastatePath, encoding: .utf8) == before, "grastate.dat untouched")
-        let after = try await node.client.status()
-        #expect(!after.process.running)
-        #expect(after.state == .redClean)
-
-        // A killed node is refused before any recovery runs.
-        let killedNode = cluster.node(1)
-        _ = try await cluster.kill(1)
-        let killedRefusal = try await expectAPIError(409) { try await killedNode.client.start(.bootstrap) }
-        #expect(killedRefusal.code == "unsafeBootstrap")
-        #expect(try await killedNode.client.status().recovered == nil, "no recovery ran")
-
-        // Both rejoin the running node 0; the killed one recovers first, by itself.
-        try await cluster.startNode(2, mode: .join)
-        let rejoined = try await cluster.startNode(1, mode: .join)
-        #expect(rejoined.recovered != nil, "the join recovered the position first")
-        #expect(rejoined.lastStateTransfer?.method == "IST")
-    }
-
     @Test("bootstrap-survivor makes a non-Primary survivor Primary; the others rejoin")
     func bootstrapSurvivor() async throws {
-        let cluster = try await bed.freshCluster()
-        defer { cluster.killAll() }
+        let cluster = try await bed.cluster()
         let writer = bed.writer(to: [0])
         writer.start()
         try await Task.sleep(for: .seconds(2))
@@ -188,7 +185,7 @@ struct GaleraClusterTests {
         Timings.record("SIGKILL of two nodes until the survivor is non-Primary", clock.now - killedAt)
         #expect(isolated.state == .yellow)
         #expect(try await survivor.client.ready() == false)
-        #expect(try await survivor.client.live())
+        #expect(await survivor.client.live(), "liveness holds while non-Primary")
 
         // Every query on a non-Primary node fails with 1047.
         let connection = try await bed.connect(0)
@@ -219,10 +216,37 @@ struct GaleraClusterTests {
         try await expectNoAcknowledgedWriteLost(writes, cluster)
     }
 
+    @Test("the MySQL client against a live node: rows, NULLs, error numbers, read timeout")
+    func mysqlClient() async throws {
+        let cluster = try await bed.cluster(fresh: false)
+        let connection = try await bed.connect(0)
+        let rows = try await connection.query("SELECT NULL AS a, 'x' AS b, 42 AS c UNION ALL SELECT 'y', NULL, 43")
+        #expect(rows.columns == ["a", "b", "c"])
+        #expect(rows.rows == [[nil, "x", "42"], ["y", nil, "43"]])
+        #expect(rows.value("c", row: 1) == "43")
+        let syntax = await #expect(throws: MySQLError.self) { try await connection.query("SELEC 1") }
+        #expect(syntax?.code == 1064)
+        #expect(syntax?.isConnectionFailure == false)
+        // The connection survives a statement error.
+        #expect(try await connection.query("SELECT 1").rows == [["1"]])
+        await connection.close()
+        let closed = await #expect(throws: MySQLError.self) { try await connection.query("SELECT 1") }
+        #expect(closed?.message.contains("closed") == true)
+
+        var options = cluster.node(0).sqlOptions
+        options.readTimeout = .seconds(1)
+        let slow = try await MySQLConnection.connect(options, threadPool: bed.threadPool)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let timeout = await #expect(throws: MySQLError.self) { try await slow.query("SELECT SLEEP(20)") }
+        #expect(timeout?.code == MySQLError.connectionLost, "\(String(describing: timeout))")
+        #expect(clock.now - started < .seconds(10), "the read timeout bounds a stuck query")
+        await slow.close()
+    }
+
     @Test("API: 401 without the token, 400 for bad bodies, 404 for unknown routes, 409 for wrong states")
     func apiContract() async throws {
-        let cluster = try await bed.freshCluster()
-        defer { cluster.killAll() }
+        let cluster = try await bed.cluster(fresh: false)
         let client = cluster.node(1).client
         let before = try await client.status()
 
@@ -242,10 +266,10 @@ struct GaleraClusterTests {
         let badBodies: [(String, String, String)] = [
             ("/v1/start", "{not json", "not valid JSON"),
             ("/v1/start", "", "needs a JSON body"),
-            ("/v1/start", #"{"mode":"sideways"}"#, "mode"),
+            ("/v1/start", #"{"mode":"sideways"}"#, "mode is one of join, bootstrap, recover-only, bootstrap-survivor"),
             ("/v1/start", #"{}"#, "missing field 'mode'"),
             ("/v1/start", #"{"mode":"join","position":"nonsense"}"#, "position"),
-            ("/v1/stop", #"{"mode":"gently"}"#, "mode"),
+            ("/v1/stop", #"{"mode":"gently"}"#, "mode is one of graceful, kill"),
             ("/v1/stop", #"{"mode":"graceful","timeoutSeconds":-1}"#, "timeoutSeconds"),
         ]
         for (path, body, fragment) in badBodies {
@@ -284,6 +308,25 @@ struct GaleraClusterTests {
         let mismatch = try await expectAPIError(409) { try await client.start(.join, position: wrong) }
         #expect(mismatch.code == "positionMismatch")
         #expect(try await client.status().process.running == false)
+    }
+
+    @Test("SIGTERM to an agent stops its mysqld gracefully first")
+    func agentShutdown() async throws {
+        let cluster = try await bed.cluster(fresh: false)
+        let clock = ContinuousClock()
+        let started = clock.now
+        await cluster.stopAgents(timeout: .seconds(60))
+        Timings.record("SIGTERM to 3 agents until all exited", clock.now - started)
+        for node in cluster.nodes {
+            let grastate = try GaleraState(parsing: String(contentsOfFile: node.dataDirectory + "/grastate.dat", encoding: .utf8))
+            #expect(grastate.isClean, "\(node.name): \(grastate.position)")
+            let log = try String(contentsOfFile: node.agentLog, encoding: .utf8)
+            #expect(log.contains("agent shutting down: stopping mysqld gracefully"))
+            #expect(log.contains("mariadbd: Shutdown complete"))
+            let agentAnswers = await node.client.live()
+            #expect(!agentAnswers, "the agent exited")
+            #expect(!FileManager.default.fileExists(atPath: node.socketPath), "mysqld removed its socket on shutdown")
+        }
     }
 
     // MARK: Helpers
@@ -325,6 +368,18 @@ struct GaleraClusterTests {
             return positions.count == 1 ? positions.first : nil
         }
     }
+}
+
+func fileSize(_ path: String) -> UInt64 {
+    ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? UInt64) ?? 0
+}
+
+/// The file's text from `offset` on.
+func logText(_ path: String, from offset: UInt64) throws -> String {
+    let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+    defer { try? handle.close() }
+    try handle.seek(toOffset: offset)
+    return String(decoding: try handle.readToEnd() ?? Data(), as: UTF8.self)
 }
 
 /// Polls `body` until it returns a value.

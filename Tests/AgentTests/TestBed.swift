@@ -28,7 +28,12 @@ final class TestBed: Sendable {
     }
 
     init() async throws {
-        LocalCluster.cleanupStale(under: Self.base)
+        // What earlier runs left (a crashed run, or QMYSQL_KEEP_TEST_DATA): end their processes by
+        // PID, then remove them.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: Self.base)) ?? [] {
+            LocalCluster.cleanupStale(under: "\(Self.base)/\(name)")
+            try? FileManager.default.removeItem(atPath: "\(Self.base)/\(name)")
+        }
         root = "\(Self.base)/run-\(getpid())"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         threadPool = NIOThreadPool(numberOfThreads: 6)
@@ -42,15 +47,20 @@ final class TestBed: Sendable {
 
     var snapshotDirectory: String { root + "/snapshot" }
 
-    /// A Green three-node cluster, fresh from the snapshot (built on first use).
-    func freshCluster() async throws -> LocalCluster {
+    /// A Green three-node cluster. `fresh`: reset from the snapshot (built on first use); else the
+    /// running cluster when every node is Green, for tests that only read or leave it broken anyway.
+    func cluster(fresh: Bool = true) async throws -> LocalCluster {
         let clock = ContinuousClock()
+        if !fresh, await snapshotReady.ready,
+           let statuses = try? await cluster.allStatuses(), statuses.allSatisfy({ $0.state == .green }) {
+            return cluster
+        }
         if await !snapshotReady.ready {
             let started = clock.now
             try await cluster.start()
             try await BoundedWriter.prepareSchema(cluster.node(0).sqlOptions, threadPool: threadPool)
             Timings.record("new cluster: initialise + bootstrap + 2 SST joins", clock.now - started)
-            try await cluster.stopCluster()
+            try await cluster.stop()
             let snapshotStarted = clock.now
             try await cluster.saveSnapshot(to: snapshotDirectory)
             Timings.record("save snapshot of 3 datadirs", clock.now - snapshotStarted)
@@ -67,7 +77,7 @@ final class TestBed: Sendable {
     }
 
     func writer(to nodes: [Int], maxDuration: Duration = .seconds(90)) -> BoundedWriter {
-        BoundedWriter(endpoints: nodes.map { cluster.node($0).sqlOptions }, maxRows: 20_000, maxDuration: maxDuration, pause: .milliseconds(10), threadPool: threadPool)
+        BoundedWriter(targets: nodes.map { cluster.node($0).writerTarget }, maxRows: 20_000, maxDuration: maxDuration, pause: .milliseconds(10), threadPool: threadPool)
     }
 
     func connect(_ index: Int) async throws -> MySQLConnection {

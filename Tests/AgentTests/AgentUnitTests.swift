@@ -1,0 +1,226 @@
+import Foundation
+import Galera
+import MySQLClient
+import NIOPosix
+import Synchronization
+import Testing
+@testable import Agent
+
+@Suite("agent parts")
+struct AgentUnitTests {
+    @Test("the bearer token is checked exactly")
+    func bearerToken() {
+        let token = BearerToken("s3cret-token-0123456789")
+        #expect(token.accepts(authorizationHeader: "Bearer s3cret-token-0123456789"))
+        for header in [nil, "", "Bearer", "Bearer ", "bearer s3cret-token-0123456789", "Basic s3cret-token-0123456789",
+                       "Bearer s3cret-token-012345678", "Bearer s3cret-token-01234567890", "Bearer S3cret-token-0123456789"] {
+            #expect(!token.accepts(authorizationHeader: header), "\(header ?? "nil")")
+        }
+        #expect(!BearerToken("").accepts(authorizationHeader: "Bearer "), "an empty token never authorises")
+    }
+
+    @Test("reports wait in a bounded latest-wins buffer: the oldest are dropped")
+    func reportBuffer() {
+        let reporter = ControllerReporter(url: "http://127.0.0.1:1/reports/x", token: "t", logger: .init(label: "test"))
+        for launches in 0..<10 {
+            reporter.submit(Self.status(launches: launches))
+        }
+        #expect(reporter.dropped == 10 - ControllerReporter.bufferCapacity)
+    }
+
+    @Test("reports reach the controller, newest last")
+    func reportDelivery() async throws {
+        let receiver = try await ReportReceiver.start()
+        let reporter = ControllerReporter(url: receiver.urlPrefix + "/n1", token: "t", logger: .init(label: "test"))
+        let since = ContinuousClock.now
+        let task = Task { await reporter.run() }
+        reporter.submit(Self.status(launches: 1))
+        reporter.submit(Self.status(launches: 2))
+        let received = try await eventually(timeout: .seconds(5)) {
+            let reports = receiver.reports(from: "n1", since: since)
+            return reports.count == 2 ? reports : nil
+        }
+        #expect(received.map(\.status.process.launches) == [1, 2])
+        task.cancel()
+        await task.value
+        await receiver.stop()
+    }
+
+    @Test("a controller that is away costs nothing but dropped reports")
+    func reportToNowhere() async throws {
+        let reporter = ControllerReporter(url: "http://127.0.0.1:1/reports/x", token: "t", logger: .init(label: "test"))
+        let task = Task { await reporter.run() }
+        for launches in 0..<50 { reporter.submit(Self.status(launches: launches)) }
+        try await Task.sleep(for: .milliseconds(200))
+        task.cancel()
+        await task.value
+        #expect(reporter.dropped > 0)
+        #expect(reporter.dropped <= 50)
+    }
+
+    @Test("the status JSON round-trips, with exits as {code} or {signal}")
+    func statusJSON() throws {
+        var status = Self.status(launches: 3)
+        status.lastExit = .init(exit: .signaled(signal: 9), clean: false, description: "killed by signal 9 (SIGKILL)", at: Date(timeIntervalSince1970: 1_800_000_000.25))
+        let data = try AgentJSON.encoder().encode(status)
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains(#""exit":{"signal":9}"#))
+        #expect(text.contains(#""state":"Red-unclean""#))
+        #expect(text.contains("2027-01-15T08:00:00.250Z"))
+        #expect(try AgentJSON.decoder().decode(AgentStatus.self, from: data) == status)
+        #expect(try AgentJSON.decoder().decode(ProcessExit.self, from: Data(#"{"code":0}"#.utf8)) == .exited(code: 0))
+    }
+
+    @Test("metrics show the node state and wsrep values")
+    func metrics() {
+        var status = Self.status(launches: 2)
+        status.state = .green
+        status.process.running = true
+        status.wsrep = WsrepStatus(clusterStatus: .primary, localState: 4, localStateComment: "Synced", ready: true, connected: true, clusterSize: 3, clusterStateUUID: "u", localStateUUID: "u", lastCommitted: 77, raw: ["wsrep_local_recv_queue": "5"])
+        let text = AgentMetrics(node: "n1").render(status, reportsDroppedTotal: 4)
+        #expect(text.contains(#"qmysql_agent_node_state{node="n1",state="Green"} 1"#))
+        #expect(text.contains(#"qmysql_agent_node_state{node="n1",state="Red-clean"} 0"#))
+        #expect(text.contains(#"qmysql_agent_mysqld_up{node="n1"} 1"#))
+        #expect(text.contains(#"qmysql_agent_mysqld_starts_total{node="n1"} 2"#))
+        #expect(text.contains(#"qmysql_agent_reports_dropped_total{node="n1"} 4"#))
+        #expect(text.contains(#"qmysql_wsrep_cluster_size{node="n1"} 3"#))
+        #expect(text.contains(#"qmysql_wsrep_last_committed{node="n1"} 77"#))
+        #expect(text.contains(#"qmysql_wsrep_local_recv_queue{node="n1"} 5"#))
+    }
+
+    static func status(launches: Int) -> AgentStatus {
+        AgentStatus(
+            node: "n1", cluster: "c", flavor: .mariadb, state: .redUnclean, stateReason: "test",
+            observedAt: Date(timeIntervalSince1970: 1_800_000_000), agentStartedAt: Date(timeIntervalSince1970: 1_799_999_000),
+            process: .init(running: false, pid: nil, startedAt: nil, mode: .join, launches: launches),
+            operation: nil, lastExit: nil, grastate: nil, grastateError: nil, gvwstatePresent: false,
+            datadirInitialized: true, recovered: nil, wsrep: nil, wsrepObservedAt: nil, wsrepError: nil, lastStateTransfer: nil)
+    }
+}
+
+@Suite("child processes")
+struct ChildProcessTests {
+    @Test("exit codes and signals are recorded")
+    func exits() async throws {
+        let three = try ChildProcess.spawn("/bin/sh", arguments: ["-c", "exit 3"], outputPath: nil)
+        #expect(await three.wait() == .exited(code: 3))
+        let sleeper = try ChildProcess.spawn("sleep", arguments: ["30"], outputPath: nil)
+        #expect(sleeper.exit == nil)
+        #expect(await sleeper.wait(timeout: .milliseconds(100)) == nil)
+        sleeper.signal(SIGTERM)
+        #expect(await sleeper.wait() == .signaled(signal: SIGTERM))
+        #expect(await sleeper.wait() == .signaled(signal: SIGTERM), "waiting twice gives the same exit")
+    }
+
+    @Test("output goes to the file, appended")
+    func output() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("child-\(UUID()).log").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for word in ["one", "two"] {
+            let child = try ChildProcess.spawn("/bin/sh", arguments: ["-c", "echo \(word); echo err-\(word) >&2"], outputPath: path)
+            #expect(await child.wait() == .exited(code: 0))
+        }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "one\nerr-one\ntwo\nerr-two\n")
+    }
+
+    @Test("a missing executable is a clear error")
+    func missing() {
+        #expect {
+            try ChildProcess.spawn("no-such-binary-qmysql", arguments: [], outputPath: nil)
+        } throws: { error in
+            "\(error)".contains("cannot start no-such-binary-qmysql")
+        }
+    }
+
+    @Test("a group kill reaches the child's children")
+    func groupKill() async throws {
+        let shell = try ChildProcess.spawn("/bin/sh", arguments: ["-c", "sleep 30 & wait"], outputPath: nil)
+        try await Task.sleep(for: .milliseconds(200))
+        shell.signalGroup(SIGKILL)
+        #expect(await shell.wait() == .signaled(signal: SIGKILL))
+        try await Task.sleep(for: .milliseconds(100))
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("pgrep-\(UUID()).txt").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let ps = try ChildProcess.spawn("ps", arguments: ["-o", "pid=,stat=,comm=", "-g", "\(shell.pid)"], outputPath: output)
+        _ = await ps.wait()
+        let alive = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").filter { !$0.contains(" Z") }
+        #expect(alive.isEmpty, "no live process left in the group: \(alive)")
+    }
+}
+
+@Suite("error log follower")
+struct LogFollowerTests {
+    @Test("forwards new lines, keeps partial lines, and rotates when the file is too big")
+    func follow() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("follower-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/mysqld.err"
+        try "old line from before\n".write(toFile: path, atomically: false, encoding: .utf8)
+        let lines = Mutex<[String]>([])
+        let follower = LogFollower(path: path, prefix: "[t] ", maxBytes: 200, archives: 2, output: StandardOutput()) { line in
+            lines.withLock { $0.append(line) }
+        }
+        follower.skipExisting()
+        try append("first\nsecond\npart", to: path)
+        follower.poll()
+        #expect(lines.withLock { $0 } == ["first", "second"])
+        try append("ial\n", to: path)
+        follower.poll()
+        #expect(lines.withLock { $0 } == ["first", "second", "partial"])
+
+        // Grow past 200 bytes: the follower forwards, archives and truncates.
+        let long = String(repeating: "x", count: 120)
+        try append("\(long)\n\(long)\n", to: path)
+        follower.poll()
+        #expect(lines.withLock { $0.count } == 5)
+        #expect(fileSize(path) == 0)
+        #expect(try String(contentsOfFile: directory + "/mysqld-1.err", encoding: .utf8).hasSuffix("\(long)\n\(long)\n"))
+
+        // mysqld carries on writing at the new end.
+        try append("after rotation\n", to: path)
+        follower.poll()
+        #expect(lines.withLock { $0.last } == "after rotation")
+
+        // Older archives shift; no more than `archives` are kept.
+        for _ in 0..<3 {
+            try append("\(long)\n\(long)\n", to: path)
+            follower.poll()
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        #expect(names == ["mysqld-1.err", "mysqld-2.err", "mysqld.err"])
+        #expect(follower.archivePath(3) == directory + "/mysqld-3.err")
+    }
+
+    func append(_ text: String, to path: String) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(text.utf8))
+    }
+}
+
+@Suite("MySQL client")
+struct MySQLClientTests {
+    @Test("connection failures carry the MySQL error number and say where", arguments: [
+        MySQLEndpoint.tcp(host: "127.0.0.1", port: 1),
+        .unixSocket(path: "/nonexistent/qmysql.sock"),
+    ])
+    func refused(endpoint: MySQLEndpoint) async throws {
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        defer { Task { try? await pool.shutdownGracefully() } }
+        let error = await #expect(throws: MySQLError.self) {
+            try await MySQLConnection.connect(.init(endpoint: endpoint, user: "root", connectTimeout: .seconds(2)), threadPool: pool)
+        }
+        #expect(error?.isConnectionFailure == true, "\(String(describing: error))")
+        #expect([MySQLError.cannotConnect, MySQLError.cannotConnectHost].contains(error?.code ?? 0))
+        #expect(error?.description.contains("connect to \(endpoint)") == true)
+    }
+
+    @Test("string literals are escaped")
+    func literals() {
+        #expect(SQLLiteral.string("pc.bootstrap=YES") == "'pc.bootstrap=YES'")
+        #expect(SQLLiteral.string(#"it's a \ test"#) == #"'it''s a \\ test'"#)
+    }
+}

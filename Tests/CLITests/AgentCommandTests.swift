@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+@testable import CLI
+
+@Suite("agent command line")
+struct AgentCommandTests {
+    static let base = [
+        "--node-name", "demo-1", "--cluster-name", "demo", "--data-dir", "/var/lib/qmysql/demo-1/data",
+        "--address", "127.0.0.3", "--peers", "127.0.0.2,127.0.0.3:4567,127.0.0.4", "--token", "0123456789abcdef-token",
+    ]
+
+    @Test("a full command line becomes a configuration")
+    func parses() throws {
+        let command = try AgentCommand.parse(Self.base + ["--controller-url", "http://127.0.0.1:7443/v1/reports/demo-1", "--heartbeat-interval", "2.5", "--no-pc-recovery", "--start", "join"])
+        let configuration = try command.makeConfiguration()
+        #expect(configuration.nodeName == "demo-1")
+        #expect(configuration.cluster.peers == ["127.0.0.2:4567", "127.0.0.3:4567", "127.0.0.4:4567"])
+        #expect(configuration.cluster.pcRecovery == false)
+        #expect(configuration.runDirectory == "/var/lib/qmysql/demo-1/data-run")
+        #expect(configuration.listenAddress == "127.0.0.3")
+        #expect(configuration.listenPort == 7080)
+        #expect(configuration.heartbeatInterval == .milliseconds(2500))
+        #expect(configuration.initialStart?.rawValue == "join")
+        #expect(configuration.token == "0123456789abcdef-token")
+    }
+
+    @Test("bad options are refused with a message that says what to do", arguments: [
+        (["--peers", "127.0.0.2,127.0.0.4"], "does not include this node"),
+        (["--peers", "127.0.0.2:x"], "is not host or host:port"),
+        (["--data-dir", "relative/data"], "must be an absolute path"),
+        (["--node-name", "bad name"], "--node-name"),
+        (["--listen-port", "3306"], "collides"),
+        (["--controller-url", "ftp://x"], "must be an http:// or https:// URL"),
+        (["--heartbeat-interval", "0"], "--heartbeat-interval"),
+        (["--token-file", "/tmp/x"], "either --token or --token-file"),
+        (["--flavor", "oracle"], "oracle"),
+    ])
+    func refuses(overrides: [String], message: String) {
+        var arguments = Self.base
+        for pair in stride(from: 0, to: overrides.count, by: 2) {
+            if let index = arguments.firstIndex(of: overrides[pair]) {
+                arguments[index + 1] = overrides[pair + 1]
+            } else {
+                arguments += [overrides[pair], overrides[pair + 1]]
+            }
+        }
+        do {
+            _ = try AgentCommand.parse(arguments)
+            Issue.record("accepted \(overrides)")
+        } catch {
+            let text = AgentCommand.message(for: error)
+            #expect(text.contains(message), "\(text)")
+        }
+    }
+
+    @Test("a short token is refused")
+    func shortToken() throws {
+        var arguments = Self.base
+        arguments[arguments.firstIndex(of: "--token")! + 1] = "short"
+        let command = try AgentCommand.parse(arguments)
+        #expect(throws: (any Error).self) { try command.makeConfiguration() }
+    }
+
+    @Test("the agent is a subcommand of the root command")
+    func registered() {
+        #expect(QMySQL.configuration.subcommands.contains { $0 == AgentCommand.self })
+    }
+}
