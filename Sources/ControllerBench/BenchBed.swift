@@ -50,7 +50,7 @@ final class BenchBed: Sendable {
             try await admin.execute("CREATE USER IF NOT EXISTS '\(Self.monitorUser)'@'%' IDENTIFIED BY \(SQLLiteral.string(monitorPassword))")
             await admin.close()
             try await BoundedWriter.prepareSchema(cluster.node(0).sqlOptions, threadPool: threadPool)
-            try await cluster.stopCluster()
+            try await cluster.stop()
             try await cluster.saveSnapshot(to: snapshotDirectory)
             await cluster.stopAgents()
         } catch {

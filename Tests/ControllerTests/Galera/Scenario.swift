@@ -157,7 +157,7 @@ final class Scenario: Sendable {
 
     /// Starts a bounded writer on every node's socket (it moves to the next node on a failure).
     func startWriter(maxDuration: Duration = .seconds(120)) -> BoundedWriter {
-        let writer = BoundedWriter(endpoints: cluster.nodes.map(\.sqlOptions), maxRows: 50_000, maxDuration: maxDuration,
+        let writer = BoundedWriter(targets: cluster.nodes.map(\.writerTarget), maxRows: 50_000, maxDuration: maxDuration,
                                    pause: .milliseconds(20), threadPool: bed.threadPool)
         writer.start()
         return writer
