@@ -22,22 +22,22 @@ public actor ClusterController {
     public nonisolated let table: NodeTable
     public nonisolated let queue: TaskQueue
 
-    private let logger: Logger
-    private let agents: NodeAgents
+    let logger: Logger
+    let agents: NodeAgents
     private let sqlProbes: [String: SQLProbe]
     private let threadPool: NIOThreadPool
-    private var history = ActionHistory()
+    var history = ActionHistory()
     private var lastPlan: FaultPlan?
-    private var recoveringFault: FaultKind?
+    var recoveringFault: FaultKind?
     private var outage: (since: ContinuousClock.Instant, fault: FaultKind?)?
     private var lastCycle: ContinuousClock.Instant?
     /// Reports that arrive before `run()` are recorded but not acted on.
-    private var started = false
+    var started = false
     /// After a failed recovery step, the next one waits: 1 s, 2 s, 4 s ... up to 30 s, so a
     /// refusing agent or a failing start is never hammered.
-    private var failedSteps = 0
-    private var retryNotBefore: ContinuousClock.Instant?
-    private let wallClock: @Sendable () -> Date
+    var failedSteps = 0
+    var retryNotBefore: ContinuousClock.Instant?
+    let wallClock: @Sendable () -> Date
 
     /// - Parameters:
     ///   - httpClient: used for the agents' API; owned by the caller, who shuts it down.
@@ -184,7 +184,7 @@ public actor ClusterController {
         }
     }
 
-    private func logPlan(_ plan: FaultPlan, snapshot: ClusterSnapshot, origin: String) {
+    func logPlan(_ plan: FaultPlan, snapshot: ClusterSnapshot, origin: String) {
         switch plan {
         case .none(let reason):
             logger.info("nothing to do", metadata: ["reason": "\(reason)", "origin": "\(origin)"])
@@ -217,144 +217,6 @@ public actor ClusterController {
         if case .step(let step) = plan, step.fault.severity > (outage?.fault?.severity ?? -1) { outage?.fault = step.fault }
     }
 
-    // MARK: - Acting
-
-    private func recoveryTask() -> ClusterTask {
-        ClusterTask(kind: .faultRecovery, summary: "next recovery step", deadline: configuration.recoveryStepDeadline) {
-            try await self.performRecoveryStep()
-        }
-    }
-
-    private func taskFinished(_ finished: TaskQueue.Finished) async {
-        metrics.recordQueueDepth(await queue.depth)
-        if finished.kind == .faultRecovery {
-            if finished.result.isSuccess {
-                failedSteps = 0
-                retryNotBefore = nil
-            } else {
-                failedSteps += 1
-                let backoff = Duration.seconds(min(30, 1 << min(failedSteps - 1, 5)))
-                retryNotBefore = .now + backoff
-                logger.warning("recovery step failed; the next one waits \(backoff)", metadata: ["failures in a row": "\(failedSteps)"])
-            }
-        }
-        // Observe again at once: the next step, if any, should not wait for the next probe round.
-        await evaluate(origin: "task finished")
-    }
-
-    /// Observe, decide again on fresh observations, perform that one step, wait for its effect.
-    func performRecoveryStep() async throws -> String {
-        await probeAll()
-        let snapshot = await table.snapshot()
-        let plan = FaultDecision.decide(snapshot)
-        guard case .step(let step) = plan else {
-            return "nothing to do after observing again: \(plan)"
-        }
-        guard configuration.autoRecovery else { return "automatic recovery is off" }
-        let id = history.start(task: .faultRecovery, fault: step.fault, verb: step.action.verb, node: step.action.node,
-                               detail: step.action.description, reason: step.reason, at: wallClock())
-        var log = logger
-        log[metadataKey: "node"] = "\(step.action.node)"
-        log.notice("performing: \(step.action)", metadata: ["fault": "\(step.fault.rawValue)", "reason": "\(step.reason)"])
-        do {
-            let launchesBefore = await table.report(of: step.action.node)?.process.launches ?? 0
-            let answer = try await agents.perform(step.action)
-            await table.offer(answer)
-            let result = try await waitForEffect(of: step.action, launchesBefore: launchesBefore)
-            history.finish(id, outcome: .succeeded(result), at: wallClock())
-            metrics.recordRecoveryStep(step.fault, succeeded: true)
-            log.notice("done: \(result)")
-            return result
-        } catch {
-            let message = error is CancellationError ? "cancelled (deadline or shutdown)" : "\(error)"
-            history.finish(id, outcome: .failed(message), at: wallClock())
-            metrics.recordRecoveryStep(step.fault, succeeded: false)
-            log.error("failed: \(step.action): \(message)")
-            throw error
-        }
-    }
-
-    /// Polls the node until the action's effect shows, or fails when the node shows it will not.
-    private func waitForEffect(of action: RecoveryAction, launchesBefore: Int) async throws -> String {
-        let name = action.node
-        let clock = ContinuousClock()
-        let started = clock.now
-        while true {
-            try Task.checkCancellation()
-            await probe(node: name)
-            let snapshot = await table.snapshot()
-            guard let node = snapshot.node(named: name) else { throw ControllerError.unknownNode(name) }
-            let report = await table.report(of: name)
-            let elapsed = clock.now - started
-            switch action {
-            case .recoverPosition:
-                if let position = node.recoveredPosition { return "\(name) recovered position \(position)" }
-                if node.role != .stopped && node.role != .unknown {
-                    throw ControllerError.effectNotSeen(action: "\(action)", why: "\(node.summary) instead of staying stopped")
-                }
-            case .join, .bootstrap:
-                if node.state == .green { return "\(name) Synced in the Primary component after \(elapsed)" }
-                if node.role == .stopped, let report, report.process.launches > launchesBefore {
-                    let exit = report.lastExit?.description ?? "stopped"
-                    throw ControllerError.effectNotSeen(action: "\(action)", why: "mysqld on \(name) \(exit) (see the node's error log)")
-                }
-            case .bootstrapSurvivor:
-                if case .primary = node.role { return "\(name) is Primary after \(elapsed)" }
-                if node.role == .stopped {
-                    throw ControllerError.effectNotSeen(action: "\(action)", why: "\(node.summary)")
-                }
-            }
-            try await clock.sleep(for: .milliseconds(200))
-        }
-    }
-
-    // MARK: - Requested tasks
-
-    /// Queues a restart of `node` (a graceful stop, then a join from its own position, waiting
-    /// until it is Synced again). Returns false when a restart of that node is already queued.
-    /// It runs even with automatic recovery off: a person asked for it.
-    public func requestRestart(node: String) async throws -> Bool {
-        guard configuration.nodes.contains(where: { $0.name == node }) else { throw ControllerError.unknownNode(node) }
-        let task = ClusterTask(kind: .restart, key: "restart \(node)", summary: "restart \(node)", deadline: configuration.recoveryStepDeadline) {
-            try await self.performRestart(node: node)
-        }
-        return await queue.enqueue(task)
-    }
-
-    func performRestart(node name: String) async throws -> String {
-        await probeAll()
-        let snapshot = await table.snapshot()
-        guard let node = snapshot.node(named: name) else { throw ControllerError.unknownNode(name) }
-        guard node.agentReachable else {
-            throw ControllerError.refused(task: "restart \(name)", why: "its agent does not answer (\(await table.lastErrors(of: name).agent ?? "no report"))")
-        }
-        // Restarting is only safe if the node has a Primary component to come back to.
-        guard snapshot.nodes.contains(where: { $0.name != name && $0.state == .green }) else {
-            throw ControllerError.refused(task: "restart \(name)", why: "no other node is Synced in a Primary component, so \(name) would have nothing to rejoin; the cluster needs recovery first")
-        }
-        let id = history.start(task: .restart, fault: nil, verb: "restart", node: name, detail: "restart \(name): stop gracefully, then join",
-                               reason: "requested", at: wallClock())
-        var log = logger
-        log[metadataKey: "node"] = "\(name)"
-        log.notice("restarting: stop gracefully, then join")
-        do {
-            if node.observation.processRunning == true {
-                await table.offer(try await agents.stop(name))
-            }
-            let launchesBefore = await table.report(of: name)?.process.launches ?? 0
-            await table.offer(try await agents.perform(.join(node: name, position: nil)))
-            let result = try await waitForEffect(of: .join(node: name, position: nil), launchesBefore: launchesBefore)
-            history.finish(id, outcome: .succeeded(result), at: wallClock())
-            log.notice("restarted: \(result)")
-            return result
-        } catch {
-            let message = error is CancellationError ? "cancelled (deadline or shutdown)" : "\(error)"
-            history.finish(id, outcome: .failed(message), at: wallClock())
-            log.error("restart failed: \(message)")
-            throw error
-        }
-    }
-
     // MARK: - Reading
 
     /// Every action performed (bounded), oldest first.
@@ -374,20 +236,5 @@ public actor ClusterController {
     public func isHealthy(now: ContinuousClock.Instant = .now) -> Bool {
         guard let lastCycle else { return false }
         return now - lastCycle <= configuration.probeInterval * 3 + configuration.probeTimeout * 2
-    }
-}
-
-/// Errors of the controller's own steps.
-public enum ControllerError: Error, CustomStringConvertible {
-    case unknownNode(String)
-    case effectNotSeen(action: String, why: String)
-    case refused(task: String, why: String)
-
-    public var description: String {
-        switch self {
-        case .unknownNode(let name): "node \(name) is not part of this cluster's configuration"
-        case .refused(let task, let why): "\(task) refused: \(why)"
-        case .effectNotSeen(let action, let why): "\(action): did not take effect: \(why)"
-        }
     }
 }
