@@ -10,6 +10,7 @@
 //   QiniuAPI   -> KubeAPI          (the two custom resources, their validation and CRDs)
 //   Agent      -> Galera, MySQLClient
 //   LocalCluster -> Agent          (N agents on 127.0.0.N, for tests and the playground)
+//   Controller -> Galera, MySQLClient, Agent (AgentClient), KubeAPI (Condition)
 //   Galera, KubeAPI: pure, Foundation only.
 import PackageDescription
 
@@ -108,9 +109,21 @@ let package = Package(
             ]
         ),
         .target(
+            name: "Controller",
+            dependencies: [
+                "Galera", "MySQLClient", "Agent", "KubeAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
             name: "CLI",
             dependencies: [
-                "KubeAPI", "KubeClient", "QiniuAPI", "KubeServer", "Agent", "Galera",
+                "KubeAPI", "KubeClient", "QiniuAPI", "KubeServer", "Agent", "Galera", "Controller",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -118,6 +131,17 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "kubectl-qmysql", dependencies: ["CLI"]),
+        // Measures the controller's detection and recovery times on a real cluster (docs/benchmarks.md).
+        .executableTarget(
+            name: "ControllerBench",
+            dependencies: [
+                "Controller", "LocalCluster", "Agent", "Galera", "MySQLClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
 
         // MARK: Tests, one target per module
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
@@ -148,6 +172,16 @@ let package = Package(
             dependencies: [
                 "Agent", "Galera", "MySQLClient", "LocalCluster",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "ControllerTests",
+            dependencies: [
+                "Controller", "Galera", "Agent", "LocalCluster", "MySQLClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),

@@ -18,7 +18,7 @@ public struct QMySQL: AsyncParsableCommand {
         subcommands: [
             InstallCommand.self, CreateCommand.self, GetCommand.self, StatusCommand.self, DeleteCommand.self,
             BackupCommand.self, RestoreCommand.self, DataCommand.self, VersionCommand.self,
-            AgentCommand.self,
+            AgentCommand.self, ControllerCommand.self,
             CompletionCommand.self, GenerateDocsCommand.self, CompleteCommand.self,
         ])
 

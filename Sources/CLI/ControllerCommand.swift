@@ -1,0 +1,154 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Controller
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `kubectl-qmysql controller`: the long-running controller of one MySQL cluster.
+struct ControllerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "controller",
+        abstract: "Watch one Galera cluster, report its state, and repair the faults it knows.",
+        discussion: """
+            Runs until SIGTERM or SIGINT. Probes every node (SQL as the monitor user, and the node's
+            agent) every --probe-interval, receives the agents' pushed reports, keeps the cluster's
+            state, and repairs known faults one step at a time through the agents. Anything it does not
+            know stops with a ManualInterventionRequired condition (see docs/controller.md).
+
+            Endpoints on --listen: GET /v1/status, GET /v1/actions, POST /v1/reports (agents),
+            GET /metrics, GET /healthz.
+
+              kubectl-qmysql controller --cluster demo \\
+                --node demo-0=http://127.0.0.2:9809,127.0.0.2:3306 \\
+                --node demo-1=http://127.0.0.3:9809,127.0.0.3:3306 \\
+                --node demo-2=http://127.0.0.4:9809,127.0.0.4:3306 \\
+                --agent-token-file /etc/qmysql/agent-token \\
+                --monitor-password-file /etc/qmysql/monitor-password
+            """)
+
+    @Option(help: "The cluster's name (the QiniuMySQL's name); agents report with the same name.")
+    var cluster: String
+
+    @Option(name: .customLong("node"), help: ArgumentHelp(
+        "A node, once per node in ordinal order: NAME=AGENT_URL,SQL_HOST:SQL_PORT.",
+        valueName: "node"))
+    var nodes: [String] = []
+
+    @Option(help: "A file holding the bearer token of the agents' API (also required on pushed reports).")
+    var agentTokenFile: String
+
+    @Option(help: "The MySQL user the controller probes mysqld with (needs only USAGE: SHOW GLOBAL STATUS).")
+    var monitorUser: String = "monitor"
+
+    @Option(help: "A file holding the monitor user's password; omit for a user without password.")
+    var monitorPasswordFile: String?
+
+    @Option(help: "How many Synced nodes make the cluster Green (default: the number of nodes).")
+    var replicas: Int?
+
+    @Flag(inversion: .prefixedNo, help: "Repair known faults automatically; with --no-auto-recovery the controller only observes and reports.")
+    var autoRecovery = true
+
+    @Option(help: "Where the controller's HTTP endpoints listen, HOST:PORT (loopback unless in a pod).")
+    var listen: String = "127.0.0.1:9810"
+
+    @Option(help: "Seconds between two probe rounds.")
+    var probeInterval: Double = 1
+
+    @Option(help: "Seconds each probe (SQL or agent) may take.")
+    var probeTimeout: Double = 1
+
+    @Option(help: "Seconds without any report or successful probe after which a node is Unknown.")
+    var staleAfter: Double = 5
+
+    @Option(help: "Seconds one recovery step may take (a join may need a full SST).")
+    var stepDeadline: Double = 120
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        if cluster.isEmpty { throw ValidationError("--cluster is empty; give the cluster's name, e.g. --cluster demo") }
+        if nodes.isEmpty {
+            throw ValidationError("no --node given; give every node once, e.g. --node demo-0=http://127.0.0.2:9809,127.0.0.2:3306")
+        }
+        for (ordinal, text) in nodes.enumerated() {
+            do { _ = try NodeEndpoint(parsing: text, ordinal: ordinal) } catch { throw ValidationError(error.description) }
+        }
+        if let replicas, replicas < 1 || replicas > nodes.count {
+            throw ValidationError("--replicas \(replicas) is outside 1...\(nodes.count) (the number of --node options)")
+        }
+        if parseListen() == nil {
+            throw ValidationError("--listen '\(listen)' is not HOST:PORT with a port between 0 and 65535, e.g. 127.0.0.1:9810")
+        }
+        for (name, value) in [("--probe-interval", probeInterval), ("--probe-timeout", probeTimeout), ("--stale-after", staleAfter), ("--step-deadline", stepDeadline)] where !(value > 0) {
+            throw ValidationError("\(name) must be a positive number of seconds, not \(value)")
+        }
+        if Logger.Level(rawValue: logLevel) == nil {
+            throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        if !FileManager.default.isReadableFile(atPath: agentTokenFile) {
+            throw ValidationError("--agent-token-file '\(agentTokenFile)' cannot be read; give the file holding the agents' token")
+        }
+        if let monitorPasswordFile, !FileManager.default.isReadableFile(atPath: monitorPasswordFile) {
+            throw ValidationError("--monitor-password-file '\(monitorPasswordFile)' cannot be read")
+        }
+        let problems = try makeConfiguration(readSecrets: false).problems
+        if let first = problems.first { throw ValidationError(first) }
+    }
+
+    func run() async throws {
+        var configuredLogger = Logger(label: "qmysql.controller")
+        configuredLogger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let logger = configuredLogger
+        let configuration = try makeConfiguration(readSecrets: true)
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        let controller = ClusterController(configuration: configuration, httpClient: httpClient, logger: logger)
+        let server = ControllerServer.application(for: controller, logger: logger) { port in
+            logger.info("listening", metadata: ["address": "\(configuration.listenHost):\(port)"])
+        }
+        let group = ServiceGroup(
+            configuration: .init(services: [.init(service: ControllerService(controller: controller)), .init(service: server)],
+                                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
+        try await httpClient.shutdown()
+    }
+
+    func makeConfiguration(readSecrets: Bool) throws -> ControllerConfiguration {
+        let endpoints = try nodes.enumerated().map { ordinal, text in try NodeEndpoint(parsing: text, ordinal: ordinal) }
+        let token = readSecrets ? try secret(agentTokenFile, option: "--agent-token-file") : ""
+        let password = try readSecrets ? monitorPasswordFile.map { try secret($0, option: "--monitor-password-file") } ?? "" : ""
+        var configuration = ControllerConfiguration(
+            clusterName: cluster, nodes: endpoints, agentToken: token, monitorUser: monitorUser,
+            monitorPassword: password, replicas: replicas, autoRecovery: autoRecovery)
+        configuration.probeInterval = .milliseconds(Int(probeInterval * 1000))
+        configuration.probeTimeout = .milliseconds(Int(probeTimeout * 1000))
+        configuration.staleAfter = .milliseconds(Int(staleAfter * 1000))
+        configuration.recoveryStepDeadline = .milliseconds(Int(stepDeadline * 1000))
+        if let (host, port) = parseListen() {
+            configuration.listenHost = host
+            configuration.listenPort = port
+        }
+        return configuration
+    }
+
+    func parseListen() -> (String, Int)? {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+              (0...65535).contains(port), colon != listen.startIndex else { return nil }
+        return (String(listen[..<colon]), port)
+    }
+
+    func secret(_ path: String, option: String) throws -> String {
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        } catch {
+            throw ValidationError("\(option) '\(path)' cannot be read: \(error.localizedDescription)")
+        }
+    }
+}

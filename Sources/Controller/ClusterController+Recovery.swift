@@ -1,0 +1,96 @@
+import Agent
+import Foundation
+import Galera
+
+/// Acting on a fault: one step per task, decided again on fresh observations when the task runs.
+extension ClusterController {
+    func recoveryTask() -> ClusterTask {
+        ClusterTask(kind: .faultRecovery, summary: "next recovery step", deadline: configuration.recoveryStepDeadline) {
+            try await self.performRecoveryStep()
+        }
+    }
+
+    func taskFinished(_ finished: TaskQueue.Finished) async {
+        metrics.recordQueueDepth(await queue.depth)
+        if finished.kind == .faultRecovery {
+            if finished.result.isSuccess {
+                failedSteps = 0
+                retryNotBefore = nil
+            } else {
+                failedSteps += 1
+                let backoff = Duration.seconds(min(30, 1 << min(failedSteps - 1, 5)))
+                retryNotBefore = .now + backoff
+                logger.warning("recovery step failed; the next one waits \(backoff)", metadata: ["failures in a row": "\(failedSteps)"])
+            }
+        }
+        // Observe again at once: the next step, if any, should not wait for the next probe round.
+        await evaluate(origin: "task finished")
+    }
+
+    /// Observe, decide again on fresh observations, perform that one step, wait for its effect.
+    func performRecoveryStep() async throws -> String {
+        await probeAll()
+        let snapshot = await table.snapshot()
+        let plan = FaultDecision.decide(snapshot)
+        guard case .step(let step) = plan else {
+            return "nothing to do after observing again: \(plan)"
+        }
+        guard configuration.autoRecovery else { return "automatic recovery is off" }
+        let id = history.start(task: .faultRecovery, fault: step.fault, verb: step.action.verb, node: step.action.node,
+                               detail: step.action.description, reason: step.reason, at: wallClock())
+        var log = logger
+        log[metadataKey: "node"] = "\(step.action.node)"
+        log[metadataKey: "task"] = "fault-recovery"
+        log.notice("performing: \(step.action)", metadata: ["fault": "\(step.fault.rawValue)", "reason": "\(step.reason)"])
+        do {
+            let launchesBefore = await table.report(of: step.action.node)?.process.launches ?? 0
+            let answer = try await agents.perform(step.action)
+            await table.offer(answer)
+            let result = try await waitForEffect(of: step.action, launchesBefore: launchesBefore)
+            history.finish(id, outcome: .succeeded(result), at: wallClock())
+            metrics.recordRecoveryStep(step.fault, succeeded: true)
+            log.notice("done: \(result)")
+            return result
+        } catch {
+            let message = error is CancellationError ? "cancelled (deadline or shutdown)" : "\(error)"
+            history.finish(id, outcome: .failed(message), at: wallClock())
+            metrics.recordRecoveryStep(step.fault, succeeded: false)
+            log.error("failed: \(step.action): \(message)")
+            throw error
+        }
+    }
+
+    /// Polls the node until the action's effect shows, or fails when the node shows it will not.
+    func waitForEffect(of action: RecoveryAction, launchesBefore: Int) async throws -> String {
+        let name = action.node
+        let clock = ContinuousClock()
+        let started = clock.now
+        while true {
+            try Task.checkCancellation()
+            await probe(node: name)
+            let snapshot = await table.snapshot()
+            guard let node = snapshot.node(named: name) else { throw ControllerError.unknownNode(name) }
+            let report = await table.report(of: name)
+            let elapsed = clock.now - started
+            switch action {
+            case .recoverPosition:
+                if let position = node.recoveredPosition { return "\(name) recovered position \(position)" }
+                if node.role != .stopped && node.role != .unknown {
+                    throw ControllerError.effectNotSeen(action: "\(action)", why: "\(node.summary) instead of staying stopped")
+                }
+            case .join, .bootstrap:
+                if node.state == .green { return "\(name) Synced in the Primary component after \(elapsed)" }
+                if node.role == .stopped, let report, report.process.launches > launchesBefore {
+                    let exit = report.lastExit?.description ?? "stopped"
+                    throw ControllerError.effectNotSeen(action: "\(action)", why: "mysqld on \(name) \(exit) (see the node's error log)")
+                }
+            case .bootstrapSurvivor:
+                if case .primary = node.role { return "\(name) is Primary after \(elapsed)" }
+                if node.role == .stopped {
+                    throw ControllerError.effectNotSeen(action: "\(action)", why: "\(node.summary)")
+                }
+            }
+            try await clock.sleep(for: .milliseconds(200))
+        }
+    }
+}

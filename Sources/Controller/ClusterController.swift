@@ -1,0 +1,240 @@
+import Agent
+import AsyncHTTPClient
+import Foundation
+import Galera
+import KubeAPI
+import Logging
+import NIOPosix
+
+/// One controller for one MySQL cluster: observe → decide (pure) → act once → observe again.
+///
+/// - `run()` probes every node on an interval (SQL and agent, in parallel), evaluates after every
+///   probe round and every pushed report, and runs the cluster's serial task queue.
+/// - Evaluating builds one snapshot, computes the status (published upward only when it changed),
+///   decides, and, if a recovery step is due and automatic recovery is on, enqueues a recovery task.
+/// - A recovery task observes again, decides again, performs that one step through the node's agent
+///   and waits until the step's effect is observed.
+public actor ClusterController {
+    public nonisolated let configuration: ControllerConfiguration
+    public nonisolated let metrics: ControllerMetrics
+    /// The upward status path (latest only); the operator consumes `feed.updates`.
+    public nonisolated let feed: StatusFeed<ClusterStatus>
+    public nonisolated let table: NodeTable
+    public nonisolated let queue: TaskQueue
+
+    let logger: Logger
+    let agents: NodeAgents
+    private let sqlProbes: [String: SQLProbe]
+    private let threadPool: NIOThreadPool
+    var history = ActionHistory()
+    private var lastPlan: FaultPlan?
+    var recoveringFault: FaultKind?
+    private var outage: (since: ContinuousClock.Instant, fault: FaultKind?)?
+    private var lastCycle: ContinuousClock.Instant?
+    /// Reports that arrive before `run()` are recorded but not acted on.
+    var started = false
+    /// After a failed recovery step, the next one waits: 1 s, 2 s, 4 s ... up to 30 s, so a
+    /// refusing agent or a failing start is never hammered.
+    var failedSteps = 0
+    var retryNotBefore: ContinuousClock.Instant?
+    let wallClock: @Sendable () -> Date
+
+    /// - Parameters:
+    ///   - httpClient: used for the agents' API; owned by the caller, who shuts it down.
+    ///   - logger: metadata `cluster` is added here, `node` and `task` where they apply.
+    public init(configuration: ControllerConfiguration, httpClient: HTTPClient, logger: Logger) {
+        self.configuration = configuration
+        var logger = logger
+        logger[metadataKey: "cluster"] = "\(configuration.clusterName)"
+        self.logger = logger
+        metrics = ControllerMetrics(cluster: configuration.clusterName, nodes: configuration.nodes.map(\.name))
+        feed = StatusFeed(capacity: 4)
+        table = NodeTable(configuration: configuration)
+        queue = TaskQueue(logger: logger)
+        // Probes block a thread each for up to their timeout; never on the shared cooperative pool.
+        let threadPool = NIOThreadPool(numberOfThreads: max(2, configuration.nodes.count * 2))
+        self.threadPool = threadPool
+        sqlProbes = Dictionary(uniqueKeysWithValues: configuration.nodes.map {
+            ($0.name, SQLProbe(endpoint: $0, user: configuration.monitorUser, password: configuration.monitorPassword,
+                               timeout: configuration.probeTimeout, threadPool: threadPool))
+        })
+        agents = NodeAgents(configuration: configuration, httpClient: httpClient)
+        wallClock = { Date() }
+    }
+
+    // MARK: - Running
+
+    /// Probes, evaluates and runs tasks until cancelled.
+    public func run() async {
+        threadPool.start()
+        started = true
+        logger.info("controller started", metadata: [
+            "nodes": "\(configuration.nodes.map(\.name).joined(separator: ","))",
+            "autoRecovery": "\(configuration.autoRecovery)", "replicas": "\(configuration.replicas)",
+        ])
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.queue.run { finished in await self.taskFinished(finished) } }
+            group.addTask { await self.probeLoop() }
+            await group.waitForAll()
+        }
+        for probe in sqlProbes.values { await probe.close() }
+        try? await threadPool.shutdownGracefully()
+        feed.finish()
+        logger.info("controller stopped")
+    }
+
+    private func probeLoop() async {
+        let clock = ContinuousClock()
+        while !Task.isCancelled {
+            let started = clock.now
+            await probeAll()
+            await evaluate(origin: "probe")
+            try? await clock.sleep(until: started + configuration.probeInterval)
+        }
+    }
+
+    // MARK: - Observing
+
+    /// Asks every node, in parallel, bounded by the probe timeout.
+    func probeAll() async {
+        await withTaskGroup(of: Void.self) { group in
+            for node in configuration.nodes {
+                group.addTask { await self.probe(node: node.name) }
+            }
+        }
+    }
+
+    /// Asks one node's mysqld and agent at once; records what answers.
+    func probe(node: String) async {
+        let timeout = configuration.probeTimeout
+        async let agentAnswer: Void = probeAgent(node: node, timeout: timeout)
+        async let sqlAnswer: Void = probeSQL(node: node, timeout: timeout)
+        _ = await (agentAnswer, sqlAnswer)
+    }
+
+    private func probeAgent(node: String, timeout: Duration) async {
+        do {
+            let status = try await agents.status(of: node)
+            await table.offer(status)
+        } catch {
+            metrics.recordProbeFailure(node: node, sql: false)
+            await table.recordAgentFailure(node: node, error: "\(error)")
+        }
+    }
+
+    private func probeSQL(node: String, timeout: Duration) async {
+        guard let probe = sqlProbes[node] else { return }
+        let asked = ContinuousClock.now
+        do {
+            // libmariadb's timeouts count whole seconds; the outer deadline keeps a round bounded.
+            let status = try await withDeadline(timeout + .milliseconds(500), "SQL probe of \(node)") {
+                try await probe.probe()
+            }
+            await table.recordSQL(node: node, status: status, at: asked)
+        } catch {
+            metrics.recordProbeFailure(node: node, sql: true)
+            await table.recordSQLFailure(node: node, error: "\(error)")
+        }
+    }
+
+    /// A report an agent pushed (state change or heartbeat). Returns false when it is not ours.
+    public func receive(_ report: AgentStatus) async -> Bool {
+        guard await table.offer(report) else {
+            // Not newer than what we hold, or not ours.
+            return report.cluster == configuration.clusterName && configuration.nodes.contains { $0.name == report.node }
+        }
+        if started { await evaluate(origin: "report from \(report.node)") }
+        return true
+    }
+
+    // MARK: - Deciding
+
+    /// Builds the snapshot, publishes the status if it changed, and enqueues a recovery task when
+    /// a step is due. Never acts itself: health checks only enqueue.
+    func evaluate(origin: String) async {
+        let now = ContinuousClock.now
+        lastCycle = now
+        let snapshot = await table.snapshot(at: now)
+        for detection in await table.takeDetections() { metrics.recordDetection(detection) }
+        let plan = FaultDecision.decide(snapshot)
+        let recoveryPending = await queue.isPending(.faultRecovery)
+        if !recoveryPending { recoveringFault = nil }
+
+        trackOutage(snapshot.clusterState, plan: plan, now: now)
+        metrics.record(snapshot)
+        metrics.recordPlan(plan)
+        metrics.recordQueueDepth(await queue.depth)
+
+        if plan != lastPlan { logPlan(plan, snapshot: snapshot, origin: origin) }
+        lastPlan = plan
+
+        let backingOff = retryNotBefore.map { now < $0 } ?? false
+        if started, configuration.autoRecovery, case .step(let step) = plan, !recoveryPending, !backingOff {
+            if await queue.enqueue(recoveryTask()) {
+                recoveringFault = step.fault
+            }
+        }
+        let activity = ClusterStatusBuilder.Activity(plan: plan, autoRecovery: configuration.autoRecovery, recovering: recoveringFault)
+        let status = ClusterStatusBuilder.build(snapshot, activity: activity, previous: feed.latest, now: KubeTime.format(wallClock()))
+        if feed.publish(status) {
+            logger.info("cluster status changed", metadata: [
+                "state": "\(status.state.rawValue)",
+                "nodes": "\(status.nodes.map { "\($0.name)=\($0.state.rawValue)" }.joined(separator: " "))",
+            ])
+        }
+    }
+
+    func logPlan(_ plan: FaultPlan, snapshot: ClusterSnapshot, origin: String) {
+        switch plan {
+        case .none(let reason):
+            logger.info("nothing to do", metadata: ["reason": "\(reason)", "origin": "\(origin)"])
+        case .step(let step):
+            var log = logger
+            log[metadataKey: "node"] = "\(step.action.node)"
+            if configuration.autoRecovery {
+                log.notice("fault detected: next step \(step.action)", metadata: ["fault": "\(step.fault.rawValue)", "reason": "\(step.reason)"])
+            } else {
+                log.warning("fault detected; automatic recovery is off, not acting: would \(step.action)", metadata: ["fault": "\(step.fault.rawValue)", "reason": "\(step.reason)"])
+            }
+        case .manual(let intervention):
+            logger.error("manual intervention required: \(intervention.message)", metadata: ["reason": "\(intervention.reason)"])
+        }
+    }
+
+    /// Times an outage from the first non-Green snapshot to Green again, by the fault repaired.
+    private func trackOutage(_ state: ClusterState, plan: FaultPlan, now: ContinuousClock.Instant) {
+        if state == .green {
+            if let outage, let fault = outage.fault {
+                metrics.recordRecovered(fault, after: now - outage.since)
+                logger.notice("cluster Green again", metadata: ["fault": "\(fault.rawValue)", "after": "\(now - outage.since)"])
+            }
+            outage = nil
+            return
+        }
+        if outage == nil { outage = (now, nil) }
+        // An outage is named after the most severe fault seen during it (two killed nodes first
+        // look like node-down, until the survivor loses quorum).
+        if case .step(let step) = plan, step.fault.severity > (outage?.fault?.severity ?? -1) { outage?.fault = step.fault }
+    }
+
+    // MARK: - Reading
+
+    /// Every action performed (bounded), oldest first.
+    public func actions() -> [ActionRecord] { history.records }
+
+    /// The latest status. Before the first probe round completed there is none: then a Red
+    /// status that says so (deciding on no observations would only produce false alarms).
+    public func status() -> ClusterStatus {
+        if let latest = feed.latest { return latest }
+        return ClusterStatus(
+            cluster: configuration.clusterName, state: .red,
+            nodes: configuration.nodes.map { NodeStatus(name: $0.name, state: .unknown, wsrepState: nil, seqno: nil, ready: false) },
+            conditions: [], message: "cluster \(configuration.clusterName): no observation yet (the first probe round has not completed)")
+    }
+
+    /// Whether the loop is alive: a cycle ran within three probe intervals (plus a probe timeout).
+    public func isHealthy(now: ContinuousClock.Instant = .now) -> Bool {
+        guard let lastCycle else { return false }
+        return now - lastCycle <= configuration.probeInterval * 3 + configuration.probeTimeout * 2
+    }
+}

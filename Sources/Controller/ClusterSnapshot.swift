@@ -1,0 +1,30 @@
+import Galera
+
+/// Every node's observation at one instant, with what the cluster should be. The only input of
+/// `FaultDecision.decide` and of the cluster state.
+public struct ClusterSnapshot: Sendable, Hashable {
+    public var clusterName: String
+    /// In ordinal order.
+    public var nodes: [NodeSnapshot]
+    /// How many Synced nodes make the cluster Green.
+    public var replicas: Int
+
+    public init(clusterName: String, nodes: [NodeSnapshot], replicas: Int) {
+        self.clusterName = clusterName
+        self.nodes = nodes.sorted { $0.ordinal < $1.ordinal }
+        self.replicas = replicas
+    }
+
+    public var clusterState: ClusterState {
+        ClusterState.assess(nodes: nodes.map(\.state), expected: replicas)
+    }
+
+    /// Running members of a Primary component.
+    public var primaryMembers: [NodeSnapshot] {
+        nodes.filter { if case .primary = $0.role { true } else { false } }
+    }
+
+    public var hasPrimary: Bool { !primaryMembers.isEmpty }
+
+    public func node(named name: String) -> NodeSnapshot? { nodes.first { $0.name == name } }
+}

@@ -1,0 +1,91 @@
+import Galera
+import KubeAPI
+
+/// Builds the cluster status from a snapshot and the current plan. Pure, apart from the time it is
+/// given for conditions that change.
+enum ClusterStatusBuilder {
+    /// What the controller is doing about the cluster, as far as the status is concerned.
+    struct Activity: Sendable, Hashable {
+        var plan: FaultPlan
+        var autoRecovery: Bool
+        /// The fault being repaired by a queued or running recovery task, if any.
+        var recovering: FaultKind?
+    }
+
+    static func build(_ snapshot: ClusterSnapshot, activity: Activity, previous: ClusterStatus?, now: String) -> ClusterStatus {
+        let state = snapshot.clusterState
+        let message = message(snapshot, activity: activity)
+        var manual: ManualIntervention?
+        if case .manual(let intervention) = activity.plan { manual = intervention }
+        let ready = state == .green
+        let conditions = [
+            condition(ConditionType.ready, ready, reason: state.rawValue,
+                      message: ready ? "\(snapshot.replicas) nodes Synced in the Primary component" : message,
+                      previous: previous, now: now),
+            condition(ConditionType.recovering, activity.recovering != nil,
+                      reason: activity.recovering.map { recoveringReason($0) } ?? "Idle",
+                      message: activity.recovering != nil ? message : "no recovery in progress",
+                      previous: previous, now: now),
+            condition(ConditionType.manualInterventionRequired, manual != nil,
+                      reason: manual?.reason ?? "None",
+                      message: manual?.message ?? "nothing needs a person",
+                      previous: previous, now: now),
+        ]
+        return ClusterStatus(cluster: snapshot.clusterName, state: state, nodes: snapshot.nodes.map(nodeStatus),
+                             conditions: conditions, message: message)
+    }
+
+    static func nodeStatus(_ node: NodeSnapshot) -> NodeStatus {
+        let wsrep = node.observation.wsrep
+        var wsrepState: String?
+        var seqno: Int64?
+        switch node.role {
+        case .primary:
+            wsrepState = wsrep?.localStateComment
+        case .nonPrimary:
+            wsrepState = wsrep.map { "\($0.clusterStatus) (\($0.localStateComment))" }
+            seqno = wsrep?.lastCommitted
+        case .stopped:
+            switch node.storedPosition {
+            case .known(let position, _): seqno = position.seqno
+            case .needsRecovery: seqno = -1
+            case .empty, .zero: seqno = nil
+            }
+        case .starting, .unknown:
+            break
+        }
+        return NodeStatus(name: node.name, state: node.state, wsrepState: wsrepState, seqno: seqno, ready: node.state == .green)
+    }
+
+    static func message(_ snapshot: ClusterSnapshot, activity: Activity) -> String {
+        let state = snapshot.clusterState
+        switch activity.plan {
+        case .manual(let intervention):
+            return "cluster \(snapshot.clusterName) is \(state.rawValue): \(intervention.message)"
+        case .step(let step):
+            if !activity.autoRecovery {
+                return "cluster \(snapshot.clusterName) is \(state.rawValue) (\(step.fault.rawValue)); automatic recovery is off; it would \(step.action): \(step.reason)"
+            }
+            return "cluster \(snapshot.clusterName) is \(state.rawValue); recovering (\(step.fault.rawValue))"
+        case .none(let reason):
+            if let fault = activity.recovering { return "cluster \(snapshot.clusterName) is \(state.rawValue); recovering (\(fault.rawValue))" }
+            return "cluster \(snapshot.clusterName) is \(state.rawValue): \(reason)"
+        }
+    }
+
+    static func recoveringReason(_ fault: FaultKind) -> String {
+        switch fault {
+        case .nodeDown: "NodeDown"
+        case .quorumLost: "QuorumLost"
+        case .clusterDown: "ClusterDown"
+        }
+    }
+
+    /// A condition whose transition time moves only when its status does.
+    static func condition(_ type: String, _ isTrue: Bool, reason: String, message: String, previous: ClusterStatus?, now: String) -> Condition {
+        let status = isTrue ? "True" : "False"
+        let old = previous?.condition(type)
+        let since = (old?.status == status ? old?.lastTransitionTime : nil) ?? now
+        return Condition(type: type, status: status, reason: reason, message: message, lastTransitionTime: since)
+    }
+}

@@ -1,0 +1,81 @@
+/// Where one node of the cluster is reached.
+public struct NodeEndpoint: Sendable, Hashable, Codable {
+    /// The node's name, e.g. `demo-0`. Unique in the cluster.
+    public var name: String
+    /// The node's position in the cluster (the StatefulSet ordinal); ties in seqno go to the lowest.
+    public var ordinal: Int
+    /// The agent's base URL, e.g. `http://127.0.0.2:9809`.
+    public var agentURL: String
+    /// mysqld's SQL address, for the monitor user's probe.
+    public var sqlHost: String
+    public var sqlPort: Int
+
+    public init(name: String, ordinal: Int, agentURL: String, sqlHost: String, sqlPort: Int = 3306) {
+        self.name = name
+        self.ordinal = ordinal
+        self.agentURL = agentURL
+        self.sqlHost = sqlHost
+        self.sqlPort = sqlPort
+    }
+}
+
+/// Everything one controller needs to watch and repair one cluster.
+public struct ControllerConfiguration: Sendable {
+    public var clusterName: String
+    public var nodes: [NodeEndpoint]
+    /// The bearer token the agents accept, and require on the reports they push to us.
+    public var agentToken: String
+    public var monitorUser: String
+    public var monitorPassword: String
+    /// How many Synced nodes make the cluster Green.
+    public var replicas: Int
+    /// false: observe and report only; never act on a node.
+    public var autoRecovery: Bool
+
+    /// How often every node is probed (SQL and agent), in parallel.
+    public var probeInterval: Duration = .seconds(1)
+    /// Connect and read timeout of each probe.
+    public var probeTimeout: Duration = .seconds(1)
+    /// A node with no report, heartbeat or successful probe for this long is Unknown.
+    public var staleAfter: Duration = .seconds(5)
+    /// Deadline of one recovery step (a joiner may need a full SST: tens of seconds).
+    public var recoveryStepDeadline: Duration = .seconds(120)
+
+    /// Where the controller's HTTP endpoints listen.
+    public var listenHost: String = "127.0.0.1"
+    public var listenPort: Int = 9810
+
+    public init(clusterName: String, nodes: [NodeEndpoint], agentToken: String, monitorUser: String,
+                monitorPassword: String, replicas: Int? = nil, autoRecovery: Bool = true) {
+        self.clusterName = clusterName
+        self.nodes = nodes.sorted { $0.ordinal < $1.ordinal }
+        self.agentToken = agentToken
+        self.monitorUser = monitorUser
+        self.monitorPassword = monitorPassword
+        self.replicas = replicas ?? nodes.count
+        self.autoRecovery = autoRecovery
+    }
+
+    /// Problems that make this configuration unusable, each saying what to change.
+    public var problems: [String] {
+        var problems: [String] = []
+        if clusterName.isEmpty { problems.append("the cluster name is empty; give the QiniuMySQL's name") }
+        if nodes.isEmpty { problems.append("no nodes; give every node of the cluster") }
+        let names = nodes.map(\.name)
+        for name in Set(names) where names.filter({ $0 == name }).count > 1 {
+            problems.append("node name '\(name)' is given twice; node names must be unique")
+        }
+        let ordinals = nodes.map(\.ordinal)
+        if Set(ordinals).count != ordinals.count { problems.append("two nodes share an ordinal; ordinals must be unique") }
+        if replicas < 1 || replicas > nodes.count {
+            problems.append("replicas is \(replicas) but \(nodes.count) node(s) are configured; it must be between 1 and the number of nodes")
+        }
+        if probeTimeout > probeInterval * 2 {
+            problems.append("the probe timeout (\(probeTimeout)) is over twice the probe interval (\(probeInterval)); probes would pile up")
+        }
+        if staleAfter < probeInterval * 2 {
+            problems.append("staleAfter (\(staleAfter)) is below two probe intervals (\(probeInterval)); one slow probe would make a node Unknown")
+        }
+        return problems
+    }
+}

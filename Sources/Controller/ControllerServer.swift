@@ -1,0 +1,108 @@
+import Agent
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The controller's HTTP endpoints (see docs/controller.md, "Endpoints"):
+/// `GET /v1/status`, `GET /v1/actions`, `POST /v1/reports`, `GET /metrics`, `GET /healthz`.
+public enum ControllerServer {
+    /// The application serving `controller`. It is a `Service`: run it in a `ServiceGroup` with the
+    /// controller. `onListening` receives the bound port (useful when the port is 0).
+    public static func application(
+        for controller: ClusterController, logger: Logger,
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let configuration = controller.configuration
+        let router = Router(context: BasicRequestContext.self)
+
+        router.get("/v1/status") { _, _ -> Response in
+            try json(await controller.status())
+        }
+        router.get("/v1/actions") { _, _ -> Response in
+            try json(await controller.actions())
+        }
+        router.get("/healthz") { _, _ -> Response in
+            await controller.isHealthy()
+                ? text(.ok, "ok\n")
+                : text(.serviceUnavailable, "the controller's probe loop has not completed a cycle recently\n")
+        }
+        router.get("/metrics") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                     body: .init(byteBuffer: ByteBuffer(string: controller.metrics.render())))
+        }
+        // A person (or the operator) asks for a node's restart; it waits its turn on the queue.
+        router.post("/v1/tasks/restart/:node") { request, context -> Response in
+            guard request.headers[.authorization] == "Bearer \(controller.configuration.agentToken)" else {
+                return problem(.unauthorized, "unauthorized", "a task request needs 'Authorization: Bearer <token>' (the agents' token)")
+            }
+            let node = context.parameters.get("node") ?? ""
+            do {
+                let queued = try await controller.requestRestart(node: node)
+                return queued
+                    ? problem(.accepted, "queued", "restart of \(node) queued; GET /v1/actions shows its progress")
+                    : problem(.conflict, "alreadyQueued", "a restart of \(node) is already waiting; GET /v1/actions shows the queue's progress")
+            } catch {
+                return problem(.notFound, "unknownNode", "\(error); the nodes are \(controller.configuration.nodes.map(\.name))")
+            }
+        }
+
+        // Agents push to `/v1/reports` or `/v1/reports/<node>` (the path names the node for logs).
+        router.post("/v1/reports") { request, _ -> Response in
+            await receiveReport(request, pathNode: nil, controller: controller)
+        }
+        router.post("/v1/reports/:node") { request, context -> Response in
+            await receiveReport(request, pathNode: context.parameters.get("node"), controller: controller)
+        }
+
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.listenHost, port: configuration.listenPort),
+                                 serverName: "qmysql-controller"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.listenPort) },
+            logger: logger)
+    }
+
+    static func receiveReport(_ request: Request, pathNode: String?, controller: ClusterController) async -> Response {
+        let configuration = controller.configuration
+        guard request.headers[.authorization] == "Bearer \(configuration.agentToken)" else {
+            return problem(.unauthorized, "unauthorized", "a report needs 'Authorization: Bearer <agent token>'; check the agent's token matches the controller's --agent-token-file")
+        }
+        let report: AgentStatus
+        do {
+            let body = try await request.body.collect(upTo: 1 << 20)
+            report = try AgentJSON.decoder().decode(AgentStatus.self, from: Data(body.readableBytesView))
+        } catch {
+            return problem(.badRequest, "badRequest", "the body is not an agent status report: \(error)")
+        }
+        guard report.cluster == configuration.clusterName else {
+            return problem(.unprocessableContent, "wrongCluster", "this controller manages cluster '\(configuration.clusterName)', the report is from cluster '\(report.cluster)'; check the agent's --controller-url")
+        }
+        guard configuration.nodes.contains(where: { $0.name == report.node }) else {
+            return problem(.unprocessableContent, "unknownNode", "node '\(report.node)' is not one of \(configuration.nodes.map(\.name)); check the controller's --node options")
+        }
+        if let pathNode, pathNode != report.node {
+            return problem(.unprocessableContent, "nodeMismatch", "the URL names node '\(pathNode)' but the report is from '\(report.node)'; check the agent's --controller-url")
+        }
+        _ = await controller.receive(report)
+        return Response(status: .accepted)
+    }
+
+    static func json<T: Encodable>(_ value: T) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        encoder.dateEncodingStrategy = .iso8601
+        return Response(status: .ok, headers: [.contentType: "application/json"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    }
+
+    static func text(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        Response(status: status, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func problem(_ status: HTTPResponse.Status, _ code: String, _ reason: String) -> Response {
+        let body = APIErrorBody(status: Int(status.code), code: code, reason: reason)
+        let data = (try? JSONEncoder().encode(body)) ?? Data()
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

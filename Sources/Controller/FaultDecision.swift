@@ -1,0 +1,207 @@
+import Galera
+
+/// The controller's policy: from one snapshot of every node to the next step, or to a refusal.
+///
+/// Pure: no I/O, no clock. The rows are checked in the order documented in docs/controller.md
+/// ("The decision table"); the first that matches wins. Automatic action is taken only where the
+/// data-safe choice is certain; everything else asks for a person.
+public enum FaultDecision {
+    public static func decide(_ snapshot: ClusterSnapshot) -> FaultPlan {
+        let nodes = snapshot.nodes
+        if nodes.isEmpty {
+            return .manual(.init(reason: "NoNodes", seen: "the cluster has no nodes configured",
+                                 advice: "Configure the cluster's nodes."))
+        }
+
+        // Row 1: all Green.
+        if nodes.allSatisfy({ $0.state == .green }) {
+            return .none(reason: "all \(nodes.count) nodes are Synced in the Primary component")
+        }
+
+        // Row 2: an agent is in the middle of something (a stop someone asked for, a start, a
+        // recovery). The node is between states and the cluster may be changing under us: act
+        // only once it is done, so the controller never races a stop it did not ask for.
+        if let busy = nodes.first(where: { $0.agentOperation != nil }) {
+            return .none(reason: "waiting for the agent of \(busy.name), which is \(busy.agentOperation!)")
+        }
+
+        // Row 3: nodes that claim different histories cannot be reconciled automatically.
+        if let disagreement = uuidDisagreement(nodes) { return .manual(disagreement) }
+
+        // Row 4: a stopped node that cannot prove which history its data belongs to.
+        for node in nodes where node.role == .stopped {
+            switch node.storedPosition {
+            case .empty:
+                return .manual(.init(
+                    reason: "EmptyState",
+                    seen: "node \(node.name) is stopped and has no grastate.dat (its datadir never ran Galera)",
+                    advice: "If the node is meant to be new, empty its datadir and let it join by SST (scale or restore task); otherwise restore grastate.dat or the datadir from a backup."))
+            case .zero:
+                return .manual(.init(
+                    reason: "ZeroState",
+                    seen: "node \(node.name) is stopped with the all-zero cluster UUID (its position is lost, e.g. after a refused bootstrap)",
+                    advice: "Find the node with the cluster's latest data by hand (`mariadbd --wsrep-recover` on each); if \(node.name) is behind, empty its datadir so it rejoins by SST."))
+            case .known, .needsRecovery:
+                continue
+            }
+        }
+
+        if snapshot.hasPrimary { return decideWithPrimary(snapshot) }
+        return decideWithoutPrimary(snapshot)
+    }
+
+    // MARK: - A Primary component exists
+
+    private static func decideWithPrimary(_ snapshot: ClusterSnapshot) -> FaultPlan {
+        let nodes = snapshot.nodes
+        // Row 5: a transfer in progress. A second joiner now could loop in EVS with the first.
+        if let busy = nodes.first(where: { $0.role == .primary(synced: false) || $0.role == .starting }) {
+            return .none(reason: "waiting for \(busy.summary)")
+        }
+        let stopped = nodes.filter { $0.role == .stopped }
+        // Row 6: recover positions first, lowest ordinal first.
+        if let crashed = stopped.first(where: { $0.storedPosition == .needsRecovery }) {
+            return .step(.init(fault: .nodeDown, action: .recoverPosition(node: crashed.name),
+                               reason: "\(crashed.summary) while a Primary component serves"))
+        }
+        // Row 7: the Primary component still counts nodes that are confirmed stopped: Galera has
+        // not evicted them yet (evs.suspect_timeout). A joiner now could meet a component about to
+        // lose quorum (then it hangs waiting for a Primary); wait until the view settles.
+        let viewSize = snapshot.primaryMembers.compactMap { $0.observation.wsrep?.clusterSize }.max() ?? 0
+        let notStopped = nodes.count - stopped.count
+        if viewSize > notStopped, !stopped.isEmpty {
+            return .none(reason: "the Primary component still counts \(viewSize) members but only \(notStopped) node(s) run; waiting for Galera to evict the stopped node(s) before starting a joiner")
+        }
+        // Row 8: rejoin one stopped node, with its position so it can take IST.
+        if let down = stopped.first {
+            guard case .known(let position, _) = down.storedPosition else {
+                return unlisted(snapshot, detail: "stopped node \(down.name) has no usable position")
+            }
+            return .step(.init(fault: .nodeDown, action: .join(node: down.name, position: position),
+                               reason: "\(down.summary) while a Primary component serves"))
+        }
+        // Row 9: nodes cut off by the network rejoin by themselves.
+        let others = nodes.filter { $0.role == .unknown || $0.role == .nonPrimary }
+        if !others.isEmpty {
+            let names = others.map(\.summary).joined(separator: "; ")
+            return .none(reason: "the Primary component serves; waiting for \(names) to rejoin by itself (a cut-off node rejoins when its network is back)")
+        }
+        return .none(reason: "the Primary component serves")
+    }
+
+    // MARK: - No Primary component
+
+    private static func decideWithoutPrimary(_ snapshot: ClusterSnapshot) -> FaultPlan {
+        let nodes = snapshot.nodes
+        // Row 10: an unreachable node may still run, even as a Primary component of its own.
+        let unknown = nodes.filter { $0.role == .unknown }
+        if !unknown.isEmpty {
+            let names = unknown.map(\.summary).joined(separator: "; ")
+            return .manual(.init(
+                reason: "NodeUnknownWithoutPrimary",
+                seen: "no Primary component exists and the state of \(names) cannot be known",
+                advice: "Check whether \(unknown.map(\.name).joined(separator: ", ")) is running (its agent and mysqld); once every node's agent answers, the controller decides again. Bootstrapping now could create a second Primary component."))
+        }
+        let starting = nodes.filter { $0.role == .starting }
+        if let first = starting.first {
+            return .none(reason: "waiting for \(first.summary)")
+        }
+        let stopped = nodes.filter { $0.role == .stopped }
+        let survivors = nodes.filter { $0.role == .nonPrimary }
+        // Every node is now either stopped (confirmed by its agent) or a running non-Primary survivor.
+        guard stopped.count + survivors.count == nodes.count else {
+            return unlisted(snapshot, detail: "no Primary component")
+        }
+        // Row 11: every node runs and none is Primary: they cannot see each other. Galera merges them when
+        // the network heals; choosing one to bootstrap now would be a guess about the network.
+        if stopped.isEmpty {
+            return .manual(.init(
+                reason: "AllNonPrimary",
+                seen: "every node is running but none is in a Primary component (" + survivors.map(\.summary).joined(separator: "; ") + ")",
+                advice: "The nodes cannot reach each other: check the network between them. If it cannot be repaired, bootstrap the node with the highest wsrep_last_committed by hand (SET GLOBAL wsrep_provider_options='pc.bootstrap=YES')."))
+        }
+
+        // Rows 12 and 13: learn every stopped node's position before choosing a node to bootstrap.
+        if let crashed = stopped.first(where: { $0.storedPosition == .needsRecovery }) {
+            let fault: FaultKind = survivors.isEmpty ? .clusterDown : .quorumLost
+            return .step(.init(fault: fault, action: .recoverPosition(node: crashed.name),
+                               reason: "\(crashed.summary); every position must be known before choosing a node to bootstrap"))
+        }
+        let stoppedPositions: [(node: NodeSnapshot, position: GaleraPosition, safe: Bool)] = stopped.compactMap {
+            if case .known(let position, let safe) = $0.storedPosition { return ($0, position, safe) }
+            return nil
+        }
+        guard stoppedPositions.count == stopped.count else {
+            return unlisted(snapshot, detail: "a stopped node's position is not usable")
+        }
+
+        if !survivors.isEmpty {
+            return decideSurvivorBootstrap(survivors: survivors, stopped: stoppedPositions)
+        }
+        return decideClusterBootstrap(stoppedPositions)
+    }
+
+    /// Row 12: the survivors lost quorum and the other nodes are confirmed stopped.
+    private static func decideSurvivorBootstrap(
+        survivors: [NodeSnapshot], stopped: [(node: NodeSnapshot, position: GaleraPosition, safe: Bool)]
+    ) -> FaultPlan {
+        guard let best = mostAdvanced(survivors.compactMap { node in node.liveSeqno.map { (node, $0, false) } }) else {
+            return .manual(.init(reason: "SurvivorSeqnoUnknown", seen: "the survivors do not report their last committed seqno",
+                                 advice: "Check `SHOW GLOBAL STATUS LIKE 'wsrep_last_committed'` on each survivor."))
+        }
+        let survivorSeqno = best.node.liveSeqno ?? -1
+        if let ahead = stopped.filter({ $0.position.seqno > survivorSeqno }).max(by: { $0.position.seqno < $1.position.seqno }) {
+            return .manual(.init(
+                reason: "StoppedNodeAhead",
+                seen: "quorum is lost; survivor \(best.node.name) is at seqno \(survivorSeqno) but stopped node \(ahead.node.name) is at \(ahead.position)",
+                advice: "Re-bootstrapping the survivor would discard transactions only \(ahead.node.name) has. Stop the survivors and bootstrap \(ahead.node.name) from its position, or restore from a backup."))
+        }
+        return .step(.init(
+            fault: .quorumLost, action: .bootstrapSurvivor(node: best.node.name),
+            reason: "quorum lost: survivor \(best.node.name) (seqno \(survivorSeqno)) is the most advanced node; every other node is confirmed stopped"))
+    }
+
+    /// Rows 13 and 14: every node stopped, every position known.
+    private static func decideClusterBootstrap(_ stopped: [(node: NodeSnapshot, position: GaleraPosition, safe: Bool)]) -> FaultPlan {
+        guard let best = mostAdvanced(stopped.map { ($0.node, $0.position.seqno, $0.safe) }) else {
+            return .manual(.init(reason: "NoCandidate", seen: "every node is stopped but none has a usable position",
+                                 advice: "Restore the cluster from a backup."))
+        }
+        guard let position = stopped.first(where: { $0.node.name == best.node.name })?.position else {
+            return .manual(.init(reason: "NoCandidate", seen: "internal: the chosen node has no position", advice: "Report this as a bug."))
+        }
+        var reason = "every node is stopped; \(best.node.name) has the highest seqno (\(position))"
+        if let flagged = stopped.first(where: { $0.safe }), flagged.node.name != best.node.name {
+            reason += "; \(flagged.node.name) is marked safe_to_bootstrap but is at \(flagged.position), behind: the most advanced node wins"
+        }
+        return .step(.init(fault: .clusterDown, action: .bootstrap(node: best.node.name, position: position), reason: reason))
+    }
+
+    /// The highest seqno; among equals, one marked safe_to_bootstrap, else the lowest ordinal.
+    static func mostAdvanced(_ candidates: [(node: NodeSnapshot, seqno: Int64, safe: Bool)]) -> (node: NodeSnapshot, seqno: Int64)? {
+        guard let top = candidates.map(\.seqno).max() else { return nil }
+        let leaders = candidates.filter { $0.seqno == top }
+        let chosen = leaders.first(where: \.safe)
+            ?? leaders.min(by: { $0.node.ordinal < $1.node.ordinal })!
+        return (chosen.node, chosen.seqno)
+    }
+
+    /// Row 3: nodes claim different cluster UUIDs.
+    private static func uuidDisagreement(_ nodes: [NodeSnapshot]) -> ManualIntervention? {
+        let claims = nodes.compactMap { node in node.clusterUUID.map { (node.name, $0) } }
+        guard Set(claims.map(\.1)).count > 1 else { return nil }
+        let listing = claims.map { "\($0.0): \($0.1)" }.joined(separator: ", ")
+        return .init(
+            reason: "ClusterUUIDMismatch",
+            seen: "the nodes belong to different cluster histories (\(listing))",
+            advice: "Decide which history to keep; empty the datadirs of the nodes on the other one so they rejoin by SST, or restore from a backup.")
+    }
+
+    /// Row 15.
+    private static func unlisted(_ snapshot: ClusterSnapshot, detail: String) -> FaultPlan {
+        .manual(.init(
+            reason: "UnlistedSituation",
+            seen: "\(detail): " + snapshot.nodes.map(\.summary).joined(separator: "; "),
+            advice: "This is not a fault the controller repairs automatically. Inspect the nodes (`kubectl qmysql status \(snapshot.clusterName)`) and bring them back by hand."))
+    }
+}

@@ -1,0 +1,97 @@
+import Agent
+import Galera
+
+/// Everything the controller has heard about one node, from every source, with when it heard it.
+/// `NodeTable` keeps one per node; `observation(at:staleAfter:)` merges them into the Galera
+/// module's `NodeObservation`.
+struct NodeRecord: Sendable {
+    typealias Instant = ContinuousClock.Instant
+
+    var endpoint: NodeEndpoint
+    /// The newest agent report (pushed or polled), by the agent's own `observedAt`.
+    var agentReport: AgentStatus?
+    /// When the kept report arrived, on the controller's clock (staleness is judged on one clock).
+    var agentHeardAt: Instant?
+    var lastAgentError: String?
+    /// The newest successful SQL probe.
+    var sqlStatus: WsrepStatus?
+    var sqlHeardAt: Instant?
+    var lastSQLError: String?
+
+    init(endpoint: NodeEndpoint) { self.endpoint = endpoint }
+
+    /// Keeps `report` only if it is newer than the one held: a slow poll answer never overwrites a
+    /// newer pushed report. Returns whether it was kept.
+    mutating func offer(_ report: AgentStatus, at instant: Instant) -> Bool {
+        if let held = agentReport, held.observedAt > report.observedAt { return false }
+        agentReport = report
+        agentHeardAt = instant
+        lastAgentError = nil
+        return true
+    }
+
+    mutating func recordSQL(_ status: WsrepStatus, at instant: Instant) {
+        if let held = sqlHeardAt, held > instant { return }
+        sqlStatus = status
+        sqlHeardAt = instant
+        lastSQLError = nil
+    }
+
+    /// The newest time anything was heard from the node.
+    var lastHeard: Instant? {
+        switch (agentHeardAt, sqlHeardAt) {
+        case (let a?, let s?): max(a, s)
+        case (let a?, nil): a
+        case (nil, let s?): s
+        case (nil, nil): nil
+        }
+    }
+
+    func agentFresh(at now: Instant, staleAfter: Duration) -> Bool {
+        guard let heard = agentHeardAt else { return false }
+        return now - heard <= staleAfter
+    }
+
+    /// Merges the agent's report and the SQL probe, newest first:
+    /// - whether mysqld runs comes from the agent, unless a newer SQL answer proves it runs;
+    /// - the wsrep status is the newest of the agent's (nil when its mysqld did not answer) and the
+    ///   probe's, so a Synced answer from before a crash never outlives the agent's exit report;
+    /// - SQL failures prove nothing when the agent speaks (the agent knows whether mysqld runs).
+    func observation(at now: Instant, staleAfter: Duration) -> NodeObservation {
+        guard let heard = lastHeard else {
+            return NodeObservation(processRunning: nil, grastate: .absent, age: .seconds(86_400), staleAfter: staleAfter)
+        }
+        let age = now - heard
+        let sqlIsNewer: Bool = {
+            guard let sql = sqlHeardAt else { return false }
+            guard let agent = agentHeardAt else { return true }
+            return sql > agent
+        }()
+        guard let report = agentReport, agentFresh(at: now, staleAfter: staleAfter) else {
+            // Only mysqld speaks: it runs, and its wsrep status is all there is.
+            let sqlFresh = sqlHeardAt.map { now - $0 <= staleAfter } ?? false
+            return NodeObservation(processRunning: sqlFresh ? true : nil, grastate: .absent,
+                                   wsrep: sqlFresh ? sqlStatus : nil, age: age, staleAfter: staleAfter)
+        }
+        var running = report.process.running
+        var wsrep = running ? report.wsrep : nil
+        if sqlIsNewer, let sql = sqlStatus {
+            running = true
+            wsrep = sql
+        }
+        return NodeObservation(processRunning: running, lastExit: running ? nil : report.lastExit?.exit,
+                               grastate: Self.grastate(of: report), wsrep: wsrep, age: age, staleAfter: staleAfter)
+    }
+
+    /// A position recovered since mysqld last ran, per the agent.
+    var recoveredPosition: GaleraPosition? {
+        guard let recovered = agentReport?.recovered, recovered.current else { return nil }
+        return recovered.position
+    }
+
+    static func grastate(of report: AgentStatus) -> GrastateObservation {
+        if let problem = report.grastateError { return .unreadable(problem) }
+        guard let grastate = report.grastate else { return .absent }
+        return .present(GaleraState(position: grastate.position, safeToBootstrap: grastate.safeToBootstrap))
+    }
+}

@@ -1,0 +1,118 @@
+import Galera
+
+/// One node as the controller sees it at one instant: the agent's report merged with the
+/// controller's own SQL probe (see `NodeTable`), reduced to what deciding needs.
+public struct NodeSnapshot: Sendable, Hashable {
+    public var name: String
+    public var ordinal: Int
+    /// What was observed, in the Galera module's vocabulary; `NodeState.assess` turns it into a state.
+    public var observation: NodeObservation
+    /// A position the agent recovered with `--wsrep-recover` since mysqld last ran.
+    public var recoveredPosition: GaleraPosition?
+    /// The agent answered or reported within the staleness bound: the controller can act on the node.
+    public var agentReachable: Bool
+    /// What the agent is busy with (stopping, starting, recovering ...), per its fresh report.
+    public var agentOperation: String?
+
+    public init(name: String, ordinal: Int, observation: NodeObservation,
+                recoveredPosition: GaleraPosition? = nil, agentReachable: Bool, agentOperation: String? = nil) {
+        self.name = name
+        self.ordinal = ordinal
+        self.observation = observation
+        self.recoveredPosition = recoveredPosition
+        self.agentReachable = agentReachable
+        self.agentOperation = agentOperation
+    }
+
+    public var assessment: NodeAssessment { NodeState.assess(observation) }
+    public var state: NodeState { assessment.state }
+
+    /// The node's role in deciding, finer than `NodeState`'s Yellow.
+    public enum Role: Sendable, Hashable {
+        case unknown
+        /// Running, but mysqld does not answer SQL yet (starting, state transfer, recovery).
+        case starting
+        /// Running, a member of a Primary component; synced or not (joiner, donor).
+        case primary(synced: Bool)
+        /// Running outside any Primary component: isolated, or quorum lost.
+        case nonPrimary
+        /// Not running, confirmed by its agent.
+        case stopped
+    }
+
+    public var role: Role {
+        if state == .unknown { return .unknown }
+        switch observation.processRunning {
+        case nil: return .unknown
+        case false?: return .stopped
+        case true?:
+            guard let wsrep = observation.wsrep else { return .starting }
+            if wsrep.clusterStatus == .primary { return .primary(synced: wsrep.isSyncedPrimary) }
+            return .nonPrimary
+        }
+    }
+
+    /// Where a stopped node's data stands in the cluster's history.
+    public enum StoredPosition: Sendable, Hashable {
+        /// Known and usable: start, join or bootstrap from it.
+        case known(GaleraPosition, safeToBootstrap: Bool)
+        /// Crashed (or grastate unreadable) and not yet recovered.
+        case needsRecovery
+        /// No grastate.dat: the datadir never ran Galera.
+        case empty
+        /// The all-zero cluster UUID: the node cannot prove which history its data belongs to.
+        case zero
+    }
+
+    /// For a stopped node. A recovered position wins over grastate.dat, since it was read from
+    /// InnoDB after the last run.
+    public var storedPosition: StoredPosition {
+        if let recovered = recoveredPosition {
+            if recovered.isZeroUUID || recovered.seqno < 0 { return .zero }
+            return .known(recovered, safeToBootstrap: false)
+        }
+        if state == .redUnclean { return .needsRecovery }
+        switch observation.grastate {
+        case .absent: return .empty
+        case .unreadable: return .needsRecovery
+        case .present(let grastate):
+            if grastate.position.isZeroUUID { return grastate.position.seqno < 0 ? .needsRecovery : .zero }
+            if grastate.position.seqno < 0 { return .needsRecovery }
+            return .known(grastate.position, safeToBootstrap: grastate.safeToBootstrap)
+        }
+    }
+
+    /// The cluster UUID this node claims: live from wsrep when running, else from its stored
+    /// position. nil when it claims none (unknown, starting, all-zero, empty).
+    public var clusterUUID: String? {
+        switch role {
+        case .primary, .nonPrimary:
+            guard let uuid = observation.wsrep?.clusterStateUUID.lowercased(),
+                  !uuid.isEmpty, uuid != GaleraPosition.zeroUUID else { return nil }
+            return uuid
+        case .stopped:
+            if case .known(let position, _) = storedPosition { return position.uuid }
+            if let grastate = presentGrastate, !grastate.position.isZeroUUID { return grastate.position.uuid }
+            return nil
+        case .unknown, .starting:
+            return nil
+        }
+    }
+
+    /// The last committed seqno of a running node.
+    public var liveSeqno: Int64? { observation.wsrep?.lastCommitted }
+
+    var presentGrastate: GaleraState? {
+        if case .present(let grastate) = observation.grastate { return grastate }
+        return nil
+    }
+
+    /// One line for messages: "n2 Red-unclean (mysqld killed by signal 9 ...)".
+    /// Stable while the node's situation is (no ages), so messages built from it do not churn.
+    public var summary: String {
+        if state == .unknown {
+            return "\(name) Unknown (neither its agent nor mysqld heard from within \(observation.staleAfter))"
+        }
+        return "\(name) \(state.rawValue) (\(assessment.reason))"
+    }
+}

@@ -1,0 +1,105 @@
+import Agent
+import Galera
+
+/// The controller's memory of its cluster: one record per node, where the latest observation wins.
+/// Every source (pushed reports, polled agent status, SQL probes) writes here; deciding reads one
+/// consistent `ClusterSnapshot` from here.
+public actor NodeTable {
+    public typealias Instant = ContinuousClock.Instant
+
+    /// A node's state changed between two snapshots.
+    public struct Transition: Sendable, Hashable {
+        public var node: String
+        public var from: NodeState
+        public var to: NodeState
+        public var at: Instant
+        /// For a node leaving Green: the time since the last observation that showed it Green, an
+        /// upper bound of how long the fault went unnoticed.
+        public var sinceLastGreen: Duration?
+    }
+
+    private var records: [String: NodeRecord]
+    private let order: [String]
+    private let clusterName: String
+    private let replicas: Int
+    private let staleAfter: Duration
+    private var lastStates: [String: NodeState] = [:]
+    private var lastGreenObservation: [String: Instant] = [:]
+    private var transitionLog: [Transition] = []
+    private var pendingDetections: [Duration] = []
+    private let transitionLimit = 500
+
+    public init(configuration: ControllerConfiguration) {
+        clusterName = configuration.clusterName
+        replicas = configuration.replicas
+        staleAfter = configuration.staleAfter
+        order = configuration.nodes.map(\.name)
+        records = Dictionary(uniqueKeysWithValues: configuration.nodes.map { ($0.name, NodeRecord(endpoint: $0)) })
+    }
+
+    /// Offers an agent report. Reports from unknown nodes or another cluster are refused (false).
+    @discardableResult
+    public func offer(_ report: AgentStatus, at instant: Instant = .now) -> Bool {
+        guard report.cluster == clusterName, records[report.node] != nil else { return false }
+        return records[report.node]!.offer(report, at: instant)
+    }
+
+    public func recordAgentFailure(node: String, error: String) {
+        records[node]?.lastAgentError = error
+    }
+
+    public func recordSQL(node: String, status: WsrepStatus, at instant: Instant = .now) {
+        records[node]?.recordSQL(status, at: instant)
+    }
+
+    public func recordSQLFailure(node: String, error: String) {
+        records[node]?.lastSQLError = error
+    }
+
+    /// The newest agent report held for a node.
+    public func report(of node: String) -> AgentStatus? { records[node]?.agentReport }
+
+    /// The last probe errors of a node, for messages.
+    public func lastErrors(of node: String) -> (agent: String?, sql: String?) {
+        (records[node]?.lastAgentError, records[node]?.lastSQLError)
+    }
+
+    /// Every node's observation as of `now`. Also notes state transitions for detection metrics.
+    public func snapshot(at now: Instant = .now) -> ClusterSnapshot {
+        let nodes = order.enumerated().map { index, name -> NodeSnapshot in
+            let record = records[name]!
+            let observation = record.observation(at: now, staleAfter: staleAfter)
+            let reachable = record.agentFresh(at: now, staleAfter: staleAfter)
+            return NodeSnapshot(name: name, ordinal: record.endpoint.ordinal, observation: observation,
+                                recoveredPosition: record.recoveredPosition, agentReachable: reachable,
+                                agentOperation: reachable ? record.agentReport?.operation?.rawValue : nil)
+        }
+        for node in nodes { note(node, now: now, heard: records[node.name]?.lastHeard) }
+        return ClusterSnapshot(clusterName: clusterName, nodes: nodes, replicas: replicas)
+    }
+
+    /// How long each node that left Green since the last call went unnoticed (at most).
+    public func takeDetections() -> [Duration] {
+        defer { pendingDetections = [] }
+        return pendingDetections
+    }
+
+    /// Transitions since `instant` (all kept ones when nil), oldest first.
+    public func transitions(since instant: Instant? = nil) -> [Transition] {
+        guard let instant else { return transitionLog }
+        return transitionLog.filter { $0.at >= instant }
+    }
+
+    private func note(_ node: NodeSnapshot, now: Instant, heard: Instant?) {
+        let state = node.state
+        if state == .green, let heard { lastGreenObservation[node.name] = heard }
+        let previous = lastStates[node.name]
+        lastStates[node.name] = state
+        guard let previous, previous != state else { return }
+        var since: Duration?
+        if previous == .green, let green = lastGreenObservation[node.name] { since = now - green }
+        transitionLog.append(Transition(node: node.name, from: previous, to: state, at: now, sinceLastGreen: since))
+        if let since { pendingDetections.append(since) }
+        if transitionLog.count > transitionLimit { transitionLog.removeFirst(transitionLog.count - transitionLimit) }
+    }
+}

@@ -1,0 +1,45 @@
+import Galera
+import MySQLClient
+import NIOPosix
+
+/// The controller's own look at one node's mysqld: `SHOW GLOBAL STATUS LIKE 'wsrep_%'` as the
+/// monitor user. Keeps one connection open between probes and reconnects after any failure.
+actor SQLProbe {
+    private let options: MySQLConnectionOptions
+    private let threadPool: NIOThreadPool
+    private var connection: MySQLConnection?
+
+    init(endpoint: NodeEndpoint, user: String, password: String, timeout: Duration, threadPool: NIOThreadPool) {
+        options = MySQLConnectionOptions(
+            endpoint: .tcp(host: endpoint.sqlHost, port: endpoint.sqlPort), user: user, password: password,
+            connectTimeout: timeout, readTimeout: timeout, writeTimeout: timeout)
+        self.threadPool = threadPool
+    }
+
+    func probe() async throws -> WsrepStatus {
+        let connection: MySQLConnection
+        if let open = self.connection {
+            connection = open
+        } else {
+            connection = try await MySQLConnection.connect(options, threadPool: threadPool)
+            self.connection = connection
+        }
+        do {
+            let result = try await connection.query("SHOW GLOBAL STATUS LIKE 'wsrep_%'")
+            let rows = result.rows.compactMap { row -> (name: String, value: String?)? in
+                guard row.count >= 2, let name = row[0] else { return nil }
+                return (name, row[1])
+            }
+            return try WsrepStatus(rows: rows, source: "SHOW GLOBAL STATUS on \(options.endpoint)")
+        } catch {
+            self.connection = nil
+            await connection.close()
+            throw error
+        }
+    }
+
+    func close() async {
+        await connection?.close()
+        connection = nil
+    }
+}

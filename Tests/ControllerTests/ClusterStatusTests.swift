@@ -1,0 +1,82 @@
+import Galera
+import Testing
+@testable import Controller
+
+@Suite("The cluster status sent upward")
+struct ClusterStatusTests {
+    typealias F = Fixture
+
+    func build(_ snapshot: ClusterSnapshot, recovering: FaultKind? = nil, autoRecovery: Bool = true,
+               previous: ClusterStatus? = nil, now: String = "2026-01-01T00:00:00Z") -> ClusterStatus {
+        ClusterStatusBuilder.build(snapshot, activity: .init(plan: FaultDecision.decide(snapshot), autoRecovery: autoRecovery, recovering: recovering),
+                                   previous: previous, now: now)
+    }
+
+    @Test func aSteadyClusterProducesEqualStatusesSoNothingIsWritten() {
+        let first = build(F.cluster(F.green(0, seqno: 100), F.green(1, seqno: 100), F.green(2, seqno: 100)))
+        // Writes moved the seqno and time passed: still the same status.
+        let second = build(F.cluster(F.green(0, seqno: 180), F.green(1, seqno: 181), F.green(2, seqno: 179)),
+                           previous: first, now: "2026-01-01T00:05:00Z")
+        #expect(first == second)
+        #expect(first.state == .green)
+        #expect(first.condition(ConditionType.ready)?.status == "True")
+        #expect(first.nodes.allSatisfy { $0.ready && $0.seqno == nil && $0.wsrepState == "Synced" })
+    }
+
+    @Test func aRefusalSetsManualInterventionRequiredWithWhatWasSeen() {
+        let status = build(F.cluster(F.nonPrimary(0), F.crashed(1, recovered: F.position(99)), F.stale(2)))
+        #expect(status.state == .red)
+        let condition = status.condition(ConditionType.manualInterventionRequired)
+        #expect(condition?.status == "True")
+        #expect(condition?.reason == "NodeUnknownWithoutPrimary")
+        #expect(condition?.message?.contains("n2") == true)
+        #expect(status.message.contains("automatic recovery will not act"))
+        #expect(status.nodes.map(\.state) == [.yellow, .redUnclean, .unknown])
+        #expect(status.nodes[1].seqno == 99)
+        #expect(status.nodes[0].wsrepState == "non-Primary (Initialized)")
+    }
+
+    @Test func transitionTimesMoveOnlyWithTheirCondition() {
+        let green = build(F.cluster(F.green(0), F.green(1), F.green(2)), now: "2026-01-01T00:00:00Z")
+        let down = build(F.cluster(F.green(0), F.crashed(1), F.green(2)), recovering: .nodeDown, previous: green, now: "2026-01-01T00:01:00Z")
+        #expect(down.condition(ConditionType.ready)?.lastTransitionTime == "2026-01-01T00:01:00Z")
+        #expect(down.condition(ConditionType.recovering)?.status == "True")
+        #expect(down.condition(ConditionType.manualInterventionRequired)?.lastTransitionTime == "2026-01-01T00:00:00Z")
+    }
+
+    @Test func withAutomaticRecoveryOffTheMessageSaysWhatWouldBeDone() {
+        let status = build(F.cluster(F.green(0), F.crashed(1), F.green(2)), autoRecovery: false)
+        #expect(status.message.contains("automatic recovery is off"))
+        #expect(status.message.contains("recover the position of n1"))
+        #expect(status.condition(ConditionType.recovering)?.status == "False")
+    }
+}
+
+@Suite("Node addresses on the command line")
+struct NodeEndpointParsingTests {
+    @Test func aFullNodeParses() throws {
+        let endpoint = try NodeEndpoint(parsing: "demo-1=http://127.0.0.3:9809/,127.0.0.3:3307", ordinal: 1)
+        #expect(endpoint == NodeEndpoint(name: "demo-1", ordinal: 1, agentURL: "http://127.0.0.3:9809", sqlHost: "127.0.0.3", sqlPort: 3307))
+    }
+
+    @Test func theSQLPortDefaultsTo3306() throws {
+        #expect(try NodeEndpoint(parsing: "a=https://x:1,db.local", ordinal: 0).sqlPort == 3306)
+    }
+
+    @Test(arguments: [
+        ("demo-0", "no '='"),
+        ("=http://x:1,h:1", "name is empty"),
+        ("a=http://x:1", "no ','"),
+        ("a=ftp://x,h:1", "must start with http"),
+        ("a=http://x:1,h:99999", "SQL port"),
+        ("a=http://x:1,:3306", "SQL host is empty"),
+    ])
+    func badInputSaysWhatIsWrongAndShowsAnExample(_ input: String, _ problem: String) {
+        #expect {
+            _ = try NodeEndpoint(parsing: input, ordinal: 0)
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains(problem) && text.contains("NAME=AGENT_URL,SQL_HOST:SQL_PORT")
+        }
+    }
+}

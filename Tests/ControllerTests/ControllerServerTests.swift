@@ -1,0 +1,126 @@
+import Agent
+import AsyncHTTPClient
+import Foundation
+import Galera
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+import Testing
+@testable import Controller
+
+/// The controller's HTTP endpoints over real HTTP, with agents that do not exist (every probe is
+/// refused), so the only news about a node is what is pushed to it.
+@Suite("The controller's endpoints", .serialized)
+struct ControllerServerTests {
+    struct Running {
+        var controller: ClusterController
+        var base: String
+        var loop: Task<Void, Never>
+        var server: Task<Void, any Error>
+
+        func stop() async {
+            loop.cancel()
+            await loop.value
+            server.cancel()
+            _ = try? await server.value
+        }
+    }
+
+    let token = "test-token"
+    // The process-wide client: it needs no shutdown.
+    let http = HTTPClient.shared
+
+    func start() async throws -> Running {
+        // Port 1 on loopback: nothing listens, so every probe is refused at once.
+        let nodes = (0..<3).map { NodeEndpoint(name: "n\($0)", ordinal: $0, agentURL: "http://127.0.0.1:1", sqlHost: "127.0.0.1", sqlPort: 1) }
+        var configuration = ControllerConfiguration(clusterName: "demo", nodes: nodes, agentToken: token, monitorUser: "monitor", monitorPassword: "pw")
+        configuration.listenPort = 0
+        configuration.probeInterval = .milliseconds(200)
+        configuration.probeTimeout = .milliseconds(200)
+        configuration.staleAfter = .seconds(2)
+        let controller = ClusterController(configuration: configuration, httpClient: http, logger: Logger(label: "test"))
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let application = ControllerServer.application(for: controller, logger: Logger(label: "test.http")) { continuation.yield($0) }
+        let server = Task { try await application.run() }
+        var port = 0
+        for await value in ports { port = value; break }
+        let loop = Task { await controller.run() }
+        return Running(controller: controller, base: "http://127.0.0.1:\(port)", loop: loop, server: server)
+    }
+
+    func request(_ url: String, method: HTTPMethod = .GET, body: Data? = nil, token: String? = nil) async throws -> (status: Int, body: String) {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let response = try await http.execute(request, timeout: .seconds(5))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), String(buffer: bytes))
+    }
+
+    func report(_ node: String, cluster: String = "demo") -> Data {
+        let status = AgentReportFixture.make(node: node, cluster: cluster, running: true, observedAt: Date(), wsrep: Fixture.wsrep(.primary, size: 1))
+        return try! AgentJSON.encoder().encode(status)
+    }
+
+    func eventually(_ timeout: Duration = .seconds(5), _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
+    @Test func statusHealthAndMetricsWithEveryAgentUnreachable() async throws {
+        let running = try await start()
+        defer { Task { await running.stop() } }
+        #expect(try await eventually { try await request(running.base + "/healthz").status == 200 })
+        #expect(try await eventually {
+            let (_, body) = try await request(running.base + "/v1/status")
+            let status = try JSONDecoder().decode(ClusterStatus.self, from: Data(body.utf8))
+            return status.state == .red && status.nodes.allSatisfy { $0.state == .unknown }
+                && status.condition(ConditionType.manualInterventionRequired)?.reason == "NodeUnknownWithoutPrimary"
+        })
+        let metrics = try await request(running.base + "/metrics").body
+        #expect(metrics.contains(#"qmysql_controller_node_state{cluster="demo",node="n0",state="Unknown"} 1"#))
+        #expect(metrics.contains(#"qmysql_controller_cluster_state{cluster="demo",state="Red"} 1"#))
+        #expect(metrics.contains(#"qmysql_controller_manual_intervention_required{cluster="demo"} 1"#))
+        #expect(metrics.contains("qmysql_controller_probe_failures_total"))
+        #expect(await running.controller.actions().isEmpty, "nothing is done to nodes nobody can see")
+        await running.stop()
+    }
+
+    @Test func pushedReportsAreCheckedAndTakeEffect() async throws {
+        let running = try await start()
+        defer { Task { await running.stop() } }
+        let url = running.base + "/v1/reports/n1"
+        #expect(try await request(url, method: .POST, body: report("n1")).status == 401)
+        #expect(try await request(url, method: .POST, body: report("n1"), token: "wrong").status == 401)
+        #expect(try await request(url, method: .POST, body: Data("{}".utf8), token: token).status == 400)
+        let otherCluster = try await request(url, method: .POST, body: report("n1", cluster: "other"), token: token)
+        #expect(otherCluster.status == 422 && otherCluster.body.contains("wrongCluster"))
+        #expect(try await request(running.base + "/v1/reports/n9", method: .POST, body: report("n9"), token: token).status == 422)
+        #expect(try await request(url, method: .POST, body: report("n2"), token: token).status == 422, "the path names another node")
+        #expect(try await request(url, method: .POST, body: report("n1"), token: token).status == 202)
+        #expect(try await eventually {
+            let status = await running.controller.status()
+            return status.nodes.first { $0.name == "n1" }?.state == .green && status.state == .yellow
+        }, "the pushed report makes n1 Green, so the cluster can serve")
+        await running.stop()
+    }
+
+    @Test func restartRequestsNeedTheTokenAndAKnownNode() async throws {
+        let running = try await start()
+        defer { Task { await running.stop() } }
+        #expect(try await request(running.base + "/v1/tasks/restart/n1", method: .POST).status == 401)
+        let unknown = try await request(running.base + "/v1/tasks/restart/n9", method: .POST, token: token)
+        #expect(unknown.status == 404 && unknown.body.contains("n9"))
+        // Queued, then refused when it runs: nothing is Synced to rejoin, and the agent is unreachable.
+        #expect(try await request(running.base + "/v1/tasks/restart/n1", method: .POST, token: token).status == 202)
+        #expect(try await eventually { await running.controller.queue.depth == 0 })
+        #expect(await running.controller.actions().isEmpty)
+        await running.stop()
+    }
+}

@@ -1,0 +1,196 @@
+import Galera
+import Testing
+@testable import Controller
+
+/// What a row of the decision table must produce, compared loosely where the wording is free.
+enum Expected: Sendable, CustomStringConvertible {
+    case nothing
+    case step(FaultKind, RecoveryAction)
+    case manual(reason: String)
+
+    var description: String {
+        switch self {
+        case .nothing: "nothing"
+        case .step(let fault, let action): "\(fault.rawValue): \(action)"
+        case .manual(let reason): "manual (\(reason))"
+        }
+    }
+
+    func matches(_ plan: FaultPlan) -> Bool {
+        switch (self, plan) {
+        case (.nothing, .none): true
+        case (.step(let fault, let action), .step(let step)): step.fault == fault && step.action == action
+        case (.manual(let reason), .manual(let intervention)): intervention.reason == reason
+        default: false
+        }
+    }
+}
+
+struct DecisionRow: Sendable, CustomTestStringConvertible {
+    var name: String
+    var snapshot: ClusterSnapshot
+    var expected: Expected
+    var testDescription: String { name }
+}
+
+typealias F = Fixture
+
+let decisionTable: [DecisionRow] = [
+    // Row 1
+    .init(name: "all Green: nothing", snapshot: F.cluster(F.green(0), F.green(1), F.green(2)), expected: .nothing),
+
+    // Rows 5 and 6: one node down while a Primary component serves.
+    .init(name: "one killed: recover its position first",
+          snapshot: F.cluster(F.green(0), F.crashed(1), F.green(2)),
+          expected: .step(.nodeDown, .recoverPosition(node: "n1"))),
+    .init(name: "one killed while the Primary still counts it: recovering its position is harmless, so do it now",
+          snapshot: F.cluster(F.green(0, size: 3), F.crashed(1), F.green(2, size: 3)),
+          expected: .step(.nodeDown, .recoverPosition(node: "n1"))),
+    .init(name: "near-miss: one killed and recovered, but the Primary still counts it: wait for the eviction",
+          snapshot: F.cluster(F.green(0, size: 3), F.crashed(1, recovered: F.position(120)), F.green(2, size: 3)),
+          expected: .nothing),
+    .init(name: "one killed, position recovered, view settled: join it from that position",
+          snapshot: F.cluster(F.green(0, size: 2), F.crashed(1, recovered: F.position(120)), F.green(2, size: 2)),
+          expected: .step(.nodeDown, .join(node: "n1", position: F.position(120)))),
+    .init(name: "one stopped gracefully: join it from grastate's position",
+          snapshot: F.cluster(F.clean(0, seqno: 90), F.green(1, size: 2), F.green(2, size: 2)),
+          expected: .step(.nodeDown, .join(node: "n0", position: F.position(90)))),
+
+    // Several nodes down: one at a time, positions first, lowest ordinal first.
+    .init(name: "two killed: recover the lowest ordinal first",
+          snapshot: F.cluster(F.green(0, seqno: 150), F.crashed(1), F.crashed(2)),
+          expected: .step(.nodeDown, .recoverPosition(node: "n1"))),
+    .init(name: "two killed, one recovered: recover the other before joining anyone",
+          snapshot: F.cluster(F.green(0), F.crashed(1, recovered: F.position(99)), F.crashed(2)),
+          expected: .step(.nodeDown, .recoverPosition(node: "n2"))),
+    .init(name: "near-miss: two killed and recovered while the survivor still thinks it is Primary (size 3): wait, quorum is about to go",
+          snapshot: F.cluster(F.green(0, size: 3), F.crashed(1, recovered: F.position(99)), F.crashed(2, recovered: F.position(98))),
+          expected: .nothing),
+    .init(name: "two killed, both recovered, survivor re-bootstrapped (size 1): join only the first",
+          snapshot: F.cluster(F.green(0, size: 1), F.crashed(1, recovered: F.position(99)), F.crashed(2, recovered: F.position(98))),
+          expected: .step(.nodeDown, .join(node: "n1", position: F.position(99)))),
+
+    // Row 4, near-miss: never a second joiner while one is joining.
+    .init(name: "a node joining while another is down: wait",
+          snapshot: F.cluster(F.green(0, size: 2), F.joining(1), F.crashed(2, recovered: F.position(99))),
+          expected: .nothing),
+    .init(name: "a node starting while another is down: wait",
+          snapshot: F.cluster(F.green(0), F.starting(1), F.clean(2, seqno: 99)),
+          expected: .nothing),
+
+    // Row 2: an agent busy with something the controller did not ask for.
+    .init(name: "near-miss: a node stopped but its agent is still stopping (others may follow): wait",
+          snapshot: F.cluster(F.busy(F.green(0, size: 2), "stopping"), F.green(1, size: 2), F.clean(2, seqno: 99)),
+          expected: .nothing),
+    .init(name: "an agent recovering a position on its own: wait",
+          snapshot: F.cluster(F.busy(F.crashed(0), "recovering"), F.crashed(1), F.crashed(2)),
+          expected: .nothing),
+
+    // Row 7: a node cut off by the network while the majority stays Primary.
+    .init(name: "one node isolated non-Primary, majority Primary: no restart",
+          snapshot: F.cluster(F.green(0), F.green(1), F.nonPrimary(2, seqno: 90)),
+          expected: .nothing),
+    .init(name: "one node Unknown, majority Primary: no restart",
+          snapshot: F.cluster(F.green(0), F.green(1), F.stale(2)),
+          expected: .nothing),
+
+    // Row 9: quorum lost, the others confirmed stopped.
+    .init(name: "survivor non-Primary, others killed: recover their positions first",
+          snapshot: F.cluster(F.nonPrimary(0, seqno: 130), F.crashed(1), F.crashed(2)),
+          expected: .step(.quorumLost, .recoverPosition(node: "n1"))),
+    .init(name: "survivor non-Primary and most advanced: re-bootstrap it in place",
+          snapshot: F.cluster(F.nonPrimary(0, seqno: 130), F.crashed(1, recovered: F.position(130)), F.crashed(2, recovered: F.position(128))),
+          expected: .step(.quorumLost, .bootstrapSurvivor(node: "n0"))),
+    .init(name: "two survivors non-Primary: the most advanced is re-bootstrapped",
+          snapshot: F.cluster(F.nonPrimary(0, seqno: 120), F.nonPrimary(1, seqno: 125), F.clean(2, seqno: 110)),
+          expected: .step(.quorumLost, .bootstrapSurvivor(node: "n1"))),
+    .init(name: "near-miss: survivor behind a stopped node: refuse",
+          snapshot: F.cluster(F.nonPrimary(0, seqno: 100), F.crashed(1, recovered: F.position(140)), F.clean(2, seqno: 100)),
+          expected: .manual(reason: "StoppedNodeAhead")),
+    .init(name: "survivor non-Primary, another node Unknown: refuse (it may be Primary elsewhere)",
+          snapshot: F.cluster(F.nonPrimary(0), F.crashed(1, recovered: F.position(99)), F.stale(2)),
+          expected: .manual(reason: "NodeUnknownWithoutPrimary")),
+    .init(name: "every node non-Primary (split three ways): refuse",
+          snapshot: F.cluster(F.nonPrimary(0), F.nonPrimary(1), F.nonPrimary(2)),
+          expected: .manual(reason: "AllNonPrimary")),
+
+    // Rows 10 and 11: every node stopped.
+    .init(name: "all killed: recover the lowest ordinal first",
+          snapshot: F.cluster(F.crashed(0), F.crashed(1), F.crashed(2)),
+          expected: .step(.clusterDown, .recoverPosition(node: "n0"))),
+    .init(name: "all killed, all recovered: bootstrap the highest seqno",
+          snapshot: F.cluster(F.crashed(0, recovered: F.position(200)), F.crashed(1, recovered: F.position(201)), F.crashed(2, recovered: F.position(199))),
+          expected: .step(.clusterDown, .bootstrap(node: "n1", position: F.position(201)))),
+    .init(name: "all killed, tie on seqno: the lowest ordinal",
+          snapshot: F.cluster(F.crashed(0, recovered: F.position(199)), F.crashed(1, recovered: F.position(201)), F.crashed(2, recovered: F.position(201))),
+          expected: .step(.clusterDown, .bootstrap(node: "n1", position: F.position(201)))),
+    .init(name: "all stopped cleanly: bootstrap the one safe_to_bootstrap when it is the highest",
+          snapshot: F.cluster(F.clean(0, seqno: 300), F.clean(1, seqno: 300), F.clean(2, seqno: 301, safe: true)),
+          expected: .step(.clusterDown, .bootstrap(node: "n2", position: F.position(301)))),
+    .init(name: "all stopped cleanly, tie: safe_to_bootstrap breaks it over the lower ordinal",
+          snapshot: F.cluster(F.clean(0, seqno: 301), F.clean(1, seqno: 301, safe: true), F.clean(2, seqno: 300)),
+          expected: .step(.clusterDown, .bootstrap(node: "n1", position: F.position(301)))),
+    .init(name: "near-miss: safe_to_bootstrap on a node that is behind: the highest wins",
+          snapshot: F.cluster(F.clean(0, seqno: 290, safe: true), F.clean(1, seqno: 300), F.clean(2, seqno: 295)),
+          expected: .step(.clusterDown, .bootstrap(node: "n1", position: F.position(300)))),
+    .init(name: "mixed: one crashed (recovered, highest), two clean: the crashed one bootstraps",
+          snapshot: F.cluster(F.clean(0, seqno: 300, safe: true), F.crashed(1, recovered: F.position(305)), F.clean(2, seqno: 299)),
+          expected: .step(.clusterDown, .bootstrap(node: "n1", position: F.position(305)))),
+
+    // Rows 2, 3, 8 and 12: refusals.
+    .init(name: "near-miss: a zero UUID in grastate.dat: refuse",
+          snapshot: F.cluster(F.clean(0, seqno: 0, uuid: GaleraPosition.zeroUUID), F.clean(1, seqno: 300), F.clean(2, seqno: 299)),
+          expected: .manual(reason: "ZeroState")),
+    .init(name: "near-miss: recovery found the all-zero position: refuse",
+          snapshot: F.cluster(F.crashed(0, recovered: F.position(-1, uuid: GaleraPosition.zeroUUID)), F.clean(1, seqno: 300), F.clean(2, seqno: 299)),
+          expected: .manual(reason: "ZeroState")),
+    .init(name: "zero UUID with seqno -1 is recovered first (the position may still be in InnoDB)",
+          snapshot: F.cluster(F.node(0, NodeObservation(processRunning: false, lastExit: .exited(code: 1),
+                                                         grastate: .present(GaleraState(position: F.position(-1, uuid: GaleraPosition.zeroUUID), safeToBootstrap: false)))),
+                              F.clean(1, seqno: 300), F.clean(2, seqno: 299)),
+          expected: .step(.clusterDown, .recoverPosition(node: "n0"))),
+    .init(name: "an empty state (no grastate.dat) while a Primary serves: refuse",
+          snapshot: F.cluster(F.green(0), F.green(1), F.empty(2)),
+          expected: .manual(reason: "EmptyState")),
+    .init(name: "UUIDs disagree between stopped nodes: refuse",
+          snapshot: F.cluster(F.clean(0, seqno: 300), F.clean(1, seqno: 300, uuid: F.otherUUID), F.clean(2, seqno: 299)),
+          expected: .manual(reason: "ClusterUUIDMismatch")),
+    .init(name: "UUIDs disagree between the Primary and a stopped node: refuse to join it",
+          snapshot: F.cluster(F.green(0, size: 2), F.green(1, size: 2), F.clean(2, seqno: 50, uuid: F.otherUUID)),
+          expected: .manual(reason: "ClusterUUIDMismatch")),
+    .init(name: "near-miss: a stale report saying 'stopped, safe to bootstrap' is Unknown: refuse",
+          snapshot: F.cluster(F.stale(0), F.crashed(1, recovered: F.position(90)), F.crashed(2, recovered: F.position(90))),
+          expected: .manual(reason: "NodeUnknownWithoutPrimary")),
+    .init(name: "every agent unreachable: refuse",
+          snapshot: F.cluster(F.stale(0), F.stale(1), F.stale(2)),
+          expected: .manual(reason: "NodeUnknownWithoutPrimary")),
+]
+
+@Suite("The decision table")
+struct FaultDecisionTests {
+    @Test(arguments: decisionTable)
+    func row(_ row: DecisionRow) {
+        let plan = FaultDecision.decide(row.snapshot)
+        #expect(row.expected.matches(plan), "expected \(row.expected), got \(plan)")
+    }
+
+    @Test func safeToBootstrapBehindIsNamedInTheReason() throws {
+        let snapshot = F.cluster(F.clean(0, seqno: 290, safe: true), F.clean(1, seqno: 300), F.clean(2, seqno: 295))
+        guard case .step(let step) = FaultDecision.decide(snapshot) else { Issue.record("expected a step"); return }
+        #expect(step.reason.contains("n0 is marked safe_to_bootstrap"))
+        #expect(step.reason.contains("behind"))
+    }
+
+    @Test func refusalNamesWhatWasSeenAndWhatToDo() throws {
+        let snapshot = F.cluster(F.nonPrimary(0), F.crashed(1, recovered: F.position(99)), F.stale(2))
+        guard case .manual(let intervention) = FaultDecision.decide(snapshot) else { Issue.record("expected a refusal"); return }
+        #expect(intervention.seen.contains("n2"))
+        #expect(intervention.advice.contains("Check whether n2"))
+    }
+
+    /// Deciding again on the same snapshot gives the same plan: the health loop may enqueue twice.
+    @Test(arguments: decisionTable)
+    func deterministic(_ row: DecisionRow) {
+        #expect(FaultDecision.decide(row.snapshot) == FaultDecision.decide(row.snapshot))
+    }
+}

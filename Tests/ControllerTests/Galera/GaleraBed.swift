@@ -1,0 +1,102 @@
+import Agent
+import AsyncHTTPClient
+import Foundation
+import LocalCluster
+import Logging
+import MySQLClient
+import NIOPosix
+import Synchronization
+import Testing
+
+/// The real-Galera bed of the controller scenarios: one snapshot of a three-node cluster (built
+/// once: initialise, bootstrap, two SST joins, the monitor user and the writer's table), from which
+/// every scenario starts its own cluster (copy, bootstrap, two IST joins) on its own root.
+final class GaleraBed: Sendable {
+    /// Short: the writer records its socket path in a VARCHAR(64) column.
+    static let base = "/tmp/qmc"
+    /// Loopback addresses of their own, so the agent tests (127.0.0.2...) can run at the same time.
+    static let firstAddress = "127.0.30.2"
+    static let agentPort = 7181
+    static let monitorUser = "qmysql_monitor"
+    @TaskLocal static var current: GaleraBed?
+
+    let root: String
+    let threadPool: NIOThreadPool
+    let httpClient: HTTPClient
+    let token = LocalClusterConfiguration.randomToken()
+    let monitorPassword = LocalClusterConfiguration.randomToken()
+    private let snapshotBuilt = Mutex(false)
+
+    init() async throws {
+        LocalCluster.cleanupStale(under: Self.base)
+        await NetworkLab.removeAll()
+        root = "\(Self.base)/r\(getpid())"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        threadPool = NIOThreadPool(numberOfThreads: 6)
+        threadPool.start()
+        httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+    }
+
+    var snapshotDirectory: String { root + "/snapshot" }
+
+    func clusterConfiguration(root: String, firstAddress: String = GaleraBed.firstAddress, executable: String? = nil) -> LocalClusterConfiguration {
+        var configuration = LocalClusterConfiguration(name: "demo", root: root, executable: executable ?? LocalClusterConfiguration.siblingExecutable(), token: token)
+        configuration.firstAddress = firstAddress
+        configuration.agentPort = Self.agentPort
+        configuration.heartbeatInterval = .seconds(1)
+        return configuration
+    }
+
+    /// Builds the snapshot on first use.
+    func ensureSnapshot() async throws {
+        if snapshotBuilt.withLock({ $0 }) { return }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let cluster = LocalCluster(configuration: clusterConfiguration(root: root + "/build"))
+        do {
+            try await cluster.start()
+            let admin = try await MySQLConnection.connect(cluster.node(0).sqlOptions, threadPool: threadPool)
+            // The controller's probe account: SHOW GLOBAL STATUS needs no privilege beyond USAGE.
+            try await admin.execute("CREATE USER IF NOT EXISTS '\(Self.monitorUser)'@'%' IDENTIFIED BY \(SQLLiteral.string(monitorPassword))")
+            await admin.close()
+            try await BoundedWriter.prepareSchema(cluster.node(0).sqlOptions, threadPool: threadPool)
+            try await cluster.stop()
+            try await cluster.saveSnapshot(to: snapshotDirectory)
+            await cluster.stopAgents()
+        } catch {
+            cluster.killAll()
+            throw error
+        }
+        try? FileManager.default.removeItem(atPath: root + "/build")
+        snapshotBuilt.withLock { $0 = true }
+        print("timing: snapshot built (initialise, bootstrap, 2 SST joins, stop, copy) in \(clock.now - started)")
+    }
+
+    func tearDown() async {
+        try? await httpClient.shutdown()
+        try? await threadPool.shutdownGracefully()
+        if ProcessInfo.processInfo.environment["QMYSQL_KEEP_TEST_DATA"] == nil {
+            try? FileManager.default.removeItem(atPath: root)
+        } else {
+            print("test data kept in \(root)")
+        }
+    }
+}
+
+/// Provides the bed to a suite and tears it down afterwards, even when a test failed.
+struct GaleraBedTrait: SuiteTrait, TestScoping {
+    func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
+        let bed = try await GaleraBed()
+        do {
+            try await GaleraBed.$current.withValue(bed) { try await function() }
+        } catch {
+            await bed.tearDown()
+            throw error
+        }
+        await bed.tearDown()
+    }
+}
+
+extension Trait where Self == GaleraBedTrait {
+    static var galeraBed: Self { GaleraBedTrait() }
+}

@@ -1,0 +1,222 @@
+import Agent
+import Controller
+import Foundation
+import Galera
+import Hummingbird
+import LocalCluster
+import Logging
+import MySQLClient
+import Synchronization
+import Testing
+
+/// One fault scenario: its own cluster (from the bed's snapshot, on its own root), a controller
+/// with its HTTP endpoints (the agents push their reports to it), and a bounded writer.
+final class Scenario: Sendable {
+    let name: String
+    let bed: GaleraBed
+    let cluster: LocalCluster
+    let controller: ClusterController
+    let root: String
+    private let serverTask: Task<Void, any Error>
+    private let loopTask = MutexBox<Task<Void, Never>?>(nil)
+    let clock = ContinuousClock()
+
+    struct Options {
+        /// nil: the bed's loopback addresses.
+        var firstAddress: String?
+        /// Runs each agent through this executable instead (e.g. a network-namespace wrapper).
+        var executable: String?
+        /// Agents push reports to the controller (they cannot from a network namespace).
+        var push = true
+        var autoRecovery = true
+    }
+
+    private init(name: String, bed: GaleraBed, cluster: LocalCluster, controller: ClusterController, root: String, serverTask: Task<Void, any Error>) {
+        self.name = name
+        self.bed = bed
+        self.cluster = cluster
+        self.controller = controller
+        self.root = root
+        self.serverTask = serverTask
+    }
+
+    /// A Green cluster with its controller running.
+    static func start(_ name: String, bed: GaleraBed, options: Options = Options()) async throws -> Scenario {
+        try await bed.ensureSnapshot()
+        let root = bed.root + "/" + name
+        var clusterConfiguration = bed.clusterConfiguration(root: root, firstAddress: options.firstAddress ?? GaleraBed.firstAddress, executable: options.executable)
+        let nodes = (0..<clusterConfiguration.nodeCount).map { index in
+            NodeEndpoint(name: clusterConfiguration.nodeName(index), ordinal: index,
+                         agentURL: "http://\(clusterConfiguration.address(of: index)):\(clusterConfiguration.agentPort)",
+                         sqlHost: clusterConfiguration.address(of: index), sqlPort: 3306)
+        }
+        var configuration = ControllerConfiguration(
+            clusterName: clusterConfiguration.name, nodes: nodes, agentToken: bed.token,
+            monitorUser: GaleraBed.monitorUser, monitorPassword: bed.monitorPassword, autoRecovery: options.autoRecovery)
+        configuration.listenPort = 0
+        configuration.recoveryStepDeadline = .seconds(60)
+        var logger = Logger(label: "qmysql.controller")
+        logger.logLevel = .info
+        let controller = ClusterController(configuration: configuration, httpClient: bed.httpClient, logger: logger)
+
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let application = ControllerServer.application(for: controller, logger: Logger(label: "qmysql.controller.http")) { port in
+            portContinuation.yield(port)
+        }
+        let serverTask = Task { try await application.run() }
+        var port = 0
+        for await value in ports { port = value; break }
+        if options.push {
+            clusterConfiguration.controllerURLPrefix = "http://127.0.0.1:\(port)/v1/reports"
+        }
+        let cluster = LocalCluster(configuration: clusterConfiguration)
+        let scenario = Scenario(name: name, bed: bed, cluster: cluster, controller: controller, root: root, serverTask: serverTask)
+        do {
+            let started = ContinuousClock.now
+            // reset(fromSnapshot:) copies into each node's directory, which a fresh root lacks.
+            for node in cluster.nodes {
+                try FileManager.default.createDirectory(atPath: node.directory, withIntermediateDirectories: true)
+            }
+            try await cluster.reset(fromSnapshot: bed.snapshotDirectory)
+            print("timing: \(name): cluster from snapshot in \(ContinuousClock.now - started)")
+            scenario.loopTask.set(Task { await controller.run() })
+            try await scenario.waitForCluster(.green, timeout: .seconds(20))
+        } catch {
+            await scenario.stop()
+            throw error
+        }
+        return scenario
+    }
+
+    /// Waits until the controller's status shows `state` with every node in `nodeStates` (when given).
+    @discardableResult
+    func waitForCluster(_ state: ClusterState, nodeStates: [NodeState]? = nil, timeout: Duration) async throws -> ClusterStatus {
+        let deadline = clock.now + timeout
+        var last: ClusterStatus?
+        while clock.now < deadline {
+            let status = await controller.status()
+            last = status
+            let nodesMatch = nodeStates.map { status.nodes.map(\.state) == $0 } ?? (state != .green || status.nodes.allSatisfy(\.ready))
+            if status.state == state && nodesMatch { return status }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ScenarioFailure("\(name): the controller did not report \(state.rawValue) within \(timeout); last status: \(last.map(Self.describe) ?? "none"); actions: \(await actionSummaries())")
+    }
+
+    /// Waits until the controller's status satisfies `condition`.
+    @discardableResult
+    func waitForStatus(_ description: String, timeout: Duration, _ condition: (ClusterStatus) -> Bool) async throws -> ClusterStatus {
+        let deadline = clock.now + timeout
+        var last = await controller.status()
+        while clock.now < deadline {
+            last = await controller.status()
+            if condition(last) { return last }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ScenarioFailure("\(name): the status did not show \(description) within \(timeout); last: \(Self.describe(last))")
+    }
+
+    /// After a fault: waits until the controller has noticed it (the cluster is not Green), then
+    /// until it is Green again with nothing left to do (no recovery queued or running).
+    func waitForRecovery(noticeWithin: Duration = .seconds(15), timeout: Duration = .seconds(90)) async throws {
+        let deadline = clock.now + noticeWithin
+        while await controller.status().state == .green {
+            guard clock.now < deadline else { throw ScenarioFailure("\(name): the controller did not notice the fault within \(noticeWithin)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try await waitUntilSettledGreen(timeout: timeout)
+    }
+
+    /// Green, every node ready, no recovery pending, no action still running.
+    func waitUntilSettledGreen(timeout: Duration) async throws {
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            let status = await controller.status()
+            let idle = status.condition(ConditionType.recovering)?.status == "False"
+            let running = await controller.actions().contains { $0.outcome == .running }
+            if status.state == .green && status.nodes.allSatisfy(\.ready) && idle && !running { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ScenarioFailure("\(name): not settled Green within \(timeout); last status: \(Self.describe(await controller.status())); actions: \(await actionSummaries())")
+    }
+
+    /// Every action the controller took succeeded.
+    func expectEveryActionSucceeded(sourceLocation: SourceLocation = #_sourceLocation) async {
+        for action in await controller.actions() {
+            guard case .succeeded = action.outcome else {
+                Issue.record("\(action.summary) did not succeed: \(action.outcome)", sourceLocation: sourceLocation)
+                continue
+            }
+        }
+    }
+
+    /// What the controller did, as "verb node" strings, in order.
+    func actionSummaries() async -> [String] {
+        await controller.actions().map(\.summary)
+    }
+
+    /// Starts a bounded writer on every node's socket (it moves to the next node on a failure).
+    func startWriter(maxDuration: Duration = .seconds(120)) -> BoundedWriter {
+        let writer = BoundedWriter(targets: cluster.nodes.map(\.writerTarget), maxRows: 50_000, maxDuration: maxDuration,
+                                   pause: .milliseconds(20), threadPool: bed.threadPool)
+        writer.start()
+        return writer
+    }
+
+    /// Every acknowledged row is on every node (retrying briefly: appliers may lag a moment).
+    func expectNoAcknowledgedRowLost(_ writer: BoundedWriter, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let report = await writer.finish()
+        print("writer: \(name): \(report)")
+        #expect(report.acknowledged.count > 0, "the writer got no acknowledged row at all", sourceLocation: sourceLocation)
+        for node in cluster.nodes {
+            var missing: [Int64] = []
+            for _ in 0..<25 {
+                missing = try await writer.missing(on: node.sqlOptions)
+                if missing.isEmpty { break }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(missing.isEmpty, "\(node.name) lacks \(missing.count) acknowledged rows, e.g. \(missing.prefix(5))", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// SIGKILL to the processes whose PIDs these files hold (processes this scenario's cluster
+    /// started), all in one go.
+    func killRecorded(_ pidFiles: String...) throws {
+        let pids = try pidFiles.map { file -> pid_t in
+            let text = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let pid = pid_t(text), pid > 1 else { throw ScenarioFailure("\(file) holds no PID: '\(text)'") }
+            return pid
+        }
+        for pid in pids { kill(pid, SIGKILL) }
+    }
+
+    func stop() async {
+        if let task = loopTask.get() {
+            task.cancel()
+            await task.value
+        }
+        serverTask.cancel()
+        _ = try? await serverTask.value
+        cluster.killAll()
+        if ProcessInfo.processInfo.environment["QMYSQL_KEEP_TEST_DATA"] == nil {
+            try? FileManager.default.removeItem(atPath: root)
+        }
+    }
+
+    static func describe(_ status: ClusterStatus) -> String {
+        "\(status.state.rawValue) [" + status.nodes.map { "\($0.name)=\($0.state.rawValue)\($0.wsrepState.map { "/\($0)" } ?? "")" }.joined(separator: ", ") + "] \(status.message)"
+    }
+}
+
+struct ScenarioFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A value behind a lock, for the few mutable bits a Sendable test helper needs.
+final class MutexBox<Value: Sendable>: Sendable {
+    private let storage: Mutex<Value>
+    init(_ value: Value) { storage = Mutex(value) }
+    func get() -> Value { storage.withLock { $0 } }
+    func set(_ value: Value) { storage.withLock { $0 = value } }
+}

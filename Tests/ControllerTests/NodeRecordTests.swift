@@ -1,0 +1,116 @@
+import Agent
+import Foundation
+import Galera
+import Testing
+@testable import Controller
+
+@Suite("Merging what the agent and the SQL probe say about a node")
+struct NodeRecordTests {
+    let endpoint = NodeEndpoint(name: "n1", ordinal: 1, agentURL: "http://127.0.0.3:9809", sqlHost: "127.0.0.3")
+    let t0 = ContinuousClock.now
+    let wall = Date()
+    let staleAfter = Duration.seconds(5)
+    var synced: WsrepStatus { Fixture.wsrep(.primary) }
+
+    @Test func aSyncedAnswerFromBeforeACrashDoesNotOutliveTheAgentsExitReport() {
+        var record = NodeRecord(endpoint: endpoint)
+        record.recordSQL(synced, at: t0)
+        _ = record.offer(AgentReportFixture.make(node: "n1", running: false, observedAt: wall, exit: .signaled(signal: 9),
+                                                 grastate: GaleraState(position: Fixture.position(-1), safeToBootstrap: false)),
+                         at: t0 + .milliseconds(300))
+        let observation = record.observation(at: t0 + .milliseconds(400), staleAfter: staleAfter)
+        #expect(observation.processRunning == false)
+        #expect(observation.wsrep == nil)
+        #expect(NodeState.assess(observation).state == .redUnclean)
+    }
+
+    @Test func aNewerSQLAnswerProvesMysqldRunsAgain() {
+        var record = NodeRecord(endpoint: endpoint)
+        _ = record.offer(AgentReportFixture.make(node: "n1", running: false, observedAt: wall, exit: .exited(code: 0),
+                                                 grastate: GaleraState(position: Fixture.position(10), safeToBootstrap: false)),
+                         at: t0)
+        record.recordSQL(synced, at: t0 + .seconds(1))
+        let observation = record.observation(at: t0 + .seconds(1), staleAfter: staleAfter)
+        #expect(observation.processRunning == true)
+        #expect(NodeState.assess(observation).state == .green)
+    }
+
+    @Test func anOlderReportNeverReplacesANewerOne() {
+        var record = NodeRecord(endpoint: endpoint)
+        let newer = AgentReportFixture.make(node: "n1", running: false, observedAt: wall, exit: .signaled(signal: 9))
+        let older = AgentReportFixture.make(node: "n1", running: true, observedAt: wall.addingTimeInterval(-1), wsrep: synced)
+        let keptNewer = record.offer(newer, at: t0)
+        let keptOlder = record.offer(older, at: t0 + .milliseconds(50))
+        #expect(keptNewer)
+        #expect(!keptOlder)
+        #expect(record.agentReport?.process.running == false)
+    }
+
+    @Test func withTheAgentSilentMysqldAloneSaysTheNodeRuns() {
+        var record = NodeRecord(endpoint: endpoint)
+        _ = record.offer(AgentReportFixture.make(node: "n1", running: true, observedAt: wall, wsrep: synced), at: t0)
+        record.recordSQL(synced, at: t0 + .seconds(9))
+        let now = t0 + .seconds(10)
+        let observation = record.observation(at: now, staleAfter: staleAfter)
+        #expect(!record.agentFresh(at: now, staleAfter: staleAfter))
+        #expect(NodeState.assess(observation).state == .green)
+    }
+
+    @Test func withNothingHeardWithinTheBoundTheNodeIsUnknown() {
+        var record = NodeRecord(endpoint: endpoint)
+        _ = record.offer(AgentReportFixture.make(node: "n1", running: false, observedAt: wall, exit: .exited(code: 0),
+                                                 grastate: GaleraState(position: Fixture.position(10), safeToBootstrap: true)), at: t0)
+        record.recordSQL(synced, at: t0)
+        #expect(NodeState.assess(record.observation(at: t0 + .seconds(5), staleAfter: staleAfter)).state == .redClean)
+        #expect(NodeState.assess(record.observation(at: t0 + .milliseconds(5001), staleAfter: staleAfter)).state == .unknown)
+    }
+
+    @Test func aNodeNeverHeardFromIsUnknown() {
+        let record = NodeRecord(endpoint: endpoint)
+        #expect(NodeState.assess(record.observation(at: t0, staleAfter: staleAfter)).state == .unknown)
+    }
+
+    @Test func aRecoveredPositionIsKeptForDeciding() {
+        var record = NodeRecord(endpoint: endpoint)
+        _ = record.offer(AgentReportFixture.make(node: "n1", running: false, observedAt: wall, exit: .signaled(signal: 9),
+                                                 grastate: GaleraState(position: Fixture.position(-1), safeToBootstrap: false),
+                                                 recovered: Fixture.position(77)), at: t0)
+        #expect(record.recoveredPosition == Fixture.position(77))
+    }
+}
+
+@Suite("The node table")
+struct NodeTableTests {
+    func configuration() -> ControllerConfiguration {
+        ControllerConfiguration(clusterName: "demo", nodes: (0..<3).map {
+            NodeEndpoint(name: "n\($0)", ordinal: $0, agentURL: "http://127.0.0.\($0 + 2):9809", sqlHost: "127.0.0.\($0 + 2)")
+        }, agentToken: "t", monitorUser: "monitor", monitorPassword: "")
+    }
+
+    @Test func reportsFromAnotherClusterOrAnUnknownNodeAreRefused() async {
+        let table = NodeTable(configuration: configuration())
+        #expect(await !table.offer(AgentReportFixture.make(node: "n1", cluster: "other", running: true, observedAt: Date())))
+        #expect(await !table.offer(AgentReportFixture.make(node: "n9", running: true, observedAt: Date())))
+        #expect(await table.offer(AgentReportFixture.make(node: "n1", running: true, observedAt: Date(), wsrep: Fixture.wsrep(.primary))))
+    }
+
+    @Test func aNodeLeavingGreenIsNotedWithHowLongItWentUnnoticed() async {
+        let table = NodeTable(configuration: configuration())
+        let t0 = ContinuousClock.now
+        for node in ["n0", "n1", "n2"] {
+            await table.offer(AgentReportFixture.make(node: node, running: true, observedAt: Date(), wsrep: Fixture.wsrep(.primary)), at: t0)
+        }
+        #expect(await table.snapshot(at: t0).clusterState == .green)
+        await table.offer(AgentReportFixture.make(node: "n1", running: false, observedAt: Date().addingTimeInterval(1), exit: .signaled(signal: 9),
+                                                  grastate: GaleraState(position: Fixture.position(-1), safeToBootstrap: false)),
+                          at: t0 + .milliseconds(700))
+        let snapshot = await table.snapshot(at: t0 + .milliseconds(700))
+        #expect(snapshot.clusterState == .yellow)
+        #expect(snapshot.node(named: "n1")?.state == .redUnclean)
+        let transitions = await table.transitions()
+        #expect(transitions.last?.node == "n1")
+        #expect(transitions.last?.to == .redUnclean)
+        #expect(await table.takeDetections() == [.milliseconds(700)])
+        #expect(await table.takeDetections().isEmpty)
+    }
+}

@@ -1,0 +1,101 @@
+import Logging
+import Synchronization
+import Testing
+@testable import Controller
+
+/// Records what ran, in which order, and how many ran at once.
+final class TaskLog: Sendable {
+    private let state = Mutex<(order: [String], running: Int, maxRunning: Int)>(([], 0, 0))
+    func begin(_ name: String) {
+        state.withLock { $0.order.append(name); $0.running += 1; $0.maxRunning = max($0.maxRunning, $0.running) }
+    }
+    func end() { state.withLock { $0.running -= 1 } }
+    var order: [String] { state.withLock { $0.order } }
+    var maxRunning: Int { state.withLock { $0.maxRunning } }
+}
+
+@Suite("The serial task queue")
+struct TaskQueueTests {
+    func task(_ kind: ClusterTask.Kind, _ name: String, log: TaskLog, sleep: Duration = .milliseconds(20), deadline: Duration = .seconds(5)) -> ClusterTask {
+        ClusterTask(kind: kind, key: name, summary: name, deadline: deadline) {
+            log.begin(name)
+            defer { log.end() }
+            try await Task.sleep(for: sleep)
+            return "\(name) done"
+        }
+    }
+
+    /// Runs the queue until `count` tasks finished; returns how each ended.
+    func drain(_ queue: TaskQueue, count: Int) async -> [TaskQueue.Finished] {
+        let finished = Mutex<[TaskQueue.Finished]>([])
+        let runner = Task { await queue.run { result in finished.withLock { $0.append(result) } } }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while finished.withLock({ $0.count }) < count, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        runner.cancel()
+        await runner.value
+        return finished.withLock { $0 }
+    }
+
+    @Test func faultRecoveryRunsBeforeEverythingElseWaiting() async {
+        let log = TaskLog()
+        let queue = TaskQueue(logger: Logger(label: "test"))
+        await queue.enqueue(task(.backup, "backup", log: log))
+        await queue.enqueue(task(.restart, "restart n1", log: log))
+        await queue.enqueue(task(.faultRecovery, "recover", log: log))
+        let finished = await drain(queue, count: 3)
+        #expect(log.order == ["recover", "restart n1", "backup"])
+        #expect(finished.allSatisfy { $0.result.isSuccess })
+    }
+
+    @Test func twoTasksNeverRunAtOnce() async {
+        let log = TaskLog()
+        let queue = TaskQueue(logger: Logger(label: "test"))
+        let runner = Task { await queue.run() }
+        for index in 0..<4 {
+            await queue.enqueue(task(.restart, "restart \(index)", log: log))
+            await queue.enqueue(task(.faultRecovery, "recover \(index)", log: log))
+            await queue.enqueue(task(.backup, "backup \(index)", log: log))
+            try? await Task.sleep(for: .milliseconds(15))
+        }
+        while await queue.depth > 0 { try? await Task.sleep(for: .milliseconds(10)) }
+        runner.cancel()
+        await runner.value
+        #expect(log.maxRunning == 1)
+        #expect(log.order.count == 12)
+    }
+
+    @Test func aSecondRequestOfTheSameKindWhileOneWaitsAddsNothing() async {
+        let queue = TaskQueue(logger: Logger(label: "test"))
+        let log = TaskLog()
+        #expect(await queue.enqueue(ClusterTask(kind: .faultRecovery, summary: "first", deadline: .seconds(1)) { "" }))
+        #expect(await !queue.enqueue(ClusterTask(kind: .faultRecovery, summary: "second", deadline: .seconds(1)) { "" }))
+        #expect(await queue.enqueue(task(.restart, "restart n1", log: log)))
+        #expect(await queue.enqueue(task(.restart, "restart n2", log: log)))
+        #expect(await !queue.enqueue(task(.restart, "restart n1", log: log)))
+        #expect(await queue.isPending(.faultRecovery))
+        #expect(await queue.depth == 3)
+    }
+
+    @Test func aTaskPastItsDeadlineIsCancelledAndTheNextRuns() async {
+        let log = TaskLog()
+        let queue = TaskQueue(logger: Logger(label: "test"))
+        await queue.enqueue(task(.faultRecovery, "stuck", log: log, sleep: .seconds(30), deadline: .milliseconds(200)))
+        await queue.enqueue(task(.backup, "after", log: log))
+        let clock = ContinuousClock()
+        let started = clock.now
+        let finished = await drain(queue, count: 2)
+        #expect(clock.now - started < .seconds(5))
+        #expect(finished.first?.result == .timedOut(after: .milliseconds(200)))
+        #expect(finished.last?.result == .succeeded("after done"))
+    }
+
+    @Test func aFailingTaskReportsItsError() async {
+        struct Broken: Error, CustomStringConvertible { var description: String { "agent of n1 refused: unsafeBootstrap" } }
+        let queue = TaskQueue(logger: Logger(label: "test"))
+        await queue.enqueue(ClusterTask(kind: .faultRecovery, summary: "broken", deadline: .seconds(5)) { throw Broken() })
+        let finished = await drain(queue, count: 1)
+        #expect(finished.first?.result == .failed("agent of n1 refused: unsafeBootstrap"))
+    }
+}
