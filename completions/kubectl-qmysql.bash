@@ -173,13 +173,13 @@ _kubectl-qmysql() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    install|create|get|status|delete|backup|restore|data|version|agent|completion|help)
+    install|create|get|status|delete|backup|restore|data|version|agent|controller|completion|help)
         # Offer subcommand argument completions
         "_kubectl-qmysql_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'install create get status delete backup restore data version agent completion help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'install create get status delete backup restore data version agent controller completion help' -- "${cur}"))
         ;;
     esac
 }
@@ -582,6 +582,54 @@ _kubectl-qmysql_agent() {
         return
         ;;
     '--log-archives')
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    esac
+}
+
+_kubectl-qmysql_controller() {
+    repeating_flags=()
+    non_repeating_flags=(--auto-recovery --no-auto-recovery --version -h --help)
+    repeating_options=(--node)
+    non_repeating_options=(--cluster --agent-token-file --monitor-user --monitor-password-file --replicas --listen --probe-interval --probe-timeout --stale-after --step-deadline --log-level)
+    __kubectl-qmysql_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--cluster')
+        return
+        ;;
+    '--node')
+        return
+        ;;
+    '--agent-token-file')
+        return
+        ;;
+    '--monitor-user')
+        return
+        ;;
+    '--monitor-password-file')
+        return
+        ;;
+    '--replicas')
+        return
+        ;;
+    '--listen')
+        return
+        ;;
+    '--probe-interval')
+        return
+        ;;
+    '--probe-timeout')
+        return
+        ;;
+    '--stale-after')
+        return
+        ;;
+    '--step-deadline')
         return
         ;;
     '--log-level')
