@@ -185,7 +185,7 @@ struct FaultDecisionTests {
         let snapshot = F.cluster(F.nonPrimary(0), F.crashed(1, recovered: F.position(99)), F.stale(2))
         guard case .manual(let intervention) = FaultDecision.decide(snapshot) else { Issue.record("expected a refusal"); return }
         #expect(intervention.seen.contains("n2"))
-        #expect(intervention.advice.contains("Check whether n2"))
+        #expect(intervention.advice.contains("Check the agent and mysqld of n2"))
     }
 
     /// Deciding again on the same snapshot gives the same plan: the health loop may enqueue twice.
