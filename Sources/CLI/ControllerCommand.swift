@@ -11,13 +11,13 @@ struct ControllerCommand: AsyncParsableCommand {
         commandName: "controller",
         abstract: "Watch one Galera cluster, report its state, and repair the faults it knows.",
         discussion: """
-            Runs until SIGTERM or SIGINT. Probes every node (SQL as the monitor user, and the node's
-            agent) every --probe-interval, receives the agents' pushed reports, keeps the cluster's
-            state, and repairs known faults one step at a time through the agents. Anything it does not
-            know stops with a ManualInterventionRequired condition (see docs/controller.md).
+            Runs until SIGTERM or SIGINT. Probes every node (SQL as the monitor user, and the node's \
+            agent) every --probe-interval, receives the agents' pushed reports, keeps the cluster's \
+            state, and repairs known faults one step at a time through the agents. Anything it does \
+            not know stops with a ManualInterventionRequired condition (see docs/controller.md).
 
-            Endpoints on --listen: GET /v1/status, GET /v1/actions, POST /v1/reports (agents),
-            GET /metrics, GET /healthz.
+            Endpoints on --listen: GET /v1/status, GET /v1/actions, POST /v1/reports (agents), \
+            POST /v1/tasks/restart/<node>, GET /metrics, GET /healthz.
 
               kubectl-qmysql controller --cluster demo \\
                 --node demo-0=http://127.0.0.2:9809,127.0.0.2:3306 \\

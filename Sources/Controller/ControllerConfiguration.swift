@@ -71,10 +71,10 @@ public struct ControllerConfiguration: Sendable {
             problems.append("replicas is \(replicas) but \(nodes.count) node(s) are configured; it must be between 1 and the number of nodes")
         }
         if probeTimeout > probeInterval * 2 {
-            problems.append("the probe timeout (\(probeTimeout)) is over twice the probe interval (\(probeInterval)); probes would pile up")
+            problems.append("the probe timeout (--probe-timeout, \(probeTimeout)) is over twice the probe interval (--probe-interval, \(probeInterval)); probes would pile up")
         }
         if staleAfter < probeInterval * 2 {
-            problems.append("staleAfter (\(staleAfter)) is below two probe intervals (\(probeInterval)); one slow probe would make a node Unknown")
+            problems.append("the staleness bound (--stale-after, \(staleAfter)) is below two probe intervals (--probe-interval, \(probeInterval)); one slow probe would make a node Unknown")
         }
         return problems
     }

@@ -100,7 +100,7 @@ public enum FaultDecision {
             return .manual(.init(
                 reason: "NodeUnknownWithoutPrimary",
                 seen: "no Primary component exists and the state of \(names) cannot be known",
-                advice: "Check whether \(unknown.map(\.name).joined(separator: ", ")) is running (its agent and mysqld); once every node's agent answers, the controller decides again. Bootstrapping now could create a second Primary component."))
+                advice: "Check the agent and mysqld of \(unknown.map(\.name).joined(separator: ", ")); once every node's agent answers, the controller decides again. Bootstrapping now could create a second Primary component."))
         }
         let starting = nodes.filter { $0.role == .starting }
         if let first = starting.first {

@@ -20,6 +20,9 @@ struct NodeRecord: Sendable {
 
     init(endpoint: NodeEndpoint) { self.endpoint = endpoint }
 
+    /// The age given to a node never heard from: older than any staleness bound.
+    static let neverHeardAge = Duration.seconds(86_400 * 365)
+
     /// Keeps `report` only if it is newer than the one held: a slow poll answer never overwrites a
     /// newer pushed report. Returns whether it was kept.
     mutating func offer(_ report: AgentStatus, at instant: Instant) -> Bool {
@@ -59,7 +62,7 @@ struct NodeRecord: Sendable {
     /// - SQL failures prove nothing when the agent speaks (the agent knows whether mysqld runs).
     func observation(at now: Instant, staleAfter: Duration) -> NodeObservation {
         guard let heard = lastHeard else {
-            return NodeObservation(processRunning: nil, grastate: .absent, age: .seconds(86_400), staleAfter: staleAfter)
+            return NodeObservation(processRunning: nil, grastate: .absent, age: Self.neverHeardAge, staleAfter: staleAfter)
         }
         let age = now - heard
         let sqlIsNewer: Bool = {

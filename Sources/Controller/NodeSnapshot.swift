@@ -111,6 +111,7 @@ public struct NodeSnapshot: Sendable, Hashable {
     /// Stable while the node's situation is (no ages), so messages built from it do not churn.
     public var summary: String {
         if state == .unknown {
+            if observation.age >= NodeRecord.neverHeardAge { return "\(name) Unknown (neither its agent nor mysqld has answered yet)" }
             return "\(name) Unknown (neither its agent nor mysqld heard from within \(observation.staleAfter))"
         }
         return "\(name) \(state.rawValue) (\(assessment.reason))"

@@ -78,7 +78,7 @@ public actor NodeTable {
         return ClusterSnapshot(clusterName: clusterName, nodes: nodes, replicas: replicas)
     }
 
-    /// How long each node that left Green since the last call went unnoticed (at most).
+    /// How long each node lost since the last call (stopped, cut off or unknown) went unnoticed, at most.
     public func takeDetections() -> [Duration] {
         defer { pendingDetections = [] }
         return pendingDetections
@@ -99,7 +99,11 @@ public actor NodeTable {
         var since: Duration?
         if previous == .green, let green = lastGreenObservation[node.name] { since = now - green }
         transitionLog.append(Transition(node: node.name, from: previous, to: state, at: now, sinceLastGreen: since))
-        if let since { pendingDetections.append(since) }
+        // A detection is a node lost to the cluster (stopped, cut off, unknown), not a donor
+        // serving a joiner: that Yellow is the recovery's own doing.
+        if let since, node.role == .stopped || node.role == .nonPrimary || node.role == .unknown {
+            pendingDetections.append(since)
+        }
         if transitionLog.count > transitionLimit { transitionLog.removeFirst(transitionLog.count - transitionLimit) }
     }
 }

@@ -110,6 +110,9 @@ let decisionTable: [DecisionRow] = [
     .init(name: "survivor non-Primary, another node Unknown: refuse (it may be Primary elsewhere)",
           snapshot: F.cluster(F.nonPrimary(0), F.crashed(1, recovered: F.position(99)), F.stale(2)),
           expected: .manual(reason: "NodeUnknownWithoutPrimary")),
+    .init(name: "no Primary, a node starting (a bootstrap in progress): wait, start nothing else",
+          snapshot: F.cluster(F.starting(0), F.clean(1, seqno: 300), F.clean(2, seqno: 300)),
+          expected: .nothing),
     .init(name: "every node non-Primary (split three ways): refuse",
           snapshot: F.cluster(F.nonPrimary(0), F.nonPrimary(1), F.nonPrimary(2)),
           expected: .manual(reason: "AllNonPrimary")),
@@ -185,7 +188,7 @@ struct FaultDecisionTests {
         let snapshot = F.cluster(F.nonPrimary(0), F.crashed(1, recovered: F.position(99)), F.stale(2))
         guard case .manual(let intervention) = FaultDecision.decide(snapshot) else { Issue.record("expected a refusal"); return }
         #expect(intervention.seen.contains("n2"))
-        #expect(intervention.advice.contains("Check whether n2"))
+        #expect(intervention.advice.contains("Check the agent and mysqld of n2"))
     }
 
     /// Deciding again on the same snapshot gives the same plan: the health loop may enqueue twice.

@@ -30,10 +30,19 @@ struct ControllerScenarioTests {
         try await withScenario("kill1") { scenario in
             let writer = scenario.startWriter()
             try await Task.sleep(for: .milliseconds(500))
+            // Steady state under writes: the status does not change, so nothing is published.
+            let publishedBefore = scenario.controller.feed.counts.published
+            try await Task.sleep(for: .seconds(2))
+            #expect(scenario.controller.feed.counts.published == publishedBefore, "a steady cluster publishes nothing")
+
             try await scenario.cluster.kill(1)
             try await scenario.waitForRecovery()
             #expect(await scenario.actionSummaries() == ["recover-position demo-1", "join demo-1"])
             await scenario.expectEveryActionSucceeded()
+            let metrics = scenario.controller.metrics.render()
+            #expect(metrics.contains(#"qmysql_controller_recoveries_total{cluster="demo",kind="node-down",result="succeeded"} 2"#))
+            #expect(metrics.contains(#"qmysql_controller_recovery_seconds_count{cluster="demo",kind="node-down"} 1"#))
+            #expect(metrics.contains(#"qmysql_controller_detection_seconds_count{cluster="demo"} 1"#))
             try await scenario.expectNoAcknowledgedRowLost(writer)
         }
     }
