@@ -242,7 +242,7 @@ struct GaleraClusterTests {
         let started = clock.now
         let timeout = await #expect(throws: MySQLError.self) { try await slow.query("SELECT SLEEP(20)") }
         #expect(timeout?.code == MySQLError.connectionLost, "\(String(describing: timeout))")
-        #expect(clock.now - started < .seconds(10), "the read timeout bounds a stuck query")
+        #expect(clock.now - started < .seconds(15), "the read timeout (not the 20 s SLEEP) ended the query")
         await slow.close()
     }
 
