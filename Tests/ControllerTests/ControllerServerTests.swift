@@ -64,7 +64,8 @@ struct ControllerServerTests {
         return try! AgentJSON.encoder().encode(status)
     }
 
-    func eventually(_ timeout: Duration = .seconds(5), _ condition: () async throws -> Bool) async throws -> Bool {
+    // Generous: on a loaded CI machine the real-Galera suites run beside these tests.
+    func eventually(_ timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if try await condition() { return true }
