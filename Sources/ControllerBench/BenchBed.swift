@@ -43,20 +43,9 @@ final class BenchBed: Sendable {
     }
 
     func buildSnapshot() async throws {
-        let cluster = LocalCluster(configuration: clusterConfiguration(root: root + "/build"))
-        do {
-            try await cluster.start()
-            let admin = try await MySQLConnection.connect(cluster.node(0).sqlOptions, threadPool: threadPool)
-            try await admin.execute("CREATE USER IF NOT EXISTS '\(Self.monitorUser)'@'%' IDENTIFIED BY \(SQLLiteral.string(monitorPassword))")
-            await admin.close()
-            try await BoundedWriter.prepareSchema(cluster.node(0).sqlOptions, threadPool: threadPool)
-            try await cluster.stop()
-            try await cluster.saveSnapshot(to: snapshotDirectory)
-            await cluster.stopAgents()
-        } catch {
-            cluster.killAll()
-            throw error
-        }
+        try await LocalCluster.buildSnapshot(
+            configuration: clusterConfiguration(root: root + "/build"), to: snapshotDirectory,
+            monitorUser: Self.monitorUser, monitorPassword: monitorPassword, threadPool: threadPool)
         try? FileManager.default.removeItem(atPath: root + "/build")
     }
 

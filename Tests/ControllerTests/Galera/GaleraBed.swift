@@ -52,21 +52,9 @@ final class GaleraBed: Sendable {
         if snapshotBuilt.withLock({ $0 }) { return }
         let clock = ContinuousClock()
         let started = clock.now
-        let cluster = LocalCluster(configuration: clusterConfiguration(root: root + "/build"))
-        do {
-            try await cluster.start()
-            let admin = try await MySQLConnection.connect(cluster.node(0).sqlOptions, threadPool: threadPool)
-            // The controller's probe account: SHOW GLOBAL STATUS needs no privilege beyond USAGE.
-            try await admin.execute("CREATE USER IF NOT EXISTS '\(Self.monitorUser)'@'%' IDENTIFIED BY \(SQLLiteral.string(monitorPassword))")
-            await admin.close()
-            try await BoundedWriter.prepareSchema(cluster.node(0).sqlOptions, threadPool: threadPool)
-            try await cluster.stop()
-            try await cluster.saveSnapshot(to: snapshotDirectory)
-            await cluster.stopAgents()
-        } catch {
-            cluster.killAll()
-            throw error
-        }
+        try await LocalCluster.buildSnapshot(
+            configuration: clusterConfiguration(root: root + "/build"), to: snapshotDirectory,
+            monitorUser: Self.monitorUser, monitorPassword: monitorPassword, threadPool: threadPool)
         try? FileManager.default.removeItem(atPath: root + "/build")
         snapshotBuilt.withLock { $0 = true }
         print("timing: snapshot built (initialise, bootstrap, 2 SST joins, stop, copy) in \(clock.now - started)")
