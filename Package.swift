@@ -1,16 +1,20 @@
 // swift-tools-version: 6.2
 //
-// qmysql: one executable (`kubectl-qmysql`) and one module per layer.
-// Dependencies point downward only:
+// qmysql: one executable (`kubectl-qmysql`) and one module per layer. Dependencies point
+// downward only (docs/design.md draws the same graph):
 //
-//   kubectl-qmysql (executable) -> CLI
-//   CLI -> KubeClient, QiniuAPI, KubeServer (playground), LocalCluster
-//   KubeServer -> KubeAPI          (the faithful local API server)
-//   KubeClient -> KubeAPI          (our Kubernetes client)
-//   QiniuAPI   -> KubeAPI          (the two custom resources, their validation and CRDs)
-//   Agent      -> Galera, MySQLClient
-//   LocalCluster -> Agent          (N agents on 127.0.0.N, for tests and the playground)
-//   Controller -> Galera, MySQLClient, Agent (AgentClient), KubeAPI (Condition)
+//   kubectl-qmysql (executable) -> CLI, Roles
+//   CLI          -> KubeClient, KubeSchema, QiniuAPI           the user's commands
+//   Roles        -> Agent, Controller, AgentAPI                 the long-running roles (agent, controller)
+//   Controller   -> AgentAPI, MySQLClient, QiniuAPI, Galera     one per MySQL cluster
+//   Agent        -> AgentAPI, MySQLClient, Galera               supervises one mysqld, serves its API
+//   LocalCluster -> Controller, Agent (ChildProcess), AgentAPI   N agents on 127.0.0.N and an in-process controller (tests, bench)
+//   KubeServer   -> KubeSchema, KubeAPI                         the faithful local API server
+//   KubeClient   -> KubeAPI                                     our Kubernetes client
+//   AgentAPI     -> Galera                                      the agent's wire contract: types, options, client
+//   MySQLClient  -> CMariaDB                                    libmariadb off the cooperative pool
+//   KubeSchema   -> KubeAPI                                     pure: OpenAPI schemas, prune, default, validate
+//   QiniuAPI     -> KubeAPI                                     pure: the two resources, CRDs, derived names
 //   Galera, KubeAPI: pure, Foundation only.
 import PackageDescription
 
@@ -47,6 +51,7 @@ let package = Package(
         .target(name: "KubeAPI"),
         .target(name: "Galera"),
         .target(name: "QiniuAPI", dependencies: ["KubeAPI"]),
+        .target(name: "KubeSchema", dependencies: ["KubeAPI"]),
 
         // MARK: I/O layers
         .target(
@@ -61,7 +66,7 @@ let package = Package(
         .target(
             name: "KubeServer",
             dependencies: [
-                "KubeAPI",
+                "KubeAPI", "KubeSchema",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -85,9 +90,18 @@ let package = Package(
             ]
         ),
         .target(
+            name: "AgentAPI",
+            dependencies: [
+                "Galera",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(
             name: "Agent",
             dependencies: [
-                "Galera", "MySQLClient",
+                "AgentAPI", "Galera", "MySQLClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -102,7 +116,7 @@ let package = Package(
         .target(
             name: "LocalCluster",
             dependencies: [
-                "Agent", "Galera", "MySQLClient",
+                "AgentAPI", "Agent", "Controller", "Galera", "MySQLClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -111,7 +125,7 @@ let package = Package(
         .target(
             name: "Controller",
             dependencies: [
-                "Galera", "MySQLClient", "Agent", "KubeAPI",
+                "AgentAPI", "Galera", "MySQLClient", "KubeAPI", "QiniuAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -123,19 +137,30 @@ let package = Package(
         .target(
             name: "CLI",
             dependencies: [
-                "KubeAPI", "KubeClient", "QiniuAPI", "KubeServer", "Agent", "Galera", "Controller",
+                "KubeAPI", "KubeClient", "KubeSchema", "QiniuAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .executableTarget(name: "kubectl-qmysql", dependencies: ["CLI"]),
+        .target(
+            name: "Roles",
+            dependencies: [
+                "Agent", "AgentAPI", "Controller", "Galera",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "kubectl-qmysql",
+            dependencies: ["CLI", "Roles", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // Measures the controller's detection and recovery times on a real cluster (docs/benchmarks.md).
         .executableTarget(
             name: "ControllerBench",
             dependencies: [
-                "Controller", "LocalCluster", "Agent", "Galera", "MySQLClient",
+                "Controller", "LocalCluster", "AgentAPI", "Galera", "MySQLClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -147,6 +172,7 @@ let package = Package(
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
         .testTarget(name: "GaleraTests", dependencies: ["Galera"]),
         .testTarget(name: "QiniuAPITests", dependencies: ["QiniuAPI", "KubeAPI"]),
+        .testTarget(name: "KubeSchemaTests", dependencies: ["KubeSchema", "KubeAPI"]),
         .testTarget(
             name: "KubeClientTests",
             dependencies: [
@@ -158,7 +184,7 @@ let package = Package(
         .testTarget(
             name: "KubeServerTests",
             dependencies: [
-                "KubeServer", "KubeAPI",
+                "KubeServer", "KubeSchema", "KubeAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -170,7 +196,7 @@ let package = Package(
         .testTarget(
             name: "AgentTests",
             dependencies: [
-                "Agent", "Galera", "MySQLClient", "LocalCluster",
+                "Agent", "AgentAPI", "Galera", "MySQLClient", "LocalCluster",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -178,7 +204,7 @@ let package = Package(
         .testTarget(
             name: "ControllerTests",
             dependencies: [
-                "Controller", "Galera", "Agent", "LocalCluster", "MySQLClient",
+                "Controller", "Galera", "Agent", "AgentAPI", "LocalCluster", "MySQLClient", "QiniuAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -186,6 +212,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CLITests", dependencies: ["CLI", "KubeServer", "KubeClient", "QiniuAPI"]),
+        .testTarget(name: "RolesTests", dependencies: ["Roles", "Agent", "AgentAPI"]),
     ],
     swiftLanguageModes: [.v6]
 )

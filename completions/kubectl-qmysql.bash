@@ -592,9 +592,9 @@ _kubectl-qmysql_agent() {
 
 _kubectl-qmysql_controller() {
     repeating_flags=()
-    non_repeating_flags=(--auto-recovery --no-auto-recovery --version -h --help)
+    non_repeating_flags=(--auto-recovery --no-auto-recovery --paused --version -h --help)
     repeating_options=(--node)
-    non_repeating_options=(--cluster --agent-token-file --monitor-user --monitor-password-file --replicas --listen --probe-interval --probe-timeout --stale-after --step-deadline --log-level)
+    non_repeating_options=(--cluster --agent-token-file --monitor-user --monitor-password-file --replicas --formed-uuid --state-file --listen --probe-interval --probe-timeout --stale-after --step-deadline --log-level)
     __kubectl-qmysql_offer_flags_options 0
 
     # Offer option value completions
@@ -615,6 +615,12 @@ _kubectl-qmysql_controller() {
         return
         ;;
     '--replicas')
+        return
+        ;;
+    '--formed-uuid')
+        return
+        ;;
+    '--state-file')
         return
         ;;
     '--listen')

@@ -1,3 +1,4 @@
+import AgentAPI
 import Galera
 
 extension APIErrorBody {

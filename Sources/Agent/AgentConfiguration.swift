@@ -1,18 +1,19 @@
+import AgentAPI
 import Foundation
 import Galera
 
-/// Everything an agent needs to supervise one node. The CLI fills it from options; LocalCluster
-/// and tests build it directly.
+/// Everything an agent needs to supervise one node, secrets included. The agent command builds it
+/// from `AgentOptions` (what starters render) and the secrets read from files; tests build it directly.
 public struct AgentConfiguration: Sendable {
     public var nodeName: String
     /// The cluster's shared settings, including every peer's Galera address.
     public var cluster: ClusterSettings
     /// The node's own address: mysqld, Galera, IST and SST bind to it.
     public var address: String
-    public var mysqlPort: Int = 3306
-    public var galeraPort: Int = 4567
-    public var istPort: Int = 4568
-    public var sstPort: Int = 4444
+    public var mysqlPort: Int = DefaultPorts.mysql
+    public var galeraPort: Int = DefaultPorts.galera
+    public var istPort: Int = DefaultPorts.ist
+    public var sstPort: Int = DefaultPorts.sst
     /// mysqld's datadir. The error log and the recover log live here too (bounded by rotation).
     public var dataDirectory: String
     /// my.cnf, the socket, the pid file and tmpdir. Default: `<dataDirectory>-run`.
@@ -58,6 +59,36 @@ public struct AgentConfiguration: Sendable {
         self.listenPort = listenPort
         self.token = token
         self.osUser = osUser
+    }
+
+    /// The configuration `options` describe, with the secrets they name read by the caller.
+    public init(options: AgentOptions, token: String, monitorPassword: String?) throws(AgentOptions.Problem) {
+        let cluster = ClusterSettings(
+            name: options.clusterName, flavor: options.flavor, peers: try options.resolvedPeers(),
+            providerPath: options.providerPath, innodbBufferPoolSize: options.bufferPoolSize,
+            gcacheSize: options.gcacheSize, pcRecovery: options.pcRecovery)
+        self.init(
+            nodeName: options.nodeName, cluster: cluster, address: options.address, dataDirectory: options.dataDirectory,
+            runDirectory: options.runDirectory, listenAddress: options.listenAddress ?? options.address,
+            listenPort: options.listenPort, token: token)
+        mysqlPort = options.mysqlPort
+        galeraPort = options.galeraPort
+        istPort = options.istPort
+        sstPort = options.sstPort
+        controllerURL = options.controllerURL
+        heartbeatInterval = options.heartbeatInterval
+        pollInterval = options.pollInterval
+        serverBinary = options.serverBinary
+        monitorUser = options.monitorUser
+        self.monitorPassword = monitorPassword
+        stopTimeout = options.stopTimeout
+        errorLogMaxBytes = options.logMaxBytes
+        errorLogArchives = options.logArchives
+        initialStart = switch options.initialStart {
+        case .none: nil
+        case .join: .join
+        case .bootstrap: .bootstrap
+        }
     }
 
     public var myCnfPath: String { runDirectory + "/my.cnf" }

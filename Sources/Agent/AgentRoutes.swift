@@ -1,3 +1,4 @@
+import AgentAPI
 import Foundation
 import Galera
 import Hummingbird
@@ -7,8 +8,13 @@ import NIOCore
 /// bearer token. Every error is a JSON `APIErrorBody`, and a refused request changes nothing.
 enum AgentRoutes {
     static let maxBodyBytes = 64 * 1024
+    static let preferHeader = HTTPFields.Element.Name("Prefer")!
+    static let preferenceAppliedHeader = HTTPFields.Element.Name("Preference-Applied")!
 
-    static func router(supervisor: Supervisor, metrics: AgentMetrics, reporter: ControllerReporter?, token: BearerToken) -> Router<BasicRequestContext> {
+    static func router(
+        supervisor: Supervisor, metrics: AgentMetrics, reporter: ControllerReporter?, token: BearerToken,
+        jobs: JobBoard = JobBoard(), errorLog: String
+    ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
 
@@ -35,19 +41,66 @@ enum AgentRoutes {
         }
         v1.post("start") { request, _ in
             let body = try await decode(StartRequest.self, from: request, emptyDefault: nil)
-            return try json(.ok, try await supervisor.start(body))
+            return try await answer(request, .start, jobs: jobs) { () throws(APIErrorBody) in try await supervisor.start(body) }
         }
         v1.post("stop") { request, _ in
             let body = try await decode(StopRequest.self, from: request, emptyDefault: StopRequest(mode: .graceful))
             if let timeout = body.timeoutSeconds, !(timeout > 0 && timeout <= 3600) {
                 throw APIErrorBody.badRequest("timeoutSeconds \(timeout) is out of range: give 0 < timeoutSeconds <= 3600")
             }
-            return try json(.ok, try await supervisor.stop(body))
+            return try await answer(request, .stop, jobs: jobs) { () throws(APIErrorBody) in try await supervisor.stop(body) }
         }
-        v1.post("recover") { _, _ in
-            try json(.ok, try await supervisor.recover())
+        v1.post("recover") { request, _ in
+            try await answer(request, .recover, jobs: jobs) { () throws(APIErrorBody) in try await supervisor.recover() }
+        }
+        v1.get("jobs") { _, _ in
+            try json(.ok, await jobs.all())
+        }
+        v1.get("jobs/:id") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            guard var job = await jobs.job(id) else {
+                throw APIErrorBody(status: 404, code: "unknownJob", reason: "no job \(id) (the agent keeps its newest 64 jobs, and none across its restarts); GET /v1/jobs lists them")
+            }
+            if job.phase == .running { job.progress = await supervisor.status().operation?.rawValue }
+            return try json(.ok, job)
+        }
+        v1.get("logs/error") { _, _ in
+            try streamFile(errorLog)
         }
         return router
+    }
+
+    /// The synchronous answer (200 with the node's status once done), or with
+    /// `Prefer: respond-async` a job: 202 at once, `Location: /v1/jobs/<id>`.
+    static func answer(
+        _ request: Request, _ kind: AgentJob.Kind, jobs: JobBoard,
+        _ work: @escaping @Sendable () async throws(APIErrorBody) -> AgentStatus
+    ) async throws -> Response {
+        let prefer = request.headers[values: preferHeader].flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
+        guard prefer.contains(AgentJob.preferAsync) else { return try json(.ok, try await work()) }
+        let job = await jobs.submit(kind, work: work)
+        var response = try json(.accepted, job)
+        response.headers[.location] = "/v1/jobs/\(job.id)"
+        response.headers[preferenceAppliedHeader] = AgentJob.preferAsync
+        return response
+    }
+
+    /// Streams a file in 64 KiB chunks: a log of any size never sits in memory whole.
+    static func streamFile(_ path: String) throws -> Response {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw APIErrorBody(status: 404, code: "noLog", reason: "\(path) does not exist yet (mysqld has not run on this node)")
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: ResponseBody { writer in
+                defer { try? handle.close() }
+                while true {
+                    let chunk = try handle.read(upToCount: 64 << 10) ?? Data()
+                    if chunk.isEmpty { break }
+                    try await writer.write(ByteBuffer(bytes: chunk))
+                }
+                try await writer.finish(nil)
+            })
     }
 
     static func json(_ status: HTTPResponse.Status, _ value: some Encodable) throws -> Response {

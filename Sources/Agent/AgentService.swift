@@ -1,3 +1,4 @@
+import AgentAPI
 import Foundation
 import Galera
 import Hummingbird
@@ -44,7 +45,9 @@ public struct AgentService: Service {
     }
 
     public func run() async throws {
-        let router = AgentRoutes.router(supervisor: supervisor, metrics: metrics, reporter: reporter, token: BearerToken(configuration.token))
+        let router = AgentRoutes.router(
+            supervisor: supervisor, metrics: metrics, reporter: reporter, token: BearerToken(configuration.token),
+            errorLog: configuration.errorLog)
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.listenAddress, port: configuration.listenPort), serverName: "qmysql-agent"),

@@ -1,3 +1,4 @@
+import AgentAPI
 import AsyncHTTPClient
 import Foundation
 import Logging

@@ -1,3 +1,4 @@
+import AgentAPI
 import Foundation
 import Galera
 import Logging

@@ -1,5 +1,5 @@
 import KubeAPI
-import KubeServer
+import KubeSchema
 
 /// Checks a spec against its CRD's schema before anything is sent, with the API server's own
 /// validator, so the CLI's messages are the server's (docs/design.md, "Validation has one source").

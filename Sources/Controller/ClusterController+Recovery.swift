@@ -1,4 +1,4 @@
-import Agent
+import AgentAPI
 import Foundation
 import Galera
 
@@ -18,7 +18,7 @@ extension ClusterController {
                 retryNotBefore = nil
             } else {
                 failedSteps += 1
-                let backoff = Duration.seconds(min(30, 1 << min(failedSteps - 1, 5)))
+                let backoff = min(configuration.retryBackoffLimit, configuration.retryBackoff * (1 << min(failedSteps - 1, 16)))
                 retryNotBefore = .now + backoff
                 logger.warning("recovery step failed; the next one waits \(backoff)", metadata: ["failures in a row": "\(failedSteps)"])
             }
@@ -30,7 +30,7 @@ extension ClusterController {
     /// Observe, decide again on fresh observations, perform that one step, wait for its effect.
     func performRecoveryStep() async throws -> String {
         await probeAll()
-        let snapshot = await table.snapshot()
+        let snapshot = await observe()
         let plan = FaultDecision.decide(snapshot)
         guard case .step(let step) = plan else {
             return "nothing to do after observing again: \(plan)"
@@ -44,7 +44,7 @@ extension ClusterController {
         log.notice("performing: \(step.action)", metadata: ["fault": "\(step.fault.rawValue)", "reason": "\(step.reason)"])
         do {
             let launchesBefore = await table.report(of: step.action.node)?.process.launches ?? 0
-            let answer = try await agents.perform(step.action)
+            let answer = try await access.perform(step.action)
             await table.offer(answer)
             let result = try await waitForEffect(of: step.action, launchesBefore: launchesBefore)
             history.finish(id, outcome: .succeeded(result), at: wallClock())
@@ -68,7 +68,7 @@ extension ClusterController {
         while true {
             try Task.checkCancellation()
             await probe(node: name)
-            let snapshot = await table.snapshot()
+            let snapshot = await observe()
             guard let node = snapshot.node(named: name) else { throw ControllerError.unknownNode(name) }
             let report = await table.report(of: name)
             let elapsed = clock.now - started
@@ -78,7 +78,7 @@ extension ClusterController {
                 if node.role != .stopped && node.role != .unknown {
                     throw ControllerError.effectNotSeen(action: "\(action)", why: "\(node.summary) instead of staying stopped")
                 }
-            case .join, .bootstrap:
+            case .join, .bootstrap, .bootstrapNew:
                 if node.state == .green { return "\(name) Synced in the Primary component after \(elapsed)" }
                 if node.role == .stopped, let report, report.process.launches > launchesBefore {
                     let exit = report.lastExit?.description ?? "stopped"
@@ -90,7 +90,7 @@ extension ClusterController {
                     throw ControllerError.effectNotSeen(action: "\(action)", why: "\(node.summary)")
                 }
             }
-            try await clock.sleep(for: .milliseconds(200))
+            try await clock.sleep(for: configuration.effectPollInterval)
         }
     }
 }

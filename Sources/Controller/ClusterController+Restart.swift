@@ -1,4 +1,4 @@
-import Agent
+import AgentAPI
 import Foundation
 import Galera
 
@@ -17,7 +17,7 @@ extension ClusterController {
 
     func performRestart(node name: String) async throws -> String {
         await probeAll()
-        let snapshot = await table.snapshot()
+        let snapshot = await observe()
         guard let node = snapshot.node(named: name) else { throw ControllerError.unknownNode(name) }
         guard node.agentReachable else {
             throw ControllerError.refused(task: "restart \(name)", why: "its agent does not answer (\(await table.lastErrors(of: name).agent ?? "no report"))")
@@ -34,10 +34,10 @@ extension ClusterController {
         log.notice("restarting: stop gracefully, then join")
         do {
             if node.observation.processRunning == true {
-                await table.offer(try await agents.stop(name))
+                await table.offer(try await access.stop(name, StopRequest(mode: .graceful)))
             }
             let launchesBefore = await table.report(of: name)?.process.launches ?? 0
-            await table.offer(try await agents.perform(.join(node: name, position: nil)))
+            await table.offer(try await access.perform(.join(node: name, position: nil)))
             let result = try await waitForEffect(of: .join(node: name, position: nil), launchesBefore: launchesBefore)
             history.finish(id, outcome: .succeeded(result), at: wallClock())
             log.notice("restarted: \(result)")

@@ -1,10 +1,9 @@
-import Agent
+import AgentAPI
 import AsyncHTTPClient
 import Foundation
 import Galera
 import KubeAPI
 import Logging
-import NIOPosix
 
 /// One controller for one MySQL cluster: observe → decide (pure) → act once → observe again.
 ///
@@ -23,9 +22,8 @@ public actor ClusterController {
     public nonisolated let queue: TaskQueue
 
     let logger: Logger
-    let agents: NodeAgents
-    private let sqlProbes: [String: SQLProbe]
-    private let threadPool: NIOThreadPool
+    /// The hands and eyes: agents and mysqld (real), or an in-memory Galera (tests).
+    let access: any NodeAccess
     var history = ActionHistory()
     private var lastPlan: FaultPlan?
     var recoveringFault: FaultKind?
@@ -33,16 +31,21 @@ public actor ClusterController {
     private var lastCycle: ContinuousClock.Instant?
     /// Reports that arrive before `run()` are recorded but not acted on.
     var started = false
-    /// After a failed recovery step, the next one waits: 1 s, 2 s, 4 s ... up to 30 s, so a
-    /// refusing agent or a failing start is never hammered.
+    /// After a failed recovery step, the next one waits: 1 s, 2 s, 4 s ... up to 30 s (by
+    /// default), so a refusing agent or a failing start is never hammered.
     var failedSteps = 0
     var retryNotBefore: ContinuousClock.Instant?
     let wallClock: @Sendable () -> Date
+    /// The cluster's Galera UUID once it was formed: given, read from the state file, or learned
+    /// from a Primary component. A formed cluster is never formed again from empty datadirs.
+    var formedUUID: String?
+    /// Set by a restore task while it owns the nodes (fault recovery stands aside).
+    var restoreStep: String?
 
     /// - Parameters:
-    ///   - httpClient: used for the agents' API; owned by the caller, who shuts it down.
+    ///   - access: how nodes are reached; `AgentNodeAccess` for real agents.
     ///   - logger: metadata `cluster` is added here, `node` and `task` where they apply.
-    public init(configuration: ControllerConfiguration, httpClient: HTTPClient, logger: Logger) {
+    public init(configuration: ControllerConfiguration, access: any NodeAccess, logger: Logger) {
         self.configuration = configuration
         var logger = logger
         logger[metadataKey: "cluster"] = "\(configuration.clusterName)"
@@ -51,22 +54,20 @@ public actor ClusterController {
         feed = StatusFeed(capacity: 4)
         table = NodeTable(configuration: configuration)
         queue = TaskQueue(logger: logger)
-        // Probes block a thread each for up to their timeout; never on the shared cooperative pool.
-        let threadPool = NIOThreadPool(numberOfThreads: max(2, configuration.nodes.count * 2))
-        self.threadPool = threadPool
-        sqlProbes = Dictionary(uniqueKeysWithValues: configuration.nodes.map {
-            ($0.name, SQLProbe(endpoint: $0, user: configuration.monitorUser, password: configuration.monitorPassword,
-                               timeout: configuration.probeTimeout, threadPool: threadPool))
-        })
-        agents = NodeAgents(configuration: configuration, httpClient: httpClient)
+        self.access = access
         wallClock = { Date() }
+        formedUUID = configuration.formedUUID ?? ControllerState.read(from: configuration.stateFile)?.clusterUUID
+    }
+
+    /// A controller of real agents: `httpClient` is owned by the caller, who shuts it down.
+    public init(configuration: ControllerConfiguration, httpClient: HTTPClient, logger: Logger) {
+        self.init(configuration: configuration, access: AgentNodeAccess(configuration: configuration, httpClient: httpClient), logger: logger)
     }
 
     // MARK: - Running
 
     /// Probes, evaluates and runs tasks until cancelled.
     public func run() async {
-        threadPool.start()
         started = true
         logger.info("controller started", metadata: [
             "nodes": "\(configuration.nodes.map(\.name).joined(separator: ","))",
@@ -77,8 +78,7 @@ public actor ClusterController {
             group.addTask { await self.probeLoop() }
             await group.waitForAll()
         }
-        for probe in sqlProbes.values { await probe.close() }
-        try? await threadPool.shutdownGracefully()
+        await access.shutdown()
         feed.finish()
         logger.info("controller stopped")
     }
@@ -114,7 +114,7 @@ public actor ClusterController {
 
     private func probeAgent(node: String, timeout: Duration) async {
         do {
-            let status = try await agents.status(of: node)
+            let status = try await access.status(of: node)
             await table.offer(status)
         } catch {
             metrics.recordProbeFailure(node: node, sql: false)
@@ -123,12 +123,11 @@ public actor ClusterController {
     }
 
     private func probeSQL(node: String, timeout: Duration) async {
-        guard let probe = sqlProbes[node] else { return }
         let asked = ContinuousClock.now
         do {
             // libmariadb's timeouts count whole seconds; the outer deadline keeps a round bounded.
-            let status = try await withDeadline(timeout + .milliseconds(500), "SQL probe of \(node)") {
-                try await probe.probe()
+            let status = try await withDeadline(timeout + .milliseconds(500), "SQL probe of \(node)") { [access] in
+                try await access.probeSQL(of: node)
             }
             await table.recordSQL(node: node, status: status, at: asked)
         } catch {
@@ -154,12 +153,13 @@ public actor ClusterController {
     func evaluate(origin: String) async {
         let now = ContinuousClock.now
         lastCycle = now
-        let snapshot = await table.snapshot(at: now)
+        let snapshot = await observe(at: now)
         for detection in await table.takeDetections() { metrics.recordDetection(detection) }
         let plan = FaultDecision.decide(snapshot)
         let recoveryPending = await queue.isPending(.faultRecovery)
         if !recoveryPending { recoveringFault = nil }
 
+        learnFormation(snapshot)
         trackOutage(snapshot.clusterState, plan: plan, now: now)
         metrics.record(snapshot)
         metrics.recordPlan(plan)
@@ -175,12 +175,47 @@ public actor ClusterController {
             }
         }
         let activity = ClusterStatusBuilder.Activity(plan: plan, autoRecovery: configuration.autoRecovery, recovering: recoveringFault)
-        let status = ClusterStatusBuilder.build(snapshot, activity: activity, previous: feed.latest, now: KubeTime.format(wallClock()))
+        var status = ClusterStatusBuilder.build(snapshot, activity: activity, previous: feed.latest, now: KubeTime.format(wallClock()))
+        status.clusterUUID = formedUUID
         if feed.publish(status) {
             logger.info("cluster status changed", metadata: [
                 "state": "\(status.state.rawValue)",
                 "nodes": "\(status.nodes.map { "\($0.name)=\($0.state.rawValue)" }.joined(separator: " "))",
             ])
+        }
+    }
+
+    /// Every node's observation now, with what the cluster is meant to be doing.
+    func observe(at now: ContinuousClock.Instant = .now) async -> ClusterSnapshot {
+        var snapshot = await table.snapshot(at: now)
+        snapshot.intent = intent
+        return snapshot
+    }
+
+    /// What the cluster is meant to be doing; the decision table's first input.
+    var intent: ClusterIntent {
+        if configuration.paused { return .paused }
+        if let restoreStep { return .restoring(step: restoreStep) }
+        return formedUUID == nil ? .forming : .serving
+    }
+
+    /// Records the cluster's UUID once a Primary component shows it: from then on the cluster
+    /// was formed, and empty datadirs everywhere mean lost data, never a new cluster.
+    private func learnFormation(_ snapshot: ClusterSnapshot) {
+        let uuids = Set(snapshot.primaryMembers.compactMap(\.clusterUUID))
+        guard uuids.count == 1, let uuid = uuids.first, uuid != formedUUID else { return }
+        if let formedUUID {
+            logger.warning("the Primary component's cluster UUID changed", metadata: ["was": "\(formedUUID)", "now": "\(uuid)"])
+        } else {
+            logger.notice("cluster formed", metadata: ["uuid": "\(uuid)"])
+        }
+        formedUUID = uuid
+        if let path = configuration.stateFile {
+            do {
+                try ControllerState(clusterUUID: uuid).write(to: path)
+            } catch {
+                logger.error("cannot record the cluster's UUID in the state file: \(error)", metadata: ["file": "\(path)"])
+            }
         }
     }
 

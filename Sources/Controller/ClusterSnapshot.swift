@@ -8,11 +8,14 @@ public struct ClusterSnapshot: Sendable, Hashable {
     public var nodes: [NodeSnapshot]
     /// How many Synced nodes make the cluster Green.
     public var replicas: Int
+    /// What the cluster is meant to be doing: forming, serving, paused or restoring.
+    public var intent: ClusterIntent
 
-    public init(clusterName: String, nodes: [NodeSnapshot], replicas: Int) {
+    public init(clusterName: String, nodes: [NodeSnapshot], replicas: Int, intent: ClusterIntent = .serving) {
         self.clusterName = clusterName
         self.nodes = nodes.sorted { $0.ordinal < $1.ordinal }
         self.replicas = replicas
+        self.intent = intent
     }
 
     public var clusterState: ClusterState {

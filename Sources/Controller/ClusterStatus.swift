@@ -12,13 +12,17 @@ public struct ClusterStatus: Codable, Sendable, Hashable {
     public var nodes: [NodeStatus]
     public var conditions: [Condition]
     public var message: String
+    /// The cluster's Galera UUID once it was formed (see `ClusterIntent`); nil before.
+    public var clusterUUID: String?
 
-    public init(cluster: String, state: ClusterState, nodes: [NodeStatus], conditions: [Condition], message: String) {
+    public init(cluster: String, state: ClusterState, nodes: [NodeStatus], conditions: [Condition], message: String,
+                clusterUUID: String? = nil) {
         self.cluster = cluster
         self.state = state
         self.nodes = nodes
         self.conditions = conditions
         self.message = message
+        self.clusterUUID = clusterUUID
     }
 
     public func condition(_ type: String) -> Condition? { conditions.first { $0.type == type } }

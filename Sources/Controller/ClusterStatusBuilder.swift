@@ -75,6 +75,7 @@ enum ClusterStatusBuilder {
 
     static func recoveringReason(_ fault: FaultKind) -> String {
         switch fault {
+        case .forming: "Forming"
         case .nodeDown: "NodeDown"
         case .quorumLost: "QuorumLost"
         case .clusterDown: "ClusterDown"

@@ -1,3 +1,5 @@
+import AgentAPI
+
 /// Where one node of the cluster is reached.
 public struct NodeEndpoint: Sendable, Hashable, Codable {
     /// The node's name, e.g. `demo-0`. Unique in the cluster.
@@ -31,6 +33,13 @@ public struct ControllerConfiguration: Sendable {
     public var replicas: Int
     /// false: observe and report only; never act on a node.
     public var autoRecovery: Bool
+    /// true: the cluster is paused (`spec.paused`): observe and report, never start or stop a node.
+    public var paused = false
+    /// The cluster's Galera UUID if it was formed before (the operator keeps it in the status):
+    /// then empty datadirs everywhere are lost data, never a reason to form a new cluster.
+    public var formedUUID: String?
+    /// A file where the controller records the formed cluster's UUID, and reads it back after a restart.
+    public var stateFile: String?
 
     /// How often every node is probed (SQL and agent), in parallel.
     public var probeInterval: Duration = .seconds(1)
@@ -40,10 +49,15 @@ public struct ControllerConfiguration: Sendable {
     public var staleAfter: Duration = .seconds(5)
     /// Deadline of one recovery step (a joiner may need a full SST: tens of seconds).
     public var recoveryStepDeadline: Duration = .seconds(120)
+    /// How often a step's effect is looked for while it runs.
+    public var effectPollInterval: Duration = .milliseconds(200)
+    /// The wait after the first failed step; it doubles with every failure in a row, up to `retryBackoffLimit`.
+    public var retryBackoff: Duration = .seconds(1)
+    public var retryBackoffLimit: Duration = .seconds(30)
 
     /// Where the controller's HTTP endpoints listen.
     public var listenHost: String = "127.0.0.1"
-    public var listenPort: Int = 9810
+    public var listenPort: Int = DefaultPorts.controller
 
     public init(clusterName: String, nodes: [NodeEndpoint], agentToken: String, monitorUser: String,
                 monitorPassword: String, replicas: Int? = nil, autoRecovery: Bool = true) {

@@ -1,12 +1,17 @@
-import Agent
+import AgentAPI
 import Foundation
 import Hummingbird
 import Logging
 import NIOCore
 
 /// The controller's HTTP endpoints (see docs/controller.md, "Endpoints"):
-/// `GET /v1/status`, `GET /v1/actions`, `POST /v1/reports`, `GET /metrics`, `GET /healthz`.
+/// `GET /v1/status` (`?watch=true`: a stream), `GET /v1/actions`, `POST /v1/reports`,
+/// `POST /v1/tasks/restart/<node>`, `GET /metrics`, `GET /healthz`.
 public enum ControllerServer {
+    /// How often a watch stream repeats the latest status when nothing changed: it proves the
+    /// connection alive both ways (a dead reader is noticed and its subscription ends).
+    static let watchHeartbeat = Duration.seconds(10)
+
     /// The application serving `controller`. It is a `Service`: run it in a `ServiceGroup` with the
     /// controller. `onListening` receives the bound port (useful when the port is 0).
     public static func application(
@@ -15,9 +20,17 @@ public enum ControllerServer {
     ) -> some ApplicationProtocol {
         let configuration = controller.configuration
         let router = Router(context: BasicRequestContext.self)
+        let token = BearerToken(configuration.agentToken)
 
-        router.get("/v1/status") { _, _ -> Response in
-            try json(await controller.status())
+        router.get("/v1/status") { request, _ -> Response in
+            switch request.uri.queryParameters.get("watch") {
+            case "true", "1":
+                return watch(controller.feed)
+            case nil, "false", "0":
+                return try json(await controller.status())
+            case let other?:
+                return problem(.badRequest, "badRequest", "watch=\(other) is not true or false")
+            }
         }
         router.get("/v1/actions") { _, _ -> Response in
             try json(await controller.actions())
@@ -33,7 +46,7 @@ public enum ControllerServer {
         }
         // A person (or the operator) asks for a node's restart; it waits its turn on the queue.
         router.post("/v1/tasks/restart/:node") { request, context -> Response in
-            guard request.headers[.authorization] == "Bearer \(controller.configuration.agentToken)" else {
+            guard token.accepts(authorizationHeader: request.headers[.authorization]) else {
                 return problem(.unauthorized, "unauthorized", "a task request needs 'Authorization: Bearer <token>' (the agents' token)")
             }
             let node = context.parameters.get("node") ?? ""
@@ -65,7 +78,7 @@ public enum ControllerServer {
 
     static func receiveReport(_ request: Request, pathNode: String?, controller: ClusterController) async -> Response {
         let configuration = controller.configuration
-        guard request.headers[.authorization] == "Bearer \(configuration.agentToken)" else {
+        guard BearerToken(configuration.agentToken).accepts(authorizationHeader: request.headers[.authorization]) else {
             return problem(.unauthorized, "unauthorized", "a report needs 'Authorization: Bearer <agent token>'; check the agent's token matches the controller's --agent-token-file")
         }
         let report: AgentStatus
@@ -86,6 +99,39 @@ public enum ControllerServer {
         }
         _ = await controller.receive(report)
         return Response(status: .accepted)
+    }
+
+    /// The seed's bounded latest-wins queue over HTTP: newline-delimited JSON, one `ClusterStatus`
+    /// per line, starting with the latest. Everything between the feed and the socket holds one
+    /// entry, so a slow reader gets the newest status when it reads again, never a backlog.
+    static func watch(_ feed: StatusFeed<ClusterStatus>) -> Response {
+        let (lines, sink) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(1))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        @Sendable func line(_ status: ClusterStatus) -> ByteBuffer {
+            var buffer = ByteBuffer(bytes: (try? encoder.encode(status)) ?? Data())
+            buffer.writeString("\n")
+            return buffer
+        }
+        let forward = Task {
+            for await status in feed.subscribe() { sink.yield(line(status)) }
+            sink.finish()
+        }
+        let heartbeat = Task {
+            while (try? await Task.sleep(for: watchHeartbeat)) != nil {
+                if let latest = feed.latest { sink.yield(line(latest)) }
+            }
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "application/x-ndjson"],
+            body: ResponseBody { writer in
+                defer {
+                    forward.cancel()
+                    heartbeat.cancel()
+                }
+                for await buffer in lines { try await writer.write(buffer) }
+                try await writer.finish(nil)
+            })
     }
 
     static func json<T: Encodable>(_ value: T) throws -> Response {

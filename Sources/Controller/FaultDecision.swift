@@ -18,24 +18,40 @@ public enum FaultDecision {
             return .none(reason: "all \(nodes.count) nodes are Synced in the Primary component")
         }
 
-        // Row 2: an agent is in the middle of something (a stop someone asked for, a start, a
-        // recovery). The node is between states and the cluster may be changing under us: act
-        // only once it is done, so the controller never races a stop it did not ask for.
-        if let busy = nodes.first(where: { $0.agentOperation != nil }) {
-            return .none(reason: "waiting for the agent of \(busy.name), which is \(busy.agentOperation!)")
+        // Row 2: the cluster is paused, or a restore task owns it: observe only.
+        switch snapshot.intent {
+        case .paused:
+            return .none(reason: "the cluster is paused: observing only, no node is started or stopped")
+        case .restoring(let step):
+            return .none(reason: "a restore task owns the nodes (\(step)); fault recovery stands aside until it ends")
+        case .forming, .serving:
+            break
         }
 
-        // Row 3: nodes that claim different histories cannot be reconciled automatically.
+        // Row 3: an agent is starting, stopping, recovering or promoting its node. The cluster may
+        // be changing under us: act only once it is done, so the controller never races a stop
+        // it did not ask for. A backup changes no membership and never blocks (see row 19).
+        if let busy = nodes.first(where: { $0.agentOperation?.changesMembership == true }), let operation = busy.agentOperation {
+            return .none(reason: "waiting for the agent of \(busy.name), which is \(operation.rawValue)")
+        }
+
+        // Row 4: nodes that claim different histories cannot be reconciled automatically.
         if let disagreement = uuidDisagreement(nodes) { return .manual(disagreement) }
 
-        // Row 4: a stopped node that cannot prove which history its data belongs to.
+        // Rows 5 and 6: every datadir is empty. A cluster never formed is formed now; one formed
+        // before has lost its data, and an empty cluster under its name would hide that.
+        if let plan = decideEmptyCluster(snapshot) { return plan }
+
+        // Row 7: a stopped node that cannot prove which history its data belongs to.
         for node in nodes where node.role == .stopped {
             switch node.storedPosition {
+            case .empty where snapshot.hasPrimary:
+                continue  // a replaced volume: re-seeded by SST from the Primary component (row 11)
             case .empty:
                 return .manual(.init(
                     reason: "EmptyState",
-                    seen: "node \(node.name) is stopped and has no grastate.dat (its datadir never ran Galera)",
-                    advice: "If the node is meant to be new, empty its datadir and let it join by SST (scale or restore task); otherwise restore grastate.dat or the datadir from a backup."))
+                    seen: "node \(node.name) is stopped and has no grastate.dat (its datadir never ran Galera) while no Primary component exists",
+                    advice: "Bring back a Primary component from the nodes that hold data (it then re-seeds \(node.name) by SST), or restore from a backup."))
             case .zero:
                 return .manual(.init(
                     reason: "ZeroState",
@@ -46,25 +62,57 @@ public enum FaultDecision {
             }
         }
 
-        if snapshot.hasPrimary { return decideWithPrimary(snapshot) }
-        return decideWithoutPrimary(snapshot)
+        let plan = snapshot.hasPrimary ? decideWithPrimary(snapshot) : decideWithoutPrimary(snapshot)
+        // Row 19: never act on a node whose agent is busy (a backup): wait for it.
+        if case .step(let step) = plan, let node = snapshot.node(named: step.action.node), let operation = node.agentOperation {
+            return .none(reason: "\(step.action) waits for the agent of \(node.name), which is \(operation.rawValue)")
+        }
+        return plan
+    }
+
+    // MARK: - Formation
+
+    /// Rows 5 and 6, and formation's wait: only when no node claims any data.
+    private static func decideEmptyCluster(_ snapshot: ClusterSnapshot) -> FaultPlan? {
+        let nodes = snapshot.nodes
+        let empty = nodes.filter { $0.role == .stopped && $0.storedPosition == .empty }
+        guard !empty.isEmpty else { return nil }
+        let others = nodes.filter { !($0.role == .stopped && $0.storedPosition == .empty) }
+        if snapshot.intent == .forming, !others.isEmpty, others.allSatisfy({ $0.role == .unknown }) {
+            // Agents are still coming up; forming needs every node's word that it is empty.
+            return .none(reason: "forming: waiting for the agents of \(others.map(\.name).joined(separator: ", ")) to answer")
+        }
+        guard others.isEmpty else { return nil }
+        switch snapshot.intent {
+        case .forming:
+            let first = empty.min { $0.ordinal < $1.ordinal }!
+            return .step(.init(fault: .forming, action: .bootstrapNew(node: first.name),
+                               reason: "the cluster was never formed and every datadir is empty: \(first.name), the lowest ordinal, starts its history"))
+        case .serving:
+            return .manual(.init(
+                reason: "DataLost",
+                seen: "every node's datadir is empty (\(nodes.map(\.name).joined(separator: ", "))), but the cluster was formed before: its data is gone (lost volumes?)",
+                advice: "Restore the cluster from a backup (`kubectl qmysql restore \(snapshot.clusterName) --from BACKUP`). The controller never forms an empty cluster under an existing name."))
+        case .paused, .restoring:
+            return nil
+        }
     }
 
     // MARK: - A Primary component exists
 
     private static func decideWithPrimary(_ snapshot: ClusterSnapshot) -> FaultPlan {
         let nodes = snapshot.nodes
-        // Row 5: a transfer in progress. A second joiner now could loop in EVS with the first.
+        // Row 8: a transfer in progress. A second joiner now could loop in EVS with the first.
         if let busy = nodes.first(where: { $0.role == .primary(synced: false) || $0.role == .starting }) {
             return .none(reason: "waiting for \(busy.summary)")
         }
         let stopped = nodes.filter { $0.role == .stopped }
-        // Row 6: recover positions first, lowest ordinal first.
+        // Row 9: recover positions first, lowest ordinal first.
         if let crashed = stopped.first(where: { $0.storedPosition == .needsRecovery }) {
             return .step(.init(fault: .nodeDown, action: .recoverPosition(node: crashed.name),
                                reason: "\(crashed.summary) while a Primary component serves"))
         }
-        // Row 7: the Primary component still counts nodes that are confirmed stopped: Galera has
+        // Row 10: the Primary component still counts nodes that are confirmed stopped: Galera has
         // not evicted them yet (evs.suspect_timeout). A joiner now could meet a component about to
         // lose quorum (then it hangs waiting for a Primary); wait until the view settles.
         let viewSize = snapshot.primaryMembers.compactMap { $0.observation.wsrep?.clusterSize }.max() ?? 0
@@ -72,15 +120,22 @@ public enum FaultDecision {
         if viewSize > notStopped, !stopped.isEmpty {
             return .none(reason: "the Primary component still counts \(viewSize) members but only \(notStopped) node(s) run; waiting for Galera to evict the stopped node(s) before starting a joiner")
         }
-        // Row 8: rejoin one stopped node, with its position so it can take IST.
+        // Row 11: rejoin one stopped node, with its position so it can take IST; an empty
+        // datadir (a joiner of a forming cluster, or a replaced volume) is seeded by SST.
         if let down = stopped.first {
-            guard case .known(let position, _) = down.storedPosition else {
+            switch down.storedPosition {
+            case .known(let position, _):
+                return .step(.init(fault: .nodeDown, action: .join(node: down.name, position: position),
+                                   reason: "\(down.summary) while a Primary component serves"))
+            case .empty:
+                let forming = snapshot.intent == .forming
+                return .step(.init(fault: forming ? .forming : .nodeDown, action: .join(node: down.name, position: nil),
+                                   reason: forming ? "forming: \(down.name) joins by SST" : "\(down.name) has an empty datadir (a replaced volume?): it is re-seeded by SST from the Primary component"))
+            case .needsRecovery, .zero:
                 return unlisted(snapshot, detail: "stopped node \(down.name) has no usable position")
             }
-            return .step(.init(fault: .nodeDown, action: .join(node: down.name, position: position),
-                               reason: "\(down.summary) while a Primary component serves"))
         }
-        // Row 9: nodes cut off by the network rejoin by themselves.
+        // Row 12: nodes cut off by the network rejoin by themselves.
         let others = nodes.filter { $0.role == .unknown || $0.role == .nonPrimary }
         if !others.isEmpty {
             let names = others.map(\.summary).joined(separator: "; ")
@@ -93,7 +148,7 @@ public enum FaultDecision {
 
     private static func decideWithoutPrimary(_ snapshot: ClusterSnapshot) -> FaultPlan {
         let nodes = snapshot.nodes
-        // Row 10: an unreachable node may still run, even as a Primary component of its own.
+        // Row 13: an unreachable node may still run, even as a Primary component of its own.
         let unknown = nodes.filter { $0.role == .unknown }
         if !unknown.isEmpty {
             let names = unknown.map(\.summary).joined(separator: "; ")
@@ -112,7 +167,7 @@ public enum FaultDecision {
         guard stopped.count + survivors.count == nodes.count else {
             return unlisted(snapshot, detail: "no Primary component")
         }
-        // Row 11: every node runs and none is Primary: they cannot see each other. Galera merges them when
+        // Row 14: every node runs and none is Primary: they cannot see each other. Galera merges them when
         // the network heals; choosing one to bootstrap now would be a guess about the network.
         if stopped.isEmpty {
             return .manual(.init(
@@ -121,7 +176,7 @@ public enum FaultDecision {
                 advice: "The nodes cannot reach each other: check the network between them. If it cannot be repaired, bootstrap the node with the highest wsrep_last_committed by hand (SET GLOBAL wsrep_provider_options='pc.bootstrap=YES')."))
         }
 
-        // Rows 12 and 13: learn every stopped node's position before choosing a node to bootstrap.
+        // Row 15: learn every stopped node's position before choosing a node to bootstrap.
         if let crashed = stopped.first(where: { $0.storedPosition == .needsRecovery }) {
             let fault: FaultKind = survivors.isEmpty ? .clusterDown : .quorumLost
             return .step(.init(fault: fault, action: .recoverPosition(node: crashed.name),
@@ -141,11 +196,17 @@ public enum FaultDecision {
         return decideClusterBootstrap(stoppedPositions)
     }
 
-    /// Row 12: the survivors lost quorum and the other nodes are confirmed stopped.
+    /// Row 16: the survivors lost quorum and the other nodes are confirmed stopped.
     private static func decideSurvivorBootstrap(
         survivors: [NodeSnapshot], stopped: [(node: NodeSnapshot, position: GaleraPosition, safe: Bool)]
     ) -> FaultPlan {
-        guard let best = mostAdvanced(survivors.compactMap { node in node.liveSeqno.map { (node, $0, false) } }) else {
+        // An explicit, typed closure: the inferred one building a labeled tuple inside
+        // `liveSeqno.map` crashed the compiler in release builds ("Found ownership error?!").
+        var candidates: [(node: NodeSnapshot, seqno: Int64, safe: Bool)] = []
+        for node in survivors {
+            if let seqno = node.liveSeqno { candidates.append((node: node, seqno: seqno, safe: false)) }
+        }
+        guard let best = mostAdvanced(candidates) else {
             return .manual(.init(reason: "SurvivorSeqnoUnknown", seen: "the survivors do not report their last committed seqno",
                                  advice: "Check `SHOW GLOBAL STATUS LIKE 'wsrep_last_committed'` on each survivor."))
         }
@@ -161,7 +222,7 @@ public enum FaultDecision {
             reason: "quorum lost: survivor \(best.node.name) (seqno \(survivorSeqno)) is the most advanced node; every other node is confirmed stopped"))
     }
 
-    /// Rows 13 and 14: every node stopped, every position known.
+    /// Row 17: every node stopped, every position known.
     private static func decideClusterBootstrap(_ stopped: [(node: NodeSnapshot, position: GaleraPosition, safe: Bool)]) -> FaultPlan {
         guard let best = mostAdvanced(stopped.map { ($0.node, $0.position.seqno, $0.safe) }) else {
             return .manual(.init(reason: "NoCandidate", seen: "every node is stopped but none has a usable position",
@@ -186,7 +247,7 @@ public enum FaultDecision {
         return (chosen.node, chosen.seqno)
     }
 
-    /// Row 3: nodes claim different cluster UUIDs.
+    /// Row 4: nodes claim different cluster UUIDs.
     private static func uuidDisagreement(_ nodes: [NodeSnapshot]) -> ManualIntervention? {
         let claims = nodes.compactMap { node in node.clusterUUID.map { (node.name, $0) } }
         guard Set(claims.map(\.1)).count > 1 else { return nil }
@@ -197,7 +258,7 @@ public enum FaultDecision {
             advice: "Decide which history to keep; empty the datadirs of the nodes on the other one so they rejoin by SST, or restore from a backup.")
     }
 
-    /// Row 15.
+    /// Row 18.
     private static func unlisted(_ snapshot: ClusterSnapshot, detail: String) -> FaultPlan {
         .manual(.init(
             reason: "UnlistedSituation",

@@ -2,6 +2,8 @@ import Galera
 
 /// The faults the controller knows how to repair. Used for metrics ("recoveries by kind") and logs.
 public enum FaultKind: String, Sendable, Hashable, Codable, CaseIterable {
+    /// A new cluster on empty datadirs: bootstrap ordinal 0, then join the others by SST.
+    case forming
     /// Some nodes are down while a Primary component serves: bring them back one at a time.
     case nodeDown = "node-down"
     /// The survivors lost quorum (non-Primary) and every other node is confirmed stopped.
@@ -12,6 +14,7 @@ public enum FaultKind: String, Sendable, Hashable, Codable, CaseIterable {
     /// Larger is worse.
     var severity: Int {
         switch self {
+        case .forming: -1
         case .nodeDown: 0
         case .quorumLost: 1
         case .clusterDown: 2
@@ -27,12 +30,15 @@ public enum RecoveryAction: Sendable, Hashable, CustomStringConvertible {
     case join(node: String, position: GaleraPosition?)
     /// Start a stopped node as a new Primary component from its position (`--wsrep-new-cluster`).
     case bootstrap(node: String, position: GaleraPosition)
+    /// Initialise an empty datadir and start a new cluster history on it (formation only).
+    case bootstrapNew(node: String)
     /// Make a running non-Primary survivor Primary in place (`pc.bootstrap=YES`).
     case bootstrapSurvivor(node: String)
 
     public var node: String {
         switch self {
-        case .recoverPosition(let node), .join(let node, _), .bootstrap(let node, _), .bootstrapSurvivor(let node): node
+        case .recoverPosition(let node), .join(let node, _), .bootstrap(let node, _), .bootstrapNew(let node),
+             .bootstrapSurvivor(let node): node
         }
     }
 
@@ -42,6 +48,7 @@ public enum RecoveryAction: Sendable, Hashable, CustomStringConvertible {
         case .recoverPosition: "recover-position"
         case .join: "join"
         case .bootstrap: "bootstrap"
+        case .bootstrapNew: "bootstrap-new"
         case .bootstrapSurvivor: "bootstrap-survivor"
         }
     }
@@ -52,6 +59,7 @@ public enum RecoveryAction: Sendable, Hashable, CustomStringConvertible {
         case .join(let node, let position?): "start \(node) in join mode from \(position)"
         case .join(let node, nil): "start \(node) in join mode"
         case .bootstrap(let node, let position): "bootstrap \(node) from \(position)"
+        case .bootstrapNew(let node): "form a new cluster on \(node) (empty datadir)"
         case .bootstrapSurvivor(let node): "re-bootstrap survivor \(node) in place (pc.bootstrap=YES)"
         }
     }

@@ -1,4 +1,4 @@
-import Agent
+import AgentAPI
 import Galera
 
 /// Everything the controller has heard about one node, from every source, with when it heard it.

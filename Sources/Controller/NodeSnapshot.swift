@@ -1,3 +1,4 @@
+import AgentAPI
 import Galera
 
 /// One node as the controller sees it at one instant: the agent's report merged with the
@@ -11,11 +12,11 @@ public struct NodeSnapshot: Sendable, Hashable {
     public var recoveredPosition: GaleraPosition?
     /// The agent answered or reported within the staleness bound: the controller can act on the node.
     public var agentReachable: Bool
-    /// What the agent is busy with (stopping, starting, recovering ...), per its fresh report.
-    public var agentOperation: String?
+    /// What the agent is busy with (stopping, starting, recovering, backing up ...), per its fresh report.
+    public var agentOperation: AgentOperation?
 
     public init(name: String, ordinal: Int, observation: NodeObservation,
-                recoveredPosition: GaleraPosition? = nil, agentReachable: Bool, agentOperation: String? = nil) {
+                recoveredPosition: GaleraPosition? = nil, agentReachable: Bool, agentOperation: AgentOperation? = nil) {
         self.name = name
         self.ordinal = ordinal
         self.observation = observation

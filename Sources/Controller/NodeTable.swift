@@ -1,4 +1,4 @@
-import Agent
+import AgentAPI
 import Galera
 
 /// The controller's memory of its cluster: one record per node, where the latest observation wins.
@@ -72,7 +72,7 @@ public actor NodeTable {
             let reachable = record.agentFresh(at: now, staleAfter: staleAfter)
             return NodeSnapshot(name: name, ordinal: record.endpoint.ordinal, observation: observation,
                                 recoveredPosition: record.recoveredPosition, agentReachable: reachable,
-                                agentOperation: reachable ? record.agentReport?.operation?.rawValue : nil)
+                                agentOperation: reachable ? record.agentReport?.operation : nil)
         }
         for node in nodes { note(node, now: now, heard: records[node.name]?.lastHeard) }
         return ClusterSnapshot(clusterName: clusterName, nodes: nodes, replicas: replicas)

@@ -1,4 +1,4 @@
-import Agent
+import AgentAPI
 import AsyncHTTPClient
 import Controller
 import Foundation
@@ -53,28 +53,13 @@ final class BenchBed: Sendable {
     func startRun(_ name: String) async throws -> BenchRun {
         let root = self.root + "/" + name
         var clusterConfiguration = self.clusterConfiguration(root: root)
-        let nodes = (0..<clusterConfiguration.nodeCount).map { index in
-            NodeEndpoint(name: clusterConfiguration.nodeName(index), ordinal: index,
-                         agentURL: "http://\(clusterConfiguration.address(of: index)):\(clusterConfiguration.agentPort)",
-                         sqlHost: clusterConfiguration.address(of: index), sqlPort: 3306)
-        }
-        var configuration = ControllerConfiguration(clusterName: clusterConfiguration.name, nodes: nodes, agentToken: token,
-                                                    monitorUser: Self.monitorUser, monitorPassword: monitorPassword)
-        configuration.listenPort = 0
-        var logger = Logger(label: "qmysql.controller")
-        logger.logLevel = .warning
-        let controller = ClusterController(configuration: configuration, httpClient: httpClient, logger: logger)
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        var serverLogger = Logger(label: "qmysql.controller.http")
-        serverLogger.logLevel = .warning
-        let application = ControllerServer.application(for: controller, logger: serverLogger) { continuation.yield($0) }
-        let server = Task { try await application.run() }
-        var port = 0
-        for await value in ports { port = value; break }
-        clusterConfiguration.controllerURLPrefix = "http://127.0.0.1:\(port)/v1/reports"
+        let host = try await InProcessController.start(
+            for: clusterConfiguration, monitorUser: Self.monitorUser, monitorPassword: monitorPassword,
+            httpClient: httpClient, logLevel: .warning)
+        clusterConfiguration.controllerURLPrefix = host.reportURLPrefix
         let cluster = LocalCluster(configuration: clusterConfiguration)
         for node in cluster.nodes { try FileManager.default.createDirectory(atPath: node.directory, withIntermediateDirectories: true) }
-        let run = BenchRun(cluster: cluster, controller: controller, server: server, root: root)
+        let run = BenchRun(cluster: cluster, host: host, root: root)
         do {
             try await cluster.reset(fromSnapshot: snapshotDirectory)
             run.startController()

@@ -7,21 +7,17 @@ import Synchronization
 /// One cluster and its controller for one measured fault.
 final class BenchRun: Sendable {
     let cluster: LocalCluster
-    let controller: ClusterController
+    let host: InProcessController
+    var controller: ClusterController { host.controller }
     let root: String
-    private let server: Task<Void, any Error>
-    private let loop = Mutex<Task<Void, Never>?>(nil)
 
-    init(cluster: LocalCluster, controller: ClusterController, server: Task<Void, any Error>, root: String) {
+    init(cluster: LocalCluster, host: InProcessController, root: String) {
         self.cluster = cluster
-        self.controller = controller
-        self.server = server
+        self.host = host
         self.root = root
     }
 
-    func startController() {
-        loop.withLock { $0 = Task { await self.controller.run() } }
-    }
+    func startController() { host.run() }
 
     /// The first instant after `start` at which the controller saw one of `nodes` leave Green.
     func detection(of nodes: Set<String>, after start: ContinuousClock.Instant) async -> ContinuousClock.Instant? {
@@ -63,11 +59,7 @@ final class BenchRun: Sendable {
     }
 
     func stop() async {
-        let task = loop.withLock { $0 }
-        task?.cancel()
-        await task?.value
-        server.cancel()
-        _ = try? await server.value
+        await host.stop()
         cluster.killAll()
         try? FileManager.default.removeItem(atPath: root)
     }

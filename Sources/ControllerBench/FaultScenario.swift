@@ -1,3 +1,4 @@
+import AgentAPI
 import Foundation
 import LocalCluster
 

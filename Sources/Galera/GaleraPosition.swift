@@ -56,7 +56,8 @@ public struct GaleraPosition: Sendable, Hashable, Codable, CustomStringConvertib
         try container.encode(description)
     }
 
-    static func normalizedUUID(_ text: String) -> String? {
+    /// The UUID in lower case, or nil when `text` is not 8-4-4-4-12 hex digits.
+    public static func normalizedUUID(_ text: String) -> String? {
         let lower = text.lowercased()
         let groups = lower.split(separator: "-", omittingEmptySubsequences: false)
         guard groups.map(\.count) == [8, 4, 4, 4, 12] else { return nil }

@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPI
+import KubeSchema
 
 /// The defaults kube-apiserver fills into built-in objects when it decodes them
 /// (k8s.io/kubernetes/pkg/apis/*/v1/defaults.go), for the kinds this project writes.

@@ -1,4 +1,5 @@
 import KubeAPI
+import KubeSchema
 
 /// The parts of kube's typed validation (k8s.io/kubernetes/pkg/apis/*/validation) that catch
 /// mistakes an operator makes when rendering objects: selectors that do not match their

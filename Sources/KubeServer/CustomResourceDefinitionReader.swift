@@ -1,4 +1,5 @@
 import KubeAPI
+import KubeSchema
 
 /// Reads a CustomResourceDefinition (apiextensions.k8s.io/v1, as JSON) into the
 /// `ResourceDefinition` the server serves, and reports what kube's CRD validation would reject,

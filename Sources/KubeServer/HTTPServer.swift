@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPI
+import KubeSchema
 import Logging
 import NIOCore
 import NIOHTTP1

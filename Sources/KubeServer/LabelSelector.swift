@@ -1,3 +1,4 @@
+import KubeSchema
 /// A parsed `labelSelector` query parameter, with kube's grammar and matching rules
 /// (k8s.io/apimachinery/pkg/labels): `a=b`, `a==b`, `a!=b`, `a in (x,y)`, `a notin (x)`,
 /// `a` (exists), `!a` (does not exist), `a>1`, `a<1`, joined by commas (all must hold).

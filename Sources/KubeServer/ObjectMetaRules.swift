@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPI
+import KubeSchema
 
 /// The rules kube-apiserver applies to `metadata` of every object: which fields exist, what is
 /// valid, what the server owns (uid, creationTimestamp, resourceVersion, generation, deletion

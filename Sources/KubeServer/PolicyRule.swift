@@ -1,4 +1,5 @@
 import KubeAPI
+import KubeSchema
 
 /// One RBAC-style rule: the verbs allowed on resources of API groups, in namespaces.
 /// `"*"` matches anything. A user with rules may do only what some rule allows; a user without

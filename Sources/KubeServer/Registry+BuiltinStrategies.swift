@@ -1,4 +1,5 @@
 import KubeAPI
+import KubeSchema
 
 /// What kube's per-type strategies add for the built-in kinds whose server-side behaviour
 /// clients can observe: namespaces (name label, finalizer), services (cluster IP allocation

@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPI
+import KubeSchema
 
 /// DELETE and DELETECOLLECTION as kube's generic registry does them: preconditions,
 /// `propagationPolicy` (Background by default, Foreground and Orphan through the

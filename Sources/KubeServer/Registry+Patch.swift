@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPI
+import KubeSchema
 import Yams
 
 /// PATCH in its four content types: JSON merge patch, JSON patch, strategic merge patch

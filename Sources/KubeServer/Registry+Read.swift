@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPI
+import KubeSchema
 
 /// GET and LIST, with kube's resourceVersion semantics for lists: unset is "latest", `0` is
 /// "any" (served whole, `limit` ignored, as the watch cache does), a version with `limit` or

@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPI
+import KubeSchema
 
 /// One open watch.
 struct Watcher: Sendable {

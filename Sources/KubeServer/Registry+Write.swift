@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPI
+import KubeSchema
 
 /// CREATE and UPDATE: kube's generic registry write path (BeforeCreate/BeforeUpdate, the
 /// resource's strategy, namespace lifecycle admission, custom resource pruning, defaulting

@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPI
+import KubeSchema
 import Logging
 
 /// The API server's state and its semantics: what kube-apiserver's generic registry, the

@@ -1,4 +1,5 @@
 import KubeAPI
+import KubeSchema
 
 /// Everything the server needs to know to serve one resource: naming, scope, which verbs and
 /// subresources exist, and the strategy choices kube makes per resource (generation, status

@@ -1,4 +1,5 @@
 import KubeAPI
+import KubeSchema
 
 /// Server-side apply on an existing object, with field ownership from `ManagedFields`:
 /// the applied configuration is merged in (objects member by member, lists whole), fields this

@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPI
+import KubeSchema
 
 /// Constructors for the `Status` objects kube-apiserver returns, with the same code, reason,
 /// details and message wording (k8s.io/apimachinery/pkg/api/errors), so that a client tested
@@ -25,15 +26,6 @@ extension Status {
     static func modifiedConflict(_ resource: GroupResource, name: String) -> Status {
         conflict(resource, name: name,
                  "the object has been modified; please apply your changes to the latest version and try again")
-    }
-
-    static func invalid(kind: String, group: String, name: String, _ errors: [FieldError]) -> Status {
-        let qualifiedKind = group.isEmpty ? kind : "\(kind).\(group)"
-        var message = "\(qualifiedKind) \(GoFormat.quote(name)) is invalid"
-        if !errors.isEmpty { message += ": " + errors.aggregateMessage }
-        return Status(message: message, reason: .invalid,
-                      details: StatusDetails(name: name, group: group, kind: kind, causes: errors.map(\.cause)),
-                      code: 422)
     }
 
     static func forbidden(_ resource: GroupResource?, name: String, _ reason: String) -> Status {

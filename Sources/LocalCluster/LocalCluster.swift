@@ -1,3 +1,4 @@
+import AgentAPI
 import Agent
 import Foundation
 import Galera
@@ -40,24 +41,11 @@ public final class LocalCluster: Sendable {
     /// Starts every agent that is not running and waits until each answers /livez.
     public func startAgents() async throws {
         try FileManager.default.createDirectory(atPath: pidDirectory, withIntermediateDirectories: true)
-        let peers = nodes.map(\.galeraAddress).joined(separator: ",")
         for node in nodes where agents.withLock({ $0[node.index]?.exit == nil && $0[node.index] != nil }) == false {
             try FileManager.default.createDirectory(atPath: node.directory, withIntermediateDirectories: true)
             let tokenFile = node.directory + "/agent-token"
             try Data(configuration.token.utf8).write(to: URL(fileURLWithPath: tokenFile))
-            var arguments = [
-                "agent", "--node-name", node.name, "--cluster-name", configuration.name,
-                "--flavor", configuration.flavor.rawValue, "--data-dir", node.dataDirectory,
-                "--run-dir", node.runDirectory, "--address", node.address, "--peers", peers,
-                "--listen-port", "\(configuration.agentPort)", "--token-file", tokenFile,
-                "--heartbeat-interval", "\(configuration.heartbeatInterval.seconds)",
-                "--poll-interval", "\(configuration.pollInterval.seconds)",
-            ]
-            if !configuration.pcRecovery { arguments.append("--no-pc-recovery") }
-            if let prefix = configuration.controllerURLPrefix {
-                arguments += ["--controller-url", "\(prefix)/\(node.name)"]
-            }
-            let child = try ChildProcess.spawn(configuration.executable, arguments: arguments, outputPath: node.agentLog)
+            let child = try ChildProcess.spawn(configuration.executable, arguments: ["agent"] + agentOptions(node, tokenFile: tokenFile).arguments, outputPath: node.agentLog)
             try "\(child.pid)".write(toFile: "\(pidDirectory)/agent-\(node.index).pid", atomically: true, encoding: .utf8)
             agents.withLock { $0[node.index] = child }
             logger.debug("agent started", metadata: ["node": "\(node.name)", "pid": "\(child.pid)"])
@@ -74,6 +62,22 @@ public final class LocalCluster: Sendable {
                 try await Task.sleep(for: .milliseconds(50))
             }
         }
+    }
+
+    /// The agent command line of one node: the same typed options the operator renders.
+    public func agentOptions(_ node: LocalNode, tokenFile: String) -> AgentOptions {
+        var options = AgentOptions(
+            nodeName: node.name, clusterName: configuration.name, dataDirectory: node.dataDirectory,
+            address: node.address, peers: nodes.map(\.galeraAddress))
+        options.flavor = configuration.flavor
+        options.runDirectory = node.runDirectory
+        options.listenPort = configuration.agentPort
+        options.tokenFile = tokenFile
+        options.heartbeatInterval = configuration.heartbeatInterval
+        options.pollInterval = configuration.pollInterval
+        options.pcRecovery = configuration.pcRecovery
+        options.controllerURL = configuration.controllerURLPrefix.map { "\($0)/\(node.name)" }
+        return options
     }
 
     /// SIGTERM to every agent (each stops its mysqld gracefully first), then SIGKILL after the
@@ -250,12 +254,5 @@ public final class LocalCluster: Sendable {
             killRecordedProcesses(root: root)
             try? FileManager.default.removeItem(atPath: root)
         }
-    }
-}
-
-extension Duration {
-    /// Seconds as a Double, for command-line options.
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

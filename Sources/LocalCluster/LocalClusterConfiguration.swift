@@ -1,3 +1,4 @@
+import AgentAPI
 import Foundation
 import Galera
 
@@ -9,7 +10,7 @@ public struct LocalClusterConfiguration: Sendable {
     public var root: String
     public var nodeCount: Int = 3
     public var firstAddress: String = "127.0.0.2"
-    public var agentPort: Int = 7080
+    public var agentPort: Int = DefaultPorts.agent
     /// The `kubectl-qmysql` executable that runs the agents.
     public var executable: String
     public var token: String

@@ -104,6 +104,10 @@ public enum QiniuCRDs {
                     nil,
                     ["name": ["type": "string"], "time": ["type": "string"], "size": ["type": "integer"], "succeeded": ["type": "boolean"]]),
                 "message": ["type": "string"],
+                "clusterUUID": [
+                    "type": "string",
+                    "description": "The Galera cluster UUID once the cluster was formed. The operator hands it back to the controller, which then never forms a new cluster on empty datadirs.",
+                ],
             ])
     }
 

@@ -116,15 +116,18 @@ public struct QiniuMySQLStatus: Codable, Sendable, Hashable {
     public var state: ClusterHealth?
     /// "ready/desired", for the printer column.
     public var ready: String?
-    public var nodes: [NodeStatus]?
+    public var nodes: [QiniuMySQLNodeStatus]?
     public var conditions: [Condition]?
     public var observedGeneration: Int64?
     public var lastBackup: LastBackup?
     public var message: String?
+    /// The Galera cluster UUID once the cluster was formed: the fact that protects it from ever
+    /// being formed again on empty datadirs (lost volumes are restored, never silently replaced).
+    public var clusterUUID: String?
 
-    public init(state: ClusterHealth? = nil, ready: String? = nil, nodes: [NodeStatus]? = nil,
+    public init(state: ClusterHealth? = nil, ready: String? = nil, nodes: [QiniuMySQLNodeStatus]? = nil,
                 conditions: [Condition]? = nil, observedGeneration: Int64? = nil,
-                lastBackup: LastBackup? = nil, message: String? = nil) {
+                lastBackup: LastBackup? = nil, message: String? = nil, clusterUUID: String? = nil) {
         self.state = state
         self.ready = ready
         self.nodes = nodes
@@ -132,10 +135,11 @@ public struct QiniuMySQLStatus: Codable, Sendable, Hashable {
         self.observedGeneration = observedGeneration
         self.lastBackup = lastBackup
         self.message = message
+        self.clusterUUID = clusterUUID
     }
 }
 
-public struct NodeStatus: Codable, Sendable, Hashable {
+public struct QiniuMySQLNodeStatus: Codable, Sendable, Hashable {
     public var name: String
     /// Green, Yellow, Red-clean, Red-unclean or Unknown.
     public var state: String

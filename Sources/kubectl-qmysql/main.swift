@@ -1,3 +1,15 @@
+import ArgumentParser
 import CLI
+import Roles
 
-await QMySQL.runAndExit()
+/// One executable: the kubectl plugin's commands and every long-running role, chosen by subcommand.
+struct QMySQL: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kubectl-qmysql",
+        abstract: UserCommands.abstract,
+        discussion: UserCommands.discussion,
+        version: QMySQLVersion.current,
+        subcommands: UserCommands.resources + RoleCommands.all + UserCommands.tooling)
+}
+
+await UserCommands.runAndExit(QMySQL.self)

@@ -103,9 +103,9 @@ import Testing
         cluster.status = QiniuMySQLStatus(
             state: .yellow, ready: "2/3",
             nodes: [
-                NodeStatus(name: "demo-0", state: "Green", wsrepState: "Synced", seqno: 42, ready: true),
-                NodeStatus(name: "demo-1", state: "Green", wsrepState: "Synced", seqno: 42, ready: true),
-                NodeStatus(name: "demo-2", state: "Red-unclean", seqno: -1, ready: false),
+                QiniuMySQLNodeStatus(name: "demo-0", state: "Green", wsrepState: "Synced", seqno: 42, ready: true),
+                QiniuMySQLNodeStatus(name: "demo-1", state: "Green", wsrepState: "Synced", seqno: 42, ready: true),
+                QiniuMySQLNodeStatus(name: "demo-2", state: "Red-unclean", seqno: -1, ready: false),
             ],
             conditions: [Condition(type: "Ready", status: "False", reason: "NodeDown", message: "demo-2 exited",
                                    lastTransitionTime: KubeTime.format(Date()))],

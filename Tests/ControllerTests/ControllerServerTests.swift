@@ -1,4 +1,4 @@
-import Agent
+import AgentAPI
 import AsyncHTTPClient
 import Foundation
 import Galera

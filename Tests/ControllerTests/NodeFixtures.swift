@@ -1,3 +1,4 @@
+import AgentAPI
 import Galera
 @testable import Controller
 
@@ -73,13 +74,13 @@ enum Fixture {
     }
 
     /// The same node while its agent is busy with `operation` (stopping, starting, recovering ...).
-    static func busy(_ node: NodeSnapshot, _ operation: String) -> NodeSnapshot {
+    static func busy(_ node: NodeSnapshot, _ operation: AgentOperation) -> NodeSnapshot {
         var node = node
         node.agentOperation = operation
         return node
     }
 
-    static func cluster(_ nodes: NodeSnapshot...) -> ClusterSnapshot {
-        ClusterSnapshot(clusterName: "demo", nodes: nodes, replicas: nodes.count)
+    static func cluster(intent: ClusterIntent = .serving, _ nodes: NodeSnapshot...) -> ClusterSnapshot {
+        ClusterSnapshot(clusterName: "demo", nodes: nodes, replicas: nodes.count, intent: intent)
     }
 }

@@ -1,4 +1,4 @@
-import Agent
+import AgentAPI
 import Foundation
 import Galera
 import Testing

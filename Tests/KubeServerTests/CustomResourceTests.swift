@@ -173,4 +173,20 @@ struct CustomResourceTests {
     static func established(_ crd: JSONValue) -> Bool {
         (crd[path: ["status", "conditions"]]?.arrayValue ?? []).contains { $0["type"] == "Established" && $0["status"] == "True" }
     }
+
+    @Test("schemas that are not structural are rejected when the CRD is read")
+    func structural() throws {
+        var crd = Fixtures.qiniuMySQLCRD
+        crd[path: ["spec", "versions"]] = [[
+            "name": "v1", "served": true, "storage": true,
+            "schema": ["openAPIV3Schema": ["type": "object", "properties": ["spec": ["properties": ["a": ["type": "string"]]]]]],
+        ]]
+        guard case .failure(let failure) = CustomResourceDefinitionReader.read(crd) else {
+            Issue.record("a property without a type must be rejected")
+            return
+        }
+        #expect(failure.errors.map(\.message) == [
+            "spec.versions[0].schema.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields",
+        ])
+    }
 }

@@ -2,6 +2,7 @@ import Foundation
 import KubeAPI
 import Testing
 @testable import KubeServer
+@testable import KubeSchema
 
 @Suite("Pure rules: names, formatting, JSON patch, store history, defaults")
 struct PureRulesTests {

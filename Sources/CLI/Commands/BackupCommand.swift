@@ -32,7 +32,7 @@ struct BackupCommand: AsyncParsableCommand {
             _ = try await session.client.get(QiniuMySQL.self, name: name, namespace: session.namespace)
             let task = QiniuMySQLData(
                 metadata: ObjectMeta(namespace: session.namespace, generateName: "\(name)-backup-",
-                                     labels: [DataTaskLabels.cluster: name]),
+                                     labels: [QiniuLabels.cluster: name]),
                 spec: QiniuMySQLDataSpec(cluster: name, action: .backup))
             let created = try await session.client.create(task)
             try await DataTaskOutput.reportCreated(created, output: output, wait: wait, session: session)
@@ -89,7 +89,7 @@ struct RestoreCommand: AsyncParsableCommand {
                 .confirm("restore \(session.namespace)/\(name) from \(backup), losing every write made since that backup")
             let task = QiniuMySQLData(
                 metadata: ObjectMeta(namespace: session.namespace, generateName: "\(name)-restore-",
-                                     labels: [DataTaskLabels.cluster: name]),
+                                     labels: [QiniuLabels.cluster: name]),
                 spec: QiniuMySQLDataSpec(cluster: name, action: .restore, backupName: backup,
                                          bootstrapNode: bootstrapNode, approval: approval))
             let created = try await session.client.create(task)
@@ -99,10 +99,6 @@ struct RestoreCommand: AsyncParsableCommand {
 }
 
 /// Labels the CLI puts on the tasks it creates, so they can be listed per cluster.
-enum DataTaskLabels {
-    static let cluster = "mysql.qiniu.com/cluster"
-}
-
 /// `--wait` and `--timeout`, shared by every command that starts a task.
 struct WaitOptions: ParsableArguments {
     @Flag(help: "Follow the task with progress until it ends.")

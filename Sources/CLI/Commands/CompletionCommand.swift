@@ -16,6 +16,7 @@ struct CompletionCommand: AsyncParsableCommand {
     var shell: Shell
 
     func run() async throws {
-        print(QMySQL.completionScript(for: shell == .bash ? .bash : shell == .zsh ? .zsh : .fish), terminator: "")
+        // The root command lives in the executable (it adds the roles), so ask the executable.
+        print(try SelfExecutable.output(["--generate-completion-script", shell.rawValue]), terminator: "")
     }
 }

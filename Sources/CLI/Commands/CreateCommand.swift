@@ -123,19 +123,10 @@ struct CreateCommand: AsyncParsableCommand {
 extension DatabaseFlavor: ExpressibleByArgument {}
 extension ApprovalMode: ExpressibleByArgument {}
 
-/// Kubernetes object names for clusters: DNS-1123 labels, short enough that the names derived
-/// from them (`NAME-2`, `NAME-peers`, `NAME-controller`) still fit in 63 characters.
+/// Cluster and task names, checked with QiniuAPI's rule (`ClusterNames.problem`).
 enum ObjectName {
-    static let maxClusterNameLength = 40
-
     static func validate(_ name: String, what: String) throws {
-        let allowed = name.allSatisfy { ($0.isLowercase && $0.isASCII) || ($0.isNumber && $0.isASCII) || $0 == "-" }
-        guard !name.isEmpty, allowed, name.first?.isLetter == true, name.last != "-" else {
-            throw ValidationError("\(what) \"\(name)\" is not valid: use lower-case letters, digits and '-', starting with a letter and not ending with '-' (like \"demo\" or \"orders-db\").")
-        }
-        guard name.count <= maxClusterNameLength else {
-            throw ValidationError("\(what) \"\(name)\" is \(name.count) characters long; the limit is \(maxClusterNameLength), so that pod and service names derived from it fit in 63.")
-        }
+        if let problem = ClusterNames.problem(with: name, what: what) { throw ValidationError(problem) }
     }
 }
 

@@ -20,9 +20,9 @@ struct ExecCredentialPlugin: Sendable {
         var env = environment
         for (name, value) in config.env { env[name] = value }
         env["KUBERNETES_EXEC_INFO"] = ExecCredential.input(apiVersion: config.apiVersion, cluster: cluster)
-        let outcome: ChildProcess.Outcome
+        let outcome: CredentialProcess.Outcome
         do {
-            outcome = try await ChildProcess.run(executable: executable, arguments: config.args, environment: env, timeout: timeout)
+            outcome = try await CredentialProcess.run(executable: executable, arguments: config.args, environment: env, timeout: timeout)
         } catch is CancellationError {
             throw failure(.cancelled)
         } catch {

@@ -1,4 +1,4 @@
-import Agent
+import AgentAPI
 import Controller
 import Foundation
 import Galera

@@ -1,4 +1,5 @@
 import Agent
+import AgentAPI
 import Foundation
 
 /// Network namespaces joined by a bridge, one per node, so a node can be cut off and plugged back

@@ -1,4 +1,4 @@
-import Agent
+import AgentAPI
 import Controller
 import Foundation
 import Galera
@@ -15,10 +15,9 @@ final class Scenario: Sendable {
     let name: String
     let bed: GaleraBed
     let cluster: LocalCluster
-    let controller: ClusterController
+    let host: InProcessController
+    var controller: ClusterController { host.controller }
     let root: String
-    private let serverTask: Task<Void, any Error>
-    private let loopTask = MutexBox<Task<Void, Never>?>(nil)
     let clock = ContinuousClock()
 
     struct Options {
@@ -31,13 +30,12 @@ final class Scenario: Sendable {
         var autoRecovery = true
     }
 
-    private init(name: String, bed: GaleraBed, cluster: LocalCluster, controller: ClusterController, root: String, serverTask: Task<Void, any Error>) {
+    private init(name: String, bed: GaleraBed, cluster: LocalCluster, host: InProcessController, root: String) {
         self.name = name
         self.bed = bed
         self.cluster = cluster
-        self.controller = controller
+        self.host = host
         self.root = root
-        self.serverTask = serverTask
     }
 
     /// A Green cluster with its controller running.
@@ -45,32 +43,18 @@ final class Scenario: Sendable {
         try await bed.ensureSnapshot()
         let root = bed.root + "/" + name
         var clusterConfiguration = bed.clusterConfiguration(root: root, firstAddress: options.firstAddress ?? GaleraBed.firstAddress, executable: options.executable)
-        let nodes = (0..<clusterConfiguration.nodeCount).map { index in
-            NodeEndpoint(name: clusterConfiguration.nodeName(index), ordinal: index,
-                         agentURL: "http://\(clusterConfiguration.address(of: index)):\(clusterConfiguration.agentPort)",
-                         sqlHost: clusterConfiguration.address(of: index), sqlPort: 3306)
+        let host = try await InProcessController.start(
+            for: clusterConfiguration, monitorUser: GaleraBed.monitorUser, monitorPassword: bed.monitorPassword,
+            httpClient: bed.httpClient
+        ) { configuration in
+            configuration.autoRecovery = options.autoRecovery
+            configuration.recoveryStepDeadline = .seconds(60)
         }
-        var configuration = ControllerConfiguration(
-            clusterName: clusterConfiguration.name, nodes: nodes, agentToken: bed.token,
-            monitorUser: GaleraBed.monitorUser, monitorPassword: bed.monitorPassword, autoRecovery: options.autoRecovery)
-        configuration.listenPort = 0
-        configuration.recoveryStepDeadline = .seconds(60)
-        var logger = Logger(label: "qmysql.controller")
-        logger.logLevel = .info
-        let controller = ClusterController(configuration: configuration, httpClient: bed.httpClient, logger: logger)
-
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let application = ControllerServer.application(for: controller, logger: Logger(label: "qmysql.controller.http")) { port in
-            portContinuation.yield(port)
-        }
-        let serverTask = Task { try await application.run() }
-        var port = 0
-        for await value in ports { port = value; break }
         if options.push {
-            clusterConfiguration.controllerURLPrefix = "http://127.0.0.1:\(port)/v1/reports"
+            clusterConfiguration.controllerURLPrefix = host.reportURLPrefix
         }
         let cluster = LocalCluster(configuration: clusterConfiguration)
-        let scenario = Scenario(name: name, bed: bed, cluster: cluster, controller: controller, root: root, serverTask: serverTask)
+        let scenario = Scenario(name: name, bed: bed, cluster: cluster, host: host, root: root)
         do {
             let started = ContinuousClock.now
             // reset(fromSnapshot:) copies into each node's directory, which a fresh root lacks.
@@ -79,7 +63,7 @@ final class Scenario: Sendable {
             }
             try await cluster.reset(fromSnapshot: bed.snapshotDirectory)
             print("timing: \(name): cluster from snapshot in \(ContinuousClock.now - started)")
-            scenario.loopTask.set(Task { await controller.run() })
+            host.run()
             try await scenario.waitForCluster(.green, timeout: .seconds(20))
         } catch {
             await scenario.stop()
@@ -191,12 +175,7 @@ final class Scenario: Sendable {
     }
 
     func stop() async {
-        if let task = loopTask.get() {
-            task.cancel()
-            await task.value
-        }
-        serverTask.cancel()
-        _ = try? await serverTask.value
+        await host.stop()
         cluster.killAll()
         if ProcessInfo.processInfo.environment["QMYSQL_KEEP_TEST_DATA"] == nil {
             try? FileManager.default.removeItem(atPath: root)

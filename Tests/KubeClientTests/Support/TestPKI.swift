@@ -51,7 +51,7 @@ struct TestPKI: Sendable {
     }
 
     static func openssl(_ arguments: [String]) async throws {
-        let outcome = try await ChildProcess.run(executable: "/usr/bin/openssl", arguments: arguments,
+        let outcome = try await CredentialProcess.run(executable: "/usr/bin/openssl", arguments: arguments,
                                                  environment: ProcessInfo.processInfo.environment, timeout: .seconds(60))
         guard outcome.status == 0, !outcome.signaled else {
             throw TestFailure("openssl \(arguments.joined(separator: " ")) failed: \(String(decoding: outcome.stderr, as: UTF8.self))")

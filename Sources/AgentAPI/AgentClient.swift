@@ -67,6 +67,88 @@ public struct AgentClient: Sendable {
         try await call(.POST, "/v1/recover", body: Optional<StartRequest>.none, timeout: requestTimeout + timeout)
     }
 
+    // MARK: Jobs
+
+    /// `POST /v1/start` as a job: answers at once; follow it with `wait(for:timeout:)`.
+    public func startJob(_ request: StartRequest) async throws(Failure) -> AgentJob {
+        try await call(.POST, "/v1/start", body: request, async: true)
+    }
+
+    /// `POST /v1/stop` as a job.
+    public func stopJob(_ request: StopRequest = StopRequest(mode: .graceful)) async throws(Failure) -> AgentJob {
+        try await call(.POST, "/v1/stop", body: request, async: true)
+    }
+
+    /// `POST /v1/recover` as a job.
+    public func recoverJob() async throws(Failure) -> AgentJob {
+        try await call(.POST, "/v1/recover", body: Optional<StartRequest>.none, async: true)
+    }
+
+    /// `GET /v1/jobs/<id>`.
+    public func job(_ id: String) async throws(Failure) -> AgentJob {
+        try await call(.GET, "/v1/jobs/\(id)", body: Optional<StartRequest>.none)
+    }
+
+    /// Follows `job` until it ends: its result when it succeeded, its error (as `.api`) when it
+    /// failed, a `WaitTimeout` after `timeout`.
+    public func wait(for job: AgentJob, timeout: Duration, interval: Duration = .milliseconds(200)) async throws -> AgentStatus {
+        let deadline = ContinuousClock.now + timeout
+        var current = job
+        while true {
+            switch current.phase {
+            case .succeeded:
+                if let result = current.result { return result }
+                throw Failure.unexpected(status: 200, body: "job \(job.id) succeeded without a result", url: baseURL + "/v1/jobs/\(job.id)")
+            case .failed:
+                throw Failure.api(current.error ?? APIErrorBody(status: 500, code: "jobFailed", reason: "job \(job.id) failed without saying why"))
+            case .running:
+                guard ContinuousClock.now < deadline else {
+                    throw WaitTimeout(url: baseURL + "/v1/jobs/\(job.id)", waitingFor: "done with \(job.kind.rawValue) (\(current.progress ?? "running"))",
+                                      timeout: timeout, lastStatus: nil, lastError: nil)
+                }
+                try await Task.sleep(for: interval)
+                current = try await self.job(job.id)
+            }
+        }
+    }
+
+    // MARK: Streams
+
+    /// `GET /v1/logs/error`: mysqld's error log, handed to `consume` chunk by chunk as it arrives,
+    /// never held whole. Returns the number of bytes received.
+    @discardableResult
+    public func errorLog(timeout: Duration = .seconds(300), _ consume: (ByteBuffer) async throws -> Void) async throws -> Int64 {
+        try await download("/v1/logs/error", timeout: timeout, consume)
+    }
+
+    /// Streams a response body to `consume`; a non-2xx answer throws its error body.
+    public func download(_ path: String, timeout: Duration, _ consume: (ByteBuffer) async throws -> Void) async throws -> Int64 {
+        let url = baseURL + path
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        let response: HTTPClientResponse
+        do {
+            response = try await httpClient.execute(request, timeout: Self.timeAmount(timeout))
+        } catch {
+            throw Failure.transport(url: url, error: "\(error)")
+        }
+        guard (200..<300).contains(response.status.code) else {
+            let body = (try? await response.body.collect(upTo: 1 << 20)).map { Data($0.readableBytesView) } ?? Data()
+            if let apiError = try? AgentJSON.decoder().decode(APIErrorBody.self, from: body) { throw Failure.api(apiError) }
+            throw Failure.unexpected(status: Int(response.status.code), body: String(decoding: body, as: UTF8.self), url: url)
+        }
+        var received: Int64 = 0
+        for try await chunk in response.body {
+            received += Int64(chunk.readableBytes)
+            try await consume(chunk)
+        }
+        return received
+    }
+
+    static func timeAmount(_ duration: Duration) -> TimeAmount {
+        .nanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+    }
+
     /// `GET /readyz`: true when the node is Synced and Primary.
     public func ready() async throws(Failure) -> Bool {
         let (status, _) = try await raw(.GET, "/readyz", body: nil, authorized: false, timeout: requestTimeout)
@@ -130,11 +212,12 @@ public struct AgentClient: Sendable {
     /// Sends a request with an arbitrary body and headers; the tests use it for malformed input.
     public func raw(
         _ method: HTTPMethod, _ path: String, body: Data?, authorized: Bool = true,
-        authorization: String? = nil, timeout: Duration? = nil
+        authorization: String? = nil, timeout: Duration? = nil, headers: [(String, String)] = []
     ) async throws(Failure) -> (status: Int, body: Data) {
         let url = baseURL + path
         var request = HTTPClientRequest(url: url)
         request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let authorization {
             request.headers.add(name: "Authorization", value: authorization)
         } else if authorized {
@@ -146,7 +229,7 @@ public struct AgentClient: Sendable {
         }
         do {
             let time = timeout ?? requestTimeout
-            let response = try await httpClient.execute(request, timeout: .nanoseconds(Int64(time.components.seconds) * 1_000_000_000 + time.components.attoseconds / 1_000_000_000))
+            let response = try await httpClient.execute(request, timeout: Self.timeAmount(time))
             let buffer = try await response.body.collect(upTo: 8 << 20)
             return (Int(response.status.code), Data(buffer.readableBytesView))
         } catch {
@@ -155,7 +238,7 @@ public struct AgentClient: Sendable {
     }
 
     private func call<Body: Encodable, Result: Decodable>(
-        _ method: HTTPMethod, _ path: String, body: Body?, timeout: Duration? = nil
+        _ method: HTTPMethod, _ path: String, body: Body?, timeout: Duration? = nil, async: Bool = false
     ) async throws(Failure) -> Result {
         let data: Data?
         do {
@@ -163,7 +246,8 @@ public struct AgentClient: Sendable {
         } catch {
             throw .transport(url: baseURL + path, error: "cannot encode the request: \(error)")
         }
-        let (status, responseBody) = try await raw(method, path, body: data, timeout: timeout)
+        let (status, responseBody) = try await raw(
+            method, path, body: data, timeout: timeout, headers: async ? [("Prefer", AgentJob.preferAsync)] : [])
         let decoder = AgentJSON.decoder()
         if (200..<300).contains(status) {
             do {

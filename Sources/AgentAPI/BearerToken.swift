@@ -1,19 +1,19 @@
-/// The shared secret of the agent API, checked in constant time so response timing does not leak
-/// how much of a guess was right.
-struct BearerToken: Sendable {
+/// The shared secret of the agent and controller APIs, checked in constant time so response timing
+/// does not leak how much of a guess was right.
+public struct BearerToken: Sendable {
     private let expected: [UInt8]
 
-    init(_ token: String) {
+    public init(_ token: String) {
         expected = Array(token.utf8)
     }
 
     /// `header` is the whole Authorization header value.
-    func accepts(authorizationHeader header: String?) -> Bool {
+    public func accepts(authorizationHeader header: String?) -> Bool {
         guard let header, header.hasPrefix("Bearer ") else { return false }
         return matches(Array(header.dropFirst("Bearer ".count).utf8))
     }
 
-    func matches(_ presented: [UInt8]) -> Bool {
+    public func matches(_ presented: [UInt8]) -> Bool {
         var difference = UInt8(truncatingIfNeeded: presented.count ^ expected.count)
         for index in 0..<max(presented.count, expected.count) {
             let a = index < presented.count ? presented[index] : 0

@@ -5,9 +5,9 @@ import KubeAPI
 /// (k8s.io/apimachinery/pkg/util/validation/field), because clients and people read these
 /// messages and `details.causes`, and a test against this server should see what a real
 /// cluster would say.
-struct FieldError: Sendable, Hashable, Error {
+package struct FieldError: Sendable, Hashable, Error {
     /// The `reason` of a `StatusCause` (Go's `field.ErrorType`).
-    enum Kind: String, Sendable {
+    package enum Kind: String, Sendable {
         case notFound = "FieldValueNotFound"
         case required = "FieldValueRequired"
         case duplicate = "FieldValueDuplicate"
@@ -19,7 +19,7 @@ struct FieldError: Sendable, Hashable, Error {
         case typeInvalid = "FieldValueTypeInvalid"
 
         /// The human prefix kube prints ("Required value", "Unsupported value", ...).
-        var title: String {
+        package var title: String {
             switch self {
             case .notFound: "Not found"
             case .required: "Required value"
@@ -34,7 +34,7 @@ struct FieldError: Sendable, Hashable, Error {
     }
 
     /// The offending value as Go would print it inside the message.
-    enum BadValue: Sendable, Hashable {
+    package enum BadValue: Sendable, Hashable {
         /// Not printed (Required, Forbidden, TooLong).
         case omitted
         case json(JSONValue)
@@ -42,13 +42,20 @@ struct FieldError: Sendable, Hashable, Error {
         case verbatim(String)
     }
 
-    var kind: Kind
-    var field: String
-    var value: BadValue
-    var detail: String
+    package var kind: Kind
+    package var field: String
+    package var value: BadValue
+    package var detail: String
+
+    package init(kind: Kind, field: String, value: BadValue, detail: String) {
+        self.kind = kind
+        self.field = field
+        self.value = value
+        self.detail = detail
+    }
 
     /// The message without the field, as in `StatusCause.message`.
-    var body: String {
+    package var body: String {
         var text = kind.title
         switch (kind, value) {
         case (.required, _), (.forbidden, _), (.tooLong, _), (_, .omitted):
@@ -63,45 +70,45 @@ struct FieldError: Sendable, Hashable, Error {
     }
 
     /// `field: body`, as in the aggregated message.
-    var message: String { "\(field): \(body)" }
+    package var message: String { "\(field): \(body)" }
 
-    var cause: StatusCause { StatusCause(reason: kind.rawValue, message: body, field: field) }
+    package var cause: StatusCause { StatusCause(reason: kind.rawValue, message: body, field: field) }
 
     // MARK: Constructors named like Go's
 
-    static func required(_ field: String, _ detail: String = "") -> FieldError {
+    package static func required(_ field: String, _ detail: String = "") -> FieldError {
         FieldError(kind: .required, field: field, value: .omitted, detail: detail)
     }
-    static func invalid(_ field: String, _ value: JSONValue, _ detail: String) -> FieldError {
+    package static func invalid(_ field: String, _ value: JSONValue, _ detail: String) -> FieldError {
         FieldError(kind: .invalid, field: field, value: .json(value), detail: detail)
     }
-    static func invalid(_ field: String, verbatim: String, _ detail: String) -> FieldError {
+    package static func invalid(_ field: String, verbatim: String, _ detail: String) -> FieldError {
         FieldError(kind: .invalid, field: field, value: .verbatim(verbatim), detail: detail)
     }
-    static func typeInvalid(_ field: String, _ value: JSONValue, _ detail: String) -> FieldError {
+    package static func typeInvalid(_ field: String, _ value: JSONValue, _ detail: String) -> FieldError {
         FieldError(kind: .typeInvalid, field: field, value: .json(value), detail: detail)
     }
-    static func forbidden(_ field: String, _ detail: String) -> FieldError {
+    package static func forbidden(_ field: String, _ detail: String) -> FieldError {
         FieldError(kind: .forbidden, field: field, value: .omitted, detail: detail)
     }
-    static func notSupported(_ field: String, _ value: JSONValue, _ supported: [String]) -> FieldError {
+    package static func notSupported(_ field: String, _ value: JSONValue, _ supported: [String]) -> FieldError {
         let detail = supported.isEmpty ? "" : "supported values: " + supported.map(GoFormat.quote).joined(separator: ", ")
         return FieldError(kind: .notSupported, field: field, value: .json(value), detail: detail)
     }
     /// `field.TooLongMaxLength`, which the CRD validator uses.
-    static func tooLong(_ field: String, maxLength: Int) -> FieldError {
+    package static func tooLong(_ field: String, maxLength: Int) -> FieldError {
         FieldError(kind: .tooLong, field: field, value: .omitted,
                    detail: maxLength >= 0 ? "may not be longer than \(maxLength)" : "value is too long")
     }
-    static func tooMany(_ field: String, actual: Int, max: Int) -> FieldError {
+    package static func tooMany(_ field: String, actual: Int, max: Int) -> FieldError {
         FieldError(kind: .tooMany, field: field, value: actual >= 0 ? .json(.int(Int64(actual))) : .omitted,
                    detail: max >= 0 ? "must have at most \(max) items" : "has too many items")
     }
 }
 
-extension [FieldError] {
+package extension [FieldError] {
     /// Go's `ErrorList.ToAggregate().Error()`: one message as is, several in brackets, duplicates once.
-    var aggregateMessage: String {
+    package var aggregateMessage: String {
         var seen = Set<String>()
         var messages: [String] = []
         for error in self where seen.insert(error.message).inserted {
@@ -114,9 +121,9 @@ extension [FieldError] {
 
 /// Go's `fmt` verbs as kube uses them in messages: `%q` for strings, `%v` for numbers, and `%#v`
 /// for maps and slices (so `map[string]interface {}{"a":1}` reads like kube's).
-enum GoFormat {
+package enum GoFormat {
     /// `%q`: a double-quoted string with Go escapes.
-    static func quote(_ text: String) -> String {
+    package static func quote(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -137,7 +144,7 @@ enum GoFormat {
     }
 
     /// `%v` of a float64.
-    static func number(_ value: Double) -> String {
+    package static func number(_ value: Double) -> String {
         if value.rounded() == value, abs(value) < 1e21 {
             return String(Int64(value))
         }
@@ -145,7 +152,7 @@ enum GoFormat {
     }
 
     /// A bad value as `field.Error.ErrorBody` prints it.
-    static func value(_ json: JSONValue) -> String {
+    package static func value(_ json: JSONValue) -> String {
         switch json {
         case .null: "\"null\""
         case .bool(let value): value ? "true" : "false"
@@ -157,7 +164,7 @@ enum GoFormat {
     }
 
     /// `%#v` of a value decoded from JSON into `interface{}`.
-    static func goSyntax(_ json: JSONValue, nested: Bool = false) -> String {
+    package static func goSyntax(_ json: JSONValue, nested: Bool = false) -> String {
         switch json {
         case .null: return nested ? "interface {}(nil)" : "<nil>"
         case .bool(let value): return value ? "true" : "false"
@@ -170,5 +177,17 @@ enum GoFormat {
             let parts = members.keys.sorted().map { quote($0) + ":" + goSyntax(members[$0]!, nested: true) }
             return "map[string]interface {}{" + parts.joined(separator: ", ") + "}"
         }
+    }
+}
+
+extension Status {
+    /// kube-apiserver's `Invalid` answer (422) for a list of field errors, with its causes.
+    package static func invalid(kind: String, group: String, name: String, _ errors: [FieldError]) -> Status {
+        let qualifiedKind = group.isEmpty ? kind : "\(kind).\(group)"
+        var message = "\(qualifiedKind) \(GoFormat.quote(name)) is invalid"
+        if !errors.isEmpty { message += ": " + errors.aggregateMessage }
+        return Status(message: message, reason: .invalid,
+                      details: StatusDetails(name: name, group: group, kind: kind, causes: errors.map(\.cause)),
+                      code: 422)
     }
 }

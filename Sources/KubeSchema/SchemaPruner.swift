@@ -4,13 +4,13 @@ import KubeAPI
 /// `x-kubernetes-preserve-unknown-fields` or has `additionalProperties`, exactly where
 /// kube-apiserver drops them (at decode time, before defaulting and validation).
 /// `apiVersion`, `kind` and `metadata` survive at the root and in embedded resources.
-enum SchemaPruner {
-    static func prune(_ value: JSONValue, schema: OpenAPISchema) -> JSONValue {
+package enum SchemaPruner {
+    package static func prune(_ value: JSONValue, schema: OpenAPISchema) -> JSONValue {
         prune(value, schema: schema, keepTypeMeta: true)
     }
 
     /// The field paths `prune` would drop (`spec.bogus`, `spec.items[0].x`), for warnings and strict validation.
-    static func unknownFields(_ value: JSONValue, schema: OpenAPISchema) -> [String] {
+    package static func unknownFields(_ value: JSONValue, schema: OpenAPISchema) -> [String] {
         var found: [String] = []
         collectUnknown(value, schema: schema, keepTypeMeta: true, path: "", into: &found)
         return found.sorted()
@@ -82,8 +82,8 @@ enum SchemaPruner {
 /// property that is absent, or null without `nullable: true`, gets a copy of its `default`;
 /// a non-nullable null without a default is dropped. Defaulted values are defaulted again
 /// inside, top-down. Kube applies this on every decode, so also when reading from storage.
-enum SchemaDefaulter {
-    static func applyDefaults(_ value: JSONValue, schema: OpenAPISchema?) -> JSONValue {
+package enum SchemaDefaulter {
+    package static func applyDefaults(_ value: JSONValue, schema: OpenAPISchema?) -> JSONValue {
         guard let schema else { return value }
         switch value {
         case .object(var members):

@@ -56,8 +56,15 @@ public struct APIErrorBody: Codable, Sendable, Hashable, Error, CustomStringConv
 }
 
 /// What the agent is busy with; other mutating requests get 409 meanwhile.
-public enum AgentOperation: String, Codable, Sendable, Hashable {
+public enum AgentOperation: String, Codable, Sendable, Hashable, CaseIterable {
     case starting, stopping, recovering, initializing, promoting
+    /// A hot backup of the running node (the backup job): mysqld keeps serving.
+    case backingUp = "backing-up"
+
+    /// Whether the node's membership may change under this operation (it starts, stops or is
+    /// promoted). The controller waits for those before deciding anything; a backup changes no
+    /// membership, so it never freezes the repair of another node.
+    public var changesMembership: Bool { self != .backingUp }
 }
 
 /// `GET /v1/status`, and the body of every passive report.
@@ -70,6 +77,14 @@ public struct AgentStatus: Codable, Sendable, Hashable {
         public var mode: StartMode?
         /// mysqld launches since the agent started.
         public var launches: Int
+
+        public init(running: Bool, pid: Int32? = nil, startedAt: Date? = nil, mode: StartMode? = nil, launches: Int) {
+            self.running = running
+            self.pid = pid
+            self.startedAt = startedAt
+            self.mode = mode
+            self.launches = launches
+        }
     }
 
     public struct Exit: Codable, Sendable, Hashable {
@@ -77,6 +92,13 @@ public struct AgentStatus: Codable, Sendable, Hashable {
         public var clean: Bool
         public var description: String
         public var at: Date
+
+        public init(exit: ProcessExit, clean: Bool, description: String, at: Date) {
+            self.exit = exit
+            self.clean = clean
+            self.description = description
+            self.at = at
+        }
     }
 
     public struct Grastate: Codable, Sendable, Hashable {
@@ -84,6 +106,13 @@ public struct AgentStatus: Codable, Sendable, Hashable {
         public var seqno: Int64
         public var safeToBootstrap: Bool
         public var position: GaleraPosition
+
+        public init(uuid: String, seqno: Int64, safeToBootstrap: Bool, position: GaleraPosition) {
+            self.uuid = uuid
+            self.seqno = seqno
+            self.safeToBootstrap = safeToBootstrap
+            self.position = position
+        }
     }
 
     public struct Recovered: Codable, Sendable, Hashable {
@@ -91,6 +120,12 @@ public struct AgentStatus: Codable, Sendable, Hashable {
         public var at: Date
         /// Recovered since mysqld last ran: the position a start will use.
         public var current: Bool
+
+        public init(position: GaleraPosition, at: Date, current: Bool) {
+            self.position = position
+            self.at = at
+            self.current = current
+        }
     }
 
     public struct StateTransfer: Codable, Sendable, Hashable {
@@ -99,6 +134,12 @@ public struct AgentStatus: Codable, Sendable, Hashable {
         public var at: Date
         /// The log line that said so.
         public var line: String
+
+        public init(method: String, at: Date, line: String) {
+            self.method = method
+            self.at = at
+            self.line = line
+        }
     }
 
     public var node: String
@@ -124,6 +165,34 @@ public struct AgentStatus: Codable, Sendable, Hashable {
     public var wsrepError: String?
     /// The last IST/SST this node received as a joiner.
     public var lastStateTransfer: StateTransfer?
+
+    public init(
+        node: String, cluster: String, flavor: Flavor, state: NodeState, stateReason: String, observedAt: Date,
+        agentStartedAt: Date, process: Process, operation: AgentOperation? = nil, lastExit: Exit? = nil,
+        grastate: Grastate? = nil, grastateError: String? = nil, gvwstatePresent: Bool = false,
+        datadirInitialized: Bool, recovered: Recovered? = nil, wsrep: WsrepStatus? = nil,
+        wsrepObservedAt: Date? = nil, wsrepError: String? = nil, lastStateTransfer: StateTransfer? = nil
+    ) {
+        self.node = node
+        self.cluster = cluster
+        self.flavor = flavor
+        self.state = state
+        self.stateReason = stateReason
+        self.observedAt = observedAt
+        self.agentStartedAt = agentStartedAt
+        self.process = process
+        self.operation = operation
+        self.lastExit = lastExit
+        self.grastate = grastate
+        self.grastateError = grastateError
+        self.gvwstatePresent = gvwstatePresent
+        self.datadirInitialized = datadirInitialized
+        self.recovered = recovered
+        self.wsrep = wsrep
+        self.wsrepObservedAt = wsrepObservedAt
+        self.wsrepError = wsrepError
+        self.lastStateTransfer = lastStateTransfer
+    }
 
     /// Synced and Primary: what /readyz answers.
     public var ready: Bool { process.running && (wsrep?.isSyncedPrimary ?? false) }
@@ -154,4 +223,45 @@ public enum AgentJSON {
     }
 
     static let dateStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+}
+
+/// A long operation the agent runs in the background: a `POST` sent with `Prefer: respond-async`
+/// answers 202 at once with this body (and `Location: /v1/jobs/<id>`); `GET /v1/jobs/<id>`
+/// follows it. A caller never has to hold a request open for minutes (a start that recovers a
+/// big datadir, a backup).
+public struct AgentJob: Codable, Sendable, Hashable {
+    public enum Kind: String, Codable, Sendable, Hashable, CaseIterable {
+        case start, stop, recover
+    }
+
+    public enum Phase: String, Codable, Sendable, Hashable {
+        case running, succeeded, failed
+    }
+
+    public var id: String
+    public var kind: Kind
+    public var phase: Phase
+    public var startedAt: Date
+    public var finishedAt: Date?
+    /// While running: what the agent is busy with (its `operation`), e.g. "recovering".
+    public var progress: String?
+    /// When succeeded: the node's status right after the operation.
+    public var result: AgentStatus?
+    /// When failed: the same error body the synchronous call would have answered.
+    public var error: APIErrorBody?
+
+    public init(id: String, kind: Kind, phase: Phase, startedAt: Date, finishedAt: Date? = nil,
+                progress: String? = nil, result: AgentStatus? = nil, error: APIErrorBody? = nil) {
+        self.id = id
+        self.kind = kind
+        self.phase = phase
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.progress = progress
+        self.result = result
+        self.error = error
+    }
+
+    /// The header value that asks for a job instead of a waiting answer (RFC 7240).
+    public static let preferAsync = "respond-async"
 }

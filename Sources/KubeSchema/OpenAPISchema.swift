@@ -3,52 +3,52 @@ import KubeAPI
 /// A structural OpenAPI v3 schema, as a CustomResourceDefinition version carries it
 /// (`spec.versions[].schema.openAPIV3Schema`). Only the keywords kube-apiserver enforces for
 /// custom resources are modelled; the validator, the defaulter and the pruner read it.
-final class OpenAPISchema: Sendable {
-    let type: String?
-    let format: String?
-    let properties: [String: OpenAPISchema]
-    let required: [String]
-    let items: OpenAPISchema?
+package final class OpenAPISchema: Sendable {
+    package let type: String?
+    package let format: String?
+    package let properties: [String: OpenAPISchema]
+    package let required: [String]
+    package let items: OpenAPISchema?
     /// `additionalProperties` as a schema (a map with values of one shape).
-    let additionalProperties: OpenAPISchema?
-    let enumValues: [JSONValue]?
-    let minimum: Double?
-    let maximum: Double?
-    let exclusiveMinimum: Bool
-    let exclusiveMaximum: Bool
-    let minLength: Int?
-    let maxLength: Int?
-    let pattern: String?
-    let minItems: Int?
-    let maxItems: Int?
-    let uniqueItems: Bool
-    let minProperties: Int?
-    let maxProperties: Int?
-    let multipleOf: Double?
-    let nullable: Bool
-    let defaultValue: JSONValue?
+    package let additionalProperties: OpenAPISchema?
+    package let enumValues: [JSONValue]?
+    package let minimum: Double?
+    package let maximum: Double?
+    package let exclusiveMinimum: Bool
+    package let exclusiveMaximum: Bool
+    package let minLength: Int?
+    package let maxLength: Int?
+    package let pattern: String?
+    package let minItems: Int?
+    package let maxItems: Int?
+    package let uniqueItems: Bool
+    package let minProperties: Int?
+    package let maxProperties: Int?
+    package let multipleOf: Double?
+    package let nullable: Bool
+    package let defaultValue: JSONValue?
     /// `x-kubernetes-preserve-unknown-fields`: keep fields the schema does not name.
-    let preserveUnknownFields: Bool
+    package let preserveUnknownFields: Bool
     /// `x-kubernetes-int-or-string`: an integer or a string.
-    let intOrString: Bool
+    package let intOrString: Bool
     /// `x-kubernetes-embedded-resource`: an object with its own apiVersion, kind and metadata.
-    let embeddedResource: Bool
+    package let embeddedResource: Bool
     /// `x-kubernetes-list-type` (`atomic`, `set`, `map`) and `x-kubernetes-list-map-keys`.
-    let listType: String?
-    let listMapKeys: [String]
-    let allOf: [OpenAPISchema]
-    let anyOf: [OpenAPISchema]
-    let oneOf: [OpenAPISchema]
-    let not: OpenAPISchema?
+    package let listType: String?
+    package let listMapKeys: [String]
+    package let allOf: [OpenAPISchema]
+    package let anyOf: [OpenAPISchema]
+    package let oneOf: [OpenAPISchema]
+    package let not: OpenAPISchema?
 
-    struct ParseError: Error, Sendable, CustomStringConvertible {
-        var field: String
-        var problem: String
-        var description: String { "\(field): \(problem)" }
+    package struct ParseError: Error, Sendable, CustomStringConvertible {
+        package var field: String
+        package var problem: String
+        package var description: String { "\(field): \(problem)" }
     }
 
     /// Reads a schema; `field` is where it sits in the CRD, for error messages.
-    init(json: JSONValue, field: String = "openAPIV3Schema") throws(ParseError) {
+    package init(json: JSONValue, field: String = "openAPIV3Schema") throws(ParseError) {
         guard let members = json.objectValue else {
             throw ParseError(field: field, problem: "must be an object, not \(json.typeName)")
         }
@@ -142,18 +142,18 @@ final class OpenAPISchema: Sendable {
     }
 
     /// The types a value may have: `integer,string` for int-or-string, else the declared type.
-    var allowedTypes: [String] {
+    package var allowedTypes: [String] {
         if intOrString { return ["integer", "string"] }
         return type.map { [$0] } ?? []
     }
 
     /// Whether this node keeps fields it does not declare.
-    var keepsUnknownFields: Bool { preserveUnknownFields || additionalProperties != nil }
+    package var keepsUnknownFields: Bool { preserveUnknownFields || additionalProperties != nil }
 }
 
-extension JSONValue {
+package extension JSONValue {
     /// JSON equality where `1` and `1.0` are the same number (Go decodes both into float64 for comparison).
-    func semanticallyEquals(_ other: JSONValue) -> Bool {
+    package func semanticallyEquals(_ other: JSONValue) -> Bool {
         switch (self, other) {
         case (.int(let a), .double(let b)): return Double(a) == b
         case (.double(let a), .int(let b)): return a == Double(b)
@@ -165,7 +165,7 @@ extension JSONValue {
         }
     }
 
-    var numberValue: Double? {
+    package var numberValue: Double? {
         switch self {
         case .int(let value): Double(value)
         case .double(let value): value

@@ -1,13 +1,15 @@
+import AgentAPI
 import ArgumentParser
 import AsyncHTTPClient
 import Controller
 import Foundation
+import Galera
 import Logging
 import ServiceLifecycle
 
 /// `kubectl-qmysql controller`: the long-running controller of one MySQL cluster.
-struct ControllerCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct ControllerCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "controller",
         abstract: "Watch one Galera cluster, report its state, and repair the faults it knows.",
         discussion: """
@@ -50,8 +52,17 @@ struct ControllerCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Repair known faults automatically; with --no-auto-recovery the controller only observes and reports.")
     var autoRecovery = true
 
+    @Flag(help: "The cluster is paused: observe and report, never start or stop a node.")
+    var paused = false
+
+    @Option(help: "The cluster's Galera UUID if it was formed before (the operator passes the QiniuMySQL's status.clusterUUID). Then empty datadirs everywhere are lost data, never a new cluster.")
+    var formedUUID: String?
+
+    @Option(help: "A file where the controller records the cluster's UUID once formed, and reads it back after a restart.")
+    var stateFile: String?
+
     @Option(help: "Where the controller's HTTP endpoints listen, HOST:PORT (loopback unless in a pod).")
-    var listen: String = "127.0.0.1:9810"
+    var listen: String = "127.0.0.1:\(DefaultPorts.controller)"
 
     @Option(help: "Seconds between two probe rounds.")
     var probeInterval: Double = 1
@@ -68,7 +79,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
-    func validate() throws {
+    public init() {}
+
+    public func validate() throws {
         if cluster.isEmpty { throw ValidationError("--cluster is empty; give the cluster's name, e.g. --cluster demo") }
         if nodes.isEmpty {
             throw ValidationError("no --node given; give every node once, e.g. --node demo-0=http://127.0.0.2:9809,127.0.0.2:3306")
@@ -91,6 +104,12 @@ struct ControllerCommand: AsyncParsableCommand {
         if !FileManager.default.isReadableFile(atPath: agentTokenFile) {
             throw ValidationError("--agent-token-file '\(agentTokenFile)' cannot be read; give the file holding the agents' token")
         }
+        if let formedUUID, GaleraPosition.normalizedUUID(formedUUID) == nil || formedUUID == GaleraPosition.zeroUUID {
+            throw ValidationError("--formed-uuid '\(formedUUID)' is not a Galera cluster UUID (8-4-4-4-12 hex digits, not all zero)")
+        }
+        if let stateFile, !stateFile.hasPrefix("/") {
+            throw ValidationError("--state-file '\(stateFile)' must be an absolute path")
+        }
         if let monitorPasswordFile, !FileManager.default.isReadableFile(atPath: monitorPasswordFile) {
             throw ValidationError("--monitor-password-file '\(monitorPasswordFile)' cannot be read")
         }
@@ -98,7 +117,7 @@ struct ControllerCommand: AsyncParsableCommand {
         if let first = problems.first { throw ValidationError(first) }
     }
 
-    func run() async throws {
+    public func run() async throws {
         var configuredLogger = Logger(label: "qmysql.controller")
         configuredLogger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let logger = configuredLogger
@@ -131,6 +150,9 @@ struct ControllerCommand: AsyncParsableCommand {
         configuration.probeTimeout = .milliseconds(Int(probeTimeout * 1000))
         configuration.staleAfter = .milliseconds(Int(staleAfter * 1000))
         configuration.recoveryStepDeadline = .milliseconds(Int(stepDeadline * 1000))
+        configuration.paused = paused
+        configuration.formedUUID = formedUUID?.lowercased()
+        configuration.stateFile = stateFile
         if let (host, port) = parseListen() {
             configuration.listenHost = host
             configuration.listenPort = port

@@ -4,7 +4,7 @@ import Synchronization
 /// Runs a short-lived program to completion and collects its output. The blocking parts (pipe
 /// reads, waiting for exit) run on two dedicated threads, so they never occupy Swift's
 /// cooperative pool nor depend on a free Dispatch worker; the timeout is an ordinary task sleep.
-enum ChildProcess {
+enum CredentialProcess {
     struct Outcome: Sendable {
         var status: Int32
         /// True when the program ended by a signal (`status` is then the signal number).

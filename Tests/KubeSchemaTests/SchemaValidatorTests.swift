@@ -1,7 +1,7 @@
 import Foundation
 import KubeAPI
 import Testing
-@testable import KubeServer
+@testable import KubeSchema
 
 /// The structural schema validator, defaulter and pruner against kube's wording.
 @Suite("OpenAPI schema validation")
@@ -178,21 +178,5 @@ struct SchemaValidatorTests {
         ])
         let object: JSONValue = ["metadata": ["name": "n", "namespace": "ns", "labels": ["x": "y"]], "spec": ["a": "b"]]
         #expect(SchemaPruner.prune(object, schema: s) == object)
-    }
-
-    @Test("schemas that are not structural are rejected when the CRD is read")
-    func structural() throws {
-        var crd = Fixtures.qiniuMySQLCRD
-        crd[path: ["spec", "versions"]] = [[
-            "name": "v1", "served": true, "storage": true,
-            "schema": ["openAPIV3Schema": ["type": "object", "properties": ["spec": ["properties": ["a": ["type": "string"]]]]]],
-        ]]
-        guard case .failure(let failure) = CustomResourceDefinitionReader.read(crd) else {
-            Issue.record("a property without a type must be rejected")
-            return
-        }
-        #expect(failure.errors.map(\.message) == [
-            "spec.versions[0].schema.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields",
-        ])
     }
 }

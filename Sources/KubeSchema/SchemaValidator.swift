@@ -6,9 +6,9 @@ import KubeAPI
 /// apiextensions-apiserver), so messages and `details.causes` match a real cluster's.
 ///
 /// Pure: a value and a schema in, field errors out. Run it after pruning and defaulting.
-enum SchemaValidator {
+package enum SchemaValidator {
     /// Validates a whole object; `metadata` is left to the ObjectMeta rules, as kube does.
-    static func validateObject(_ object: JSONValue, schema: OpenAPISchema) -> [FieldError] {
+    package static func validateObject(_ object: JSONValue, schema: OpenAPISchema) -> [FieldError] {
         guard case .object(var members) = object else {
             return validate(object, schema: schema, path: "")
         }
@@ -17,7 +17,7 @@ enum SchemaValidator {
     }
 
     /// Validates one value at `path` (a kube field path like `spec.nodes[0].name`; "" at the root).
-    static func validate(_ value: JSONValue, schema: OpenAPISchema, path: String,
+    package static func validate(_ value: JSONValue, schema: OpenAPISchema, path: String,
                          skipping: Set<String> = []) -> [FieldError] {
         var errors: [FieldError] = []
         let label = path
@@ -152,12 +152,12 @@ enum SchemaValidator {
         return errors
     }
 
-    static func child(_ path: String, _ name: String) -> String {
+    package static func child(_ path: String, _ name: String) -> String {
         path.isEmpty ? name : "\(path).\(name)"
     }
 
     /// Go's regexp.MatchString: the pattern may match anywhere in the text.
-    static func matches(_ text: String, pattern: String) -> Bool {
+    package static func matches(_ text: String, pattern: String) -> Bool {
         guard let regex = try? NSRegularExpression(pattern: pattern) else { return true }
         let range = NSRange(text.startIndex..<text.endIndex, in: text)
         return regex.firstMatch(in: text, range: range) != nil

@@ -1,6 +1,7 @@
+import AgentAPI
 import Foundation
 import Testing
-@testable import CLI
+@testable import Roles
 
 @Suite("agent command line")
 struct AgentCommandTests {
@@ -18,7 +19,7 @@ struct AgentCommandTests {
         #expect(configuration.cluster.pcRecovery == false)
         #expect(configuration.runDirectory == "/var/lib/qmysql/demo-1/data-run")
         #expect(configuration.listenAddress == "127.0.0.3")
-        #expect(configuration.listenPort == 7080)
+        #expect(configuration.listenPort == DefaultPorts.agent)
         #expect(configuration.heartbeatInterval == .milliseconds(2500))
         #expect(configuration.initialStart?.rawValue == "join")
         #expect(configuration.token == "0123456789abcdef-token")
@@ -61,8 +62,57 @@ struct AgentCommandTests {
         #expect(throws: (any Error).self) { try command.makeConfiguration() }
     }
 
-    @Test("the agent is a subcommand of the root command")
+    @Test("the agent is one of the roles the executable's root command lists")
     func registered() {
-        #expect(QMySQL.configuration.subcommands.contains { $0 == AgentCommand.self })
+        #expect(RoleCommands.all.contains { $0 == AgentCommand.self })
+    }
+
+    /// Options as the operator or LocalCluster would render them, each with something unusual.
+    static let renderedOptions: [AgentOptions] = {
+        var minimal = AgentOptions(nodeName: "demo-0", clusterName: "demo", dataDirectory: "/var/lib/mysql",
+                                   address: "127.0.0.5", peers: ["demo-0.demo-peers", "demo-1.demo-peers", "127.0.0.5"])
+        minimal.tokenFile = "/etc/qmysql/agent-token"
+        var full = minimal
+        full.flavor = .percona
+        full.runDirectory = "/run/qmysql"
+        full.mysqlPort = 3307
+        full.galeraPort = 5567
+        full.istPort = 5568
+        full.sstPort = 5444
+        full.peers = ["127.0.0.5", "127.0.0.6:5567"]
+        full.listenAddress = "0.0.0.0"
+        full.listenPort = 19809
+        full.controllerURL = "https://demo-controller:9810/v1/reports/demo-0"
+        full.heartbeatInterval = .milliseconds(2500)
+        full.pollInterval = .milliseconds(250)
+        full.initialStart = .join
+        full.serverBinary = "/usr/sbin/mysqld"
+        full.providerPath = "/usr/lib64/galera4/libgalera_smm.so"
+        full.bufferPoolSize = "1G"
+        full.gcacheSize = "512M"
+        full.pcRecovery = false
+        full.monitorUser = "qmysql_monitor"
+        full.monitorPasswordFile = "/etc/qmysql/monitor-password"
+        full.stopTimeout = .seconds(300)
+        full.logMaxBytes = 1 << 20
+        full.logArchives = 5
+        full.logLevel = "debug"
+        return [minimal, full]
+    }()
+
+    @Test("typed options render to arguments that the agent command parses back to the same options",
+          arguments: renderedOptions)
+    func roundTrip(options: AgentOptions) throws {
+        #expect(options.problems.isEmpty, "\(options.problems)")
+        let command = try AgentCommand.parse(options.arguments)
+        #expect(command.options == options)
+        // And the same again: rendering is stable.
+        #expect(command.options.arguments == options.arguments)
+    }
+
+    @Test("defaults are left out of the rendered arguments")
+    func shortArguments() {
+        let options = AgentOptions(nodeName: "n0", clusterName: "c", dataDirectory: "/d", address: "127.0.0.2", peers: ["127.0.0.2"])
+        #expect(options.arguments == ["--node-name", "n0", "--cluster-name", "c", "--data-dir", "/d", "--address", "127.0.0.2", "--peers", "127.0.0.2"])
     }
 }

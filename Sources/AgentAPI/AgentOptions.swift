@@ -1,0 +1,199 @@
+import Foundation
+import Galera
+
+/// The agent's command line as one typed value: what `kubectl-qmysql agent` accepts, rendered to
+/// arguments by whoever starts an agent (LocalCluster now, the operator's StatefulSet next) and
+/// parsed back by the agent command. One definition, so the three can never disagree.
+///
+/// Secrets are never arguments (they would show in `ps`): the token and the monitor password
+/// come from files. A round-trip test pins `arguments` against the real parser.
+public struct AgentOptions: Sendable, Hashable, Codable {
+    public var nodeName: String
+    public var clusterName: String
+    public var flavor: Flavor = .mariadb
+    /// mysqld's datadir (absolute).
+    public var dataDirectory: String
+    /// my.cnf, socket, pid file, tmpdir; nil: `<dataDirectory>-run`.
+    public var runDirectory: String?
+    /// The node's own address: mysqld, Galera, IST and SST bind to it.
+    public var address: String
+    public var mysqlPort: Int = DefaultPorts.mysql
+    public var galeraPort: Int = DefaultPorts.galera
+    public var istPort: Int = DefaultPorts.ist
+    public var sstPort: Int = DefaultPorts.sst
+    /// Every member's Galera address, this node included: `host` or `host:port`.
+    public var peers: [String]
+    /// nil: `address`.
+    public var listenAddress: String?
+    public var listenPort: Int = DefaultPorts.agent
+    public var tokenFile: String?
+    public var controllerURL: String?
+    public var heartbeatInterval: Duration = .seconds(5)
+    public var pollInterval: Duration = .seconds(1)
+    public var initialStart: InitialStart = .none
+    public var serverBinary: String?
+    public var providerPath: String?
+    public var bufferPoolSize: String = "64M"
+    public var gcacheSize: String = "32M"
+    public var pcRecovery = true
+    public var monitorUser: String = "root"
+    public var monitorPasswordFile: String?
+    public var stopTimeout: Duration = .seconds(120)
+    public var logMaxBytes: Int = 16 << 20
+    public var logArchives: Int = 3
+    public var logLevel: String = "info"
+
+    /// Whether the agent starts mysqld by itself when it starts.
+    public enum InitialStart: String, Sendable, Hashable, Codable, CaseIterable {
+        case none, join, bootstrap
+    }
+
+    public init(nodeName: String, clusterName: String, dataDirectory: String, address: String, peers: [String]) {
+        self.nodeName = nodeName
+        self.clusterName = clusterName
+        self.dataDirectory = dataDirectory
+        self.address = address
+        self.peers = peers
+    }
+
+    /// The arguments after `kubectl-qmysql agent`. Options at their default are left out, so a
+    /// rendered pod template stays short and stable when a default changes nothing.
+    public var arguments: [String] {
+        let defaults = AgentOptions(nodeName: "", clusterName: "", dataDirectory: "", address: "", peers: [])
+        var arguments = [
+            "--node-name", nodeName, "--cluster-name", clusterName, "--data-dir", dataDirectory,
+            "--address", address, "--peers", peers.joined(separator: ","),
+        ]
+        func add(_ name: String, _ value: String?, default defaultValue: String?) {
+            if let value, value != defaultValue { arguments += [name, value] }
+        }
+        add("--flavor", flavor.rawValue, default: defaults.flavor.rawValue)
+        add("--run-dir", runDirectory, default: nil)
+        add("--mysql-port", "\(mysqlPort)", default: "\(defaults.mysqlPort)")
+        add("--galera-port", "\(galeraPort)", default: "\(defaults.galeraPort)")
+        add("--ist-port", "\(istPort)", default: "\(defaults.istPort)")
+        add("--sst-port", "\(sstPort)", default: "\(defaults.sstPort)")
+        add("--listen-address", listenAddress, default: nil)
+        add("--listen-port", "\(listenPort)", default: "\(defaults.listenPort)")
+        add("--token-file", tokenFile, default: nil)
+        add("--controller-url", controllerURL, default: nil)
+        add("--heartbeat-interval", Self.seconds(heartbeatInterval), default: Self.seconds(defaults.heartbeatInterval))
+        add("--poll-interval", Self.seconds(pollInterval), default: Self.seconds(defaults.pollInterval))
+        add("--start", initialStart.rawValue, default: defaults.initialStart.rawValue)
+        add("--server-binary", serverBinary, default: nil)
+        add("--provider", providerPath, default: nil)
+        add("--buffer-pool-size", bufferPoolSize, default: defaults.bufferPoolSize)
+        add("--gcache-size", gcacheSize, default: defaults.gcacheSize)
+        if !pcRecovery { arguments.append("--no-pc-recovery") }
+        add("--monitor-user", monitorUser, default: defaults.monitorUser)
+        add("--monitor-password-file", monitorPasswordFile, default: nil)
+        add("--stop-timeout", Self.seconds(stopTimeout), default: Self.seconds(defaults.stopTimeout))
+        add("--log-max-bytes", "\(logMaxBytes)", default: "\(defaults.logMaxBytes)")
+        add("--log-archives", "\(logArchives)", default: "\(defaults.logArchives)")
+        add("--log-level", logLevel, default: defaults.logLevel)
+        return arguments
+    }
+
+    /// Peers as `host:port`, the default Galera port filled in.
+    public func resolvedPeers() throws(Problem) -> [String] {
+        let list = peers.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !list.isEmpty else { throw Problem("--peers is empty; list every member's address, e.g. 127.0.0.2,127.0.0.3,127.0.0.4") }
+        var resolved: [String] = []
+        for peer in list {
+            let parts = peer.split(separator: ":", omittingEmptySubsequences: false)
+            switch parts.count {
+            case 1: resolved.append("\(peer):\(galeraPort)")
+            case 2 where Int(parts[1]).map({ (1...65535).contains($0) }) == true && !parts[0].isEmpty: resolved.append(peer)
+            default: throw Problem("--peers entry '\(peer)' is not host or host:port")
+            }
+        }
+        return resolved
+    }
+
+    /// What makes these options unusable, each naming the option and what to give instead.
+    public var problems: [String] {
+        var problems: [String] = []
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_."))
+        if nodeName.isEmpty || !nodeName.unicodeScalars.allSatisfy(allowed.contains) {
+            problems.append("--node-name '\(nodeName)' must be non-empty letters, digits, '-', '_' or '.', e.g. demo-0")
+        }
+        if clusterName.isEmpty || !clusterName.unicodeScalars.allSatisfy(allowed.contains) {
+            problems.append("--cluster-name '\(clusterName)' must be non-empty letters, digits, '-', '_' or '.'")
+        }
+        for (name, path) in [("--data-dir", dataDirectory), ("--run-dir", runDirectory ?? "/"), ("--token-file", tokenFile ?? "/"),
+                             ("--monitor-password-file", monitorPasswordFile ?? "/")] where !path.hasPrefix("/") {
+            problems.append("\(name) '\(path)' must be an absolute path")
+        }
+        for (name, port) in [("--mysql-port", mysqlPort), ("--galera-port", galeraPort), ("--ist-port", istPort),
+                             ("--sst-port", sstPort), ("--listen-port", listenPort)] where !(1...65535).contains(port) {
+            problems.append("\(name) \(port) is not a TCP port (1-65535)")
+        }
+        let nodePorts = [mysqlPort, galeraPort, istPort, sstPort]
+        if Set(nodePorts).count != nodePorts.count {
+            problems.append("--mysql-port, --galera-port, --ist-port and --sst-port must differ (got \(nodePorts.map(String.init).joined(separator: ", ")))")
+        }
+        if listenAddress ?? address == address, nodePorts.contains(listenPort) {
+            problems.append("--listen-port \(listenPort) collides with a mysqld or Galera port on \(address); choose another")
+        }
+        do {
+            let resolved = try resolvedPeers()
+            if !resolved.contains("\(address):\(galeraPort)") {
+                problems.append("--peers \(peers.joined(separator: ",")) does not include this node (\(address):\(galeraPort)); list every member, this one included")
+            }
+        } catch {
+            problems.append(error.description)
+        }
+        if let controllerURL {
+            if let url = URL(string: controllerURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil {} else {
+                problems.append("--controller-url '\(controllerURL)' must be an http:// or https:// URL, e.g. http://127.0.0.1:\(DefaultPorts.controller)/v1/reports/\(nodeName)")
+            }
+        }
+        if !(heartbeatInterval > .zero && heartbeatInterval <= .seconds(3600)) {
+            problems.append("--heartbeat-interval \(Self.seconds(heartbeatInterval)) must be between 0 and 3600 seconds")
+        }
+        if !(pollInterval >= .milliseconds(100) && pollInterval <= .seconds(60)) {
+            problems.append("--poll-interval \(Self.seconds(pollInterval)) must be between 0.1 and 60 seconds")
+        }
+        if !(stopTimeout > .zero) { problems.append("--stop-timeout must be positive") }
+        if logMaxBytes < 64 << 10 { problems.append("--log-max-bytes \(logMaxBytes) is too small; use at least 65536") }
+        if !(0...100).contains(logArchives) { problems.append("--log-archives must be 0...100") }
+        if !Self.logLevels.contains(logLevel) {
+            problems.append("--log-level '\(logLevel)' is not one of \(Self.logLevels.joined(separator: ", "))")
+        }
+        return problems
+    }
+
+    public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+
+    public struct Problem: Error, CustomStringConvertible, Sendable {
+        public var description: String
+        public init(_ description: String) { self.description = description }
+    }
+
+    /// Seconds as the shortest decimal that reads back as the same duration ("5", "0.25").
+    public static func seconds(_ duration: Duration) -> String {
+        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        if milliseconds % 1000 == 0 { return "\(milliseconds / 1000)" }
+        var text = String(format: "%.3f", Double(milliseconds) / 1000)
+        while text.hasSuffix("0") { text.removeLast() }
+        return text
+    }
+
+    /// A duration from seconds given on a command line, to the millisecond.
+    public static func duration(seconds: Double) -> Duration {
+        .milliseconds(Int64((seconds * 1000).rounded()))
+    }
+}
+
+/// The ports every part of qmysql agrees on. Standard MySQL and Galera ports for mysqld; the
+/// agent's and the controller's APIs next to each other, away from both.
+public enum DefaultPorts {
+    public static let mysql = 3306
+    public static let galera = 4567
+    public static let ist = 4568
+    public static let sst = 4444
+    /// The agent's HTTP API in every database pod.
+    public static let agent = 9809
+    /// The controller's HTTP API (status, reports from agents, tasks).
+    public static let controller = 9810
+}

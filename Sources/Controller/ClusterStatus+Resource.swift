@@ -1,0 +1,23 @@
+import QiniuAPI
+
+extension ClusterStatus {
+    /// The QiniuMySQL status this controller status stands for: the one mapping from the
+    /// controller's vocabulary to the resource's, used by the operator when it writes status and
+    /// by anything else that shows a controller's view as the resource would.
+    ///
+    /// Fields the controller does not own (`observedGeneration`, `lastBackup`) come from the caller.
+    public func resourceStatus(observedGeneration: Int64? = nil, lastBackup: LastBackup? = nil) -> QiniuMySQLStatus {
+        let ready = nodes.filter(\.ready).count
+        return QiniuMySQLStatus(
+            state: ClusterHealth(rawValue: state.rawValue),
+            ready: "\(ready)/\(nodes.count)",
+            nodes: nodes.map {
+                QiniuMySQLNodeStatus(name: $0.name, state: $0.state.rawValue, wsrepState: $0.wsrepState, seqno: $0.seqno, ready: $0.ready)
+            },
+            conditions: conditions,
+            observedGeneration: observedGeneration,
+            lastBackup: lastBackup,
+            message: message,
+            clusterUUID: clusterUUID)
+    }
+}

@@ -1,0 +1,54 @@
+import AgentAPI
+import Galera
+
+/// How the controller reaches the nodes of its cluster: each node's agent (status, start, stop,
+/// recover) and each node's mysqld (the monitor user's SQL probe).
+///
+/// Two implementations: `AgentNodeAccess` talks to real agents over HTTP(S) and to mysqld over
+/// SQL; the tests' in-memory fake Galera cluster answers the same calls in microseconds, so the
+/// controller's loop (observe, decide, act once, observe again) is tested without processes.
+/// Every call may throw; the controller treats a throw as "no answer", never as a state.
+public protocol NodeAccess: Sendable {
+    /// The agent's full status of `node`, bounded by the probe timeout.
+    func status(of node: String) async throws -> AgentStatus
+    /// Starts mysqld on `node` (join, bootstrap, survivor bootstrap); answers once it launched.
+    func start(_ node: String, _ request: StartRequest) async throws -> AgentStatus
+    /// Stops mysqld on `node` (graceful: it writes its seqno to grastate.dat).
+    func stop(_ node: String, _ request: StopRequest) async throws -> AgentStatus
+    /// Runs `--wsrep-recover` on the stopped `node` to learn its position.
+    func recover(_ node: String) async throws -> AgentStatus
+    /// `SHOW GLOBAL STATUS LIKE 'wsrep_%'` on `node`'s mysqld as the monitor user.
+    func probeSQL(of node: String) async throws -> WsrepStatus
+    /// Releases connections and threads; called once when the controller stops.
+    func shutdown() async
+}
+
+extension RecoveryAction {
+    /// The agent request that performs this action, or nil for `recoverPosition` (its own call).
+    var startRequest: StartRequest? {
+        switch self {
+        case .recoverPosition:
+            return nil
+        case .join(_, let position):
+            return StartRequest(mode: .join, position: position)
+        case .bootstrap(_, let position):
+            // force: the controller compared every node's position and this one is the most
+            // advanced, even though its grastate.dat says safe_to_bootstrap: 0 (after a crash it
+            // always does). The agent checks the position matches what it knows.
+            return StartRequest(mode: .bootstrap, position: position, force: true)
+        case .bootstrapNew:
+            // An empty datadir: the agent initialises it and starts a new cluster history.
+            return StartRequest(mode: .bootstrap)
+        case .bootstrapSurvivor:
+            return StartRequest(mode: .bootstrapSurvivor)
+        }
+    }
+}
+
+extension NodeAccess {
+    /// Performs one recovery action and returns the agent's status after it.
+    func perform(_ action: RecoveryAction) async throws -> AgentStatus {
+        guard let request = action.startRequest else { return try await recover(action.node) }
+        return try await start(action.node, request)
+    }
+}

@@ -1,0 +1,82 @@
+import AgentAPI
+import AsyncHTTPClient
+import Controller
+import Foundation
+import Logging
+import Synchronization
+
+/// A cluster's controller and its HTTP endpoints running in this process, wired to a local
+/// cluster's agents: the wiring the controller's real-Galera tests and ControllerBench share.
+/// Build it, point the cluster's agents at `reportURLPrefix`, then `run()` the loop.
+public final class InProcessController: Sendable {
+    public let controller: ClusterController
+    /// The port the endpoints listen on (127.0.0.1).
+    public let port: Int
+    private let server: Task<Void, any Error>
+    private let loop = Mutex<Task<Void, Never>?>(nil)
+
+    private init(controller: ClusterController, port: Int, server: Task<Void, any Error>) {
+        self.controller = controller
+        self.port = port
+        self.server = server
+    }
+
+    /// Where agents push their reports (`<prefix>/<node>`): `LocalClusterConfiguration.controllerURLPrefix`.
+    public var reportURLPrefix: String { "http://127.0.0.1:\(port)/v1/reports" }
+
+    /// Starts the endpoints (on a free port) of a controller for `cluster`; the loop waits for `run()`.
+    /// - Parameter configure: adjusts the controller's configuration (deadlines, auto recovery ...).
+    public static func start(
+        for cluster: LocalClusterConfiguration, monitorUser: String, monitorPassword: String,
+        httpClient: HTTPClient, logLevel: Logger.Level = .info,
+        configure: (inout ControllerConfiguration) -> Void = { _ in }
+    ) async throws -> InProcessController {
+        var configuration = ControllerConfiguration(
+            clusterName: cluster.name, nodes: cluster.nodeEndpoints, agentToken: cluster.token,
+            monitorUser: monitorUser, monitorPassword: monitorPassword)
+        configuration.listenPort = 0
+        configure(&configuration)
+        var logger = Logger(label: "qmysql.controller")
+        logger.logLevel = logLevel
+        let controller = ClusterController(configuration: configuration, httpClient: httpClient, logger: logger)
+        var serverLogger = Logger(label: "qmysql.controller.http")
+        serverLogger.logLevel = max(logLevel, .warning)
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let application = ControllerServer.application(for: controller, logger: serverLogger) { portContinuation.yield($0) }
+        let server = Task { try await application.run() }
+        var port: Int?
+        for await value in ports { port = value; break }
+        guard let port else {
+            server.cancel()
+            throw LocalCluster.Failure("the controller's endpoints did not start listening")
+        }
+        return InProcessController(controller: controller, port: port, server: server)
+    }
+
+    /// Starts the controller's loop (probe, decide, act).
+    public func run() {
+        loop.withLock { loop in
+            guard loop == nil else { return }
+            loop = Task { await self.controller.run() }
+        }
+    }
+
+    /// Stops the loop and the endpoints; the nodes keep running.
+    public func stop() async {
+        let task = loop.withLock { $0 }
+        task?.cancel()
+        await task?.value
+        server.cancel()
+        _ = try? await server.value
+    }
+}
+
+extension LocalClusterConfiguration {
+    /// Where a controller reaches each node: its agent on the node's address, mysqld on 3306.
+    public var nodeEndpoints: [NodeEndpoint] {
+        (0..<nodeCount).map { index in
+            NodeEndpoint(name: nodeName(index), ordinal: index, agentURL: "http://\(address(of: index)):\(agentPort)",
+                         sqlHost: address(of: index), sqlPort: DefaultPorts.mysql)
+        }
+    }
+}

@@ -1,0 +1,402 @@
+import AgentAPI
+import Foundation
+import Galera
+import Synchronization
+@testable import Controller
+
+/// An in-memory Galera cluster behind the controller's `NodeAccess`: each call answers the way a
+/// real agent and mysqld would, from a small model of Galera's rules, so the controller's whole
+/// loop runs in milliseconds.
+///
+/// The model keeps what the decisions depend on: which nodes run, Primary components and their
+/// view size, quorum (a component that loses its majority to a crash goes non-Primary; a graceful
+/// leave keeps it), positions in grastate.dat (seqno -1 while running or after a crash), recovery
+/// with `--wsrep-recover`, bootstrapping, and joins that need a Primary component. It also records
+/// what no controller may ever cause: a second Primary component (split brain), and a bootstrap
+/// from a node behind the cluster's history (lost transactions).
+final class FakeGalera: NodeAccess {
+    struct Node {
+        var name: String
+        var ordinal: Int
+        var running = false
+        /// Member of a Primary component (while running).
+        var primary = false
+        /// Which component the node is in: nodes with the same id see each other.
+        var component = 0
+        /// nil: the datadir is empty (never ran Galera).
+        var uuid: String?
+        /// The last committed seqno in the node's data.
+        var seqno: Int64 = 0
+        /// grastate.dat's seqno: -1 while running and after a crash.
+        var grastateSeqno: Int64 = -1
+        var safeToBootstrap = false
+        var recovered: GaleraPosition?
+        var lastExit: ProcessExit?
+        var launches = 0
+        var agentReachable = true
+        var operation: AgentOperation?
+        /// The next `failStarts` starts launch mysqld, which exits at once (code 1).
+        var failStarts = 0
+    }
+
+    struct State {
+        var nodes: [Node]
+        var nextComponent = 1
+        /// The view size each component's members report; it lags a crash until `evict()` when
+        /// `autoEvict` is off (Galera's suspect timeout).
+        var viewSize: [Int: Int] = [:]
+        var autoEvict = true
+        var calls: [String] = []
+        var violations: [String] = []
+        /// The highest seqno any Primary component ever committed: nothing below may be bootstrapped.
+        var committed: Int64 = 0
+        var clock = Date(timeIntervalSince1970: 1_800_000_000)
+    }
+
+    let clusterName: String
+    private let state: Mutex<State>
+
+    /// A Green cluster of `count` nodes named `n0 ...`, formed (or, with `formed: false`, `count` empty datadirs).
+    init(clusterName: String = "demo", count: Int = 3, seqno: Int64 = 100, formed: Bool = true) {
+        self.clusterName = clusterName
+        var nodes = (0..<count).map { Node(name: "n\($0)", ordinal: $0) }
+        if formed {
+            for index in nodes.indices {
+                nodes[index].running = true
+                nodes[index].primary = true
+                nodes[index].component = 1
+                nodes[index].uuid = Fixture.uuid
+                nodes[index].seqno = seqno
+            }
+        }
+        var state = State(nodes: nodes)
+        if formed {
+            state.viewSize[1] = count
+            state.nextComponent = 2
+            state.committed = seqno
+        }
+        self.state = Mutex(state)
+    }
+
+    // MARK: - What the controller calls
+
+    func status(of node: String) async throws -> AgentStatus {
+        try state.withLock { state in
+            let index = try Self.index(of: node, in: state)
+            guard state.nodes[index].agentReachable else { throw AgentClient.Failure.transport(url: node, error: "connection refused") }
+            state.clock += 0.001
+            return Self.agentStatus(state.nodes[index], cluster: clusterName, viewSize: state.viewSize, at: state.clock)
+        }
+    }
+
+    func probeSQL(of node: String) async throws -> WsrepStatus {
+        try state.withLock { state in
+            let index = try Self.index(of: node, in: state)
+            let node = state.nodes[index]
+            guard node.running, let wsrep = Self.wsrep(node, viewSize: state.viewSize) else {
+                throw FakeFailure("\(node.name): mysqld is not running (2002)")
+            }
+            return wsrep
+        }
+    }
+
+    func start(_ node: String, _ request: StartRequest) async throws -> AgentStatus {
+        try state.withLock { state in
+            let index = try Self.index(of: node, in: state)
+            try Self.reachable(state.nodes[index])
+            state.calls.append("start \(node) \(request.mode.rawValue)\(request.position.map { " \($0.seqno)" } ?? "")")
+            if request.mode == .bootstrapSurvivor {
+                // pc.bootstrap=YES on a running non-Primary node: its component becomes Primary.
+                guard state.nodes[index].running, !state.nodes[index].primary else {
+                    throw APIErrorBody(status: 409, code: "notNonPrimary", reason: "\(node) is not a running non-Primary node")
+                }
+                if state.nodes.contains(where: { $0.running && $0.primary }) {
+                    state.violations.append("split brain: survivor \(node) promoted while a Primary component exists")
+                }
+                if state.nodes[index].seqno < state.committed {
+                    state.violations.append("lost transactions: survivor \(node) promoted at \(state.nodes[index].seqno), the cluster committed \(state.committed)")
+                }
+                let component = state.nodes[index].component
+                for i in state.nodes.indices where state.nodes[i].running && state.nodes[i].component == component {
+                    state.nodes[i].primary = true
+                }
+                state.viewSize[component] = state.nodes.filter { $0.running && $0.component == component }.count
+                return Self.agentStatus(state.nodes[index], cluster: clusterName, viewSize: state.viewSize, at: state.clock)
+            }
+            guard !state.nodes[index].running else {
+                throw APIErrorBody(status: 409, code: "alreadyRunning", reason: "mysqld already runs on \(node)")
+            }
+            state.nodes[index].launches += 1
+            if state.nodes[index].failStarts > 0 {
+                state.nodes[index].failStarts -= 1
+                state.nodes[index].lastExit = .exited(code: 1)
+                return Self.agentStatus(state.nodes[index], cluster: clusterName, viewSize: state.viewSize, at: state.clock)
+            }
+            switch request.mode {
+            case .join:
+                try Self.join(index, request: request, state: &state)
+            case .bootstrap:
+                try Self.bootstrap(index, request: request, state: &state)
+            case .bootstrapSurvivor:
+                break  // handled above
+            case .recoverOnly:
+                throw APIErrorBody(status: 400, code: "badRequest", reason: "use /v1/recover")
+            }
+            return Self.agentStatus(state.nodes[index], cluster: clusterName, viewSize: state.viewSize, at: state.clock)
+        }
+    }
+
+    func stop(_ node: String, _ request: StopRequest) async throws -> AgentStatus {
+        try state.withLock { state in
+            let index = try Self.index(of: node, in: state)
+            try Self.reachable(state.nodes[index])
+            state.calls.append("stop \(node) \(request.mode.rawValue)")
+            Self.halt(index, graceful: request.mode == .graceful, state: &state)
+            return Self.agentStatus(state.nodes[index], cluster: clusterName, viewSize: state.viewSize, at: state.clock)
+        }
+    }
+
+    func recover(_ node: String) async throws -> AgentStatus {
+        try state.withLock { state in
+            let index = try Self.index(of: node, in: state)
+            try Self.reachable(state.nodes[index])
+            state.calls.append("recover \(node)")
+            guard !state.nodes[index].running else {
+                throw APIErrorBody(status: 409, code: "alreadyRunning", reason: "cannot recover a running node")
+            }
+            if let uuid = state.nodes[index].uuid {
+                state.nodes[index].recovered = try! GaleraPosition(uuid: uuid, seqno: state.nodes[index].seqno)
+            }
+            return Self.agentStatus(state.nodes[index], cluster: clusterName, viewSize: state.viewSize, at: state.clock)
+        }
+    }
+
+    func shutdown() async {}
+
+    // MARK: - Faults a test injects
+
+    /// SIGKILL to mysqld: seqno -1 in grastate.dat; the survivors lose quorum if they lost their majority.
+    func kill(_ names: String...) {
+        state.withLock { state in
+            for name in names { Self.halt(try! Self.index(of: name, in: state), graceful: false, state: &state) }
+        }
+    }
+
+    /// A graceful shutdown: grastate.dat keeps the seqno.
+    func shutDown(_ names: String...) {
+        state.withLock { state in
+            for name in names { Self.halt(try! Self.index(of: name, in: state), graceful: true, state: &state) }
+        }
+    }
+
+    /// Cuts `name` off from the others: it goes non-Primary alone; the rest keep Primary if they hold a majority.
+    func isolate(_ name: String) {
+        state.withLock { state in
+            let index = try! Self.index(of: name, in: state)
+            let old = state.nodes[index].component
+            let before = state.viewSize[old] ?? 1
+            let component = state.nextComponent
+            state.nextComponent += 1
+            state.nodes[index].component = component
+            state.nodes[index].primary = false
+            state.viewSize[component] = 1
+            state.viewSize[old] = before - 1
+            if (before - 1) * 2 <= before {
+                for i in state.nodes.indices where state.nodes[i].component == old { state.nodes[i].primary = false }
+            }
+        }
+    }
+
+    /// Galera evicts the crashed members now: the survivors' view shrinks to who runs.
+    func evict() {
+        state.withLock { state in Self.settleViews(&state) }
+    }
+
+    /// Turns Galera's automatic eviction on crash off (the view keeps counting dead members).
+    func holdEvictions() { state.withLock { $0.autoEvict = false } }
+
+    func setAgentReachable(_ name: String, _ reachable: Bool) {
+        state.withLock { $0.nodes[try! Self.index(of: name, in: $0)].agentReachable = reachable }
+    }
+
+    func setOperation(_ name: String, _ operation: AgentOperation?) {
+        state.withLock { $0.nodes[try! Self.index(of: name, in: $0)].operation = operation }
+    }
+
+    func failNextStarts(_ name: String, _ count: Int) {
+        state.withLock { $0.nodes[try! Self.index(of: name, in: $0)].failStarts = count }
+    }
+
+    /// The node's volume is replaced by an empty one (it must be stopped).
+    func wipe(_ name: String) {
+        state.withLock { state in
+            let index = try! Self.index(of: name, in: state)
+            precondition(!state.nodes[index].running, "wipe a stopped node")
+            state.nodes[index].uuid = nil
+            state.nodes[index].seqno = 0
+            state.nodes[index].grastateSeqno = -1
+            state.nodes[index].safeToBootstrap = false
+            state.nodes[index].recovered = nil
+        }
+    }
+
+    /// Clients commit `count` transactions through the Primary component.
+    func write(_ count: Int64) {
+        state.withLock { state in
+            guard let component = state.nodes.first(where: { $0.running && $0.primary })?.component else { return }
+            for i in state.nodes.indices where state.nodes[i].running && state.nodes[i].component == component {
+                state.nodes[i].seqno += count
+                state.committed = max(state.committed, state.nodes[i].seqno)
+            }
+        }
+    }
+
+    // MARK: - What a test reads
+
+    var calls: [String] { state.withLock { $0.calls } }
+    var violations: [String] { state.withLock { $0.violations } }
+    var runningCount: Int { state.withLock { $0.nodes.filter(\.running).count } }
+    func node(_ name: String) -> Node { state.withLock { $0.nodes[try! Self.index(of: name, in: $0)] } }
+
+    // MARK: - The model
+
+    private static func index(of name: String, in state: State) throws -> Int {
+        guard let index = state.nodes.firstIndex(where: { $0.name == name }) else { throw ControllerError.unknownNode(name) }
+        return index
+    }
+
+    private static func reachable(_ node: Node) throws {
+        guard node.agentReachable else { throw AgentClient.Failure.transport(url: node.name, error: "connection refused") }
+    }
+
+    private static func join(_ index: Int, request: StartRequest, state: inout State) throws {
+        let node = state.nodes[index]
+        if let expected = request.position, let known = knownPosition(node), expected != known {
+            throw APIErrorBody(status: 409, code: "positionMismatch", reason: "\(node.name) is at \(known), not \(expected)")
+        }
+        guard let donor = state.nodes.first(where: { $0.running && $0.primary }) else {
+            // A joiner with no Primary component to join gives up and exits.
+            state.nodes[index].lastExit = .exited(code: 1)
+            return
+        }
+        let component = donor.component
+        state.nodes[index].running = true
+        state.nodes[index].primary = true
+        state.nodes[index].component = component
+        state.nodes[index].uuid = donor.uuid  // IST or SST: the joiner ends with the donor's history
+        state.nodes[index].seqno = donor.seqno
+        state.nodes[index].grastateSeqno = -1
+        state.nodes[index].safeToBootstrap = false
+        state.nodes[index].recovered = nil
+        state.nodes[index].lastExit = nil
+        state.viewSize[component] = state.nodes.filter { $0.running && $0.component == component }.count
+    }
+
+    private static func bootstrap(_ index: Int, request: StartRequest, state: inout State) throws {
+        let node = state.nodes[index]
+        if node.uuid == nil {
+            state.nodes[index].uuid = UUID().uuidString.lowercased()
+            state.nodes[index].seqno = 0
+        } else {
+            guard let expected = request.position, request.force == true || node.safeToBootstrap else {
+                throw APIErrorBody(status: 409, code: "unsafeBootstrap", reason: "\(node.name) is not safe to bootstrap")
+            }
+            guard let known = knownPosition(node), known == expected else {
+                throw APIErrorBody(status: 409, code: "positionMismatch", reason: "\(node.name) is not at \(expected)")
+            }
+        }
+        if state.nodes.contains(where: { $0.running && $0.primary }) {
+            state.violations.append("split brain: \(node.name) bootstrapped while a Primary component exists")
+        }
+        if state.nodes[index].seqno < state.committed {
+            state.violations.append("lost transactions: \(node.name) bootstrapped at \(state.nodes[index].seqno), the cluster committed \(state.committed)")
+        }
+        let component = state.nextComponent
+        state.nextComponent += 1
+        state.nodes[index].running = true
+        state.nodes[index].primary = true
+        state.nodes[index].component = component
+        state.nodes[index].grastateSeqno = -1
+        state.nodes[index].safeToBootstrap = false
+        state.nodes[index].recovered = nil
+        state.nodes[index].lastExit = nil
+        state.viewSize[component] = 1
+        state.committed = max(state.committed, state.nodes[index].seqno)
+    }
+
+    private static func halt(_ index: Int, graceful: Bool, state: inout State) {
+        guard state.nodes[index].running else { return }
+        let component = state.nodes[index].component
+        let wasPrimary = state.nodes[index].primary
+        state.nodes[index].running = false
+        state.nodes[index].primary = false
+        state.nodes[index].lastExit = graceful ? .exited(code: 0) : .signaled(signal: 9)
+        state.nodes[index].grastateSeqno = graceful ? state.nodes[index].seqno : -1
+        let remaining = state.nodes.filter { $0.running && $0.component == component }.count
+        state.nodes[index].safeToBootstrap = graceful && wasPrimary && remaining == 0
+        let before = state.viewSize[component] ?? 1
+        if graceful {
+            // A graceful leave is announced: the view shrinks at once and quorum is kept.
+            state.viewSize[component] = remaining
+        } else if remaining * 2 <= before {
+            // Lost the majority of the last view to a crash: non-Primary, each on its own.
+            for i in state.nodes.indices where state.nodes[i].running && state.nodes[i].component == component {
+                state.nodes[i].primary = false
+            }
+            state.viewSize[component] = remaining
+        } else if state.autoEvict {
+            state.viewSize[component] = remaining
+        }
+    }
+
+    private static func settleViews(_ state: inout State) {
+        for component in Set(state.nodes.filter(\.running).map(\.component)) {
+            state.viewSize[component] = state.nodes.filter { $0.running && $0.component == component }.count
+        }
+    }
+
+    private static func knownPosition(_ node: Node) -> GaleraPosition? {
+        guard let uuid = node.uuid else { return nil }
+        if let recovered = node.recovered { return recovered }
+        return node.grastateSeqno >= 0 ? try! GaleraPosition(uuid: uuid, seqno: node.grastateSeqno) : nil
+    }
+
+    private static func wsrep(_ node: Node, viewSize: [Int: Int]) -> WsrepStatus? {
+        guard node.running, let uuid = node.uuid else { return nil }
+        let size = viewSize[node.component] ?? 1
+        return node.primary
+            ? WsrepStatus(clusterStatus: .primary, localState: 4, localStateComment: "Synced", ready: true, connected: true,
+                          clusterSize: size, clusterStateUUID: uuid, localStateUUID: uuid, lastCommitted: node.seqno)
+            : WsrepStatus(clusterStatus: .nonPrimary, localState: 0, localStateComment: "Initialized", ready: false, connected: true,
+                          clusterSize: size, clusterStateUUID: uuid, localStateUUID: uuid, lastCommitted: node.seqno)
+    }
+
+    private static func agentStatus(_ node: Node, cluster: String, viewSize: [Int: Int], at date: Date) -> AgentStatus {
+        let grastate: GrastateObservation
+        var report: AgentStatus.Grastate?
+        if let uuid = node.uuid {
+            let position = try! GaleraPosition(uuid: uuid, seqno: node.running ? -1 : node.grastateSeqno)
+            grastate = .present(GaleraState(position: position, safeToBootstrap: node.safeToBootstrap))
+            report = .init(uuid: uuid, seqno: position.seqno, safeToBootstrap: node.safeToBootstrap, position: position)
+        } else {
+            grastate = .absent
+        }
+        let wsrep = wsrep(node, viewSize: viewSize)
+        let assessment = NodeState.assess(NodeObservation(
+            processRunning: node.running, lastExit: node.lastExit, grastate: grastate, wsrep: wsrep,
+            recoveredPosition: node.recovered))
+        return AgentStatus(
+            node: node.name, cluster: cluster, flavor: .mariadb, state: assessment.state, stateReason: assessment.reason,
+            observedAt: date, agentStartedAt: Date(timeIntervalSince1970: 1_800_000_000),
+            process: .init(running: node.running, launches: node.launches), operation: node.operation,
+            lastExit: node.lastExit.map { .init(exit: $0, clean: $0.isClean, description: $0.description, at: date) },
+            grastate: report, datadirInitialized: node.uuid != nil,
+            recovered: node.recovered.map { .init(position: $0, at: date, current: true) },
+            wsrep: wsrep, wsrepObservedAt: wsrep == nil ? nil : date)
+    }
+}
+
+struct FakeFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
