@@ -199,6 +199,11 @@ public actor ClusterController {
         return formedUUID == nil ? .forming : .serving
     }
 
+    /// A restore task takes the nodes: until `endRestore()` the intent is `restoring(step)` and
+    /// fault recovery stands aside. (The restore task of the backup issue drives these.)
+    func beginRestore(step: String) { restoreStep = step }
+    func endRestore() { restoreStep = nil }
+
     /// Records the cluster's UUID once a Primary component shows it: from then on the cluster
     /// was formed, and empty datadirs everywhere mean lost data, never a new cluster.
     private func learnFormation(_ snapshot: ClusterSnapshot) {

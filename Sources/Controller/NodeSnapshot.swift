@@ -72,6 +72,9 @@ public struct NodeSnapshot: Sendable, Hashable {
             if recovered.isZeroUUID || recovered.seqno < 0 { return .zero }
             return .known(recovered, safeToBootstrap: false)
         }
+        // No grastate.dat: this datadir never completed a start in Galera (new, replaced, or a
+        // first SST that never finished), whatever the last exit was. Nothing to recover.
+        if case .absent = observation.grastate { return .empty }
         if state == .redUnclean { return .needsRecovery }
         switch observation.grastate {
         case .absent: return .empty

@@ -34,6 +34,10 @@ final class FakeGalera: NodeAccess {
         var lastExit: ProcessExit?
         var launches = 0
         var agentReachable = true
+        /// mysqld answers the monitor user's SQL (false: frozen, or its network is cut).
+        var sqlReachable = true
+        /// A joiner receiving its state transfer is a Primary member but not Synced yet.
+        var synced = true
         var operation: AgentOperation?
         /// The next `failStarts` starts launch mysqld, which exits at once (code 1).
         var failStarts = 0
@@ -46,6 +50,8 @@ final class FakeGalera: NodeAccess {
         /// `autoEvict` is off (Galera's suspect timeout).
         var viewSize: [Int: Int] = [:]
         var autoEvict = true
+        /// Joiners stay "receiving State Transfer" until `finishTransfers()`.
+        var holdTransfers = false
         var calls: [String] = []
         var violations: [String] = []
         /// The highest seqno any Primary component ever committed: nothing below may be bootstrapped.
@@ -93,7 +99,7 @@ final class FakeGalera: NodeAccess {
         try state.withLock { state in
             let index = try Self.index(of: node, in: state)
             let node = state.nodes[index]
-            guard node.running, let wsrep = Self.wsrep(node, viewSize: state.viewSize) else {
+            guard node.running, node.sqlReachable, let wsrep = Self.wsrep(node, viewSize: state.viewSize) else {
                 throw FakeFailure("\(node.name): mysqld is not running (2002)")
             }
             return wsrep
@@ -164,9 +170,10 @@ final class FakeGalera: NodeAccess {
             guard !state.nodes[index].running else {
                 throw APIErrorBody(status: 409, code: "alreadyRunning", reason: "cannot recover a running node")
             }
-            if let uuid = state.nodes[index].uuid {
-                state.nodes[index].recovered = try! GaleraPosition(uuid: uuid, seqno: state.nodes[index].seqno)
+            guard let uuid = state.nodes[index].uuid else {
+                throw APIErrorBody(status: 409, code: "emptyDatadir", reason: "the datadir is empty: there is no position to recover")
             }
+            state.nodes[index].recovered = try! GaleraPosition(uuid: uuid, seqno: state.nodes[index].seqno)
             return Self.agentStatus(state.nodes[index], cluster: clusterName, viewSize: state.viewSize, at: state.clock)
         }
     }
@@ -219,6 +226,33 @@ final class FakeGalera: NodeAccess {
         state.withLock { $0.nodes[try! Self.index(of: name, in: $0)].agentReachable = reachable }
     }
 
+    func setSQLReachable(_ name: String, _ reachable: Bool) {
+        state.withLock { $0.nodes[try! Self.index(of: name, in: $0)].sqlReachable = reachable }
+    }
+
+    /// Joiners from now on stay in their state transfer until `finishTransfers()`.
+    func holdTransfers() { state.withLock { $0.holdTransfers = true } }
+
+    func finishTransfers() {
+        state.withLock { state in
+            state.holdTransfers = false
+            for i in state.nodes.indices { state.nodes[i].synced = true }
+        }
+    }
+
+    /// Rewrites a stopped node's grastate.dat to claim another history (`uuid`), or the all-zero
+    /// UUID that a refused bootstrap leaves behind.
+    func rewriteHistory(_ name: String, uuid: String, seqno: Int64) {
+        state.withLock { state in
+            let index = try! Self.index(of: name, in: state)
+            precondition(!state.nodes[index].running, "rewrite a stopped node's history")
+            state.nodes[index].uuid = uuid
+            state.nodes[index].seqno = max(seqno, 0)
+            state.nodes[index].grastateSeqno = seqno
+            state.nodes[index].recovered = nil
+        }
+    }
+
     func setOperation(_ name: String, _ operation: AgentOperation?) {
         state.withLock { $0.nodes[try! Self.index(of: name, in: $0)].operation = operation }
     }
@@ -227,17 +261,30 @@ final class FakeGalera: NodeAccess {
         state.withLock { $0.nodes[try! Self.index(of: name, in: $0)].failStarts = count }
     }
 
+    /// The node crashes and comes back with a new, empty volume (one step: no one sees it between).
+    func replaceVolume(_ name: String) {
+        state.withLock { state in
+            let index = try! Self.index(of: name, in: state)
+            Self.halt(index, graceful: false, state: &state)
+            Self.wipe(index, state: &state)
+        }
+    }
+
     /// The node's volume is replaced by an empty one (it must be stopped).
     func wipe(_ name: String) {
         state.withLock { state in
             let index = try! Self.index(of: name, in: state)
-            precondition(!state.nodes[index].running, "wipe a stopped node")
-            state.nodes[index].uuid = nil
-            state.nodes[index].seqno = 0
-            state.nodes[index].grastateSeqno = -1
-            state.nodes[index].safeToBootstrap = false
-            state.nodes[index].recovered = nil
+            Self.wipe(index, state: &state)
         }
+    }
+
+    private static func wipe(_ index: Int, state: inout State) {
+        precondition(!state.nodes[index].running, "wipe a stopped node")
+        state.nodes[index].uuid = nil
+        state.nodes[index].seqno = 0
+        state.nodes[index].grastateSeqno = -1
+        state.nodes[index].safeToBootstrap = false
+        state.nodes[index].recovered = nil
     }
 
     /// Clients commit `count` transactions through the Primary component.
@@ -289,6 +336,7 @@ final class FakeGalera: NodeAccess {
         state.nodes[index].safeToBootstrap = false
         state.nodes[index].recovered = nil
         state.nodes[index].lastExit = nil
+        state.nodes[index].synced = !state.holdTransfers
         state.viewSize[component] = state.nodes.filter { $0.running && $0.component == component }.count
     }
 
@@ -364,6 +412,10 @@ final class FakeGalera: NodeAccess {
     private static func wsrep(_ node: Node, viewSize: [Int: Int]) -> WsrepStatus? {
         guard node.running, let uuid = node.uuid else { return nil }
         let size = viewSize[node.component] ?? 1
+        if node.primary && !node.synced {
+            return WsrepStatus(clusterStatus: .primary, localState: 1, localStateComment: "Joining: receiving State Transfer", ready: false,
+                               connected: true, clusterSize: size, clusterStateUUID: uuid, localStateUUID: uuid, lastCommitted: node.seqno)
+        }
         return node.primary
             ? WsrepStatus(clusterStatus: .primary, localState: 4, localStateComment: "Synced", ready: true, connected: true,
                           clusterSize: size, clusterStateUUID: uuid, localStateUUID: uuid, lastCommitted: node.seqno)

@@ -1,0 +1,412 @@
+import AgentAPI
+import Foundation
+import Galera
+import Logging
+import Testing
+@testable import Controller
+
+/// The controller's whole loop (probe, decide, enqueue, act once, observe again) against the
+/// in-memory Galera cluster: every row of the decision table as the controller meets it, each in
+/// well under a second. The real-Galera suites remain the proof that the model is right.
+@Suite("The controller loop on a fake Galera cluster")
+struct ControllerLoopTests {
+    // MARK: Known faults are repaired
+
+    @Test("row 9 and 11: a killed node is recovered, then joins by IST from its position")
+    func killOne() async throws {
+        let fake = FakeGalera()
+        try await Loop.run(fake) { loop in
+            fake.write(5)
+            fake.kill("n2")
+            try await loop.waitGreen(after: "kill n2")
+            #expect(fake.calls == ["recover n2", "start n2 join 105"])
+        }
+    }
+
+    @Test("row 11: a node shut down cleanly joins from grastate.dat's position, no recovery needed")
+    func stopOne() async throws {
+        let fake = FakeGalera()
+        try await Loop.run(fake) { loop in
+            fake.shutDown("n1")
+            try await loop.waitGreen(after: "stop n1")
+            #expect(fake.calls == ["start n1 join 100"])
+        }
+    }
+
+    @Test("rows 15, 16 and 11: two killed nodes: positions first, the survivor bootstraps, the others join")
+    func killTwo() async throws {
+        let fake = FakeGalera()
+        try await Loop.run(fake) { loop in
+            fake.kill("n1", "n2")
+            try await loop.waitGreen(after: "kill n1 and n2")
+            #expect(fake.calls == ["recover n1", "recover n2", "start n0 bootstrap-survivor", "start n1 join 100", "start n2 join 100"])
+        }
+    }
+
+    @Test("rows 15 and 17: every node killed: recover all, bootstrap the most advanced, join the rest")
+    func killAll() async throws {
+        let fake = FakeGalera()
+        try await Loop.run(fake) { loop in
+            fake.kill("n0")
+            fake.write(3)  // n1 and n2 committed more after n0 died
+            fake.kill("n1", "n2")
+            try await loop.waitGreen(after: "kill all")
+            #expect(fake.calls == ["recover n0", "recover n1", "recover n2", "start n1 bootstrap 103", "start n0 join 100", "start n2 join 103"])
+        }
+    }
+
+    @Test("row 17: every node shut down cleanly: the last to leave bootstraps, no recovery")
+    func stopAll() async throws {
+        let fake = FakeGalera()
+        try await Loop.run(fake) { loop in
+            fake.shutDown("n2", "n0", "n1")
+            try await loop.waitGreen(after: "stop all")
+            // n1 left last: safe_to_bootstrap breaks the tie of equal seqnos.
+            #expect(fake.calls == ["start n1 bootstrap 100", "start n0 join 100", "start n2 join 100"])
+        }
+    }
+
+    @Test("row 10: a joiner waits until Galera evicted the dead node from the view")
+    func waitsForEviction() async throws {
+        let fake = FakeGalera()
+        fake.holdEvictions()
+        try await Loop.run(fake) { loop in
+            fake.kill("n2")
+            try await loop.waitStatus("the position of n2 recovered") { _ in fake.calls == ["recover n2"] }
+            try await Task.sleep(for: .milliseconds(150))
+            #expect(fake.calls == ["recover n2"], "no join while the view still counts n2")
+            fake.evict()
+            try await loop.waitGreen(after: "eviction")
+            #expect(fake.calls == ["recover n2", "start n2 join 100"])
+        }
+    }
+
+    @Test("row 8: one joiner at a time, and a report arriving mid-step ends the step without a second action")
+    func oneJoinerAtATime() async throws {
+        let fake = FakeGalera()
+        fake.holdTransfers()
+        try await Loop.run(fake) { loop in
+            fake.shutDown("n1", "n2")
+            try await loop.waitStatus("n1 joining") { _ in fake.calls == ["start n1 join 100"] }
+            try await Task.sleep(for: .milliseconds(150))
+            #expect(fake.calls == ["start n1 join 100"], "n2 waits while n1 receives its state transfer")
+            // The transfer ends and the agent pushes its report at once, mid-step.
+            fake.finishTransfers()
+            #expect(await loop.controller.receive(try await fake.status(of: "n1")))
+            try await loop.waitGreen(after: "both joins")
+            #expect(fake.calls == ["start n1 join 100", "start n2 join 100"])
+            let joins = await loop.controller.actions().filter { $0.verb == "join" }
+            #expect(joins.count == 2)
+            #expect(joins.allSatisfy { if case .succeeded = $0.outcome { true } else { false } })
+        }
+    }
+
+    @Test("row 11: a replaced (empty) volume is re-seeded by SST while a Primary component serves")
+    func reseedsEmptyVolume() async throws {
+        let fake = FakeGalera()
+        try await Loop.run(fake) { loop in
+            fake.replaceVolume("n2")
+            try await loop.waitGreen(after: "a new volume for n2")
+            #expect(fake.calls == ["start n2 join"])
+        }
+    }
+
+    @Test("row 12: a node cut off by the network is left to rejoin by itself")
+    func cutOffNodeIsLeftAlone() async throws {
+        let fake = FakeGalera()
+        try await Loop.run(fake) { loop in
+            fake.isolate("n2")
+            let status = try await loop.waitStatus("n2 non-Primary") { $0.state == .yellow }
+            try await Task.sleep(for: .milliseconds(150))
+            #expect(fake.calls.isEmpty)
+            #expect(status.message.contains("rejoin"))
+        }
+    }
+
+    // MARK: Formation
+
+    @Test("rows 5 and 11: a new cluster on empty datadirs forms: ordinal 0 bootstraps, the others join by SST")
+    func forms() async throws {
+        let fake = FakeGalera(formed: false)
+        try await Loop.run(fake) { loop in
+            let status = try await loop.waitGreen(after: "formation", faultFirst: false)
+            #expect(fake.calls == ["start n0 bootstrap", "start n1 join", "start n2 join"])
+            #expect(status.clusterUUID == fake.node("n0").uuid)
+            #expect(status.clusterUUID != nil)
+        }
+    }
+
+    @Test("row 6: a cluster formed before whose datadirs are all empty is refused (DataLost), nothing started")
+    func refusesToReform() async throws {
+        let fake = FakeGalera(formed: false)
+        try await Loop.run(fake, configure: { $0.formedUUID = Fixture.uuid }) { loop in
+            let status = try await loop.waitManual("DataLost")
+            #expect(status.message.contains("restore"))
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(fake.calls.isEmpty)
+        }
+    }
+
+    @Test("row 6: the formed fact survives a controller restart through its state file")
+    func formedFactIsPersisted() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("qmysql-state-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let fake = FakeGalera(formed: false)
+        try await Loop.run(fake, configure: { $0.stateFile = file }) { loop in
+            try await loop.waitStatus("formed") { $0.state == .green && $0.clusterUUID != nil }
+        }
+        #expect(ControllerState.read(from: file)?.clusterUUID == fake.node("n0").uuid)
+        // Every volume lost; a new controller with the same state file refuses.
+        let wiped = FakeGalera(formed: false)
+        try await Loop.run(wiped, configure: { $0.stateFile = file }) { loop in
+            try await loop.waitManual("DataLost")
+            #expect(wiped.calls.isEmpty)
+        }
+    }
+
+    // MARK: Intent and busy agents
+
+    @Test("row 2: a paused cluster is observed, never repaired")
+    func paused() async throws {
+        let fake = FakeGalera()
+        try await Loop.run(fake, configure: { $0.paused = true }) { loop in
+            fake.kill("n2")
+            let status = try await loop.waitStatus("Yellow") { $0.state == .yellow }
+            try await Task.sleep(for: .milliseconds(150))
+            #expect(fake.calls.isEmpty)
+            #expect(status.message.contains("paused"))
+        }
+    }
+
+    @Test("row 2: while a restore owns the nodes, fault recovery stands aside; afterwards it repairs")
+    func restoring() async throws {
+        let fake = FakeGalera()
+        try await Loop.run(fake) { loop in
+            await loop.controller.beginRestore(step: "pause the nodes")
+            fake.shutDown("n2")
+            try await loop.waitStatus("Yellow") { $0.state == .yellow }
+            try await Task.sleep(for: .milliseconds(150))
+            #expect(fake.calls.isEmpty)
+            await loop.controller.endRestore()
+            try await loop.waitGreen(after: "the restore ended")
+            #expect(fake.calls == ["start n2 join 100"])
+        }
+    }
+
+    @Test("row 3: an agent stopping its node freezes decisions until it is done")
+    func busyAgentBlocks() async throws {
+        let fake = FakeGalera()
+        try await Loop.run(fake) { loop in
+            fake.setOperation("n0", .stopping)
+            fake.kill("n2")
+            try await loop.waitStatus("Yellow") { $0.state == .yellow }
+            try await Task.sleep(for: .milliseconds(150))
+            #expect(fake.calls.isEmpty)
+            fake.setOperation("n0", nil)
+            try await loop.waitGreen(after: "n0's agent is done")
+        }
+    }
+
+    @Test("rows 3 and 19: a backup on one node never freezes the repair of another")
+    func backupDoesNotBlock() async throws {
+        let fake = FakeGalera()
+        try await Loop.run(fake) { loop in
+            fake.setOperation("n0", .backingUp)
+            fake.kill("n2")
+            try await loop.waitGreen(after: "kill n2 while n0 backs up")
+            #expect(fake.calls == ["recover n2", "start n2 join 100"])
+        }
+    }
+
+    // MARK: Refusals
+
+    @Test("row 4: a node claiming another history is refused")
+    func uuidMismatch() async throws {
+        let fake = FakeGalera()
+        try await Loop.run(fake) { loop in
+            fake.shutDown("n2")
+            fake.rewriteHistory("n2", uuid: Fixture.otherUUID, seqno: 50)
+            try await loop.waitManual("ClusterUUIDMismatch")
+            #expect(fake.calls.isEmpty)
+        }
+    }
+
+    @Test("row 7: a node with the all-zero UUID is refused")
+    func zeroState() async throws {
+        let fake = FakeGalera()
+        try await Loop.run(fake) { loop in
+            fake.shutDown("n2")
+            fake.rewriteHistory("n2", uuid: GaleraPosition.zeroUUID, seqno: 0)
+            try await loop.waitManual("ZeroState")
+            #expect(fake.calls.isEmpty)
+        }
+    }
+
+    @Test("row 7: an empty datadir with no Primary component to seed it from is refused")
+    func emptyWithoutPrimary() async throws {
+        let fake = FakeGalera()
+        try await Loop.run(fake) { loop in
+            fake.shutDown("n2", "n1", "n0")
+            fake.wipe("n2")
+            try await loop.waitManual("EmptyState")
+            #expect(fake.calls.isEmpty)
+        }
+    }
+
+    @Test("row 13: no Primary and an agent that does not answer: refuse, touch nothing")
+    func unknownWithoutPrimary() async throws {
+        let fake = FakeGalera()
+        try await Loop.run(fake) { loop in
+            fake.kill("n0", "n1", "n2")
+            fake.setAgentReachable("n2", false)
+            try await loop.waitManual("NodeUnknownWithoutPrimary")
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(!fake.calls.contains { $0.hasPrefix("start") })
+        }
+    }
+
+    @Test("row 14: every node running, none Primary: refuse (a network problem, not a crash)")
+    func allNonPrimary() async throws {
+        let fake = FakeGalera()
+        try await Loop.run(fake) { loop in
+            fake.isolate("n0")
+            fake.isolate("n1")
+            try await loop.waitManual("AllNonPrimary")
+            #expect(fake.calls.isEmpty)
+        }
+    }
+
+    @Test("row 16: a stopped node ahead of the survivor: refuse to re-bootstrap the survivor")
+    func stoppedNodeAhead() async throws {
+        let fake = FakeGalera()
+        try await Loop.run(fake) { loop in
+            fake.isolate("n0")  // n0 is cut off at seqno 100 ...
+            fake.write(5)  // ... while n1 and n2 go on to 105 ...
+            fake.kill("n1", "n2")  // ... and crash: n0 survives, behind them.
+            let status = try await loop.waitManual("StoppedNodeAhead")
+            #expect(status.message.contains("n0"))
+            #expect(fake.calls == ["recover n1", "recover n2"], "positions are learned, nothing is started")
+        }
+    }
+
+    // MARK: Timing rules
+
+    @Test("after a failed step the next waits, longer after each failure in a row")
+    func backsOff() async throws {
+        let fake = FakeGalera()
+        fake.failNextStarts("n2", 2)
+        try await Loop.run(fake) { loop in
+            fake.shutDown("n2")
+            try await loop.waitGreen(after: "two failed starts")
+            let actions = await loop.controller.actions()
+            let joins = actions.filter { $0.verb == "join" }
+            #expect(joins.count == 3)
+            let failed = joins.filter { if case .failed = $0.outcome { true } else { false } }
+            #expect(failed.count == 2)
+            // Whatever follows a failed step starts no sooner than the back-off (sleeps never end early).
+            let base = Self.seconds(Loop.configuration().retryBackoff)
+            for (earlier, later) in zip(actions, actions.dropFirst()) {
+                guard case .failed = earlier.outcome, let failedAt = earlier.finishedAt else { continue }
+                #expect(later.startedAt.timeIntervalSince(failedAt) >= base * 0.9, "\(earlier.summary) -> \(later.summary)")
+            }
+        }
+    }
+
+    @Test("the staleness bound: a silent node turns Unknown only after stale-after, and SQL alone keeps it known")
+    func stalenessBound() async throws {
+        let fake = FakeGalera()
+        try await Loop.run(fake) { loop in
+            // The agent is gone but mysqld answers: still Green.
+            fake.setAgentReachable("n2", false)
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(await loop.controller.status().nodes.first { $0.name == "n2" }?.state == .green)
+            // Now mysqld is silent too (a frozen node).
+            let cut = ContinuousClock.now
+            fake.setSQLReachable("n2", false)
+            try await loop.waitStatus("n2 Unknown") { $0.nodes.first { $0.name == "n2" }?.state == .unknown }
+            let elapsed = ContinuousClock.now - cut
+            #expect(elapsed >= Loop.configuration().staleAfter - .milliseconds(20), "Unknown after \(elapsed)")
+            #expect(fake.calls.isEmpty)
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
+
+/// Runs a controller against a fake cluster with short intervals, and waits on its status.
+struct Loop {
+    let controller: ClusterController
+    let fake: FakeGalera
+    /// When the test's own part began: faults come after it.
+    var began = ContinuousClock.now
+
+    static func configuration(nodes: Int = 3) -> ControllerConfiguration {
+        var configuration = ControllerConfiguration(
+            clusterName: "demo",
+            nodes: (0..<nodes).map { NodeEndpoint(name: "n\($0)", ordinal: $0, agentURL: "http://fake", sqlHost: "fake") },
+            agentToken: "token", monitorUser: "monitor", monitorPassword: "")
+        configuration.probeInterval = .milliseconds(10)
+        configuration.probeTimeout = .milliseconds(20)
+        configuration.staleAfter = .milliseconds(100)
+        configuration.effectPollInterval = .milliseconds(5)
+        configuration.retryBackoff = .milliseconds(40)
+        configuration.recoveryStepDeadline = .seconds(5)
+        return configuration
+    }
+
+    static func run(_ fake: FakeGalera, configure: (inout ControllerConfiguration) -> Void = { _ in },
+                    _ body: (Loop) async throws -> Void) async throws {
+        var configuration = configuration()
+        configure(&configuration)
+        var logger = Logger(label: "qmysql.controller.loop-test")
+        logger.logLevel = .critical
+        let controller = ClusterController(configuration: configuration, access: fake, logger: logger)
+        let task = Task { await controller.run() }
+        defer { task.cancel() }
+        var loop = Loop(controller: controller, fake: fake)
+        if fake.runningCount > 0 { try await loop.waitGreen(after: "start", faultFirst: false) }
+        loop.began = .now
+        try await body(loop)
+        #expect(fake.violations.isEmpty, "\(fake.violations)")
+        task.cancel()
+        await task.value
+    }
+
+    /// Waits until the status satisfies `condition` (2 s at most: the loop works in milliseconds).
+    @discardableResult
+    func waitStatus(_ what: String, timeout: Duration = .seconds(2), _ condition: (ClusterStatus) -> Bool) async throws -> ClusterStatus {
+        let deadline = ContinuousClock.now + timeout
+        var last = await controller.status()
+        while ContinuousClock.now < deadline {
+            last = await controller.status()
+            if condition(last) { return last }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        throw FakeFailure("not \(what) within \(timeout): \(last.state.rawValue) \(last.message); calls \(fake.calls)")
+    }
+
+    /// Green, every node ready, nothing left to do; with `faultFirst`, only after the controller
+    /// saw a node leave Green (the fault injected since the test began).
+    @discardableResult
+    func waitGreen(after what: String, faultFirst: Bool = true) async throws -> ClusterStatus {
+        if faultFirst {
+            let deadline = ContinuousClock.now + .seconds(2)
+            while await !controller.table.transitions(since: began).contains(where: { $0.from == .green }) {
+                guard ContinuousClock.now < deadline else { throw FakeFailure("the controller did not notice \(what) within 2 s") }
+                try await Task.sleep(for: .milliseconds(2))
+            }
+        }
+        return try await waitStatus("Green after \(what)") {
+            $0.state == .green && $0.nodes.allSatisfy(\.ready) && $0.condition(ConditionType.recovering)?.status == "False"
+        }
+    }
+
+    @discardableResult
+    func waitManual(_ reason: String) async throws -> ClusterStatus {
+        try await waitStatus("ManualInterventionRequired \(reason)") {
+            $0.condition(ConditionType.manualInterventionRequired).map { $0.status == "True" && $0.reason == reason } ?? false
+        }
+    }
+}
