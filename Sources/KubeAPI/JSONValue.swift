@@ -159,11 +159,43 @@ extension JSONValue {
         try JSONDecoder().decode(T.self, from: try jsonData())
     }
 
-    /// Compact JSON with sorted keys, so equal values give equal bytes.
+    /// JSON with sorted keys, so equal values give equal bytes. `pretty`: indented by four spaces
+    /// with `"key": value`, as kubectl prints it (Foundation's own pretty printer on Linux writes
+    /// `"key" : value`).
     public func jsonData(pretty: Bool = false) throws -> Data {
+        if pretty {
+            var text = ""
+            try write(pretty: &text, indent: "")
+            return Data(text.utf8)
+        }
         let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(self)
+    }
+
+    private func write(pretty text: inout String, indent: String) throws {
+        let inner = indent + "    "
+        switch self {
+        case .array(let items) where !items.isEmpty:
+            text += "[\n"
+            for (index, item) in items.enumerated() {
+                text += inner
+                try item.write(pretty: &text, indent: inner)
+                text += index == items.count - 1 ? "\n" : ",\n"
+            }
+            text += indent + "]"
+        case .object(let members) where !members.isEmpty:
+            text += "{\n"
+            let keys = members.keys.sorted()
+            for (index, key) in keys.enumerated() {
+                text += inner + String(decoding: try JSONValue.string(key).jsonData(), as: UTF8.self) + ": "
+                try members[key]!.write(pretty: &text, indent: inner)
+                text += index == keys.count - 1 ? "\n" : ",\n"
+            }
+            text += indent + "}"
+        default:
+            text += String(decoding: try jsonData(), as: UTF8.self)
+        }
     }
 
     public static func parse(_ data: Data) throws -> JSONValue {

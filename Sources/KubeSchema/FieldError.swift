@@ -108,7 +108,7 @@ package struct FieldError: Sendable, Hashable, Error {
 
 package extension [FieldError] {
     /// Go's `ErrorList.ToAggregate().Error()`: one message as is, several in brackets, duplicates once.
-    package var aggregateMessage: String {
+    var aggregateMessage: String {
         var seen = Set<String>()
         var messages: [String] = []
         for error in self where seen.insert(error.message).inserted {

@@ -153,7 +153,7 @@ package final class OpenAPISchema: Sendable {
 
 package extension JSONValue {
     /// JSON equality where `1` and `1.0` are the same number (Go decodes both into float64 for comparison).
-    package func semanticallyEquals(_ other: JSONValue) -> Bool {
+    func semanticallyEquals(_ other: JSONValue) -> Bool {
         switch (self, other) {
         case (.int(let a), .double(let b)): return Double(a) == b
         case (.double(let a), .int(let b)): return a == Double(b)
@@ -165,7 +165,7 @@ package extension JSONValue {
         }
     }
 
-    package var numberValue: Double? {
+    var numberValue: Double? {
         switch self {
         case .int(let value): Double(value)
         case .double(let value): value

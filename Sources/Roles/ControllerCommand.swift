@@ -18,7 +18,7 @@ public struct ControllerCommand: AsyncParsableCommand {
             state, and repairs known faults one step at a time through the agents. Anything it does \
             not know stops with a ManualInterventionRequired condition (see docs/controller.md).
 
-            Endpoints on --listen: GET /v1/status, GET /v1/actions, POST /v1/reports (agents), \
+            Endpoints on --listen: GET /v1/status (?watch=true: a stream of changes), GET /v1/actions, POST /v1/reports (agents), \
             POST /v1/tasks/restart/<node>, GET /metrics, GET /healthz.
 
               kubectl-qmysql controller --cluster demo \\

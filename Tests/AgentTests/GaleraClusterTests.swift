@@ -51,6 +51,55 @@ struct GaleraClusterTests {
         await writer.close()
     }
 
+    @Test("long operations as jobs: 202 with an id, progress while running, the outcome after; the error log streams")
+    func jobsAndStreams() async throws {
+        let cluster = try await bed.cluster()
+        let node = cluster.node(2)
+
+        // A graceful stop as a job: answered at once, followed to its end.
+        let stopJob = try await node.client.stopJob()
+        #expect(stopJob.kind == .stop)
+        #expect(stopJob.id.hasPrefix("stop-"))
+        let stopped = try await node.client.wait(for: stopJob, timeout: .seconds(60))
+        #expect(!stopped.process.running)
+        #expect(stopped.state == .redClean)
+        let finished = try await node.client.job(stopJob.id)
+        #expect(finished.phase == .succeeded && finished.finishedAt != nil)
+
+        // A start that is refused fails its job with the same body the call would answer.
+        let refusedJob = try await node.client.startJob(StartRequest(mode: .bootstrap))
+        do {
+            _ = try await node.client.wait(for: refusedJob, timeout: .seconds(30))
+            Issue.record("bootstrapping a node that left while others run must be refused")
+        } catch let failure as AgentClient.Failure {
+            #expect(failure.apiError?.code == "unsafeBootstrap", "\(failure)")
+        }
+
+        // A join as a job: running first (its progress names the operation), then Synced.
+        let joinJob = try await node.client.startJob(StartRequest(mode: .join))
+        let raw = try await node.client.raw(.GET, "/v1/jobs/\(joinJob.id)", body: nil)
+        #expect(raw.status == 200)
+        let joined = try await node.client.wait(for: joinJob, timeout: .seconds(90))
+        #expect(joined.process.running)
+        _ = try await cluster.waitSynced(2)
+        do {
+            _ = try await node.client.job("start-0")
+            Issue.record("an unknown job must be 404")
+        } catch {
+            #expect(error.apiError?.status == 404 && error.apiError?.code == "unknownJob", "\(error)")
+        }
+
+        // The error log streams chunk by chunk; its bytes are the file's.
+        var chunks = 0
+        var text = Data()
+        let bytes = try await node.client.errorLog { chunk in
+            chunks += 1
+            text.append(contentsOf: chunk.readableBytesView)
+        }
+        #expect(bytes == Int64(text.count) && bytes > 0 && chunks >= 1)
+        #expect(String(decoding: text, as: UTF8.self).contains("Synchronized with group"))
+    }
+
     @Test("a graceful stop reports Red-clean with a real seqno; bootstrapping it is refused and changes nothing; it rejoins by IST")
     func gracefulStopAndUnsafeBootstrap() async throws {
         let cluster = try await bed.cluster()

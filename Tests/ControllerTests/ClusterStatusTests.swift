@@ -1,4 +1,6 @@
 import Galera
+import KubeAPI
+import QiniuAPI
 import Testing
 @testable import Controller
 
@@ -21,6 +23,31 @@ struct ClusterStatusTests {
         #expect(first.state == .green)
         #expect(first.condition(ConditionType.ready)?.status == "True")
         #expect(first.nodes.allSatisfy { $0.ready && $0.seqno == nil && $0.wsrepState == "Synced" })
+    }
+
+    @Test("one mapping to the QiniuMySQL status: every field the resource shows, in its vocabulary")
+    func resourceStatus() throws {
+        var status = build(F.cluster(F.green(0, size: 2), F.green(1, size: 2), F.crashed(2)), recovering: .nodeDown)
+        status.clusterUUID = Fixture.uuid
+        let resource = status.resourceStatus(observedGeneration: 4, lastBackup: LastBackup(name: "demo-backup-1", succeeded: true))
+        #expect(resource.state == .yellow)
+        #expect(resource.ready == "2/3")
+        #expect(resource.nodes?.map(\.name) == ["n0", "n1", "n2"])
+        #expect(resource.nodes?.map(\.state) == ["Green", "Green", "Red-unclean"])
+        #expect(resource.nodes?[2].seqno == -1 && resource.nodes?[2].ready == false)
+        #expect(resource.nodes?[0].wsrepState == "Synced")
+        #expect(resource.conditions == status.conditions)
+        #expect(resource.message == status.message)
+        #expect(resource.clusterUUID == Fixture.uuid)
+        #expect(resource.observedGeneration == 4 && resource.lastBackup?.name == "demo-backup-1")
+        // Every node state and cluster state has a place in the resource's vocabulary.
+        for state in ClusterState.allCases { #expect(ClusterHealth(rawValue: state.rawValue) != nil, "\(state)") }
+        // Every field it fills is declared by the CRD's schema (the API server would prune others).
+        let crd = QiniuCRDs.qiniuMySQL
+        let statusSchema = crd[path: ["spec", "versions"]]?.arrayValue?.first?[path: ["schema", "openAPIV3Schema", "properties", "status", "properties"]]
+        for key in try JSONValue(encoding: resource).objectValue!.keys {
+            #expect(statusSchema?[key] != nil, "status.\(key) is in the CRD's schema")
+        }
     }
 
     @Test func aRefusalSetsManualInterventionRequiredWithWhatWasSeen() {

@@ -124,4 +124,49 @@ struct ControllerServerTests {
         #expect(await running.controller.actions().isEmpty)
         await running.stop()
     }
+
+    @Test("GET /v1/status?watch=true streams the latest status, then every change, one JSON object per line")
+    func watchStreamsChanges() async throws {
+        let running = try await start()
+        defer { Task { await running.stop() } }
+        let response = try await http.execute(HTTPClientRequest(url: running.base + "/v1/status?watch=true"), timeout: .seconds(60))
+        #expect(response.status == .ok)
+        #expect(response.headers.first(name: "content-type") == "application/x-ndjson")
+        var lines = NDJSONLines(response.body)
+        let first = try JSONDecoder().decode(ClusterStatus.self, from: try await lines.next())
+        #expect(first.state == .red)
+        #expect(first.nodes.allSatisfy { $0.state == .unknown })
+        // A pushed report makes n0 Green: the next line says so, with no request from us.
+        #expect(try await request(running.base + "/v1/reports/n0", method: .POST, body: report("n0"), token: token).status == 202)
+        var next = first
+        while next.nodes.first(where: { $0.name == "n0" })?.state != .green {
+            next = try JSONDecoder().decode(ClusterStatus.self, from: try await lines.next())
+        }
+        #expect(next.state == .yellow)
+        #expect(running.controller.feed.subscriberCount == 1)
+        let bad = try await request(running.base + "/v1/status?watch=maybe")
+        #expect(bad.status == 400 && bad.body.contains("watch=maybe"))
+        await running.stop()
+    }
+}
+
+/// Splits a streamed body into lines as they arrive.
+struct NDJSONLines {
+    private var iterator: HTTPClientResponse.Body.AsyncIterator
+    private var pending = Data()
+
+    init(_ body: HTTPClientResponse.Body) { iterator = body.makeAsyncIterator() }
+
+    mutating func next() async throws -> Data {
+        while true {
+            if let newline = pending.firstIndex(of: 0x0A) {
+                let line = pending[pending.startIndex..<newline]
+                pending = Data(pending[pending.index(after: newline)...])
+                if !line.isEmpty { return Data(line) }
+                continue
+            }
+            guard let chunk = try await iterator.next() else { throw FakeFailure("the stream ended") }
+            pending.append(contentsOf: chunk.readableBytesView)
+        }
+    }
 }

@@ -32,4 +32,21 @@ struct StatusFeedTests {
         }
         #expect(feed.counts.dropped == 0)
     }
+
+    @Test func aSubscriberStartsWithTheLatestAndASlowOneGetsOnlyTheNewest() async {
+        let feed = StatusFeed<Int>(capacity: 4)
+        feed.publish(1)
+        var early = feed.subscribe().makeAsyncIterator()
+        #expect(await early.next() == 1, "a new subscriber starts with the latest status")
+        // A reader that does not read while 50 changes happen gets the newest, never a backlog.
+        for value in 2...51 { feed.publish(value) }
+        #expect(await early.next() == 51)
+        let late = feed.subscribe()
+        var lateIterator = late.makeAsyncIterator()
+        #expect(await lateIterator.next() == 51)
+        #expect(feed.subscriberCount == 2)
+        feed.finish()
+        #expect(await early.next() == nil, "finishing the feed ends every subscription")
+        #expect(feed.subscriberCount == 0)
+    }
 }

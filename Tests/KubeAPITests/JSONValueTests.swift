@@ -13,6 +13,29 @@ import Testing
         #expect(String(decoding: try value.jsonData(), as: UTF8.self) == #"{"a":1,"b":1.5,"c":"x","d":[true,null]}"#)
     }
 
+    @Test("pretty JSON reads like kubectl's: four spaces, \"key\": value, sorted keys, empty containers inline")
+    func prettyLikeKubectl() throws {
+        let value: JSONValue = ["kind": "QiniuMySQL", "spec": ["replicas": 3, "config": [:], "path": "a/b"], "items": [1, ["x": nil]], "none": []]
+        #expect(String(decoding: try value.jsonData(pretty: true), as: UTF8.self) == """
+            {
+                "items": [
+                    1,
+                    {
+                        "x": null
+                    }
+                ],
+                "kind": "QiniuMySQL",
+                "none": [],
+                "spec": {
+                    "config": {},
+                    "path": "a/b",
+                    "replicas": 3
+                }
+            }
+            """)
+        #expect(try JSONValue.parse(try value.jsonData(pretty: true)) == value)
+    }
+
     @Test func pathSubscriptCreatesIntermediateObjects() {
         var value: JSONValue = [:]
         value[path: ["metadata", "labels", "app"]] = "shop"

@@ -7,7 +7,7 @@ struct BackupCommand: AsyncParsableCommand {
         commandName: "backup",
         abstract: "Take a hot backup of a cluster now.",
         discussion: """
-            Creates a QiniuMySQLData task with action backup; the cluster's controller runs it
+            Creates a QiniuMySQLData task with action backup; the cluster's controller runs it \
             on one node with mariabackup (or xtrabackup) while the cluster keeps serving.
 
               kubectl qmysql backup demo
@@ -45,11 +45,11 @@ struct RestoreCommand: AsyncParsableCommand {
         commandName: "restore",
         abstract: "Restore a cluster from a backup.",
         discussion: """
-            Creates a QiniuMySQLData task with action restore. The controller then follows the
-            documented procedure: back up the current state, pause all nodes, pick the bootstrap
-            node, restore the backup on it and bootstrap it, and start the others (they join by SST).
-            Every write made after the backup is lost, so it asks first; without a terminal it
-            refuses unless --yes is given. With --approval Step the task waits for approval
+            Creates a QiniuMySQLData task with action restore. The controller then follows the \
+            documented procedure: back up the current state, pause all nodes, pick the bootstrap \
+            node, restore the backup on it and bootstrap it, and start the others (they join by SST). \
+            Every write made after the backup is lost, so it asks first; without a terminal it \
+            refuses unless --yes is given. With --approval Step the task waits for approval \
             before each step.
 
               kubectl qmysql restore demo --from demo-backup-x7k2p

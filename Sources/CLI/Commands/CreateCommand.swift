@@ -9,8 +9,8 @@ struct CreateCommand: AsyncParsableCommand {
         commandName: "create",
         abstract: "Create a QiniuMySQL cluster.",
         discussion: """
-            The spec comes from flags, from a manifest (-f), or both: flags override the manifest.
-            It is checked against the CRD's schema before anything is sent, with the same messages
+            The spec comes from flags, from a manifest (-f), or both: flags override the manifest. \
+            It is checked against the CRD's schema before anything is sent, with the same messages \
             the API server would give.
 
               kubectl qmysql create demo

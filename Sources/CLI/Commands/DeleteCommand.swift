@@ -8,8 +8,8 @@ struct DeleteCommand: AsyncParsableCommand {
         commandName: "delete",
         abstract: "Delete a QiniuMySQL cluster.",
         discussion: """
-            Deletes the cluster object; Kubernetes then deletes what the operator created for it
-            (pods, services, the controller). Asks first on a terminal; without a terminal it
+            Deletes the cluster object; Kubernetes then deletes what the operator created for it \
+            (pods, services, the controller). Asks first on a terminal; without a terminal it \
             refuses unless --yes is given.
 
               kubectl qmysql delete demo

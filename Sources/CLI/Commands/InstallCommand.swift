@@ -8,7 +8,7 @@ struct InstallCommand: AsyncParsableCommand {
         commandName: "install",
         abstract: "Install or update the QiniuMySQL and QiniuMySQLData CustomResourceDefinitions.",
         discussion: """
-            Applies both CRDs with server-side apply and waits until the API server serves them.
+            Applies both CRDs with server-side apply and waits until the API server serves them. \
             Running it again is safe: an unchanged CRD is left as it is.
 
               kubectl qmysql install

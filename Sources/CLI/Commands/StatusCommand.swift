@@ -8,7 +8,7 @@ struct StatusCommand: AsyncParsableCommand {
         commandName: "status",
         abstract: "Show a cluster's state, its nodes, conditions and last backup.",
         discussion: """
-            State is Green (serving with every node Synced), Yellow (serving with fewer) or Red
+            State is Green (serving with every node Synced), Yellow (serving with fewer) or Red \
             (not serving). Node states are Green, Yellow, Red-clean, Red-unclean and Unknown.
 
               kubectl qmysql status demo

@@ -52,6 +52,8 @@ final class FakeGalera: NodeAccess {
         var autoEvict = true
         /// Joiners stay "receiving State Transfer" until `finishTransfers()`.
         var holdTransfers = false
+        /// When each node's mysqld last answered a probe.
+        var lastSQLAnswer: [String: ContinuousClock.Instant] = [:]
         var calls: [String] = []
         var violations: [String] = []
         /// The highest seqno any Primary component ever committed: nothing below may be bootstrapped.
@@ -102,6 +104,7 @@ final class FakeGalera: NodeAccess {
             guard node.running, node.sqlReachable, let wsrep = Self.wsrep(node, viewSize: state.viewSize) else {
                 throw FakeFailure("\(node.name): mysqld is not running (2002)")
             }
+            state.lastSQLAnswer[node.name] = .now
             return wsrep
         }
     }
@@ -301,6 +304,7 @@ final class FakeGalera: NodeAccess {
     // MARK: - What a test reads
 
     var calls: [String] { state.withLock { $0.calls } }
+    func lastSQLAnswer(_ name: String) -> ContinuousClock.Instant? { state.withLock { $0.lastSQLAnswer[name] } }
     var violations: [String] { state.withLock { $0.violations } }
     var runningCount: Int { state.withLock { $0.nodes.filter(\.running).count } }
     func node(_ name: String) -> Node { state.withLock { $0.nodes[try! Self.index(of: name, in: $0)] } }

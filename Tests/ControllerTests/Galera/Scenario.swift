@@ -192,10 +192,3 @@ struct ScenarioFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// A value behind a lock, for the few mutable bits a Sendable test helper needs.
-final class MutexBox<Value: Sendable>: Sendable {
-    private let storage: Mutex<Value>
-    init(_ value: Value) { storage = Mutex(value) }
-    func get() -> Value { storage.withLock { $0 } }
-    func set(_ value: Value) { storage.withLock { $0 = value } }
-}
