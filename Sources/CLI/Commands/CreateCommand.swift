@@ -14,7 +14,8 @@ struct CreateCommand: AsyncParsableCommand {
             the API server would give.
 
               kubectl qmysql create demo
-              kubectl qmysql create demo --replicas 5 --storage 50Gi --backup-time 01:01,13:01
+              kubectl qmysql create demo --replicas 5 --storage 50Gi
+              kubectl qmysql create demo --backup-time 01:01,13:01
               kubectl qmysql create -f demo.yaml
             """)
 

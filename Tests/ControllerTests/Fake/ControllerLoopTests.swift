@@ -346,6 +346,8 @@ struct Loop {
     let fake: FakeGalera
     /// When the test's own part began: faults come after it.
     var began = ContinuousClock.now
+    /// How many statuses had been published then: any later one follows a fault.
+    var publishedBefore = 0
 
     static func configuration(nodes: Int = 3) -> ControllerConfiguration {
         var configuration = ControllerConfiguration(
@@ -373,6 +375,7 @@ struct Loop {
         var loop = Loop(controller: controller, fake: fake)
         if fake.runningCount > 0 { try await loop.waitGreen(after: "start", faultFirst: false) }
         loop.began = .now
+        loop.publishedBefore = controller.feed.counts.published
         try await body(loop)
         #expect(fake.violations.isEmpty, "\(fake.violations)")
         task.cancel()
@@ -393,20 +396,24 @@ struct Loop {
         throw FakeFailure("not \(what) within \(timeout): \(last.state.rawValue) \(last.message); calls \(fake.calls)")
     }
 
-    /// Green, every node ready, nothing left to do; with `faultFirst`, only after the controller
-    /// saw a node leave Green (the fault injected since the test began).
+    /// Green, every node ready, nothing left to do; with `faultFirst`, only in a status published
+    /// after the test began (the fault changed the status, so the Green one is its repair's).
     @discardableResult
     func waitGreen(after what: String, faultFirst: Bool = true) async throws -> ClusterStatus {
-        if faultFirst {
-            let deadline = ContinuousClock.now + .seconds(15)
-            while await !controller.table.transitions(since: began).contains(where: { $0.from == .green }) {
-                guard ContinuousClock.now < deadline else { throw FakeFailure("the controller did not notice \(what) within 15 s") }
-                try await Task.sleep(for: .milliseconds(2))
+        let deadline = ContinuousClock.now + .seconds(15)
+        var last = await controller.status()
+        while ContinuousClock.now < deadline {
+            // The count first: once a status was published after the fault, the latest status
+            // read afterwards is that one or newer, never the Green from before.
+            let changed = controller.feed.counts.published > publishedBefore
+            last = await controller.status()
+            if last.state == .green, last.nodes.allSatisfy(\.ready), last.condition(ConditionType.recovering)?.status == "False",
+               changed || !faultFirst {
+                return last
             }
+            try await Task.sleep(for: .milliseconds(5))
         }
-        return try await waitStatus("Green after \(what)") {
-            $0.state == .green && $0.nodes.allSatisfy(\.ready) && $0.condition(ConditionType.recovering)?.status == "False"
-        }
+        throw FakeFailure("not Green after \(what) within 15 s: \(last.state.rawValue) \(last.message); calls \(fake.calls)")
     }
 
     @discardableResult
