@@ -15,19 +15,24 @@ extension ControllerScenarioTests {
         let stateFile = root + "/controller-state.json"
         var configuration = bed.clusterConfiguration(root: root)
         let clock = ContinuousClock()
+        // A controller that knows only the nodes and its state file.
+        func startController() async throws -> InProcessController {
+            let host = try await InProcessController.start(
+                for: configuration, monitorUser: GaleraBed.monitorUser, monitorPassword: bed.monitorPassword,
+                httpClient: bed.httpClient) { $0.stateFile = stateFile }
+            configuration.controllerURLPrefix = host.reportURLPrefix
+            return host
+        }
 
         // 1. Forming: three agents, nothing else; the controller does the rest.
-        let first = try await InProcessController.start(
-            for: configuration, monitorUser: GaleraBed.monitorUser, monitorPassword: bed.monitorPassword,
-            httpClient: bed.httpClient) { $0.stateFile = stateFile }
-        configuration.controllerURLPrefix = first.reportURLPrefix
+        let first = try await startController()
         let cluster = LocalCluster(configuration: configuration)
         defer { cluster.killAll() }
         let started = clock.now
         do {
             try await cluster.startAgents()
             first.run()
-            let status = try await waitFor("Green with a cluster UUID", controller: first.controller, timeout: .seconds(240)) {
+            let status = try await Scenario.waitForStatus(of: first.controller, "Green with a cluster UUID", timeout: .seconds(240)) {
                 $0.state == .green && $0.nodes.allSatisfy(\.ready) && $0.clusterUUID != nil
                     && $0.condition(ConditionType.recovering)?.status == "False"
             }
@@ -53,16 +58,13 @@ extension ControllerScenarioTests {
         for node in cluster.nodes { try FileManager.default.removeItem(atPath: node.dataDirectory) }
 
         // 3. A new controller with the same state file refuses, and starts nothing.
-        let second = try await InProcessController.start(
-            for: configuration, monitorUser: GaleraBed.monitorUser, monitorPassword: bed.monitorPassword,
-            httpClient: bed.httpClient) { $0.stateFile = stateFile }
-        configuration.controllerURLPrefix = second.reportURLPrefix
+        let second = try await startController()
         let wiped = LocalCluster(configuration: configuration)
         defer { wiped.killAll() }
         do {
             try await wiped.startAgents()
             second.run()
-            let refused = try await waitFor("DataLost", controller: second.controller, timeout: .seconds(30)) {
+            let refused = try await Scenario.waitForStatus(of: second.controller, "DataLost", timeout: .seconds(30)) {
                 $0.condition(ConditionType.manualInterventionRequired)?.reason == "DataLost"
             }
             #expect(refused.state == .red)
@@ -79,16 +81,5 @@ extension ControllerScenarioTests {
         await second.stop()
         await wiped.stopAgents()
         try? FileManager.default.removeItem(atPath: root)
-    }
-
-    func waitFor(_ what: String, controller: ClusterController, timeout: Duration, _ condition: (ClusterStatus) -> Bool) async throws -> ClusterStatus {
-        let deadline = ContinuousClock.now + timeout
-        var last = await controller.status()
-        while ContinuousClock.now < deadline {
-            last = await controller.status()
-            if condition(last) { return last }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        throw ScenarioFailure("not \(what) within \(timeout); last: \(Scenario.describe(last)); actions: \(await controller.actions().map(\.summary))")
     }
 }

@@ -90,14 +90,22 @@ final class Scenario: Sendable {
     /// Waits until the controller's status satisfies `condition`.
     @discardableResult
     func waitForStatus(_ description: String, timeout: Duration, _ condition: (ClusterStatus) -> Bool) async throws -> ClusterStatus {
-        let deadline = clock.now + timeout
+        try await Self.waitForStatus(of: controller, "\(name): \(description)", timeout: timeout, condition)
+    }
+
+    /// Waits until `controller`'s status satisfies `condition`; the failure shows the last status and the actions.
+    @discardableResult
+    static func waitForStatus(
+        of controller: ClusterController, _ description: String, timeout: Duration, _ condition: (ClusterStatus) -> Bool
+    ) async throws -> ClusterStatus {
+        let deadline = ContinuousClock.now + timeout
         var last = await controller.status()
-        while clock.now < deadline {
+        while ContinuousClock.now < deadline {
             last = await controller.status()
             if condition(last) { return last }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw ScenarioFailure("\(name): the status did not show \(description) within \(timeout); last: \(Self.describe(last))")
+        throw ScenarioFailure("the status did not show \(description) within \(timeout); last: \(describe(last)); actions: \(await controller.actions().map(\.summary))")
     }
 
     /// After a fault: waits until the controller has noticed it (the cluster is not Green), then
