@@ -64,13 +64,15 @@ public struct AgentService: Service {
                 group.addTask { await reporter.run() }
                 group.addTask { await self.heartbeat() }
             }
-            if let mode = configuration.initialStart {
-                group.addTask {
-                    do {
-                        _ = try await self.supervisor.start(StartRequest(mode: mode))
-                    } catch {
-                        self.logger.error("initial start failed", metadata: ["mode": "\(mode.rawValue)", "error": "\(error)"])
-                    }
+            group.addTask {
+                // Before anything may start mysqld: end one left by an agent that died (see
+                // stopStrayServer). The API already answers meanwhile, busy "stopping".
+                await self.supervisor.stopStrayServer()
+                guard let mode = self.configuration.initialStart else { return }
+                do {
+                    _ = try await self.supervisor.start(StartRequest(mode: mode))
+                } catch {
+                    self.logger.error("initial start failed", metadata: ["mode": "\(mode.rawValue)", "error": "\(error)"])
                 }
             }
             // Wait for SIGTERM (graceful shutdown), or for cancellation.

@@ -21,6 +21,12 @@ struct NodeFiles: Sendable {
 
     var gvwstatePresent: Bool { FileManager.default.fileExists(atPath: configuration.gvwstatePath) }
 
+    /// The joiner's SST script creates `sst_in_progress` in the datadir when a transfer begins and
+    /// removes it when it ends; left behind, the transfer never finished (mysqld was killed in it).
+    var stateTransferMarkerPresent: Bool {
+        FileManager.default.fileExists(atPath: configuration.dataDirectory + "/sst_in_progress")
+    }
+
     /// The system schema exists: mysqld can start on this datadir without initialisation.
     var datadirInitialized: Bool {
         var isDirectory: ObjCBool = false

@@ -30,6 +30,37 @@ extension Supervisor {
         return status()
     }
 
+    /// A mysqld that an earlier agent started on this datadir still runs (that agent was killed or
+    /// crashed; this one is its replacement). This agent cannot supervise a process it did not
+    /// start, so it ends in a true state instead: it stops that mysqld gracefully (grastate.dat
+    /// gets its seqno), then reports the node Red-clean like any stopped node, and the controller
+    /// rejoins it by IST. While it waits its operation is `stopping`, so the controller waits too.
+    /// Bounded by the stop deadline; past it the server is killed (its position is then recovered).
+    func stopStrayServer() async {
+        guard mysqld == nil, operation == nil, let pid = files.strayServerPID() else { return }
+        operation = .stopping
+        reportIfChanged()
+        defer {
+            operation = nil
+            reportIfChanged(force: true)
+        }
+        logger.warning("a mysqld started by an earlier agent still runs on this datadir; stopping it gracefully so this agent starts from a true state",
+                       metadata: ["pid": "\(pid)", "deadline": "\(configuration.stopTimeout)"])
+        Glibc.kill(pid, SIGTERM)
+        let deadline = ContinuousClock.now + configuration.stopTimeout
+        while Glibc.kill(pid, 0) == 0 || errno == EPERM {
+            guard ContinuousClock.now < deadline else {
+                logger.error("the earlier agent's mysqld did not stop within \(configuration.stopTimeout); killing it", metadata: ["pid": "\(pid)"])
+                Glibc.kill(-pid, SIGKILL)
+                Glibc.kill(pid, SIGKILL)
+                try? await Task.sleep(for: .milliseconds(500))
+                break
+            }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        logger.notice("the earlier agent's mysqld has stopped", metadata: ["pid": "\(pid)"])
+    }
+
     /// On the agent's own shutdown: a graceful stop, so grastate.dat gets its seqno.
     func shutdown() async {
         guard let launch = mysqld else { return }

@@ -87,14 +87,16 @@ actor Supervisor {
             gvwstatePresent: files.gvwstatePresent, datadirInitialized: files.datadirInitialized,
             recovered: recovery.map { .init(position: $0.position, at: $0.at, current: $0.current) },
             wsrep: wsrep, wsrepObservedAt: wsrepObservedAt, wsrepError: mysqld == nil ? nil : wsrepError,
-            lastStateTransfer: lastStateTransfer)
+            lastStateTransfer: lastStateTransfer,
+            stateTransferIncomplete: mysqld == nil && files.stateTransferMarkerPresent ? true : nil)
     }
 
     var startObservation: StartObservation {
         StartObservation(
             processRunning: mysqld != nil, lastExit: lastExit?.exit, grastate: files.grastate(),
             datadirInitialized: files.datadirInitialized,
-            recoveredPosition: recovery.flatMap { $0.current ? $0.position : nil }, wsrep: wsrep)
+            recoveredPosition: recovery.flatMap { $0.current ? $0.position : nil }, wsrep: wsrep,
+            stateTransferIncomplete: files.stateTransferMarkerPresent)
     }
 
     /// Reads wsrep status once (the poll loop calls this every poll interval).

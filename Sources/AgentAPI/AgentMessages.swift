@@ -165,13 +165,18 @@ public struct AgentStatus: Codable, Sendable, Hashable {
     public var wsrepError: String?
     /// The last IST/SST this node received as a joiner.
     public var lastStateTransfer: StateTransfer?
+    /// true: mysqld is stopped and the joiner's `sst_in_progress` marker is in the datadir: a state
+    /// transfer began and never finished, so the datadir holds nothing the cluster lacks.
+    /// nil (absent) otherwise.
+    public var stateTransferIncomplete: Bool?
 
     public init(
         node: String, cluster: String, flavor: Flavor, state: NodeState, stateReason: String, observedAt: Date,
         agentStartedAt: Date, process: Process, operation: AgentOperation? = nil, lastExit: Exit? = nil,
         grastate: Grastate? = nil, grastateError: String? = nil, gvwstatePresent: Bool = false,
         datadirInitialized: Bool, recovered: Recovered? = nil, wsrep: WsrepStatus? = nil,
-        wsrepObservedAt: Date? = nil, wsrepError: String? = nil, lastStateTransfer: StateTransfer? = nil
+        wsrepObservedAt: Date? = nil, wsrepError: String? = nil, lastStateTransfer: StateTransfer? = nil,
+        stateTransferIncomplete: Bool? = nil
     ) {
         self.node = node
         self.cluster = cluster
@@ -192,6 +197,7 @@ public struct AgentStatus: Codable, Sendable, Hashable {
         self.wsrepObservedAt = wsrepObservedAt
         self.wsrepError = wsrepError
         self.lastStateTransfer = lastStateTransfer
+        self.stateTransferIncomplete = stateTransferIncomplete
     }
 
     /// Synced and Primary: what /readyz answers.

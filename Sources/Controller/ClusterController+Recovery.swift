@@ -1,6 +1,7 @@
 import AgentAPI
 import Foundation
 import Galera
+import KubeAPI
 
 /// Acting on a fault: one step per task, decided again on fresh observations when the task runs.
 extension ClusterController {
@@ -16,10 +17,17 @@ extension ClusterController {
             if finished.result.isSuccess {
                 failedSteps = 0
                 retryNotBefore = nil
+                retryNotBeforeText = nil
+                lastFailure = nil
             } else {
                 failedSteps += 1
-                let backoff = min(configuration.retryBackoffLimit, configuration.retryBackoff * (1 << min(failedSteps - 1, 16)))
+                var backoff = min(configuration.retryBackoffLimit, configuration.retryBackoff * (1 << min(failedSteps - 1, 16)))
+                if let failure = lastFailure, failure.count >= configuration.escalateAfterFailures {
+                    backoff = configuration.escalatedRetryInterval
+                }
                 retryNotBefore = .now + backoff
+                // Fixed once per failure, so the status does not change with every evaluation.
+                retryNotBeforeText = KubeTime.format(wallClock().addingTimeInterval(backoff.timeInterval))
                 logger.warning("recovery step failed; the next one waits \(backoff)", metadata: ["failures in a row": "\(failedSteps)"])
             }
         }
@@ -49,13 +57,16 @@ extension ClusterController {
             let result = try await waitForEffect(of: step.action, launchesBefore: launchesBefore)
             history.finish(id, outcome: .succeeded(result), at: wallClock())
             metrics.recordRecoveryStep(step.fault, succeeded: true)
+            stepFailures.succeeded(step.action)
             log.notice("done: \(result)")
             return result
         } catch {
             let message = error is CancellationError ? "cancelled (deadline or shutdown)" : "\(error)"
             history.finish(id, outcome: .failed(message), at: wallClock())
             metrics.recordRecoveryStep(step.fault, succeeded: false)
-            log.error("failed: \(step.action): \(message)")
+            let entry = stepFailures.failed(step.action, error: message, at: wallClock())
+            lastFailure = entry
+            log.error("failed: \(step.action): \(message)", metadata: ["failures of this step": "\(entry.count)"])
             throw error
         }
     }

@@ -35,6 +35,12 @@ public actor ClusterController {
     /// default), so a refusing agent or a failing start is never hammered.
     var failedSteps = 0
     var retryNotBefore: ContinuousClock.Instant?
+    /// `retryNotBefore` on the wall clock, for the status (fixed when the step failed).
+    var retryNotBeforeText: String?
+    /// Failures per step, across other steps' successes: the escalation rule counts these.
+    var stepFailures = StepFailures()
+    /// The last failed step, for the retry shown in the status and for the escalated back-off.
+    var lastFailure: StepFailures.Entry?
     let wallClock: @Sendable () -> Date
     /// The cluster's Galera UUID once it was formed: given, read from the state file, or learned
     /// from a Primary component. A formed cluster is never formed again from empty datadirs.
@@ -160,6 +166,15 @@ public actor ClusterController {
         if !recoveryPending { recoveringFault = nil }
 
         learnFormation(snapshot)
+        for node in snapshot.nodes where node.state == .green { stepFailures.nodeRecovered(node.name) }
+        if let failure = lastFailure, stepFailures.entries.values.contains(where: { $0.node == failure.node }) == false {
+            // The node that failed is Green again (by itself, or a person's hand): start afresh.
+            lastFailure = nil
+            failedSteps = 0
+            retryNotBefore = nil
+            retryNotBeforeText = nil
+        }
+        let escalated = escalation(for: plan)
         trackOutage(snapshot.clusterState, plan: plan, now: now)
         metrics.record(snapshot)
         metrics.recordPlan(plan)
@@ -168,13 +183,24 @@ public actor ClusterController {
         if plan != lastPlan { logPlan(plan, snapshot: snapshot, origin: origin) }
         lastPlan = plan
 
-        let backingOff = retryNotBefore.map { now < $0 } ?? false
+        var backingOff = retryNotBefore.map { now < $0 } ?? false
+        // An escalated step is tried again only every escalatedRetryInterval, whatever succeeded
+        // in between (a recovered position must not restart the loop into the same wall).
+        if escalated != nil, case .step(let step) = plan, let entry = stepFailures.entry(for: step.action),
+           wallClock().timeIntervalSince(entry.lastAt) < configuration.escalatedRetryInterval.timeInterval {
+            backingOff = true
+        }
         if started, configuration.autoRecovery, case .step(let step) = plan, !recoveryPending, !backingOff {
             if await queue.enqueue(recoveryTask()) {
                 recoveringFault = step.fault
             }
         }
-        let activity = ClusterStatusBuilder.Activity(plan: plan, autoRecovery: configuration.autoRecovery, recovering: recoveringFault)
+        var retry: ClusterStatusBuilder.Retry?
+        if failedSteps > 0, let failure = lastFailure, let next = retryNotBeforeText {
+            retry = .init(step: failure.step, failures: failure.count, lastError: failure.lastError, nextAttempt: next)
+        }
+        let activity = ClusterStatusBuilder.Activity(
+            plan: plan, autoRecovery: configuration.autoRecovery, recovering: recoveringFault, retry: retry, escalation: escalated)
         var status = ClusterStatusBuilder.build(snapshot, activity: activity, previous: feed.latest, now: KubeTime.format(wallClock()))
         status.clusterUUID = formedUUID
         if feed.publish(status) {
@@ -183,6 +209,19 @@ public actor ClusterController {
                 "nodes": "\(status.nodes.map { "\($0.name)=\($0.state.rawValue)" }.joined(separator: " "))",
             ])
         }
+    }
+
+    /// The escalation rule: the step the plan wants has failed `escalateAfterFailures` times (in
+    /// any order with other steps). Then the cluster needs a person: the status says what failed,
+    /// how often, the last error and what to do; the step is tried again only every
+    /// `escalatedRetryInterval`, so a fixed cause is still picked up by itself.
+    func escalation(for plan: FaultPlan) -> ManualIntervention? {
+        guard case .step(let step) = plan, let entry = stepFailures.entry(for: step.action),
+              entry.count >= configuration.escalateAfterFailures else { return nil }
+        return ManualIntervention(
+            reason: "RecoveryStepFailing",
+            seen: "\(entry.step) failed \(entry.count) times; the last error: \(entry.lastError)",
+            advice: "Look at \(entry.node)'s agent log and mysqld error log (on Kubernetes: kubectl logs \(entry.node)) and fix the cause; the controller tries the step again every \(configuration.escalatedRetryInterval) and clears this once it succeeds.")
     }
 
     /// Every node's observation now, with what the cluster is meant to be doing.

@@ -10,22 +10,32 @@ enum ClusterStatusBuilder {
         var autoRecovery: Bool
         /// The fault being repaired by a queued or running recovery task, if any.
         var recovering: FaultKind?
+        /// A failed step waiting for its next attempt.
+        var retry: Retry?
+        /// A step that failed too often (the escalation rule).
+        var escalation: ManualIntervention?
+    }
+
+    /// What the Recovering condition shows while a failed step waits for its next attempt.
+    struct Retry: Sendable, Hashable {
+        var step: String
+        var failures: Int
+        var lastError: String
+        /// When the next attempt may start, on the wall clock (RFC 3339).
+        var nextAttempt: String
     }
 
     static func build(_ snapshot: ClusterSnapshot, activity: Activity, previous: ClusterStatus?, now: String) -> ClusterStatus {
         let state = snapshot.clusterState
         let message = message(snapshot, activity: activity)
-        var manual: ManualIntervention?
+        var manual = activity.escalation
         if case .manual(let intervention) = activity.plan { manual = intervention }
         let ready = state == .green
         let conditions = [
             condition(ConditionType.ready, ready, reason: state.rawValue,
                       message: ready ? "\(snapshot.replicas) nodes Synced in the Primary component" : message,
                       previous: previous, now: now),
-            condition(ConditionType.recovering, activity.recovering != nil,
-                      reason: activity.recovering.map { recoveringReason($0) } ?? "Idle",
-                      message: activity.recovering != nil ? message : "no recovery in progress",
-                      previous: previous, now: now),
+            recoveringCondition(activity, message: message, previous: previous, now: now),
             condition(ConditionType.manualInterventionRequired, manual != nil,
                       reason: manual?.reason ?? "None",
                       message: manual?.message ?? "nothing needs a person",
@@ -33,6 +43,21 @@ enum ClusterStatusBuilder {
         ]
         return ClusterStatus(cluster: snapshot.clusterName, state: state, nodes: snapshot.nodes.map(nodeStatus),
                              conditions: conditions, message: message)
+    }
+
+    /// True while a fault is being repaired, and while a failed step waits for its next attempt:
+    /// then it says which step, how often it failed, the last error and when it is tried again.
+    static func recoveringCondition(_ activity: Activity, message: String, previous: ClusterStatus?, now: String) -> Condition {
+        if let retry = activity.retry, case .step = activity.plan {
+            return condition(
+                ConditionType.recovering, true, reason: "RetryingFailedStep",
+                message: "\(retry.step) failed (\(retry.failures) time\(retry.failures == 1 ? "" : "s") so far; the last error: \(retry.lastError)); the next attempt is at \(retry.nextAttempt) or later",
+                previous: previous, now: now)
+        }
+        return condition(ConditionType.recovering, activity.recovering != nil,
+                         reason: activity.recovering.map { recoveringReason($0) } ?? "Idle",
+                         message: activity.recovering != nil ? message : "no recovery in progress",
+                         previous: previous, now: now)
     }
 
     static func nodeStatus(_ node: NodeSnapshot) -> NodeStatus {
@@ -59,6 +84,9 @@ enum ClusterStatusBuilder {
 
     static func message(_ snapshot: ClusterSnapshot, activity: Activity) -> String {
         let state = snapshot.clusterState
+        if let escalation = activity.escalation {
+            return "cluster \(snapshot.clusterName) is \(state.rawValue): \(escalation.message)"
+        }
         switch activity.plan {
         case .manual(let intervention):
             return "cluster \(snapshot.clusterName) is \(state.rawValue): \(intervention.message)"

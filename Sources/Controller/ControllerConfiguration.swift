@@ -54,6 +54,12 @@ public struct ControllerConfiguration: Sendable {
     /// The wait after the first failed step; it doubles with every failure in a row, up to `retryBackoffLimit`.
     public var retryBackoff: Duration = .seconds(1)
     public var retryBackoffLimit: Duration = .seconds(30)
+    /// After this many failures of the same step (other steps may succeed in between), the
+    /// cluster needs a person: `ManualInterventionRequired` (`RecoveryStepFailing`). With the
+    /// default back-off the fifth failure comes about 15 s plus the steps' own time after the first.
+    public var escalateAfterFailures = 5
+    /// How often an escalated step is still tried (so a cause fixed by a person is picked up).
+    public var escalatedRetryInterval: Duration = .seconds(300)
 
     /// Where the controller's HTTP endpoints listen.
     public var listenHost: String = "127.0.0.1"

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 
 /// A `Duration` passed over the deadline.
@@ -21,6 +22,11 @@ func withDeadline<T: Sendable>(_ deadline: Duration, _ what: String, _ work: @es
 }
 
 extension Duration {
+    /// For Foundation's dates.
+    var timeInterval: TimeInterval {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+
     /// For NIO and AsyncHTTPClient, which count in `TimeAmount`.
     var timeAmount: TimeAmount {
         let (seconds, attoseconds) = components

@@ -47,6 +47,8 @@ public enum FaultDecision {
             switch node.storedPosition {
             case .empty where snapshot.hasPrimary:
                 continue  // a replaced volume: re-seeded by SST from the Primary component (row 11)
+            case .empty where node.interruptedTransfer:
+                continue  // left out of the bootstrap choice (row 13's preamble)
             case .empty:
                 return .manual(.init(
                     reason: "EmptyState",
@@ -62,7 +64,7 @@ public enum FaultDecision {
             }
         }
 
-        let plan = snapshot.hasPrimary ? decideWithPrimary(snapshot) : decideWithoutPrimary(snapshot)
+        let plan = snapshot.hasPrimary ? decideWithPrimary(snapshot) : decideWithoutInterruptedJoiners(snapshot)
         // Row 19: never act on a node whose agent is busy (a backup): wait for it.
         if case .step(let step) = plan, let node = snapshot.node(named: step.action.node), let operation = node.agentOperation {
             return .none(reason: "\(step.action) waits for the agent of \(node.name), which is \(operation.rawValue)")
@@ -129,8 +131,10 @@ public enum FaultDecision {
                                    reason: "\(down.summary) while a Primary component serves"))
             case .empty:
                 let forming = snapshot.intent == .forming
-                return .step(.init(fault: forming ? .forming : .nodeDown, action: .join(node: down.name, position: nil),
-                                   reason: forming ? "forming: \(down.name) joins by SST" : "\(down.name) has an empty datadir (a replaced volume?): it is re-seeded by SST from the Primary component"))
+                let why = forming ? "forming: \(down.name) joins by SST"
+                    : down.interruptedTransfer ? "a state transfer to \(down.name) was interrupted: it is re-seeded by SST from the Primary component"
+                    : "\(down.name) has an empty datadir (a replaced volume?): it is re-seeded by SST from the Primary component"
+                return .step(.init(fault: forming ? .forming : .nodeDown, action: .join(node: down.name, position: nil), reason: why))
             case .needsRecovery, .zero:
                 return unlisted(snapshot, detail: "stopped node \(down.name) has no usable position")
             }
@@ -145,6 +149,30 @@ public enum FaultDecision {
     }
 
     // MARK: - No Primary component
+
+    /// Without a Primary component, nodes whose state transfer was interrupted are left out of
+    /// the choice: they hold a partial copy of a donor's data, nothing the others lack. They
+    /// rejoin by SST once a Primary component exists again (row 11).
+    private static func decideWithoutInterruptedJoiners(_ snapshot: ClusterSnapshot) -> FaultPlan {
+        let interrupted = snapshot.nodes.filter { $0.role == .stopped && $0.interruptedTransfer }
+        guard !interrupted.isEmpty else { return decideWithoutPrimary(snapshot) }
+        let names = interrupted.map(\.name).joined(separator: ", ")
+        var candidates = snapshot
+        candidates.nodes = snapshot.nodes.filter { !$0.interruptedTransfer || $0.role != .stopped }
+        guard !candidates.nodes.isEmpty else {
+            return .manual(.init(
+                reason: "NoCandidate",
+                seen: "no Primary component exists and a state transfer to every node (\(names)) was interrupted: no node holds a complete copy of the data",
+                advice: "Restore the cluster from a backup (`kubectl qmysql restore \(snapshot.clusterName) --from BACKUP`)."))
+        }
+        switch decideWithoutPrimary(candidates) {
+        case .manual(var intervention):
+            intervention.seen += "; \(names) left out of the choice: a state transfer to it was interrupted, so it holds nothing the others lack"
+            return .manual(intervention)
+        case let plan:
+            return plan
+        }
+    }
 
     private static func decideWithoutPrimary(_ snapshot: ClusterSnapshot) -> FaultPlan {
         let nodes = snapshot.nodes

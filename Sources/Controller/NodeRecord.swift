@@ -13,6 +13,8 @@ struct NodeRecord: Sendable {
     /// When the kept report arrived, on the controller's clock (staleness is judged on one clock).
     var agentHeardAt: Instant?
     var lastAgentError: String?
+    /// When the agent's reports began to say "mysqld is not running" (nil while they say it runs).
+    var agentStoppedSince: Instant?
     /// The newest successful SQL probe.
     var sqlStatus: WsrepStatus?
     var sqlHeardAt: Instant?
@@ -27,10 +29,28 @@ struct NodeRecord: Sendable {
     /// newer pushed report. Returns whether it was kept.
     mutating func offer(_ report: AgentStatus, at instant: Instant) -> Bool {
         if let held = agentReport, held.observedAt > report.observedAt { return false }
+        if report.process.running {
+            agentStoppedSince = nil
+        } else if agentStoppedSince == nil || agentReport?.process.running == true {
+            agentStoppedSince = instant
+        }
         agentReport = report
         agentHeardAt = instant
         lastAgentError = nil
         return true
+    }
+
+    /// The agent says mysqld is not running, yet mysqld answered a SQL probe sent after the agent
+    /// began to say so (and the last probe succeeded): the agent has lost track of a running
+    /// mysqld (an agent restarted beside it). Neither word is believed; the node is shown as
+    /// disputed and never acted on. A killed node never looks like this: the probes after the
+    /// kill fail, and a probe answered before it was sent before the agent's report.
+    func disagreement(at now: Instant, staleAfter: Duration) -> String? {
+        guard let report = agentReport, !report.process.running, let stoppedSince = agentStoppedSince,
+              agentFresh(at: now, staleAfter: staleAfter),
+              let sqlAt = sqlHeardAt, sqlAt > stoppedSince, now - sqlAt <= staleAfter, lastSQLError == nil,
+              let sql = sqlStatus else { return nil }
+        return "its agent says mysqld is not running (\(report.stateReason)) but mysqld answers SQL (\(sql.clusterStatus), \(sql.localStateComment)): the agent has lost track of a running mysqld (was it restarted?)"
     }
 
     mutating func recordSQL(_ status: WsrepStatus, at instant: Instant) {

@@ -25,7 +25,39 @@ public struct NodeSnapshot: Sendable, Hashable {
         self.agentOperation = agentOperation
     }
 
-    public var assessment: NodeAssessment { NodeState.assess(observation) }
+    /// Set when this node reports a Primary view that the others have left (see
+    /// `ClusterSnapshot.majorityView`): the view they agree on.
+    public var outOfView: View?
+
+    /// A Primary component's view as one member reports it.
+    public struct View: Sendable, Hashable, CustomStringConvertible {
+        public var confID: Int64
+        public var size: Int
+        public var description: String { "view \(confID) of \(size) member\(size == 1 ? "" : "s")" }
+    }
+
+    /// The view this node reports, when it is Synced in a Primary component and says which.
+    public var view: View? {
+        guard observation.processRunning == true, let wsrep = observation.wsrep, wsrep.isSyncedPrimary,
+              let confID = wsrep.clusterConfID else { return nil }
+        return View(confID: confID, size: wsrep.clusterSize)
+    }
+
+    /// The agent found the joiner's `sst_in_progress` marker in the stopped node's datadir: a state
+    /// transfer to it began and never finished. Its data is a partial copy of what the donor had.
+    public var interruptedTransfer = false
+
+    /// Set when the agent and mysqld contradict each other (see `NodeRecord.disagreement`): the
+    /// node is Unknown, and the controller never acts on it.
+    public var disagreement: String?
+
+    public var assessment: NodeAssessment {
+        if let disagreement { return NodeAssessment(state: .unknown, reason: "disputed: \(disagreement)") }
+        if let majority = outOfView, let own = view {
+            return NodeAssessment(state: .yellow, reason: "reports \(own) while the others are at \(majority): it has not noticed the cluster moved on (frozen?)")
+        }
+        return NodeState.assess(observation)
+    }
     public var state: NodeState { assessment.state }
 
     /// The node's role in deciding, finer than `NodeState`'s Yellow.
@@ -48,7 +80,8 @@ public struct NodeSnapshot: Sendable, Hashable {
         case false?: return .stopped
         case true?:
             guard let wsrep = observation.wsrep else { return .starting }
-            if wsrep.clusterStatus == .primary { return .primary(synced: wsrep.isSyncedPrimary) }
+            // A member whose view disagrees is treated like one still syncing: waited for, never acted on.
+            if wsrep.clusterStatus == .primary { return .primary(synced: wsrep.isSyncedPrimary && outOfView == nil) }
             return .nonPrimary
         }
     }
@@ -68,6 +101,9 @@ public struct NodeSnapshot: Sendable, Hashable {
     /// For a stopped node. A recovered position wins over grastate.dat, since it was read from
     /// InnoDB after the last run.
     public var storedPosition: StoredPosition {
+        // A datadir whose state transfer was cut off holds a partial copy, whatever grastate.dat
+        // or a recovery says: nothing to recover, and nothing the cluster lacks.
+        if interruptedTransfer { return .empty }
         if let recovered = recoveredPosition {
             if recovered.isZeroUUID || recovered.seqno < 0 { return .zero }
             return .known(recovered, safeToBootstrap: false)
@@ -95,6 +131,7 @@ public struct NodeSnapshot: Sendable, Hashable {
                   !uuid.isEmpty, uuid != GaleraPosition.zeroUUID else { return nil }
             return uuid
         case .stopped:
+            if interruptedTransfer { return nil }  // a partial copy claims no history
             if case .known(let position, _) = storedPosition { return position.uuid }
             if let grastate = presentGrastate, !grastate.position.isZeroUUID { return grastate.position.uuid }
             return nil
@@ -114,6 +151,7 @@ public struct NodeSnapshot: Sendable, Hashable {
     /// One line for messages: "n2 Red-unclean (mysqld killed by signal 9 ...)".
     /// Stable while the node's situation is (no ages), so messages built from it do not churn.
     public var summary: String {
+        if let disagreement { return "\(name) Unknown (disputed: \(disagreement))" }
         if state == .unknown {
             if observation.age >= NodeRecord.neverHeardAge { return "\(name) Unknown (neither its agent nor mysqld has answered yet)" }
             return "\(name) Unknown (neither its agent nor mysqld heard from within \(observation.staleAfter))"

@@ -70,9 +70,13 @@ public actor NodeTable {
             let record = records[name]!
             let observation = record.observation(at: now, staleAfter: staleAfter)
             let reachable = record.agentFresh(at: now, staleAfter: staleAfter)
-            return NodeSnapshot(name: name, ordinal: record.endpoint.ordinal, observation: observation,
-                                recoveredPosition: record.recoveredPosition, agentReachable: reachable,
-                                agentOperation: reachable ? record.agentReport?.operation : nil)
+            var node = NodeSnapshot(name: name, ordinal: record.endpoint.ordinal, observation: observation,
+                                    recoveredPosition: record.recoveredPosition, agentReachable: reachable,
+                                    agentOperation: reachable ? record.agentReport?.operation : nil)
+            node.disagreement = record.disagreement(at: now, staleAfter: staleAfter)
+            node.interruptedTransfer = reachable && observation.processRunning == false
+                && record.agentReport?.stateTransferIncomplete == true
+            return node
         }
         for node in nodes { note(node, now: now, heard: records[node.name]?.lastHeard) }
         return ClusterSnapshot(clusterName: clusterName, nodes: nodes, replicas: replicas)

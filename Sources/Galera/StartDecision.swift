@@ -9,10 +9,14 @@ public struct StartObservation: Sendable, Hashable {
     public var recoveredPosition: GaleraPosition?
     /// Live status, when mysqld is running and answers.
     public var wsrep: WsrepStatus?
+    /// The joiner's `sst_in_progress` marker is in the datadir: a state transfer began and never
+    /// finished, so the datadir is a partial copy (nothing to recover, nothing to bootstrap from).
+    public var stateTransferIncomplete: Bool
 
     public init(
         processRunning: Bool, lastExit: ProcessExit? = nil, grastate: GrastateObservation,
-        datadirInitialized: Bool, recoveredPosition: GaleraPosition? = nil, wsrep: WsrepStatus? = nil
+        datadirInitialized: Bool, recoveredPosition: GaleraPosition? = nil, wsrep: WsrepStatus? = nil,
+        stateTransferIncomplete: Bool = false
     ) {
         self.processRunning = processRunning
         self.lastExit = lastExit
@@ -20,6 +24,7 @@ public struct StartObservation: Sendable, Hashable {
         self.datadirInitialized = datadirInitialized
         self.recoveredPosition = recoveredPosition
         self.wsrep = wsrep
+        self.stateTransferIncomplete = stateTransferIncomplete
     }
 
     /// The last run did not end in a way that left a trustworthy grastate.dat: the position must
@@ -127,10 +132,22 @@ public enum StartDecision {
             if case .absent = node.grastate, !node.datadirInitialized {
                 throw StartRefusal(.emptyDatadir, "the datadir is empty: there is no position to recover")
             }
+            if node.stateTransferIncomplete {
+                throw StartRefusal(.emptyDatadir, "a state transfer to this node was interrupted (sst_in_progress): its datadir is a partial copy with no position to recover; let it join, it takes a full SST")
+            }
             return .recoverOnly
         case .join, .bootstrap:
             guard !node.processRunning else {
                 throw StartRefusal(.alreadyRunning, "mysqld is already running; stop it first")
+            }
+            if node.stateTransferIncomplete {
+                // A partial copy: a join takes a full SST (the SST script empties the datadir
+                // first); recovering it could fail on half-written files, and it must never
+                // start a cluster.
+                guard intent.mode == .join, intent.position == nil else {
+                    throw StartRefusal(.emptyState, "a state transfer to this node was interrupted (sst_in_progress): its datadir is a partial copy; it can only join, without a position, and take a full SST")
+                }
+                return .launch(LaunchPlan(mode: .join, startPosition: nil))
             }
             if node.needsRecovery && node.recoveredPosition == nil {
                 if intent.mode == .bootstrap { try refuseBootstrapBeforeRecovery(intent, node) }

@@ -48,19 +48,23 @@ public struct WsrepStatus: Sendable, Hashable, Codable {
     public var clusterStateUUID: String
     public var localStateUUID: String
     public var lastCommitted: Int64
+    /// `wsrep_cluster_conf_id`: the number of the view this node is in. Members of one Primary
+    /// component agree on it; a node that reports an older one (it was frozen while the others
+    /// moved on) has not noticed that it left. nil when not read (older agents).
+    public var clusterConfID: Int64?
     /// Every `wsrep_%` row as read, for metrics and for values this type does not name.
     /// Not encoded: reports stay small.
     public var raw: [String: String] = [:]
 
     private enum CodingKeys: String, CodingKey {
         case clusterStatus, localState, localStateComment, ready, connected, clusterSize
-        case clusterStateUUID, localStateUUID, lastCommitted
+        case clusterStateUUID, localStateUUID, lastCommitted, clusterConfID
     }
 
     public init(
         clusterStatus: ClusterStatus, localState: Int, localStateComment: String, ready: Bool,
         connected: Bool, clusterSize: Int, clusterStateUUID: String, localStateUUID: String,
-        lastCommitted: Int64, raw: [String: String] = [:]
+        lastCommitted: Int64, clusterConfID: Int64? = nil, raw: [String: String] = [:]
     ) {
         self.clusterStatus = clusterStatus
         self.localState = localState
@@ -71,6 +75,7 @@ public struct WsrepStatus: Sendable, Hashable, Codable {
         self.clusterStateUUID = clusterStateUUID
         self.localStateUUID = localStateUUID
         self.lastCommitted = lastCommitted
+        self.clusterConfID = clusterConfID
         self.raw = raw
     }
 
@@ -114,6 +119,7 @@ public struct WsrepStatus: Sendable, Hashable, Codable {
             clusterStateUUID: try text("wsrep_cluster_state_uuid"),
             localStateUUID: raw["wsrep_local_state_uuid"] ?? "",
             lastCommitted: try integer("wsrep_last_committed"),
+            clusterConfID: raw["wsrep_cluster_conf_id"].flatMap { Int64($0) },
             raw: raw)
     }
 }

@@ -80,6 +80,14 @@ public final class LocalCluster: Sendable {
         return options
     }
 
+    /// SIGKILL to one node's agent only, as when an agent crashes: its mysqld (in a process group
+    /// of its own) keeps running. `startAgents()` starts a new agent for the node.
+    public func killAgent(_ index: Int) async {
+        guard let child = agents.withLock({ $0.removeValue(forKey: index) }) else { return }
+        child.signal(SIGKILL)
+        _ = await child.wait()
+    }
+
     /// SIGTERM to every agent (each stops its mysqld gracefully first), then SIGKILL after the
     /// deadline, and a sweep of any mysqld left behind.
     public func stopAgents(timeout: Duration = .seconds(60)) async {

@@ -22,6 +22,7 @@ struct StartDecisionTests {
     static let killed = StartObservation(processRunning: false, lastExit: .signaled(signal: 9), grastate: Fixture.grastate(-1), datadirInitialized: true)
     static let killedRecovered = StartObservation(processRunning: false, lastExit: .signaled(signal: 9), grastate: Fixture.grastate(-1), datadirInitialized: true, recoveredPosition: p42)
     static let empty = StartObservation(processRunning: false, grastate: .absent, datadirInitialized: false)
+    static let interrupted = StartObservation(processRunning: false, lastExit: .signaled(signal: 9), grastate: Fixture.grastate(-1), datadirInitialized: true, stateTransferIncomplete: true)
     static let running = StartObservation(processRunning: true, grastate: Fixture.grastate(-1), datadirInitialized: true, wsrep: Fixture.wsrep())
     static let survivor = StartObservation(processRunning: true, grastate: Fixture.grastate(-1), datadirInitialized: true, wsrep: Fixture.wsrep(.nonPrimary, state: 0, comment: "Initialized", ready: false, size: 1))
 
@@ -40,6 +41,11 @@ struct StartDecisionTests {
         .init(name: "unreadable grastate recovers first", intent: .init(mode: .join), node: .init(processRunning: false, grastate: .unreadable("empty"), datadirInitialized: true), outcome: .success(.recoverPosition)),
         .init(name: "recovered all-zero joins without a position (SST)", intent: .init(mode: .join), node: .init(processRunning: false, lastExit: .signaled(signal: 9), grastate: Fixture.grastate(-1), datadirInitialized: true, recoveredPosition: Fixture.position(-1, uuid: GaleraPosition.zeroUUID)), outcome: .success(.launch(.init(mode: .join)))),
         .init(name: "join while running", intent: .init(mode: .join), node: running, outcome: .failure(.alreadyRunning)),
+        // a state transfer cut off: a partial copy
+        .init(name: "join after an interrupted SST takes a full SST, no recovery of a partial copy", intent: .init(mode: .join), node: interrupted, outcome: .success(.launch(.init(mode: .join)))),
+        .init(name: "join with a position after an interrupted SST is refused", intent: .init(mode: .join, position: p42), node: interrupted, outcome: .failure(.emptyState)),
+        .init(name: "never bootstrap a node whose SST was interrupted, even forced", intent: .init(mode: .bootstrap, position: p42, force: true), node: interrupted, outcome: .failure(.emptyState)),
+        .init(name: "no recovery of a node whose SST was interrupted", intent: .init(mode: .recoverOnly), node: interrupted, outcome: .failure(.emptyDatadir)),
         // bootstrap
         .init(name: "bootstrap an empty datadir creates a new cluster", intent: .init(mode: .bootstrap), node: empty, outcome: .success(.launch(.init(mode: .bootstrap, initializeDatadir: true, newCluster: true)))),
         .init(name: "bootstrap an initialised datadir that never ran Galera", intent: .init(mode: .bootstrap), node: .init(processRunning: false, grastate: .absent, datadirInitialized: true, recoveredPosition: Fixture.position(-1, uuid: GaleraPosition.zeroUUID)), outcome: .success(.launch(.init(mode: .bootstrap, newCluster: true)))),

@@ -291,6 +291,90 @@ struct ControllerLoopTests {
         }
     }
 
+    // MARK: Hardening: never stuck, never falsely Green
+
+    @Test("escalation: the same step failing again and again raises RecoveryStepFailing with the last error; fixed, it clears")
+    func escalates() async throws {
+        let fake = FakeGalera()
+        fake.failNextStarts("n2", 100)
+        try await Loop.run(fake, configure: {
+            $0.escalateAfterFailures = 3
+            $0.escalatedRetryInterval = .milliseconds(300)
+        }) { loop in
+            fake.shutDown("n2")
+            // While it retries, Recovering says which step, how often, the last error, the next try.
+            let retrying = try await loop.waitStatus("retrying") { $0.condition(ConditionType.recovering)?.reason == "RetryingFailedStep" }
+            let message = try #require(retrying.condition(ConditionType.recovering)?.message)
+            #expect(message.contains("start n2 in join mode") && message.contains("exited with code 1") && message.contains("next attempt"), "\(message)")
+            let escalated = try await loop.waitManual("RecoveryStepFailing")
+            #expect(escalated.message.contains("failed 3 times") && escalated.message.contains("exited with code 1"), "\(escalated.message)")
+            // Escalated: no restart loop into the same wall, only the slow retry.
+            let startsAtEscalation = fake.calls.count
+            try await Task.sleep(for: .milliseconds(150))
+            #expect(fake.calls.count <= startsAtEscalation + 1)
+            // A person fixes the cause: the next slow retry succeeds and everything clears.
+            fake.failNextStarts("n2", 0)
+            let green = try await loop.waitGreen(after: "the fix")
+            #expect(green.condition(ConditionType.manualInterventionRequired)?.status == "False")
+            #expect(green.condition(ConditionType.recovering)?.reason == "Idle")
+        }
+    }
+
+    @Test("an agent that lost track of its running mysqld is disputed: shown, never acted on")
+    func agentVersusSQL() async throws {
+        let fake = FakeGalera()
+        try await Loop.run(fake) { loop in
+            fake.agentLosesTrack("n2")
+            let status = try await loop.waitStatus("n2 disputed") { status in
+                status.nodes.first { $0.name == "n2" }?.state == .unknown && status.message.contains("disputed")
+            }
+            #expect(status.message.contains("mysqld answers SQL"), "\(status.message)")
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(fake.calls.isEmpty, "no recover or start against a mysqld that runs")
+            #expect(await loop.controller.status().state == .yellow)
+        }
+    }
+
+    @Test("a frozen node that comes back with a stale view is Yellow until it agrees: never a false Green")
+    func frozenNode() async throws {
+        let fake = FakeGalera()
+        try await Loop.run(fake) { loop in
+            fake.freeze("n2")
+            try await loop.waitStatus("n2 Unknown while frozen") { $0.nodes.first { $0.name == "n2" }?.state == .unknown }
+            fake.thaw("n2")  // back, still claiming the three-node view
+            let thawed = try await loop.waitStatus("n2 Yellow with its stale view") { $0.nodes.first { $0.name == "n2" }?.state == .yellow }
+            #expect(thawed.state == .yellow)
+            try await Task.sleep(for: .milliseconds(150))
+            #expect(await loop.controller.status().state != .green, "the views disagree: not Green")
+            #expect(fake.calls.isEmpty)
+            fake.noticeEviction("n2")  // Galera tells it, it rejoins by IST by itself
+            try await loop.waitGreen(after: "n2 rejoined")
+        }
+    }
+
+    @Test("a joiner killed in its state transfer re-joins by SST while a Primary component exists")
+    func interruptedTransferWithPrimary() async throws {
+        let fake = FakeGalera()
+        try await Loop.run(fake) { loop in
+            fake.interruptTransfer("n2")
+            try await loop.waitGreen(after: "the interrupted transfer")
+            #expect(fake.calls == ["start n2 join"], "no recovery of a partial copy, a full SST")
+        }
+    }
+
+    @Test("without a Primary component a joiner killed in its transfer is left out of the bootstrap choice")
+    func interruptedTransferWithoutPrimary() async throws {
+        let fake = FakeGalera()
+        try await Loop.run(fake) { loop in
+            fake.interruptTransfer("n0")
+            fake.kill("n1", "n2")
+            try await loop.waitGreen(after: "the cluster came back")
+            let calls = fake.calls
+            #expect(!calls.contains("recover n0") && !calls.contains { $0.hasPrefix("start n0 bootstrap") }, "\(calls)")
+            #expect(calls.contains("start n0 join"), "n0 re-joins by SST once a Primary exists: \(calls)")
+        }
+    }
+
     // MARK: Timing rules
 
     @Test("after a failed step the next waits, longer after each failure in a row")

@@ -41,6 +41,14 @@ final class FakeGalera: NodeAccess {
         var operation: AgentOperation?
         /// The next `failStarts` starts launch mysqld, which exits at once (code 1).
         var failStarts = 0
+        /// The agent restarted beside a running mysqld and lost track of it: it reports mysqld
+        /// stopped and refuses to start it (409 strayServer), while mysqld serves on.
+        var agentLostTrack = false
+        /// Thawed after a freeze: mysqld still reports the Primary view it was in before the
+        /// others evicted it (Synced, the old view number and size).
+        var staleView: (confID: Int64, size: Int)?
+        /// The joiner's `sst_in_progress` marker is in the (stopped) node's datadir.
+        var transferInterrupted = false
     }
 
     struct State {
@@ -49,6 +57,8 @@ final class FakeGalera: NodeAccess {
         /// The view size each component's members report; it lags a crash until `evict()` when
         /// `autoEvict` is off (Galera's suspect timeout).
         var viewSize: [Int: Int] = [:]
+        /// `wsrep_cluster_conf_id` per component: it moves with every view change.
+        var viewConfID: [Int: Int64] = [:]
         var autoEvict = true
         /// Joiners stay "receiving State Transfer" until `finishTransfers()`.
         var holdTransfers = false
@@ -80,6 +90,7 @@ final class FakeGalera: NodeAccess {
         var state = State(nodes: nodes)
         if formed {
             state.viewSize[1] = count
+            state.viewConfID[1] = Int64(count)
             state.nextComponent = 2
             state.committed = seqno
         }
@@ -93,7 +104,7 @@ final class FakeGalera: NodeAccess {
             let index = try Self.index(of: node, in: state)
             guard state.nodes[index].agentReachable else { throw AgentClient.Failure.transport(url: node, error: "connection refused") }
             state.clock += 0.001
-            return Self.agentStatus(state.nodes[index], cluster: clusterName, viewSize: state.viewSize, at: state.clock)
+            return Self.agentStatus(state.nodes[index], cluster: clusterName, state: state, at: state.clock)
         }
     }
 
@@ -101,7 +112,7 @@ final class FakeGalera: NodeAccess {
         try state.withLock { state in
             let index = try Self.index(of: node, in: state)
             let node = state.nodes[index]
-            guard node.running, node.sqlReachable, let wsrep = Self.wsrep(node, viewSize: state.viewSize) else {
+            guard node.running, node.sqlReachable, let wsrep = Self.wsrep(node, state: state) else {
                 throw FakeFailure("\(node.name): mysqld is not running (2002)")
             }
             state.lastSQLAnswer[node.name] = .now
@@ -114,6 +125,9 @@ final class FakeGalera: NodeAccess {
             let index = try Self.index(of: node, in: state)
             try Self.reachable(state.nodes[index])
             state.calls.append("start \(node) \(request.mode.rawValue)\(request.position.map { " \($0.seqno)" } ?? "")")
+            if state.nodes[index].agentLostTrack {
+                throw APIErrorBody(status: 409, code: "strayServer", reason: "mysqld started by an earlier agent still runs on this datadir")
+            }
             if request.mode == .bootstrapSurvivor {
                 // pc.bootstrap=YES on a running non-Primary node: its component becomes Primary.
                 guard state.nodes[index].running, !state.nodes[index].primary else {
@@ -129,8 +143,9 @@ final class FakeGalera: NodeAccess {
                 for i in state.nodes.indices where state.nodes[i].running && state.nodes[i].component == component {
                     state.nodes[i].primary = true
                 }
-                state.viewSize[component] = state.nodes.filter { $0.running && $0.component == component }.count
-                return Self.agentStatus(state.nodes[index], cluster: clusterName, viewSize: state.viewSize, at: state.clock)
+                state.viewConfID[component, default: 1] += 1
+                Self.settleViews(&state)
+                return Self.agentStatus(state.nodes[index], cluster: clusterName, state: state, at: state.clock)
             }
             guard !state.nodes[index].running else {
                 throw APIErrorBody(status: 409, code: "alreadyRunning", reason: "mysqld already runs on \(node)")
@@ -139,7 +154,7 @@ final class FakeGalera: NodeAccess {
             if state.nodes[index].failStarts > 0 {
                 state.nodes[index].failStarts -= 1
                 state.nodes[index].lastExit = .exited(code: 1)
-                return Self.agentStatus(state.nodes[index], cluster: clusterName, viewSize: state.viewSize, at: state.clock)
+                return Self.agentStatus(state.nodes[index], cluster: clusterName, state: state, at: state.clock)
             }
             switch request.mode {
             case .join:
@@ -151,7 +166,7 @@ final class FakeGalera: NodeAccess {
             case .recoverOnly:
                 throw APIErrorBody(status: 400, code: "badRequest", reason: "use /v1/recover")
             }
-            return Self.agentStatus(state.nodes[index], cluster: clusterName, viewSize: state.viewSize, at: state.clock)
+            return Self.agentStatus(state.nodes[index], cluster: clusterName, state: state, at: state.clock)
         }
     }
 
@@ -161,7 +176,7 @@ final class FakeGalera: NodeAccess {
             try Self.reachable(state.nodes[index])
             state.calls.append("stop \(node) \(request.mode.rawValue)")
             Self.halt(index, graceful: request.mode == .graceful, state: &state)
-            return Self.agentStatus(state.nodes[index], cluster: clusterName, viewSize: state.viewSize, at: state.clock)
+            return Self.agentStatus(state.nodes[index], cluster: clusterName, state: state, at: state.clock)
         }
     }
 
@@ -170,6 +185,9 @@ final class FakeGalera: NodeAccess {
             let index = try Self.index(of: node, in: state)
             try Self.reachable(state.nodes[index])
             state.calls.append("recover \(node)")
+            if state.nodes[index].agentLostTrack {
+                throw APIErrorBody(status: 409, code: "strayServer", reason: "mysqld started by an earlier agent still runs on this datadir")
+            }
             guard !state.nodes[index].running else {
                 throw APIErrorBody(status: 409, code: "alreadyRunning", reason: "cannot recover a running node")
             }
@@ -177,7 +195,7 @@ final class FakeGalera: NodeAccess {
                 throw APIErrorBody(status: 409, code: "emptyDatadir", reason: "the datadir is empty: there is no position to recover")
             }
             state.nodes[index].recovered = try! GaleraPosition(uuid: uuid, seqno: state.nodes[index].seqno)
-            return Self.agentStatus(state.nodes[index], cluster: clusterName, viewSize: state.viewSize, at: state.clock)
+            return Self.agentStatus(state.nodes[index], cluster: clusterName, state: state, at: state.clock)
         }
     }
 
@@ -210,7 +228,9 @@ final class FakeGalera: NodeAccess {
             state.nodes[index].component = component
             state.nodes[index].primary = false
             state.viewSize[component] = 1
+            state.viewConfID[component] = 1
             state.viewSize[old] = before - 1
+            state.viewConfID[old, default: 1] += 1
             if (before - 1) * 2 <= before {
                 for i in state.nodes.indices where state.nodes[i].component == old { state.nodes[i].primary = false }
             }
@@ -253,6 +273,60 @@ final class FakeGalera: NodeAccess {
             state.nodes[index].seqno = max(seqno, 0)
             state.nodes[index].grastateSeqno = seqno
             state.nodes[index].recovered = nil
+        }
+    }
+
+    /// The node's agent is restarted beside its running mysqld and loses track of it.
+    func agentLosesTrack(_ name: String) {
+        state.withLock { $0.nodes[try! Self.index(of: name, in: $0)].agentLostTrack = true }
+    }
+
+    /// SIGSTOP: the node answers nothing, and the others evict it (their view moves on).
+    func freeze(_ name: String) {
+        state.withLock { state in
+            let index = try! Self.index(of: name, in: state)
+            let node = state.nodes[index]
+            state.nodes[index].staleView = (state.viewConfID[node.component] ?? 1, state.viewSize[node.component] ?? 1)
+            state.nodes[index].agentReachable = false
+            state.nodes[index].sqlReachable = false
+            let component = state.nextComponent
+            state.nextComponent += 1
+            let old = node.component
+            state.nodes[index].component = component
+            state.viewSize[component] = 1
+            state.viewConfID[component] = state.viewConfID[old] ?? 1
+            Self.settleViews(&state)
+        }
+    }
+
+    /// SIGCONT: the node answers again, still reporting its old view, until `noticeEviction`.
+    func thaw(_ name: String) {
+        state.withLock { state in
+            let index = try! Self.index(of: name, in: state)
+            state.nodes[index].agentReachable = true
+            state.nodes[index].sqlReachable = true
+        }
+    }
+
+    /// The thawed node notices it was evicted and rejoins by IST, as Galera does by itself.
+    func noticeEviction(_ name: String) {
+        state.withLock { state in
+            let index = try! Self.index(of: name, in: state)
+            state.nodes[index].staleView = nil
+            guard let donor = state.nodes.first(where: { $0.running && $0.primary && $0.name != name }) else { return }
+            state.nodes[index].component = donor.component
+            state.nodes[index].seqno = donor.seqno
+            Self.settleViews(&state)
+        }
+    }
+
+    /// mysqld is killed in the middle of receiving its state transfer: the marker stays behind.
+    func interruptTransfer(_ name: String) {
+        state.withLock { state in
+            let index = try! Self.index(of: name, in: state)
+            Self.halt(index, graceful: false, state: &state)
+            state.nodes[index].transferInterrupted = true
+            state.nodes[index].seqno = 0
         }
     }
 
@@ -341,7 +415,8 @@ final class FakeGalera: NodeAccess {
         state.nodes[index].recovered = nil
         state.nodes[index].lastExit = nil
         state.nodes[index].synced = !state.holdTransfers
-        state.viewSize[component] = state.nodes.filter { $0.running && $0.component == component }.count
+        state.nodes[index].transferInterrupted = false
+        Self.settleViews(&state)
     }
 
     private static func bootstrap(_ index: Int, request: StartRequest, state: inout State) throws {
@@ -373,6 +448,7 @@ final class FakeGalera: NodeAccess {
         state.nodes[index].recovered = nil
         state.nodes[index].lastExit = nil
         state.viewSize[component] = 1
+        state.viewConfID[component] = 1
         state.committed = max(state.committed, state.nodes[index].seqno)
     }
 
@@ -389,21 +465,24 @@ final class FakeGalera: NodeAccess {
         let before = state.viewSize[component] ?? 1
         if graceful {
             // A graceful leave is announced: the view shrinks at once and quorum is kept.
-            state.viewSize[component] = remaining
+            settleViews(&state)
         } else if remaining * 2 <= before {
             // Lost the majority of the last view to a crash: non-Primary, each on its own.
             for i in state.nodes.indices where state.nodes[i].running && state.nodes[i].component == component {
                 state.nodes[i].primary = false
             }
-            state.viewSize[component] = remaining
+            settleViews(&state)
         } else if state.autoEvict {
-            state.viewSize[component] = remaining
+            settleViews(&state)
         }
     }
 
+    /// Every component's view is who runs in it; a view that changes gets a new number.
     private static func settleViews(_ state: inout State) {
         for component in Set(state.nodes.filter(\.running).map(\.component)) {
-            state.viewSize[component] = state.nodes.filter { $0.running && $0.component == component }.count
+            let size = state.nodes.filter { $0.running && $0.component == component }.count
+            if state.viewSize[component] != size { state.viewConfID[component, default: 1] += 1 }
+            state.viewSize[component] = size
         }
     }
 
@@ -413,21 +492,37 @@ final class FakeGalera: NodeAccess {
         return node.grastateSeqno >= 0 ? try! GaleraPosition(uuid: uuid, seqno: node.grastateSeqno) : nil
     }
 
-    private static func wsrep(_ node: Node, viewSize: [Int: Int]) -> WsrepStatus? {
+    private static func wsrep(_ node: Node, state: State) -> WsrepStatus? {
         guard node.running, let uuid = node.uuid else { return nil }
-        let size = viewSize[node.component] ?? 1
+        if let stale = node.staleView {
+            return WsrepStatus(clusterStatus: .primary, localState: 4, localStateComment: "Synced", ready: true, connected: true,
+                               clusterSize: stale.size, clusterStateUUID: uuid, localStateUUID: uuid, lastCommitted: node.seqno,
+                               clusterConfID: stale.confID)
+        }
+        let size = state.viewSize[node.component] ?? 1
+        let confID = state.viewConfID[node.component] ?? 1
         if node.primary && !node.synced {
             return WsrepStatus(clusterStatus: .primary, localState: 1, localStateComment: "Joining: receiving State Transfer", ready: false,
-                               connected: true, clusterSize: size, clusterStateUUID: uuid, localStateUUID: uuid, lastCommitted: node.seqno)
+                               connected: true, clusterSize: size, clusterStateUUID: uuid, localStateUUID: uuid, lastCommitted: node.seqno,
+                               clusterConfID: confID)
         }
         return node.primary
             ? WsrepStatus(clusterStatus: .primary, localState: 4, localStateComment: "Synced", ready: true, connected: true,
-                          clusterSize: size, clusterStateUUID: uuid, localStateUUID: uuid, lastCommitted: node.seqno)
+                          clusterSize: size, clusterStateUUID: uuid, localStateUUID: uuid, lastCommitted: node.seqno, clusterConfID: confID)
             : WsrepStatus(clusterStatus: .nonPrimary, localState: 0, localStateComment: "Initialized", ready: false, connected: true,
-                          clusterSize: size, clusterStateUUID: uuid, localStateUUID: uuid, lastCommitted: node.seqno)
+                          clusterSize: size, clusterStateUUID: uuid, localStateUUID: uuid, lastCommitted: node.seqno, clusterConfID: -1)
     }
 
-    private static func agentStatus(_ node: Node, cluster: String, viewSize: [Int: Int], at date: Date) -> AgentStatus {
+    private static func agentStatus(_ node: Node, cluster: String, state: State, at date: Date) -> AgentStatus {
+        if node.agentLostTrack {
+            // What a fresh agent reports beside a mysqld it did not start: not running, position unknown.
+            let position = try! GaleraPosition(uuid: node.uuid ?? GaleraPosition.zeroUUID, seqno: -1)
+            return AgentStatus(
+                node: node.name, cluster: cluster, flavor: .mariadb, state: .redUnclean,
+                stateReason: "mysqld is not running (the agent just started); grastate.dat seqno -1",
+                observedAt: date, agentStartedAt: date, process: .init(running: false, launches: 0),
+                grastate: .init(uuid: position.uuid, seqno: -1, safeToBootstrap: false, position: position), datadirInitialized: true)
+        }
         let grastate: GrastateObservation
         var report: AgentStatus.Grastate?
         if let uuid = node.uuid {
@@ -437,7 +532,7 @@ final class FakeGalera: NodeAccess {
         } else {
             grastate = .absent
         }
-        let wsrep = wsrep(node, viewSize: viewSize)
+        let wsrep = wsrep(node, state: state)
         let assessment = NodeState.assess(NodeObservation(
             processRunning: node.running, lastExit: node.lastExit, grastate: grastate, wsrep: wsrep,
             recoveredPosition: node.recovered))
@@ -448,7 +543,8 @@ final class FakeGalera: NodeAccess {
             lastExit: node.lastExit.map { .init(exit: $0, clean: $0.isClean, description: $0.description, at: date) },
             grastate: report, datadirInitialized: node.uuid != nil,
             recovered: node.recovered.map { .init(position: $0, at: date, current: true) },
-            wsrep: wsrep, wsrepObservedAt: wsrep == nil ? nil : date)
+            wsrep: wsrep, wsrepObservedAt: wsrep == nil ? nil : date,
+            stateTransferIncomplete: !node.running && node.transferInterrupted ? true : nil)
     }
 }
 

@@ -1,0 +1,65 @@
+import AgentAPI
+import Foundation
+import Galera
+import LocalCluster
+import Testing
+@testable import Controller
+
+/// Faults that once left a cluster stuck, on real Galera (issue "controller hardening").
+extension ControllerScenarioTests {
+    @Test("a restarted agent beside its running mysqld stops that mysqld gracefully; the controller rejoins the node")
+    func restartedAgent() async throws {
+        try await withScenario("agent") { scenario in
+            let writer = scenario.startWriter()
+            try await Task.sleep(for: .milliseconds(500))
+            let node = scenario.cluster.node(2)
+            let pidText = try String(contentsOfFile: node.mysqldPidFile, encoding: .utf8)
+            let pid = try #require(pid_t(pidText.trimmingCharacters(in: .whitespacesAndNewlines)))
+            await scenario.cluster.killAgent(2)
+            #expect(kill(pid, 0) == 0, "mysqld outlives its agent")
+            try await scenario.cluster.startAgents()
+            try await scenario.waitForRecovery(timeout: .seconds(120))
+            #expect(kill(pid, 0) != 0, "the new agent stopped the mysqld it did not start")
+            #expect(await scenario.actionSummaries() == ["join demo-2"])
+            await scenario.expectEveryActionSucceeded()
+            let status = try await node.client.status()
+            #expect(status.process.running && status.state == .green)
+            try await scenario.expectNoAcknowledgedRowLost(writer)
+        }
+    }
+
+    @Test("a joiner killed in the middle of its full SST is re-joined by SST, and the cluster is Green again by itself")
+    func joinerKilledDuringSST() async throws {
+        try await withScenario("sst") { scenario in
+            let writer = scenario.startWriter()
+            try await Task.sleep(for: .milliseconds(500))
+            let node = scenario.cluster.node(2)
+            // A new, empty volume for demo-2 while the controller stands aside (as during a restore).
+            await scenario.controller.beginRestore(step: "test: replace the volume of demo-2")
+            _ = try await node.client.stop(.graceful)
+            try FileManager.default.removeItem(atPath: node.dataDirectory)
+            try FileManager.default.createDirectory(atPath: node.dataDirectory, withIntermediateDirectories: true)
+            await scenario.controller.endRestore()
+            // The controller re-seeds it by SST (the donor sleeps 10 s first): kill it in the middle.
+            let marker = node.dataDirectory + "/sst_in_progress"
+            let deadline = ContinuousClock.now + .seconds(60)
+            while !FileManager.default.fileExists(atPath: marker) {
+                guard ContinuousClock.now < deadline else { throw ScenarioFailure("demo-2 never began its SST") }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            try await Task.sleep(for: .seconds(2))
+            _ = try await node.client.stop(.kill)
+            let killed = try await node.client.status()
+            #expect(!killed.process.running)
+            try await scenario.waitUntilSettledGreen(timeout: .seconds(180))
+            let actions = await scenario.controller.actions()
+            let summaries = actions.map(\.summary)
+            let joins = actions.filter { $0.summary == "join demo-2" }
+            #expect(joins.count >= 2, "the interrupted join, then a new SST: \(summaries)")
+            #expect(joins.last.map { if case .succeeded = $0.outcome { true } else { false } } == true)
+            #expect(summaries.allSatisfy { $0 == "join demo-2" }, "no recovery of a partial copy, no bootstrap: \(summaries)")
+            #expect(!FileManager.default.fileExists(atPath: marker))
+            try await scenario.expectNoAcknowledgedRowLost(writer)
+        }
+    }
+}
