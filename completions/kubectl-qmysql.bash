@@ -493,7 +493,7 @@ _kubectl-qmysql_agent() {
     repeating_flags=()
     non_repeating_flags=(--no-pc-recovery --version -h --help)
     repeating_options=()
-    non_repeating_options=(--node-name --cluster-name --flavor --data-dir --run-dir --address --mysql-port --galera-port --ist-port --sst-port --peers --listen-address --listen-port --token --token-file --controller-url --heartbeat-interval --poll-interval --start --server-binary --provider --buffer-pool-size --gcache-size --monitor-user --monitor-password-file --stop-timeout --log-max-bytes --log-archives --log-level)
+    non_repeating_options=(--node-name --cluster-name --flavor --data-dir --run-dir --address --mysql-port --galera-port --ist-port --sst-port --peers --listen-address --listen-port --token --token-file --controller-url --heartbeat-interval --poll-interval --start --server-binary --provider --buffer-pool-size --gcache-size --monitor-user --monitor-password-file --stop-timeout --helper-timeout --log-max-bytes --log-archives --log-level)
     __kubectl-qmysql_offer_flags_options 0
 
     # Offer option value completions
@@ -576,6 +576,9 @@ _kubectl-qmysql_agent() {
         return
         ;;
     '--stop-timeout')
+        return
+        ;;
+    '--helper-timeout')
         return
         ;;
     '--log-max-bytes')

@@ -35,10 +35,13 @@ public struct AgentConfiguration: Sendable {
     /// The account the agent reads status with over the unix socket (unix_socket auth for root).
     public var monitorUser: String = "root"
     public var monitorPassword: String?
-    /// Deadline for a graceful stop when the request does not give one.
-    public var stopTimeout: Duration = .seconds(120)
-    /// Deadline for `--wsrep-recover` (InnoDB crash recovery of a big datadir takes a while).
-    public var recoveryTimeout: Duration = .seconds(600)
+    /// Deadline for a graceful stop when the request does not give one. Below the controller's
+    /// step deadline (120 s), so no stop outlives the step that asked for it.
+    public var stopTimeout: Duration = .seconds(90)
+    /// Deadline of each mysqld helper run: `--wsrep-recover` (InnoDB crash recovery of a big
+    /// datadir takes a while; on a stuck disk it never ends) and datadir initialisation. Below the
+    /// controller's step deadline (120 s), so no agent operation outlives the step that asked for it.
+    public var helperTimeout: Duration = .seconds(90)
     /// The error log is rotated (copied to mysqld-1.err ... and truncated) above this size.
     public var errorLogMaxBytes: Int = 16 << 20
     public var errorLogArchives: Int = 3
@@ -82,6 +85,7 @@ public struct AgentConfiguration: Sendable {
         monitorUser = options.monitorUser
         self.monitorPassword = monitorPassword
         stopTimeout = options.stopTimeout
+        helperTimeout = options.helperTimeout
         errorLogMaxBytes = options.logMaxBytes
         errorLogArchives = options.logArchives
         initialStart = switch options.initialStart {

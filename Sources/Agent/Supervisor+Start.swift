@@ -74,7 +74,7 @@ extension Supervisor {
         let log = configuration.recoverLog
         try? files.truncate(log)
         let arguments = ["--defaults-file=\(configuration.myCnfPath)", "--wsrep-recover", "--log-error=\(log)"]
-        let exit = try await runToCompletion(configuration.serverExecutable, arguments, output: log, timeout: configuration.recoveryTimeout, what: "wsrep-recover")
+        let exit = try await runToCompletion(configuration.serverExecutable, arguments, output: log, timeout: configuration.helperTimeout, what: "wsrep-recover")
         let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         for line in text.split(separator: "\n") { output.write("[wsrep-recover \(configuration.nodeName)] \(line)\n") }
         let position: GaleraPosition
@@ -97,7 +97,7 @@ extension Supervisor {
         if plan.initializeDatadir {
             operation = .initializing
             let command = configuration.cluster.flavor.initializeCommand(defaultsFile: configuration.myCnfPath, user: configuration.osUser)
-            let exit = try await runToCompletion(command[0], Array(command.dropFirst()), output: configuration.initializeLog, timeout: .seconds(300), what: "initialize")
+            let exit = try await runToCompletion(command[0], Array(command.dropFirst()), output: configuration.initializeLog, timeout: configuration.helperTimeout, what: "initialize")
             guard exit.isClean else {
                 throw .failed("initializeFailed", "\(command[0]) \(exit); see \(configuration.initializeLog)")
             }

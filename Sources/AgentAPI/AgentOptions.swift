@@ -38,7 +38,10 @@ public struct AgentOptions: Sendable, Hashable, Codable {
     public var pcRecovery = true
     public var monitorUser: String = "root"
     public var monitorPasswordFile: String?
-    public var stopTimeout: Duration = .seconds(120)
+    /// Below the controller's step deadline (120 s): no agent operation outlives its step.
+    public var stopTimeout: Duration = .seconds(90)
+    /// Each mysqld helper run (`--wsrep-recover`, datadir initialisation); likewise below the step deadline.
+    public var helperTimeout: Duration = .seconds(90)
     public var logMaxBytes: Int = 16 << 20
     public var logArchives: Int = 3
     public var logLevel: String = "info"
@@ -88,6 +91,7 @@ public struct AgentOptions: Sendable, Hashable, Codable {
         add("--monitor-user", monitorUser, default: defaults.monitorUser)
         add("--monitor-password-file", monitorPasswordFile, default: nil)
         add("--stop-timeout", Self.seconds(stopTimeout), default: Self.seconds(defaults.stopTimeout))
+        add("--helper-timeout", Self.seconds(helperTimeout), default: Self.seconds(defaults.helperTimeout))
         add("--log-max-bytes", "\(logMaxBytes)", default: "\(defaults.logMaxBytes)")
         add("--log-archives", "\(logArchives)", default: "\(defaults.logArchives)")
         add("--log-level", logLevel, default: defaults.logLevel)
@@ -155,6 +159,7 @@ public struct AgentOptions: Sendable, Hashable, Codable {
             problems.append("--poll-interval \(Self.seconds(pollInterval)) must be between 0.1 and 60 seconds")
         }
         if !(stopTimeout > .zero) { problems.append("--stop-timeout must be positive") }
+        if !(helperTimeout > .zero) { problems.append("--helper-timeout must be positive") }
         if logMaxBytes < 64 << 10 { problems.append("--log-max-bytes \(logMaxBytes) is too small; use at least 65536") }
         if !(0...100).contains(logArchives) { problems.append("--log-archives must be 0...100") }
         if !Self.logLevels.contains(logLevel) {

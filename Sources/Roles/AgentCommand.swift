@@ -109,8 +109,11 @@ public struct AgentCommand: AsyncParsableCommand {
     @Option(help: "File with the monitor account's password; none: unix_socket authentication.")
     var monitorPasswordFile: String?
 
-    @Option(help: "Default seconds a graceful stop waits for mysqld to exit.")
-    var stopTimeout: Double = 120
+    @Option(help: "Default seconds a graceful stop waits for mysqld to exit (keep it below the controller's --step-deadline).")
+    var stopTimeout: Double = 90
+
+    @Option(help: "Seconds each mysqld helper run may take: --wsrep-recover and datadir initialisation (keep it below the controller's --step-deadline).")
+    var helperTimeout: Double = 90
 
     @Option(help: "Rotate mysqld's error log above this many bytes.")
     var logMaxBytes: Int = 16 << 20
@@ -149,6 +152,7 @@ public struct AgentCommand: AsyncParsableCommand {
         options.monitorUser = monitorUser
         options.monitorPasswordFile = monitorPasswordFile
         options.stopTimeout = AgentOptions.duration(seconds: stopTimeout)
+        options.helperTimeout = AgentOptions.duration(seconds: helperTimeout)
         options.logMaxBytes = logMaxBytes
         options.logArchives = logArchives
         options.logLevel = logLevel

@@ -93,7 +93,8 @@ struct AgentCommandTests {
         full.pcRecovery = false
         full.monitorUser = "qmysql_monitor"
         full.monitorPasswordFile = "/etc/qmysql/monitor-password"
-        full.stopTimeout = .seconds(300)
+        full.stopTimeout = .seconds(100)
+        full.helperTimeout = .milliseconds(45_500)
         full.logMaxBytes = 1 << 20
         full.logArchives = 5
         full.logLevel = "debug"
