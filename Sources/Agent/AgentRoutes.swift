@@ -3,6 +3,7 @@ import Foundation
 import Galera
 import Hummingbird
 import NIOCore
+import NIOPosix
 
 /// The HTTP API (docs/agent.md). Probes and metrics are open; everything under /v1 needs the
 /// bearer token. Every error is a JSON `APIErrorBody`, and a refused request changes nothing.
@@ -13,7 +14,7 @@ enum AgentRoutes {
 
     static func router(
         supervisor: Supervisor, metrics: AgentMetrics, reporter: ControllerReporter?, token: BearerToken,
-        jobs: JobBoard = JobBoard(), errorLog: String
+        jobs: JobBoard = JobBoard(), errorLog: String, threadPool: NIOThreadPool
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
@@ -65,7 +66,7 @@ enum AgentRoutes {
             return try json(.ok, job)
         }
         v1.get("logs/error") { _, _ in
-            try streamFile(errorLog)
+            try streamFile(errorLog, threadPool: threadPool)
         }
         return router
     }
@@ -85,8 +86,9 @@ enum AgentRoutes {
         return response
     }
 
-    /// Streams a file in 64 KiB chunks: a log of any size never sits in memory whole.
-    static func streamFile(_ path: String) throws -> Response {
+    /// Streams a file in 64 KiB chunks: a log of any size never sits in memory whole. The reads
+    /// block, so they run on the agent's thread pool, never on the cooperative pool.
+    static func streamFile(_ path: String, threadPool: NIOThreadPool) throws -> Response {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw APIErrorBody(status: 404, code: "noLog", reason: "\(path) does not exist yet (mysqld has not run on this node)")
         }
@@ -95,7 +97,7 @@ enum AgentRoutes {
             body: ResponseBody { writer in
                 defer { try? handle.close() }
                 while true {
-                    let chunk = try handle.read(upToCount: 64 << 10) ?? Data()
+                    let chunk = try await threadPool.runIfActive { try handle.read(upToCount: 64 << 10) ?? Data() }
                     if chunk.isEmpty { break }
                     try await writer.write(ByteBuffer(bytes: chunk))
                 }

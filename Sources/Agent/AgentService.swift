@@ -47,7 +47,7 @@ public struct AgentService: Service {
     public func run() async throws {
         let router = AgentRoutes.router(
             supervisor: supervisor, metrics: metrics, reporter: reporter, token: BearerToken(configuration.token),
-            errorLog: configuration.errorLog)
+            errorLog: configuration.errorLog, threadPool: threadPool)
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.listenAddress, port: configuration.listenPort), serverName: "qmysql-agent"),

@@ -1,5 +1,4 @@
 import Foundation
-import NIOCore
 
 /// A `Duration` passed over the deadline.
 public struct DeadlineExceeded: Error, CustomStringConvertible {
@@ -25,11 +24,5 @@ extension Duration {
     /// For Foundation's dates.
     var timeInterval: TimeInterval {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-
-    /// For NIO and AsyncHTTPClient, which count in `TimeAmount`.
-    var timeAmount: TimeAmount {
-        let (seconds, attoseconds) = components
-        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

@@ -79,6 +79,8 @@ struct GaleraClusterTests {
         let joinJob = try await node.client.startJob(StartRequest(mode: .join))
         let raw = try await node.client.raw(.GET, "/v1/jobs/\(joinJob.id)", body: nil)
         #expect(raw.status == 200)
+        let followed = try AgentJSON.decoder().decode(AgentJob.self, from: raw.body)
+        #expect(followed.id == joinJob.id && followed.kind == .start)
         let joined = try await node.client.wait(for: joinJob, timeout: .seconds(90))
         #expect(joined.process.running)
         _ = try await cluster.waitSynced(2)

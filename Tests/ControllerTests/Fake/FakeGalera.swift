@@ -463,18 +463,17 @@ final class FakeGalera: NodeAccess {
         let remaining = state.nodes.filter { $0.running && $0.component == component }.count
         state.nodes[index].safeToBootstrap = graceful && wasPrimary && remaining == 0
         let before = state.viewSize[component] ?? 1
-        if graceful {
-            // A graceful leave is announced: the view shrinks at once and quorum is kept.
-            settleViews(&state)
-        } else if remaining * 2 <= before {
-            // Lost the majority of the last view to a crash: non-Primary, each on its own.
+        // A graceful leave is announced and keeps quorum; a crash of the majority of the last
+        // view leaves the rest non-Primary.
+        let lostMajority = !graceful && remaining * 2 <= before
+        if lostMajority {
             for i in state.nodes.indices where state.nodes[i].running && state.nodes[i].component == component {
                 state.nodes[i].primary = false
             }
-            settleViews(&state)
-        } else if state.autoEvict {
-            settleViews(&state)
         }
+        // The view shrinks at once, except after a crash that kept quorum while evictions are
+        // held (Galera's suspect timeout).
+        if graceful || lostMajority || state.autoEvict { settleViews(&state) }
     }
 
     /// Every component's view is who runs in it; a view that changes gets a new number.
