@@ -5,12 +5,14 @@
 //
 //   kubectl-qmysql (executable) -> CLI, Roles
 //   CLI          -> KubeClient, KubeSchema, QiniuAPI           the user's commands
-//   Roles        -> Agent, Controller, AgentAPI                 the long-running roles (agent, controller)
-//   Controller   -> AgentAPI, MySQLClient, QiniuAPI, Galera     one per MySQL cluster
+//   Roles        -> Agent, Controller, Operator, AgentAPI       the long-running roles (agent, controller, operator)
+//   Operator     -> KubeClient, ControllerAPI, QiniuAPI          renders and applies clusters, follows their controllers
+//   Controller   -> ControllerAPI, AgentAPI, MySQLClient, Galera one per MySQL cluster
 //   Agent        -> AgentAPI, MySQLClient, Galera               supervises one mysqld, serves its API
 //   LocalCluster -> Controller, Agent (ChildProcess), AgentAPI   N agents on 127.0.0.N and an in-process controller (tests, bench)
 //   KubeServer   -> KubeSchema, KubeAPI                         the faithful local API server
 //   KubeClient   -> KubeAPI                                     our Kubernetes client
+//   ControllerAPI -> AgentAPI, QiniuAPI, Galera                the controller's wire contract: status, options, status stream
 //   AgentAPI     -> Galera                                      the agent's wire contract: types, options, client
 //   MySQLClient  -> CMariaDB                                    libmariadb off the cooperative pool
 //   KubeSchema   -> KubeAPI                                     pure: OpenAPI schemas, prune, default, validate
@@ -99,6 +101,25 @@ let package = Package(
             ]
         ),
         .target(
+            name: "ControllerAPI",
+            dependencies: [
+                "AgentAPI", "Galera", "KubeAPI", "QiniuAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "Operator",
+            dependencies: [
+                "AgentAPI", "ControllerAPI", "Galera", "KubeAPI", "KubeClient", "QiniuAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
             name: "Agent",
             dependencies: [
                 "AgentAPI", "Galera", "MySQLClient",
@@ -125,7 +146,7 @@ let package = Package(
         .target(
             name: "Controller",
             dependencies: [
-                "AgentAPI", "Galera", "MySQLClient", "KubeAPI", "QiniuAPI",
+                "AgentAPI", "ControllerAPI", "Galera", "MySQLClient", "KubeAPI", "QiniuAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -145,7 +166,7 @@ let package = Package(
         .target(
             name: "Roles",
             dependencies: [
-                "Agent", "AgentAPI", "Controller", "Galera",
+                "Agent", "AgentAPI", "Controller", "ControllerAPI", "Galera", "Operator", "KubeClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -154,7 +175,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "kubectl-qmysql",
-            dependencies: ["CLI", "Roles", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["CLI", "QiniuAPI", "Roles", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Measures the controller's detection and recovery times on a real cluster (docs/benchmarks.md).
         .executableTarget(
@@ -165,6 +186,18 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+
+        // Takes 1,000 clusters to steady state with the real operator process against the local
+        // API server: time, peak RSS, API requests per reconcile (docs/benchmarks.md).
+        .executableTarget(
+            name: "OperatorBench",
+            dependencies: [
+                "ControllerAPI", "KubeAPI", "KubeClient", "KubeServer", "QiniuAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
 
@@ -212,7 +245,18 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CLITests", dependencies: ["CLI", "KubeServer", "KubeClient", "QiniuAPI"]),
-        .testTarget(name: "RolesTests", dependencies: ["Roles", "Agent", "AgentAPI"]),
+        .testTarget(name: "RolesTests", dependencies: ["Roles", "Agent", "AgentAPI", "Controller", "ControllerAPI", "Operator", "QiniuAPI", "KubeAPI"]),
+        .testTarget(
+            name: "OperatorTests",
+            dependencies: [
+                "Operator", "ControllerAPI", "AgentAPI", "KubeServer", "KubeClient", "KubeAPI", "QiniuAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            resources: [.copy("Golden")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

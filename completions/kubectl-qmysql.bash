@@ -173,13 +173,13 @@ _kubectl-qmysql() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    install|create|get|status|delete|backup|restore|data|version|agent|controller|completion|help)
+    install|create|get|status|delete|backup|restore|data|mysql|credential|version|agent|controller|operator|completion|help)
         # Offer subcommand argument completions
         "_kubectl-qmysql_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'install create get status delete backup restore data version agent controller completion help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'install create get status delete backup restore data mysql credential version agent controller operator completion help' -- "${cur}"))
         ;;
     esac
 }
@@ -461,6 +461,65 @@ _kubectl-qmysql_data() {
     esac
 }
 
+_kubectl-qmysql_mysql() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--kubeconfig --context -n --namespace --request-timeout --node)
+    __kubectl-qmysql_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--kubeconfig')
+        return
+        ;;
+    '--context')
+        return
+        ;;
+    '-n'|'--namespace')
+        return
+        ;;
+    '--request-timeout')
+        return
+        ;;
+    '--node')
+        return
+        ;;
+    esac
+}
+
+_kubectl-qmysql_credential() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--kubeconfig --context -n --namespace --request-timeout --user --output -o)
+    __kubectl-qmysql_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--kubeconfig')
+        return
+        ;;
+    '--context')
+        return
+        ;;
+    '-n'|'--namespace')
+        return
+        ;;
+    '--request-timeout')
+        return
+        ;;
+    '--user')
+        __kubectl-qmysql_add_completions -W 'root'$'\n''monitor'
+        return
+        ;;
+    '--output'|'-o')
+        __kubectl-qmysql_add_completions -W 'password'$'\n''mycnf'
+        return
+        ;;
+    esac
+}
+
 _kubectl-qmysql_version() {
     repeating_flags=()
     non_repeating_flags=(--client --version -h --help)
@@ -493,7 +552,7 @@ _kubectl-qmysql_agent() {
     repeating_flags=()
     non_repeating_flags=(--no-pc-recovery --version -h --help)
     repeating_options=()
-    non_repeating_options=(--node-name --cluster-name --flavor --data-dir --run-dir --address --mysql-port --galera-port --ist-port --sst-port --peers --listen-address --listen-port --token --token-file --controller-url --heartbeat-interval --poll-interval --start --server-binary --provider --buffer-pool-size --gcache-size --monitor-user --monitor-password-file --stop-timeout --helper-timeout --log-max-bytes --log-archives --log-level)
+    non_repeating_options=(--node-name --cluster-name --flavor --data-dir --run-dir --address --mysql-port --galera-port --ist-port --sst-port --peers --listen-address --listen-port --token --token-file --controller-url --heartbeat-interval --poll-interval --start --server-binary --provider --buffer-pool-size --gcache-size --monitor-user --monitor-password-file --stop-timeout --helper-timeout --log-max-bytes --log-archives --log-level --log-format --config-file)
     __kubectl-qmysql_offer_flags_options 0
 
     # Offer option value completions
@@ -590,6 +649,13 @@ _kubectl-qmysql_agent() {
     '--log-level')
         return
         ;;
+    '--log-format')
+        __kubectl-qmysql_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--config-file')
+        return
+        ;;
     esac
 }
 
@@ -597,7 +663,7 @@ _kubectl-qmysql_controller() {
     repeating_flags=()
     non_repeating_flags=(--auto-recovery --no-auto-recovery --paused --version -h --help)
     repeating_options=(--node)
-    non_repeating_options=(--cluster --agent-token-file --monitor-user --monitor-password-file --replicas --formed-uuid --state-file --listen --probe-interval --probe-timeout --stale-after --step-deadline --log-level)
+    non_repeating_options=(--cluster --agent-token-file --monitor-user --monitor-password-file --replicas --formed-uuid --state-file --listen --probe-interval --probe-timeout --stale-after --step-deadline --log-level --log-format)
     __kubectl-qmysql_offer_flags_options 0
 
     # Offer option value completions
@@ -642,6 +708,62 @@ _kubectl-qmysql_controller() {
         return
         ;;
     '--log-level')
+        return
+        ;;
+    '--log-format')
+        __kubectl-qmysql_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_kubectl-qmysql_operator() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(--watch-namespace)
+    non_repeating_options=(--kubeconfig --context --lease-namespace --identity --image --workers --resync-interval --controller-unavailable-after --controller-url-template --listen --log-level --log-format)
+    __kubectl-qmysql_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--kubeconfig')
+        return
+        ;;
+    '--context')
+        return
+        ;;
+    '--watch-namespace')
+        return
+        ;;
+    '--lease-namespace')
+        return
+        ;;
+    '--identity')
+        return
+        ;;
+    '--image')
+        return
+        ;;
+    '--workers')
+        return
+        ;;
+    '--resync-interval')
+        return
+        ;;
+    '--controller-unavailable-after')
+        return
+        ;;
+    '--controller-url-template')
+        return
+        ;;
+    '--listen')
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    '--log-format')
+        __kubectl-qmysql_add_completions -W 'text'$'\n''json'
         return
         ;;
     esac

@@ -66,10 +66,11 @@ public struct AgentConfiguration: Sendable {
 
     /// The configuration `options` describe, with the secrets they name read by the caller.
     public init(options: AgentOptions, token: String, monitorPassword: String?) throws(AgentOptions.Problem) {
-        let cluster = ClusterSettings(
+        var cluster = ClusterSettings(
             name: options.clusterName, flavor: options.flavor, peers: try options.resolvedPeers(),
             providerPath: options.providerPath, innodbBufferPoolSize: options.bufferPoolSize,
             gcacheSize: options.gcacheSize, pcRecovery: options.pcRecovery)
+        cluster.includeFile = options.configFile
         self.init(
             nodeName: options.nodeName, cluster: cluster, address: options.address, dataDirectory: options.dataDirectory,
             runDirectory: options.runDirectory, listenAddress: options.listenAddress ?? options.address,

@@ -63,10 +63,14 @@ extension Supervisor {
 
     /// On the agent's own shutdown: a graceful stop, so grastate.dat gets its seqno.
     func shutdown() async {
-        guard let launch = mysqld else { return }
         if let operation {
             logger.notice("shutting down while \(operation.rawValue); stopping mysqld anyway")
         }
+        // From here on every mutating request is refused (409 busy: terminating), and the
+        // controller sees the node terminating, so nothing starts mysqld again behind our back.
+        operation = .terminating
+        reportIfChanged()
+        guard let launch = mysqld else { return }
         logger.notice("agent shutting down: stopping mysqld gracefully", metadata: ["pid": "\(launch.child.pid)"])
         launch.child.signal(SIGTERM)
         if let exit = await launch.child.wait(timeout: configuration.stopTimeout) {

@@ -60,6 +60,9 @@ public enum AgentOperation: String, Codable, Sendable, Hashable, CaseIterable {
     case starting, stopping, recovering, initializing, promoting
     /// A hot backup of the running node (the backup job): mysqld keeps serving.
     case backingUp = "backing-up"
+    /// The agent got SIGTERM (its pod is being deleted): it stops mysqld and exits, and refuses
+    /// every other request until then. The controller never starts a step while a node terminates.
+    case terminating
 
     /// Whether the node's membership may change under this operation (it starts, stops or is
     /// promoted). The controller waits for those before deciding anything; a backup changes no

@@ -45,6 +45,14 @@ public struct AgentOptions: Sendable, Hashable, Codable {
     public var logMaxBytes: Int = 16 << 20
     public var logArchives: Int = 3
     public var logLevel: String = "info"
+    /// `text` (default) or `json`: one JSON object a line, for Kubernetes log pipelines.
+    public var logFormat: LogFormat = .text
+    /// A my.cnf with the user's settings, included last (the operator's ConfigMap).
+    public var configFile: String?
+
+    public enum LogFormat: String, Sendable, Hashable, Codable, CaseIterable {
+        case text, json
+    }
 
     /// Whether the agent starts mysqld by itself when it starts.
     public enum InitialStart: String, Sendable, Hashable, Codable, CaseIterable {
@@ -95,6 +103,8 @@ public struct AgentOptions: Sendable, Hashable, Codable {
         add("--log-max-bytes", "\(logMaxBytes)", default: "\(defaults.logMaxBytes)")
         add("--log-archives", "\(logArchives)", default: "\(defaults.logArchives)")
         add("--log-level", logLevel, default: defaults.logLevel)
+        add("--log-format", logFormat.rawValue, default: defaults.logFormat.rawValue)
+        add("--config-file", configFile, default: nil)
         return arguments
     }
 
@@ -114,6 +124,16 @@ public struct AgentOptions: Sendable, Hashable, Codable {
         return resolved
     }
 
+    /// Whether a resolved peer (`host:port`) is this node: its address, or its name as a host
+    /// (`demo-0`, `demo-0.demo-peers`, `demo-0.demo-peers.ns.svc.cluster.local`). On Kubernetes
+    /// the peers are stable DNS names while `--address` is the pod's IP, which changes with
+    /// every new pod: the name is the identity that lasts.
+    public func isThisNode(_ peer: String) -> Bool {
+        guard let colon = peer.lastIndex(of: ":"), peer[peer.index(after: colon)...] == "\(galeraPort)" else { return false }
+        let host = peer[..<colon]
+        return host == address || host == nodeName || host.hasPrefix(nodeName + ".")
+    }
+
     /// What makes these options unusable, each naming the option and what to give instead.
     public var problems: [String] {
         var problems: [String] = []
@@ -125,7 +145,8 @@ public struct AgentOptions: Sendable, Hashable, Codable {
             problems.append("--cluster-name '\(clusterName)' must be non-empty letters, digits, '-', '_' or '.'")
         }
         for (name, path) in [("--data-dir", dataDirectory), ("--run-dir", runDirectory ?? "/"), ("--token-file", tokenFile ?? "/"),
-                             ("--monitor-password-file", monitorPasswordFile ?? "/")] where !path.hasPrefix("/") {
+                             ("--monitor-password-file", monitorPasswordFile ?? "/"),
+                             ("--config-file", configFile ?? "/")] where !path.hasPrefix("/") {
             problems.append("\(name) '\(path)' must be an absolute path")
         }
         for (name, port) in [("--mysql-port", mysqlPort), ("--galera-port", galeraPort), ("--ist-port", istPort),
@@ -141,8 +162,8 @@ public struct AgentOptions: Sendable, Hashable, Codable {
         }
         do {
             let resolved = try resolvedPeers()
-            if !resolved.contains("\(address):\(galeraPort)") {
-                problems.append("--peers \(peers.joined(separator: ",")) does not include this node (\(address):\(galeraPort)); list every member, this one included")
+            if !resolved.contains(where: isThisNode) {
+                problems.append("--peers \(peers.joined(separator: ",")) does not include this node (\(address):\(galeraPort) or a name starting with \(nodeName)); list every member, this one included")
             }
         } catch {
             problems.append(error.description)

@@ -6,7 +6,8 @@ public enum UserCommands {
     /// What a person runs against a Kubernetes cluster, in the order `--help` lists them.
     public static let resources: [any ParsableCommand.Type] = [
         InstallCommand.self, CreateCommand.self, GetCommand.self, StatusCommand.self, DeleteCommand.self,
-        BackupCommand.self, RestoreCommand.self, DataCommand.self, VersionCommand.self,
+        BackupCommand.self, RestoreCommand.self, DataCommand.self, MySQLCommand.self, CredentialCommand.self,
+        VersionCommand.self,
     ]
     /// Shell integration and the maintainers' generator; listed after the roles.
     public static let tooling: [any ParsableCommand.Type] = [

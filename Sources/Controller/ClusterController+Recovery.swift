@@ -95,6 +95,8 @@ extension ClusterController {
                     let exit = report.lastExit?.description ?? "stopped"
                     throw ControllerError.effectNotSeen(action: "\(action)", why: "mysqld on \(name) \(exit) (see the node's error log)")
                 }
+            case .stop:
+                if node.role == .stopped { return "\(name) stopped after \(elapsed)" }
             case .bootstrapSurvivor:
                 if case .primary = node.role { return "\(name) is Primary after \(elapsed)" }
                 if node.role == .stopped {

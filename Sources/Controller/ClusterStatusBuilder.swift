@@ -107,6 +107,7 @@ enum ClusterStatusBuilder {
         case .nodeDown: "NodeDown"
         case .quorumLost: "QuorumLost"
         case .clusterDown: "ClusterDown"
+        case .pausing: "Pausing"
         }
     }
 

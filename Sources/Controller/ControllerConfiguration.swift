@@ -33,7 +33,7 @@ public struct ControllerConfiguration: Sendable {
     public var replicas: Int
     /// false: observe and report only; never act on a node.
     public var autoRecovery: Bool
-    /// true: the cluster is paused (`spec.paused`): observe and report, never start or stop a node.
+    /// true: the cluster is paused (`spec.paused`): stop every node gracefully, then observe only.
     public var paused = false
     /// The cluster's Galera UUID if it was formed before (the operator keeps it in the status):
     /// then empty datadirs everywhere are lost data, never a reason to form a new cluster.

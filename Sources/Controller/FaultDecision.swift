@@ -13,15 +13,19 @@ public enum FaultDecision {
                                  advice: "Configure the cluster's nodes."))
         }
 
+        // Row 2 comes first for a paused cluster: all Green is exactly when it has work to do.
+        if snapshot.intent == .paused { return decidePaused(snapshot) }
+
         // Row 1: all Green.
         if nodes.allSatisfy({ $0.state == .green }) {
             return .none(reason: "all \(nodes.count) nodes are Synced in the Primary component")
         }
 
-        // Row 2: the cluster is paused, or a restore task owns it: observe only.
+        // Row 2: the cluster is paused (stop every node, then observe), or a restore task owns it
+        // (observe only).
         switch snapshot.intent {
         case .paused:
-            return .none(reason: "the cluster is paused: observing only, no node is started or stopped")
+            return decidePaused(snapshot)
         case .restoring(let step):
             return .none(reason: "a restore task owns the nodes (\(step)); fault recovery stands aside until it ends")
         case .forming, .serving:
@@ -98,6 +102,29 @@ public enum FaultDecision {
         case .paused, .restoring:
             return nil
         }
+    }
+
+    // MARK: - Paused
+
+    /// `spec.paused`: stop the running nodes gracefully, one at a time, highest ordinal first, so
+    /// the last one stopped (the lowest ordinal) holds the most advanced position and
+    /// `safe_to_bootstrap: 1`. Then observe only. Unpausing brings the cluster back through the
+    /// full-stop rows (every position known: bootstrap the most advanced, join the rest).
+    static func decidePaused(_ snapshot: ClusterSnapshot) -> FaultPlan {
+        let nodes = snapshot.nodes
+        if let busy = nodes.first(where: { $0.agentOperation?.changesMembership == true }), let operation = busy.agentOperation {
+            return .none(reason: "the cluster is paused; waiting for the agent of \(busy.name), which is \(operation.rawValue)")
+        }
+        if let unknown = nodes.first(where: { $0.role == .unknown }) {
+            return .none(reason: "the cluster is paused; \(unknown.name) is Unknown, and a pause stops only nodes it can see")
+        }
+        let running = nodes.filter { $0.role != .stopped }
+        guard let next = running.max(by: { $0.ordinal < $1.ordinal }) else {
+            return .none(reason: "the cluster is paused: every node is stopped, data kept; set spec.paused to false to start it again")
+        }
+        return .step(.init(
+            fault: .pausing, action: .stop(node: next.name),
+            reason: "the cluster is paused: stopping the nodes one at a time, highest ordinal first (\(running.count) still running)"))
     }
 
     // MARK: - A Primary component exists

@@ -10,10 +10,13 @@ public enum FaultKind: String, Sendable, Hashable, Codable, CaseIterable {
     case quorumLost = "quorum-lost"
     /// Every node is stopped (crashed, or shut down cleanly).
     case clusterDown = "cluster-down"
+    /// Not a fault: `spec.paused` asks for every node to stop, data kept. Same one-step queue.
+    case pausing
 
     /// Larger is worse.
     var severity: Int {
         switch self {
+        case .pausing: -2
         case .forming: -1
         case .nodeDown: 0
         case .quorumLost: 1
@@ -34,11 +37,14 @@ public enum RecoveryAction: Sendable, Hashable, CustomStringConvertible {
     case bootstrapNew(node: String)
     /// Make a running non-Primary survivor Primary in place (`pc.bootstrap=YES`).
     case bootstrapSurvivor(node: String)
+    /// Stop a running node gracefully (the cluster is paused): it leaves the cluster cleanly and
+    /// its grastate.dat keeps its position.
+    case stop(node: String)
 
     public var node: String {
         switch self {
         case .recoverPosition(let node), .join(let node, _), .bootstrap(let node, _), .bootstrapNew(let node),
-             .bootstrapSurvivor(let node): node
+             .bootstrapSurvivor(let node), .stop(let node): node
         }
     }
 
@@ -50,6 +56,7 @@ public enum RecoveryAction: Sendable, Hashable, CustomStringConvertible {
         case .bootstrap: "bootstrap"
         case .bootstrapNew: "bootstrap-new"
         case .bootstrapSurvivor: "bootstrap-survivor"
+        case .stop: "stop"
         }
     }
 
@@ -61,6 +68,7 @@ public enum RecoveryAction: Sendable, Hashable, CustomStringConvertible {
         case .bootstrap(let node, let position): "bootstrap \(node) from \(position)"
         case .bootstrapNew(let node): "form a new cluster on \(node) (empty datadir)"
         case .bootstrapSurvivor(let node): "re-bootstrap survivor \(node) in place (pc.bootstrap=YES)"
+        case .stop(let node): "stop \(node) gracefully"
         }
     }
 }

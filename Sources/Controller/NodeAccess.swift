@@ -41,6 +41,8 @@ extension RecoveryAction {
             return StartRequest(mode: .bootstrap)
         case .bootstrapSurvivor:
             return StartRequest(mode: .bootstrapSurvivor)
+        case .stop:
+            return nil
         }
     }
 }
@@ -48,6 +50,7 @@ extension RecoveryAction {
 extension NodeAccess {
     /// Performs one recovery action and returns the agent's status after it.
     func perform(_ action: RecoveryAction) async throws -> AgentStatus {
+        if case .stop(let node) = action { return try await stop(node, StopRequest(mode: .graceful)) }
         guard let request = action.startRequest else { return try await recover(action.node) }
         return try await start(action.node, request)
     }

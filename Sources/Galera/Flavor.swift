@@ -58,11 +58,40 @@ public enum Flavor: String, Sendable, Codable, CaseIterable {
         }
     }
 
-    /// The container image used in Kubernetes.
-    public var defaultImage: String {
+    /// The container image used in Kubernetes for `version` (nil: the default version).
+    public func image(version: String?) -> String {
         switch self {
-        case .mariadb: "docker.io/library/mariadb:10.11"
-        case .percona: "docker.io/percona/percona-xtradb-cluster:8.0"
+        case .mariadb: "docker.io/library/mariadb:\(version ?? "10.11")"
+        case .percona: "docker.io/percona/percona-xtradb-cluster:\(version ?? "8.0")"
+        }
+    }
+
+    /// The container image used in Kubernetes by default.
+    public var defaultImage: String { image(version: nil) }
+
+    /// The uid of the image's `mysql` user: database pods run as it, never as root.
+    public var imageUserID: Int {
+        switch self {
+        case .mariadb: 999
+        case .percona: 1001
+        }
+    }
+
+    /// The account the agent reads status with over the unix socket in a fresh datadir: MariaDB's
+    /// install script creates one for the OS user with unix_socket authentication; Percona's
+    /// `--initialize-insecure` creates root@localhost without a password.
+    public func socketUser(osUser: String) -> String {
+        switch self {
+        case .mariadb: osUser
+        case .percona: "root"
+        }
+    }
+
+    /// The command-line client in the image.
+    public var clientBinary: String {
+        switch self {
+        case .mariadb: "mariadb"
+        case .percona: "mysql"
         }
     }
 }

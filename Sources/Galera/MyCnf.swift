@@ -52,7 +52,7 @@ public enum MyCnf {
             "[client]",
             "socket=\(node.socketPath)",
             "",
-        ]
+        ] + (cluster.includeFile.map { ["!include \($0)", ""] } ?? [])
         return lines.joined(separator: "\n")
     }
 }

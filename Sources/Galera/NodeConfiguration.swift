@@ -12,6 +12,9 @@ public struct ClusterSettings: Sendable, Hashable, Codable {
     public var evsOptions: [String]
     /// pc.recovery re-forms the Primary component from gvwstate.dat after a full crash.
     public var pcRecovery: Bool
+    /// A my.cnf with the user's settings (the operator's ConfigMap), included last so its values win.
+    /// The operator refuses settings the agent owns (addresses, paths, wsrep wiring).
+    public var includeFile: String?
 
     public static let tunedEVSOptions = [
         "evs.suspect_timeout=PT3S", "evs.inactive_timeout=PT6S", "evs.inactive_check_period=PT1S",

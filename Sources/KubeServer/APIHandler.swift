@@ -21,6 +21,7 @@ struct APIHandler: Sendable {
     let registry: Registry
     let authenticator: Authenticator
     let access: AccessPolicy
+    let counter: RequestCounter
 
     func respond(to request: HTTPRequestData) async -> APIResponse {
         let (path, queryString) = Self.split(request.uri)
@@ -38,9 +39,9 @@ struct APIHandler: Sendable {
             // Discovery, /version and health checks are open to every authenticated user (system:discovery).
             return await registry.nonResource(path: path, method: request.method)
         case .resource(let resourceRequest):
-            if let denial = Authorizer.check(user, rules: access.rules(for: user.name), resourceRequest.authorizationAttributes) {
-                return .status(denial)
-            }
+            let denial = Authorizer.check(user, rules: access.rules(for: user.name), resourceRequest.authorizationAttributes)
+            counter.record(user: user.name, resourceRequest.authorizationAttributes, denied: denial != nil)
+            if let denial { return .status(denial) }
             let context = WriteContext(user: user, userAgent: request.header("User-Agent"))
             return await registry.perform(resourceRequest, query: query, body: request.body,
                                           contentType: request.header("Content-Type"), context: context)

@@ -30,6 +30,7 @@ public final class LocalKubeServer: ServiceLifecycle.Service, Sendable {
 
     let registry: Registry
     let access: AccessPolicy
+    let counter: RequestCounter
     private let http: HTTPServer
     private let logger: Logger
 
@@ -39,13 +40,14 @@ public final class LocalKubeServer: ServiceLifecycle.Service, Sendable {
     public var caCertificatePEM: String { certificateAuthority.certificatePEM }
 
     private init(configuration: KubeServerConfiguration, port: Int, authority: CertificateAuthority, adminToken: String,
-                 registry: Registry, access: AccessPolicy, http: HTTPServer, logger: Logger) {
+                 registry: Registry, access: AccessPolicy, counter: RequestCounter, http: HTTPServer, logger: Logger) {
         self.configuration = configuration
         self.port = port
         self.certificateAuthority = authority
         self.adminToken = adminToken
         self.registry = registry
         self.access = access
+        self.counter = counter
         self.http = http
         self.logger = logger
     }
@@ -79,17 +81,27 @@ public final class LocalKubeServer: ServiceLifecycle.Service, Sendable {
                 defaultWatchTimeout: configuration.watchTimeoutRange, watchBufferSize: configuration.watchBufferSize,
                 controllerDelay: configuration.controllerDelay, serverAddress: address),
             logger: logger)
+        let counter = RequestCounter()
         let handler = APIHandler(
             registry: registry,
             authenticator: Authenticator(authority: authority, access: access, allowAnonymous: configuration.allowAnonymous),
-            access: access)
+            access: access, counter: counter)
         let http = try await HTTPServer.start(host: configuration.host, port: configuration.port, tls: tls,
                                               maxBodySize: configuration.maxRequestBodySize, handler: handler, logger: logger)
         address.set("\(configuration.host):\(http.port)")
         logger.info("local Kubernetes API server listening", metadata: ["url": "https://\(configuration.host):\(http.port)"])
         return LocalKubeServer(configuration: configuration, port: http.port, authority: authority, adminToken: adminToken,
-                               registry: registry, access: access, http: http, logger: logger)
+                               registry: registry, access: access, counter: counter, http: http, logger: logger)
     }
+
+    /// Resource requests received so far, by user, verb and resource (see `RequestKey`).
+    public func requestCounts() -> [RequestKey: Int] { counter.snapshot() }
+
+    /// Resource requests answered 403 Forbidden, by user, verb and resource.
+    public func deniedRequests() -> [RequestKey: Int] { counter.denied() }
+
+    /// Starts counting requests from zero.
+    public func resetRequestCounts() { counter.reset() }
 
     /// Stops listening, closes every connection and ends every watch.
     public func shutdown() async {

@@ -25,6 +25,9 @@ struct StoredEvent: Sendable {
 struct ObjectStore: Sendable {
     private(set) var resourceVersion: Int64 = 1
     private var objects: [GroupResource: [ObjectKey: JSONValue]] = [:]
+    /// Where each live object's uid is stored: the garbage collector's question "does this owner
+    /// still exist, and is it being deleted?" in O(1) instead of a scan of every object.
+    private var byUID: [String: (resource: GroupResource, key: ObjectKey)] = [:]
     private var histories: [GroupResource: History] = [:]
     let historyLimit: Int
     /// No resource's history reaches back before this (moved by `compact()`).
@@ -69,6 +72,11 @@ struct ObjectStore: Sendable {
             .map { (key: $0.key, object: $0.value) }
     }
 
+    /// The live object with this uid, if any.
+    func object(uid: String) -> JSONValue? {
+        byUID[uid].flatMap { objects[$0.resource]?[$0.key] }
+    }
+
     /// Every stored object with its resource, for cross-resource work (garbage collection).
     func allObjects() -> [(resource: GroupResource, key: ObjectKey, object: JSONValue)] {
         objects.flatMap { resource, members in members.map { (resource: resource, key: $0.key, object: $0.value) } }
@@ -81,6 +89,8 @@ struct ObjectStore: Sendable {
         stored[path: ["metadata", "resourceVersion"]] = .string(String(resourceVersion))
         let previous = objects[resource]?[key]
         objects[resource, default: [:]][key] = stored
+        if let uid = previous.flatMap(ObjectMetaRules.uid) { byUID[uid] = nil }
+        if let uid = ObjectMetaRules.uid(stored) { byUID[uid] = (resource, key) }
         let event = StoredEvent(kind: previous == nil ? .added : .modified, resource: resource, key: key,
                                 object: stored, previous: previous, resourceVersion: resourceVersion)
         record(event)
@@ -93,6 +103,7 @@ struct ObjectStore: Sendable {
         resourceVersion += 1
         objects[resource]?[key] = nil
         if objects[resource]?.isEmpty == true { objects[resource] = nil }
+        if let uid = ObjectMetaRules.uid(previous) { byUID[uid] = nil }
         var last = previous
         last[path: ["metadata", "resourceVersion"]] = .string(String(resourceVersion))
         let event = StoredEvent(kind: .deleted, resource: resource, key: key, object: last,

@@ -204,8 +204,13 @@ actor Registry {
         if event.resource == GroupResource(group: "apiextensions.k8s.io", resource: "customresourcedefinitions") {
             customResourceDefinitionChanged(event)
         }
-        if event.kind == .deleted || !ObjectMetaRules.ownerUIDs(event.object).isEmpty
-            || ObjectMetaRules.isTerminating(event.object) {
+        // The garbage collector has work only when something is deleted or being deleted, or when
+        // a dependent names an owner that is gone or going. Most writes (an update of an object
+        // whose owner is alive) need no pass over every object.
+        if event.kind == .deleted || ObjectMetaRules.isTerminating(event.object)
+            || ObjectMetaRules.ownerUIDs(event.object).contains(where: { uid in
+                store.object(uid: uid).map(ObjectMetaRules.isTerminating) ?? true
+            }) {
             scheduleControllers()
         }
         if event.resource.resource == "services", event.resource.group.isEmpty {

@@ -58,7 +58,7 @@ public enum QiniuCRDs {
                 "resources": object(
                     "Compute resources of the database container.",
                     ["requests": quantityMap, "limits": quantityMap]),
-                "storage": storageSchema("Data volume of each node."),
+                "storage": storageSchema("Data volume of each node.", deleteClaims: true),
                 "config": [
                     "type": "object", "description": "my.cnf settings of [mysqld], name: value.",
                     "additionalProperties": ["type": "string"],
@@ -78,8 +78,33 @@ public enum QiniuCRDs {
                         "storage": storageSchema("Where backups are kept."),
                     ]),
                 "rootPasswordSecret": string("Secret with key `password`; generated when absent.", minLength: 1),
-                "paused": ["type": "boolean", "default": false, "description": "Observe only: no changes, no recovery."],
+                "paused": ["type": "boolean", "default": false, "description": "Stop every node gracefully (data kept) and observe only; false starts the cluster again."],
                 "autoRecovery": ["type": "boolean", "default": true, "description": "Repair known faults automatically."],
+                "nodeSelector": [
+                    "type": "object", "additionalProperties": ["type": "string"],
+                    "description": "Node labels the database pods must run on.",
+                ],
+                "tolerations": [
+                    "type": "array", "description": "Tolerations of the database pods (core/v1 Toleration).",
+                    "items": ["type": "object", "x-kubernetes-preserve-unknown-fields": true],
+                ],
+                "affinity": [
+                    "type": "object", "x-kubernetes-preserve-unknown-fields": true,
+                    "description": "Affinity of the database pods (core/v1 Affinity); replaces the default anti-affinity.",
+                ],
+                "priorityClassName": string("PriorityClass of the database pods.", minLength: 1),
+                "podLabels": [
+                    "type": "object", "additionalProperties": ["type": "string"],
+                    "description": "Extra labels on the database pods.",
+                ],
+                "podAnnotations": [
+                    "type": "object", "additionalProperties": ["type": "string"],
+                    "description": "Extra annotations on the database pods.",
+                ],
+                "imagePullSecrets": [
+                    "type": "array", "description": "Secrets to pull the images with.",
+                    "items": object(nil, ["name": ["type": "string", "minLength": 1]], required: ["name"]),
+                ],
             ])
     }
 
@@ -166,13 +191,19 @@ public enum QiniuCRDs {
         ["type": "object", "additionalProperties": ["type": "string", "pattern": .string(quantityPattern)]]
     }
 
-    static func storageSchema(_ description: String) -> JSONValue {
-        object(
-            description,
-            [
-                "size": ["type": "string", "pattern": .string(quantityPattern), "description": "A quantity, like 10Gi."],
-                "storageClassName": string("StorageClass of the volume claim.", minLength: 1),
-            ])
+    /// `deleteClaims`: the data volumes' retention switch (the backup store has its own lifecycle).
+    static func storageSchema(_ description: String, deleteClaims: Bool = false) -> JSONValue {
+        var properties: JSONValue = [
+            "size": ["type": "string", "pattern": .string(quantityPattern), "description": "A quantity, like 10Gi."],
+            "storageClassName": string("StorageClass of the volume claim.", minLength: 1),
+        ]
+        if deleteClaims {
+            properties["deleteClaimsOnDelete"] = [
+                "type": "boolean", "default": false,
+                "description": "Delete the volume claims when the cluster is deleted (default: keep the data).",
+            ]
+        }
+        return ["type": "object", "description": .string(description), "properties": properties]
     }
 
     // MARK: - Building blocks

@@ -50,15 +50,30 @@ public struct QiniuMySQLSpec: Codable, Sendable, Hashable {
     public var backup: BackupSpec?
     /// A Secret in the same namespace with key `password`; generated when absent.
     public var rootPasswordSecret: String?
-    /// Paused clusters are observed but never changed (no reconcile, no automatic recovery).
+    /// Paused clusters have every node stopped gracefully (data and pods kept) and are observed only.
     public var paused: Bool?
     /// When false the controller only observes and reports. Default true.
     public var autoRecovery: Bool?
 
+    // Pod placement, rendered into the database pods as a Pod spec has them.
+    public var nodeSelector: [String: String]?
+    /// `core/v1 Toleration` objects, passed through.
+    public var tolerations: [JSONValue]?
+    /// `core/v1 Affinity`; replaces the default (preferred anti-affinity across nodes) when given.
+    public var affinity: JSONValue?
+    public var priorityClassName: String?
+    /// Extra labels and annotations on the database pods (qmysql's own labels win on conflict).
+    public var podLabels: [String: String]?
+    public var podAnnotations: [String: String]?
+    public var imagePullSecrets: [LocalObjectReference]?
+
     public init(
         replicas: Int? = nil, flavor: DatabaseFlavor? = nil, version: String? = nil, image: String? = nil,
         resources: ResourceRequirements? = nil, storage: StorageSpec? = nil, config: [String: String]? = nil,
-        backup: BackupSpec? = nil, rootPasswordSecret: String? = nil, paused: Bool? = nil, autoRecovery: Bool? = nil
+        backup: BackupSpec? = nil, rootPasswordSecret: String? = nil, paused: Bool? = nil, autoRecovery: Bool? = nil,
+        nodeSelector: [String: String]? = nil, tolerations: [JSONValue]? = nil, affinity: JSONValue? = nil,
+        priorityClassName: String? = nil, podLabels: [String: String]? = nil, podAnnotations: [String: String]? = nil,
+        imagePullSecrets: [LocalObjectReference]? = nil
     ) {
         self.replicas = replicas
         self.flavor = flavor
@@ -71,6 +86,13 @@ public struct QiniuMySQLSpec: Codable, Sendable, Hashable {
         self.rootPasswordSecret = rootPasswordSecret
         self.paused = paused
         self.autoRecovery = autoRecovery
+        self.nodeSelector = nodeSelector
+        self.tolerations = tolerations
+        self.affinity = affinity
+        self.priorityClassName = priorityClassName
+        self.podLabels = podLabels
+        self.podAnnotations = podAnnotations
+        self.imagePullSecrets = imagePullSecrets
     }
 }
 
@@ -78,10 +100,13 @@ public struct StorageSpec: Codable, Sendable, Hashable {
     /// A Kubernetes quantity, like `10Gi`.
     public var size: String?
     public var storageClassName: String?
+    /// Delete the nodes' volume claims with the cluster. Default false: data outlives a deletion.
+    public var deleteClaimsOnDelete: Bool?
 
-    public init(size: String? = nil, storageClassName: String? = nil) {
+    public init(size: String? = nil, storageClassName: String? = nil, deleteClaimsOnDelete: Bool? = nil) {
         self.size = size
         self.storageClassName = storageClassName
+        self.deleteClaimsOnDelete = deleteClaimsOnDelete
     }
 }
 

@@ -124,6 +124,12 @@ public struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Agent log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
+    @Option(help: "Log lines as text or json (one object a line, for log pipelines).")
+    var logFormat: AgentOptions.LogFormat = .text
+
+    @Option(help: "A my.cnf with extra server settings, included after the agent's own (the operator's ConfigMap).")
+    var configFile: String?
+
     public init() {}
 
     /// The typed options these flags stand for (the token itself, if given inline, is not part of them).
@@ -156,6 +162,8 @@ public struct AgentCommand: AsyncParsableCommand {
         options.logMaxBytes = logMaxBytes
         options.logArchives = logArchives
         options.logLevel = logLevel
+        options.logFormat = logFormat
+        options.configFile = configFile
         return options
     }
 
@@ -208,8 +216,7 @@ public struct AgentCommand: AsyncParsableCommand {
 
     public func run() async throws {
         let configuration = try makeConfiguration()
-        var logger = Logger(label: "qmysql.agent") { label in StreamLogHandler.standardOutput(label: label) }
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let logger = RoleLogging.logger(label: "qmysql.agent", level: logLevel, format: logFormat)
         let agent = AgentService(configuration: configuration, logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [agent], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

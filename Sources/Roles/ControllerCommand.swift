@@ -52,7 +52,7 @@ public struct ControllerCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Repair known faults automatically; with --no-auto-recovery the controller only observes and reports.")
     var autoRecovery = true
 
-    @Flag(help: "The cluster is paused: observe and report, never start or stop a node.")
+    @Flag(help: "The cluster is paused: stop its nodes gracefully one at a time (data kept), then observe and report.")
     var paused = false
 
     @Option(help: "The cluster's Galera UUID if it was formed before (the operator passes the QiniuMySQL's status.clusterUUID). Then empty datadirs everywhere are lost data, never a new cluster.")
@@ -76,8 +76,7 @@ public struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "Seconds one recovery step may take (a join may need a full SST).")
     var stepDeadline: Double = 120
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
-    var logLevel: String = "info"
+    @OptionGroup var logging: LogOptions
 
     public init() {}
 
@@ -92,14 +91,11 @@ public struct ControllerCommand: AsyncParsableCommand {
         if let replicas, replicas < 1 || replicas > nodes.count {
             throw ValidationError("--replicas \(replicas) is outside 1...\(nodes.count) (the number of --node options)")
         }
-        if parseListen() == nil {
+        if parseListenAddress(listen) == nil {
             throw ValidationError("--listen '\(listen)' is not HOST:PORT with a port between 0 and 65535, e.g. 127.0.0.1:9810")
         }
         for (name, value) in [("--probe-interval", probeInterval), ("--probe-timeout", probeTimeout), ("--stale-after", staleAfter), ("--step-deadline", stepDeadline)] where !(value > 0) {
             throw ValidationError("\(name) must be a positive number of seconds, not \(value)")
-        }
-        if Logger.Level(rawValue: logLevel) == nil {
-            throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
         }
         if !FileManager.default.isReadableFile(atPath: agentTokenFile) {
             throw ValidationError("--agent-token-file '\(agentTokenFile)' cannot be read; give the file holding the agents' token")
@@ -118,11 +114,16 @@ public struct ControllerCommand: AsyncParsableCommand {
     }
 
     public func run() async throws {
-        var configuredLogger = Logger(label: "qmysql.controller")
-        configuredLogger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        let logger = configuredLogger
+        let logger = logging.logger(label: "qmysql.controller")
         let configuration = try makeConfiguration(readSecrets: true)
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        // Short connects, no connection retries: a deleted pod's old IP fails within a second and
+        // the next attempt resolves the pod's name again (a pod's new IP is found at once instead
+        // of after AsyncHTTPClient's default 10 s connect timeout).
+        var http = HTTPClient.Configuration()
+        http.timeout = .init(connect: .seconds(1))
+        http.connectionPool.retryConnectionEstablishment = false
+        http.connectionPool.idleTimeout = .seconds(30)
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http)
         let controller = ClusterController(configuration: configuration, httpClient: httpClient, logger: logger)
         let server = ControllerServer.application(for: controller, logger: logger) { port in
             logger.info("listening", metadata: ["address": "\(configuration.listenHost):\(port)"])
@@ -153,18 +154,13 @@ public struct ControllerCommand: AsyncParsableCommand {
         configuration.paused = paused
         configuration.formedUUID = formedUUID?.lowercased()
         configuration.stateFile = stateFile
-        if let (host, port) = parseListen() {
+        if let (host, port) = parseListenAddress(listen) {
             configuration.listenHost = host
             configuration.listenPort = port
         }
         return configuration
     }
 
-    func parseListen() -> (String, Int)? {
-        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
-              (0...65535).contains(port), colon != listen.startIndex else { return nil }
-        return (String(listen[..<colon]), port)
-    }
 
     func secret(_ path: String, option: String) throws -> String {
         do {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CLI
+import QiniuAPI
 import Roles
 
 /// One executable: the kubectl plugin's commands and every long-running role, chosen by subcommand.

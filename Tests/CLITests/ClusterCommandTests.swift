@@ -112,6 +112,13 @@ import Testing
             lastBackup: LastBackup(name: "demo-backup-abc", time: KubeTime.format(Date()), size: 3 * 1024 * 1024, succeeded: true),
             message: "recovering demo-2")
         _ = try await bed.client.updateStatus(cluster)
+        let event: JSONValue = [
+            "apiVersion": "v1", "kind": "Event", "metadata": ["name": "demo.1", "namespace": "default"],
+            "involvedObject": ["apiVersion": "mysql.qiniu.com/v1alpha1", "kind": "QiniuMySQL", "name": "demo", "namespace": "default"],
+            "reason": "ClusterYellow", "message": "cluster is Yellow (2/3 ready)", "type": "Warning",
+            "lastTimestamp": .string(KubeTime.format(Date())), "source": ["component": "qmysql-operator"],
+        ]
+        _ = try await bed.client.createRaw(Event.resourceType, event, namespace: "default")
 
         let report = try await bed.run("status", "demo")
         #expect(report.status == 0, "\(report.stderr)")
@@ -121,6 +128,8 @@ import Testing
         #expect(report.stdout.contains("NodeDown"))
         #expect(report.stdout.contains("demo-backup-abc, succeeded"))
         #expect(report.stdout.contains("3.0 MiB"))
+        #expect(report.stdout.contains("Endpoint:     demo.default.svc:3306"))
+        #expect(report.stdout.contains("ClusterYellow") && report.stdout.contains("cluster is Yellow (2/3 ready)"))
 
         let json = try await bed.run("status", "demo", "-o", "json")
         let object = try JSONValue.parse(Data(json.stdout.utf8))

@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
 import KubeAPI
+import KubeClient
 import QiniuAPI
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show a cluster's state, its nodes, conditions and last backup.",
+        abstract: "Show a cluster's state, nodes, conditions, endpoint, last backup and recent events.",
         discussion: """
             State is Green (serving with every node Synced), Yellow (serving with fewer) or Red \
             (not serving). Node states are Green, Yellow, Red-clean, Red-unclean and Unknown.
@@ -33,7 +34,16 @@ struct StatusCommand: AsyncParsableCommand {
             if let output {
                 try ObjectOutput.print(try JSONValue(encoding: cluster), format: output, resource: QiniuMySQL.resourceType)
             } else {
-                print(StatusReport.render(cluster, terminal: Terminal.current), terminator: "")
+                // Events are a help, not the point: without the right to list them, say so and go on.
+                let events: Result<[JSONValue], Error>
+                do {
+                    events = .success(try await session.client.listAllRaw(
+                        Event.resourceType, namespace: session.namespace,
+                        options: ListOptions(fieldSelector: "involvedObject.kind=QiniuMySQL,involvedObject.name=\(name)")))
+                } catch {
+                    events = .failure(error)
+                }
+                print(StatusReport.render(cluster, events: events, terminal: Terminal.current), terminator: "")
             }
         }
     }
@@ -41,7 +51,11 @@ struct StatusCommand: AsyncParsableCommand {
 
 /// The human report of `status`.
 enum StatusReport {
-    static func render(_ cluster: QiniuMySQL, terminal: Terminal, now: Date = Date()) -> String {
+    /// How many recent events the report shows.
+    static let eventLimit = 10
+
+    static func render(_ cluster: QiniuMySQL, events: Result<[JSONValue], Error> = .success([]), terminal: Terminal,
+                       now: Date = Date()) -> String {
         let status = cluster.status
         let spec = cluster.spec
         var out = ""
@@ -58,6 +72,8 @@ enum StatusReport {
             line("Spec", "generation \(generation) not yet observed (operator at \(observed))")
         }
         if let message = status?.message, !message.isEmpty { line("Message", message) }
+        let names = ClusterNames(cluster: cluster.metadata.name ?? "")
+        line("Endpoint", "\(names.clientService).\(cluster.metadata.namespace ?? "default").svc:3306 (ready nodes only)")
 
         out += "\n"
         if let nodes = status?.nodes, !nodes.isEmpty {
@@ -94,6 +110,26 @@ enum StatusReport {
             line("Last backup", "\(name), \(outcome), \(Age.describe(backup.time, now: now)) ago, \(size)")
         } else {
             line("Last backup", spec.backup?.enable == true ? "none yet (scheduled at \(spec.backup?.backupTime ?? "?") UTC)" : "none")
+        }
+
+        out += "\n"
+        switch events {
+        case .success(let list) where list.isEmpty:
+            out += "Events: none.\n"
+        case .success(let list):
+            let recent = list.sorted { ($0["lastTimestamp"]?.stringValue ?? "") < ($1["lastTimestamp"]?.stringValue ?? "") }.suffix(eventLimit)
+            var table = Table(["Age", "Type", "Reason", "Message"])
+            for event in recent {
+                let type = event["type"]?.stringValue ?? ""
+                table.append([
+                    Age.describe(event["lastTimestamp"]?.stringValue, now: now),
+                    type == "Warning" ? terminal.paint(type, .yellow) : type,
+                    event["reason"]?.stringValue ?? "", event["message"]?.stringValue ?? "",
+                ])
+            }
+            out += table.render()
+        case .failure:
+            out += "Events: cannot list them with these credentials.\n"
         }
         return out
     }

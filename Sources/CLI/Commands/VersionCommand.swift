@@ -1,3 +1,4 @@
+import QiniuAPI
 import ArgumentParser
 import KubeAPI
 

@@ -36,6 +36,10 @@ final class Transport: Sendable {
         http.timeout = .init(connect: .seconds(15), read: .seconds(600))
         // Fail fast on a dead address; callers (the watch loop) own their retry policy.
         http.connectionPool.retryConnectionEstablishment = false
+        // HTTP/1.1: every open watch holds a connection for its lifetime. The operator watches
+        // eight kinds per namespace and still needs connections for its reads and writes; the
+        // default of 8 would leave its requests waiting for a pooled connection forever.
+        http.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 256
         http.httpVersion = .http1Only
         if usesTLS {
             http.tlsConfiguration = configuration.tls.configuration()

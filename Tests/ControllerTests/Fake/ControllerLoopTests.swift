@@ -168,15 +168,23 @@ struct ControllerLoopTests {
 
     // MARK: Intent and busy agents
 
-    @Test("row 2: a paused cluster is observed, never repaired")
+    @Test("row 2: a paused cluster stops its nodes one at a time, then observes; unpaused, it comes back by the full-stop rows")
     func paused() async throws {
         let fake = FakeGalera()
+        fake.write(5)
         try await Loop.run(fake, configure: { $0.paused = true }) { loop in
-            fake.kill("n2")
-            let status = try await loop.waitStatus("Yellow") { $0.state == .yellow }
+            let status = try await loop.waitStatus("every node stopped") { status in
+                status.nodes.allSatisfy { $0.state == .redClean } && status.message.contains("every node is stopped")
+            }
             try await Task.sleep(for: .milliseconds(150))
-            #expect(fake.calls.isEmpty)
+            #expect(fake.calls == ["stop n2 graceful", "stop n1 graceful", "stop n0 graceful"])
             #expect(status.message.contains("paused"))
+        }
+        fake.clearCalls()
+        try await Loop.run(fake) { loop in
+            try await loop.waitGreen(after: "unpause", faultFirst: false)
+            // n0 left last: it holds the newest position and bootstraps; the others join.
+            #expect(fake.calls == ["start n0 bootstrap 105", "start n1 join 105", "start n2 join 105"])
         }
     }
 
@@ -457,7 +465,8 @@ struct Loop {
         let task = Task { await controller.run() }
         defer { task.cancel() }
         var loop = Loop(controller: controller, fake: fake)
-        if fake.runningCount > 0 { try await loop.waitGreen(after: "start", faultFirst: false) }
+        // A paused controller stops the nodes at once: its test waits for that itself.
+        if fake.runningCount > 0, !configuration.paused { try await loop.waitGreen(after: "start", faultFirst: false) }
         loop.began = .now
         loop.publishedBefore = controller.feed.counts.published
         try await body(loop)

@@ -378,6 +378,9 @@ final class FakeGalera: NodeAccess {
     // MARK: - What a test reads
 
     var calls: [String] { state.withLock { $0.calls } }
+
+    /// Forgets the calls so far (a second controller's calls are then its own).
+    func clearCalls() { state.withLock { $0.calls.removeAll() } }
     func lastSQLAnswer(_ name: String) -> ContinuousClock.Instant? { state.withLock { $0.lastSQLAnswer[name] } }
     var violations: [String] { state.withLock { $0.violations } }
     var runningCount: Int { state.withLock { $0.nodes.filter(\.running).count } }

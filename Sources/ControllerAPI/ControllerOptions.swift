@@ -1,0 +1,79 @@
+import AgentAPI
+
+/// The controller's command line as one typed value, like `AgentOptions` for the agent: the
+/// operator renders a controller Deployment's arguments from it, and a round-trip test parses
+/// them back with `kubectl-qmysql controller`'s own parser. Secrets are files, never arguments.
+public struct ControllerOptions: Sendable, Hashable, Codable {
+    /// One node as the controller reaches it: its agent's URL and its mysqld's `host:port`.
+    public struct Node: Sendable, Hashable, Codable {
+        public var name: String
+        public var agentURL: String
+        public var sqlAddress: String
+
+        public init(name: String, agentURL: String, sqlAddress: String) {
+            self.name = name
+            self.agentURL = agentURL
+            self.sqlAddress = sqlAddress
+        }
+
+        /// `NAME=AGENT_URL,SQL_HOST:SQL_PORT`, the form of `--node`.
+        public var argument: String { "\(name)=\(agentURL),\(sqlAddress)" }
+    }
+
+    public var cluster: String
+    public var nodes: [Node]
+    public var agentTokenFile: String
+    public var monitorUser: String = "monitor"
+    public var monitorPasswordFile: String?
+    /// nil: every node must be Synced for Green.
+    public var replicas: Int?
+    public var autoRecovery = true
+    public var paused = false
+    public var formedUUID: String?
+    public var stateFile: String?
+    public var listen: String = "127.0.0.1:\(DefaultPorts.controller)"
+    public var probeInterval: Double = 1
+    public var probeTimeout: Double = 1
+    public var staleAfter: Double = 5
+    public var stepDeadline: Double = 120
+    public var logLevel: String = "info"
+    public var logFormat: AgentOptions.LogFormat = .text
+
+    public init(cluster: String, nodes: [Node], agentTokenFile: String) {
+        self.cluster = cluster
+        self.nodes = nodes
+        self.agentTokenFile = agentTokenFile
+    }
+
+    /// The arguments after `kubectl-qmysql controller`; defaults are left out so that a rendered
+    /// Deployment stays stable when a default changes nothing.
+    public var arguments: [String] {
+        let defaults = ControllerOptions(cluster: "", nodes: [], agentTokenFile: "")
+        var arguments = ["--cluster", cluster]
+        for node in nodes { arguments += ["--node", node.argument] }
+        arguments += ["--agent-token-file", agentTokenFile]
+        func add(_ name: String, _ value: String?, default defaultValue: String?) {
+            if let value, value != defaultValue { arguments += [name, value] }
+        }
+        add("--monitor-user", monitorUser, default: defaults.monitorUser)
+        add("--monitor-password-file", monitorPasswordFile, default: nil)
+        add("--replicas", replicas.map(String.init), default: nil)
+        if !autoRecovery { arguments.append("--no-auto-recovery") }
+        if paused { arguments.append("--paused") }
+        add("--formed-uuid", formedUUID, default: nil)
+        add("--state-file", stateFile, default: nil)
+        add("--listen", listen, default: defaults.listen)
+        add("--probe-interval", Self.number(probeInterval), default: Self.number(defaults.probeInterval))
+        add("--probe-timeout", Self.number(probeTimeout), default: Self.number(defaults.probeTimeout))
+        add("--stale-after", Self.number(staleAfter), default: Self.number(defaults.staleAfter))
+        add("--step-deadline", Self.number(stepDeadline), default: Self.number(defaults.stepDeadline))
+        add("--log-level", logLevel, default: defaults.logLevel)
+        add("--log-format", logFormat.rawValue, default: defaults.logFormat.rawValue)
+        return arguments
+    }
+
+    /// "1", "0.5": the shortest text that parses back to the same number.
+    static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
+}

@@ -1,0 +1,115 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Synchronization
+
+/// Follows one controller's status stream (`GET /v1/status?watch=true`): newline-delimited
+/// `ClusterStatus` JSON, the latest first, then every change, and the latest again every 10 s as
+/// a heartbeat. The operator keeps one per cluster; a test or a person can use it as well.
+public struct ControllerStatusClient: Sendable {
+    public let baseURL: String
+    private let httpClient: HTTPClient
+
+    public enum Failure: Error, CustomStringConvertible, Sendable {
+        case unexpected(status: Int, url: String)
+        case undecodable(line: String, url: String, error: String)
+        case tooLong(url: String)
+
+        public var description: String {
+            switch self {
+            case .unexpected(let status, let url): "\(url): unexpected HTTP \(status)"
+            case .undecodable(let line, let url, let error): "\(url): not a cluster status (\(error)): \(line.prefix(200))"
+            case .tooLong(let url): "\(url): a status line exceeded 1 MiB"
+            }
+        }
+    }
+
+    /// - Parameter baseURL: the controller's address, e.g. `http://demo-controller.ns.svc:9810`.
+    public init(baseURL: String, httpClient: HTTPClient = .shared) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.httpClient = httpClient
+    }
+
+    /// Calls `receive` with every status the stream delivers until the stream ends, `idle` passes
+    /// without a line (the controller's heartbeat is 10 s, so 30 s of silence is a dead
+    /// connection), or the task is cancelled. Connection errors throw.
+    public func follow(connectTimeout: Duration = .seconds(5), idle: Duration = .seconds(30),
+                       _ receive: @escaping @Sendable (ClusterStatus) async throws -> Void) async throws {
+        let url = baseURL + "/v1/status?watch=true"
+        var prepared = HTTPClientRequest(url: url)
+        prepared.headers.add(name: "Accept", value: "application/x-ndjson")
+        let request = prepared
+        let response = try await withTimeout(connectTimeout) {
+            try await httpClient.execute(request, timeout: .seconds(connectTimeout.components.seconds + 1))
+        }
+        guard response.status == .ok else { throw Failure.unexpected(status: Int(response.status.code), url: url) }
+        let lastLine = LastLine()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                var pending = Data()
+                for try await chunk in response.body {
+                    pending.append(contentsOf: chunk.readableBytesView)
+                    while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                        let line = Data(pending[pending.startIndex..<newline])
+                        pending.removeSubrange(pending.startIndex...newline)
+                        guard !line.isEmpty else { continue }
+                        lastLine.touch()
+                        let status: ClusterStatus
+                        do {
+                            status = try JSONDecoder().decode(ClusterStatus.self, from: line)
+                        } catch {
+                            throw Failure.undecodable(line: String(decoding: line, as: UTF8.self), url: url, error: "\(error)")
+                        }
+                        try await receive(status)
+                    }
+                    if pending.count > 1 << 20 { throw Failure.tooLong(url: url) }
+                }
+            }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: idle / 4)
+                    if lastLine.silence > idle { throw TimedOut(after: idle) }
+                }
+            }
+            // The first to finish decides: the stream ended (return) or the watchdog fired (throws).
+            defer { group.cancelAll() }
+            try await group.next()
+        }
+    }
+
+    /// One status, without following (`GET /v1/status`).
+    public func status(timeout: Duration = .seconds(5)) async throws -> ClusterStatus {
+        let url = baseURL + "/v1/status"
+        let response = try await httpClient.execute(HTTPClientRequest(url: url), timeout: .seconds(timeout.components.seconds))
+        guard response.status == .ok else { throw Failure.unexpected(status: Int(response.status.code), url: url) }
+        let body = try await response.body.collect(upTo: 1 << 20)
+        return try JSONDecoder().decode(ClusterStatus.self, from: Data(body.readableBytesView))
+    }
+}
+
+/// Thrown by `withTimeout` when the bound passed first.
+public struct TimedOut: Error, CustomStringConvertible, Sendable {
+    public var after: Duration
+    public var description: String { "no answer within \(after)" }
+}
+
+/// Runs `body`, throwing `TimedOut` if it has not finished after `timeout` (and cancelling it).
+func withTimeout<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: timeout)
+            throw TimedOut(after: timeout)
+        }
+        defer { group.cancelAll() }
+        return try await group.next()!
+    }
+}
+
+/// When the stream last delivered a line, shared by the reader and its watchdog.
+private final class LastLine: Sendable {
+    private let instant = Mutex(ContinuousClock.now)
+
+    func touch() { instant.withLock { $0 = .now } }
+    var silence: Duration { instant.withLock { $0.duration(to: .now) } }
+}

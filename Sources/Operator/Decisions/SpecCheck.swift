@@ -1,0 +1,90 @@
+import ControllerAPI
+import Galera
+import KubeAPI
+import QiniuAPI
+
+/// What the schema cannot catch, decided before anything is applied. A refused spec changes
+/// nothing: the condition `SpecRejected` says why and what to do, and the objects stay as they are.
+public enum SpecCheck {
+    /// What the live objects say about the cluster as it runs now.
+    public struct Live: Sendable, Hashable {
+        public var flavor: String?
+        public var storageSize: String?
+        public var storageClassName: String?
+        public var replicas: Int?
+        public var state: ClusterHealth?
+        public var rootPasswordSecretExists: Bool?
+
+        public init(flavor: String? = nil, storageSize: String? = nil, storageClassName: String? = nil, replicas: Int? = nil,
+                    state: ClusterHealth? = nil, rootPasswordSecretExists: Bool? = nil) {
+            self.flavor = flavor
+            self.storageSize = storageSize
+            self.storageClassName = storageClassName
+            self.replicas = replicas
+            self.state = state
+            self.rootPasswordSecretExists = rootPasswordSecretExists
+        }
+    }
+
+    /// my.cnf settings the agent owns: changing them would cut the node off its cluster or its data.
+    public static let reservedSettings: Set<String> = [
+        "user", "datadir", "socket", "bind-address", "port", "tmpdir", "pid-file", "log-error",
+        "wsrep_on", "wsrep_provider", "wsrep_cluster_name", "wsrep_cluster_address", "wsrep_node_name",
+        "wsrep_node_address", "wsrep_node_incoming_address", "wsrep_sst_method", "wsrep_sst_receive_address",
+        "wsrep_provider_options", "binlog_format", "innodb_autoinc_lock_mode",
+    ]
+
+    /// The reasons `cluster` cannot be applied as it is, each saying what to do; empty when it can.
+    public static func problems(_ cluster: QiniuMySQL, live: Live) -> [String] {
+        var problems: [String] = []
+        let spec = cluster.spec
+        if let name = cluster.metadata.name, let problem = ClusterNames.problem(with: name) { problems.append(problem) }
+        let replicas = spec.replicas ?? 3
+        if replicas < 1 || replicas % 2 == 0 {
+            problems.append("spec.replicas \(replicas) must be odd (1, 3, 5, 7 or 9) so that a majority survives one failure")
+        }
+        for key in (spec.config ?? [:]).keys.sorted() {
+            let normalized = key.replacingOccurrences(of: "-", with: "_").lowercased()
+            if reservedSettings.contains(normalized) || reservedSettings.contains(key.lowercased()) {
+                problems.append("spec.config.\(key) is set by the agent and cannot be overridden; remove it")
+            } else if key.contains("\n") || key.contains("=") || (spec.config?[key] ?? "").contains("\n") {
+                problems.append("spec.config.\(key) must be one line without '=' in the name")
+            }
+        }
+        if spec.rootPasswordSecret != nil, live.rootPasswordSecretExists == false {
+            problems.append("spec.rootPasswordSecret \"\(spec.rootPasswordSecret!)\" does not exist in namespace \(cluster.metadata.namespace ?? "default"); create it with key 'password' or remove the field to have one generated")
+        }
+        if let liveFlavor = live.flavor, liveFlavor != (spec.flavor ?? .mariadb).rawValue {
+            problems.append("spec.flavor cannot change (the cluster runs \(liveFlavor)); restore a backup into a new cluster instead")
+        }
+        let wanted = spec.storage?.size ?? ClusterRenderer.defaultStorageSize
+        if let liveSize = live.storageSize, wanted != liveSize {
+            if let a = Quantity.bytes(wanted), let b = Quantity.bytes(liveSize), a < b {
+                problems.append("spec.storage.size cannot shrink from \(liveSize) to \(wanted); volumes only grow")
+            } else if Quantity.bytes(wanted) != Quantity.bytes(liveSize) {
+                problems.append("spec.storage.size change from \(liveSize) to \(wanted) is not supported yet; expand the PersistentVolumeClaims directly and set the size back to \(liveSize)")
+            }
+        }
+        if let liveClass = live.storageClassName, spec.storage?.storageClassName != liveClass {
+            problems.append("spec.storage.storageClassName cannot change (the volumes use \(liveClass))")
+        }
+        if let liveReplicas = live.replicas, liveReplicas != replicas, live.state == .red {
+            problems.append("spec.replicas cannot change from \(liveReplicas) to \(replicas) while the cluster is Red; wait for it to recover (or repair it) first")
+        }
+        return problems
+    }
+}
+
+/// Kubernetes quantities, as far as comparing storage sizes needs them.
+enum Quantity {
+    static func bytes(_ text: String) -> Double? {
+        let suffixes: [(String, Double)] = [
+            ("Ki", 0x1p10), ("Mi", 0x1p20), ("Gi", 0x1p30), ("Ti", 0x1p40), ("Pi", 0x1p50), ("Ei", 0x1p60),
+            ("k", 1e3), ("M", 1e6), ("G", 1e9), ("T", 1e12), ("P", 1e15), ("E", 1e18),
+        ]
+        for (suffix, factor) in suffixes where text.hasSuffix(suffix) {
+            return Double(text.dropLast(suffix.count)).map { $0 * factor }
+        }
+        return Double(text)
+    }
+}

@@ -1,0 +1,58 @@
+import KubeAPI
+
+/// Everything the operator may do, least privilege, each rule with the reason it exists. The
+/// ClusterRole below is what the Helm chart and docs/operator.md use; a test runs the operator as
+/// a user holding exactly these rules, so a call it makes without a rule fails the test.
+public enum OperatorRBAC {
+    public struct Rule: Sendable, Hashable {
+        public var apiGroup: String
+        public var resources: [String]
+        public var verbs: [String]
+        public var reason: String
+    }
+
+    /// Objects the operator renders and applies (server-side apply: `patch`, and `create` for a
+    /// missing object), watches into its caches (`list`, `watch`).
+    static let renderedVerbs = ["list", "watch", "create", "patch"]
+
+    public static let rules: [Rule] = [
+        Rule(apiGroup: "apiextensions.k8s.io", resources: ["customresourcedefinitions"], verbs: ["get", "create", "patch"],
+             reason: "ensure its own CRDs at start (the seed's CreateCRD/GetCRD)"),
+        Rule(apiGroup: "mysql.qiniu.com", resources: ["qiniumysqls"], verbs: ["list", "watch", "patch"],
+             reason: "watch clusters; add and remove its finalizer"),
+        Rule(apiGroup: "mysql.qiniu.com", resources: ["qiniumysqls/status"], verbs: ["update"],
+             reason: "write the cluster's status (only when it changed)"),
+        Rule(apiGroup: "", resources: ["secrets"], verbs: ["get"] + renderedVerbs,
+             reason: "create each cluster's credentials once; check that a spec.rootPasswordSecret exists"),
+        Rule(apiGroup: "", resources: ["configmaps", "services", "serviceaccounts"], verbs: renderedVerbs,
+             reason: "my.cnf, the peer, client and controller Services, the controller's ServiceAccount"),
+        Rule(apiGroup: "apps", resources: ["statefulsets", "deployments"], verbs: renderedVerbs,
+             reason: "the database pods and the cluster's controller"),
+        Rule(apiGroup: "policy", resources: ["poddisruptionbudgets"], verbs: renderedVerbs,
+             reason: "at most one node down for voluntary disruptions"),
+        Rule(apiGroup: "", resources: ["pods"], verbs: ["list", "watch", "delete"],
+             reason: "roll a changed template one node at a time; replace a controller that stopped answering"),
+        Rule(apiGroup: "", resources: ["persistentvolumeclaims"], verbs: ["list", "delete"],
+             reason: "delete the data volumes on deletion, only with spec.storage.deleteClaimsOnDelete"),
+        Rule(apiGroup: "", resources: ["events"], verbs: ["create"],
+             reason: "record state changes, recoveries and interventions on the QiniuMySQL"),
+        Rule(apiGroup: "coordination.k8s.io", resources: ["leases"], verbs: ["get", "create", "update"],
+             reason: "leader election (only the leader reconciles)"),
+    ]
+
+    /// The ClusterRole (all namespaces). For `--watch-namespace`, bind the same rules with a Role
+    /// in each watched namespace, and keep the CRD rule in a small ClusterRole.
+    public static func clusterRole(name: String = "qmysql-operator") -> JSONValue {
+        [
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+            "metadata": ["name": .string(name), "labels": ["app.kubernetes.io/name": "qmysql", "app.kubernetes.io/component": "operator"]],
+            "rules": .array(rules.map { rule in
+                [
+                    "apiGroups": [.string(rule.apiGroup)],
+                    "resources": .array(rule.resources.map { .string($0) }),
+                    "verbs": .array(rule.verbs.map { .string($0) }),
+                ]
+            }),
+        ]
+    }
+}

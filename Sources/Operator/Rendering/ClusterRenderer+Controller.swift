@@ -1,0 +1,98 @@
+import AgentAPI
+import ControllerAPI
+import Foundation
+import Galera
+import KubeAPI
+import QiniuAPI
+
+/// The cluster's controller: a one-replica Deployment with its own ServiceAccount (no API
+/// rights, no token mounted) and a Service that the agents report to and the operator reads.
+extension ClusterRenderer {
+    /// The controller's command line. It is given the formed-before fact from the status, so a
+    /// replaced controller never forms a new cluster on empty datadirs.
+    public var controllerOptions: ControllerOptions {
+        var options = ControllerOptions(
+            cluster: names.cluster,
+            nodes: (0..<replicas).map { ordinal in
+                ControllerOptions.Node(
+                    name: names.node(ordinal), agentURL: "http://\(names.nodeHost(ordinal)):\(DefaultPorts.agent)",
+                    sqlAddress: "\(names.nodeHost(ordinal)):\(DefaultPorts.mysql)")
+            },
+            agentTokenFile: "\(Paths.secretDirectory)/\(ClusterSecrets.Key.agentToken)")
+        options.monitorPasswordFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.monitorPassword)"
+        options.autoRecovery = cluster.spec.autoRecovery ?? true
+        options.paused = cluster.spec.paused ?? false
+        options.formedUUID = cluster.status?.clusterUUID
+        options.stateFile = "\(Paths.controllerState)/state.json"
+        options.listen = "0.0.0.0:\(DefaultPorts.controller)"
+        options.logFormat = AgentOptions.LogFormat(rawValue: settings.logFormat) ?? .json
+        return options
+    }
+
+    var controllerServiceAccount: RenderedObject {
+        RenderedObject(type: ServiceAccount.resourceType, body: [
+            "apiVersion": "v1", "kind": "ServiceAccount", "metadata": metadata(names.controller, component: "controller"),
+            "automountServiceAccountToken": false,
+        ])
+    }
+
+    var controllerService: RenderedObject {
+        RenderedObject(type: Service.resourceType, body: [
+            "apiVersion": "v1", "kind": "Service", "metadata": metadata(names.controller, component: "controller"),
+            "spec": [
+                "type": "ClusterIP", "selector": controllerSelector,
+                "ports": [Self.servicePort("http", DefaultPorts.controller)],
+            ],
+        ])
+    }
+
+    var controllerDeployment: RenderedObject {
+        var container: JSONValue = [
+            "name": "controller", "image": .string(settings.image),
+            "command": .array([settings.binaryPath, "controller"].map { .string($0) }),
+            "args": .array(controllerOptions.arguments.map { .string($0) }),
+            "ports": [Self.port("http", DefaultPorts.controller)],
+            "volumeMounts": [
+                ["name": "secret", "mountPath": .string(Paths.secretDirectory), "readOnly": true],
+                ["name": "state", "mountPath": .string(Paths.controllerState)],
+            ],
+            "readinessProbe": Self.httpProbe("/healthz", port: "http", period: 5, failures: 3),
+            "livenessProbe": Self.httpProbe("/healthz", port: "http", period: 10, failures: 6, timeout: 5),
+            "resources": ["requests": ["cpu": "50m", "memory": "64Mi"], "limits": ["memory": "256Mi"]],
+            "securityContext": Self.restrictedContainer,
+        ]
+        if let policy = settings.imagePullPolicy { container["imagePullPolicy"] = .string(policy) }
+        return RenderedObject(type: Deployment.resourceType, body: [
+            "apiVersion": "apps/v1", "kind": "Deployment", "metadata": metadata(names.controller, component: "controller"),
+            "spec": [
+                "replicas": 1,
+                "selector": ["matchLabels": controllerSelector],
+                // Never two controllers for one cluster, not even during a rollout.
+                "strategy": ["type": "Recreate"],
+                "template": [
+                    "metadata": ["labels": labels("controller")],
+                    "spec": [
+                        "serviceAccountName": .string(names.controller),
+                        "automountServiceAccountToken": false,
+                        "enableServiceLinks": false,
+                        "securityContext": Self.restrictedPod(uid: 65532),
+                        "containers": [container],
+                        "volumes": [
+                            [
+                                "name": "secret",
+                                "secret": [
+                                    "secretName": .string(names.secret), "defaultMode": 0o440,
+                                    "items": [
+                                        ["key": .string(ClusterSecrets.Key.agentToken), "path": .string(ClusterSecrets.Key.agentToken)],
+                                        ["key": .string(ClusterSecrets.Key.monitorPassword), "path": .string(ClusterSecrets.Key.monitorPassword)],
+                                    ],
+                                ],
+                            ],
+                            ["name": "state", "emptyDir": [:]],
+                        ],
+                    ],
+                ],
+            ],
+        ])
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// The generated credentials of one cluster. Created once with the cluster's Secret and never
+/// rotated by a reconcile: the operator reads them back from the Secret, and only a missing
+/// Secret gets new ones (see `ClusterReconciler`).
+public struct ClusterSecrets: Sendable, Hashable {
+    /// nil when the user names `spec.rootPasswordSecret`: that Secret is used as given.
+    public var rootPassword: String?
+    public var monitorPassword: String
+    public var backupPassword: String
+    public var agentToken: String
+
+    public init(rootPassword: String?, monitorPassword: String, backupPassword: String, agentToken: String) {
+        self.rootPassword = rootPassword
+        self.monitorPassword = monitorPassword
+        self.backupPassword = backupPassword
+        self.agentToken = agentToken
+    }
+
+    /// The keys in the cluster's Secret.
+    public enum Key {
+        public static let rootPassword = "root-password"
+        public static let monitorPassword = "monitor-password"
+        public static let backupPassword = "backup-password"
+        public static let agentToken = "agent-token"
+    }
+
+    /// Fresh random credentials: 32 characters from a 62-letter alphabet (about 190 bits).
+    public static func generate(withRootPassword: Bool) -> ClusterSecrets {
+        var generator = SystemRandomNumberGenerator()
+        return ClusterSecrets(
+            rootPassword: withRootPassword ? random(using: &generator) : nil,
+            monitorPassword: random(using: &generator), backupPassword: random(using: &generator),
+            agentToken: random(using: &generator))
+    }
+
+    static func random(length: Int = 32, using generator: inout some RandomNumberGenerator) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        return String((0..<length).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+    }
+
+    /// The credentials stored in a Secret's `data` (base64), or nil if any key is missing or
+    /// undecodable (then the reconciler reports it and changes nothing).
+    public init?(secretData data: [String: String], expectsRootPassword: Bool) {
+        func value(_ key: String) -> String? {
+            data[key].flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) }
+        }
+        guard let monitor = value(Key.monitorPassword), let backup = value(Key.backupPassword),
+              let token = value(Key.agentToken) else { return nil }
+        let root = value(Key.rootPassword)
+        if expectsRootPassword, root == nil { return nil }
+        self.init(rootPassword: expectsRootPassword ? root : nil, monitorPassword: monitor, backupPassword: backup, agentToken: token)
+    }
+}

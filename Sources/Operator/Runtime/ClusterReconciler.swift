@@ -1,0 +1,329 @@
+import AgentAPI
+import ControllerAPI
+import Foundation
+import KubeAPI
+import KubeClient
+import Logging
+import QiniuAPI
+import Synchronization
+
+/// The seed's "MySQL Operator" for one QiniuMySQL: level-triggered and idempotent. A reconcile
+/// reads the cluster and its objects from the caches, never from the event that woke it:
+/// 1. deletion: stop following the controller, delete the claims if asked, drop the finalizer;
+/// 2. refuse what the schema cannot (`SpecCheck`): nothing is changed, the condition says why;
+/// 3. render, and apply only objects whose live copy does not already match (`LiveComparison`);
+/// 4. follow the controller's status stream; replace a controller that stopped answering;
+/// 5. write the status only if it changed, with Events for every transition.
+public final class ClusterReconciler: Sendable {
+    public static let finalizer = "mysql.qiniu.com/finalizer"
+
+    public enum Outcome: Sendable, Equatable {
+        case done
+        /// Come back after this long even without an event (a silent controller is checked again).
+        case requeue(after: Duration)
+        /// Failed; retried with the queue's back-off.
+        case retry(String)
+    }
+
+    let client: KubeClient
+    let settings: OperatorSettings
+    let caches: OwnedCaches
+    let followers: ControllerFollowers
+    let events: EventRecorder
+    let metrics: OperatorMetrics
+    let logger: Logger
+    /// Where the controller of a cluster answers (in a cluster: its Service's DNS name).
+    let controllerURL: @Sendable (ObjectKey) -> String
+    private let lastReplacement = Mutex([ObjectKey: ContinuousClock.Instant]())
+
+    public init(client: KubeClient, settings: OperatorSettings, caches: OwnedCaches, followers: ControllerFollowers,
+                events: EventRecorder, metrics: OperatorMetrics, logger: Logger,
+                controllerURL: @escaping @Sendable (ObjectKey) -> String) {
+        self.client = client
+        self.settings = settings
+        self.caches = caches
+        self.followers = followers
+        self.events = events
+        self.metrics = metrics
+        self.logger = logger
+        self.controllerURL = controllerURL
+    }
+
+    /// The in-cluster address of a cluster's controller.
+    public static func serviceURL(_ key: ObjectKey) -> String {
+        "http://\(ClusterNames(cluster: key.name).controller).\(key.namespace).svc:\(DefaultPorts.controller)"
+    }
+
+    public func reconcile(_ key: ObjectKey) async -> Outcome {
+        metrics.update { $0.reconciles += 1 }
+        guard let raw = caches.clusters.get(key) else {
+            followers.stop(key)
+            return .done
+        }
+        let cluster: QiniuMySQL
+        do {
+            cluster = try raw.decode(as: QiniuMySQL.self)
+        } catch {
+            logger.error("cannot decode the QiniuMySQL", metadata: ["cluster": "\(key)", "error": "\(error)"])
+            return .done
+        }
+        var log = logger
+        log[metadataKey: "cluster"] = "\(key.name)"
+        log[metadataKey: "namespace"] = "\(key.namespace)"
+        do {
+            if cluster.metadata.deletionTimestamp != nil { return try await finalize(cluster, raw: raw, key: key, log: log) }
+            let current = try await ensureFinalizer(cluster, raw: raw, key: key)
+            return try await reconcileLive(current, key: key, log: log)
+        } catch {
+            log.warning("reconcile failed; retrying with back-off", metadata: ["error": "\(error)"])
+            return .retry("\(error)")
+        }
+    }
+
+    // MARK: - Steps
+
+    func ensureFinalizer(_ cluster: QiniuMySQL, raw: JSONValue, key: ObjectKey) async throws -> QiniuMySQL {
+        let finalizers = cluster.metadata.finalizers ?? []
+        guard !finalizers.contains(Self.finalizer) else { return cluster }
+        let patch: JSONValue = [
+            "metadata": [
+                "finalizers": .array((finalizers + [Self.finalizer]).map { .string($0) }),
+                "resourceVersion": .string(cluster.metadata.resourceVersion ?? ""),
+            ],
+        ]
+        let stored = try await client.mergePatchRaw(QiniuMySQL.resourceType, name: key.name, namespace: key.namespace, patch: patch)
+        caches.clusters.store(stored)
+        metrics.update { $0.objectWrites += 1 }
+        return try stored.decode(as: QiniuMySQL.self)
+    }
+
+    func finalize(_ cluster: QiniuMySQL, raw: JSONValue, key: ObjectKey, log: Logger) async throws -> Outcome {
+        followers.stop(key)
+        let finalizers = cluster.metadata.finalizers ?? []
+        guard finalizers.contains(Self.finalizer) else { return .done }
+        if cluster.spec.storage?.deleteClaimsOnDelete == true {
+            let claims = try await client.listAllRaw(
+                PersistentVolumeClaim.resourceType, namespace: key.namespace,
+                options: ListOptions(labelSelector: "\(QiniuLabels.cluster)=\(key.name),\(QiniuLabels.component)=database"))
+            for claim in claims {
+                guard let name = claim[path: ["metadata", "name"]]?.stringValue else { continue }
+                do {
+                    try await client.deleteRaw(PersistentVolumeClaim.resourceType, name: name, namespace: key.namespace)
+                } catch let error as KubeError where error.isNotFound {}
+                log.notice("deleted volume claim (spec.storage.deleteClaimsOnDelete)", metadata: ["claim": "\(name)"])
+            }
+        } else {
+            log.notice("cluster deleted; its volume claims are kept (spec.storage.deleteClaimsOnDelete is false)")
+        }
+        let patch: JSONValue = [
+            "metadata": [
+                "finalizers": .array(finalizers.filter { $0 != Self.finalizer }.map { .string($0) }),
+                "resourceVersion": .string(cluster.metadata.resourceVersion ?? ""),
+            ],
+        ]
+        do {
+            _ = try await client.mergePatchRaw(QiniuMySQL.resourceType, name: key.name, namespace: key.namespace, patch: patch)
+        } catch let error as KubeError where error.isNotFound {}
+        metrics.update { $0.objectWrites += 1 }
+        return .done
+    }
+
+    func reconcileLive(_ cluster: QiniuMySQL, key: ObjectKey, log: Logger) async throws -> Outcome {
+        let names = ClusterNames(cluster: key.name)
+        followers.follow(key, url: controllerURL(key))
+        let observation = followers.observation(key)
+        let unavailable = followers.isUnavailable(key)
+
+        // 2. What the schema cannot catch.
+        var live = liveFacts(names: names, namespace: key.namespace)
+        live.state = observation?.status.flatMap { ClusterHealth(rawValue: $0.state.rawValue) }
+        if let secretName = cluster.spec.rootPasswordSecret {
+            do {
+                _ = try await client.getRaw(Secret.resourceType, name: secretName, namespace: key.namespace)
+                live.rootPasswordSecretExists = true
+            } catch let error as KubeError where error.isNotFound {
+                live.rootPasswordSecretExists = false
+            }
+        }
+        let problems = SpecCheck.problems(cluster, live: live)
+
+        // 3. Render and apply what differs.
+        var applyError: String?
+        if problems.isEmpty {
+            do {
+                try await apply(cluster, names: names, key: key, log: log)
+            } catch {
+                applyError = "\(error)"
+            }
+        }
+
+        // 4. A silent controller is replaced (the database pods are untouched); a changed
+        //    template is rolled out one node at a time while Green.
+        if unavailable, problems.isEmpty { await replaceController(cluster, key: key, log: log) }
+        if problems.isEmpty, applyError == nil, !unavailable {
+            do {
+                try await rollOut(cluster, names: names, key: key, state: live.state, log: log)
+            } catch {
+                applyError = "rolling out: \(error)"
+            }
+        }
+
+        // 5. Status and events.
+        let inputs = StatusComposer.Inputs(
+            controller: observation?.status, controllerUnavailable: unavailable, specProblems: problems,
+            applyError: applyError, appliedGeneration: problems.isEmpty && applyError == nil ? cluster.metadata.generation : nil,
+            now: Date.ISO8601FormatStyle().format(Date()))
+        let status = StatusComposer.compose(cluster, inputs)
+        if status != cluster.status {
+            var updated = cluster
+            updated.status = status
+            let stored = try await client.updateStatus(updated, namespace: key.namespace)
+            if let raw = try? JSONValue.parse(JSONEncoder().encode(stored)) { caches.clusters.store(raw) }
+            metrics.update { $0.statusWrites += 1 }
+            await recordTransitions(from: cluster, to: status, key: key)
+        }
+        if let applyError { return .retry(applyError) }
+        return unavailable ? .requeue(after: settings.controllerUnavailableAfter) : .done
+    }
+
+    /// What the running objects say: the flavor, the volumes and the size as they are now.
+    func liveFacts(names: ClusterNames, namespace: String) -> SpecCheck.Live {
+        guard let statefulSet = caches.objects(StatefulSet.resourceType)?.get(namespace: namespace, name: names.statefulSet) else {
+            return SpecCheck.Live()
+        }
+        let claim = statefulSet[path: ["spec", "volumeClaimTemplates"]]?.arrayValue?.first
+        return SpecCheck.Live(
+            flavor: statefulSet[path: ["metadata", "annotations", ClusterRenderer.flavorAnnotation]]?.stringValue,
+            storageSize: claim?[path: ["spec", "resources", "requests", "storage"]]?.stringValue,
+            storageClassName: claim?[path: ["spec", "storageClassName"]]?.stringValue,
+            replicas: statefulSet[path: ["spec", "replicas"]]?.intValue.map { Int($0) })
+    }
+
+    func apply(_ cluster: QiniuMySQL, names: ClusterNames, key: ObjectKey, log: Logger) async throws {
+        let secretCache = caches.objects(Secret.resourceType)
+        let existingSecret = secretCache?.get(namespace: key.namespace, name: names.secret)
+        let secrets: ClusterSecrets
+        if let existingSecret {
+            let data = (existingSecret["data"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
+            guard let stored = ClusterSecrets(secretData: data, expectsRootPassword: cluster.spec.rootPasswordSecret == nil) else {
+                throw OperatorError("Secret \(names.secret) lacks one of \(ClusterSecrets.Key.monitorPassword), \(ClusterSecrets.Key.backupPassword), \(ClusterSecrets.Key.agentToken)\(cluster.spec.rootPasswordSecret == nil ? ", \(ClusterSecrets.Key.rootPassword)" : ""); restore the keys (the running cluster uses them)")
+            }
+            secrets = stored
+        } else {
+            secrets = .generate(withRootPassword: cluster.spec.rootPasswordSecret == nil)
+        }
+        let renderer = ClusterRenderer(cluster: cluster, settings: settings, secrets: secrets)
+        for object in renderer.render() {
+            let cache = caches.objects(object.type)
+            let liveObject = cache?.get(namespace: key.namespace, name: object.name)
+            // Credentials are created once and never rewritten: rotating them would lock the
+            // running cluster out.
+            if object.type == Secret.resourceType, liveObject != nil { continue }
+            if LiveComparison.covers(liveObject, object.body) { continue }
+            log.info("applying", metadata: [
+                "object": "\(object.reference)",
+                "difference": "\(LiveComparison.firstDifference(liveObject, object.body) ?? "-")",
+            ])
+            let stored = try await client.applyRaw(object.type, object.body, namespace: key.namespace,
+                                                   fieldManager: settings.fieldManager, force: true)
+            cache?.store(stored)
+            metrics.update { $0.objectWrites += 1 }
+        }
+    }
+
+    /// Replaces the next outdated database pod, if `RolloutDecision` says one may go now.
+    func rollOut(_ cluster: QiniuMySQL, names: ClusterNames, key: ObjectKey, state: ClusterHealth?, log: Logger) async throws {
+        guard let statefulSet = caches.objects(StatefulSet.resourceType)?.get(namespace: key.namespace, name: names.statefulSet),
+              let pods = caches.objects(Pod.resourceType) else { return }
+        let views = pods.list(namespace: key.namespace)
+            .filter { $0[path: ["metadata", "labels", QiniuLabels.component]] == "database" }
+            .compactMap { RolloutDecision.PodView($0, cluster: names.cluster) }
+        let decision = RolloutDecision.next(
+            pods: views, replicas: cluster.spec.replicas ?? 3,
+            updateRevision: statefulSet[path: ["status", "updateRevision"]]?.stringValue, state: state)
+        guard case .replace(let pod) = decision else { return }
+        log.notice("rolling out the changed template", metadata: ["pod": "\(pod)"])
+        do {
+            let answer = try await client.deleteRaw(Pod.resourceType, name: pod, namespace: key.namespace)
+            if answer[path: ["metadata", "deletionTimestamp"]] != nil { pods.store(answer) } else {
+                pods.remove(ObjectKey(namespace: key.namespace, name: pod))
+            }
+        } catch let error as KubeError where error.isNotFound {
+            return
+        }
+        metrics.update { $0.objectWrites += 1 }
+        if let raw = caches.clusters.get(key) {
+            await events.record(raw, kind: .normal, reason: "RollingUpdate",
+                                message: "replacing \(pod) to apply the changed pod template, one node at a time while Green")
+        }
+    }
+
+    func replaceController(_ cluster: QiniuMySQL, key: ObjectKey, log: Logger) async {
+        let now = ContinuousClock.now
+        let due = lastReplacement.withLock { all -> Bool in
+            if let last = all[key], last.duration(to: now) < settings.controllerUnavailableAfter { return false }
+            all[key] = now
+            return true
+        }
+        guard due else { return }
+        let names = ClusterNames(cluster: key.name)
+        var replaced: [String] = []
+        let pods = (caches.objects(Pod.resourceType)?.list(namespace: key.namespace) ?? []).filter {
+            $0[path: ["metadata", "labels", QiniuLabels.instance]]?.stringValue == names.cluster
+                && $0[path: ["metadata", "labels", QiniuLabels.component]] == "controller"
+        }
+        for pod in pods {
+            guard let name = pod[path: ["metadata", "name"]]?.stringValue,
+                  pod[path: ["metadata", "deletionTimestamp"]] == nil else { continue }
+            // A pod still pulling its image or being scheduled is not hung: leave it.
+            if pod[path: ["status", "phase"]]?.stringValue == "Pending" { continue }
+            do {
+                try await client.deleteRaw(Pod.resourceType, name: name, namespace: key.namespace)
+                replaced.append(name)
+            } catch {
+                log.warning("cannot replace the controller's pod", metadata: ["pod": "\(name)", "error": "\(error)"])
+            }
+        }
+        followers.restartClock(key)
+        metrics.update { $0.controllerReplacements += replaced.count }
+        let message = replaced.isEmpty
+            ? "the controller \(names.controller) has not answered for \(settings.controllerUnavailableAfter); no running pod to replace yet"
+            : "the controller \(names.controller) has not answered for \(settings.controllerUnavailableAfter); replaced pod \(replaced.joined(separator: ", "))"
+        log.warning("controller unavailable", metadata: ["replaced": "\(replaced)"])
+        if let raw = caches.clusters.get(key) {
+            await events.record(raw, kind: .warning, reason: "ControllerUnavailable", message: message)
+        }
+    }
+
+    /// Events for what changed between the stored status and the new one.
+    func recordTransitions(from cluster: QiniuMySQL, to status: QiniuMySQLStatus, key: ObjectKey) async {
+        guard let raw = caches.clusters.get(key) else { return }
+        let old = cluster.status
+        if let state = status.state, state != old?.state {
+            await events.record(raw, kind: state == .green ? .normal : .warning, reason: "Cluster\(state.rawValue)",
+                                message: "cluster is \(state.rawValue) (\(status.ready ?? "?") ready): \(status.message ?? "")")
+        }
+        func becameTrue(_ type: String) -> Condition? {
+            guard let new = status.conditions?.first(where: { $0.type == type }), new.status == "True" else { return nil }
+            let before = old?.conditions?.first(where: { $0.type == type })
+            return before?.status == "True" && before?.message == new.message ? nil : new
+        }
+        let watched: [(String, EventRecorder.Kind)] = [
+            (StatusComposer.ConditionType.manualInterventionRequired, .warning),
+            (StatusComposer.ConditionType.recovering, .normal),
+            (StatusComposer.ConditionType.specRejected, .warning),
+            (StatusComposer.ConditionType.applyFailed, .warning),
+        ]
+        for (type, kind) in watched {
+            if let condition = becameTrue(type) {
+                await events.record(raw, kind: kind, reason: condition.reason ?? type, message: condition.message ?? type)
+            }
+        }
+    }
+}
+
+/// An operator failure with a message that says what to do.
+public struct OperatorError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,103 @@
+import AsyncHTTPClient
+import ControllerAPI
+import Logging
+import Synchronization
+
+/// One status follower per cluster: keeps the controller's latest status and when it was last
+/// heard from (a status line or the 10 s heartbeat), and wakes the reconciler when the status
+/// changed or the controller went silent. The stream is the controller's bounded latest-wins
+/// feed, so a slow operator reads the newest status next, never a backlog.
+public final class ControllerFollowers: Sendable {
+    public struct Observation: Sendable {
+        public var status: ClusterStatus?
+        /// When the follower started or last heard from the controller.
+        public var lastHeard: ContinuousClock.Instant
+        public var lastError: String?
+    }
+
+    private struct Follower {
+        var url: String
+        var task: Task<Void, Never>
+    }
+
+    private let followers = Mutex([ObjectKey: Follower]())
+    private let observations = Mutex([ObjectKey: Observation]())
+    let httpClient: HTTPClient
+    let unavailableAfter: Duration
+    let logger: Logger
+    let onChange: @Sendable (ObjectKey) async -> Void
+
+    public init(httpClient: HTTPClient, unavailableAfter: Duration, logger: Logger,
+                onChange: @escaping @Sendable (ObjectKey) async -> Void) {
+        self.httpClient = httpClient
+        self.unavailableAfter = unavailableAfter
+        self.logger = logger
+        self.onChange = onChange
+    }
+
+    public func observation(_ key: ObjectKey) -> Observation? { observations.withLock { $0[key] } }
+
+    /// Whether the controller of `key` has been silent for longer than `unavailableAfter`.
+    public func isUnavailable(_ key: ObjectKey, now: ContinuousClock.Instant = .now) -> Bool {
+        guard let observation = observation(key) else { return false }
+        return observation.lastHeard.duration(to: now) > unavailableAfter
+    }
+
+    /// Starts following `url` for `key` (or keeps following it).
+    public func follow(_ key: ObjectKey, url: String) {
+        followers.withLock { all in
+            if let current = all[key], current.url == url { return }
+            all[key]?.task.cancel()
+            observations.withLock { $0[key] = Observation(status: $0[key]?.status, lastHeard: .now) }
+            all[key] = Follower(url: url, task: Task { [self] in await self.run(key, url: url) })
+        }
+    }
+
+    /// The controller was replaced: give the new one `unavailableAfter` to answer.
+    public func restartClock(_ key: ObjectKey) {
+        observations.withLock { $0[key]?.lastHeard = .now }
+    }
+
+    public func stop(_ key: ObjectKey) {
+        followers.withLock { $0.removeValue(forKey: key)?.task.cancel() }
+        _ = observations.withLock { $0.removeValue(forKey: key) }
+    }
+
+    public func stopAll() {
+        followers.withLock { all in
+            for follower in all.values { follower.task.cancel() }
+            all.removeAll()
+        }
+        observations.withLock { $0.removeAll() }
+    }
+
+    private func run(_ key: ObjectKey, url: String) async {
+        let client = ControllerStatusClient(baseURL: url, httpClient: httpClient)
+        var delay = Duration.milliseconds(500)
+        let flaggedUnavailable = Mutex(false)
+        while !Task.isCancelled {
+            do {
+                try await client.follow(idle: min(unavailableAfter, .seconds(30))) { [self] status in
+                    let changed = observations.withLock { all -> Bool in
+                        let previous = all[key]?.status
+                        all[key] = Observation(status: status, lastHeard: .now, lastError: nil)
+                        return previous != status
+                    }
+                    let wasFlagged = flaggedUnavailable.withLock { flagged in defer { flagged = false }; return flagged }
+                    if changed || wasFlagged { await onChange(key) }
+                }
+            } catch is CancellationError {
+                return
+            } catch {
+                observations.withLock { $0[key]?.lastError = "\(error)" }
+                logger.debug("controller status stream ended", metadata: ["cluster": "\(key)", "error": "\(error)"])
+            }
+            if Task.isCancelled { return }
+            let newlySilent = isUnavailable(key) && flaggedUnavailable.withLock { flagged in defer { flagged = true }; return !flagged }
+            if newlySilent { await onChange(key) }
+            try? await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(5))
+            if observation(key)?.lastError == nil { delay = .milliseconds(500) }
+        }
+    }
+}

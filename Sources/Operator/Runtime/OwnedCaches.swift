@@ -1,0 +1,36 @@
+import KubeAPI
+import QiniuAPI
+
+/// The caches a reconcile reads: every QiniuMySQL, and every object type the operator renders,
+/// narrowed to what the operator manages (its `managed-by` label).
+public struct OwnedCaches: Sendable {
+    public let clusters: ObjectCache
+    public let owned: [ObjectCache]
+
+    public static let managedSelector = "\(QiniuLabels.managedBy)=qmysql-operator"
+
+    /// The rendered kinds, in one place: adding a kind to the renderer means adding it here;
+    /// and the pods, which carry the template's labels (for rollouts and the controller's health).
+    public static let ownedTypes: [ResourceType] = [
+        Secret.resourceType, ConfigMap.resourceType, Service.resourceType, ServiceAccount.resourceType,
+        PodDisruptionBudget.resourceType, StatefulSet.resourceType, Deployment.resourceType, Pod.resourceType,
+    ]
+
+    public init() {
+        clusters = ObjectCache(type: QiniuMySQL.resourceType)
+        owned = Self.ownedTypes.map { ObjectCache(type: $0, labelSelector: Self.managedSelector) }
+    }
+
+    public func objects(_ type: ResourceType) -> ObjectCache? {
+        owned.first { $0.type.group == type.group && $0.type.plural == type.plural }
+    }
+
+    public var all: [ObjectCache] { [clusters] + owned }
+
+    /// The cluster an owned object belongs to, from its labels.
+    public static func owner(of object: JSONValue) -> ObjectKey? {
+        guard let cluster = object[path: ["metadata", "labels", QiniuLabels.cluster]]?.stringValue,
+              let namespace = object[path: ["metadata", "namespace"]]?.stringValue else { return nil }
+        return ObjectKey(namespace: namespace, name: cluster)
+    }
+}

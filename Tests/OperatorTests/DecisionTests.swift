@@ -1,0 +1,190 @@
+import ControllerAPI
+import Galera
+import KubeAPI
+import QiniuAPI
+import Testing
+@testable import Operator
+
+@Suite struct SpecCheckTests {
+    static func cluster(_ change: (inout QiniuMySQLSpec) -> Void = { _ in }) -> QiniuMySQL {
+        var cluster = QiniuMySQL(metadata: ObjectMeta(name: "demo", namespace: "rds"))
+        change(&cluster.spec)
+        return cluster
+    }
+
+    @Test func aPlainClusterPasses() {
+        #expect(SpecCheck.problems(Self.cluster(), live: .init()).isEmpty)
+        #expect(SpecCheck.problems(Self.cluster { $0.config = ["max_connections": "500"] }, live: .init()).isEmpty)
+    }
+
+    @Test(arguments: [
+        ("wsrep_cluster_address", "set by the agent"),
+        ("datadir", "set by the agent"),
+        ("bind-address", "set by the agent"),
+        ("wsrep-provider-options", "set by the agent"),
+    ])
+    func agentOwnedSettingsAreRefused(key: String, message: String) {
+        let problems = SpecCheck.problems(Self.cluster { $0.config = [key: "x"] }, live: .init())
+        #expect(problems.count == 1)
+        #expect(problems.first?.contains("spec.config.\(key)") == true)
+        #expect(problems.first?.contains(message) == true)
+    }
+
+    @Test func immutableAndDangerousChanges() {
+        let live = SpecCheck.Live(flavor: "mariadb", storageSize: "20Gi", storageClassName: "fast", replicas: 3, state: .red)
+        let flavor = SpecCheck.problems(Self.cluster {
+            $0.flavor = .percona
+            $0.storage = StorageSpec(size: "20Gi", storageClassName: "fast")
+        }, live: live)
+        #expect(flavor.count == 1 && flavor[0].contains("spec.flavor cannot change"))
+        let shrink = SpecCheck.problems(Self.cluster { $0.storage = StorageSpec(size: "10Gi", storageClassName: "fast") }, live: live)
+        #expect(shrink.count == 1 && shrink[0].contains("cannot shrink from 20Gi to 10Gi"))
+        let same = SpecCheck.problems(Self.cluster { $0.storage = StorageSpec(size: "20480Mi", storageClassName: "fast") }, live: live)
+        #expect(same.isEmpty, "the same size in other units is no change")
+        let scaleWhileRed = SpecCheck.problems(Self.cluster {
+            $0.replicas = 5
+            $0.storage = StorageSpec(size: "20Gi", storageClassName: "fast")
+        }, live: live)
+        #expect(scaleWhileRed.count == 1 && scaleWhileRed[0].contains("while the cluster is Red"))
+        var green = live
+        green.state = .green
+        #expect(SpecCheck.problems(Self.cluster {
+            $0.replicas = 5
+            $0.storage = StorageSpec(size: "20Gi", storageClassName: "fast")
+        }, live: green).isEmpty)
+    }
+
+    @Test func aMissingRootPasswordSecretIsNamed() {
+        let problems = SpecCheck.problems(Self.cluster { $0.rootPasswordSecret = "my-root" },
+                                          live: .init(rootPasswordSecretExists: false))
+        #expect(problems.count == 1)
+        #expect(problems[0].contains("\"my-root\" does not exist in namespace rds"))
+    }
+}
+
+@Suite struct LiveComparisonTests {
+    @Test func serverAddedFieldsDoNotCount() {
+        let rendered: JSONValue = ["spec": ["replicas": 3, "ports": [["name": "mysql", "port": 3306]]]]
+        let live: JSONValue = [
+            "metadata": ["resourceVersion": "12"], "status": ["replicas": 0],
+            "spec": ["replicas": 3, "revisionHistoryLimit": 10, "ports": [["name": "mysql", "port": 3306, "protocol": "TCP"]]],
+        ]
+        #expect(LiveComparison.covers(live, rendered))
+        #expect(LiveComparison.firstDifference(live, rendered) == nil)
+    }
+
+    @Test func changedListsAndValuesCount() {
+        let rendered: JSONValue = ["spec": ["replicas": 5, "ports": [["name": "mysql"]]]]
+        #expect(!LiveComparison.covers(["spec": ["replicas": 3, "ports": [["name": "mysql"]]]], rendered))
+        #expect(LiveComparison.firstDifference(["spec": ["replicas": 3, "ports": [["name": "mysql"]]]], rendered) == "spec.replicas")
+        #expect(!LiveComparison.covers(["spec": ["replicas": 5, "ports": [["name": "mysql"], ["name": "x"]]]], rendered))
+        #expect(!LiveComparison.covers(nil, rendered))
+        #expect(LiveComparison.covers(["n": .double(3)], ["n": 3]))
+    }
+}
+
+@Suite struct StatusComposerTests {
+    static let green = ClusterStatus(
+        cluster: "demo", state: .green,
+        nodes: (0..<3).map { NodeStatus(name: "demo-\($0)", state: .green, wsrepState: "Synced", seqno: nil, ready: true) },
+        conditions: [Condition(type: "Ready", status: "True", reason: "AllSynced", message: "3/3", lastTransitionTime: "t0")],
+        message: "3/3 nodes Synced", clusterUUID: "6f1d1b5e-3c3a-11ef-8a7e-0242ac120002")
+
+    static func inputs(_ status: ClusterStatus?, unavailable: Bool = false, now: String) -> StatusComposer.Inputs {
+        .init(controller: status, controllerUnavailable: unavailable, specProblems: [], applyError: nil, appliedGeneration: 2, now: now)
+    }
+
+    @Test func steadyInputsComposeTheStoredStatus() {
+        var cluster = QiniuMySQL(metadata: ObjectMeta(name: "demo", namespace: "rds"))
+        let first = StatusComposer.compose(cluster, Self.inputs(Self.green, now: "2026-11-29T10:00:00Z"))
+        cluster.status = first
+        let second = StatusComposer.compose(cluster, Self.inputs(Self.green, now: "2026-11-29T10:05:00Z"))
+        #expect(first == second, "nothing changed, so nothing is written (transition times are kept)")
+        #expect(first.state == .green && first.ready == "3/3" && first.observedGeneration == 2)
+        #expect(first.clusterUUID == Self.green.clusterUUID)
+    }
+
+    @Test func controllerUnavailableKeepsTheFormedUUIDAndSaysSo() {
+        var cluster = QiniuMySQL(metadata: ObjectMeta(name: "demo", namespace: "rds"))
+        cluster.status = StatusComposer.compose(cluster, Self.inputs(Self.green, now: "t1"))
+        var silent = Self.green
+        silent.clusterUUID = nil
+        let status = StatusComposer.compose(cluster, Self.inputs(silent, unavailable: true, now: "t2"))
+        let condition = status.conditions?.first { $0.type == "ControllerUnavailable" }
+        #expect(condition?.status == "True")
+        #expect(condition?.lastTransitionTime == "t2")
+        #expect(status.clusterUUID == Self.green.clusterUUID, "a formed cluster is never forgotten")
+        #expect(status.message?.hasPrefix("controller unavailable") == true)
+    }
+
+    @Test func beforeTheFirstStatus() {
+        let cluster = QiniuMySQL(metadata: ObjectMeta(name: "demo", namespace: "rds"))
+        let status = StatusComposer.compose(cluster, Self.inputs(nil, now: "t"))
+        #expect(status.ready == "0/3")
+        #expect(status.conditions?.first { $0.type == "Ready" }?.reason == "WaitingForController")
+    }
+}
+
+@Suite struct WorkQueueTests {
+    @Test func duplicatesMergeAndAKeyIsNeverWorkedTwiceAtOnce() async {
+        let queue = WorkQueue<String>()
+        await queue.add("a")
+        await queue.add("a")
+        await queue.add("b")
+        #expect(await queue.count == 2)
+        let first = await queue.next()
+        #expect(first == "a")
+        await queue.add("a")  // while "a" is in progress: queued again only when done
+        #expect(await queue.next() == "b")
+        #expect(await queue.count == 0)
+        await queue.done("a")
+        #expect(await queue.count == 1)
+        #expect(await queue.next() == "a")
+        await queue.done("a")
+        await queue.done("b")
+        await queue.shutdown()
+        #expect(await queue.next() == nil)
+    }
+
+    @Test func retriesBackOffPerKey() async {
+        let queue = WorkQueue<String>(baseDelay: .milliseconds(10), maxDelay: .milliseconds(40))
+        #expect(await queue.retry("a") == .milliseconds(10))
+        #expect(await queue.retry("a") == .milliseconds(20))
+        #expect(await queue.retry("a") == .milliseconds(40))
+        #expect(await queue.retry("a") == .milliseconds(40))
+        #expect(await queue.retry("b") == .milliseconds(10))
+        await queue.forget("a")
+        #expect(await queue.failureCount("a") == 0)
+        #expect(await queue.next() != nil, "the retried keys come back")
+    }
+}
+
+@Suite struct RolloutDecisionTests {
+    static func pod(_ ordinal: Int, _ revision: String, ready: Bool = true, terminating: Bool = false) -> RolloutDecision.PodView {
+        .init(name: "demo-\(ordinal)", ordinal: ordinal, revision: revision, ready: ready, terminating: terminating)
+    }
+
+    @Test func table() {
+        let current = [Self.pod(0, "r2"), Self.pod(1, "r2"), Self.pod(2, "r2")]
+        let outdated = [Self.pod(0, "r1"), Self.pod(1, "r1"), Self.pod(2, "r1")]
+        #expect(RolloutDecision.next(pods: current, replicas: 3, updateRevision: "r2", state: .green) == .none("every pod runs the current template"))
+        #expect(RolloutDecision.next(pods: outdated, replicas: 3, updateRevision: "r2", state: .green) == .replace(pod: "demo-2"))
+        #expect(RolloutDecision.next(pods: outdated, replicas: 3, updateRevision: nil, state: .green) == .none("the StatefulSet has not published its revision yet"))
+        #expect(RolloutDecision.next(pods: outdated, replicas: 3, updateRevision: "r2", state: .yellow) == .none("the cluster is Yellow; a rollout waits for Green"))
+        let mixed = [Self.pod(0, "r1"), Self.pod(1, "r1"), Self.pod(2, "r2", ready: false)]
+        #expect(RolloutDecision.next(pods: mixed, replicas: 3, updateRevision: "r2", state: .green) == .none("waiting for demo-2 to be Ready"))
+        #expect(RolloutDecision.next(pods: Array(outdated.prefix(2)), replicas: 3, updateRevision: "r2", state: .green) == .none("waiting for 1 pod(s) to exist"))
+        let terminating = [Self.pod(0, "r1"), Self.pod(1, "r1", terminating: true), Self.pod(2, "r2")]
+        #expect(RolloutDecision.next(pods: terminating, replicas: 3, updateRevision: "r2", state: .green) == .none("demo-1 is terminating"))
+    }
+
+    @Test func podsAreReadFromTheAPIShape() {
+        let pod: JSONValue = [
+            "metadata": ["name": "demo-12", "labels": ["controller-revision-hash": "demo-7c9"], "deletionTimestamp": "2026-01-01T00:00:00Z"],
+            "status": ["conditions": [["type": "Ready", "status": "True"]]],
+        ]
+        #expect(RolloutDecision.PodView(pod, cluster: "demo") == .init(name: "demo-12", ordinal: 12, revision: "demo-7c9", ready: true, terminating: true))
+        #expect(RolloutDecision.PodView(["metadata": ["name": "demo-controller-abc"]], cluster: "demo") == nil)
+        #expect(RolloutDecision.PodView(["metadata": ["name": "demoX-1"]], cluster: "demo") == nil)
+    }
+}

@@ -1,0 +1,332 @@
+import ControllerAPI
+import Foundation
+import KubeAPI
+import KubeClient
+import KubeServer
+import QiniuAPI
+import Testing
+@testable import Operator
+
+/// The operator against the local API server over real HTTPS: what a create, a change, a lost
+/// object, a silent controller, a lost Lease and a deletion do, and that the steady state writes
+/// nothing. Serialized: each test runs its own server and operator, and timing matters.
+@Suite(.serialized) struct ReconcileTests {
+    static let objects: [(ResourceType, String)] = [
+        (Secret.resourceType, "demo-secret"), (ConfigMap.resourceType, "demo-config"), (Service.resourceType, "demo-peers"),
+        (Service.resourceType, "demo"), (ServiceAccount.resourceType, "demo-controller"), (Service.resourceType, "demo-controller"),
+        (PodDisruptionBudget.resourceType, "demo"), (StatefulSet.resourceType, "demo"), (Deployment.resourceType, "demo-controller"),
+    ]
+
+    @Test func createRendersEverythingThenWritesNothing() async throws {
+        try await OperatorTestBed.run { bed in
+            let qmysqlOperator = bed.makeOperator()
+            try await bed.withOperator(qmysqlOperator) {
+                // The operator ensured its CRDs before anything else.
+                try await bed.createCluster("demo")
+                try await bed.startController(for: "demo", status: greenStatus("demo"))
+                try await eventually("every object exists") {
+                    for (type, name) in Self.objects where try await !bed.exists(type, name) { return false }
+                    return true
+                }
+                let cluster = try await bed.cluster("demo")
+                for (type, name) in Self.objects {
+                    let object = try await bed.client.getRaw(type, name: name, namespace: "default")
+                    let owner = object[path: ["metadata", "ownerReferences"]]?.arrayValue?.first
+                    #expect(owner?["uid"]?.stringValue == cluster.metadata.uid, "\(type.kind)/\(name) is owned by the QiniuMySQL")
+                    #expect(object[path: ["metadata", "managedFields"]]?.arrayValue?.contains { $0["manager"] == "qmysql-operator" } == true,
+                            "\(type.kind)/\(name) was applied by the operator's field manager")
+                }
+                #expect(cluster.metadata.finalizers == [ClusterReconciler.finalizer])
+                try await eventually("status from the controller") { try await bed.cluster("demo").status?.state == .green }
+                let status = try await bed.cluster("demo").status
+                #expect(status?.ready == "3/3")
+                #expect(status?.clusterUUID == "6f1d1b5e-3c3a-11ef-8a7e-0242ac120002")
+                #expect(status?.observedGeneration == cluster.metadata.generation)
+                let events = try await bed.client.listAllRaw(Event.resourceType, namespace: "default")
+                #expect(events.contains { $0["reason"] == "ClusterGreen" }, "the state change is an Event")
+
+                // The formed-before fact reaches the controller's command line.
+                try await eventually("the controller is told the cluster was formed") {
+                    let deployment = try await bed.client.getRaw(Deployment.resourceType, name: "demo-controller", namespace: "default")
+                    let args = deployment[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first?["args"]?.arrayValue ?? []
+                    return args.contains("6f1d1b5e-3c3a-11ef-8a7e-0242ac120002")
+                }
+
+                // Steady state: several resyncs (every 2 s) and heartbeats (every 0.3 s), no write at all.
+                try await Task.sleep(for: .seconds(1))
+                bed.server.resetRequestCounts()
+                let before = qmysqlOperator.metrics.snapshot.reconciles
+                try await Task.sleep(for: .seconds(7))
+                #expect(qmysqlOperator.metrics.snapshot.reconciles > before + 2, "resyncs reconciled the cluster")
+                // Only the leader election writes: one Lease renewal per retry period (0.3 s here, 2 s by default).
+                var writes = bed.writes()
+                let renewals = writes.removeValue(forKey: "update leases") ?? 0
+                #expect(writes.isEmpty, "writes in steady state: \(writes)")
+                #expect(renewals > 0 && renewals <= 7 * 4, "lease renewals in 7 s: \(renewals)")
+                let reads = bed.server.requestCounts().filter { $0.key.verb == "get" && $0.key.resource != "leases" }.values.reduce(0, +)
+                #expect(reads == 0, "reconciles read from the caches, not the server")
+            }
+        }
+    }
+
+    @Test func specChangesUpdateInPlaceAndLostObjectsComeBack() async throws {
+        try await OperatorTestBed.run { bed in
+            try await bed.withOperator(bed.makeOperator()) {
+                try await bed.createCluster("demo") { $0.config = ["max_connections": "100"] }
+                try await eventually("the StatefulSet exists") { try await bed.exists(StatefulSet.resourceType, "demo") }
+                let before = try await bed.client.getRaw(StatefulSet.resourceType, name: "demo", namespace: "default")
+
+                _ = try await bed.client.modify(QiniuMySQL.self, name: "demo", namespace: "default", retryOnConflict: 3) {
+                    $0.spec.replicas = 5
+                    $0.spec.config = ["max_connections": "200"]
+                }
+                try await eventually("replicas and config updated") {
+                    let statefulSet = try await bed.client.getRaw(StatefulSet.resourceType, name: "demo", namespace: "default")
+                    let config = try await bed.client.getRaw(ConfigMap.resourceType, name: "demo-config", namespace: "default")
+                    return statefulSet[path: ["spec", "replicas"]] == 5
+                        && config[path: ["data", "my.cnf"]]?.stringValue?.contains("max_connections=200") == true
+                }
+                let after = try await bed.client.getRaw(StatefulSet.resourceType, name: "demo", namespace: "default")
+                #expect(after[path: ["metadata", "uid"]] == before[path: ["metadata", "uid"]], "updated in place, not recreated")
+                let deployment = try await bed.client.getRaw(Deployment.resourceType, name: "demo-controller", namespace: "default")
+                let args = deployment[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first?["args"]?.arrayValue ?? []
+                #expect(args.contains("demo-4=http://demo-4.demo-peers:9809,demo-4.demo-peers:3306"), "the controller knows the new node")
+
+                let secret = try await bed.client.getRaw(Secret.resourceType, name: "demo-secret", namespace: "default")
+                try await bed.client.deleteRaw(StatefulSet.resourceType, name: "demo", namespace: "default")
+                try await bed.client.deleteRaw(Service.resourceType, name: "demo", namespace: "default")
+                try await eventually("the StatefulSet and the client Service are recreated") {
+                    let statefulSet = try await bed.exists(StatefulSet.resourceType, "demo")
+                    let service = try await bed.exists(Service.resourceType, "demo")
+                    return statefulSet && service
+                }
+                let kept = try await bed.client.getRaw(Secret.resourceType, name: "demo-secret", namespace: "default")
+                #expect(kept["data"] == secret["data"], "credentials are never regenerated while the Secret exists")
+            }
+        }
+    }
+
+    @Test func invalidSpecsChangeNothingAndSayWhy() async throws {
+        try await OperatorTestBed.run { bed in
+            try await bed.withOperator(bed.makeOperator()) {
+                try await bed.createCluster("demo") { $0.rootPasswordSecret = "missing-root" }
+                try await eventually("SpecRejected") { try await bed.condition("SpecRejected", of: "demo")?.status == "True" }
+                let condition = try await bed.condition("SpecRejected", of: "demo")
+                #expect(condition?.message?.contains("\"missing-root\" does not exist") == true)
+                #expect(try await !bed.exists(StatefulSet.resourceType, "demo"), "nothing is applied for a refused spec")
+
+                // Fixing it (creating the Secret) is picked up by the periodic resync.
+                let secret = Secret(metadata: ObjectMeta(name: "missing-root", namespace: "default"), stringData: ["password": "s3cret-s3cret"])
+                _ = try await bed.client.create(secret, namespace: "default")
+                try await eventually("applied once the Secret exists") { try await bed.exists(StatefulSet.resourceType, "demo") }
+                try await eventually("accepted") { try await bed.condition("SpecRejected", of: "demo")?.status == "False" }
+                let generated = try await bed.client.getRaw(Secret.resourceType, name: "demo-secret", namespace: "default")
+                #expect(generated[path: ["data", "root-password"]] == nil, "the user's root password is used as given")
+
+                // An immutable field.
+                _ = try await bed.client.modify(QiniuMySQL.self, name: "demo", namespace: "default", retryOnConflict: 3) {
+                    $0.spec.flavor = .percona
+                }
+                try await eventually("flavor change refused") {
+                    try await bed.condition("SpecRejected", of: "demo")?.message?.contains("spec.flavor cannot change") == true
+                }
+                let statefulSet = try await bed.client.getRaw(StatefulSet.resourceType, name: "demo", namespace: "default")
+                #expect(statefulSet[path: ["metadata", "annotations", ClusterRenderer.flavorAnnotation]] == "mariadb")
+            }
+        }
+    }
+
+    @Test func aSilentControllerIsReplaced() async throws {
+        try await OperatorTestBed.run { bed in
+            try await bed.withOperator(bed.makeOperator()) {
+                try await bed.createCluster("demo")
+                let controller = try await bed.startController(for: "demo", status: greenStatus("demo"))
+                try await eventually("Green") { try await bed.cluster("demo").status?.state == .green }
+                // The controller's pod, as the Deployment would have made it (no kubelet here).
+                let pod: JSONValue = [
+                    "apiVersion": "v1", "kind": "Pod",
+                    "metadata": ["name": "demo-controller-7d9f-abcde", "namespace": "default",
+                                 "labels": .object(QiniuLabels.common(cluster: "demo", component: "controller").mapValues { .string($0) })],
+                    "spec": ["containers": [["name": "controller", "image": "qmysql"]]],
+                ]
+                _ = try await bed.client.createRaw(Pod.resourceType, pod, namespace: "default")
+                _ = try await bed.client.mergePatchRaw(Pod.resourceType, name: "demo-controller-7d9f-abcde", namespace: "default",
+                                                       patch: ["status": ["phase": "Running"]], subresource: "status")
+                await controller.stop()
+                let silentSince = ContinuousClock.now
+                try await eventually("ControllerUnavailable", timeout: .seconds(20)) {
+                    try await bed.condition("ControllerUnavailable", of: "demo")?.status == "True"
+                }
+                let detected = silentSince.duration(to: .now)
+                #expect(detected < .seconds(12), "detected after \(detected) (threshold 3 s, reconnect back-off up to 5 s)")
+                try await eventually("the controller's pod is replaced") {
+                    try await !bed.exists(Pod.resourceType, "demo-controller-7d9f-abcde")
+                }
+                let events = try await bed.client.listAllRaw(Event.resourceType, namespace: "default")
+                #expect(events.contains { $0["reason"] == "ControllerUnavailable" && $0["type"] == "Warning" })
+                #expect(try await bed.cluster("demo").status?.clusterUUID != nil, "the formed-cluster fact survives")
+
+                // A new controller answers: the condition clears.
+                try await bed.startController(for: "demo", status: greenStatus("demo"))
+                try await eventually("ControllerUnavailable cleared", timeout: .seconds(20)) {
+                    try await bed.condition("ControllerUnavailable", of: "demo")?.status == "False"
+                }
+            }
+        }
+    }
+
+    @Test func aLosingLeaderStopsReconciling() async throws {
+        try await OperatorTestBed.run { bed in
+            let leader = bed.makeOperator(identity: "operator-a")
+            try await bed.withOperator(leader) {
+                try await bed.createCluster("demo")
+                try await eventually("applied") { try await bed.exists(StatefulSet.resourceType, "demo") }
+                // Another replica takes the Lease (as after a partition): the leader must stop at once.
+                _ = try await bed.client.modify(Lease.self, name: "qmysql-operator", namespace: "default", retryOnConflict: 5) {
+                    $0.spec?.holderIdentity = "operator-b"
+                    $0.spec?.renewTime = LeaderElector.microTime(Date())
+                    $0.spec?.leaseDurationSeconds = 600
+                }
+                try await eventually("the old leader stops leading", timeout: .seconds(5)) { !leader.isLeading }
+                try await Task.sleep(for: .milliseconds(500))
+                bed.server.resetRequestCounts()
+                try await bed.client.deleteRaw(StatefulSet.resourceType, name: "demo", namespace: "default")
+                try await Task.sleep(for: .seconds(3))
+                #expect(try await !bed.exists(StatefulSet.resourceType, "demo"), "a non-leader does not reconcile")
+                let byOperator = bed.server.requestCounts().filter { $0.key.resource == "statefulsets" && $0.key.verb == "patch" }
+                #expect(byOperator.isEmpty)
+            }
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func deletionHonoursTheFinalizerAndClaimRetention(deleteClaims: Bool) async throws {
+        try await OperatorTestBed.run { bed in
+            try await bed.withOperator(bed.makeOperator()) {
+                try await bed.createCluster("demo") { $0.storage = StorageSpec(size: "1Gi", deleteClaimsOnDelete: deleteClaims) }
+                try await eventually("finalizer and objects") {
+                    let finalizers = try await bed.cluster("demo").metadata.finalizers
+                    let applied = try await bed.exists(StatefulSet.resourceType, "demo")
+                    return finalizers == [ClusterReconciler.finalizer] && applied
+                }
+                // The claims the StatefulSet controller would have made from the template.
+                for ordinal in 0..<3 {
+                    let claim: JSONValue = [
+                        "apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                        "metadata": ["name": .string("data-demo-\(ordinal)"), "namespace": "default",
+                                     "labels": .object(QiniuLabels.common(cluster: "demo", component: "database").mapValues { .string($0) })],
+                        "spec": ["accessModes": ["ReadWriteOnce"], "resources": ["requests": ["storage": "1Gi"]]],
+                    ]
+                    _ = try await bed.client.createRaw(PersistentVolumeClaim.resourceType, claim, namespace: "default")
+                }
+                try await bed.client.delete(QiniuMySQL.self, name: "demo", namespace: "default")
+                try await eventually("the QiniuMySQL is gone") {
+                    try await !bed.exists(QiniuMySQL.resourceType, "demo")
+                }
+                let claims = try await bed.client.listAllRaw(PersistentVolumeClaim.resourceType, namespace: "default")
+                #expect(claims.count == (deleteClaims ? 0 : 3), "claims after deletion: \(claims.count)")
+            }
+        }
+    }
+}
+
+/// The operator's ClusterRole is enough: the operator runs as a user holding exactly
+/// `OperatorRBAC.rules`, creates, follows, refuses and deletes a cluster.
+@Suite(.serialized) struct LeastPrivilegeTests {
+    @Test func theOperatorNeedsNothingBeyondItsClusterRole() async throws {
+        try await OperatorTestBed.run { bed in
+            let token = bed.server.addToken(user: "system:serviceaccount:qmysql-system:qmysql-operator")
+            bed.server.setRules(user: "system:serviceaccount:qmysql-system:qmysql-operator", rules: OperatorRBAC.rules.map {
+                PolicyRule(verbs: $0.verbs, apiGroups: [$0.apiGroup], resources: $0.resources)
+            })
+            let restricted = try bed.makeClient(token: token)
+            let qmysqlOperator = bed.makeOperator(client: restricted)
+            try await bed.withOperator(qmysqlOperator) {
+                try await bed.createCluster("demo") { $0.storage = StorageSpec(size: "1Gi", deleteClaimsOnDelete: true) }
+                try await bed.startController(for: "demo", status: greenStatus("demo"))
+                try await eventually("applied and Green") {
+                    let green = try await bed.cluster("demo").status?.state == .green
+                    let applied = try await bed.exists(Deployment.resourceType, "demo-controller")
+                    return green && applied
+                }
+                let byOperator = bed.server.requestCounts().filter { $0.key.user.hasPrefix("system:serviceaccount") }
+                #expect(!byOperator.isEmpty, "the operator worked as the restricted user")
+                try await bed.client.delete(QiniuMySQL.self, name: "demo", namespace: "default")
+                try await eventually("deleted through the finalizer") { try await !bed.exists(QiniuMySQL.resourceType, "demo") }
+                #expect(qmysqlOperator.metrics.snapshot.reconcileErrors == 0)
+                #expect(bed.server.deniedRequests().isEmpty, "forbidden: \(bed.server.deniedRequests())")
+            }
+        }
+    }
+}
+
+/// Rolling a changed pod template: one node at a time, only while Green, highest ordinal first.
+/// No StatefulSet controller runs here, so the test plays its part: it publishes the revisions and
+/// makes the pods.
+@Suite(.serialized) struct RolloutTests {
+    static func makePod(_ bed: OperatorTestBed, ordinal: Int, revision: String, ready: Bool) async throws {
+        var labels = QiniuLabels.common(cluster: "demo", component: "database")
+        labels["controller-revision-hash"] = revision
+        let pod: JSONValue = [
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": ["name": .string("demo-\(ordinal)"), "namespace": "default", "labels": .object(labels.mapValues { .string($0) })],
+            "spec": ["containers": [["name": "mysql", "image": "mariadb"]]],
+        ]
+        _ = try await bed.client.createRaw(Pod.resourceType, pod, namespace: "default")
+        try await setReady(bed, ordinal: ordinal, ready)
+    }
+
+    static func setReady(_ bed: OperatorTestBed, ordinal: Int, _ ready: Bool) async throws {
+        _ = try await bed.client.mergePatchRaw(Pod.resourceType, name: "demo-\(ordinal)", namespace: "default", patch: [
+            "status": ["phase": "Running", "conditions": [["type": "Ready", "status": ready ? "True" : "False"]]],
+        ], subresource: "status")
+    }
+
+    static func publishRevision(_ bed: OperatorTestBed, _ revision: String) async throws {
+        _ = try await bed.client.mergePatchRaw(StatefulSet.resourceType, name: "demo", namespace: "default",
+                                               patch: ["status": ["updateRevision": .string(revision), "replicas": 3]], subresource: "status")
+    }
+
+    static func pods(_ bed: OperatorTestBed) async throws -> [String] {
+        try await bed.client.listAllRaw(Pod.resourceType, namespace: "default").compactMap { $0[path: ["metadata", "name"]]?.stringValue }.sorted()
+    }
+
+    @Test func oneNodeAtATimeOnlyWhileGreen() async throws {
+        try await OperatorTestBed.run { bed in
+            try await bed.withOperator(bed.makeOperator()) {
+                try await bed.createCluster("demo")
+                let controller = try await bed.startController(for: "demo", status: greenStatus("demo"))
+                try await eventually("Green") { try await bed.cluster("demo").status?.state == .green }
+                for ordinal in 0..<3 { try await Self.makePod(bed, ordinal: ordinal, revision: "demo-1", ready: true) }
+                try await Self.publishRevision(bed, "demo-1")
+                try await Task.sleep(for: .seconds(3))
+                #expect(try await Self.pods(bed) == ["demo-0", "demo-1", "demo-2"], "nothing to roll while every pod is current")
+
+                // A changed template: the highest ordinal goes first, and only it.
+                try await Self.publishRevision(bed, "demo-2")
+                try await eventually("demo-2 replaced") { try await Self.pods(bed) == ["demo-0", "demo-1"] }
+                try await Task.sleep(for: .seconds(3))
+                #expect(try await Self.pods(bed) == ["demo-0", "demo-1"], "one at a time: the next waits for the replacement")
+
+                // The replacement exists but is not Ready yet (joining by IST/SST): still nothing.
+                try await Self.makePod(bed, ordinal: 2, revision: "demo-2", ready: false)
+                try await Task.sleep(for: .seconds(3))
+                #expect(try await Self.pods(bed) == ["demo-0", "demo-1", "demo-2"])
+                try await Self.setReady(bed, ordinal: 2, true)
+                try await eventually("then demo-1") { try await Self.pods(bed) == ["demo-0", "demo-2"] }
+                // Not Green: the rollout waits, whatever the pods say.
+                var yellow = greenStatus("demo")
+                yellow.state = .yellow
+                controller.set(yellow)
+                try await eventually("Yellow seen") { try await bed.cluster("demo").status?.state == .yellow }
+                try await Self.makePod(bed, ordinal: 1, revision: "demo-2", ready: true)
+                try await Task.sleep(for: .seconds(3))
+                #expect(try await Self.pods(bed) == ["demo-0", "demo-1", "demo-2"], "no rollout step while Yellow")
+                controller.set(greenStatus("demo"))
+                try await eventually("demo-0 last, once Green again") { try await Self.pods(bed) == ["demo-1", "demo-2"] }
+                let events = try await bed.client.listAllRaw(Event.resourceType, namespace: "default")
+                #expect(events.filter { $0["reason"] == "RollingUpdate" }.count == 3)
+            }
+        }
+    }
+}
