@@ -6,14 +6,15 @@
 //   kubectl-qmysql (executable) -> CLI, Roles
 //   CLI          -> KubeClient, KubeSchema, QiniuAPI           the user's commands
 //   Roles        -> Agent, Controller, Operator, AgentAPI       the long-running roles (agent, controller, operator)
-//   Operator     -> KubeClient, ControllerAPI, QiniuAPI          renders and applies clusters, follows their controllers
+//   Operator     -> KubeClient, ControllerAPI, QiniuAPI, ClusterCertificates  renders and applies clusters, follows their controllers
 //   Controller   -> ControllerAPI, AgentAPI, MySQLClient, Galera one per MySQL cluster
 //   Agent        -> AgentAPI, MySQLClient, Galera               supervises one mysqld, serves its API
 //   LocalCluster -> Controller, Agent (ChildProcess), AgentAPI   N agents on 127.0.0.N and an in-process controller (tests, bench)
 //   KubeServer   -> KubeSchema, KubeAPI                         the faithful local API server
 //   KubeClient   -> KubeAPI                                     our Kubernetes client
 //   ControllerAPI -> AgentAPI, QiniuAPI, Galera                the controller's wire contract: status, options, status stream
-//   AgentAPI     -> Galera                                      the agent's wire contract: types, options, client
+//   AgentAPI     -> Galera                                      the agent's wire contract: types, options, client, TLS between roles
+//   ClusterCertificates -> swift-certificates                   a cluster's CA and serving certificate
 //   MySQLClient  -> CMariaDB                                    libmariadb off the cooperative pool
 //   KubeSchema   -> KubeAPI                                     pure: OpenAPI schemas, prune, default, validate
 //   QiniuAPI     -> KubeAPI                                     pure: the two resources, CRDs, derived names
@@ -98,6 +99,15 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .target(
+            name: "ClusterCertificates",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
         .target(
@@ -106,14 +116,16 @@ let package = Package(
                 "AgentAPI", "Galera", "KubeAPI", "QiniuAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .target(
             name: "Operator",
             dependencies: [
-                "AgentAPI", "ControllerAPI", "Galera", "KubeAPI", "KubeClient", "QiniuAPI",
+                "AgentAPI", "ClusterCertificates", "ControllerAPI", "Galera", "KubeAPI", "KubeClient", "QiniuAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -124,6 +136,8 @@ let package = Package(
             dependencies: [
                 "AgentAPI", "Galera", "MySQLClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -148,6 +162,8 @@ let package = Package(
             dependencies: [
                 "AgentAPI", "ControllerAPI", "Galera", "MySQLClient", "KubeAPI", "QiniuAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -229,7 +245,7 @@ let package = Package(
         .testTarget(
             name: "AgentTests",
             dependencies: [
-                "Agent", "AgentAPI", "Galera", "MySQLClient", "LocalCluster",
+                "Agent", "AgentAPI", "ClusterCertificates", "Galera", "MySQLClient", "LocalCluster",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -237,7 +253,7 @@ let package = Package(
         .testTarget(
             name: "ControllerTests",
             dependencies: [
-                "Controller", "Galera", "Agent", "AgentAPI", "LocalCluster", "MySQLClient", "QiniuAPI",
+                "ClusterCertificates", "Controller", "Galera", "Agent", "AgentAPI", "LocalCluster", "MySQLClient", "QiniuAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -245,12 +261,14 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CLITests", dependencies: ["CLI", "KubeServer", "KubeClient", "QiniuAPI"]),
-        .testTarget(name: "RolesTests", dependencies: ["Roles", "Agent", "AgentAPI", "Controller", "ControllerAPI", "Operator", "QiniuAPI", "KubeAPI"]),
+        .testTarget(name: "RolesTests", dependencies: ["Roles", "Agent", "AgentAPI", "ClusterCertificates", "Controller", "ControllerAPI", "Operator", "QiniuAPI", "KubeAPI"]),
         .testTarget(
             name: "OperatorTests",
             dependencies: [
-                "Operator", "ControllerAPI", "AgentAPI", "KubeServer", "KubeClient", "KubeAPI", "QiniuAPI",
+                "Operator", "ClusterCertificates", "ControllerAPI", "AgentAPI", "KubeServer", "KubeClient", "KubeAPI", "QiniuAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "X509", package: "swift-certificates"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),

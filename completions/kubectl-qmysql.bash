@@ -552,7 +552,7 @@ _kubectl-qmysql_agent() {
     repeating_flags=()
     non_repeating_flags=(--no-pc-recovery --version -h --help)
     repeating_options=()
-    non_repeating_options=(--node-name --cluster-name --flavor --data-dir --run-dir --address --mysql-port --galera-port --ist-port --sst-port --peers --listen-address --listen-port --token --token-file --controller-url --heartbeat-interval --poll-interval --start --server-binary --provider --buffer-pool-size --gcache-size --monitor-user --monitor-password-file --stop-timeout --helper-timeout --log-max-bytes --log-archives --log-level --log-format --config-file)
+    non_repeating_options=(--node-name --cluster-name --flavor --data-dir --run-dir --address --mysql-port --galera-port --ist-port --sst-port --peers --listen-address --listen-port --token --token-file --controller-url --heartbeat-interval --poll-interval --start --server-binary --provider --buffer-pool-size --gcache-size --monitor-user --monitor-password-file --stop-timeout --helper-timeout --log-max-bytes --log-archives --log-level --log-format --config-file --tls-cert-file --tls-key-file --ca-file)
     __kubectl-qmysql_offer_flags_options 0
 
     # Offer option value completions
@@ -656,6 +656,15 @@ _kubectl-qmysql_agent() {
     '--config-file')
         return
         ;;
+    '--tls-cert-file')
+        return
+        ;;
+    '--tls-key-file')
+        return
+        ;;
+    '--ca-file')
+        return
+        ;;
     esac
 }
 
@@ -663,7 +672,7 @@ _kubectl-qmysql_controller() {
     repeating_flags=()
     non_repeating_flags=(--auto-recovery --no-auto-recovery --paused --version -h --help)
     repeating_options=(--node)
-    non_repeating_options=(--cluster --agent-token-file --monitor-user --monitor-password-file --replicas --formed-uuid --state-file --listen --probe-interval --probe-timeout --stale-after --step-deadline --log-level --log-format)
+    non_repeating_options=(--cluster --agent-token-file --monitor-user --monitor-password-file --replicas --formed-uuid --state-file --listen --probe-interval --probe-timeout --stale-after --step-deadline --log-level --log-format --tls-cert-file --tls-key-file --ca-file)
     __kubectl-qmysql_offer_flags_options 0
 
     # Offer option value completions
@@ -712,6 +721,15 @@ _kubectl-qmysql_controller() {
         ;;
     '--log-format')
         __kubectl-qmysql_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--tls-cert-file')
+        return
+        ;;
+    '--tls-key-file')
+        return
+        ;;
+    '--ca-file')
         return
         ;;
     esac

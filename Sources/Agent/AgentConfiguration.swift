@@ -1,6 +1,7 @@
 import AgentAPI
 import Foundation
 import Galera
+import NIOSSL
 
 /// Everything an agent needs to supervise one node, secrets included. The agent command builds it
 /// from `AgentOptions` (what starters render) and the secrets read from files; tests build it directly.
@@ -47,6 +48,12 @@ public struct AgentConfiguration: Sendable {
     public var errorLogArchives: Int = 3
     /// Start mysqld in this mode when the agent starts (nil: wait for the API).
     public var initialStart: StartMode?
+    /// Forward mysqld's error log as JSON objects (`--log-format json`), like the agent's own lines.
+    public var logJSON = false
+    /// HTTPS for the API; nil: plain HTTP.
+    public var serverTLS: TLSConfiguration?
+    /// What reports to an https controller URL trust (the cluster's CA).
+    public var controllerTLS: TLSConfiguration?
 
     public init(
         nodeName: String, cluster: ClusterSettings, address: String, dataDirectory: String,
@@ -89,6 +96,15 @@ public struct AgentConfiguration: Sendable {
         helperTimeout = options.helperTimeout
         errorLogMaxBytes = options.logMaxBytes
         errorLogArchives = options.logArchives
+        logJSON = options.logFormat == .json
+        do {
+            if let certificate = options.tlsCertificateFile, let key = options.tlsKeyFile {
+                serverTLS = try RoleTLS.server(certificateFile: certificate, keyFile: key)
+            }
+            if let caFile = options.caFile { controllerTLS = try RoleTLS.client(caFile: caFile) }
+        } catch {
+            throw AgentOptions.Problem(error.description)
+        }
         initialStart = switch options.initialStart {
         case .none: nil
         case .join: .join

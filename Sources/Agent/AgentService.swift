@@ -2,6 +2,7 @@ import AgentAPI
 import Foundation
 import Galera
 import Hummingbird
+import HummingbirdTLS
 import Logging
 import NIOPosix
 import ServiceLifecycle
@@ -26,7 +27,7 @@ public struct AgentService: Service {
         self.logger = logger
         self.threadPool = threadPool
         let reporter = configuration.controllerURL.map {
-            ControllerReporter(url: $0, token: configuration.token, logger: logger)
+            ControllerReporter(url: $0, token: configuration.token, tlsConfiguration: configuration.controllerTLS, logger: logger)
         }
         self.reporter = reporter
         let supervisor = Supervisor(
@@ -37,7 +38,7 @@ public struct AgentService: Service {
         self.logFollower = LogFollower(
             path: configuration.errorLog, prefix: "[mysqld \(configuration.nodeName)] ",
             maxBytes: configuration.errorLogMaxBytes, archives: configuration.errorLogArchives,
-            output: StandardOutput()
+            json: configuration.logJSON, node: configuration.nodeName, output: StandardOutput()
         ) { line in
             guard let method = StateTransferLog.completedTransfer(in: line) else { return }
             Task { await supervisor.noteStateTransfer(method, line: line) }
@@ -50,9 +51,13 @@ public struct AgentService: Service {
             errorLog: configuration.errorLog, threadPool: threadPool)
         let app = Application(
             router: router,
+            server: try configuration.serverTLS.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
             configuration: .init(address: .hostname(configuration.listenAddress, port: configuration.listenPort), serverName: "qmysql-agent"),
             onServerRunning: { [logger, configuration] _ in
-                logger.notice("agent API listening", metadata: ["address": "\(configuration.listenAddress):\(configuration.listenPort)"])
+                logger.notice("agent API listening", metadata: [
+                    "address": "\(configuration.listenAddress):\(configuration.listenPort)",
+                    "scheme": "\(configuration.serverTLS == nil ? "http" : "https")",
+                ])
             },
             logger: logger)
         logFollower.skipExisting()

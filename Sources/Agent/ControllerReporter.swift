@@ -1,5 +1,6 @@
 import AgentAPI
 import AsyncHTTPClient
+import NIOSSL
 import Foundation
 import Logging
 import NIOCore
@@ -21,9 +22,13 @@ final class ControllerReporter: ReportSink, Sendable {
     private let droppedCount = Atomic<Int>(0)
     private let lastFailure = Mutex<String?>(nil)
 
-    init(url: String, token: String, logger: Logger, httpClient: HTTPClient = .shared) {
+    /// For an https URL: what the controller's certificate must chain to.
+    private let tlsConfiguration: TLSConfiguration?
+
+    init(url: String, token: String, tlsConfiguration: TLSConfiguration? = nil, logger: Logger, httpClient: HTTPClient = .shared) {
         self.url = url
         self.token = token
+        self.tlsConfiguration = tlsConfiguration
         self.logger = logger
         self.httpClient = httpClient
         (reports, continuation) = AsyncStream.makeStream(of: AgentStatus.self, bufferingPolicy: .bufferingNewest(Self.bufferCapacity))
@@ -51,6 +56,7 @@ final class ControllerReporter: ReportSink, Sendable {
     private func send(_ status: AgentStatus) async {
         do {
             var request = HTTPClientRequest(url: url)
+            request.tlsConfiguration = tlsConfiguration
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/json")
             request.headers.add(name: "Authorization", value: "Bearer \(token)")

@@ -13,6 +13,9 @@ final class LogFollower: Sendable {
     let prefix: String
     let maxBytes: Int
     let archives: Int
+    /// One JSON object per error-log entry (`--log-format json`) instead of prefixed lines.
+    let json: Bool
+    let node: String
     private let onLine: @Sendable (String) -> Void
     private let output: StandardOutput
     private let position = Mutex<Position>(Position())
@@ -23,9 +26,12 @@ final class LogFollower: Sendable {
         var partial = Data()
     }
 
-    init(path: String, prefix: String, maxBytes: Int, archives: Int, output: StandardOutput, onLine: @escaping @Sendable (String) -> Void) {
+    init(path: String, prefix: String, maxBytes: Int, archives: Int, json: Bool = false, node: String = "",
+         output: StandardOutput, onLine: @escaping @Sendable (String) -> Void) {
         self.path = path
         self.prefix = prefix
+        self.json = json
+        self.node = node
         self.maxBytes = maxBytes
         self.archives = archives
         self.output = output
@@ -72,11 +78,45 @@ final class LogFollower: Sendable {
             position.offset = start + UInt64(chunk.count)
             position.partial = buffer
         }
-        for line in lines {
-            output.write("\(prefix)\(line)\n")
-            onLine(line)
+        if json {
+            for entry in Self.entries(lines) { output.write(jsonLine(entry)) }
+        } else {
+            for line in lines { output.write("\(prefix)\(line)\n") }
         }
+        for line in lines { onLine(line) }
         if Int(info.st_size) > maxBytes { rotate() }
+    }
+
+    /// Groups lines into error-log entries: an entry starts with a timestamp (`2024-05-01 ...`);
+    /// the lines after it that do not (Galera's multi-line view dumps, stack traces) belong to
+    /// it, so a log pipeline gets one event per entry and a view dump never floods it.
+    static func entries(_ lines: [String]) -> [String] {
+        var entries: [String] = []
+        for line in lines where !line.isEmpty {
+            if entries.isEmpty || startsEntry(line) {
+                entries.append(line)
+            } else {
+                entries[entries.count - 1] += "\n" + line
+            }
+        }
+        return entries
+    }
+
+    /// `2024-05-01 12:00:00 0 [Note] ...`: a year, then a dash.
+    static func startsEntry(_ line: String) -> Bool {
+        let head = Array(line.utf8.prefix(5))
+        return head.count == 5 && head[0..<4].allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } && head[4] == UInt8(ascii: "-")
+    }
+
+    private func jsonLine(_ entry: String) -> String {
+        let fields: [String: String] = [
+            "time": Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(Date()),
+            "level": entry.contains("[ERROR]") ? "error" : entry.contains("[Warning]") ? "warning" : "info",
+            "logger": "mysqld", "node": node, "message": entry,
+        ]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return ((try? encoder.encode(fields)).map { String(decoding: $0, as: UTF8.self) } ?? "") + "\n"
     }
 
     private func rotate() {

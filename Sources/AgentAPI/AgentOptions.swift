@@ -49,6 +49,11 @@ public struct AgentOptions: Sendable, Hashable, Codable {
     public var logFormat: LogFormat = .text
     /// A my.cnf with the user's settings, included last (the operator's ConfigMap).
     public var configFile: String?
+    /// Serve the API over HTTPS with this certificate chain and key (PEM); nil: plain HTTP.
+    public var tlsCertificateFile: String?
+    public var tlsKeyFile: String?
+    /// The CA that the controller's certificate must chain to (for an https `controllerURL`).
+    public var caFile: String?
 
     public enum LogFormat: String, Sendable, Hashable, Codable, CaseIterable {
         case text, json
@@ -105,6 +110,9 @@ public struct AgentOptions: Sendable, Hashable, Codable {
         add("--log-level", logLevel, default: defaults.logLevel)
         add("--log-format", logFormat.rawValue, default: defaults.logFormat.rawValue)
         add("--config-file", configFile, default: nil)
+        add("--tls-cert-file", tlsCertificateFile, default: nil)
+        add("--tls-key-file", tlsKeyFile, default: nil)
+        add("--ca-file", caFile, default: nil)
         return arguments
     }
 
@@ -146,7 +154,8 @@ public struct AgentOptions: Sendable, Hashable, Codable {
         }
         for (name, path) in [("--data-dir", dataDirectory), ("--run-dir", runDirectory ?? "/"), ("--token-file", tokenFile ?? "/"),
                              ("--monitor-password-file", monitorPasswordFile ?? "/"),
-                             ("--config-file", configFile ?? "/")] where !path.hasPrefix("/") {
+                             ("--config-file", configFile ?? "/"), ("--tls-cert-file", tlsCertificateFile ?? "/"),
+                             ("--tls-key-file", tlsKeyFile ?? "/"), ("--ca-file", caFile ?? "/")] where !path.hasPrefix("/") {
             problems.append("\(name) '\(path)' must be an absolute path")
         }
         for (name, port) in [("--mysql-port", mysqlPort), ("--galera-port", galeraPort), ("--ist-port", istPort),
@@ -172,6 +181,12 @@ public struct AgentOptions: Sendable, Hashable, Codable {
             if let url = URL(string: controllerURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil {} else {
                 problems.append("--controller-url '\(controllerURL)' must be an http:// or https:// URL, e.g. http://127.0.0.1:\(DefaultPorts.controller)/v1/reports/\(nodeName)")
             }
+        }
+        if (tlsCertificateFile == nil) != (tlsKeyFile == nil) {
+            problems.append("--tls-cert-file and --tls-key-file go together: give both to serve HTTPS, or neither")
+        }
+        if controllerURL?.hasPrefix("https://") == true, caFile == nil {
+            problems.append("--controller-url is https: give --ca-file, the CA its certificate must chain to")
         }
         if !(heartbeatInterval > .zero && heartbeatInterval <= .seconds(3600)) {
             problems.append("--heartbeat-interval \(Self.seconds(heartbeatInterval)) must be between 0 and 3600 seconds")

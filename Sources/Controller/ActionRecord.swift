@@ -1,3 +1,4 @@
+import ControllerAPI
 import Foundation
 
 /// One step the controller performed on a node: the record tests and operators read to know what
@@ -28,6 +29,15 @@ public struct ActionRecord: Sendable, Hashable, Codable {
 
     /// "join n1": what tests compare.
     public var summary: String { "\(verb) \(node)" }
+
+    /// What the status carries of it.
+    var summaryForStatus: ActionSummary {
+        switch outcome {
+        case .running: ActionSummary(id: id, verb: verb, node: node, detail: detail, state: .running)
+        case .succeeded(let result): ActionSummary(id: id, verb: verb, node: node, detail: detail, state: .succeeded, message: result)
+        case .failed(let error): ActionSummary(id: id, verb: verb, node: node, detail: detail, state: .failed, message: error)
+        }
+    }
 }
 
 /// The bounded list of actions, newest last.

@@ -203,6 +203,8 @@ public actor ClusterController {
             plan: plan, autoRecovery: configuration.autoRecovery, recovering: recoveringFault, retry: retry, escalation: escalated)
         var status = ClusterStatusBuilder.build(snapshot, activity: activity, previous: feed.latest, now: KubeTime.format(wallClock()))
         status.clusterUUID = formedUUID
+        let recent = history.records.suffix(ActionSummary.kept).map(\.summaryForStatus)
+        status.actions = recent.isEmpty ? nil : Array(recent)
         if feed.publish(status) {
             logger.info("cluster status changed", metadata: [
                 "state": "\(status.state.rawValue)",

@@ -1,3 +1,4 @@
+import NIOSSL
 import AgentAPI
 
 /// Where one node of the cluster is reached.
@@ -60,6 +61,9 @@ public struct ControllerConfiguration: Sendable {
     public var escalateAfterFailures = 5
     /// How often an escalated step is still tried (so a cause fixed by a person is picked up).
     public var escalatedRetryInterval: Duration = .seconds(300)
+
+    /// HTTPS for the controller's endpoints; nil: plain HTTP.
+    public var serverTLS: TLSConfiguration?
 
     /// Where the controller's HTTP endpoints listen.
     public var listenHost: String = "127.0.0.1"

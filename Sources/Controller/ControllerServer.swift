@@ -1,6 +1,7 @@
 import AgentAPI
 import Foundation
 import Hummingbird
+import HummingbirdTLS
 import Logging
 import NIOCore
 
@@ -70,6 +71,7 @@ public enum ControllerServer {
 
         return Application(
             router: router,
+            server: (try? configuration.serverTLS.map { try .tls(.http1(), tlsConfiguration: $0) }) ?? .http1(),
             configuration: .init(address: .hostname(configuration.listenHost, port: configuration.listenPort),
                                  serverName: "qmysql-controller"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.listenPort) },

@@ -14,6 +14,10 @@ public struct ClusterStatus: Codable, Sendable, Hashable {
     public var message: String
     /// The cluster's Galera UUID once it was formed (see `ClusterIntent`); nil before.
     public var clusterUUID: String?
+    /// The newest steps the controller performed (at most `ActionSummary.kept`), oldest first:
+    /// the operator records an Event for each one that finishes. Changes only when a step starts
+    /// or ends.
+    public var actions: [ActionSummary]?
 
     public init(cluster: String, state: ClusterState, nodes: [NodeStatus], conditions: [Condition], message: String,
                 clusterUUID: String? = nil) {
@@ -26,6 +30,37 @@ public struct ClusterStatus: Codable, Sendable, Hashable {
     }
 
     public func condition(_ type: String) -> Condition? { conditions.first { $0.type == type } }
+}
+
+/// One step the controller performed, as the status carries it (`GET /v1/actions` has the whole
+/// record).
+public struct ActionSummary: Codable, Sendable, Hashable {
+    /// How many the status carries.
+    public static let kept = 5
+
+    public enum State: String, Codable, Sendable, Hashable {
+        case running, succeeded, failed
+    }
+
+    /// Increases with every action of one controller (a restarted controller starts again at 1).
+    public var id: Int
+    /// `join`, `bootstrap`, `recover-position`, `stop`, `restart`, ...
+    public var verb: String
+    public var node: String
+    /// The step in words, with its position where it has one.
+    public var detail: String
+    public var state: State
+    /// The result or the error, once finished.
+    public var message: String?
+
+    public init(id: Int, verb: String, node: String, detail: String, state: State, message: String? = nil) {
+        self.id = id
+        self.verb = verb
+        self.node = node
+        self.detail = detail
+        self.state = state
+        self.message = message
+    }
 }
 
 /// One node in the cluster status.

@@ -38,6 +38,11 @@ public struct ControllerOptions: Sendable, Hashable, Codable {
     public var stepDeadline: Double = 120
     public var logLevel: String = "info"
     public var logFormat: AgentOptions.LogFormat = .text
+    /// Serve HTTPS with this certificate chain and key (PEM files); nil: plain HTTP.
+    public var tlsCertificateFile: String?
+    public var tlsKeyFile: String?
+    /// The CA that https agent URLs' certificates must chain to.
+    public var caFile: String?
 
     public init(cluster: String, nodes: [Node], agentTokenFile: String) {
         self.cluster = cluster
@@ -69,6 +74,9 @@ public struct ControllerOptions: Sendable, Hashable, Codable {
         add("--step-deadline", Self.number(stepDeadline), default: Self.number(defaults.stepDeadline))
         add("--log-level", logLevel, default: defaults.logLevel)
         add("--log-format", logFormat.rawValue, default: defaults.logFormat.rawValue)
+        add("--tls-cert-file", tlsCertificateFile, default: nil)
+        add("--tls-key-file", tlsKeyFile, default: nil)
+        add("--ca-file", caFile, default: nil)
         return arguments
     }
 

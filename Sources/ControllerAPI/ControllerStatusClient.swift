@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOSSL
 import Synchronization
 
 /// Follows one controller's status stream (`GET /v1/status?watch=true`): newline-delimited
@@ -9,6 +10,8 @@ import Synchronization
 public struct ControllerStatusClient: Sendable {
     public let baseURL: String
     private let httpClient: HTTPClient
+    /// For an https controller: the cluster's CA (`RoleTLS.client`).
+    private let tlsConfiguration: TLSConfiguration?
 
     public enum Failure: Error, CustomStringConvertible, Sendable {
         case unexpected(status: Int, url: String)
@@ -25,8 +28,9 @@ public struct ControllerStatusClient: Sendable {
     }
 
     /// - Parameter baseURL: the controller's address, e.g. `http://demo-controller.ns.svc:9810`.
-    public init(baseURL: String, httpClient: HTTPClient = .shared) {
+    public init(baseURL: String, tlsConfiguration: TLSConfiguration? = nil, httpClient: HTTPClient = .shared) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.tlsConfiguration = tlsConfiguration
         self.httpClient = httpClient
     }
 
@@ -38,6 +42,7 @@ public struct ControllerStatusClient: Sendable {
         let url = baseURL + "/v1/status?watch=true"
         var prepared = HTTPClientRequest(url: url)
         prepared.headers.add(name: "Accept", value: "application/x-ndjson")
+        prepared.tlsConfiguration = tlsConfiguration
         let request = prepared
         let response = try await withTimeout(connectTimeout) {
             try await httpClient.execute(request, timeout: .seconds(connectTimeout.components.seconds + 1))
@@ -80,7 +85,9 @@ public struct ControllerStatusClient: Sendable {
     /// One status, without following (`GET /v1/status`).
     public func status(timeout: Duration = .seconds(5)) async throws -> ClusterStatus {
         let url = baseURL + "/v1/status"
-        let response = try await httpClient.execute(HTTPClientRequest(url: url), timeout: .seconds(timeout.components.seconds))
+        var request = HTTPClientRequest(url: url)
+        request.tlsConfiguration = tlsConfiguration
+        let response = try await httpClient.execute(request, timeout: .seconds(timeout.components.seconds))
         guard response.status == .ok else { throw Failure.unexpected(status: Int(response.status.code), url: url) }
         let body = try await response.body.collect(upTo: 1 << 20)
         return try JSONDecoder().decode(ClusterStatus.self, from: Data(body.readableBytesView))

@@ -130,6 +130,15 @@ public struct AgentCommand: AsyncParsableCommand {
     @Option(help: "A my.cnf with extra server settings, included after the agent's own (the operator's ConfigMap).")
     var configFile: String?
 
+    @Option(help: "Serve the API over HTTPS with this certificate chain (PEM); needs --tls-key-file.")
+    var tlsCertFile: String?
+
+    @Option(help: "The private key (PEM) of --tls-cert-file.")
+    var tlsKeyFile: String?
+
+    @Option(help: "The CA (PEM) that an https --controller-url's certificate must chain to.")
+    var caFile: String?
+
     public init() {}
 
     /// The typed options these flags stand for (the token itself, if given inline, is not part of them).
@@ -164,6 +173,9 @@ public struct AgentCommand: AsyncParsableCommand {
         options.logLevel = logLevel
         options.logFormat = logFormat
         options.configFile = configFile
+        options.tlsCertificateFile = tlsCertFile
+        options.tlsKeyFile = tlsKeyFile
+        options.caFile = caFile
         return options
     }
 

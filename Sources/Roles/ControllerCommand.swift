@@ -78,6 +78,15 @@ public struct ControllerCommand: AsyncParsableCommand {
 
     @OptionGroup var logging: LogOptions
 
+    @Option(help: "Serve the endpoints over HTTPS with this certificate chain (PEM); needs --tls-key-file.")
+    var tlsCertFile: String?
+
+    @Option(help: "The private key (PEM) of --tls-cert-file.")
+    var tlsKeyFile: String?
+
+    @Option(help: "The CA (PEM) that https agent URLs' certificates must chain to.")
+    var caFile: String?
+
     public init() {}
 
     public func validate() throws {
@@ -106,6 +115,12 @@ public struct ControllerCommand: AsyncParsableCommand {
         if let stateFile, !stateFile.hasPrefix("/") {
             throw ValidationError("--state-file '\(stateFile)' must be an absolute path")
         }
+        if (tlsCertFile == nil) != (tlsKeyFile == nil) {
+            throw ValidationError("--tls-cert-file and --tls-key-file go together: give both to serve HTTPS, or neither")
+        }
+        if nodes.contains(where: { $0.contains("=https://") }), caFile == nil {
+            throw ValidationError("agent URLs are https: give --ca-file, the CA their certificates must chain to")
+        }
         if let monitorPasswordFile, !FileManager.default.isReadableFile(atPath: monitorPasswordFile) {
             throw ValidationError("--monitor-password-file '\(monitorPasswordFile)' cannot be read")
         }
@@ -120,6 +135,9 @@ public struct ControllerCommand: AsyncParsableCommand {
         // the next attempt resolves the pod's name again (a pod's new IP is found at once instead
         // of after AsyncHTTPClient's default 10 s connect timeout).
         var http = HTTPClient.Configuration()
+        if let caFile {
+            do { http.tlsConfiguration = try RoleTLS.client(caFile: caFile) } catch { throw ValidationError(error.description) }
+        }
         http.timeout = .init(connect: .seconds(1))
         http.connectionPool.retryConnectionEstablishment = false
         http.connectionPool.idleTimeout = .seconds(30)
@@ -152,6 +170,13 @@ public struct ControllerCommand: AsyncParsableCommand {
         configuration.staleAfter = .milliseconds(Int(staleAfter * 1000))
         configuration.recoveryStepDeadline = .milliseconds(Int(stepDeadline * 1000))
         configuration.paused = paused
+        if readSecrets, let tlsCertFile, let tlsKeyFile {
+            do {
+                configuration.serverTLS = try RoleTLS.server(certificateFile: tlsCertFile, keyFile: tlsKeyFile)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
         configuration.formedUUID = formedUUID?.lowercased()
         configuration.stateFile = stateFile
         if let (host, port) = parseListenAddress(listen) {

@@ -193,6 +193,23 @@ struct LogFollowerTests {
         #expect(follower.archivePath(3) == directory + "/mysqld-3.err")
     }
 
+    @Test("for JSON logs, a Galera view dump stays one entry with the line that began it")
+    func groupsEntries() {
+        let lines = [
+            "2026-11-29 14:46:37 2 [Note] WSREP: GCache history reset: 0 -> 1",
+            "2026-11-29 14:46:37 2 [Note] WSREP: ================================================",
+            "View:", "  id: ae1df5f0-ec03-11f1-84f5-66afc4fff47a:1", "  status: primary", "  members(1):",
+            "\t0: ae1d0668-ec03-11f1-8d51-62e861ff319f, t-0", "=================================================",
+            "", "2026-11-29 14:46:37 2 [Note] WSREP: Server status change connected -> joiner",
+        ]
+        let entries = LogFollower.entries(lines)
+        #expect(entries.count == 3)
+        #expect(entries[1].hasPrefix("2026-11-29 14:46:37 2 [Note] WSREP: ====="))
+        #expect(entries[1].hasSuffix("=================================================") && entries[1].contains("\n  status: primary\n"))
+        #expect(entries[2] == "2026-11-29 14:46:37 2 [Note] WSREP: Server status change connected -> joiner")
+        #expect(LogFollower.entries(["  orphan continuation", "2026-01-01 x"]) == ["  orphan continuation", "2026-01-01 x"])
+    }
+
     func append(_ text: String, to path: String) throws {
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }

@@ -1,11 +1,14 @@
 import AgentAPI
 import AsyncHTTPClient
+import ClusterCertificates
 import Foundation
 import Galera
 import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOSSL
+import Synchronization
 import Testing
 @testable import Controller
 
@@ -31,7 +34,7 @@ struct ControllerServerTests {
     // The process-wide client: it needs no shutdown.
     let http = HTTPClient.shared
 
-    func start() async throws -> Running {
+    func start(tls: TLSConfiguration? = nil) async throws -> Running {
         // Port 1 on loopback: nothing listens, so every probe is refused at once.
         let nodes = (0..<3).map { NodeEndpoint(name: "n\($0)", ordinal: $0, agentURL: "http://127.0.0.1:1", sqlHost: "127.0.0.1", sqlPort: 1) }
         var configuration = ControllerConfiguration(clusterName: "demo", nodes: nodes, agentToken: token, monitorUser: "monitor", monitorPassword: "pw")
@@ -39,6 +42,7 @@ struct ControllerServerTests {
         configuration.probeInterval = .milliseconds(200)
         configuration.probeTimeout = .milliseconds(200)
         configuration.staleAfter = .seconds(2)
+        configuration.serverTLS = tls
         let controller = ClusterController(configuration: configuration, httpClient: http, logger: Logger(label: "test"))
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let application = ControllerServer.application(for: controller, logger: Logger(label: "test.http")) { continuation.yield($0) }
@@ -46,7 +50,7 @@ struct ControllerServerTests {
         var port = 0
         for await value in ports { port = value; break }
         let loop = Task { await controller.run() }
-        return Running(controller: controller, base: "http://127.0.0.1:\(port)", loop: loop, server: server)
+        return Running(controller: controller, base: "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)", loop: loop, server: server)
     }
 
     func request(_ url: String, method: HTTPMethod = .GET, body: Data? = nil, token: String? = nil) async throws -> (status: Int, body: String) {
@@ -146,6 +150,40 @@ struct ControllerServerTests {
         #expect(running.controller.feed.subscriberCount == 1)
         let bad = try await request(running.base + "/v1/status?watch=maybe")
         #expect(bad.status == 400 && bad.body.contains("watch=maybe"))
+        await running.stop()
+    }
+}
+
+extension ControllerServerTests {
+    @Test("over TLS: the status stream reaches a client that trusts the cluster's CA, and no other")
+    func statusOverTLS() async throws {
+        let tls = try ClusterTLS.generate(cluster: "demo", namespace: "default")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("controller-tls-\(UUID().uuidString.prefix(6))").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try tls.certificatePEM.write(toFile: directory + "/tls.crt", atomically: true, encoding: .utf8)
+        try tls.keyPEM.write(toFile: directory + "/tls.key", atomically: true, encoding: .utf8)
+        let running = try await start(tls: try RoleTLS.server(certificateFile: directory + "/tls.crt", keyFile: directory + "/tls.key"))
+        defer { Task { await running.stop() } }
+        #expect(running.base.hasPrefix("https://"))
+
+        let trusted = ControllerStatusClient(baseURL: running.base, tlsConfiguration: try RoleTLS.client(caPEM: tls.caCertificatePEM))
+        let status = try await trusted.status()
+        #expect(status.cluster == "demo")
+        let first = Mutex<ClusterStatus?>(nil)
+        let follower = Task {
+            try await trusted.follow { status in first.withLock { $0 = status } }
+        }
+        defer { follower.cancel() }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while first.withLock({ $0 }) == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(first.withLock { $0 }?.cluster == "demo", "the stream delivers over TLS")
+
+        let foreignCA = try ClusterTLS.generate(cluster: "demo", namespace: "default").caCertificatePEM
+        let untrusting = ControllerStatusClient(baseURL: running.base, tlsConfiguration: try RoleTLS.client(caPEM: foreignCA))
+        await #expect(throws: (any Error).self) { _ = try await untrusting.status() }
+        let cleartext = ControllerStatusClient(baseURL: running.base.replacingOccurrences(of: "https://", with: "http://"))
+        await #expect(throws: (any Error).self) { _ = try await cleartext.status(timeout: .seconds(3)) }
         await running.stop()
     }
 }

@@ -1,7 +1,10 @@
+import AgentAPI
 import AsyncHTTPClient
+import ClusterCertificates
 import ControllerAPI
 import Foundation
 import Hummingbird
+import HummingbirdTLS
 import KubeAPI
 import KubeClient
 import KubeServer
@@ -139,9 +142,25 @@ final class OperatorTestBed: Sendable {
 
     // MARK: Fake controllers
 
+    /// A fake controller for cluster `name`, serving HTTPS with the certificate the operator made
+    /// for the cluster (it waits for the cluster's Secret), as the real one does.
     @discardableResult
-    func startController(for name: String, namespace: String = "default", status: ClusterStatus) async throws -> FakeController {
-        let controller = try await FakeController.start(status: status)
+    func startController(for name: String, namespace: String = "default", status: ClusterStatus,
+                         certificateFrom other: ClusterTLS? = nil) async throws -> FakeController {
+        let secretName = ClusterNames(cluster: name).secret
+        try await eventually("the operator created \(secretName)") { try await self.exists(Secret.resourceType, secretName, namespace: namespace) }
+        let secret = try await client.getRaw(Secret.resourceType, name: secretName, namespace: namespace)
+        func value(_ key: String) -> String {
+            secret[path: ["data", key]]?.stringValue.flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        }
+        let tls = other ?? ClusterTLS(caCertificatePEM: value(ClusterSecrets.Key.caCertificate),
+                                      certificatePEM: value(ClusterSecrets.Key.certificate), keyPEM: value(ClusterSecrets.Key.key))
+        let certificateFile = directory + "/\(name)-\(UUID().uuidString.prefix(6)).crt"
+        let keyFile = certificateFile.replacingOccurrences(of: ".crt", with: ".key")
+        try tls.certificatePEM.write(toFile: certificateFile, atomically: true, encoding: .utf8)
+        try tls.keyPEM.write(toFile: keyFile, atomically: true, encoding: .utf8)
+        let controller = try await FakeController.start(
+            status: status, tls: try RoleTLS.server(certificateFile: certificateFile, keyFile: keyFile))
         controllers.withLock { $0[ObjectKey(namespace: namespace, name: name)] = controller }
         return controller
     }
@@ -167,7 +186,7 @@ final class FakeController: Sendable {
         try? await Task.sleep(for: .milliseconds(100))
     }
 
-    static func start(status initial: ClusterStatus) async throws -> FakeController {
+    static func start(status initial: ClusterStatus, tls: TLSConfiguration) async throws -> FakeController {
         let box = StatusBox(initial)
         let router = Router(context: BasicRequestContext.self)
         router.get("/v1/status") { _, _ -> Response in
@@ -184,12 +203,13 @@ final class FakeController: Sendable {
         let (ports, sink) = AsyncStream.makeStream(of: Int.self)
         var logger = Logger(label: "fake-controller")
         logger.logLevel = .critical
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+        let app = Application(router: router, server: try .tls(.http1(), tlsConfiguration: tls),
+                              configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                               onServerRunning: { channel in sink.yield(channel.localAddress?.port ?? 0) }, logger: logger)
         let task = Task { try await app.runService() }
         var iterator = ports.makeAsyncIterator()
         let port = await iterator.next() ?? 0
-        return FakeController(url: "http://127.0.0.1:\(port)", box: box, task: task)
+        return FakeController(url: "https://127.0.0.1:\(port)", box: box, task: task)
     }
 }
 

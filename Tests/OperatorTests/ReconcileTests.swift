@@ -1,3 +1,4 @@
+import ClusterCertificates
 import ControllerAPI
 import Foundation
 import KubeAPI
@@ -23,7 +24,7 @@ import Testing
             try await bed.withOperator(qmysqlOperator) {
                 // The operator ensured its CRDs before anything else.
                 try await bed.createCluster("demo")
-                try await bed.startController(for: "demo", status: greenStatus("demo"))
+                let controller = try await bed.startController(for: "demo", status: greenStatus("demo"))
                 try await eventually("every object exists") {
                     for (type, name) in Self.objects where try await !bed.exists(type, name) { return false }
                     return true
@@ -44,6 +45,21 @@ import Testing
                 #expect(status?.observedGeneration == cluster.metadata.generation)
                 let events = try await bed.client.listAllRaw(Event.resourceType, namespace: "default")
                 #expect(events.contains { $0["reason"] == "ClusterGreen" }, "the state change is an Event")
+
+                // Every step the controller reports finished becomes an Event.
+                var repairing = greenStatus("demo")
+                repairing.actions = [ActionSummary(id: 1, verb: "join", node: "demo-1", detail: "start demo-1 in join mode", state: .running)]
+                controller.set(repairing)
+                try await Task.sleep(for: .milliseconds(700))
+                repairing.actions = [ActionSummary(id: 1, verb: "join", node: "demo-1", detail: "start demo-1 in join mode", state: .succeeded,
+                                                   message: "demo-1 Synced in the Primary component after 4.2 seconds")]
+                controller.set(repairing)
+                try await eventually("a RecoveryStep event") {
+                    try await bed.client.listAllRaw(Event.resourceType, namespace: "default").contains {
+                        $0["reason"] == "RecoveryStep"
+                            && $0["message"] == "start demo-1 in join mode: demo-1 Synced in the Primary component after 4.2 seconds"
+                    }
+                }
 
                 // The formed-before fact reaches the controller's command line.
                 try await eventually("the controller is told the cluster was formed") {
@@ -90,7 +106,7 @@ import Testing
                 #expect(after[path: ["metadata", "uid"]] == before[path: ["metadata", "uid"]], "updated in place, not recreated")
                 let deployment = try await bed.client.getRaw(Deployment.resourceType, name: "demo-controller", namespace: "default")
                 let args = deployment[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first?["args"]?.arrayValue ?? []
-                #expect(args.contains("demo-4=http://demo-4.demo-peers:9809,demo-4.demo-peers:3306"), "the controller knows the new node")
+                #expect(args.contains("demo-4=https://demo-4.demo-peers:9809,demo-4.demo-peers:3306"), "the controller knows the new node")
 
                 let secret = try await bed.client.getRaw(Secret.resourceType, name: "demo-secret", namespace: "default")
                 try await bed.client.deleteRaw(StatefulSet.resourceType, name: "demo", namespace: "default")
@@ -326,6 +342,43 @@ import Testing
                 try await eventually("demo-0 last, once Green again") { try await Self.pods(bed) == ["demo-1", "demo-2"] }
                 let events = try await bed.client.listAllRaw(Event.resourceType, namespace: "default")
                 #expect(events.filter { $0["reason"] == "RollingUpdate" }.count == 3)
+            }
+        }
+    }
+}
+
+extension LeastPrivilegeTests {
+    /// A missing rule is a retried error and a failing /readyz, never a crash: granted, it works.
+    @Test func aMissingRuleIsRetriedNotFatal() async throws {
+        try await OperatorTestBed.run { bed in
+            let user = "system:serviceaccount:qmysql-system:qmysql-operator"
+            let token = bed.server.addToken(user: user)
+            let rules = OperatorRBAC.rules.map { PolicyRule(verbs: $0.verbs, apiGroups: [$0.apiGroup], resources: $0.resources) }
+            bed.server.setRules(user: user, rules: rules.filter { $0.resources != ["pods"] })
+            let qmysqlOperator = bed.makeOperator(client: try bed.makeClient(token: token))
+            let running = Task { try await qmysqlOperator.run() }
+            defer { running.cancel() }
+            try await eventually("the pods watch fails and is retried") { qmysqlOperator.metrics.snapshot.apiErrors >= 1 }
+            #expect(!qmysqlOperator.isReady, "not ready while a watch cannot start")
+            try await Task.sleep(for: .seconds(1))
+            bed.server.setRules(user: user, rules: rules)
+            try await eventually("ready once the rule exists", timeout: .seconds(20)) { qmysqlOperator.isReady }
+        }
+    }
+}
+
+/// The operator reads a controller's status only over HTTPS verified with the cluster's own CA.
+@Suite(.serialized) struct ControllerTLSTests {
+    @Test func aControllerWithAForeignCertificateIsNotBelieved() async throws {
+        try await OperatorTestBed.run { bed in
+            try await bed.withOperator(bed.makeOperator()) {
+                try await bed.createCluster("demo")
+                let impostor = try ClusterTLS.generate(cluster: "demo", namespace: "default")
+                try await bed.startController(for: "demo", status: greenStatus("demo"), certificateFrom: impostor)
+                try await eventually("ControllerUnavailable", timeout: .seconds(20)) {
+                    try await bed.condition("ControllerUnavailable", of: "demo")?.status == "True"
+                }
+                #expect(try await bed.cluster("demo").status?.state != .green, "a status over an unverified connection is never written")
             }
         }
     }

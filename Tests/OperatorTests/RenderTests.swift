@@ -1,4 +1,5 @@
 import AgentAPI
+import ClusterCertificates
 import ControllerAPI
 import Foundation
 import KubeAPI
@@ -11,7 +12,10 @@ import Testing
 @Suite struct RenderTests {
     static let secrets = ClusterSecrets(
         rootPassword: "root-password-000000000000000000", monitorPassword: "monitor-password-0000000000000000",
-        backupPassword: "backup-password-00000000000000000", agentToken: "agent-token-000000000000000000000")
+        backupPassword: "backup-password-00000000000000000", agentToken: "agent-token-000000000000000000000",
+        tls: ClusterTLS(caCertificatePEM: "-----BEGIN CERTIFICATE-----\nca\n-----END CERTIFICATE-----\n",
+                        certificatePEM: "-----BEGIN CERTIFICATE-----\nserving\n-----END CERTIFICATE-----\n",
+                        keyPEM: "-----BEGIN PRIVATE KEY-----\nkey\n-----END PRIVATE KEY-----\n"))
 
     static func cluster(_ flavor: DatabaseFlavor, name: String = "demo", spec: (inout QiniuMySQLSpec) -> Void = { _ in }) -> QiniuMySQL {
         var cluster = QiniuMySQL(metadata: ObjectMeta(name: name, namespace: "rds"), spec: QiniuMySQLSpec(replicas: 3, flavor: flavor))

@@ -98,6 +98,11 @@ struct AgentCommandTests {
         full.logMaxBytes = 1 << 20
         full.logArchives = 5
         full.logLevel = "debug"
+        full.logFormat = .json
+        full.configFile = "/etc/qmysql/config/my.cnf"
+        full.tlsCertificateFile = "/etc/qmysql/secret/tls.crt"
+        full.tlsKeyFile = "/etc/qmysql/secret/tls.key"
+        full.caFile = "/etc/qmysql/secret/ca.crt"
         return [minimal, full]
     }()
 

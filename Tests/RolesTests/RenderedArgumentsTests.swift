@@ -1,4 +1,5 @@
 import AgentAPI
+import ClusterCertificates
 import ControllerAPI
 import Foundation
 import KubeAPI
@@ -12,7 +13,8 @@ import Testing
 /// expansion, parse back into the very options they were rendered from.
 @Suite("rendered arguments parse with the roles' parsers")
 struct RenderedArgumentsTests {
-    static let secrets = ClusterSecrets(rootPassword: "r", monitorPassword: "m", backupPassword: "b", agentToken: "t")
+    static let secrets = ClusterSecrets(rootPassword: "r", monitorPassword: "m", backupPassword: "b", agentToken: "t",
+                                        tls: ClusterTLS(caCertificatePEM: "ca", certificatePEM: "cert", keyPEM: "key"))
 
     static func renderer(_ flavor: DatabaseFlavor, uuid: String? = nil) -> ClusterRenderer {
         var cluster = QiniuMySQL(metadata: ObjectMeta(name: "orders-db", namespace: "rds"),
@@ -37,7 +39,7 @@ struct RenderedArgumentsTests {
         var expected = renderer.agentOptions
         expected.nodeName = "orders-db-3"
         expected.address = "10.244.1.17"
-        expected.controllerURL = "http://orders-db-controller:9810/v1/reports/orders-db-3"
+        expected.controllerURL = "https://orders-db-controller:9810/v1/reports/orders-db-3"
         #expect(command.options == expected)
         #expect(command.options.problems.isEmpty, "\(command.options.problems)")
         #expect(command.options.peers == (0..<5).map { "orders-db-\($0).orders-db-peers" })
@@ -69,6 +71,8 @@ struct RenderedArgumentsTests {
         #expect(configuration.listenHost == "0.0.0.0")
         #expect(configuration.stateFile == "/var/lib/qmysql/state.json")
         #expect(configuration.problems.isEmpty, "\(configuration.problems)")
+        #expect(configuration.nodes.allSatisfy { $0.agentURL.hasPrefix("https://") }, "agents are reached over HTTPS")
+        #expect(arguments.contains("--ca-file") && arguments.contains("--tls-cert-file"))
     }
 
     @Test func installBinaryCopiesTheExecutable() throws {

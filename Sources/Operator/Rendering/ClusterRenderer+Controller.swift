@@ -15,7 +15,7 @@ extension ClusterRenderer {
             cluster: names.cluster,
             nodes: (0..<replicas).map { ordinal in
                 ControllerOptions.Node(
-                    name: names.node(ordinal), agentURL: "http://\(names.nodeHost(ordinal)):\(DefaultPorts.agent)",
+                    name: names.node(ordinal), agentURL: "https://\(names.nodeHost(ordinal)):\(DefaultPorts.agent)",
                     sqlAddress: "\(names.nodeHost(ordinal)):\(DefaultPorts.mysql)")
             },
             agentTokenFile: "\(Paths.secretDirectory)/\(ClusterSecrets.Key.agentToken)")
@@ -26,6 +26,9 @@ extension ClusterRenderer {
         options.stateFile = "\(Paths.controllerState)/state.json"
         options.listen = "0.0.0.0:\(DefaultPorts.controller)"
         options.logFormat = AgentOptions.LogFormat(rawValue: settings.logFormat) ?? .json
+        options.tlsCertificateFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.certificate)"
+        options.tlsKeyFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.key)"
+        options.caFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.caCertificate)"
         return options
     }
 
@@ -82,10 +85,10 @@ extension ClusterRenderer {
                                 "name": "secret",
                                 "secret": [
                                     "secretName": .string(names.secret), "defaultMode": 0o440,
-                                    "items": [
-                                        ["key": .string(ClusterSecrets.Key.agentToken), "path": .string(ClusterSecrets.Key.agentToken)],
-                                        ["key": .string(ClusterSecrets.Key.monitorPassword), "path": .string(ClusterSecrets.Key.monitorPassword)],
-                                    ],
+                                    "items": Self.secretItems([
+                                        ClusterSecrets.Key.agentToken, ClusterSecrets.Key.monitorPassword,
+                                        ClusterSecrets.Key.caCertificate, ClusterSecrets.Key.certificate, ClusterSecrets.Key.key,
+                                    ]),
                                 ],
                             ],
                             ["name": "state", "emptyDir": [:]],

@@ -13,6 +13,9 @@ extension ClusterRenderer {
             ClusterSecrets.Key.monitorPassword: .string(Data(secrets.monitorPassword.utf8).base64EncodedString()),
             ClusterSecrets.Key.backupPassword: .string(Data(secrets.backupPassword.utf8).base64EncodedString()),
             ClusterSecrets.Key.agentToken: .string(Data(secrets.agentToken.utf8).base64EncodedString()),
+            ClusterSecrets.Key.caCertificate: .string(Data(secrets.tls.caCertificatePEM.utf8).base64EncodedString()),
+            ClusterSecrets.Key.certificate: .string(Data(secrets.tls.certificatePEM.utf8).base64EncodedString()),
+            ClusterSecrets.Key.key: .string(Data(secrets.tls.keyPEM.utf8).base64EncodedString()),
         ]
         if let root = secrets.rootPassword {
             data[ClusterSecrets.Key.rootPassword] = .string(Data(root.utf8).base64EncodedString())
@@ -84,7 +87,10 @@ extension ClusterRenderer {
         options.runDirectory = Paths.run
         options.listenAddress = "0.0.0.0"
         options.tokenFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.agentToken)"
-        options.controllerURL = "http://\(names.controller):\(DefaultPorts.controller)/v1/reports/$(POD_NAME)"
+        options.controllerURL = "https://\(names.controller):\(DefaultPorts.controller)/v1/reports/$(POD_NAME)"
+        options.tlsCertificateFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.certificate)"
+        options.tlsKeyFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.key)"
+        options.caFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.caCertificate)"
         options.monitorUser = flavor.socketUser(osUser: "mysql")
         options.configFile = "\(Paths.configDirectory)/\(Paths.configFile)"
         options.logFormat = .json
@@ -201,9 +207,10 @@ extension ClusterRenderer {
                     "name": "secret",
                     "secret": [
                         "secretName": .string(names.secret), "defaultMode": 0o440,
-                        "items": [
-                            ["key": .string(ClusterSecrets.Key.agentToken), "path": .string(ClusterSecrets.Key.agentToken)],
-                        ],
+                        "items": Self.secretItems([
+                            ClusterSecrets.Key.agentToken, ClusterSecrets.Key.caCertificate, ClusterSecrets.Key.certificate,
+                            ClusterSecrets.Key.key,
+                        ]),
                     ],
                 ],
                 ["name": "config", "configMap": ["name": .string(names.configMap)]],

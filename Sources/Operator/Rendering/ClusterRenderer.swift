@@ -114,9 +114,15 @@ public struct ClusterRenderer: Sendable {
         ["name": .string(name), "port": .int(Int64(number)), "targetPort": .string(name), "protocol": "TCP"]
     }
 
+    /// Only the keys a pod needs, each a file named after its key.
+    static func secretItems(_ keys: [String]) -> JSONValue {
+        .array(keys.map { ["key": .string($0), "path": .string($0)] })
+    }
+
+    /// Every role's API is HTTPS; the kubelet does not verify a probe's certificate.
     static func httpProbe(_ path: String, port: String, period: Int64, failures: Int64, timeout: Int64 = 2) -> JSONValue {
         [
-            "httpGet": ["path": .string(path), "port": .string(port), "scheme": "HTTP"],
+            "httpGet": ["path": .string(path), "port": .string(port), "scheme": "HTTPS"],
             "periodSeconds": .int(period), "failureThreshold": .int(failures), "timeoutSeconds": .int(timeout),
         ]
     }

@@ -1,3 +1,4 @@
+import ClusterCertificates
 import Foundation
 
 /// The generated credentials of one cluster. Created once with the cluster's Secret and never
@@ -9,12 +10,15 @@ public struct ClusterSecrets: Sendable, Hashable {
     public var monitorPassword: String
     public var backupPassword: String
     public var agentToken: String
+    /// The cluster's CA and the certificate its agents and controller serve HTTPS with.
+    public var tls: ClusterTLS
 
-    public init(rootPassword: String?, monitorPassword: String, backupPassword: String, agentToken: String) {
+    public init(rootPassword: String?, monitorPassword: String, backupPassword: String, agentToken: String, tls: ClusterTLS) {
         self.rootPassword = rootPassword
         self.monitorPassword = monitorPassword
         self.backupPassword = backupPassword
         self.agentToken = agentToken
+        self.tls = tls
     }
 
     /// The keys in the cluster's Secret.
@@ -23,20 +27,30 @@ public struct ClusterSecrets: Sendable, Hashable {
         public static let monitorPassword = "monitor-password"
         public static let backupPassword = "backup-password"
         public static let agentToken = "agent-token"
+        public static let caCertificate = "ca.crt"
+        public static let certificate = "tls.crt"
+        public static let key = "tls.key"
     }
 
-    /// Fresh random credentials: 32 characters from a 62-letter alphabet (about 190 bits).
-    public static func generate(withRootPassword: Bool) -> ClusterSecrets {
+    /// Fresh random credentials (32 characters from a 62-letter alphabet, about 190 bits) and a
+    /// new CA and certificate for `cluster` in `namespace`.
+    public static func generate(withRootPassword: Bool, cluster: String, namespace: String) throws -> ClusterSecrets {
         var generator = SystemRandomNumberGenerator()
         return ClusterSecrets(
             rootPassword: withRootPassword ? random(using: &generator) : nil,
             monitorPassword: random(using: &generator), backupPassword: random(using: &generator),
-            agentToken: random(using: &generator))
+            agentToken: random(using: &generator), tls: try ClusterTLS.generate(cluster: cluster, namespace: namespace))
     }
 
     static func random(length: Int = 32, using generator: inout some RandomNumberGenerator) -> String {
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
         return String((0..<length).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+    }
+
+    /// Every key the operator writes, in the order docs/operator.md lists them.
+    public static func keys(withRootPassword: Bool) -> [String] {
+        (withRootPassword ? [Key.rootPassword] : [])
+            + [Key.monitorPassword, Key.backupPassword, Key.agentToken, Key.caCertificate, Key.certificate, Key.key]
     }
 
     /// The credentials stored in a Secret's `data` (base64), or nil if any key is missing or
@@ -46,9 +60,11 @@ public struct ClusterSecrets: Sendable, Hashable {
             data[key].flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) }
         }
         guard let monitor = value(Key.monitorPassword), let backup = value(Key.backupPassword),
-              let token = value(Key.agentToken) else { return nil }
+              let token = value(Key.agentToken), let ca = value(Key.caCertificate), let certificate = value(Key.certificate),
+              let key = value(Key.key) else { return nil }
         let root = value(Key.rootPassword)
         if expectsRootPassword, root == nil { return nil }
-        self.init(rootPassword: expectsRootPassword ? root : nil, monitorPassword: monitor, backupPassword: backup, agentToken: token)
+        self.init(rootPassword: expectsRootPassword ? root : nil, monitorPassword: monitor, backupPassword: backup, agentToken: token,
+                  tls: ClusterTLS(caCertificatePEM: ca, certificatePEM: certificate, keyPEM: key))
     }
 }

@@ -51,7 +51,7 @@ public final class ClusterReconciler: Sendable {
 
     /// The in-cluster address of a cluster's controller.
     public static func serviceURL(_ key: ObjectKey) -> String {
-        "http://\(ClusterNames(cluster: key.name).controller).\(key.namespace).svc:\(DefaultPorts.controller)"
+        "https://\(ClusterNames(cluster: key.name).controller).\(key.namespace).svc:\(DefaultPorts.controller)"
     }
 
     public func reconcile(_ key: ObjectKey) async -> Outcome {
@@ -130,7 +130,6 @@ public final class ClusterReconciler: Sendable {
 
     func reconcileLive(_ cluster: QiniuMySQL, key: ObjectKey, log: Logger) async throws -> Outcome {
         let names = ClusterNames(cluster: key.name)
-        followers.follow(key, url: controllerURL(key))
         let observation = followers.observation(key)
         let unavailable = followers.isUnavailable(key)
 
@@ -156,6 +155,13 @@ public final class ClusterReconciler: Sendable {
                 applyError = "\(error)"
             }
         }
+
+        // The controller's stream is verified with the cluster's own CA, from its Secret (which
+        // the apply above created on the first reconcile).
+        let caPEM = caches.objects(Secret.resourceType)?.get(namespace: key.namespace, name: names.secret)?[
+            path: ["data", ClusterSecrets.Key.caCertificate]]?.stringValue
+            .flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) }
+        followers.follow(key, url: controllerURL(key), caPEM: caPEM)
 
         // 4. A silent controller is replaced (the database pods are untouched); a changed
         //    template is rolled out one node at a time while Green.
@@ -206,11 +212,12 @@ public final class ClusterReconciler: Sendable {
         if let existingSecret {
             let data = (existingSecret["data"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
             guard let stored = ClusterSecrets(secretData: data, expectsRootPassword: cluster.spec.rootPasswordSecret == nil) else {
-                throw OperatorError("Secret \(names.secret) lacks one of \(ClusterSecrets.Key.monitorPassword), \(ClusterSecrets.Key.backupPassword), \(ClusterSecrets.Key.agentToken)\(cluster.spec.rootPasswordSecret == nil ? ", \(ClusterSecrets.Key.rootPassword)" : ""); restore the keys (the running cluster uses them)")
+                let keys = ClusterSecrets.keys(withRootPassword: cluster.spec.rootPasswordSecret == nil)
+                throw OperatorError("Secret \(names.secret) lacks one of \(keys.joined(separator: ", ")); restore the keys (the running cluster uses them)")
             }
             secrets = stored
         } else {
-            secrets = .generate(withRootPassword: cluster.spec.rootPasswordSecret == nil)
+            secrets = try .generate(withRootPassword: cluster.spec.rootPasswordSecret == nil, cluster: key.name, namespace: key.namespace)
         }
         let renderer = ClusterRenderer(cluster: cluster, settings: settings, secrets: secrets)
         for object in renderer.render() {

@@ -1,6 +1,8 @@
+import AgentAPI
 import AsyncHTTPClient
 import ControllerAPI
 import Logging
+import NIOSSL
 import Synchronization
 
 /// One status follower per cluster: keeps the controller's latest status and when it was last
@@ -17,6 +19,8 @@ public final class ControllerFollowers: Sendable {
 
     private struct Follower {
         var url: String
+        /// Which CA the stream is verified with (a changed CA restarts the follower).
+        var caPEM: String?
         var task: Task<Void, Never>
     }
 
@@ -26,13 +30,25 @@ public final class ControllerFollowers: Sendable {
     let unavailableAfter: Duration
     let logger: Logger
     let onChange: @Sendable (ObjectKey) async -> Void
+    /// Steps the controller finished since the status this follower saw before (none on the
+    /// first status: what happened before the operator looked is history, not news).
+    let onFinishedActions: @Sendable (ObjectKey, [ActionSummary]) async -> Void
 
     public init(httpClient: HTTPClient, unavailableAfter: Duration, logger: Logger,
-                onChange: @escaping @Sendable (ObjectKey) async -> Void) {
+                onChange: @escaping @Sendable (ObjectKey) async -> Void,
+                onFinishedActions: @escaping @Sendable (ObjectKey, [ActionSummary]) async -> Void = { _, _ in }) {
         self.httpClient = httpClient
         self.unavailableAfter = unavailableAfter
         self.logger = logger
         self.onChange = onChange
+        self.onFinishedActions = onFinishedActions
+    }
+
+    /// The finished actions in `new` that `old` did not show finished.
+    static func newlyFinished(old: ClusterStatus?, new: ClusterStatus) -> [ActionSummary] {
+        guard let old else { return [] }
+        let known = Set((old.actions ?? []).filter { $0.state != .running })
+        return (new.actions ?? []).filter { $0.state != .running && !known.contains($0) }
     }
 
     public func observation(_ key: ObjectKey) -> Observation? { observations.withLock { $0[key] } }
@@ -43,13 +59,15 @@ public final class ControllerFollowers: Sendable {
         return observation.lastHeard.duration(to: now) > unavailableAfter
     }
 
-    /// Starts following `url` for `key` (or keeps following it).
-    public func follow(_ key: ObjectKey, url: String) {
+    /// Starts following `url` for `key` (or keeps following it). An https URL is verified with
+    /// `caPEM`, the cluster's own CA.
+    public func follow(_ key: ObjectKey, url: String, caPEM: String?) {
         followers.withLock { all in
-            if let current = all[key], current.url == url { return }
+            if let current = all[key], current.url == url, current.caPEM == caPEM { return }
             all[key]?.task.cancel()
             observations.withLock { $0[key] = Observation(status: $0[key]?.status, lastHeard: .now) }
-            all[key] = Follower(url: url, task: Task { [self] in await self.run(key, url: url) })
+            let tls = caPEM.flatMap { try? RoleTLS.client(caPEM: $0) }
+            all[key] = Follower(url: url, caPEM: caPEM, task: Task { [self] in await self.run(key, url: url, tls: tls) })
         }
     }
 
@@ -71,18 +89,19 @@ public final class ControllerFollowers: Sendable {
         observations.withLock { $0.removeAll() }
     }
 
-    private func run(_ key: ObjectKey, url: String) async {
-        let client = ControllerStatusClient(baseURL: url, httpClient: httpClient)
+    private func run(_ key: ObjectKey, url: String, tls: TLSConfiguration?) async {
+        let client = ControllerStatusClient(baseURL: url, tlsConfiguration: tls, httpClient: httpClient)
         var delay = Duration.milliseconds(500)
         let flaggedUnavailable = Mutex(false)
         while !Task.isCancelled {
             do {
                 try await client.follow(idle: min(unavailableAfter, .seconds(30))) { [self] status in
-                    let changed = observations.withLock { all -> Bool in
+                    let (changed, finished) = observations.withLock { all -> (Bool, [ActionSummary]) in
                         let previous = all[key]?.status
                         all[key] = Observation(status: status, lastHeard: .now, lastError: nil)
-                        return previous != status
+                        return (previous != status, Self.newlyFinished(old: previous, new: status))
                     }
+                    if !finished.isEmpty { await onFinishedActions(key, finished) }
                     let wasFlagged = flaggedUnavailable.withLock { flagged in defer { flagged = false }; return flagged }
                     if changed || wasFlagged { await onChange(key) }
                 }

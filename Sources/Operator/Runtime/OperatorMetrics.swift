@@ -9,6 +9,8 @@ public final class OperatorMetrics: Sendable {
         public var objectWrites = 0
         public var statusWrites = 0
         public var controllerReplacements = 0
+        /// Failed CRD checks and watches (retried with back-off).
+        public var apiErrors = 0
         public var leader = false
         public var clusters = 0
         public var queueDepth = 0
@@ -30,6 +32,7 @@ public final class OperatorMetrics: Sendable {
             ("qmysql_operator_object_writes_total", "counter", "Objects applied because they differed from their rendering.", v.objectWrites),
             ("qmysql_operator_status_writes_total", "counter", "QiniuMySQL status writes.", v.statusWrites),
             ("qmysql_operator_controller_replacements_total", "counter", "Controller pods replaced because the controller stopped answering.", v.controllerReplacements),
+            ("qmysql_operator_api_errors_total", "counter", "Failed CRD checks and watches, retried with back-off (403s included).", v.apiErrors),
             ("qmysql_operator_leader", "gauge", "1 while this operator holds the leader Lease.", v.leader ? 1 : 0),
             ("qmysql_operator_clusters", "gauge", "QiniuMySQL objects watched.", v.clusters),
             ("qmysql_operator_queue_depth", "gauge", "Clusters waiting to be reconciled.", v.queueDepth),

@@ -49,11 +49,23 @@ public final class QMySQLOperator: Sendable {
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 100_000
         configuration.connectionPool.retryConnectionEstablishment = false
         statusHTTPClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        followers = ControllerFollowers(httpClient: statusHTTPClient, unavailableAfter: settings.controllerUnavailableAfter,
-                                        logger: logger) { key in await queues.add(key) }
+        let events = EventRecorder(client: client, logger: logger)
+        let clusters = caches.clusters
+        followers = ControllerFollowers(
+            httpClient: statusHTTPClient, unavailableAfter: settings.controllerUnavailableAfter, logger: logger,
+            onChange: { key in await queues.add(key) },
+            onFinishedActions: { key, actions in
+                // Every step the controller performed becomes an Event on the cluster.
+                guard let cluster = clusters.get(key) else { return }
+                for action in actions {
+                    let failed = action.state == .failed
+                    await events.record(cluster, kind: failed ? .warning : .normal, reason: failed ? "RecoveryStepFailed" : "RecoveryStep",
+                                        message: "\(action.detail): \(action.message ?? action.state.rawValue)")
+                }
+            })
         reconciler = ClusterReconciler(
             client: client, settings: settings, caches: caches, followers: followers,
-            events: EventRecorder(client: client, logger: logger), metrics: metrics, logger: logger, controllerURL: controllerURL)
+            events: events, metrics: metrics, logger: logger, controllerURL: controllerURL)
         elector = LeaderElector(client: client, namespace: leaseNamespace, identity: identity, timing: leaderTiming, logger: logger)
     }
 
@@ -73,7 +85,9 @@ public final class QMySQLOperator: Sendable {
     }
 
     func lead() async throws {
-        try await ensureCustomResourceDefinitions()
+        // Forbidden or failing calls are retried with back-off, never a crash loop: the log and
+        // /readyz say what is wrong meanwhile.
+        try await retrying("ensure the CRDs") { try await self.ensureCustomResourceDefinitions() }
         state.withLock { $0.crdsReady = true }
         await elector.whileLeading({ [self] in try await self.reconcileWhileLeading() }, onChange: { [self] leading in
             self.state.withLock {
@@ -113,9 +127,11 @@ public final class QMySQLOperator: Sendable {
             for cache in caches.all {
                 let isClusters = cache === caches.clusters
                 group.addTask { [self] in
-                    try await cache.run(client: client, namespaces: settings.watchNamespaces, logger: logger) { object in
-                        let key = isClusters ? ObjectKey(object) : OwnedCaches.owner(of: object)
-                        if let key { await queue.add(key) }
+                    try await retrying("watch \(cache.type.plural)") {
+                        try await cache.run(client: client, namespaces: settings.watchNamespaces, logger: logger) { object in
+                            let key = isClusters ? ObjectKey(object) : OwnedCaches.owner(of: object)
+                            if let key { await queue.add(key) }
+                        }
                     }
                 }
             }
@@ -131,6 +147,23 @@ public final class QMySQLOperator: Sendable {
             group.addTask { [self] in try await self.resync(queue) }
             defer { group.cancelAll() }
             try await group.next()
+        }
+    }
+
+    /// Runs `body` until it succeeds, waiting 1 s after the first failure, doubling to 60 s.
+    func retrying(_ what: String, _ body: @Sendable () async throws -> Void) async throws {
+        var delay = Duration.seconds(1)
+        while true {
+            do {
+                return try await body()
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                logger.error("cannot \(what); retrying", metadata: ["error": "\(error)", "retry in": "\(delay)"])
+                metrics.update { $0.apiErrors += 1 }
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(60))
+            }
         }
     }
 

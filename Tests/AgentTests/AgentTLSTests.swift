@@ -1,0 +1,75 @@
+import AgentAPI
+import AsyncHTTPClient
+import ClusterCertificates
+import Foundation
+import Galera
+import Logging
+import Testing
+@testable import Agent
+
+/// The agent's API over HTTPS with the cluster's certificate: a caller trusting the cluster's CA
+/// gets answers; one trusting another cluster's CA, or speaking plain HTTP, gets none.
+@Suite("agent API over TLS")
+struct AgentTLSTests {
+    @Test("only callers that trust this cluster's CA are answered")
+    func onlyTheClustersCAIsTrusted() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("qmysql-tls-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/data", withIntermediateDirectories: true)
+        let tls = try ClusterTLS.generate(cluster: "secure", namespace: "rds")
+        let foreign = try ClusterTLS.generate(cluster: "secure", namespace: "rds")  // same names, another CA
+        try tls.certificatePEM.write(toFile: root + "/tls.crt", atomically: true, encoding: .utf8)
+        try tls.keyPEM.write(toFile: root + "/tls.key", atomically: true, encoding: .utf8)
+
+        let address = "127.0.40.3"
+        var options = AgentOptions(nodeName: "secure-0", clusterName: "secure", dataDirectory: root + "/data", address: address,
+                                   peers: ["secure-0.secure-peers", "secure-1.secure-peers", "secure-2.secure-peers"])
+        options.tlsCertificateFile = root + "/tls.crt"
+        options.tlsKeyFile = root + "/tls.key"
+        #expect(options.problems.isEmpty, "\(options.problems)")
+        let configuration = try AgentConfiguration(options: options, token: "tls-test-token-0123456789", monitorPassword: nil)
+        var logger = Logger(label: "tls-test")
+        logger.logLevel = .critical
+        let service = AgentService(configuration: configuration, logger: logger)
+        let running = Task { try await service.run() }
+        defer { running.cancel() }
+
+        func client(trusting ca: String?) throws -> HTTPClient {
+            var http = HTTPClient.Configuration()
+            if let ca { http.tlsConfiguration = try RoleTLS.client(caPEM: ca) }
+            http.timeout = .init(connect: .seconds(2), read: .seconds(5))
+            return HTTPClient(eventLoopGroupProvider: .singleton, configuration: http)
+        }
+        let trusting = try client(trusting: tls.caCertificatePEM)
+        let mistrusting = try client(trusting: foreign.caCertificatePEM)
+        let plain = try client(trusting: nil)
+        defer {
+            for http in [trusting, mistrusting, plain] { Task { try? await http.shutdown() } }
+        }
+        let secure = AgentClient(baseURL: "https://\(address):\(DefaultPorts.agent)", token: configuration.token, httpClient: trusting)
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !(await secure.live()) {
+            guard ContinuousClock.now < deadline else { Issue.record("the agent did not answer over HTTPS"); return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let status = try await secure.status()
+        #expect(status.node == "secure-0")
+
+        let impostor = AgentClient(baseURL: "https://\(address):\(DefaultPorts.agent)", token: configuration.token, httpClient: mistrusting)
+        await #expect(throws: (any Error).self, "another cluster's CA does not vouch for this agent") { _ = try await impostor.status() }
+        let cleartext = AgentClient(baseURL: "http://\(address):\(DefaultPorts.agent)", token: configuration.token, httpClient: plain)
+        await #expect(throws: (any Error).self, "no plain HTTP on a TLS port") { _ = try await cleartext.status() }
+    }
+
+    @Test("half a TLS configuration, or an https controller without a CA, is refused with what to give")
+    func refusesIncompleteTLSOptions() {
+        var options = AgentOptions(nodeName: "n0", clusterName: "c", dataDirectory: "/d", address: "127.0.0.2", peers: ["127.0.0.2"])
+        options.tlsCertificateFile = "/tls.crt"
+        #expect(options.problems.contains { $0.contains("--tls-cert-file and --tls-key-file go together") })
+        options.tlsKeyFile = "/tls.key"
+        options.controllerURL = "https://c-controller:9810/v1/reports/n0"
+        #expect(options.problems == ["--controller-url is https: give --ca-file, the CA its certificate must chain to"])
+        options.caFile = "/ca.crt"
+        #expect(options.problems.isEmpty)
+    }
+}
