@@ -43,7 +43,7 @@ extension ClusterController {
         guard case .step(let step) = plan else {
             return "nothing to do after observing again: \(plan)"
         }
-        guard configuration.autoRecovery else { return "automatic recovery is off" }
+        guard configuration.autoRecovery || step.fault == .pausing else { return "automatic recovery is off" }
         let id = history.start(task: .faultRecovery, fault: step.fault, verb: step.action.verb, node: step.action.node,
                                detail: step.action.description, reason: step.reason, at: wallClock())
         var log = logger

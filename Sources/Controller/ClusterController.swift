@@ -190,7 +190,8 @@ public actor ClusterController {
            wallClock().timeIntervalSince(entry.lastAt) < configuration.escalatedRetryInterval.timeInterval {
             backingOff = true
         }
-        if started, configuration.autoRecovery, case .step(let step) = plan, !recoveryPending, !backingOff {
+        // A pause is the user's own request: it runs even with automatic recovery off.
+        if started, case .step(let step) = plan, configuration.autoRecovery || step.fault == .pausing, !recoveryPending, !backingOff {
             if await queue.enqueue(recoveryTask()) {
                 recoveringFault = step.fault
             }

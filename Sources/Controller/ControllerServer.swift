@@ -18,7 +18,7 @@ public enum ControllerServer {
     public static func application(
         for controller: ClusterController, logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
+    ) throws -> some ApplicationProtocol {
         let configuration = controller.configuration
         let router = Router(context: BasicRequestContext.self)
         let token = BearerToken(configuration.agentToken)
@@ -71,7 +71,8 @@ public enum ControllerServer {
 
         return Application(
             router: router,
-            server: (try? configuration.serverTLS.map { try .tls(.http1(), tlsConfiguration: $0) }) ?? .http1(),
+            // A TLS setup that fails stops the controller; it never falls back to plain HTTP.
+            server: try configuration.serverTLS.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
             configuration: .init(address: .hostname(configuration.listenHost, port: configuration.listenPort),
                                  serverName: "qmysql-controller"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.listenPort) },

@@ -21,15 +21,9 @@ public enum FaultDecision {
             return .none(reason: "all \(nodes.count) nodes are Synced in the Primary component")
         }
 
-        // Row 2: the cluster is paused (stop every node, then observe), or a restore task owns it
-        // (observe only).
-        switch snapshot.intent {
-        case .paused:
-            return decidePaused(snapshot)
-        case .restoring(let step):
+        // Row 2: a restore task owns the nodes: observe only. (A paused cluster was decided above.)
+        if case .restoring(let step) = snapshot.intent {
             return .none(reason: "a restore task owns the nodes (\(step)); fault recovery stands aside until it ends")
-        case .forming, .serving:
-            break
         }
 
         // Row 3: an agent is starting, stopping, recovering or promoting its node. The cluster may
@@ -116,7 +110,7 @@ public enum FaultDecision {
             return .none(reason: "the cluster is paused; waiting for the agent of \(busy.name), which is \(operation.rawValue)")
         }
         if let unknown = nodes.first(where: { $0.role == .unknown }) {
-            return .none(reason: "the cluster is paused; \(unknown.name) is Unknown, and a pause stops only nodes it can see")
+            return .none(reason: "the cluster is paused; \(unknown.name) is Unknown, so nothing is stopped until every node is seen")
         }
         let running = nodes.filter { $0.role != .stopped }
         guard let next = running.max(by: { $0.ordinal < $1.ordinal }) else {

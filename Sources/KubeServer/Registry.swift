@@ -207,10 +207,10 @@ actor Registry {
         // The garbage collector has work only when something is deleted or being deleted, or when
         // a dependent names an owner that is gone or going. Most writes (an update of an object
         // whose owner is alive) need no pass over every object.
+        // An owner the write removed counts too: a Foreground owner waits for its last dependent.
+        let owners = ObjectMetaRules.ownerUIDs(event.object) + (event.previous.map(ObjectMetaRules.ownerUIDs) ?? [])
         if event.kind == .deleted || ObjectMetaRules.isTerminating(event.object)
-            || ObjectMetaRules.ownerUIDs(event.object).contains(where: { uid in
-                store.object(uid: uid).map(ObjectMetaRules.isTerminating) ?? true
-            }) {
+            || owners.contains(where: { uid in store.object(uid: uid).map(ObjectMetaRules.isTerminating) ?? true }) {
             scheduleControllers()
         }
         if event.resource.resource == "services", event.resource.group.isEmpty {

@@ -42,7 +42,7 @@ public final class InProcessController: Sendable {
         var serverLogger = Logger(label: "qmysql.controller.http")
         serverLogger.logLevel = max(logLevel, .warning)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let application = ControllerServer.application(for: controller, logger: serverLogger) { portContinuation.yield($0) }
+        let application = try ControllerServer.application(for: controller, logger: serverLogger) { portContinuation.yield($0) }
         let server = Task { try await application.run() }
         var port: Int?
         for await value in ports { port = value; break }

@@ -143,7 +143,7 @@ public struct ControllerCommand: AsyncParsableCommand {
         http.connectionPool.idleTimeout = .seconds(30)
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http)
         let controller = ClusterController(configuration: configuration, httpClient: httpClient, logger: logger)
-        let server = ControllerServer.application(for: controller, logger: logger) { port in
+        let server = try ControllerServer.application(for: controller, logger: logger) { port in
             logger.info("listening", metadata: ["address": "\(configuration.listenHost):\(port)"])
         }
         let group = ServiceGroup(

@@ -50,7 +50,7 @@ public struct OperatorCommand: AsyncParsableCommand {
     var controllerUnavailableAfter: Double = 45
 
     @Option(help: ArgumentHelp(
-        "Where each cluster's controller answers, with {name} and {namespace} filled in. Default: its Service, http://{name}-controller.{namespace}.svc:9810 (in a cluster). Outside a cluster, point it at a reachable address.",
+        "Where each cluster's controller answers, with {name} and {namespace} filled in. Default: its Service, https://{name}-controller.{namespace}.svc:9810 (in a cluster). Outside a cluster, point it at a reachable address.",
         valueName: "url"))
     var controllerURLTemplate: String?
 
@@ -68,9 +68,14 @@ public struct OperatorCommand: AsyncParsableCommand {
             throw ValidationError("--controller-unavailable-after must be at least 15 seconds (the controller's heartbeat is 10 s)")
         }
         if let template = controllerURLTemplate, !(template.hasPrefix("http://") || template.hasPrefix("https://")) || !template.contains("{name}") {
-            throw ValidationError("--controller-url-template '\(template)' must be an http(s) URL containing {name}, e.g. http://127.0.0.1:9810/{namespace}/{name}")
+            throw ValidationError("--controller-url-template '\(template)' must be an http(s) URL containing {name}, e.g. https://127.0.0.1:9810/{namespace}/{name}")
         }
         if parseListenAddress(listen) == nil { throw ValidationError("--listen '\(listen)' is not HOST:PORT, e.g. 0.0.0.0:8080") }
+        // Every watched namespace holds one watch connection per kind (nine kinds) for as long as
+        // the operator runs; past 20 namespaces watch them all instead (one connection per kind).
+        if watchNamespaces.count > 20 {
+            throw ValidationError("--watch-namespace is given \(watchNamespaces.count) times; the limit is 20 (each holds 9 watch connections): omit it to watch every namespace")
+        }
         for namespace in watchNamespaces where namespace.isEmpty || namespace.contains("/") {
             throw ValidationError("--watch-namespace '\(namespace)' is not a namespace name")
         }

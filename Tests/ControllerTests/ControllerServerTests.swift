@@ -45,7 +45,7 @@ struct ControllerServerTests {
         configuration.serverTLS = tls
         let controller = ClusterController(configuration: configuration, httpClient: http, logger: Logger(label: "test"))
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let application = ControllerServer.application(for: controller, logger: Logger(label: "test.http")) { continuation.yield($0) }
+        let application = try ControllerServer.application(for: controller, logger: Logger(label: "test.http")) { continuation.yield($0) }
         let server = Task { try await application.run() }
         var port = 0
         for await value in ports { port = value; break }

@@ -80,6 +80,10 @@ import Testing
         #expect(!LiveComparison.covers(["spec": ["replicas": 5, "ports": [["name": "mysql"], ["name": "x"]]]], rendered))
         #expect(!LiveComparison.covers(nil, rendered))
         #expect(LiveComparison.covers(["n": .double(3)], ["n": 3]))
+        // The API server canonicalises quantities: the same amount is no change.
+        #expect(LiveComparison.covers(["memory": "1Gi", "cpu": "1"], ["memory": "1024Mi", "cpu": "1000m"]))
+        #expect(!LiveComparison.covers(["memory": "1Gi"], ["memory": "2Gi"]))
+        #expect(!LiveComparison.covers(["image": "mariadb:10.11"], ["image": "mariadb:11.4"]))
     }
 }
 
@@ -115,6 +119,35 @@ import Testing
         #expect(condition?.lastTransitionTime == "t2")
         #expect(status.clusterUUID == Self.green.clusterUUID, "a formed cluster is never forgotten")
         #expect(status.message?.hasPrefix("controller unavailable") == true)
+    }
+
+    @Test func aNewOperatorTermKeepsTheControllersLastWord() {
+        var cluster = QiniuMySQL(metadata: ObjectMeta(name: "demo", namespace: "rds"))
+        var recovering = Self.green
+        recovering.state = .yellow
+        recovering.conditions.append(Condition(type: "Recovering", status: "True", reason: "NodeDown", message: "join demo-2"))
+        cluster.status = StatusComposer.compose(cluster, Self.inputs(recovering, now: "t1"))
+        // Leadership moved: the new leader has not heard the controller yet.
+        let interim = StatusComposer.compose(cluster, Self.inputs(nil, now: "t2"))
+        #expect(interim == cluster.status, "nothing to write until the controller speaks")
+        // Silent for long: only the operator's own condition and the message change, once.
+        let silent = StatusComposer.compose(cluster, Self.inputs(nil, unavailable: true, now: "t3"))
+        #expect(silent.conditions?.first { $0.type == "Recovering" }?.status == "True")
+        cluster.status = silent
+        let again = StatusComposer.compose(cluster, Self.inputs(nil, unavailable: true, now: "t4"))
+        #expect(again == silent, "the message is prefixed once, not on every reconcile")
+        #expect(again.message == "controller unavailable: 3/3 nodes Synced")
+    }
+
+    @Test func aPausedClusterIsNotDegraded() {
+        var cluster = QiniuMySQL(metadata: ObjectMeta(name: "demo", namespace: "rds"), spec: QiniuMySQLSpec(paused: true))
+        var stopped = Self.green
+        stopped.state = .red
+        cluster.status = nil
+        let status = StatusComposer.compose(cluster, Self.inputs(stopped, now: "t"))
+        #expect(status.conditions?.first { $0.type == "Degraded" }?.reason == "Paused")
+        #expect(status.conditions?.first { $0.type == "Degraded" }?.status == "False")
+        #expect(status.conditions?.first { $0.type == "Paused" }?.status == "True")
     }
 
     @Test func beforeTheFirstStatus() {

@@ -1,3 +1,4 @@
+import Foundation
 import ControllerAPI
 import Galera
 import KubeAPI
@@ -75,12 +76,15 @@ public enum SpecCheck {
     }
 }
 
-/// Kubernetes quantities, as far as comparing storage sizes needs them.
+/// Kubernetes quantities, as far as comparing them needs: the API server stores a quantity in its
+/// canonical form ("1024Mi" comes back as "1Gi", "1000m" as "1"), so sizes and resources are
+/// compared by value, never by spelling.
 enum Quantity {
     static func bytes(_ text: String) -> Double? {
+        guard let first = text.unicodeScalars.first, CharacterSet.decimalDigits.contains(first) else { return nil }
         let suffixes: [(String, Double)] = [
             ("Ki", 0x1p10), ("Mi", 0x1p20), ("Gi", 0x1p30), ("Ti", 0x1p40), ("Pi", 0x1p50), ("Ei", 0x1p60),
-            ("k", 1e3), ("M", 1e6), ("G", 1e9), ("T", 1e12), ("P", 1e15), ("E", 1e18),
+            ("n", 1e-9), ("u", 1e-6), ("m", 1e-3), ("k", 1e3), ("M", 1e6), ("G", 1e9), ("T", 1e12), ("P", 1e15), ("E", 1e18),
         ]
         for (suffix, factor) in suffixes where text.hasSuffix(suffix) {
             return Double(text.dropLast(suffix.count)).map { $0 * factor }

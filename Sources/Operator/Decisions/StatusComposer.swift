@@ -18,6 +18,12 @@ public enum StatusComposer {
         public static let paused = "Paused"
     }
 
+    /// The conditions the operator sets itself; every other one comes from the controller.
+    static let operatorOwned: Set<String> = [
+        ConditionType.degraded, ConditionType.controllerUnavailable, ConditionType.specRejected,
+        ConditionType.applyFailed, ConditionType.paused,
+    ]
+
     public struct Inputs: Sendable {
         public var controller: ClusterStatus?
         public var controllerUnavailable: Bool
@@ -56,14 +62,33 @@ public enum StatusComposer {
         }
         if let generation = inputs.appliedGeneration { status.observedGeneration = generation }
 
-        var conditions = inputs.controller?.conditions ?? [
-            Condition(type: ConditionType.ready, status: "False", reason: "WaitingForController",
-                      message: "the cluster's controller has not reported yet"),
-        ]
-        let state = inputs.controller.flatMap { ClusterHealth(rawValue: $0.state.rawValue) }
-        conditions.append(Condition(
-            type: ConditionType.degraded, status: state == .yellow || state == .red ? "True" : "False",
-            reason: state.map { $0.rawValue } ?? "Unknown", message: state == .green ? "" : (inputs.controller?.message ?? "")))
+        // Before this operator term heard the controller (just started, or just became leader),
+        // the controller's last word as stored stands: writing "waiting" over it would flap Ready
+        // on every failover and replay its Events.
+        let previous = current.conditions ?? []
+        let heardBefore = current.state != nil
+        var conditions: [Condition]
+        if let controller = inputs.controller {
+            conditions = controller.conditions
+        } else if heardBefore {
+            conditions = previous.filter { !operatorOwned.contains($0.type) }
+        } else {
+            conditions = [Condition(type: ConditionType.ready, status: "False", reason: "WaitingForController",
+                                    message: "the cluster's controller has not reported yet")]
+        }
+        let paused = cluster.spec.paused ?? false
+        if let controller = inputs.controller {
+            let state = ClusterHealth(rawValue: controller.state.rawValue)
+            // A paused cluster has its nodes stopped on purpose: not degraded.
+            let degraded = !paused && (state == .yellow || state == .red)
+            conditions.append(Condition(
+                type: ConditionType.degraded, status: degraded ? "True" : "False",
+                reason: paused ? "Paused" : state?.rawValue ?? "Unknown", message: degraded ? controller.message : ""))
+        } else if let stored = previous.first(where: { $0.type == ConditionType.degraded }) {
+            conditions.append(stored)
+        } else {
+            conditions.append(Condition(type: ConditionType.degraded, status: "False", reason: "Unknown", message: ""))
+        }
         conditions.append(Condition(
             type: ConditionType.controllerUnavailable, status: inputs.controllerUnavailable ? "True" : "False",
             reason: inputs.controllerUnavailable ? "NoStatus" : "Answering",
@@ -75,13 +100,13 @@ public enum StatusComposer {
         conditions.append(Condition(
             type: ConditionType.applyFailed, status: inputs.applyError == nil ? "False" : "True",
             reason: inputs.applyError == nil ? "Applied" : "APIError", message: inputs.applyError ?? ""))
-        let paused = cluster.spec.paused ?? false
         conditions.append(Condition(
             type: ConditionType.paused, status: paused ? "True" : "False", reason: paused ? "Paused" : "Running",
-            message: paused ? "spec.paused is true: the controller observes only" : ""))
-        if inputs.controllerUnavailable {
-            status.message = "controller unavailable: \(status.message ?? "")"
-        }
+            message: paused ? "spec.paused is true: the controller stops every node gracefully, then observes only" : ""))
+        let prefix = "controller unavailable: "
+        var message = status.message ?? ""
+        while message.hasPrefix(prefix) { message.removeFirst(prefix.count) }
+        status.message = inputs.controllerUnavailable ? prefix + message : message
         status.conditions = conditions.map { stamp($0, previous: current.conditions ?? [], now: inputs.now) }
         return status
     }

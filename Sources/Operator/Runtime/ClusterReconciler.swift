@@ -74,6 +74,8 @@ public final class ClusterReconciler: Sendable {
             if cluster.metadata.deletionTimestamp != nil { return try await finalize(cluster, raw: raw, key: key, log: log) }
             let current = try await ensureFinalizer(cluster, raw: raw, key: key)
             return try await reconcileLive(current, key: key, log: log)
+        } catch is CancellationError {
+            return .done  // leadership lost or shutting down: the next leader starts over
         } catch {
             log.warning("reconcile failed; retrying with back-off", metadata: ["error": "\(error)"])
             return .retry("\(error)")
@@ -135,22 +137,32 @@ public final class ClusterReconciler: Sendable {
 
         // 2. What the schema cannot catch.
         var live = liveFacts(names: names, namespace: key.namespace)
-        live.state = observation?.status.flatMap { ClusterHealth(rawValue: $0.state.rawValue) }
+        // A silent controller's last word is no fact about now: no rollout step and no scaling
+        // decision rests on it.
+        live.state = unavailable ? nil : observation?.status.flatMap { ClusterHealth(rawValue: $0.state.rawValue) }
+        var lookupError: String?
         if let secretName = cluster.spec.rootPasswordSecret {
+            // A user's Secret is not labelled as ours, so it is not in the caches: one GET.
             do {
                 _ = try await client.getRaw(Secret.resourceType, name: secretName, namespace: key.namespace)
                 live.rootPasswordSecretExists = true
             } catch let error as KubeError where error.isNotFound {
                 live.rootPasswordSecretExists = false
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                lookupError = "cannot read spec.rootPasswordSecret \(secretName): \(error)"
             }
         }
         let problems = SpecCheck.problems(cluster, live: live)
 
         // 3. Render and apply what differs.
-        var applyError: String?
-        if problems.isEmpty {
+        var applyError = lookupError
+        if problems.isEmpty, applyError == nil {
             do {
                 try await apply(cluster, names: names, key: key, log: log)
+            } catch is CancellationError {
+                throw CancellationError()
             } catch {
                 applyError = "\(error)"
             }
@@ -207,7 +219,14 @@ public final class ClusterReconciler: Sendable {
 
     func apply(_ cluster: QiniuMySQL, names: ClusterNames, key: ObjectKey, log: Logger) async throws {
         let secretCache = caches.objects(Secret.resourceType)
-        let existingSecret = secretCache?.get(namespace: key.namespace, name: names.secret)
+        var existingSecret = secretCache?.get(namespace: key.namespace, name: names.secret)
+        if existingSecret == nil {
+            // Not in the cache need not mean absent (someone removed our label): ask before
+            // ever making new credentials, which would lock the running cluster out.
+            do {
+                existingSecret = try await client.getRaw(Secret.resourceType, name: names.secret, namespace: key.namespace)
+            } catch let error as KubeError where error.isNotFound {}
+        }
         let secrets: ClusterSecrets
         if let existingSecret {
             let data = (existingSecret["data"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
@@ -223,9 +242,17 @@ public final class ClusterReconciler: Sendable {
         for object in renderer.render() {
             let cache = caches.objects(object.type)
             let liveObject = cache?.get(namespace: key.namespace, name: object.name)
-            // Credentials are created once and never rewritten: rotating them would lock the
-            // running cluster out.
-            if object.type == Secret.resourceType, liveObject != nil { continue }
+            // Credentials are created once (a plain create, which fails rather than overwrite)
+            // and never rewritten: rotating them would lock the running cluster out.
+            if object.type == Secret.resourceType {
+                if existingSecret == nil {
+                    let stored = try await client.createRaw(Secret.resourceType, object.body, namespace: key.namespace)
+                    cache?.store(stored)
+                    metrics.update { $0.objectWrites += 1 }
+                    log.notice("created the cluster's credentials and certificates", metadata: ["secret": "\(names.secret)"])
+                }
+                continue
+            }
             if LiveComparison.covers(liveObject, object.body) { continue }
             log.info("applying", metadata: [
                 "object": "\(object.reference)",
@@ -291,7 +318,6 @@ public final class ClusterReconciler: Sendable {
                 log.warning("cannot replace the controller's pod", metadata: ["pod": "\(name)", "error": "\(error)"])
             }
         }
-        followers.restartClock(key)
         metrics.update { $0.controllerReplacements += replaced.count }
         let message = replaced.isEmpty
             ? "the controller \(names.controller) has not answered for \(settings.controllerUnavailableAfter); no running pod to replace yet"

@@ -21,8 +21,12 @@ public final class ControllerFollowers: Sendable {
         var url: String
         /// Which CA the stream is verified with (a changed CA restarts the follower).
         var caPEM: String?
+        /// Tells this follower's writes from those of one it replaced (still finishing a callback).
+        var generation: Int
         var task: Task<Void, Never>
     }
+
+    private let generations = Atomic<Int>(0)
 
     private let followers = Mutex([ObjectKey: Follower]())
     private let observations = Mutex([ObjectKey: Observation]())
@@ -67,13 +71,10 @@ public final class ControllerFollowers: Sendable {
             all[key]?.task.cancel()
             observations.withLock { $0[key] = Observation(status: $0[key]?.status, lastHeard: .now) }
             let tls = caPEM.flatMap { try? RoleTLS.client(caPEM: $0) }
-            all[key] = Follower(url: url, caPEM: caPEM, task: Task { [self] in await self.run(key, url: url, tls: tls) })
+            let generation = generations.add(1, ordering: .relaxed).newValue
+            all[key] = Follower(url: url, caPEM: caPEM, generation: generation,
+                                task: Task { [self] in await self.run(key, url: url, tls: tls, generation: generation) })
         }
-    }
-
-    /// The controller was replaced: give the new one `unavailableAfter` to answer.
-    public func restartClock(_ key: ObjectKey) {
-        observations.withLock { $0[key]?.lastHeard = .now }
     }
 
     public func stop(_ key: ObjectKey) {
@@ -89,13 +90,22 @@ public final class ControllerFollowers: Sendable {
         observations.withLock { $0.removeAll() }
     }
 
-    private func run(_ key: ObjectKey, url: String, tls: TLSConfiguration?) async {
+    /// Whether `generation` is still the follower of `key` (a replaced or stopped one writes nothing).
+    private func isCurrent(_ key: ObjectKey, _ generation: Int) -> Bool {
+        followers.withLock { $0[key]?.generation == generation }
+    }
+
+    private func run(_ key: ObjectKey, url: String, tls: TLSConfiguration?, generation: Int) async {
         let client = ControllerStatusClient(baseURL: url, tlsConfiguration: tls, httpClient: httpClient)
         var delay = Duration.milliseconds(500)
         let flaggedUnavailable = Mutex(false)
+        let heard = Atomic<Bool>(false)
         while !Task.isCancelled {
+            heard.store(false, ordering: .relaxed)
             do {
                 try await client.follow(idle: min(unavailableAfter, .seconds(30))) { [self] status in
+                    guard isCurrent(key, generation) else { throw CancellationError() }
+                    heard.store(true, ordering: .relaxed)
                     let (changed, finished) = observations.withLock { all -> (Bool, [ActionSummary]) in
                         let previous = all[key]?.status
                         all[key] = Observation(status: status, lastHeard: .now, lastError: nil)
@@ -108,15 +118,17 @@ public final class ControllerFollowers: Sendable {
             } catch is CancellationError {
                 return
             } catch {
+                guard isCurrent(key, generation) else { return }
                 observations.withLock { $0[key]?.lastError = "\(error)" }
                 logger.debug("controller status stream ended", metadata: ["cluster": "\(key)", "error": "\(error)"])
             }
             if Task.isCancelled { return }
             let newlySilent = isUnavailable(key) && flaggedUnavailable.withLock { flagged in defer { flagged = true }; return !flagged }
             if newlySilent { await onChange(key) }
+            // Reconnect at once-ish after a stream that worked; back off while none does.
+            if heard.load(ordering: .relaxed) { delay = .milliseconds(500) }
             try? await Task.sleep(for: delay)
             delay = min(delay * 2, .seconds(5))
-            if observation(key)?.lastError == nil { delay = .milliseconds(500) }
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import KubeAPI
 import KubeClient
 import Logging
+import Synchronization
 
 /// Leader election on a `coordination.k8s.io/v1` Lease, with client-go's timings:
 /// - the leader renews every `retryPeriod` (2 s);
@@ -23,6 +24,7 @@ public struct LeaderElector: Sendable {
     public let identity: String
     public let timing: Timing
     let logger: Logger
+    let observed = ObservedRecord()
 
     public init(client: KubeClient, namespace: String, name: String = "qmysql-operator", identity: String,
                 timing: Timing = Timing(), logger: Logger) {
@@ -49,11 +51,12 @@ public struct LeaderElector: Sendable {
                     }
                 }
                 group.addTask { await keepRenewing() }
-                // Whichever ends first (lease lost, or the body returned) ends both.
+                // Whichever ends first (lease lost, or the body returned) ends both; leadership is
+                // given up before the body is cancelled, so nothing claims it a moment longer.
                 await group.next()
+                await onChange(false)
                 group.cancelAll()
             }
-            await onChange(false)
             if !Task.isCancelled {
                 logger.warning("stopped leading", metadata: ["lease": "\(namespace)/\(name)"])
             }
@@ -69,24 +72,46 @@ public struct LeaderElector: Sendable {
         return false
     }
 
-    /// Renews every `retryPeriod`; returns when a renewal has not succeeded for `renewDeadline`.
+    /// Renews every `retryPeriod`; returns when a renewal has not succeeded for `renewDeadline`,
+    /// also while a renewal request hangs (each attempt is raced against the time left), so a
+    /// leader on a half-open connection stops before another replica may take over.
     func keepRenewing() async {
         var lastRenewal = ContinuousClock.now
         while !Task.isCancelled {
             try? await Task.sleep(for: timing.retryPeriod)
             if Task.isCancelled { return }
-            do {
-                if try await tryAcquireOrRenew() {
-                    lastRenewal = .now
-                } else {
-                    logger.warning("another operator holds the lease", metadata: ["lease": "\(namespace)/\(name)"])
-                    return
-                }
-            } catch {
+            let remaining = timing.renewDeadline - lastRenewal.duration(to: .now)
+            guard remaining > .zero else { return }
+            switch await renew(within: remaining) {
+            case .renewed:
+                lastRenewal = .now
+            case .lost:
+                logger.warning("another operator holds the lease", metadata: ["lease": "\(namespace)/\(name)"])
+                return
+            case .failed(let error):
                 if Task.isCancelled { return }
                 logger.warning("cannot renew the lease", metadata: ["error": "\(error)"])
             }
-            if lastRenewal.duration(to: .now) >= timing.renewDeadline { return }
+        }
+    }
+
+    enum Renewal: Sendable {
+        case renewed, lost
+        case failed(String)
+    }
+
+    func renew(within deadline: Duration) async -> Renewal {
+        await withTaskGroup(of: Renewal.self) { group in
+            group.addTask {
+                do { return try await tryAcquireOrRenew() ? .renewed : .lost } catch { return .failed("\(error)") }
+            }
+            group.addTask {
+                try? await Task.sleep(for: deadline)
+                return .failed("no answer within the renew deadline")
+            }
+            let first = await group.next() ?? .failed("cancelled")
+            group.cancelAll()
+            return first
         }
     }
 
@@ -100,8 +125,10 @@ public struct LeaderElector: Sendable {
             let lease = try await client.get(Lease.self, name: name, namespace: namespace)
             var spec = lease.spec ?? LeaseSpec()
             let held = spec.holderIdentity ?? ""
-            if held != identity, !held.isEmpty, let renew = spec.renewTime.flatMap(Self.parseMicroTime),
-               now.timeIntervalSince(renew) < Double(spec.leaseDurationSeconds ?? seconds) {
+            // Expiry is measured on this replica's own clock from when it last saw the record
+            // change (as client-go does), never by comparing its clock with the holder's.
+            let sinceChange = observed.sinceChange(of: "\(held)|\(spec.renewTime ?? "")|\(lease.metadata.resourceVersion ?? "")")
+            if held != identity, !held.isEmpty, sinceChange < .seconds(spec.leaseDurationSeconds ?? seconds) {
                 return false  // someone else leads, and their lease is fresh
             }
             if held != identity {
@@ -138,9 +165,19 @@ public struct LeaderElector: Sendable {
         let base = Date.ISO8601FormatStyle().format(Date(timeIntervalSince1970: whole))
         return base.replacingOccurrences(of: "Z", with: String(format: ".%06dZ", micros))
     }
+}
 
-    static func parseMicroTime(_ text: String) -> Date? {
-        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
-            ?? (try? Date.ISO8601FormatStyle().parse(text))
+/// When this replica last saw the Lease record change (holder, renew time, version).
+final class ObservedRecord: Sendable {
+    private let state = Mutex<(record: String, at: ContinuousClock.Instant)?>(nil)
+
+    /// How long ago `record` was first seen as it is now (zero when it just changed).
+    func sinceChange(of record: String) -> Duration {
+        let now = ContinuousClock.now
+        return state.withLock { state in
+            if let state, state.record == record { return state.at.duration(to: now) }
+            state = (record, now)
+            return .zero
+        }
     }
 }

@@ -49,6 +49,12 @@ public final class ObjectCache: Sendable {
 
     public var count: Int { objects.withLock { $0.count } }
 
+    /// Forgets everything (a new term as leader lists afresh: nothing from an old term is trusted).
+    public func reset() {
+        objects.withLock { $0.removeAll() }
+        syncedNamespaces.withLock { $0.removeAll() }
+    }
+
     /// Whether every watched namespace delivered its first list.
     public func hasSynced(namespaces: Int) -> Bool { syncedNamespaces.withLock { $0.count >= namespaces } }
 
@@ -76,7 +82,7 @@ public final class ObjectCache: Sendable {
             // Replace this scope's objects; what disappeared in a gap counts as deleted.
             let (gone, changed): ([JSONValue], [JSONValue]) = objects.withLock { all in
                 var fresh: [ObjectKey: JSONValue] = [:]
-                for object in list { if let key = ObjectKey(object) { fresh[key] = object } }
+                for object in list { if let key = ObjectKey(object) { fresh[key] = Self.slim(object) } }
                 let inScope = all.keys.filter { scope.isEmpty || $0.namespace == scope }
                 let gone = inScope.filter { fresh[$0] == nil }.compactMap { all.removeValue(forKey: $0) }
                 let changed = fresh.filter { all[$0.key] != $0.value }.map(\.value)
@@ -87,8 +93,9 @@ public final class ObjectCache: Sendable {
             for object in gone + changed { await onChange(object) }
         case .added(let object), .modified(let object):
             guard let key = ObjectKey(object) else { return }
-            objects.withLock { $0[key] = object }
-            await onChange(object)
+            let slim = Self.slim(object)
+            objects.withLock { $0[key] = slim }
+            await onChange(slim)
         case .deleted(let object):
             guard let key = ObjectKey(object) else { return }
             _ = objects.withLock { $0.removeValue(forKey: key) }
@@ -102,6 +109,7 @@ public final class ObjectCache: Sendable {
     /// same object then compares against what the server stored, not a stale copy.
     public func store(_ object: JSONValue) {
         guard let key = ObjectKey(object) else { return }
+        let object = Self.slim(object)
         objects.withLock { all in
             // Never replace a newer copy the watch already delivered.
             if let current = all[key], Self.version(current) > Self.version(object) { return }
@@ -110,6 +118,17 @@ public final class ObjectCache: Sendable {
     }
 
     public func remove(_ key: ObjectKey) { _ = objects.withLock { $0.removeValue(forKey: key) } }
+
+    /// What the cache keeps of an object: everything but `metadata.managedFields`, which nothing
+    /// here reads and which is, after server-side apply, often the largest part of an object
+    /// (client-go's informers drop it the same way).
+    static func slim(_ object: JSONValue) -> JSONValue {
+        guard object[path: ["metadata", "managedFields"]] != nil, case .object(var members) = object,
+              case .object(var metadata)? = members["metadata"] else { return object }
+        metadata["managedFields"] = nil
+        members["metadata"] = .object(metadata)
+        return .object(members)
+    }
 
     /// resourceVersions are opaque to clients in general; both kube-apiserver (etcd revisions) and
     /// the local server use increasing integers, and anything else compares as 0 (always stored).

@@ -14,7 +14,7 @@ public final class QMySQLOperator: Sendable {
     public let settings: OperatorSettings
     public let metrics = OperatorMetrics()
     let caches = OwnedCaches()
-    /// One queue per term as leader: a new leader starts with an empty queue and full caches.
+    /// One queue per term as leader: a new leader starts with an empty queue and caches it lists afresh.
     let queues = CurrentQueue()
     let followers: ControllerFollowers
     let reconciler: ClusterReconciler
@@ -116,6 +116,7 @@ public final class QMySQLOperator: Sendable {
 
     /// Caches, workers and the periodic resync; everything stops when leadership is lost.
     func reconcileWhileLeading() async throws {
+        for cache in caches.all { cache.reset() }
         let queue = WorkQueue<ObjectKey>()
         queues.set(queue)
         defer {
@@ -179,7 +180,7 @@ public final class QMySQLOperator: Sendable {
 
     func work(_ queue: WorkQueue<ObjectKey>) async {
         await withTaskCancellationHandler {
-            while let key = await queue.next() {
+            while !Task.isCancelled, let key = await queue.next() {
                 metrics.update { $0.clusters = caches.clusters.count }
                 let outcome = await reconciler.reconcile(key)
                 switch outcome {
