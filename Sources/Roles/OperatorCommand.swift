@@ -121,8 +121,13 @@ public struct OperatorCommand: AsyncParsableCommand {
             "server": "\(client.serverURL)", "identity": "\(me)",
             "namespaces": "\(watchNamespaces.isEmpty ? "all" : watchNamespaces.joined(separator: ","))",
         ])
-        defer { Task { try? await client.shutdown() } }
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
     }
 }
 
