@@ -12,7 +12,8 @@ import Synchronization
 /// 1. deletion: stop following the controller, delete the claims if asked, drop the finalizer;
 /// 2. refuse what the schema cannot (`SpecCheck`): nothing is changed, the condition says why;
 /// 3. render, and apply only objects whose live copy does not already match (`LiveComparison`);
-/// 4. follow the controller's status stream; replace a controller that stopped answering;
+/// 4. follow the controller's status stream; replace a controller that stopped answering; roll a
+///    changed pod template one node at a time while Green (`RolloutDecision`);
 /// 5. write the status only if it changed, with Events for every transition.
 public final class ClusterReconciler: Sendable {
     public static let finalizer = "mysql.qiniu.com/finalizer"
