@@ -10,11 +10,11 @@
 //   Controller   -> ControllerAPI, AgentAPI, MySQLClient, Galera one per MySQL cluster
 //   Agent        -> AgentAPI, MySQLClient, Galera               supervises one mysqld, serves its API
 //   LocalCluster -> Controller, Agent (ChildProcess), AgentAPI   N agents on 127.0.0.N and an in-process controller (tests, bench)
-//   KubeServer   -> KubeSchema, KubeAPI                         the faithful local API server
+//   KubeServer   -> KubeSchema, KubeAPI, ClusterCertificates    the faithful local API server
 //   KubeClient   -> KubeAPI                                     our Kubernetes client
 //   ControllerAPI -> AgentAPI, QiniuAPI, Galera                the controller's wire contract: status, options, status stream
 //   AgentAPI     -> Galera                                      the agent's wire contract: types, options, client, TLS between roles
-//   ClusterCertificates -> swift-certificates                   a cluster's CA and serving certificate
+//   ClusterCertificates -> swift-certificates                   certificate authorities: the API server's, each cluster's
 //   MySQLClient  -> CMariaDB                                    libmariadb off the cooperative pool
 //   KubeSchema   -> KubeAPI                                     pure: OpenAPI schemas, prune, default, validate
 //   QiniuAPI     -> KubeAPI                                     pure: the two resources, CRDs, derived names
@@ -69,7 +69,7 @@ let package = Package(
         .target(
             name: "KubeServer",
             dependencies: [
-                "KubeAPI", "KubeSchema",
+                "ClusterCertificates", "KubeAPI", "KubeSchema",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),

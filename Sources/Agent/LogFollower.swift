@@ -1,3 +1,4 @@
+import AgentAPI
 import Foundation
 import NIOPosix
 import Synchronization
@@ -109,14 +110,10 @@ final class LogFollower: Sendable {
     }
 
     private func jsonLine(_ entry: String) -> String {
-        let fields: [String: String] = [
-            "time": Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(Date()),
+        JSONLogLine.render([
             "level": entry.contains("[ERROR]") ? "error" : entry.contains("[Warning]") ? "warning" : "info",
             "logger": "mysqld", "node": node, "message": entry,
-        ]
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return ((try? encoder.encode(fields)).map { String(decoding: $0, as: UTF8.self) } ?? "") + "\n"
+        ])
     }
 
     private func rotate() {

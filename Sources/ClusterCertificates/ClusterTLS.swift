@@ -32,43 +32,24 @@ public struct ClusterTLS: Sendable, Hashable {
     }
 
     public static func generate(cluster: String, namespace: String, now: Date = Date()) throws -> ClusterTLS {
-        let caKey = P256.Signing.PrivateKey()
-        let caName = try DistinguishedName {
-            OrganizationName("qmysql")
-            CommonName("\(namespace)/\(cluster) cluster CA")
-        }
-        let ca = try Certificate(
-            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: .init(caKey.publicKey),
-            notValidBefore: now.addingTimeInterval(-3600), notValidAfter: now.addingTimeInterval(10 * 365 * 86400),
-            issuer: caName, subject: caName, signatureAlgorithm: .ecdsaWithSHA256,
-            extensions: try Certificate.Extensions {
-                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
-                Critical(KeyUsage(digitalSignature: true, keyCertSign: true, cRLSign: true))
-                SubjectKeyIdentifier(hash: .init(caKey.publicKey))
+        let ca = try CertificateIssuer.generate(
+            subject: try DistinguishedName {
+                OrganizationName("qmysql")
+                CommonName("\(namespace)/\(cluster) cluster CA")
             },
-            issuerPrivateKey: .init(caKey))
-
+            validity: 10 * 365 * 86400, maxPathLength: 0, now: now)
         let key = P256.Signing.PrivateKey()
         var alternativeNames = serverNames(cluster: cluster, namespace: namespace).map { GeneralName.dnsName($0) }
         alternativeNames.append(.ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1])))
-        let leaf = try Certificate(
-            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: .init(key.publicKey),
-            notValidBefore: now.addingTimeInterval(-3600), notValidAfter: now.addingTimeInterval(5 * 365 * 86400),
-            issuer: caName,
+        let leaf = try ca.sign(
+            publicKey: .init(key.publicKey),
             subject: try DistinguishedName {
                 OrganizationName("qmysql")
                 CommonName("\(cluster).\(namespace)")
             },
-            signatureAlgorithm: .ecdsaWithSHA256,
-            extensions: try Certificate.Extensions {
-                Critical(BasicConstraints.notCertificateAuthority)
-                Critical(KeyUsage(digitalSignature: true, keyEncipherment: true))
-                try ExtendedKeyUsage([.serverAuth, .clientAuth])
-                AuthorityKeyIdentifier(keyIdentifier: try ca.extensions.subjectKeyIdentifier?.keyIdentifier)
-                SubjectAlternativeNames(alternativeNames)
-            },
-            issuerPrivateKey: .init(caKey))
-        return ClusterTLS(caCertificatePEM: try ca.serializeAsPEM().pemString,
-                          certificatePEM: try leaf.serializeAsPEM().pemString, keyPEM: key.pemRepresentation)
+            validity: 5 * 365 * 86400, usages: [.serverAuth, .clientAuth],
+            subjectAlternativeNames: SubjectAlternativeNames(alternativeNames), now: now)
+        return ClusterTLS(caCertificatePEM: ca.certificatePEM, certificatePEM: try leaf.serializeAsPEM().pemString,
+                          keyPEM: key.pemRepresentation)
     }
 }

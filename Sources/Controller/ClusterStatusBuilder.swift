@@ -113,9 +113,7 @@ enum ClusterStatusBuilder {
 
     /// A condition whose transition time moves only when its status does.
     static func condition(_ type: String, _ isTrue: Bool, reason: String, message: String, previous: ClusterStatus?, now: String) -> Condition {
-        let status = isTrue ? "True" : "False"
-        let old = previous?.condition(type)
-        let since = (old?.status == status ? old?.lastTransitionTime : nil) ?? now
-        return Condition(type: type, status: status, reason: reason, message: message, lastTransitionTime: since)
+        Condition(type: type, status: isTrue ? "True" : "False", reason: reason, message: message)
+            .stamped(previous: previous?.condition(type), now: now)
     }
 }

@@ -44,9 +44,8 @@ public struct ControllerStatusClient: Sendable {
         prepared.headers.add(name: "Accept", value: "application/x-ndjson")
         prepared.tlsConfiguration = tlsConfiguration
         let request = prepared
-        let response = try await withTimeout(connectTimeout) {
-            try await httpClient.execute(request, timeout: .seconds(connectTimeout.components.seconds + 1))
-        }
+        // AsyncHTTPClient's timeout bounds the wait for the response head, not the stream after it.
+        let response = try await httpClient.execute(request, timeout: .milliseconds(Int64(connectTimeout / .milliseconds(1))))
         guard response.status == .ok else { throw Failure.unexpected(status: Int(response.status.code), url: url) }
         let lastLine = LastLine()
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -87,30 +86,17 @@ public struct ControllerStatusClient: Sendable {
         let url = baseURL + "/v1/status"
         var request = HTTPClientRequest(url: url)
         request.tlsConfiguration = tlsConfiguration
-        let response = try await httpClient.execute(request, timeout: .seconds(timeout.components.seconds))
+        let response = try await httpClient.execute(request, timeout: .milliseconds(Int64(timeout / .milliseconds(1))))
         guard response.status == .ok else { throw Failure.unexpected(status: Int(response.status.code), url: url) }
         let body = try await response.body.collect(upTo: 1 << 20)
         return try JSONDecoder().decode(ClusterStatus.self, from: Data(body.readableBytesView))
     }
 }
 
-/// Thrown by `withTimeout` when the bound passed first.
+/// Thrown when a status stream stayed silent longer than its idle bound.
 public struct TimedOut: Error, CustomStringConvertible, Sendable {
     public var after: Duration
     public var description: String { "no answer within \(after)" }
-}
-
-/// Runs `body`, throwing `TimedOut` if it has not finished after `timeout` (and cancelling it).
-func withTimeout<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: timeout)
-            throw TimedOut(after: timeout)
-        }
-        defer { group.cancelAll() }
-        return try await group.next()!
-    }
 }
 
 /// When the stream last delivered a line, shared by the reader and its watchdog.

@@ -83,6 +83,16 @@ public struct Condition: Codable, Sendable, Hashable {
     }
 }
 
+extension Condition {
+    /// This condition with the transition time Kubernetes conventions ask for: the previous
+    /// condition's while the status is unchanged, `now` when it changed (or is new).
+    public func stamped(previous: Condition?, now: String) -> Condition {
+        var condition = self
+        condition.lastTransitionTime = previous?.status == status ? previous?.lastTransitionTime ?? now : now
+        return condition
+    }
+}
+
 /// RFC 3339 timestamps with second precision, as Kubernetes writes them.
 public enum KubeTime {
     public static func format(_ date: Date) -> String {
@@ -90,6 +100,13 @@ public enum KubeTime {
         formatter.formatOptions = [.withInternetDateTime]
         formatter.timeZone = TimeZone(identifier: "UTC")
         return formatter.string(from: date)
+    }
+
+    /// `MicroTime` (Leases, events.k8s.io): six fractional digits, UTC.
+    public static func formatMicro(_ date: Date) -> String {
+        let whole = date.timeIntervalSince1970.rounded(.down)
+        let micros = Int((date.timeIntervalSince1970 - whole) * 1_000_000)
+        return format(Date(timeIntervalSince1970: whole)).replacingOccurrences(of: "Z", with: String(format: ".%06dZ", micros))
     }
 
     public static func parse(_ text: String) -> Date? {

@@ -1,3 +1,4 @@
+import ClusterCertificates
 import Crypto
 import Foundation
 import SwiftASN1
@@ -9,42 +10,26 @@ import _CryptoExtras
 /// client-certificate authentication. P-256 keys throughout, like a kubeadm-made cluster's
 /// modern defaults. Keep `keyPEM` to restart a server with the same CA (kubeconfigs stay valid).
 public struct CertificateAuthority: Sendable {
-    public let certificate: Certificate
+    let issuer: CertificateIssuer
+    public var certificate: Certificate { issuer.certificate }
     /// Kept as PEM: the Crypto key type is not Sendable.
-    public let keyPEM: String
-    var privateKey: P256.Signing.PrivateKey { try! P256.Signing.PrivateKey(pemRepresentation: keyPEM) }
+    public var keyPEM: String { issuer.keyPEM }
 
     /// A new CA, valid for ten years.
     public static func generate(commonName: String = "qmysql-local-ca") throws -> CertificateAuthority {
-        let key = P256.Signing.PrivateKey()
-        let name = try DistinguishedName { CommonName(commonName) }
-        let now = Date()
-        let certificate = try Certificate(
-            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: .init(key.publicKey),
-            notValidBefore: now.addingTimeInterval(-3600), notValidAfter: now.addingTimeInterval(10 * 365 * 86400),
-            issuer: name, subject: name, signatureAlgorithm: .ecdsaWithSHA256,
-            extensions: try Certificate.Extensions {
-                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: nil))
-                Critical(KeyUsage(digitalSignature: true, keyCertSign: true, cRLSign: true))
-                SubjectKeyIdentifier(hash: .init(key.publicKey))
-            },
-            issuerPrivateKey: .init(key))
-        return CertificateAuthority(certificate: certificate, keyPEM: key.pemRepresentation)
+        CertificateAuthority(issuer: try CertificateIssuer.generate(
+            subject: try DistinguishedName { CommonName(commonName) }, validity: 10 * 365 * 86400))
     }
 
     /// A CA saved earlier with `certificatePEM` and `keyPEM`.
     public init(certificatePEM: String, keyPEM: String) throws {
-        certificate = try Certificate(pemEncoded: certificatePEM)
         _ = try P256.Signing.PrivateKey(pemRepresentation: keyPEM)
-        self.keyPEM = keyPEM
+        issuer = CertificateIssuer(certificate: try Certificate(pemEncoded: certificatePEM), keyPEM: keyPEM)
     }
 
-    init(certificate: Certificate, keyPEM: String) {
-        self.certificate = certificate
-        self.keyPEM = keyPEM
-    }
+    init(issuer: CertificateIssuer) { self.issuer = issuer }
 
-    public var certificatePEM: String { (try? certificate.serializeAsPEM().pemString) ?? "" }
+    public var certificatePEM: String { issuer.certificatePEM }
 
     /// The serving certificate: for 127.0.0.1 and localhost (plus any extra names), valid one year.
     func issueServerCertificate(extraNames: [String] = []) throws -> (certificatePEM: String, keyPEM: String) {
@@ -85,19 +70,8 @@ public struct CertificateAuthority: Sendable {
 
     private func sign(publicKey: Certificate.PublicKey, subject: DistinguishedName, validity: TimeInterval,
                       usage: ExtendedKeyUsage.Usage, subjectAlternativeNames: SubjectAlternativeNames?) throws -> Certificate {
-        let now = Date()
-        return try Certificate(
-            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: publicKey,
-            notValidBefore: now.addingTimeInterval(-300), notValidAfter: now.addingTimeInterval(validity),
-            issuer: certificate.subject, subject: subject, signatureAlgorithm: .ecdsaWithSHA256,
-            extensions: try Certificate.Extensions {
-                Critical(BasicConstraints.notCertificateAuthority)
-                Critical(KeyUsage(digitalSignature: true, keyEncipherment: true))
-                try ExtendedKeyUsage([usage])
-                AuthorityKeyIdentifier(keyIdentifier: try certificate.extensions.subjectKeyIdentifier?.keyIdentifier)
-                if let subjectAlternativeNames { subjectAlternativeNames }
-            },
-            issuerPrivateKey: .init(privateKey))
+        try issuer.sign(publicKey: publicKey, subject: subject, validity: validity, usages: [usage],
+                        subjectAlternativeNames: subjectAlternativeNames)
     }
 
     /// Whether a presented client certificate chains to this CA, is valid now and is for client auth.

@@ -203,7 +203,7 @@ import Testing
                 // Another replica takes the Lease (as after a partition): the leader must stop at once.
                 _ = try await bed.client.modify(Lease.self, name: "qmysql-operator", namespace: "default", retryOnConflict: 5) {
                     $0.spec?.holderIdentity = "operator-b"
-                    $0.spec?.renewTime = LeaderElector.microTime(Date())
+                    $0.spec?.renewTime = KubeTime.formatMicro(Date())
                     $0.spec?.leaseDurationSeconds = 600
                 }
                 try await eventually("the old leader stops leading", timeout: .seconds(5)) { !leader.isLeading }

@@ -82,6 +82,9 @@ struct RenderedArgumentsTests {
         let command = try InstallBinaryCommand.parse(["--to", directory + "/kubectl-qmysql"])
         try command.run()
         #expect(FileManager.default.isExecutableFile(atPath: directory + "/kubectl-qmysql"))
+        // The very executable, byte for byte (here the test runner: /proc/self/exe).
+        let copied = try Data(contentsOf: URL(fileURLWithPath: directory + "/kubectl-qmysql"))
+        #expect(copied == (try Data(contentsOf: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath())))
         #expect(throws: (any Error).self) { try InstallBinaryCommand.parse(["--to", "relative/path"]) }
     }
 }

@@ -111,15 +111,10 @@ public enum StatusComposer {
         return status
     }
 
-    /// Keeps the previous transition time while the condition's status is unchanged.
+    /// `Condition.stamped`, with an empty message left out (as the API server would drop it).
     static func stamp(_ condition: Condition, previous: [Condition], now: String) -> Condition {
-        var condition = condition
+        var condition = condition.stamped(previous: previous.first { $0.type == condition.type }, now: now)
         if condition.message?.isEmpty == true { condition.message = nil }
-        if let old = previous.first(where: { $0.type == condition.type }), old.status == condition.status {
-            condition.lastTransitionTime = old.lastTransitionTime ?? now
-        } else {
-            condition.lastTransitionTime = now
-        }
         return condition
     }
 }

@@ -191,7 +191,7 @@ public final class ClusterReconciler: Sendable {
         let inputs = StatusComposer.Inputs(
             controller: observation?.status, controllerUnavailable: unavailable, specProblems: problems,
             applyError: applyError, appliedGeneration: problems.isEmpty && applyError == nil ? cluster.metadata.generation : nil,
-            now: Date.ISO8601FormatStyle().format(Date()))
+            now: KubeTime.format(Date()))
         let status = StatusComposer.compose(cluster, inputs)
         if status != cluster.status {
             var updated = cluster
@@ -270,7 +270,7 @@ public final class ClusterReconciler: Sendable {
     func rollOut(_ cluster: QiniuMySQL, names: ClusterNames, key: ObjectKey, state: ClusterHealth?, log: Logger) async throws {
         guard let statefulSet = caches.objects(StatefulSet.resourceType)?.get(namespace: key.namespace, name: names.statefulSet),
               let pods = caches.objects(Pod.resourceType) else { return }
-        let views = pods.list(namespace: key.namespace)
+        let views = pods.list(cluster: key)
             .filter { $0[path: ["metadata", "labels", QiniuLabels.component]] == "database" }
             .compactMap { RolloutDecision.PodView($0, cluster: names.cluster) }
         let decision = RolloutDecision.next(
@@ -303,9 +303,8 @@ public final class ClusterReconciler: Sendable {
         guard due else { return }
         let names = ClusterNames(cluster: key.name)
         var replaced: [String] = []
-        let pods = (caches.objects(Pod.resourceType)?.list(namespace: key.namespace) ?? []).filter {
-            $0[path: ["metadata", "labels", QiniuLabels.instance]]?.stringValue == names.cluster
-                && $0[path: ["metadata", "labels", QiniuLabels.component]] == "controller"
+        let pods = (caches.objects(Pod.resourceType)?.list(cluster: key) ?? []).filter {
+            $0[path: ["metadata", "labels", QiniuLabels.component]] == "controller"
         }
         for pod in pods {
             guard let name = pod[path: ["metadata", "name"]]?.stringValue,

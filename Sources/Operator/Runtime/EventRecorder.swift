@@ -26,7 +26,7 @@ public struct EventRecorder: Sendable {
         guard let name = object[path: ["metadata", "name"]]?.stringValue,
               let namespace = object[path: ["metadata", "namespace"]]?.stringValue else { return }
         let now = Date()
-        let stamp = Date.ISO8601FormatStyle().format(now)
+        let stamp = KubeTime.format(now)
         let suffix = String(UInt64(now.timeIntervalSince1970 * 1_000_000_000), radix: 16)
         let event: JSONValue = [
             "apiVersion": "v1", "kind": "Event",

@@ -118,8 +118,7 @@ public struct LeaderElector: Sendable {
     /// One attempt: create the Lease, renew ours, or take over an expired one. Conflicts (someone
     /// else wrote first) are a plain "no".
     func tryAcquireOrRenew() async throws -> Bool {
-        let now = Date()
-        let stamp = Self.microTime(now)
+        let stamp = KubeTime.formatMicro(Date())
         let seconds = Int(timing.leaseDuration.components.seconds)
         do {
             let lease = try await client.get(Lease.self, name: name, namespace: namespace)
@@ -155,15 +154,6 @@ public struct LeaderElector: Sendable {
         } catch let error as KubeError where error.isConflict {
             return false
         }
-    }
-
-    /// Kubernetes `MicroTime`: RFC 3339 with six fractional digits, UTC.
-    static func microTime(_ date: Date) -> String {
-        let seconds = date.timeIntervalSince1970
-        let whole = floor(seconds)
-        let micros = Int((seconds - whole) * 1_000_000)
-        let base = Date.ISO8601FormatStyle().format(Date(timeIntervalSince1970: whole))
-        return base.replacingOccurrences(of: "Z", with: String(format: ".%06dZ", micros))
     }
 }
 

@@ -1,10 +1,11 @@
 import KubeAPI
 import KubeClient
 import Logging
+import QiniuAPI
 import Synchronization
 
 /// `namespace/name`: how the operator keys objects and clusters.
-public struct ObjectKey: Hashable, Sendable, CustomStringConvertible, Comparable {
+public struct ObjectKey: Hashable, Sendable, CustomStringConvertible {
     public var namespace: String
     public var name: String
 
@@ -19,7 +20,6 @@ public struct ObjectKey: Hashable, Sendable, CustomStringConvertible, Comparable
     }
 
     public var description: String { "\(namespace)/\(name)" }
-    public static func < (a: ObjectKey, b: ObjectKey) -> Bool { (a.namespace, a.name) < (b.namespace, b.name) }
 }
 
 /// A local copy of one resource type (an informer): list, then watch, in every watched
@@ -29,29 +29,64 @@ public struct ObjectKey: Hashable, Sendable, CustomStringConvertible, Comparable
 public final class ObjectCache: Sendable {
     public let type: ResourceType
     let labelSelector: String?
-    private let objects = Mutex([ObjectKey: JSONValue]())
+    private let contents = Mutex(Contents())
     private let syncedNamespaces = Mutex(Set<String>())
+
+    /// The objects, and which of them belong to each cluster (by the `mysql.qiniu.com/cluster`
+    /// label), so a reconcile finds one cluster's pods without scanning every pod.
+    private struct Contents {
+        var objects: [ObjectKey: JSONValue] = [:]
+        var byCluster: [ObjectKey: Set<ObjectKey>] = [:]
+
+        mutating func put(_ key: ObjectKey, _ object: JSONValue) {
+            if let old = objects[key] { unindex(key, old) }
+            objects[key] = object
+            if let cluster = ObjectCache.cluster(of: object) { byCluster[cluster, default: []].insert(key) }
+        }
+
+        @discardableResult
+        mutating func remove(_ key: ObjectKey) -> JSONValue? {
+            guard let old = objects.removeValue(forKey: key) else { return nil }
+            unindex(key, old)
+            return old
+        }
+
+        private mutating func unindex(_ key: ObjectKey, _ object: JSONValue) {
+            guard let cluster = ObjectCache.cluster(of: object) else { return }
+            byCluster[cluster]?.remove(key)
+            if byCluster[cluster]?.isEmpty == true { byCluster[cluster] = nil }
+        }
+    }
 
     public init(type: ResourceType, labelSelector: String? = nil) {
         self.type = type
         self.labelSelector = labelSelector
     }
 
-    public func get(_ key: ObjectKey) -> JSONValue? { objects.withLock { $0[key] } }
+    public func get(_ key: ObjectKey) -> JSONValue? { contents.withLock { $0.objects[key] } }
 
     public func get(namespace: String, name: String) -> JSONValue? { get(ObjectKey(namespace: namespace, name: name)) }
 
-    public func list(namespace: String? = nil) -> [JSONValue] {
-        objects.withLock { all in
-            all.filter { namespace == nil || $0.key.namespace == namespace }.sorted { $0.key < $1.key }.map(\.value)
-        }
+    /// Every object, in no particular order.
+    public func list() -> [JSONValue] { contents.withLock { Array($0.objects.values) } }
+
+    /// The objects labelled as belonging to `cluster`, in no particular order.
+    public func list(cluster: ObjectKey) -> [JSONValue] {
+        contents.withLock { contents in (contents.byCluster[cluster] ?? []).compactMap { contents.objects[$0] } }
     }
 
-    public var count: Int { objects.withLock { $0.count } }
+    public var count: Int { contents.withLock { $0.objects.count } }
+
+    /// The cluster an object belongs to, from its labels.
+    public static func cluster(of object: JSONValue) -> ObjectKey? {
+        guard let cluster = object[path: ["metadata", "labels", QiniuLabels.cluster]]?.stringValue,
+              let namespace = object[path: ["metadata", "namespace"]]?.stringValue else { return nil }
+        return ObjectKey(namespace: namespace, name: cluster)
+    }
 
     /// Forgets everything (a new term as leader lists afresh: nothing from an old term is trusted).
     public func reset() {
-        objects.withLock { $0.removeAll() }
+        contents.withLock { $0 = Contents() }
         syncedNamespaces.withLock { $0.removeAll() }
     }
 
@@ -80,13 +115,13 @@ public final class ObjectCache: Sendable {
         switch event {
         case .snapshot(let list, _):
             // Replace this scope's objects; what disappeared in a gap counts as deleted.
-            let (gone, changed): ([JSONValue], [JSONValue]) = objects.withLock { all in
+            let (gone, changed): ([JSONValue], [JSONValue]) = contents.withLock { contents in
                 var fresh: [ObjectKey: JSONValue] = [:]
                 for object in list { if let key = ObjectKey(object) { fresh[key] = Self.slim(object) } }
-                let inScope = all.keys.filter { scope.isEmpty || $0.namespace == scope }
-                let gone = inScope.filter { fresh[$0] == nil }.compactMap { all.removeValue(forKey: $0) }
-                let changed = fresh.filter { all[$0.key] != $0.value }.map(\.value)
-                for (key, object) in fresh { all[key] = object }
+                let inScope = contents.objects.keys.filter { scope.isEmpty || $0.namespace == scope }
+                let gone = inScope.filter { fresh[$0] == nil }.compactMap { contents.remove($0) }
+                let changed = fresh.filter { contents.objects[$0.key] != $0.value }.map(\.value)
+                for (key, object) in fresh { contents.put(key, object) }
                 return (gone, changed)
             }
             syncedNamespaces.withLock { _ = $0.insert(scope) }
@@ -94,11 +129,11 @@ public final class ObjectCache: Sendable {
         case .added(let object), .modified(let object):
             guard let key = ObjectKey(object) else { return }
             let slim = Self.slim(object)
-            objects.withLock { $0[key] = slim }
+            contents.withLock { $0.put(key, slim) }
             await onChange(slim)
         case .deleted(let object):
             guard let key = ObjectKey(object) else { return }
-            _ = objects.withLock { $0.removeValue(forKey: key) }
+            contents.withLock { $0.remove(key) }
             await onChange(object)
         case .bookmark:
             break
@@ -110,14 +145,14 @@ public final class ObjectCache: Sendable {
     public func store(_ object: JSONValue) {
         guard let key = ObjectKey(object) else { return }
         let object = Self.slim(object)
-        objects.withLock { all in
+        contents.withLock { contents in
             // Never replace a newer copy the watch already delivered.
-            if let current = all[key], Self.version(current) > Self.version(object) { return }
-            all[key] = object
+            if let current = contents.objects[key], Self.version(current) > Self.version(object) { return }
+            contents.put(key, object)
         }
     }
 
-    public func remove(_ key: ObjectKey) { _ = objects.withLock { $0.removeValue(forKey: key) } }
+    public func remove(_ key: ObjectKey) { contents.withLock { $0.remove(key) } }
 
     /// What the cache keeps of an object: everything but `metadata.managedFields`, which nothing
     /// here reads and which is, after server-side apply, often the largest part of an object

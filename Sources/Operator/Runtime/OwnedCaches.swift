@@ -26,11 +26,4 @@ public struct OwnedCaches: Sendable {
     }
 
     public var all: [ObjectCache] { [clusters] + owned }
-
-    /// The cluster an owned object belongs to, from its labels.
-    public static func owner(of object: JSONValue) -> ObjectKey? {
-        guard let cluster = object[path: ["metadata", "labels", QiniuLabels.cluster]]?.stringValue,
-              let namespace = object[path: ["metadata", "namespace"]]?.stringValue else { return nil }
-        return ObjectKey(namespace: namespace, name: cluster)
-    }
 }

@@ -130,7 +130,7 @@ public final class QMySQLOperator: Sendable {
                 group.addTask { [self] in
                     try await retrying("watch \(cache.type.plural)") {
                         try await cache.run(client: client, namespaces: settings.watchNamespaces, logger: logger) { object in
-                            let key = isClusters ? ObjectKey(object) : OwnedCaches.owner(of: object)
+                            let key = isClusters ? ObjectKey(object) : ObjectCache.cluster(of: object)
                             if let key { await queue.add(key) }
                         }
                     }
