@@ -4,7 +4,9 @@
 // downward only (docs/design.md draws the same graph):
 //
 //   kubectl-qmysql (executable) -> CLI, Roles
-//   CLI          -> KubeClient, KubeSchema, QiniuAPI           the user's commands
+//   CLI          -> Playground, KubeClient, KubeSchema, QiniuAPI  the user's commands (the playground's too)
+//   Playground   -> Operator, KubeServer, KubeClient, Agent (ChildProcess), AgentAPI  the system on one machine:
+//                   API server, operator process, a local runtime for the pods it renders, TCP endpoints
 //   Roles        -> Agent, Controller, Operator, AgentAPI       the long-running roles (agent, controller, operator)
 //   Operator     -> KubeClient, ControllerAPI, QiniuAPI, ClusterCertificates  renders and applies clusters, follows their controllers
 //   Controller   -> ControllerAPI, AgentAPI, MySQLClient, Galera one per MySQL cluster
@@ -172,10 +174,22 @@ let package = Package(
             ]
         ),
         .target(
+            name: "Playground",
+            dependencies: [
+                "Agent", "AgentAPI", "Galera", "KubeAPI", "KubeClient", "KubeServer", "Operator", "QiniuAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .target(
             name: "CLI",
             dependencies: [
-                "KubeAPI", "KubeClient", "KubeSchema", "QiniuAPI",
+                "KubeAPI", "KubeClient", "KubeSchema", "Playground", "QiniuAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -261,6 +275,14 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CLITests", dependencies: ["CLI", "KubeServer", "KubeClient", "QiniuAPI"]),
+        .testTarget(
+            name: "PlaygroundTests",
+            dependencies: [
+                "Playground", "AgentAPI", "ClusterCertificates", "Galera", "KubeAPI", "KubeClient", "LocalCluster", "MySQLClient", "Operator", "QiniuAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "RolesTests", dependencies: ["Roles", "Agent", "AgentAPI", "ClusterCertificates", "Controller", "ControllerAPI", "Operator", "QiniuAPI", "KubeAPI"]),
         .testTarget(
             name: "OperatorTests",

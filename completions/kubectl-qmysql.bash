@@ -173,13 +173,13 @@ _kubectl-qmysql() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    install|create|get|status|delete|backup|restore|data|mysql|credential|version|agent|controller|operator|completion|help)
+    install|create|get|status|delete|backup|restore|data|mysql|credential|playground|version|agent|controller|operator|completion|help)
         # Offer subcommand argument completions
         "_kubectl-qmysql_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'install create get status delete backup restore data mysql credential version agent controller operator completion help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'install create get status delete backup restore data mysql credential playground version agent controller operator completion help' -- "${cur}"))
         ;;
     esac
 }
@@ -520,6 +520,87 @@ _kubectl-qmysql_credential() {
     esac
 }
 
+_kubectl-qmysql_playground() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __kubectl-qmysql_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    up|status|down)
+        # Offer subcommand argument completions
+        "_kubectl-qmysql_playground_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'up status down' -- "${cur}"))
+        ;;
+    esac
+}
+
+_kubectl-qmysql_playground_up() {
+    repeating_flags=()
+    non_repeating_flags=(--no-demo --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--dir --api-port --timeout)
+    __kubectl-qmysql_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--dir')
+        return
+        ;;
+    '--api-port')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+}
+
+_kubectl-qmysql_playground_status() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--dir --output -o)
+    __kubectl-qmysql_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--dir')
+        return
+        ;;
+    '--output'|'-o')
+        __kubectl-qmysql_add_completions -W 'table'$'\n''wide'$'\n''json'$'\n''yaml'$'\n''name'
+        return
+        ;;
+    esac
+}
+
+_kubectl-qmysql_playground_down() {
+    repeating_flags=()
+    non_repeating_flags=(--purge --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--dir --timeout)
+    __kubectl-qmysql_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--dir')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+}
+
 _kubectl-qmysql_version() {
     repeating_flags=()
     non_repeating_flags=(--client --version -h --help)
@@ -552,7 +633,7 @@ _kubectl-qmysql_agent() {
     repeating_flags=()
     non_repeating_flags=(--no-pc-recovery --version -h --help)
     repeating_options=()
-    non_repeating_options=(--node-name --cluster-name --flavor --data-dir --run-dir --address --mysql-port --galera-port --ist-port --sst-port --peers --listen-address --listen-port --token --token-file --controller-url --heartbeat-interval --poll-interval --start --server-binary --provider --buffer-pool-size --gcache-size --monitor-user --monitor-password-file --stop-timeout --helper-timeout --log-max-bytes --log-archives --log-level --log-format --config-file --tls-cert-file --tls-key-file --ca-file)
+    non_repeating_options=(--node-name --cluster-name --flavor --data-dir --run-dir --address --mysql-port --galera-port --ist-port --sst-port --peers --listen-address --listen-port --token --token-file --controller-url --heartbeat-interval --poll-interval --start --server-binary --provider --buffer-pool-size --gcache-size --monitor-user --monitor-password-file --root-password-file --controller-user --controller-password-file --stop-timeout --helper-timeout --log-max-bytes --log-archives --log-level --log-format --config-file --tls-cert-file --tls-key-file --ca-file)
     __kubectl-qmysql_offer_flags_options 0
 
     # Offer option value completions
@@ -632,6 +713,15 @@ _kubectl-qmysql_agent() {
         return
         ;;
     '--monitor-password-file')
+        return
+        ;;
+    '--root-password-file')
+        return
+        ;;
+    '--controller-user')
+        return
+        ;;
+    '--controller-password-file')
         return
         ;;
     '--stop-timeout')

@@ -36,6 +36,8 @@ public struct AgentConfiguration: Sendable {
     /// The account the agent reads status with over the unix socket (unix_socket auth for root).
     public var monitorUser: String = "root"
     public var monitorPassword: String?
+    /// The TCP accounts kept equal to the cluster's Secret once the node is Synced (`AccountSetup`).
+    public var accounts: AccountSetup?
     /// Deadline for a graceful stop when the request does not give one. Below the controller's
     /// step deadline (120 s), so no stop outlives the step that asked for it.
     public var stopTimeout: Duration = .seconds(90)
@@ -90,7 +92,11 @@ public struct AgentConfiguration: Sendable {
         heartbeatInterval = options.heartbeatInterval
         pollInterval = options.pollInterval
         serverBinary = options.serverBinary
-        monitorUser = options.monitorUser
+        monitorUser = options.monitorUser ?? options.flavor.socketUser(osUser: osUser)
+        if options.rootPasswordFile != nil || options.controllerPasswordFile != nil {
+            accounts = AccountSetup(rootPasswordFile: options.rootPasswordFile, controllerUser: options.controllerUser,
+                                    controllerPasswordFile: options.controllerPasswordFile)
+        }
         self.monitorPassword = monitorPassword
         stopTimeout = options.stopTimeout
         helperTimeout = options.helperTimeout

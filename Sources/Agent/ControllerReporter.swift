@@ -55,7 +55,7 @@ final class ControllerReporter: ReportSink, Sendable {
 
     private func send(_ status: AgentStatus) async {
         do {
-            var request = HTTPClientRequest(url: url)
+            var request = HTTPClientRequest(url: HostTable.resolve(url: url))
             request.tlsConfiguration = tlsConfiguration
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/json")

@@ -1,3 +1,4 @@
+import AgentAPI
 import Foundation
 import Galera
 
@@ -41,8 +42,12 @@ struct NodeFiles: Sendable {
     }
 
     /// Rewritten before every mysqld run, so a changed setting always takes effect on restart.
+    /// Peer names go through the host table (the playground's stand-in for DNS) here, at each
+    /// start, so a peer that came back on another address is found again.
     func writeMyCnf() throws {
-        let text = MyCnf.render(cluster: configuration.cluster, node: configuration.nodeSettings)
+        var cluster = configuration.cluster
+        cluster.peers = cluster.peers.map { HostTable.resolve(hostPort: $0) }
+        let text = MyCnf.render(cluster: cluster, node: configuration.nodeSettings)
         try writeAtomically(text, to: configuration.myCnfPath)
     }
 

@@ -53,6 +53,9 @@ actor Supervisor {
     var lastStateTransfer: AgentStatus.StateTransfer?
     var lastReported: ChangeKey?
     var lastLoggedReason: String?
+    /// Set once the TCP accounts were applied by this agent process (`AccountSetup`).
+    var accountsApplied = false
+    var lastAccountsProblem: String?
 
     init(configuration: AgentConfiguration, logger: Logger, threadPool: NIOThreadPool, reportSink: any ReportSink) {
         self.configuration = configuration
@@ -108,12 +111,33 @@ actor Supervisor {
             wsrep = status
             wsrepObservedAt = Date()
             wsrepError = nil
+            if status.ready, !accountsApplied { await applyAccounts() }
         } catch {
             guard mysqld?.child === launch.child else { return }
             wsrep = nil
             wsrepError = "\(error)"
         }
         reportIfChanged()
+    }
+
+    /// Sets up the TCP accounts on a Synced node; a failure is logged once and retried at the
+    /// next poll (the node stays ready: the accounts are for clients, not for Galera).
+    func applyAccounts() async {
+        guard let accounts = configuration.accounts else {
+            accountsApplied = true
+            return
+        }
+        do {
+            for statement in try accounts.statements() { try await wsrepReader.execute(statement) }
+            accountsApplied = true
+            lastAccountsProblem = nil
+            logger.info("TCP accounts are set up", metadata: ["controllerUser": "\(accounts.controllerUser)"])
+        } catch {
+            // Never the statement: it carries a password.
+            let problem = "\(error)".replacingOccurrences(of: "IDENTIFIED BY '[^']*'", with: "IDENTIFIED BY '***'", options: .regularExpression)
+            if problem != lastAccountsProblem { logger.warning("cannot set up the TCP accounts; retrying", metadata: ["error": "\(problem)"]) }
+            lastAccountsProblem = problem
+        }
     }
 
     /// The error log said a state transfer to this node finished.

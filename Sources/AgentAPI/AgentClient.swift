@@ -124,7 +124,7 @@ public struct AgentClient: Sendable {
     /// Streams a response body to `consume`; a non-2xx answer throws its error body.
     public func download(_ path: String, timeout: Duration, _ consume: (ByteBuffer) async throws -> Void) async throws -> Int64 {
         let url = baseURL + path
-        var request = HTTPClientRequest(url: url)
+        var request = HTTPClientRequest(url: HostTable.resolve(url: url))
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         let response: HTTPClientResponse
         do {
@@ -215,7 +215,7 @@ public struct AgentClient: Sendable {
         authorization: String? = nil, timeout: Duration? = nil, headers: [(String, String)] = []
     ) async throws(Failure) -> (status: Int, body: Data) {
         let url = baseURL + path
-        var request = HTTPClientRequest(url: url)
+        var request = HTTPClientRequest(url: HostTable.resolve(url: url))
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let authorization {

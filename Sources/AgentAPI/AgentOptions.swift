@@ -36,8 +36,17 @@ public struct AgentOptions: Sendable, Hashable, Codable {
     public var bufferPoolSize: String = "64M"
     public var gcacheSize: String = "32M"
     public var pcRecovery = true
-    public var monitorUser: String = "root"
+    /// The account the agent reads status with over the unix socket; nil: the one the flavor's
+    /// datadir initialisation creates for the OS user the agent runs as (`Flavor.socketUser`), so
+    /// the same rendered arguments work in a pod (user mysql) and in the playground (any user).
+    public var monitorUser: String?
     public var monitorPasswordFile: String?
+    /// The accounts the cluster is reached with over TCP, kept equal to these files (the
+    /// cluster's Secret) once the node is Synced: root@'%' with this password...
+    public var rootPasswordFile: String?
+    /// ...and the controller's probe account, `controllerUser`@'%' (PROCESS, REPLICATION CLIENT).
+    public var controllerUser: String = "monitor"
+    public var controllerPasswordFile: String?
     /// Below the controller's step deadline (120 s): no agent operation outlives its step.
     public var stopTimeout: Duration = .seconds(90)
     /// Each mysqld helper run (`--wsrep-recover`, datadir initialisation); likewise below the step deadline.
@@ -101,8 +110,11 @@ public struct AgentOptions: Sendable, Hashable, Codable {
         add("--buffer-pool-size", bufferPoolSize, default: defaults.bufferPoolSize)
         add("--gcache-size", gcacheSize, default: defaults.gcacheSize)
         if !pcRecovery { arguments.append("--no-pc-recovery") }
-        add("--monitor-user", monitorUser, default: defaults.monitorUser)
+        add("--monitor-user", monitorUser, default: nil)
         add("--monitor-password-file", monitorPasswordFile, default: nil)
+        add("--root-password-file", rootPasswordFile, default: nil)
+        add("--controller-user", controllerUser, default: defaults.controllerUser)
+        add("--controller-password-file", controllerPasswordFile, default: nil)
         add("--stop-timeout", Self.seconds(stopTimeout), default: Self.seconds(defaults.stopTimeout))
         add("--helper-timeout", Self.seconds(helperTimeout), default: Self.seconds(defaults.helperTimeout))
         add("--log-max-bytes", "\(logMaxBytes)", default: "\(defaults.logMaxBytes)")
@@ -154,6 +166,8 @@ public struct AgentOptions: Sendable, Hashable, Codable {
         }
         for (name, path) in [("--data-dir", dataDirectory), ("--run-dir", runDirectory ?? "/"), ("--token-file", tokenFile ?? "/"),
                              ("--monitor-password-file", monitorPasswordFile ?? "/"),
+                             ("--root-password-file", rootPasswordFile ?? "/"),
+                             ("--controller-password-file", controllerPasswordFile ?? "/"),
                              ("--config-file", configFile ?? "/"), ("--tls-cert-file", tlsCertificateFile ?? "/"),
                              ("--tls-key-file", tlsKeyFile ?? "/"), ("--ca-file", caFile ?? "/")] where !path.hasPrefix("/") {
             problems.append("\(name) '\(path)' must be an absolute path")

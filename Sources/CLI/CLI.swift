@@ -7,7 +7,7 @@ public enum UserCommands {
     public static let resources: [any ParsableCommand.Type] = [
         InstallCommand.self, CreateCommand.self, GetCommand.self, StatusCommand.self, DeleteCommand.self,
         BackupCommand.self, RestoreCommand.self, DataCommand.self, MySQLCommand.self, CredentialCommand.self,
-        VersionCommand.self,
+        PlaygroundCommand.self, VersionCommand.self,
     ]
     /// Shell integration and the maintainers' generator; listed after the roles.
     public static let tooling: [any ParsableCommand.Type] = [

@@ -1,3 +1,4 @@
+import AgentAPI
 import Galera
 import MySQLClient
 import NIOPosix
@@ -16,12 +17,20 @@ actor SQLProbe {
         self.threadPool = threadPool
     }
 
+    /// The options with the host resolved now, through the host table where there is one.
+    private func resolvedOptions() -> MySQLConnectionOptions {
+        guard case .tcp(let host, let port) = options.endpoint else { return options }
+        var resolved = options
+        resolved.endpoint = .tcp(host: HostTable.resolve(host), port: port)
+        return resolved
+    }
+
     func probe() async throws -> WsrepStatus {
         let connection: MySQLConnection
         if let open = self.connection {
             connection = open
         } else {
-            connection = try await MySQLConnection.connect(options, threadPool: threadPool)
+            connection = try await MySQLConnection.connect(resolvedOptions(), threadPool: threadPool)
             self.connection = connection
         }
         do {

@@ -1,3 +1,4 @@
+import AgentAPI
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -40,7 +41,7 @@ public struct ControllerStatusClient: Sendable {
     public func follow(connectTimeout: Duration = .seconds(5), idle: Duration = .seconds(30),
                        _ receive: @escaping @Sendable (ClusterStatus) async throws -> Void) async throws {
         let url = baseURL + "/v1/status?watch=true"
-        var prepared = HTTPClientRequest(url: url)
+        var prepared = HTTPClientRequest(url: HostTable.resolve(url: url))
         prepared.headers.add(name: "Accept", value: "application/x-ndjson")
         prepared.tlsConfiguration = tlsConfiguration
         let request = prepared
@@ -84,7 +85,7 @@ public struct ControllerStatusClient: Sendable {
     /// One status, without following (`GET /v1/status`).
     public func status(timeout: Duration = .seconds(5)) async throws -> ClusterStatus {
         let url = baseURL + "/v1/status"
-        var request = HTTPClientRequest(url: url)
+        var request = HTTPClientRequest(url: HostTable.resolve(url: url))
         request.tlsConfiguration = tlsConfiguration
         let response = try await httpClient.execute(request, timeout: .milliseconds(Int64(timeout / .milliseconds(1))))
         guard response.status == .ok else { throw Failure.unexpected(status: Int(response.status.code), url: url) }

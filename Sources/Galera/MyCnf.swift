@@ -19,6 +19,10 @@ public enum MyCnf {
             "socket=\(node.socketPath)",
             "bind-address=\(node.address)",
             "port=\(node.mysqlPort)",
+            // Clients are known by address, never by a DNS lookup on connect: faster, no
+            // dependence on DNS, and a TCP client from 127.0.0.1 is root@'%' with its password,
+            // not root@localhost (unix_socket only).
+            "skip-name-resolve",
             "tmpdir=\(node.temporaryDirectory)",
             "pid-file=\(node.pidFile)",
             "log-error=\(node.errorLog)",

@@ -222,6 +222,9 @@ final class HTTPServer: Sendable {
 public enum KubeServerError: Error, CustomStringConvertible, Sendable {
     case bindFailed(String)
     case notLoopback(String)
+    /// The store file (`KubeServerConfiguration.storagePath`) cannot be read, is not a valid store
+    /// file, or (when new) cannot be written.
+    case storeFileUnusable(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -229,6 +232,8 @@ public enum KubeServerError: Error, CustomStringConvertible, Sendable {
             "local API server: could not bind \(address); pick another port or use port 0 for any free one"
         case .notLoopback(let host):
             "local API server: refusing to listen on \(host): only 127.0.0.0/8 and localhost are allowed; use 127.0.0.1"
+        case .storeFileUnusable(let path, let reason):
+            "local API server: cannot use the store file \(path): \(reason)"
         }
     }
 }

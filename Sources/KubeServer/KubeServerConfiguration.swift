@@ -27,6 +27,11 @@ public struct KubeServerConfiguration: Sendable {
     public var controllerDelay: Duration = .zero
     /// kube-apiserver rejects bodies over 3 MiB.
     public var maxRequestBodySize = 3 * 1024 * 1024
+    /// A file to keep every object in, so a restarted server comes back with them (same uids and
+    /// resourceVersions, no history). Loaded at start (a missing file starts empty and creates its
+    /// directory; an unreadable or corrupt one makes `start` throw and is left untouched), written
+    /// within about 100 ms of each change and at shutdown. nil keeps everything in memory only.
+    public var storagePath: String?
 
     public init() {}
 }

@@ -79,8 +79,22 @@ public final class LocalKubeServer: ServiceLifecycle.Service, Sendable {
             settings: Registry.Settings(
                 historyLimit: configuration.historySize, bookmarkInterval: configuration.bookmarkInterval,
                 defaultWatchTimeout: configuration.watchTimeoutRange, watchBufferSize: configuration.watchBufferSize,
-                controllerDelay: configuration.controllerDelay, serverAddress: address),
+                controllerDelay: configuration.controllerDelay, serverAddress: address,
+                storagePath: configuration.storagePath),
             logger: logger)
+        if let path = configuration.storagePath {
+            // Before the first request: a client must never see the empty store of a restarted server.
+            if let saved = try StoreFile.load(path) {
+                await registry.restore(saved)
+            } else {
+                do throws(StoreFile.Problem) {
+                    try StoreFile.createDirectory(for: path)
+                    try await registry.save()
+                } catch {
+                    throw KubeServerError.storeFileUnusable(path: path, reason: error.description)
+                }
+            }
+        }
         let counter = RequestCounter()
         let handler = APIHandler(
             registry: registry,
@@ -103,10 +117,13 @@ public final class LocalKubeServer: ServiceLifecycle.Service, Sendable {
     /// Starts counting requests from zero.
     public func resetRequestCounts() { counter.reset() }
 
-    /// Stops listening, closes every connection and ends every watch.
+    /// Stops listening, closes every connection and ends every watch; with a `storagePath`,
+    /// writes the objects a last time.
     public func shutdown() async {
         await registry.shutdown()
         await http.shutdown()
+        // After the HTTP server: a request it was still finishing may have changed something.
+        await registry.saveBeforeExit()
     }
 
     /// Runs until graceful shutdown (or cancellation), then shuts the server down.

@@ -21,7 +21,8 @@ struct StoredEvent: Sendable {
 /// The in-memory "etcd": objects per resource, one global increasing resourceVersion, and a
 /// bounded history of changes per resource (like kube's watch cache, one window per resource)
 /// from which watches resume and past list snapshots are rebuilt.
-/// A value type with no I/O; the `Registry` actor owns the only instance.
+/// A value type with no I/O; the `Registry` actor owns it (and writes copies of it to disk
+/// through `StoreFile` when `storagePath` is set).
 struct ObjectStore: Sendable {
     private(set) var resourceVersion: Int64 = 1
     private var objects: [GroupResource: [ObjectKey: JSONValue]] = [:]
@@ -58,6 +59,18 @@ struct ObjectStore: Sendable {
 
     init(historyLimit: Int) {
         self.historyLimit = max(1, historyLimit)
+    }
+
+    /// A store holding what was saved, with no history: every older version is compacted away
+    /// (watches and exact lists from before it get 410), as after an etcd compaction.
+    init(historyLimit: Int, restoring file: StoreFile) {
+        self.init(historyLimit: historyLimit)
+        resourceVersion = file.resourceVersion
+        floor = file.resourceVersion
+        for entry in file.entries {
+            objects[entry.resource, default: [:]][entry.key] = entry.object
+            if let uid = ObjectMetaRules.uid(entry.object) { byUID[uid] = (entry.resource, entry.key) }
+        }
     }
 
     func get(_ resource: GroupResource, _ key: ObjectKey) -> JSONValue? {

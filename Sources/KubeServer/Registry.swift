@@ -21,6 +21,8 @@ actor Registry {
         /// CRD cleanup) wait before acting; they always act after the request that triggered them.
         var controllerDelay: Duration
         var serverAddress: AddressBox
+        /// Where the store is saved (`KubeServerConfiguration.storagePath`); nil keeps it in memory only.
+        var storagePath: String? = nil
     }
 
     var store: ObjectStore
@@ -31,6 +33,11 @@ actor Registry {
     var controllerTask: Task<Void, Never>?
     var bookmarkTask: Task<Void, Never>?
     var allocatedClusterIPs: Set<String> = []
+    /// Saving to `storagePath` (Registry+Storage.swift): the one task that writes, whether a
+    /// change is not on disk yet, and the last write's error (logged once, not on every retry).
+    var saveTask: Task<Void, Never>?
+    var unsavedChanges = false
+    var lastSaveError: String?
     let settings: Settings
     let logger: Logger
 
@@ -216,6 +223,7 @@ actor Registry {
         if event.resource.resource == "services", event.resource.group.isEmpty {
             trackClusterIP(event)
         }
+        scheduleSave()
     }
 }
 

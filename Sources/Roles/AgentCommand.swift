@@ -103,11 +103,20 @@ public struct AgentCommand: AsyncParsableCommand {
     @Flag(help: "Turn off pc.recovery (a node that lost every peer then stays down until bootstrapped).")
     var noPcRecovery = false
 
-    @Option(help: "MySQL account the agent reads status with over the unix socket.")
-    var monitorUser: String = "root"
+    @Option(help: "MySQL account the agent reads status with over the unix socket. Default: the flavor's socket account for the OS user (MariaDB: that user; Percona: root).")
+    var monitorUser: String?
 
     @Option(help: "File with the monitor account's password; none: unix_socket authentication.")
     var monitorPasswordFile: String?
+
+    @Option(help: "Keep root@'%' at the password in this file once the node is Synced (the cluster's Secret).")
+    var rootPasswordFile: String?
+
+    @Option(help: "The controller's probe account, kept at --controller-password-file once the node is Synced.")
+    var controllerUser: String = "monitor"
+
+    @Option(help: "File with the controller account's password.")
+    var controllerPasswordFile: String?
 
     @Option(help: "Default seconds a graceful stop waits for mysqld to exit (keep it below the controller's --step-deadline).")
     var stopTimeout: Double = 90
@@ -166,6 +175,9 @@ public struct AgentCommand: AsyncParsableCommand {
         options.pcRecovery = !noPcRecovery
         options.monitorUser = monitorUser
         options.monitorPasswordFile = monitorPasswordFile
+        options.rootPasswordFile = rootPasswordFile
+        options.controllerUser = controllerUser
+        options.controllerPasswordFile = controllerPasswordFile
         options.stopTimeout = AgentOptions.duration(seconds: stopTimeout)
         options.helperTimeout = AgentOptions.duration(seconds: helperTimeout)
         options.logMaxBytes = logMaxBytes

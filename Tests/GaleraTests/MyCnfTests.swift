@@ -19,6 +19,7 @@ struct MyCnfTests {
             socket=/n/run/mysqld.sock
             bind-address=127.0.0.3
             port=3306
+            skip-name-resolve
             tmpdir=/n/tmp
             pid-file=/n/run/mysqld.pid
             log-error=/n/data/mysqld.err

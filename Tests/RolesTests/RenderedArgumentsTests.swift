@@ -39,6 +39,7 @@ struct RenderedArgumentsTests {
         var expected = renderer.agentOptions
         expected.nodeName = "orders-db-3"
         expected.address = "10.244.1.17"
+        expected.listenAddress = "10.244.1.17"
         expected.controllerURL = "https://orders-db-controller:9810/v1/reports/orders-db-3"
         #expect(command.options == expected)
         #expect(command.options.problems.isEmpty, "\(command.options.problems)")
@@ -52,8 +53,9 @@ struct RenderedArgumentsTests {
     @Test(arguments: [nil, "6f1d1b5e-3c3a-11ef-8a7e-0242ac120002"])
     func controllerArguments(uuid: String?) throws {
         let renderer = Self.renderer(.mariadb, uuid: uuid)
-        let arguments = try Self.containerArgs(renderer, kind: "Deployment")
-        #expect(arguments == renderer.controllerOptions.arguments)
+        let rendered = try Self.containerArgs(renderer, kind: "Deployment")
+        #expect(rendered == renderer.controllerOptions.arguments)
+        let arguments = rendered.map { EnvironmentExpansion.expand($0, ["POD_IP": "10.244.2.9"]) }
         // The Secret volume, as the kubelet would mount it: the command checks its files exist.
         let mount = NSTemporaryDirectory() + "controller-secret-\(UUID().uuidString.prefix(6))"
         try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
@@ -68,7 +70,7 @@ struct RenderedArgumentsTests {
         #expect(configuration.nodes.map(\.name) == (0..<5).map { "orders-db-\($0)" })
         #expect(configuration.formedUUID == uuid)
         #expect(configuration.autoRecovery == false)
-        #expect(configuration.listenHost == "0.0.0.0")
+        #expect(configuration.listenHost == "10.244.2.9")
         #expect(configuration.stateFile == "/var/lib/qmysql/state.json")
         #expect(configuration.problems.isEmpty, "\(configuration.problems)")
         #expect(configuration.nodes.allSatisfy { $0.agentURL.hasPrefix("https://") }, "agents are reached over HTTPS")

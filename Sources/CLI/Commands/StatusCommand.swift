@@ -43,7 +43,13 @@ struct StatusCommand: AsyncParsableCommand {
                 } catch {
                     events = .failure(error)
                 }
-                print(StatusReport.render(cluster, events: events, terminal: Terminal.current), terminator: "")
+                // Where clients connect, when something outside cluster DNS publishes it (the
+                // playground's load balancer); a help too, so a refusal to read Services is no error.
+                let service = try? await session.client.getRaw(
+                    Service.resourceType, name: ClusterNames(cluster: name).clientService, namespace: session.namespace)
+                let published = service?[path: ["metadata", "annotations", StatusReport.publishedAddressAnnotation]]?.stringValue
+                print(StatusReport.render(cluster, events: events, terminal: Terminal.current, publishedAddress: published),
+                      terminator: "")
             }
         }
     }
@@ -54,8 +60,11 @@ enum StatusReport {
     /// How many recent events the report shows.
     static let eventLimit = 10
 
+    /// Set on the client Service by the playground's runtime: its address on this machine.
+    static let publishedAddressAnnotation = "playground.mysql.qiniu.com/address"
+
     static func render(_ cluster: QiniuMySQL, events: Result<[JSONValue], Error> = .success([]), terminal: Terminal,
-                       now: Date = Date()) -> String {
+                       publishedAddress: String? = nil, now: Date = Date()) -> String {
         let status = cluster.status
         let spec = cluster.spec
         var out = ""
@@ -73,7 +82,11 @@ enum StatusReport {
         }
         if let message = status?.message, !message.isEmpty { line("Message", message) }
         let names = ClusterNames(cluster: cluster.metadata.name ?? "")
-        line("Endpoint", "\(names.clientService).\(cluster.metadata.namespace ?? "default").svc:3306 (ready nodes only)")
+        if let publishedAddress {
+            line("Endpoint", "\(publishedAddress) (ready nodes only; in the cluster: \(names.clientService).\(cluster.metadata.namespace ?? "default").svc:3306)")
+        } else {
+            line("Endpoint", "\(names.clientService).\(cluster.metadata.namespace ?? "default").svc:3306 (ready nodes only)")
+        }
 
         out += "\n"
         if let nodes = status?.nodes, !nodes.isEmpty {

@@ -24,7 +24,8 @@ extension ClusterRenderer {
         options.paused = cluster.spec.paused ?? false
         options.formedUUID = cluster.status?.clusterUUID
         options.stateFile = "\(Paths.controllerState)/state.json"
-        options.listen = "0.0.0.0:\(DefaultPorts.controller)"
+        // The pod's address, as the agent does (see `agentOptions`).
+        options.listen = "$(POD_IP):\(DefaultPorts.controller)"
         options.logFormat = AgentOptions.LogFormat(rawValue: settings.logFormat) ?? .json
         options.tlsCertificateFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.certificate)"
         options.tlsKeyFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.key)"
@@ -55,6 +56,7 @@ extension ClusterRenderer {
             "command": .array([settings.binaryPath, "controller"].map { .string($0) }),
             "args": .array(controllerOptions.arguments.map { .string($0) }),
             "ports": [Self.port("http", DefaultPorts.controller)],
+            "env": [Self.env("POD_IP", field: "status.podIP")],
             "volumeMounts": [
                 ["name": "secret", "mountPath": .string(Paths.secretDirectory), "readOnly": true],
                 ["name": "state", "mountPath": .string(Paths.controllerState)],

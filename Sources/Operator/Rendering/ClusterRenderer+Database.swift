@@ -85,16 +85,28 @@ extension ClusterRenderer {
             peers: (0..<replicas).map(names.nodeHost))
         options.flavor = flavor
         options.runDirectory = Paths.run
-        options.listenAddress = "0.0.0.0"
+        // The pod's own address, not 0.0.0.0: probes and Services reach a pod at its IP, and in
+        // the playground every pod shares the host's network, each on its own loopback address.
+        options.listenAddress = "$(POD_IP)"
         options.tokenFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.agentToken)"
         options.controllerURL = "https://\(names.controller):\(DefaultPorts.controller)/v1/reports/$(POD_NAME)"
         options.tlsCertificateFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.certificate)"
         options.tlsKeyFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.key)"
         options.caFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.caCertificate)"
-        options.monitorUser = flavor.socketUser(osUser: "mysql")
+        // No --monitor-user: the agent reads status as the socket account of whatever user it
+        // runs as (mysql in the image, the invoking user in the playground).
+        options.rootPasswordFile = rootPasswordPath
+        options.controllerPasswordFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.monitorPassword)"
         options.configFile = "\(Paths.configDirectory)/\(Paths.configFile)"
         options.logFormat = .json
         return options
+    }
+
+    /// Where the database pod finds root's password: the cluster's Secret, or the user's own
+    /// (`spec.rootPasswordSecret`, key `password`) in a volume of its own.
+    var rootPasswordPath: String {
+        cluster.spec.rootPasswordSecret == nil
+            ? "\(Paths.secretDirectory)/\(ClusterSecrets.Key.rootPassword)" : "\(Paths.rootSecretDirectory)/root-password"
     }
 
     /// Long enough for the agent's own graceful stop (mysqld's shutdown), plus the agent's exit.
@@ -148,13 +160,15 @@ extension ClusterRenderer {
                 Self.port("mysql", DefaultPorts.mysql), Self.port("galera", DefaultPorts.galera),
                 Self.port("ist", DefaultPorts.ist), Self.port("sst", DefaultPorts.sst), Self.port("agent", DefaultPorts.agent),
             ],
-            "volumeMounts": [
+            "volumeMounts": .array([
                 ["name": "data", "mountPath": .string(Paths.data)],
                 ["name": "run", "mountPath": .string(Paths.run)],
                 ["name": "qmysql-bin", "mountPath": .string(Paths.binDirectory), "readOnly": true],
                 ["name": "secret", "mountPath": .string(Paths.secretDirectory), "readOnly": true],
                 ["name": "config", "mountPath": .string(Paths.configDirectory), "readOnly": true],
-            ],
+            ] + (cluster.spec.rootPasswordSecret == nil ? [] : [
+                ["name": "root-password", "mountPath": .string(Paths.rootSecretDirectory), "readOnly": true],
+            ])),
             // Ready = Synced in the Primary component: what the client Service routes to.
             "readinessProbe": Self.httpProbe("/readyz", port: "agent", period: 2, failures: 2),
             // The agent answers /livez whatever mysqld does: an SST or a long recovery never gets
@@ -200,21 +214,30 @@ extension ClusterRenderer {
         var podSpec: JSONValue = [
             "initContainers": [installAgentContainer],
             "containers": [databaseContainer],
-            "volumes": [
+            "volumes": .array([
                 ["name": "run", "emptyDir": [:]],
                 ["name": "qmysql-bin", "emptyDir": [:]],
                 [
                     "name": "secret",
                     "secret": [
                         "secretName": .string(names.secret), "defaultMode": 0o440,
+                        // The passwords: the agent keeps the TCP accounts equal to them (AccountSetup).
                         "items": Self.secretItems([
                             ClusterSecrets.Key.agentToken, ClusterSecrets.Key.caCertificate, ClusterSecrets.Key.certificate,
-                            ClusterSecrets.Key.key,
-                        ]),
+                            ClusterSecrets.Key.key, ClusterSecrets.Key.monitorPassword,
+                        ] + (spec.rootPasswordSecret == nil ? [ClusterSecrets.Key.rootPassword] : [])),
                     ],
                 ],
                 ["name": "config", "configMap": ["name": .string(names.configMap)]],
-            ],
+            ] + (spec.rootPasswordSecret.map { userSecret in
+                [[
+                    "name": "root-password",
+                    "secret": [
+                        "secretName": .string(userSecret), "defaultMode": 0o440,
+                        "items": [["key": "password", "path": "root-password"]],
+                    ],
+                ]]
+            } ?? [])),
             // Database pods call no Kubernetes API.
             "automountServiceAccountToken": false,
             "enableServiceLinks": false,

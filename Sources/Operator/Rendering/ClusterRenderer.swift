@@ -32,6 +32,8 @@ public struct ClusterRenderer: Sendable {
         static let run = "/run/mysqld"
         static let binDirectory = "/qmysql/bin"
         static let secretDirectory = "/etc/qmysql/secret"
+        /// The user's own root password Secret (`spec.rootPasswordSecret`), when there is one.
+        static let rootSecretDirectory = "/etc/qmysql/root"
         static let configDirectory = "/etc/qmysql/config"
         static let configFile = "my.cnf"
         static let controllerState = "/var/lib/qmysql"
@@ -128,7 +130,7 @@ public struct ClusterRenderer: Sendable {
     }
 
     /// FNV-1a, 64 bits, as 16 hex digits: a stable fingerprint of a rendered input (never a secret).
-    static func fingerprint(_ text: String) -> String {
+    public static func fingerprint(_ text: String) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 {
             hash ^= UInt64(byte)

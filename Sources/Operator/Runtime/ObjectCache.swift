@@ -14,7 +14,7 @@ public struct ObjectKey: Hashable, Sendable, CustomStringConvertible {
         self.name = name
     }
 
-    init?(_ object: JSONValue) {
+    public init?(_ object: JSONValue) {
         guard let name = object[path: ["metadata", "name"]]?.stringValue else { return nil }
         self.init(namespace: object[path: ["metadata", "namespace"]]?.stringValue ?? "", name: name)
     }

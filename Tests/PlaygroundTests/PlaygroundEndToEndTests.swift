@@ -1,0 +1,166 @@
+import Foundation
+import Galera
+import KubeAPI
+import KubeClient
+import LocalCluster
+import MySQLClient
+import NIOPosix
+import QiniuAPI
+import Testing
+@testable import Playground
+
+/// The whole product on one machine, through the real binary as a user runs it: `playground
+/// up` to a Green demo reached through its endpoint, a writer through that endpoint while one
+/// node's mysqld is SIGKILLed and the controller alone brings it back, `down` and `up` with
+/// every row still there, and `down --purge` leaving no process, port or directory.
+@Suite("the playground, end to end", .serialized, .timeLimit(.minutes(15)))
+struct PlaygroundEndToEndTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The built executable: next to the test bundle, else in .build/debug.
+    static let executable: String = {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kubectl-qmysql").path
+        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+        return packageRoot.appendingPathComponent(".build/debug/kubectl-qmysql").path
+    }()
+
+    struct Run {
+        var status: ProcessExit?
+        var output: String
+    }
+
+    /// Runs the binary with stdout and stderr in one file; killed after `timeout`.
+    static func run(_ arguments: [String], in directory: String, timeout: Duration) async throws -> Run {
+        let log = directory + "-command-\(UUID().uuidString.prefix(6)).log"
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        var environment = ProcessInfo.processInfo.environment
+        environment["KUBECONFIG"] = nil
+        environment["NO_COLOR"] = "1"
+        let process = try ManagedProcess.spawn(executable, arguments: arguments, environment: environment,
+                                               logPath: log, pidFile: log + ".pid")
+        defer { try? FileManager.default.removeItem(atPath: log + ".pid") }
+        if !(await process.wait(timeout: timeout)) { await process.stop(grace: .seconds(5)) }
+        let exit = await process.wait()
+        return Run(status: exit, output: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+    }
+
+    /// Every pid file under the playground, as (pid, start time), and the mysqld pids.
+    static func recordedProcesses(_ layout: PlaygroundLayout) -> [(pid: pid_t, start: UInt64)] {
+        var found: [(pid_t, UInt64)] = []
+        let files = [layout.hostPIDFile, layout.operatorPIDFile]
+            + ((FileManager.default.subpaths(atPath: layout.root + "/pods") ?? []).filter { $0.hasSuffix(".pid") }.map { layout.root + "/pods/" + $0 })
+        for file in files {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { continue }
+            let fields = text.split(whereSeparator: \.isWhitespace)
+            guard let pid = fields.first.flatMap({ pid_t($0) }) else { continue }
+            if let start = fields.count > 1 ? UInt64(fields[1]) : ManagedProcess.startTime(of: pid) { found.append((pid, start)) }
+        }
+        return found
+    }
+
+    static func cluster(_ client: KubeClient) async throws -> QiniuMySQL {
+        try await client.get(QiniuMySQL.self, name: "demo", namespace: "default")
+    }
+
+    @Test func upWriteKillRecoverDownUpPurge() async throws {
+        try #require(PlaygroundRequirements.missing().isEmpty, "\(PlaygroundRequirements.explain(PlaygroundRequirements.missing()))")
+        let root = NSTemporaryDirectory() + "qmysql-playground-\(UUID().uuidString.prefix(8))"
+        let threadPool = NIOThreadPool(numberOfThreads: 2)
+        threadPool.start()
+        do {
+            try await scenario(root: root, threadPool: threadPool)
+        } catch {
+            // A failed test still leaves nothing running.
+            _ = try? await Self.run(["playground", "down", "--purge", "--dir", root], in: root, timeout: .seconds(300))
+            try? await threadPool.shutdownGracefully()
+            throw error
+        }
+        try? await threadPool.shutdownGracefully()
+    }
+
+    func scenario(root: String, threadPool: NIOThreadPool) async throws {
+        let layout = PlaygroundLayout(root: root)
+
+        // 1. up: a Green demo cluster and how to reach it.
+        let up = try await Self.run(["playground", "up", "--dir", root], in: root, timeout: .seconds(400))
+        try #require(up.status == .exited(code: 0), "\(up.output)")
+        #expect(up.output.contains("demo is Green"), "\(up.output)")
+        #expect(up.output.contains("mariadb -h 127.0.0.1 -P"), "\(up.output)")
+
+        let client = try KubeClient.make(options: ClientOptions(kubeconfig: layout.kubeconfig))
+        defer { Task { try? await client.shutdown() } }
+        #expect(try await Self.cluster(client).status?.state == .green)
+        let service = try await client.getRaw(Service.resourceType, name: "demo", namespace: "default")
+        let address = try #require(service[path: ["metadata", "annotations", ServiceRouting.addressAnnotation]]?.stringValue)
+        let parts = address.split(separator: ":")
+        let secret = try await client.getRaw(Secret.resourceType, name: "demo-secret", namespace: "default")
+        let password = try #require(secret[path: ["data", "root-password"]]?.stringValue.flatMap { Data(base64Encoded: $0) })
+        let endpoint = MySQLConnectionOptions(
+            endpoint: .tcp(host: String(parts[0]), port: Int(parts[1]) ?? 0), user: "root",
+            password: String(decoding: password, as: UTF8.self), connectTimeout: .seconds(3), readTimeout: .seconds(10),
+            writeTimeout: .seconds(10))
+
+        // 2. A bounded writer through the endpoint; one node's mysqld is SIGKILLed.
+        try await BoundedWriter.prepareSchema(endpoint, threadPool: threadPool)
+        let writer = BoundedWriter(targets: [.init(name: "endpoint", options: endpoint)], maxRows: 50_000,
+                                   maxDuration: .seconds(240), pause: .milliseconds(20), threadPool: threadPool)
+        writer.start()
+        for _ in 0..<100 where writer.acknowledgedCount < 20 { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(writer.acknowledgedCount >= 20, "the writer writes through the endpoint")
+
+        let pidFile = layout.volumeDirectory(namespace: "default", pod: "demo-1", volume: "run") + "/mysqld.pid"
+        let victim = try #require(pid_t((try String(contentsOfFile: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(kill(victim, SIGKILL) == 0)
+        let killedAt = ContinuousClock.now
+
+        // The controller notices and repairs; nobody else acts.
+        var sawDegraded = false
+        var green = false
+        while ContinuousClock.now - killedAt < .seconds(180) {
+            let state = try await Self.cluster(client).status?.state
+            if state != .green { sawDegraded = true }
+            let restarted = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            if sawDegraded, state == .green, let restarted, restarted != victim, ManagedProcess.startTime(of: restarted) != nil {
+                green = true
+                break
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        #expect(sawDegraded, "the status showed the lost node")
+        try #require(green, "demo is Green again by the controller alone")
+        let atGreen = writer.acknowledgedCount
+        for _ in 0..<100 where writer.acknowledgedCount < atGreen + 20 { try await Task.sleep(for: .milliseconds(100)) }
+        let report = await writer.finish()
+        #expect(report.acknowledged.count >= atGreen + 20, "writes go on through the endpoint after the repair: \(report)")
+        #expect(try await writer.missing(on: endpoint).isEmpty, "no acknowledged row is lost")
+
+        // 3. down and up: the same cluster, Green, with every row.
+        let down = try await Self.run(["playground", "down", "--dir", root], in: root, timeout: .seconds(300))
+        #expect(down.status == .exited(code: 0), "\(down.output)")
+        let stillRunning = Self.recordedProcesses(layout).filter { ManagedProcess.startTime(of: $0.pid) == $0.start }
+        #expect(stillRunning.isEmpty, "down leaves no process: \(stillRunning)")
+        let again = try await Self.run(["playground", "up", "--dir", root], in: root, timeout: .seconds(400))
+        try #require(again.status == .exited(code: 0), "\(again.output)")
+        #expect(!again.output.contains("created cluster"), "the demo came back, it was not created again")
+        #expect(try await Self.cluster(client).status?.state == .green)
+        #expect(try await writer.missing(on: endpoint).isEmpty, "every acknowledged row survived down and up")
+
+        // 4. down --purge: no process, no listening port, no directory.
+        let settings = try #require(try PlaygroundSettings.load(layout))
+        let runtimeState = try JSONDecoder().decode(LocalRuntime.State.self, from: try Data(contentsOf: URL(fileURLWithPath: layout.runtimeState)))
+        let processes = Self.recordedProcesses(layout)
+        #expect(processes.count >= 9, "host, operator, 3 agents, 3 mysqld, controller: \(processes)")
+        let purge = try await Self.run(["playground", "down", "--purge", "--dir", root], in: root, timeout: .seconds(300))
+        #expect(purge.status == .exited(code: 0), "\(purge.output)")
+        #expect(!FileManager.default.fileExists(atPath: root))
+        let survivors = processes.filter { ManagedProcess.startTime(of: $0.pid) == $0.start }
+        #expect(survivors.isEmpty, "no process is left: \(survivors)")
+        var ports = [("127.0.0.1", settings.apiPort), ("127.0.0.1", settings.operatorPort)]
+        ports += runtimeState.endpointPorts.values.map { ("127.0.0.1", $0) }
+        for address in runtimeState.addresses.values { ports += [3306, 4567, 4568, 4444, 9809, 9810].map { (address, $0) } }
+        for (host, port) in ports {
+            #expect(PortCheck.problem(host: host, port: port) == nil, "\(host):\(port) is free again")
+        }
+    }
+}
