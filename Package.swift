@@ -231,6 +231,13 @@ let package = Package(
             ]
         ),
 
+        // Times `playground up` to a Green demo (with its parts), `create` to Green for a second
+        // cluster, and `down --purge`, through the real binary (docs/benchmarks.md).
+        .executableTarget(
+            name: "PlaygroundBench",
+            dependencies: ["KubeAPI", "KubeClient", "Playground", "QiniuAPI"]
+        ),
+
         // MARK: Tests, one target per module
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
         .testTarget(name: "GaleraTests", dependencies: ["Galera"]),

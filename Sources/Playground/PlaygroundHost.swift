@@ -80,14 +80,20 @@ public final class PlaygroundHost: Sendable {
         logger.info("playground is up", metadata: ["api": "\(server.url)", "kubeconfig": "\(layout.kubeconfig)"])
 
         await signals.wait()
+        let stopping = ContinuousClock.now
+        let step: @Sendable (String) -> Void = { [logger] what in
+            logger.notice("\(what)", metadata: ["after": "\(ContinuousClock.now - stopping)"])
+        }
         logger.notice("stopping the playground")
         operatorTask.cancel()
         await operatorTask.value
+        step("the operator stopped")
         runtimeTask.cancel()
         await runtimeTask.value
-        await runtime.shutdown(stopPods: true)
+        await runtime.shutdown(stopPods: true, progress: step)
         try? await client.shutdown()
         await server.shutdown()
+        step("the API server stopped")
         try? FileManager.default.removeItem(atPath: layout.hostPIDFile)
         try? FileManager.default.removeItem(atPath: layout.status)
         logger.notice("playground stopped")

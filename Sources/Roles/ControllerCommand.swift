@@ -146,8 +146,11 @@ public struct ControllerCommand: AsyncParsableCommand {
         let server = try ControllerServer.application(for: controller, logger: logger) { port in
             logger.info("listening", metadata: ["address": "\(configuration.listenHost):\(port)"])
         }
+        // Shut down in reverse order: the controller first, which ends its status streams, then
+        // the server (it waits for open responses; a follower's stream would otherwise hold it
+        // until the next heartbeat finds the follower gone).
         let group = ServiceGroup(
-            configuration: .init(services: [.init(service: ControllerService(controller: controller)), .init(service: server)],
+            configuration: .init(services: [.init(service: server), .init(service: ControllerService(controller: controller))],
                                  gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()

@@ -25,8 +25,12 @@ public struct InstallBinaryCommand: ParsableCommand {
         let manager = FileManager.default
         do {
             try? manager.removeItem(atPath: temporary)
-            try manager.copyItem(atPath: source, toPath: temporary)
-            try manager.setAttributes([.posixPermissions: 0o755], ofItemAtPath: temporary)
+            // A hard link where the target is on the same filesystem (the playground: no copy of
+            // a 100+ MB executable per pod); a copy otherwise (a pod's emptyDir).
+            if link(source, temporary) != 0 {
+                try manager.copyItem(atPath: source, toPath: temporary)
+                try manager.setAttributes([.posixPermissions: 0o755], ofItemAtPath: temporary)
+            }
             if rename(temporary, to) != 0 { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: to]) }
         } catch {
             throw ValidationError("cannot copy \(source) to \(to): \(error.localizedDescription)")

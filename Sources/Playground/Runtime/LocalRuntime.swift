@@ -469,7 +469,7 @@ public actor LocalRuntime {
 
     /// Stops every pod and endpoint: the controllers' pods first, then the rest together.
     /// With `keepProcesses` (the host restarting without `down`), nothing is stopped.
-    public func shutdown(stopPods: Bool) async {
+    public func shutdown(stopPods: Bool, progress: @Sendable (String) -> Void = { _ in }) async {
         shuttingDown = true
         if stopPods {
             let isController: (ObjectKey) -> Bool = { key in
@@ -479,9 +479,11 @@ public actor LocalRuntime {
             await withTaskGroup(of: Void.self) { group in
                 for worker in controllers.values { group.addTask { await worker.stop() } }
             }
+            progress("\(controllers.count) controller pod(s) stopped")
             await withTaskGroup(of: Void.self) { group in
                 for (key, worker) in workers where !isController(key) { group.addTask { await worker.stop() } }
             }
+            progress("\(workers.count - controllers.count) other pod(s) stopped")
         }
         for task in stopping.values { await task.value }
         for proxy in proxies.values { await proxy.close() }
