@@ -63,6 +63,22 @@ struct PlaygroundEndToEndTests {
         try await client.get(QiniuMySQL.self, name: "demo", namespace: "default")
     }
 
+    /// Green, with every database pod Ready (the status alone may be the last word of a
+    /// controller that has not spoken since).
+    static func waitGreen(_ client: KubeClient, within limit: Duration) async throws -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            let pods = try await client.listAllRaw(Pod.resourceType, namespace: "default",
+                                                   options: ListOptions(labelSelector: "app.kubernetes.io/component=database"))
+            let ready = pods.filter { pod in
+                pod[path: ["status", "conditions"]]?.arrayValue?.contains { $0["type"] == "Ready" && $0["status"] == "True" } ?? false
+            }
+            if try await cluster(client).status?.state == .green, ready.count == 3 { return true }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        return false
+    }
+
     @Test func upWriteKillRecoverDownUpPurge() async throws {
         try #require(PlaygroundRequirements.missing().isEmpty, "\(PlaygroundRequirements.explain(PlaygroundRequirements.missing()))")
         let root = NSTemporaryDirectory() + "qmysql-playground-\(UUID().uuidString.prefix(8))"
@@ -135,7 +151,39 @@ struct PlaygroundEndToEndTests {
         #expect(report.acknowledged.count >= atGreen + 20, "writes go on through the endpoint after the repair: \(report)")
         #expect(try await writer.missing(on: endpoint).isEmpty, "no acknowledged row is lost")
 
-        // 3. down and up: the same cluster, Green, with every row.
+        // 3. Crashed parts. An agent: the runtime restarts it, and `status` shows the restart.
+        let agentPIDFile = layout.containerPIDFile(namespace: "default", pod: "demo-2", container: "mysql")
+        let agent = try #require(ManagedProcess.adopt(pidFile: agentPIDFile))
+        #expect(agent.signal(SIGKILL))
+        var restarted: ManagedProcess?
+        for _ in 0..<120 {
+            try await Task.sleep(for: .milliseconds(250))
+            if let next = ManagedProcess.adopt(pidFile: agentPIDFile), next.pid != agent.pid { restarted = next; break }
+        }
+        #expect(restarted != nil, "the runtime restarts a crashed agent")
+        let afterAgent = try await Self.run(["playground", "status", "--dir", root, "-o", "json"], in: root, timeout: .seconds(60))
+        let statusReport = try JSONValue.parse(Data(afterAgent.output.utf8))
+        let demo2 = statusReport[path: ["status", "pods"]]?.arrayValue?.first { $0["name"] == "demo-2" }
+        #expect(demo2?[path: ["containers"]]?.arrayValue?.first?["restarts"]?.intValue ?? 0 >= 1, "\(afterAgent.output)")
+
+        // The new agent stops the mysqld its predecessor left, and the controller rejoins the node.
+        try #require(try await Self.waitGreen(client, within: .seconds(180)), "Green again after the agent's crash")
+
+        // The host (API server, runtime): its pods keep running; `status` says so; `up` starts
+        // only the host again, which takes the running processes over.
+        let host = try #require(ManagedProcess.adopt(pidFile: layout.hostPIDFile))
+        let runningBefore = Self.recordedProcesses(layout).filter { $0.pid != host.pid && ManagedProcess.startTime(of: $0.pid) == $0.start }
+        #expect(host.signal(SIGKILL))
+        _ = await host.wait(timeout: .seconds(10))
+        let crashed = try await Self.run(["playground", "status", "--dir", root], in: root, timeout: .seconds(60))
+        #expect(crashed.output.contains("not running") && crashed.output.contains("still run"), "\(crashed.output)")
+        let recovered = try await Self.run(["playground", "up", "--dir", root], in: root, timeout: .seconds(400))
+        try #require(recovered.status == .exited(code: 0), "\(recovered.output)")
+        let lost = runningBefore.filter { ManagedProcess.startTime(of: $0.pid) != $0.start }
+        #expect(lost.isEmpty, "nothing that ran was restarted: \(lost)")
+        #expect(try await writer.missing(on: endpoint).isEmpty)
+
+        // 4. down and up: the same cluster, Green, with every row.
         let down = try await Self.run(["playground", "down", "--dir", root], in: root, timeout: .seconds(300))
         #expect(down.status == .exited(code: 0), "\(down.output)")
         let stillRunning = Self.recordedProcesses(layout).filter { ManagedProcess.startTime(of: $0.pid) == $0.start }
@@ -146,7 +194,7 @@ struct PlaygroundEndToEndTests {
         #expect(try await Self.cluster(client).status?.state == .green)
         #expect(try await writer.missing(on: endpoint).isEmpty, "every acknowledged row survived down and up")
 
-        // 4. down --purge: no process, no listening port, no directory.
+        // 5. down --purge: no process, no listening port, no directory.
         let settings = try #require(try PlaygroundSettings.load(layout))
         let runtimeState = try JSONDecoder().decode(LocalRuntime.State.self, from: try Data(contentsOf: URL(fileURLWithPath: layout.runtimeState)))
         let processes = Self.recordedProcesses(layout)

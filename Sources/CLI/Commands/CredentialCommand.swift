@@ -69,14 +69,20 @@ struct CredentialCommand: AsyncParsableCommand {
             case .password:
                 print(password)
             case .mycnf:
-                print(Self.myCnf(user: user.rawValue, password: password, host: "\(names.clientService).\(session.namespace).svc"), terminator: "")
+                // The address a playground publishes on the client Service, else cluster DNS.
+                let service = try? await session.client.getRaw(Service.resourceType, name: names.clientService, namespace: session.namespace)
+                let published = StatusReport.publishedEndpoint(
+                    service?[path: ["metadata", "annotations", StatusReport.publishedAddressAnnotation]]?.stringValue)
+                print(Self.myCnf(user: user.rawValue, password: password,
+                                 host: published?.host ?? "\(names.clientService).\(session.namespace).svc",
+                                 port: published?.port ?? 3306), terminator: "")
             }
         }
     }
 
     /// A client option file; the password is quoted so any character survives.
-    static func myCnf(user: String, password: String, host: String) -> String {
+    static func myCnf(user: String, password: String, host: String, port: Int = 3306) -> String {
         let escaped = password.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        return "[client]\nuser=\(user)\npassword=\"\(escaped)\"\nhost=\(host)\nport=3306\n"
+        return "[client]\nuser=\(user)\npassword=\"\(escaped)\"\nhost=\(host)\nport=\(port)\n"
     }
 }

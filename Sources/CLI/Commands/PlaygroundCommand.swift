@@ -130,7 +130,10 @@ struct PlaygroundUp: AsyncParsableCommand {
         }
         guard let settings else { return }
         var problems: [String] = []
-        for (what, port) in [("the API server", settings.apiPort), ("the operator's metrics", settings.operatorPort)] {
+        var ports = [("the API server", settings.apiPort)]
+        // An operator a crashed host left running still holds its port; the new host takes it over.
+        if ManagedProcess.adopt(pidFile: layout.operatorPIDFile) == nil { ports.append(("the operator's metrics", settings.operatorPort)) }
+        for (what, port) in ports {
             if let problem = PortCheck.problem(host: "127.0.0.1", port: port) { problems.append("\(what): \(problem)") }
         }
         if let data = FileManager.default.contents(atPath: layout.runtimeState),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KubeAPI
 import KubeClient
+import Playground
 import QiniuAPI
 
 struct StatusCommand: AsyncParsableCommand {
@@ -61,7 +62,14 @@ enum StatusReport {
     static let eventLimit = 10
 
     /// Set on the client Service by the playground's runtime: its address on this machine.
-    static let publishedAddressAnnotation = "playground.mysql.qiniu.com/address"
+    static let publishedAddressAnnotation = ServiceRouting.addressAnnotation
+
+    /// The annotation's `host:port` (a Service of one port).
+    static func publishedEndpoint(_ value: String?) -> (host: String, port: Int)? {
+        guard let value, !value.contains(","), let colon = value.lastIndex(of: ":"),
+              let port = Int(value[value.index(after: colon)...]) else { return nil }
+        return (String(value[..<colon]), port)
+    }
 
     static func render(_ cluster: QiniuMySQL, events: Result<[JSONValue], Error> = .success([]), terminal: Terminal,
                        publishedAddress: String? = nil, now: Date = Date()) -> String {

@@ -99,8 +99,11 @@ actor PodWorker {
             }
         }
         initialized = true
+        // Restart counts live in the pod's status, as the kubelet keeps them across its own restarts.
+        let recorded = pod[path: ["status", "containerStatuses"]]?.arrayValue ?? []
         for container in plan.containers {
-            containers[container.name] = ContainerView(name: container.name, running: false, ready: false, restarts: 0)
+            let restarts = recorded.first { $0["name"]?.stringValue == container.name }?["restartCount"]?.intValue ?? 0
+            containers[container.name] = ContainerView(name: container.name, running: false, ready: false, restarts: Int(restarts))
             let process = adopted.first { $0.0 == container.name }?.1
             tasks.append(Task { await self.supervise(container, adopted: process) })
             tasks.append(Task { await self.probe(container) })
