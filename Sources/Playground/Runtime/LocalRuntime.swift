@@ -251,7 +251,6 @@ public actor LocalRuntime {
                 try? FileManager.default.removeItem(atPath: layout.podDirectory(namespace: key.namespace, pod: key.name))
                 await self.stopped(key)
             }
-            if present[key] == nil { state.addresses["\(key)"] = nil }
         }
         for (key, pod) in present where workers[key] == nil && stopping[key] == nil {
             guard pod[path: ["metadata", "deletionTimestamp"]] == nil, let uid = pod[path: ["metadata", "uid"]]?.stringValue,
@@ -264,8 +263,11 @@ public actor LocalRuntime {
         for (key, worker) in workers { readiness[key] = await worker.isReady }
     }
 
+    /// A pod's processes are gone: its address is free again unless a pod of the same name
+    /// (a StatefulSet's replacement) already waits for it.
     private func stopped(_ key: ObjectKey) {
         stopping[key] = nil
+        if cache("pods").get(key) == nil { state.addresses["\(key)"] = nil }
         dirty = true
     }
 
