@@ -63,3 +63,59 @@ extension ControllerScenarioTests {
         }
     }
 }
+
+extension ControllerScenarioTests {
+    @Test("a frozen node (SIGSTOP) thawed with a stale view: never Green while the views disagree, Green again once it rejoined")
+    func frozenNode() async throws {
+        try await withScenario("frozen") { scenario in
+            let writer = scenario.startWriter()
+            try await Task.sleep(for: .milliseconds(500))
+            let frozen = scenario.cluster.node(2)
+            let pid = try #require(pid_t(try String(contentsOfFile: frozen.mysqldPidFile, encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)))
+            let survivor = scenario.cluster.node(0)
+
+            // Frozen past evs.inactive_timeout (6 s): the others evict it and carry on as two.
+            #expect(kill(pid, SIGSTOP) == 0)
+            var evicted = false
+            for _ in 0..<150 {
+                if let wsrep = try? await survivor.client.status().wsrep, wsrep.clusterSize == 2, wsrep.clusterStatus == .primary {
+                    evicted = true
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(evicted, "the survivors evicted the frozen node")
+            let whileFrozen = await scenario.controller.status()
+            #expect(whileFrozen.state != .green, "one node short is not Green: \(Scenario.describe(whileFrozen))")
+
+            // Thawed, it first speaks from its old view (Synced, Primary, three members). Every
+            // Green the controller reports from here on must come with one view on every node.
+            #expect(kill(pid, SIGCONT) == 0)
+            let thawed = ContinuousClock.now
+            var greens = 0
+            var settled = false
+            while ContinuousClock.now - thawed < .seconds(120) {
+                let status = await scenario.controller.status()
+                if status.state == .green {
+                    greens += 1
+                    var views: [(String, Int64?, Int)] = []
+                    for node in scenario.cluster.nodes {
+                        let wsrep = try await node.client.status().wsrep
+                        views.append((node.name, wsrep?.clusterConfID, wsrep?.clusterSize ?? 0))
+                    }
+                    let agreed = Set(views.map(\.1)).count == 1 && views.allSatisfy { $0.2 == 3 && $0.1 != nil }
+                    #expect(agreed, "Green reported while the views differ: \(views)")
+                    if agreed, status.nodes.allSatisfy(\.ready) { settled = true; break }
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let final = await scenario.controller.status()
+            #expect(settled, "Green again once the thawed node rejoined: \(Scenario.describe(final))")
+            #expect(greens > 0)
+            // Nothing was restarted: the node came back by itself.
+            #expect(kill(pid, 0) == 0, "the thawed mysqld still runs")
+            try await scenario.expectNoAcknowledgedRowLost(writer)
+        }
+    }
+}
