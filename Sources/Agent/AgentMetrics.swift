@@ -13,6 +13,7 @@ final class AgentMetrics: Sendable {
     private let reportsDropped: Counter
     private let wsrepGauges: [(name: String, gauge: Gauge)]
     private let clusterSize, localState, ready, connected, primary, lastCommitted: Gauge
+    private let diskFree, diskSize, diskFull: Gauge
     private let counted = Mutex<(starts: Int, dropped: Int)>((0, 0))
 
     /// Numeric wsrep values exported as they are.
@@ -37,6 +38,9 @@ final class AgentMetrics: Sendable {
         connected = registry.makeGauge(descriptor: Self.descriptor("qmysql_wsrep_connected", "wsrep_connected as 1/0"), labels: labels)
         primary = registry.makeGauge(descriptor: Self.descriptor("qmysql_wsrep_cluster_status_primary", "1 when wsrep_cluster_status is Primary"), labels: labels)
         lastCommitted = registry.makeGauge(descriptor: Self.descriptor("qmysql_wsrep_last_committed", "wsrep_last_committed"), labels: labels)
+        diskFree = registry.makeGauge(descriptor: Self.descriptor("qmysql_agent_datadir_free_bytes", "free bytes on the datadir's filesystem"), labels: labels)
+        diskSize = registry.makeGauge(descriptor: Self.descriptor("qmysql_agent_datadir_size_bytes", "size of the datadir's filesystem"), labels: labels)
+        diskFull = registry.makeGauge(descriptor: Self.descriptor("qmysql_agent_mysqld_disk_full", "1 when mysqld's current or last run said its disk is full"), labels: labels)
         wsrepGauges = Self.exportedWsrep.map { name in
             (name, registry.makeGauge(descriptor: Self.descriptor("qmysql_\(name)", name), labels: labels))
         }
@@ -63,6 +67,9 @@ final class AgentMetrics: Sendable {
         connected.set(to: wsrep?.connected == true ? 1 : 0)
         primary.set(to: wsrep?.clusterStatus == .primary ? 1 : 0)
         lastCommitted.set(to: Double(wsrep?.lastCommitted ?? -1))
+        diskFree.set(to: Double(status.disk?.freeBytes ?? -1))
+        diskSize.set(to: Double(status.disk?.totalBytes ?? -1))
+        diskFull.set(to: status.diskFullError == nil ? 0 : 1)
         for (name, gauge) in wsrepGauges {
             gauge.set(to: wsrep?.raw[name].flatMap(Double.init) ?? 0)
         }

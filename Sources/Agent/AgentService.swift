@@ -40,6 +40,7 @@ public struct AgentService: Service {
             maxBytes: configuration.errorLogMaxBytes, archives: configuration.errorLogArchives,
             json: configuration.logJSON, node: configuration.nodeName, output: StandardOutput()
         ) { line in
+            if DiskFullLog.saysDiskFull(line) { Task { await supervisor.noteDiskFull(line: line) } }
             guard let method = StateTransferLog.completedTransfer(in: line) else { return }
             Task { await supervisor.noteStateTransfer(method, line: line) }
         }

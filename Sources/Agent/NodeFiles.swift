@@ -35,6 +35,14 @@ struct NodeFiles: Sendable {
             && isDirectory.boolValue
     }
 
+    /// The datadir's filesystem: free bytes as an unprivileged writer sees them (f_bavail).
+    func disk() -> AgentStatus.Disk? {
+        var info = statvfs()
+        guard statvfs(configuration.dataDirectory, &info) == 0 else { return nil }
+        let unit = Int64(info.f_frsize == 0 ? info.f_bsize : info.f_frsize)
+        return .init(path: configuration.dataDirectory, freeBytes: Int64(info.f_bavail) * unit, totalBytes: Int64(info.f_blocks) * unit)
+    }
+
     func prepareDirectories() throws {
         for directory in [configuration.dataDirectory, configuration.runDirectory, configuration.temporaryDirectory] {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

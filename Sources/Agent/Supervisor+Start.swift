@@ -119,6 +119,7 @@ extension Supervisor {
             throw .failed("spawnFailed", "\(error)")
         }
         launches += 1
+        diskFullError = nil
         mysqld = Launch(child: child, startedAt: Date(), mode: plan.mode)
         lastMode = plan.mode
         recovery?.current = false

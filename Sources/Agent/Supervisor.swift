@@ -55,6 +55,8 @@ actor Supervisor {
     var lastLoggedReason: String?
     /// Set once the TCP accounts were applied by this agent process (`AccountSetup`).
     var accountsApplied = false
+    /// The newest disk-full line of the current or last mysqld run.
+    var diskFullError: AgentStatus.DiskFullError?
     var lastAccountsProblem: String?
 
     init(configuration: AgentConfiguration, logger: Logger, threadPool: NIOThreadPool, reportSink: any ReportSink) {
@@ -91,7 +93,8 @@ actor Supervisor {
             recovered: recovery.map { .init(position: $0.position, at: $0.at, current: $0.current) },
             wsrep: wsrep, wsrepObservedAt: wsrepObservedAt, wsrepError: mysqld == nil ? nil : wsrepError,
             lastStateTransfer: lastStateTransfer,
-            stateTransferIncomplete: mysqld == nil && files.stateTransferMarkerPresent ? true : nil)
+            stateTransferIncomplete: mysqld == nil && files.stateTransferMarkerPresent ? true : nil,
+            disk: files.disk(), diskFullError: diskFullError)
     }
 
     var startObservation: StartObservation {
@@ -138,6 +141,15 @@ actor Supervisor {
             if problem != lastAccountsProblem { logger.warning("cannot set up the TCP accounts; retrying", metadata: ["error": "\(problem)"]) }
             lastAccountsProblem = problem
         }
+    }
+
+    /// mysqld said its disk is full. The controller does not start it into the same wall again
+    /// until there is room (docs/controller.md, row 20).
+    func noteDiskFull(line: String) {
+        let first = diskFullError == nil
+        diskFullError = .init(line: String(line.prefix(500)), at: Date())
+        if first { logger.warning("mysqld says the disk is full", metadata: ["line": "\(line.prefix(300))", "disk": "\(files.disk().map { "\($0.freeBytes) of \($0.totalBytes) bytes free" } ?? "unknown")"]) }
+        reportIfChanged(force: first)
     }
 
     /// The error log said a state transfer to this node finished.

@@ -131,6 +131,30 @@ public struct AgentStatus: Codable, Sendable, Hashable {
         }
     }
 
+    /// The filesystem of the datadir.
+    public struct Disk: Codable, Sendable, Hashable {
+        public var path: String
+        public var freeBytes: Int64
+        public var totalBytes: Int64
+
+        public init(path: String, freeBytes: Int64, totalBytes: Int64) {
+            self.path = path
+            self.freeBytes = freeBytes
+            self.totalBytes = totalBytes
+        }
+    }
+
+    /// An error-log line of the current (or last) mysqld run that said the disk is full.
+    public struct DiskFullError: Codable, Sendable, Hashable {
+        public var line: String
+        public var at: Date
+
+        public init(line: String, at: Date) {
+            self.line = line
+            self.at = at
+        }
+    }
+
     public struct StateTransfer: Codable, Sendable, Hashable {
         /// "IST" or "SST".
         public var method: String
@@ -172,6 +196,10 @@ public struct AgentStatus: Codable, Sendable, Hashable {
     /// transfer began and never finished, so the datadir holds nothing the cluster lacks.
     /// nil (absent) otherwise.
     public var stateTransferIncomplete: Bool?
+    /// Free and total bytes of the datadir's filesystem (nil when it cannot be read).
+    public var disk: Disk?
+    /// The newest disk-full line of mysqld's current or last run; cleared when mysqld starts again.
+    public var diskFullError: DiskFullError?
 
     public init(
         node: String, cluster: String, flavor: Flavor, state: NodeState, stateReason: String, observedAt: Date,
@@ -179,7 +207,7 @@ public struct AgentStatus: Codable, Sendable, Hashable {
         grastate: Grastate? = nil, grastateError: String? = nil, gvwstatePresent: Bool = false,
         datadirInitialized: Bool, recovered: Recovered? = nil, wsrep: WsrepStatus? = nil,
         wsrepObservedAt: Date? = nil, wsrepError: String? = nil, lastStateTransfer: StateTransfer? = nil,
-        stateTransferIncomplete: Bool? = nil
+        stateTransferIncomplete: Bool? = nil, disk: Disk? = nil, diskFullError: DiskFullError? = nil
     ) {
         self.node = node
         self.cluster = cluster
@@ -201,6 +229,8 @@ public struct AgentStatus: Codable, Sendable, Hashable {
         self.wsrepError = wsrepError
         self.lastStateTransfer = lastStateTransfer
         self.stateTransferIncomplete = stateTransferIncomplete
+        self.disk = disk
+        self.diskFullError = diskFullError
     }
 
     /// Synced and Primary: what /readyz answers.

@@ -62,6 +62,13 @@ public struct ControllerConfiguration: Sendable {
     /// How often an escalated step is still tried (so a cause fixed by a person is picked up).
     public var escalatedRetryInterval: Duration = .seconds(300)
 
+    /// A stopped node is not started while its datadir has less free space than this (mysqld and
+    /// `--wsrep-recover` need room for their logs and temporary files)...
+    public var diskFloorBytes: Int64 = 16 << 20
+    /// ...and, after mysqld said its disk is full, until it has this much again: a node that
+    /// aborted on a full disk is never restarted into the same wall (row 20, `DiskFull`).
+    public var diskResumeBytes: Int64 = 128 << 20
+
     /// HTTPS for the controller's endpoints; nil: plain HTTP.
     public var serverTLS: TLSConfiguration?
 

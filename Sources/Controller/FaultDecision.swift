@@ -67,7 +67,21 @@ public enum FaultDecision {
         if case .step(let step) = plan, let node = snapshot.node(named: step.action.node), let operation = node.agentOperation {
             return .none(reason: "\(step.action) waits for the agent of \(node.name), which is \(operation.rawValue)")
         }
+        // Row 20: never start a node into a full disk again and again: a person makes room, and
+        // the step is taken as soon as there is.
+        if case .step(let step) = plan, step.action.startsMySQL, let node = snapshot.node(named: step.action.node),
+           let shortage = node.diskShortage {
+            return .manual(diskFull(node: node.name, shortage, wanted: step.action))
+        }
         return plan
+    }
+
+    static func diskFull(node: String, _ shortage: NodeSnapshot.DiskShortage, wanted: RecoveryAction) -> ManualIntervention {
+        let said = shortage.errorLine.map { "; mysqld said: \($0.trimmingCharacters(in: .whitespaces).prefix(200))" } ?? ""
+        return ManualIntervention(
+            reason: "DiskFull",
+            seen: "node \(node)'s datadir \(shortage.path) has \(ByteCount.text(shortage.freeBytes)) free of \(ByteCount.text(shortage.totalBytes))\(said)",
+            advice: "Make room on \(node)'s volume (delete files that are not the database's, or grow the volume); the controller then does what it would: \(wanted) (at \(ByteCount.text(shortage.resumeAtBytes)) free or more).")
     }
 
     // MARK: - Formation
@@ -125,8 +139,11 @@ public enum FaultDecision {
 
     private static func decideWithPrimary(_ snapshot: ClusterSnapshot) -> FaultPlan {
         let nodes = snapshot.nodes
-        // Row 8: a transfer in progress. A second joiner now could loop in EVS with the first.
-        if let busy = nodes.first(where: { $0.role == .primary(synced: false) || $0.role == .starting }) {
+        // Row 8: a transfer in progress. A second joiner now could loop in EVS with the first. A
+        // donor alone is no transfer in progress: after its joiner died it stays Donor/Desynced
+        // until its SST script notices (the mariabackup donor sleeps 10 s first), while another
+        // member can serve the next joiner at once.
+        if let busy = nodes.first(where: { ($0.role == .primary(synced: false) && !$0.isDonorOnly) || $0.role == .starting }) {
             return .none(reason: "waiting for \(busy.summary)")
         }
         let stopped = nodes.filter { $0.role == .stopped }

@@ -48,6 +48,14 @@ public enum RecoveryAction: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Whether the action runs mysqld on its node (and so needs room on its disk).
+    public var startsMySQL: Bool {
+        switch self {
+        case .recoverPosition, .join, .bootstrap, .bootstrapNew: true
+        case .bootstrapSurvivor, .stop: false
+        }
+    }
+
     /// A short verb for the action history and metrics.
     public var verb: String {
         switch self {

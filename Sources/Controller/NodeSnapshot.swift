@@ -47,6 +47,38 @@ public struct NodeSnapshot: Sendable, Hashable {
     /// transfer to it began and never finished. Its data is a partial copy of what the donor had.
     public var interruptedTransfer = false
 
+    /// Set when a stopped node's datadir has no room to start in (`NodeTable` applies the
+    /// configured thresholds to the agent's report); row 20 then asks for a person.
+    public var diskShortage: DiskShortage?
+
+    public struct DiskShortage: Sendable, Hashable {
+        public var path: String
+        public var freeBytes: Int64
+        public var totalBytes: Int64
+        /// mysqld's own disk-full line from its last run, when it said so.
+        public var errorLine: String?
+        /// The free space at which the controller acts on the node again.
+        public var resumeAtBytes: Int64
+
+        public init(path: String, freeBytes: Int64, totalBytes: Int64, errorLine: String?, resumeAtBytes: Int64) {
+            self.path = path
+            self.freeBytes = freeBytes
+            self.totalBytes = totalBytes
+            self.errorLine = errorLine
+            self.resumeAtBytes = resumeAtBytes
+        }
+
+        /// Whether a node with this disk and this last error has no room to start in. Pure.
+        public static func assess(_ disk: AgentStatus.Disk?, error: AgentStatus.DiskFullError?,
+                                  floor: Int64, resume: Int64) -> DiskShortage? {
+            guard let disk else { return nil }
+            let needed = error == nil ? floor : max(floor, resume)
+            guard disk.freeBytes < needed else { return nil }
+            return DiskShortage(path: disk.path, freeBytes: disk.freeBytes, totalBytes: disk.totalBytes,
+                                errorLine: error?.line, resumeAtBytes: needed)
+        }
+    }
+
     /// Set when the agent and mysqld contradict each other (see `NodeRecord.disagreement`): the
     /// node is Unknown, and the controller never acts on it.
     public var disagreement: String?
@@ -84,6 +116,13 @@ public struct NodeSnapshot: Sendable, Hashable {
             if wsrep.clusterStatus == .primary { return .primary(synced: wsrep.isSyncedPrimary && outOfView == nil) }
             return .nonPrimary
         }
+    }
+
+    /// A member in the Primary component's view that only donates (wsrep_local_state 2,
+    /// Donor/Desynced): it serves, and is not itself receiving a state transfer.
+    public var isDonorOnly: Bool {
+        observation.processRunning == true && outOfView == nil && observation.wsrep?.clusterStatus == .primary
+            && observation.wsrep?.localState == 2
     }
 
     /// Where a stopped node's data stands in the cluster's history.

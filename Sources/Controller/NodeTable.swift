@@ -23,6 +23,8 @@ public actor NodeTable {
     private let clusterName: String
     private let replicas: Int
     private let staleAfter: Duration
+    private let diskFloorBytes: Int64
+    private let diskResumeBytes: Int64
     private var lastStates: [String: NodeState] = [:]
     private var lastGreenObservation: [String: Instant] = [:]
     private var transitionLog: [Transition] = []
@@ -33,6 +35,8 @@ public actor NodeTable {
         clusterName = configuration.clusterName
         replicas = configuration.replicas
         staleAfter = configuration.staleAfter
+        diskFloorBytes = configuration.diskFloorBytes
+        diskResumeBytes = configuration.diskResumeBytes
         order = configuration.nodes.map(\.name)
         records = Dictionary(uniqueKeysWithValues: configuration.nodes.map { ($0.name, NodeRecord(endpoint: $0)) })
     }
@@ -76,6 +80,10 @@ public actor NodeTable {
             node.disagreement = record.disagreement(at: now, staleAfter: staleAfter)
             node.interruptedTransfer = reachable && observation.processRunning == false
                 && record.agentReport?.stateTransferIncomplete == true
+            if reachable, observation.processRunning == false, let report = record.agentReport {
+                node.diskShortage = NodeSnapshot.DiskShortage.assess(report.disk, error: report.diskFullError,
+                                                                     floor: diskFloorBytes, resume: diskResumeBytes)
+            }
             return node
         }
         for node in nodes { note(node, now: now, heard: records[node.name]?.lastHeard) }

@@ -78,7 +78,12 @@ struct AgentUnitTests {
         status.state = .green
         status.process.running = true
         status.wsrep = WsrepStatus(clusterStatus: .primary, localState: 4, localStateComment: "Synced", ready: true, connected: true, clusterSize: 3, clusterStateUUID: "u", localStateUUID: "u", lastCommitted: 77, raw: ["wsrep_local_recv_queue": "5"])
+        status.disk = .init(path: "/d", freeBytes: 4096, totalBytes: 8192)
+        status.diskFullError = .init(line: "Disk full (./t.MAI)", at: Date())
         let text = AgentMetrics(node: "n1").render(status, reportsDroppedTotal: 4)
+        #expect(text.contains(#"qmysql_agent_datadir_free_bytes{node="n1"} 4096"#))
+        #expect(text.contains(#"qmysql_agent_datadir_size_bytes{node="n1"} 8192"#))
+        #expect(text.contains(#"qmysql_agent_mysqld_disk_full{node="n1"} 1"#))
         #expect(text.contains(#"qmysql_agent_node_state{node="n1",state="Green"} 1"#))
         #expect(text.contains(#"qmysql_agent_node_state{node="n1",state="Red-clean"} 0"#))
         #expect(text.contains(#"qmysql_agent_mysqld_up{node="n1"} 1"#))

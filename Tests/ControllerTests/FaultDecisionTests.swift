@@ -1,3 +1,5 @@
+import AgentAPI
+import Foundation
 import Galera
 import Testing
 @testable import Controller
@@ -77,6 +79,10 @@ let decisionTable: [DecisionRow] = [
     .init(name: "a node starting while another is down: wait",
           snapshot: F.cluster(F.green(0), F.starting(1), F.clean(2, seqno: 99)),
           expected: .nothing),
+    // Row 8, near-miss: a donor whose joiner died is no transfer in progress; the other member donates.
+    .init(name: "a donor left Donor/Desynced by a killed joiner: re-join at once",
+          snapshot: F.cluster(F.donor(0, size: 2), F.green(1, size: 2), F.interrupted(2)),
+          expected: .step(.nodeDown, .join(node: "n2", position: nil))),
 
     // Row 2: an agent busy with something the controller did not ask for.
     .init(name: "near-miss: a node stopped but its agent is still stopping (others may follow): wait",
@@ -237,5 +243,55 @@ struct FaultDecisionTests {
     @Test(arguments: decisionTable)
     func deterministic(_ row: DecisionRow) {
         #expect(FaultDecision.decide(row.snapshot) == FaultDecision.decide(row.snapshot))
+    }
+}
+
+/// Row 20: a node with no room on its disk is not started into the same wall.
+@Suite("The decision table: full disks")
+struct DiskFullDecisionTests {
+    static func full(_ node: NodeSnapshot, free: Int64 = 4 << 20, line: String? = "InnoDB: Error number 28 means 'No space left on device'") -> NodeSnapshot {
+        var node = node
+        node.diskShortage = .init(path: "/var/lib/mysql", freeBytes: free, totalBytes: 1 << 30, errorLine: line, resumeAtBytes: 128 << 20)
+        return node
+    }
+
+    @Test func aCrashedNodeOnAFullDiskIsNotRecoveredButNamed() throws {
+        let snapshot = F.cluster(F.green(0, size: 2), F.green(1, size: 2), Self.full(F.crashed(2)))
+        guard case .manual(let intervention) = FaultDecision.decide(snapshot) else { Issue.record("expected a refusal"); return }
+        #expect(intervention.reason == "DiskFull")
+        #expect(intervention.seen.contains("n2's datadir /var/lib/mysql has 4.0 MiB (4194304 bytes) free of 1.0 GiB"))
+        #expect(intervention.seen.contains("No space left on device"))
+        #expect(intervention.advice.contains("recover the position of n2") || intervention.advice.contains("n2"))
+        #expect(intervention.advice.contains("128.0 MiB"))
+        // With room again, the same snapshot gives the step it would have given.
+        let roomy = F.cluster(F.green(0, size: 2), F.green(1, size: 2), F.crashed(2))
+        guard case .step(let step) = FaultDecision.decide(roomy) else { Issue.record("expected a step"); return }
+        #expect(step.action == .recoverPosition(node: "n2"))
+    }
+
+    @Test func aFullBootstrapCandidateIsNotBootstrappedEither() {
+        let snapshot = F.cluster(Self.full(F.clean(0, seqno: 300, safe: true)), F.clean(1, seqno: 300), F.clean(2, seqno: 299))
+        guard case .manual(let intervention) = FaultDecision.decide(snapshot) else { Issue.record("expected a refusal"); return }
+        #expect(intervention.reason == "DiskFull")
+    }
+
+    @Test func stoppingAFullNodeIsNotHeldBack() {
+        var running = F.green(2)
+        running.diskShortage = Self.full(F.crashed(2)).diskShortage
+        let snapshot = F.cluster(intent: .paused, F.green(0), F.green(1), running)
+        guard case .step(let step) = FaultDecision.decide(snapshot) else { Issue.record("expected a step"); return }
+        #expect(step.action == .stop(node: "n2"))
+    }
+
+    @Test func theThresholds() {
+        let disk = AgentStatus.Disk(path: "/d", freeBytes: 64 << 20, totalBytes: 1 << 30)
+        #expect(NodeSnapshot.DiskShortage.assess(disk, error: nil, floor: 16 << 20, resume: 128 << 20) == nil,
+                "64 MiB free, no error: room enough to start")
+        let error = AgentStatus.DiskFullError(line: "Disk full (./t.MAI)", at: Date())
+        #expect(NodeSnapshot.DiskShortage.assess(disk, error: error, floor: 16 << 20, resume: 128 << 20)?.resumeAtBytes == 128 << 20,
+                "after mysqld said the disk is full, 64 MiB is not enough")
+        let tiny = AgentStatus.Disk(path: "/d", freeBytes: 1 << 20, totalBytes: 1 << 30)
+        #expect(NodeSnapshot.DiskShortage.assess(tiny, error: nil, floor: 16 << 20, resume: 128 << 20)?.resumeAtBytes == 16 << 20)
+        #expect(NodeSnapshot.DiskShortage.assess(nil, error: error, floor: 16 << 20, resume: 128 << 20) == nil, "no disk report: no opinion")
     }
 }

@@ -31,6 +31,19 @@ enum Fixture {
                                       wsrep: wsrep(.primary, localState: 1, comment: "Joining: receiving State Transfer", size: size)))
     }
 
+    /// Running in the Primary component, donating (Donor/Desynced).
+    static func donor(_ ordinal: Int, size: Int = 3) -> NodeSnapshot {
+        node(ordinal, NodeObservation(processRunning: true, grastate: .present(GaleraState(position: position(-1), safeToBootstrap: false)),
+                                      wsrep: wsrep(.primary, localState: 2, comment: "Donor/Desynced", size: size)))
+    }
+
+    /// Stopped in the middle of receiving a full SST: the joiner's marker is in its datadir.
+    static func interrupted(_ ordinal: Int) -> NodeSnapshot {
+        var stopped = node(ordinal, NodeObservation(processRunning: false, lastExit: .signaled(signal: 9), grastate: .absent))
+        stopped.interruptedTransfer = true
+        return stopped
+    }
+
     /// Running, but mysqld does not answer SQL yet.
     static func starting(_ ordinal: Int) -> NodeSnapshot {
         node(ordinal, NodeObservation(processRunning: true, grastate: .present(GaleraState(position: position(-1), safeToBootstrap: false))))

@@ -1,3 +1,4 @@
+import Agent
 import AgentAPI
 import Foundation
 import Galera
@@ -116,6 +117,74 @@ extension ControllerScenarioTests {
             // Nothing was restarted: the node came back by itself.
             #expect(kill(pid, 0) == 0, "the thawed mysqld still runs")
             try await scenario.expectNoAcknowledgedRowLost(writer)
+        }
+    }
+}
+
+extension ControllerScenarioTests {
+    /// Runs a command (mount, umount, fallocate) and fails with its output if it fails.
+    static func command(_ executable: String, _ arguments: [String]) async throws {
+        let log = NSTemporaryDirectory() + "qmc-command-\(UUID().uuidString.prefix(6)).log"
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let exit = await (try Agent.ChildProcess.spawn(executable, arguments: arguments, outputPath: log)).wait()
+        guard exit.isClean else {
+            throw ScenarioFailure("\(executable) \(arguments.joined(separator: " ")): \(exit): \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        }
+    }
+
+    @Test("a node on a small filesystem that fills up: DiskFull, no restart loop, Green once space is freed",
+          .enabled(if: getuid() == 0, "mounting a tmpfs needs root"))
+    func diskFull() async throws {
+        try await withScenario("disk") { scenario in
+            let node = scenario.cluster.node(2)
+            // demo-2 moves onto a 400 MiB tmpfs while the controller stands aside.
+            await scenario.controller.beginRestore(step: "test: move demo-2 onto a small filesystem")
+            _ = try await node.client.stop(.graceful)
+            let original = node.dataDirectory + ".orig"
+            try FileManager.default.moveItem(atPath: node.dataDirectory, toPath: original)
+            try FileManager.default.createDirectory(atPath: node.dataDirectory, withIntermediateDirectories: true)
+            try await Self.command("mount", ["-t", "tmpfs", "-o", "size=400m", "qmc-disk", node.dataDirectory])
+            do {
+                try await Self.command("cp", ["-a", original + "/.", node.dataDirectory])
+                try FileManager.default.removeItem(atPath: original)
+                await scenario.controller.endRestore()
+                try await scenario.waitUntilSettledGreen(timeout: .seconds(90))
+                let writer = scenario.startWriter()
+                try await Task.sleep(for: .milliseconds(500))
+
+                // Fill it to 4 MiB free, then the node crashes: recovering it would start mysqld
+                // on a full disk. The controller asks for a person instead, and waits.
+                let roomy = try #require(try await node.client.status().disk)
+                #expect(roomy.path == node.dataDirectory && roomy.totalBytes == 400 << 20, "\(roomy)")
+                let filler = node.dataDirectory + "/filler"
+                try await Self.command("fallocate", ["-l", "\(roomy.freeBytes - (4 << 20))", filler])
+                _ = try await node.client.stop(.kill)
+                let refused = try await scenario.waitForStatus("DiskFull", timeout: .seconds(30)) {
+                    $0.condition(ConditionType.manualInterventionRequired)?.reason == "DiskFull"
+                }
+                let message = refused.condition(ConditionType.manualInterventionRequired)?.message ?? ""
+                #expect(message.contains("demo-2") && message.contains(node.dataDirectory) && message.contains("free of 400.0 MiB"), "\(message)")
+                let actionsWhileFull = await scenario.actionSummaries()
+                try await Task.sleep(for: .seconds(8))
+                #expect(await scenario.actionSummaries() == actionsWhileFull, "nothing is tried on the full disk")
+                #expect(try await node.client.status().process.running == false)
+
+                // Space is freed: the controller does what it would have done.
+                try FileManager.default.removeItem(atPath: filler)
+                try await scenario.waitUntilSettledGreen(timeout: .seconds(120))
+                let cleared = await scenario.controller.status()
+                #expect(cleared.condition(ConditionType.manualInterventionRequired)?.status != "True")
+                let afterwards = await scenario.actionSummaries()
+                #expect(Array(afterwards.dropFirst(actionsWhileFull.count)) == ["recover-position demo-2", "join demo-2"],
+                        "once there is room, the steps it held back: \(afterwards)")
+                try await scenario.expectNoAcknowledgedRowLost(writer)
+            } catch {
+                _ = try? await node.client.stop(.kill)
+                try? await Self.command("umount", ["-l", node.dataDirectory])
+                throw error
+            }
+            _ = try? await node.client.stop(.kill)
+            try await Self.command("umount", ["-l", node.dataDirectory])
         }
     }
 }
