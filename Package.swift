@@ -20,6 +20,7 @@
 //   MySQLClient  -> CMariaDB                                    libmariadb off the cooperative pool
 //   KubeSchema   -> KubeAPI                                     pure: OpenAPI schemas, prune, default, validate
 //   QiniuAPI     -> KubeAPI                                     pure: the two resources, CRDs, derived names
+//   Backup       -> Galera, swift-crypto                         the backup store (files), records, schedule, retention
 //   Galera, KubeAPI: pure, Foundation only.
 import PackageDescription
 
@@ -173,6 +174,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Backups: the store (a protocol; files first), records, schedule and retention. The
+        // controller will run backups through it (issue "backups and restore"; in progress).
+        .target(
+            name: "Backup",
+            dependencies: ["Galera", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(
             name: "Playground",
             dependencies: [
@@ -282,6 +289,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CLITests", dependencies: ["CLI", "KubeServer", "KubeClient", "QiniuAPI"]),
+        .testTarget(name: "BackupTests", dependencies: ["Backup", "Galera"]),
         .testTarget(
             name: "PlaygroundTests",
             dependencies: [

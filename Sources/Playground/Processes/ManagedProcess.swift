@@ -48,18 +48,29 @@ public final class ManagedProcess: Sendable {
     }
 
     /// Waits for the exit: the status for our own child, nil for an adopted one (only its
-    /// disappearance is visible).
+    /// disappearance is visible) or when the waiting task is cancelled.
     public func wait() async -> ProcessExit? {
         if let child { return await child.wait() }
-        while isRunning { try? await Task.sleep(for: .milliseconds(500)) }
+        while isRunning, !Task.isCancelled { await Self.pause(.milliseconds(500)) }
         return nil
     }
 
-    /// Waits at most `timeout`; true when it exited.
+    /// Waits at most `timeout`; true when it exited. Waits out the time even in a cancelled
+    /// task: stopping is cleanup, and cancellation must not turn the wait into a busy loop.
     public func wait(timeout: Duration) async -> Bool {
         let deadline = ContinuousClock.now + timeout
-        while isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(100)) }
+        while isRunning, ContinuousClock.now < deadline { await Self.pause(.milliseconds(100)) }
         return !isRunning
+    }
+
+    /// A sleep that always sleeps. `Task.sleep` returns at once in a cancelled task, and a
+    /// polling loop around it would spin on the cooperative pool's few threads (a host once
+    /// starved itself that way while stopping adopted pods).
+    static func pause(_ duration: Duration) async {
+        let nanoseconds = duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) { continuation.resume() }
+        }
     }
 
     @discardableResult

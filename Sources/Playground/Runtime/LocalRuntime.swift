@@ -249,7 +249,7 @@ public actor LocalRuntime {
                 await worker.stop()
                 // The pod is gone: its volumes go with it; claims stay.
                 try? FileManager.default.removeItem(atPath: layout.podDirectory(namespace: key.namespace, pod: key.name))
-                await self.stopped(key)
+                self.stopped(key)
             }
         }
         for (key, pod) in present where workers[key] == nil && stopping[key] == nil {

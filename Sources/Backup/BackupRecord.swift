@@ -1,0 +1,68 @@
+import Foundation
+import Galera
+
+/// What the store keeps beside every backup (`backup.json`), enough to list, verify and restore
+/// it without reading the stream: where it came from, when, how big, its sha256, and the Galera
+/// position it holds (from `--galera-info`).
+public struct BackupRecord: Codable, Sendable, Hashable {
+    public var id: String
+    public var cluster: String
+    public var node: String
+    public var flavor: Flavor
+    /// The server's version string (`mariadbd --version`'s), to refuse a restore into an older major.
+    public var serverVersion: String
+    public var startedAt: Date
+    public var finishedAt: Date
+    /// Bytes of the stored stream.
+    public var size: Int64
+    /// Hex sha256 of the stored stream.
+    public var sha256: String
+    public var position: GaleraPosition
+    /// How the stream is encoded: `xbstream+gzip`.
+    public var format: String
+
+    public static let currentFormat = "xbstream+gzip"
+
+    public init(id: String, cluster: String, node: String, flavor: Flavor, serverVersion: String, startedAt: Date,
+                finishedAt: Date, size: Int64, sha256: String, position: GaleraPosition, format: String = BackupRecord.currentFormat) {
+        self.id = id
+        self.cluster = cluster
+        self.node = node
+        self.flavor = flavor
+        self.serverVersion = serverVersion
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.size = size
+        self.sha256 = sha256
+        self.position = position
+        self.format = format
+    }
+
+    /// `CLUSTER-YYYYMMDD-HHMMSS`, UTC: sortable, readable, unique per cluster per second.
+    public static func makeID(cluster: String, at date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        func two(_ value: Int?) -> String { String(format: "%02d", value ?? 0) }
+        return "\(cluster)-\(c.year ?? 0)\(two(c.month))\(two(c.day))-\(two(c.hour))\(two(c.minute))\(two(c.second))"
+    }
+}
+
+/// Why the store refused: each names the backup or the path, and what to do.
+public enum BackupStoreError: Error, Equatable, CustomStringConvertible {
+    case notFound(id: String)
+    case invalidID(String)
+    case alreadyExists(id: String)
+    case writeFailed(path: String, reason: String)
+    case corrupt(id: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let id): "backup \(id) does not exist; list the cluster's backups to see which do"
+        case .invalidID(let id): "'\(id)' is not a backup id (letters, digits, '-', '_' and '.', not starting with '.')"
+        case .alreadyExists(let id): "backup \(id) already exists"
+        case .writeFailed(let path, let reason): "cannot write the backup at \(path): \(reason); the partial backup was removed"
+        case .corrupt(let id, let reason): "backup \(id) is damaged: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+
+/// Where backups live. The controller is the only role that talks to it: the stream goes from a
+/// node's agent through the controller into the store, so no database pod holds the store's
+/// credentials. A backup is either complete (listed) or absent: a half-written one is never
+/// listed, and a failed write removes what it wrote.
+///
+/// Two implementations are planned: the filesystem (`FileBackupStore`: a PVC on Kubernetes, a
+/// directory in the playground) and, later, object storage.
+public protocol BackupStore: Sendable {
+    /// The complete backups of `cluster`, oldest first.
+    func list(cluster: String) async throws -> [BackupRecord]
+    func record(cluster: String, id: String) async throws -> BackupRecord
+    /// Starts writing backup `id` of `cluster`. Nothing is listed until `finish`.
+    func beginWrite(cluster: String, id: String) async throws -> any BackupWriter
+    /// Hands the stored stream to `consume` chunk by chunk, checking its size and sha256 against
+    /// the record as it goes; a mismatch throws `corrupt` at the end.
+    func read(cluster: String, id: String, _ consume: (Data) async throws -> Void) async throws
+    func delete(cluster: String, id: String) async throws
+}
+
+/// One backup being written. `append` as the stream arrives; `finish` publishes it with its
+/// record (size and sha256 filled in from what was written); `abort` removes everything.
+public protocol BackupWriter: Sendable {
+    func append(_ chunk: Data) async throws
+    func finish(_ record: BackupRecord) async throws -> BackupRecord
+    func abort() async
+}

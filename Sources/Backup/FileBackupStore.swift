@@ -1,0 +1,179 @@
+import Crypto
+import Foundation
+
+/// Backups as files: `ROOT/CLUSTER/ID/data.xb.gz` and `ROOT/CLUSTER/ID/backup.json`. A backup
+/// is written under `ROOT/CLUSTER/.partial-ID/` and renamed into place when complete (a rename of
+/// a directory is atomic), so listing never sees half a backup; a failed write (a full disk, an
+/// unwritable store) removes the partial directory.
+public struct FileBackupStore: BackupStore {
+    public let root: String
+
+    static let dataFile = "data.xb.gz"
+    static let recordFile = "backup.json"
+
+    public init(root: String) {
+        self.root = root
+    }
+
+    static func validate(_ name: String) throws(BackupStoreError) {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+        guard !name.isEmpty, !name.hasPrefix("."), name.count <= 200, name.allSatisfy(allowed.contains) else {
+            throw .invalidID(name)
+        }
+    }
+
+    func directory(_ cluster: String, _ id: String) -> String { "\(root)/\(cluster)/\(id)" }
+
+    public func list(cluster: String) async throws -> [BackupRecord] {
+        try Self.validate(cluster)
+        let base = "\(root)/\(cluster)"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: base) else { return [] }
+        return names.filter { !$0.hasPrefix(".") }.compactMap { try? readRecord(cluster, $0) }
+            .sorted { ($0.finishedAt, $0.id) < ($1.finishedAt, $1.id) }
+    }
+
+    public func record(cluster: String, id: String) async throws -> BackupRecord {
+        try Self.validate(cluster)
+        try Self.validate(id)
+        return try readRecord(cluster, id)
+    }
+
+    private func readRecord(_ cluster: String, _ id: String) throws -> BackupRecord {
+        let path = directory(cluster, id) + "/" + Self.recordFile
+        guard let data = FileManager.default.contents(atPath: path) else { throw BackupStoreError.notFound(id: id) }
+        do {
+            return try Self.decoder.decode(BackupRecord.self, from: data)
+        } catch {
+            throw BackupStoreError.corrupt(id: id, reason: "\(path) is not a backup record (\(error))")
+        }
+    }
+
+    public func beginWrite(cluster: String, id: String) async throws -> any BackupWriter {
+        try Self.validate(cluster)
+        try Self.validate(id)
+        let final = directory(cluster, id)
+        if FileManager.default.fileExists(atPath: final) { throw BackupStoreError.alreadyExists(id: id) }
+        let partial = "\(root)/\(cluster)/.partial-\(id)"
+        do {
+            try? FileManager.default.removeItem(atPath: partial)
+            try FileManager.default.createDirectory(atPath: partial, withIntermediateDirectories: true)
+            let data = partial + "/" + Self.dataFile
+            guard FileManager.default.createFile(atPath: data, contents: nil) else {
+                throw BackupStoreError.writeFailed(path: data, reason: "cannot create the file")
+            }
+            return FileBackupWriter(partial: partial, final: final, handle: try FileHandle(forWritingTo: URL(fileURLWithPath: data)))
+        } catch let error as BackupStoreError {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw error
+        } catch {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw BackupStoreError.writeFailed(path: partial, reason: "\(error.localizedDescription)")
+        }
+    }
+
+    public func read(cluster: String, id: String, _ consume: (Data) async throws -> Void) async throws {
+        let record = try await self.record(cluster: cluster, id: id)
+        let path = directory(cluster, id) + "/" + Self.dataFile
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw BackupStoreError.corrupt(id: id, reason: "\(path) is missing") }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        var size: Int64 = 0
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            hasher.update(data: chunk)
+            size += Int64(chunk.count)
+            try await consume(chunk)
+        }
+        let digest = Self.hex(hasher.finalize())
+        guard size == record.size else {
+            throw BackupStoreError.corrupt(id: id, reason: "\(size) bytes stored, the record says \(record.size) (truncated?)")
+        }
+        guard digest == record.sha256 else {
+            throw BackupStoreError.corrupt(id: id, reason: "sha256 \(digest) differs from the record's \(record.sha256)")
+        }
+    }
+
+    public func delete(cluster: String, id: String) async throws {
+        try Self.validate(cluster)
+        try Self.validate(id)
+        let path = directory(cluster, id)
+        guard FileManager.default.fileExists(atPath: path) else { throw BackupStoreError.notFound(id: id) }
+        // Out of the listing first (a rename), then gone: a crash in between leaves a dot-directory.
+        let doomed = "\(root)/\(cluster)/.deleting-\(id)"
+        try FileManager.default.moveItem(atPath: path, toPath: doomed)
+        try FileManager.default.removeItem(atPath: doomed)
+    }
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return encoder
+    }()
+
+    static func hex(_ digest: SHA256.Digest) -> String {
+        digest.map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Writes one backup's stream into its partial directory, hashing as it goes.
+actor FileBackupWriter: BackupWriter {
+    let partial: String
+    let final: String
+    private let handle: FileHandle
+    private var hasher = SHA256()
+    private var size: Int64 = 0
+    private var done = false
+
+    init(partial: String, final: String, handle: FileHandle) {
+        self.partial = partial
+        self.final = final
+        self.handle = handle
+    }
+
+    func append(_ chunk: Data) async throws {
+        guard !done else { throw BackupStoreError.writeFailed(path: partial, reason: "the backup was already finished or aborted") }
+        do {
+            try handle.write(contentsOf: chunk)
+        } catch {
+            await abort()
+            throw BackupStoreError.writeFailed(path: partial, reason: error.localizedDescription)
+        }
+        hasher.update(data: chunk)
+        size += Int64(chunk.count)
+    }
+
+    func finish(_ record: BackupRecord) async throws -> BackupRecord {
+        guard !done else { throw BackupStoreError.writeFailed(path: partial, reason: "the backup was already finished or aborted") }
+        var record = record
+        // Whole seconds: what the record's ISO 8601 dates hold, so a record reads back equal.
+        record.startedAt = Date(timeIntervalSince1970: record.startedAt.timeIntervalSince1970.rounded(.down))
+        record.finishedAt = Date(timeIntervalSince1970: record.finishedAt.timeIntervalSince1970.rounded(.down))
+        record.size = size
+        record.sha256 = FileBackupStore.hex(hasher.finalize())
+        do {
+            try handle.synchronize()
+            try handle.close()
+            let json = try FileBackupStore.encoder.encode(record)
+            try json.write(to: URL(fileURLWithPath: partial + "/" + FileBackupStore.recordFile), options: .atomic)
+            try FileManager.default.moveItem(atPath: partial, toPath: final)
+        } catch {
+            await abort()
+            throw BackupStoreError.writeFailed(path: partial, reason: error.localizedDescription)
+        }
+        done = true
+        return record
+    }
+
+    func abort() async {
+        guard !done else { return }
+        done = true
+        try? handle.close()
+        try? FileManager.default.removeItem(atPath: partial)
+    }
+}
