@@ -98,8 +98,8 @@ public actor LocalRuntime {
 
     // MARK: Running
 
-    /// Watches and acts until cancelled; then stops every pod (controllers first, so nothing
-    /// repairs the database pods while they stop) and every endpoint.
+    /// Watches and acts until cancelled. Pods keep running: `shutdown` stops them (the host
+    /// decides whether a stop of its own is a `down`).
     public func run() async {
         await withTaskGroup(of: Void.self) { group in
             for cache in caches.values {
@@ -469,8 +469,8 @@ public actor LocalRuntime {
 
     // MARK: Shutdown
 
-    /// Stops every pod and endpoint: the controllers' pods first, then the rest together.
-    /// With `keepProcesses` (the host restarting without `down`), nothing is stopped.
+    /// Stops every endpoint and, with `stopPods`, every pod: the controllers' pods first (so
+    /// nothing repairs the database pods while they stop), then the rest together.
     public func shutdown(stopPods: Bool, progress: @Sendable (String) -> Void = { _ in }) async {
         shuttingDown = true
         if stopPods {
