@@ -217,9 +217,9 @@ _kubectl-qmysql_install() {
 
 _kubectl-qmysql_create() {
     repeating_flags=()
-    non_repeating_flags=(--dry-run --version -h --help)
+    non_repeating_flags=(--dry-run --wait --version -h --help)
     repeating_options=()
-    non_repeating_options=(--kubeconfig --context -n --namespace --request-timeout --replicas --flavor --version --image --storage --storage-class --backup-time --reserved-days -f --output -o)
+    non_repeating_options=(--kubeconfig --context -n --namespace --request-timeout --replicas --flavor --version --image --storage --storage-class --backup-time --reserved-days -f --timeout --output -o)
     __kubectl-qmysql_offer_flags_options 1
 
     # Offer option value completions
@@ -262,6 +262,9 @@ _kubectl-qmysql_create() {
         return
         ;;
     '-f')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '--output'|'-o')

@@ -4,7 +4,7 @@ import Galera
 /// What the store keeps beside every backup (`backup.json`), enough to list, verify and restore
 /// it without reading the stream: where it came from, when, how big, its sha256, and the Galera
 /// position it holds (from `--galera-info`).
-public struct BackupRecord: Codable, Sendable, Hashable {
+public struct BackupMetadata: Codable, Sendable, Hashable {
     public var id: String
     public var cluster: String
     public var node: String
@@ -24,7 +24,7 @@ public struct BackupRecord: Codable, Sendable, Hashable {
     public static let currentFormat = "xbstream+gzip"
 
     public init(id: String, cluster: String, node: String, flavor: Flavor, serverVersion: String, startedAt: Date,
-                finishedAt: Date, size: Int64, sha256: String, position: GaleraPosition, format: String = BackupRecord.currentFormat) {
+                finishedAt: Date, size: Int64, sha256: String, position: GaleraPosition, format: String = BackupMetadata.currentFormat) {
         self.id = id
         self.cluster = cluster
         self.node = node

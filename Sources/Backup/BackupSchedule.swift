@@ -69,7 +69,7 @@ public struct BackupSchedule: Sendable, Equatable {
 /// Which backups `reservedDays` lets go: those finished more than that many days before `now`,
 /// never the newest one (a cluster whose backups stopped keeps its last way back).
 public enum BackupRetention {
-    public static func expired(_ records: [BackupRecord], reservedDays: Int, now: Date) -> [String] {
+    public static func expired(_ records: [BackupMetadata], reservedDays: Int, now: Date) -> [String] {
         guard let newest = records.max(by: { ($0.finishedAt, $0.id) < ($1.finishedAt, $1.id) }) else { return [] }
         let cutoff = now.addingTimeInterval(-Double(max(reservedDays, 1)) * 86_400)
         return records.filter { $0.id != newest.id && $0.finishedAt < cutoff }

@@ -9,8 +9,8 @@ import Foundation
 /// directory in the playground) and, later, object storage.
 public protocol BackupStore: Sendable {
     /// The complete backups of `cluster`, oldest first.
-    func list(cluster: String) async throws -> [BackupRecord]
-    func record(cluster: String, id: String) async throws -> BackupRecord
+    func list(cluster: String) async throws -> [BackupMetadata]
+    func metadata(cluster: String, id: String) async throws -> BackupMetadata
     /// Starts writing backup `id` of `cluster`. Nothing is listed until `finish`.
     func beginWrite(cluster: String, id: String) async throws -> any BackupWriter
     /// Hands the stored stream to `consume` chunk by chunk, checking its size and sha256 against
@@ -23,6 +23,6 @@ public protocol BackupStore: Sendable {
 /// record (size and sha256 filled in from what was written); `abort` removes everything.
 public protocol BackupWriter: Sendable {
     func append(_ chunk: Data) async throws
-    func finish(_ record: BackupRecord) async throws -> BackupRecord
+    func finish(_ record: BackupMetadata) async throws -> BackupMetadata
     func abort() async
 }

@@ -24,7 +24,7 @@ public struct FileBackupStore: BackupStore {
 
     func directory(_ cluster: String, _ id: String) -> String { "\(root)/\(cluster)/\(id)" }
 
-    public func list(cluster: String) async throws -> [BackupRecord] {
+    public func list(cluster: String) async throws -> [BackupMetadata] {
         try Self.validate(cluster)
         let base = "\(root)/\(cluster)"
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: base) else { return [] }
@@ -32,17 +32,17 @@ public struct FileBackupStore: BackupStore {
             .sorted { ($0.finishedAt, $0.id) < ($1.finishedAt, $1.id) }
     }
 
-    public func record(cluster: String, id: String) async throws -> BackupRecord {
+    public func metadata(cluster: String, id: String) async throws -> BackupMetadata {
         try Self.validate(cluster)
         try Self.validate(id)
         return try readRecord(cluster, id)
     }
 
-    private func readRecord(_ cluster: String, _ id: String) throws -> BackupRecord {
+    private func readRecord(_ cluster: String, _ id: String) throws -> BackupMetadata {
         let path = directory(cluster, id) + "/" + Self.recordFile
         guard let data = FileManager.default.contents(atPath: path) else { throw BackupStoreError.notFound(id: id) }
         do {
-            return try Self.decoder.decode(BackupRecord.self, from: data)
+            return try Self.decoder.decode(BackupMetadata.self, from: data)
         } catch {
             throw BackupStoreError.corrupt(id: id, reason: "\(path) is not a backup record (\(error))")
         }
@@ -72,7 +72,7 @@ public struct FileBackupStore: BackupStore {
     }
 
     public func read(cluster: String, id: String, _ consume: (Data) async throws -> Void) async throws {
-        let record = try await self.record(cluster: cluster, id: id)
+        let record = try await self.metadata(cluster: cluster, id: id)
         let path = directory(cluster, id) + "/" + Self.dataFile
         guard let handle = FileHandle(forReadingAtPath: path) else { throw BackupStoreError.corrupt(id: id, reason: "\(path) is missing") }
         defer { try? handle.close() }
@@ -148,7 +148,7 @@ actor FileBackupWriter: BackupWriter {
         size += Int64(chunk.count)
     }
 
-    func finish(_ record: BackupRecord) async throws -> BackupRecord {
+    func finish(_ record: BackupMetadata) async throws -> BackupMetadata {
         guard !done else { throw BackupStoreError.writeFailed(path: partial, reason: "the backup was already finished or aborted") }
         var record = record
         // Whole seconds: what the record's ISO 8601 dates hold, so a record reads back equal.

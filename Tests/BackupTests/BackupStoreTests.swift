@@ -11,8 +11,8 @@ struct FileBackupStoreTests {
         return path
     }
 
-    static func record(_ id: String, finished: Date = Date()) -> BackupRecord {
-        BackupRecord(id: id, cluster: "demo", node: "demo-2", flavor: .mariadb, serverVersion: "10.11.19-MariaDB",
+    static func record(_ id: String, finished: Date = Date()) -> BackupMetadata {
+        BackupMetadata(id: id, cluster: "demo", node: "demo-2", flavor: .mariadb, serverVersion: "10.11.19-MariaDB",
                      startedAt: finished.addingTimeInterval(-2), finishedAt: finished, size: 0, sha256: "",
                      position: try! GaleraPosition(uuid: "d2d801e7-e5a6-11f1-9afc-6b810ccbd5f1", seqno: 162))
     }
@@ -29,7 +29,7 @@ struct FileBackupStoreTests {
         #expect(stored.size == 1_500_000)
         #expect(stored.sha256.count == 64)
         #expect(try await store.list(cluster: "demo").map(\.id) == ["demo-20261129-180000"])
-        #expect(try await store.record(cluster: "demo", id: stored.id) == stored)
+        #expect(try await store.metadata(cluster: "demo", id: stored.id) == stored)
         var read = Data()
         try await store.read(cluster: "demo", id: stored.id) { read.append($0) }
         #expect(read == chunks.reduce(Data(), +))
@@ -69,8 +69,8 @@ struct FileBackupStoreTests {
         await writer.abort()
         #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/demo").isEmpty)
         await #expect(throws: BackupStoreError.invalidID("../etc")) { _ = try await store.beginWrite(cluster: "demo", id: "../etc") }
-        await #expect(throws: BackupStoreError.invalidID(".partial-x")) { _ = try await store.record(cluster: "demo", id: ".partial-x") }
-        await #expect(throws: BackupStoreError.notFound(id: "nope")) { _ = try await store.record(cluster: "demo", id: "nope") }
+        await #expect(throws: BackupStoreError.invalidID(".partial-x")) { _ = try await store.metadata(cluster: "demo", id: ".partial-x") }
+        await #expect(throws: BackupStoreError.notFound(id: "nope")) { _ = try await store.metadata(cluster: "demo", id: "nope") }
         await #expect(throws: BackupStoreError.notFound(id: "nope")) { try await store.delete(cluster: "demo", id: "nope") }
         let done = try await store.beginWrite(cluster: "demo", id: "kept")
         _ = try await done.finish(Self.record("kept"))
@@ -154,6 +154,6 @@ struct BackupScheduleTests {
     }
 
     @Test func idsSortByTime() {
-        #expect(BackupRecord.makeID(cluster: "demo", at: Self.utc("2026-11-29T01:02:03Z")) == "demo-20261129-010203")
+        #expect(BackupMetadata.makeID(cluster: "demo", at: Self.utc("2026-11-29T01:02:03Z")) == "demo-20261129-010203")
     }
 }

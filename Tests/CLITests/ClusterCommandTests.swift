@@ -156,3 +156,45 @@ import Testing
         #expect(missing.stderr.contains("\"demo\" not found"))
     }
 }
+
+/// `create --wait`: progress until Green, and its own exit code when time runs out.
+@Suite struct CreateWaitTests {
+    @Test func waitsUntilGreenWithProgress() async throws {
+        let bed = try await CLITestBed.start()
+        defer { Task { await bed.stop() } }
+        // The stand-in operator: once the cluster exists, it reports it Yellow, then Green.
+        let operatorTask = Task {
+            while true {
+                if (try? await bed.client.get(QiniuMySQL.self, name: "demo")) != nil { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            for state in [ClusterHealth.yellow, .green] {
+                try await Task.sleep(for: .milliseconds(700))
+                _ = try await bed.client.modifyStatus(QiniuMySQL.self, name: "demo", retryOnConflict: 3) { cluster in
+                    cluster.status = QiniuMySQLStatus(
+                        state: state, ready: state == .green ? "3/3" : "2/3",
+                        nodes: (0..<3).map { QiniuMySQLNodeStatus(name: "demo-\($0)", state: $0 == 2 && state == .yellow ? "Yellow" : "Green") },
+                        observedGeneration: 1)
+                }
+            }
+        }
+        let result = try await bed.run("create", "demo", "--wait", "--timeout", "30s")
+        try await operatorTask.value
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("qiniumysql.mysql.qiniu.com/demo created"))
+        #expect(result.stderr.contains("demo: no status yet"))
+        #expect(result.stderr.contains("demo: Yellow (demo-0 Green, demo-1 Green, demo-2 Yellow)"))
+        #expect(result.stderr.contains("demo is Green after"))
+    }
+
+    @Test func waitTimesOutWithItsOwnExitCode() async throws {
+        let bed = try await CLITestBed.start()
+        defer { Task { await bed.stop() } }
+        let result = try await bed.run("create", "demo", "--wait", "--timeout", "1s")
+        #expect(result.status == 5, "\(result.stderr)")
+        #expect(result.stderr.contains("demo is not Green after 1.0 s (no status yet)"))
+        let refused = try await bed.run("create", "other", "--wait", "--dry-run")
+        #expect(refused.status == 64)
+        #expect(refused.stderr.contains("--dry-run creates none"))
+    }
+}

@@ -17,6 +17,7 @@ struct CreateCommand: AsyncParsableCommand {
               kubectl qmysql create demo --replicas 5 --storage 50Gi
               kubectl qmysql create demo --backup-time 01:01,13:01
               kubectl qmysql create -f demo.yaml
+              kubectl qmysql create demo --wait          # until Green, with progress
             """)
 
     @OptionGroup var kube: KubeOptions
@@ -54,6 +55,12 @@ struct CreateCommand: AsyncParsableCommand {
     @Flag(help: "Validate and print the object without creating it.")
     var dryRun = false
 
+    @Flag(help: "Wait until the cluster is Green, with progress on standard error.")
+    var wait = false
+
+    @Option(help: "How long --wait waits, like 10m.")
+    var timeout: String = "30m"
+
     @Option(name: .shortAndLong, help: "Output format: json, yaml or name.")
     var output: OutputFormat?
 
@@ -63,6 +70,8 @@ struct CreateCommand: AsyncParsableCommand {
             throw ValidationError("give the cluster a name: `kubectl qmysql create NAME`, or a manifest with -f FILE.")
         }
         if let name { try ObjectName.validate(name, what: "cluster name") }
+        guard DurationText.parse(timeout) != nil else { throw ValidationError("--timeout \"\(timeout)\" is not a duration, like 10m or 1h.") }
+        if wait && dryRun { throw ValidationError("--wait waits for a created cluster; --dry-run creates none.") }
     }
 
     func run() async throws {
@@ -95,6 +104,12 @@ struct CreateCommand: AsyncParsableCommand {
             } else {
                 print("qiniumysql.mysql.qiniu.com/\(clusterName) created")
             }
+            guard wait else { return }
+            let follower = ClusterFollower(client: session.client, namespace: session.namespace,
+                                           timeout: DurationText.parse(timeout) ?? .seconds(1800))
+            let took = try await follower.follow(
+                name: clusterName, hint: "it goes on in the cluster; follow it with `kubectl qmysql status \(clusterName)`")
+            StandardError.write("\(clusterName) is Green after \(ClusterFollower.seconds(took))\n")
         }
     }
 

@@ -117,8 +117,7 @@ struct PlaygroundUp: AsyncParsableCommand {
     }
 
     static func seconds(since start: ContinuousClock.Instant) -> String {
-        let elapsed = ContinuousClock.now - start
-        return String(format: "%.1f s", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        ClusterFollower.seconds(ContinuousClock.now - start)
     }
 
     /// Every address the playground will listen on must be free, before anything starts.
@@ -170,7 +169,7 @@ struct PlaygroundUp: AsyncParsableCommand {
         throw CLIError("the playground's host did not come up within 60 s; see \(layout.hostLog)", status: .failure)
     }
 
-    private func podsReady(_ client: KubeClient, cluster: String, namespace: String, replicas: Int) async throws -> Bool {
+    private static func podsReady(_ client: KubeClient, cluster: String, namespace: String, replicas: Int) async throws -> Bool {
         let pods = try await client.listAllRaw(Pod.resourceType, namespace: namespace, options: ListOptions(
             labelSelector: "\(QiniuLabels.cluster)=\(cluster),app.kubernetes.io/component=database"))
         let ready = pods.filter { pod in
@@ -193,29 +192,14 @@ struct PlaygroundUp: AsyncParsableCommand {
             _ = try await client.create(cluster, namespace: namespace)
             StandardError.write("created cluster \(name) (3 nodes)\n")
         }
-        let waitStarted = ContinuousClock.now
-        let deadline = waitStarted + .seconds(Int64(timeout))
-        var last = ""
-        while true {
-            let cluster = try await client.get(QiniuMySQL.self, name: name, namespace: namespace)
-            let state = cluster.status?.state?.rawValue ?? "no status yet"
-            let nodes = (cluster.status?.nodes ?? []).map { "\($0.name) \($0.state)" }.joined(separator: ", ")
-            let line = "\(name): \(state)\(nodes.isEmpty ? "" : " (\(nodes))")"
-            if line != last {
-                StandardError.write("  [\(Self.seconds(since: waitStarted))] \(line)\n")
-                last = line
-            }
-            // Green, and every node's pod Ready now: after `down` and `up` the status still says
-            // what the cluster was before, until its controller speaks again.
-            if cluster.status?.state == .green, try await podsReady(client, cluster: name, namespace: namespace, replicas: 3) { break }
-            if ContinuousClock.now > deadline {
-                throw CLIError("\(name) is not Green after \(Int(timeout)) s (\(state))",
-                               hint: "kubectl qmysql --kubeconfig \(layout.kubeconfig) status \(name); logs: \(layout.root)/pods/\(namespace)/",
-                               status: .timedOut)
-            }
-            try await Task.sleep(for: .milliseconds(500))
+        // Green, and every node's pod Ready now: after `down` and `up` the status still says
+        // what the cluster was before, until its controller speaks again.
+        let follower = ClusterFollower(client: client, namespace: namespace, timeout: .milliseconds(Int64(timeout * 1000))) {
+            try await Self.podsReady(client, cluster: name, namespace: namespace, replicas: 3)
         }
-        StandardError.write("\(name) is Green (\(Self.seconds(since: waitStarted)) after the playground was up, \(Self.seconds(since: started)) in all)\n")
+        let waited = try await follower.follow(
+            name: name, hint: "kubectl qmysql status \(name) --kubeconfig \(layout.kubeconfig); logs: \(layout.root)/pods/\(namespace)/")
+        StandardError.write("\(name) is Green (\(ClusterFollower.seconds(waited)) after the playground was up, \(Self.seconds(since: started)) in all)\n")
         let service = try? await client.getRaw(Service.resourceType, name: ClusterNames(cluster: name).clientService, namespace: namespace)
         let address = service?[path: ["metadata", "annotations", ServiceRouting.addressAnnotation]]?.stringValue ?? "127.0.0.1:13306"
         let parts = address.split(separator: ":")
