@@ -107,14 +107,8 @@ public final class PlaygroundHost: Sendable {
     /// What `kubectl qmysql install` does, before anything else may create a cluster (the
     /// operator does it too when it starts; both are idempotent).
     private func ensureCustomResourceDefinitions(_ client: KubeClient) async throws {
-        for definition in QiniuCRDs.all {
-            guard let name = definition[path: ["metadata", "name"]]?.stringValue else { continue }
-            do {
-                _ = try await client.getRaw(CustomResourceDefinition.resourceType, name: name)
-            } catch let error as KubeError where error.isNotFound {
-                _ = try await client.createRaw(CustomResourceDefinition.resourceType, definition)
-            }
-        }
+        let settings = OperatorSettings()
+        try await QMySQLOperator.ensureCustomResourceDefinitions(client: client, fieldManager: settings.fieldManager, logger: logger)
         // Served once Established (the API server's CRD controller acts just after the create).
         for _ in 0..<100 {
             let established = try await client.listAllRaw(CustomResourceDefinition.resourceType).filter { crd in

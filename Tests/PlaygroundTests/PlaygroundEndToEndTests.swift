@@ -196,7 +196,7 @@ struct PlaygroundEndToEndTests {
 
         // 5. down --purge: no process, no listening port, no directory.
         let settings = try #require(try PlaygroundSettings.load(layout))
-        let runtimeState = try JSONDecoder().decode(LocalRuntime.State.self, from: try Data(contentsOf: URL(fileURLWithPath: layout.runtimeState)))
+        let runtimeState = try #require(LocalRuntime.savedState(layout))
         let processes = Self.recordedProcesses(layout)
         #expect(processes.count >= 9, "host, operator, 3 agents, 3 mysqld, controller: \(processes)")
         let purge = try await Self.run(["playground", "down", "--purge", "--dir", root], in: root, timeout: .seconds(300))

@@ -56,11 +56,8 @@ enum PlaygroundProcesses {
                 if let text = try? String(contentsOfFile: path, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)),
                    let command = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8),
                    ["mariadbd", "mysqld"].contains(command.trimmingCharacters(in: .whitespacesAndNewlines)),
-                   let start = ManagedProcess.startTime(of: pid) {
-                    let temporary = NSTemporaryDirectory() + "qmysql-mysqld-\(pid).pid"
-                    try? "\(pid) \(start)\n".write(toFile: temporary, atomically: true, encoding: .utf8)
-                    if let process = ManagedProcess.adopt(pidFile: temporary) { found.append(("mysqld \(relative)", process)) }
-                    try? FileManager.default.removeItem(atPath: temporary)
+                   let process = ManagedProcess.adopt(pid: pid) {
+                    found.append(("mysqld \(relative)", process))
                 }
             } else if let process = ManagedProcess.adopt(pidFile: path) {
                 found.append((String(relative.dropLast(4)), process))
@@ -107,7 +104,7 @@ struct PlaygroundUp: AsyncParsableCommand {
             StandardError.write("  its parts: kubectl qmysql playground status --dir \(layout.root)\n")
         } else {
             try checkAddresses(layout)
-            try startHost(layout)
+            try await startHost(layout)
             StandardError.write("playground started in \(Self.seconds(since: started)) (directory \(layout.root))\n")
         }
         print("kubeconfig: \(layout.kubeconfig)")
@@ -135,12 +132,8 @@ struct PlaygroundUp: AsyncParsableCommand {
         for (what, port) in ports {
             if let problem = PortCheck.problem(host: "127.0.0.1", port: port) { problems.append("\(what): \(problem)") }
         }
-        if let data = FileManager.default.contents(atPath: layout.runtimeState),
-           let state = try? JSONDecoder().decode([String: [String: JSONValue]].self, from: data) {
-            for (id, port) in state["endpointPorts"] ?? [:] {
-                guard let number = port.intValue else { continue }
-                if let problem = PortCheck.problem(host: "127.0.0.1", port: Int(number)) { problems.append("endpoint \(id): \(problem)") }
-            }
+        for (id, port) in LocalRuntime.savedState(layout)?.endpointPorts ?? [:] {
+            if let problem = PortCheck.problem(host: "127.0.0.1", port: port) { problems.append("endpoint \(id): \(problem)") }
         }
         if !problems.isEmpty {
             throw CLIError("cannot start the playground: \(problems.joined(separator: "; "))",
@@ -150,7 +143,7 @@ struct PlaygroundUp: AsyncParsableCommand {
     }
 
     /// Starts the host in the background and waits until it serves (its first status file).
-    private func startHost(_ layout: PlaygroundLayout) throws {
+    private func startHost(_ layout: PlaygroundLayout) async throws {
         try? FileManager.default.removeItem(atPath: layout.status)
         var environment = ProcessInfo.processInfo.environment
         environment["KUBECONFIG"] = nil
@@ -163,7 +156,7 @@ struct PlaygroundUp: AsyncParsableCommand {
                 let tail = (try? String(contentsOfFile: layout.hostLog, encoding: .utf8))?.split(separator: "\n").suffix(8).joined(separator: "\n") ?? ""
                 throw CLIError("the playground's host exited while starting; the end of \(layout.hostLog):\n\(tail)", status: .failure)
             }
-            Thread.sleep(forTimeInterval: 0.1)
+            try await Task.sleep(for: .milliseconds(100))
         }
         host.signal(SIGTERM)
         throw CLIError("the playground's host did not come up within 60 s; see \(layout.hostLog)", status: .failure)
@@ -181,7 +174,16 @@ struct PlaygroundUp: AsyncParsableCommand {
     /// Creates `demo` when it does not exist, waits for Green, prints how to connect.
     private func demo(_ layout: PlaygroundLayout, since started: ContinuousClock.Instant) async throws {
         let client = try KubeClient.make(options: ClientOptions(kubeconfig: layout.kubeconfig))
-        defer { Task { try? await client.shutdown() } }
+        do {
+            try await demo(client, layout, since: started)
+            try? await client.shutdown()
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+
+    private func demo(_ client: KubeClient, _ layout: PlaygroundLayout, since started: ContinuousClock.Instant) async throws {
         let name = "demo"
         let namespace = "default"
         do {
@@ -201,10 +203,10 @@ struct PlaygroundUp: AsyncParsableCommand {
             name: name, hint: "kubectl qmysql status \(name) --kubeconfig \(layout.kubeconfig); logs: \(layout.root)/pods/\(namespace)/")
         StandardError.write("\(name) is Green (\(ClusterFollower.seconds(waited)) after the playground was up, \(Self.seconds(since: started)) in all)\n")
         let service = try? await client.getRaw(Service.resourceType, name: ClusterNames(cluster: name).clientService, namespace: namespace)
-        let address = service?[path: ["metadata", "annotations", ServiceRouting.addressAnnotation]]?.stringValue ?? "127.0.0.1:13306"
-        let parts = address.split(separator: ":")
+        let endpoint = StatusReport.publishedEndpoint(service?[path: ["metadata", "annotations", ServiceRouting.addressAnnotation]]?.stringValue)
+            ?? (host: "127.0.0.1", port: 13306)
         print("connect:")
-        print("  mariadb -h \(parts.first ?? "127.0.0.1") -P \(parts.last ?? "13306") -u root -p\"$(\(SelfExecutable.path) credential \(name) --kubeconfig \(layout.kubeconfig))\"")
+        print("  mariadb -h \(endpoint.host) -P \(endpoint.port) -u root -p\"$(\(SelfExecutable.path) credential \(name) --kubeconfig \(layout.kubeconfig))\"")
     }
 }
 

@@ -100,6 +100,11 @@ public final class QMySQLOperator: Sendable {
 
     /// The seed's CreateCRD/GetCRD: creates missing CRDs and updates changed ones; idempotent.
     public func ensureCustomResourceDefinitions() async throws {
+        try await Self.ensureCustomResourceDefinitions(client: client, fieldManager: settings.fieldManager, logger: logger)
+    }
+
+    /// The same for any client (the playground's host installs them before the operator runs).
+    public static func ensureCustomResourceDefinitions(client: KubeClient, fieldManager: String, logger: Logger) async throws {
         for definition in QiniuCRDs.all {
             let name = definition[path: ["metadata", "name"]]?.stringValue ?? ""
             let live: JSONValue?
@@ -109,7 +114,7 @@ public final class QMySQLOperator: Sendable {
                 live = nil
             }
             if LiveComparison.covers(live, definition) { continue }
-            _ = try await client.applyRaw(CustomResourceDefinition.resourceType, definition, fieldManager: settings.fieldManager, force: true)
+            _ = try await client.applyRaw(CustomResourceDefinition.resourceType, definition, fieldManager: fieldManager, force: true)
             logger.notice(live == nil ? "created CRD" : "updated CRD", metadata: ["crd": "\(name)"])
         }
     }

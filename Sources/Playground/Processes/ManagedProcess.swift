@@ -40,6 +40,13 @@ public final class ManagedProcess: Sendable {
         return ManagedProcess(pid: pid, startTime: start, child: nil)
     }
 
+    /// A running process known only by its pid (a pid file someone else wrote, like mysqld's):
+    /// its start time is read now, so later checks still never mistake a recycled pid for it.
+    public static func adopt(pid: pid_t) -> ManagedProcess? {
+        guard pid > 1, let start = Self.startTime(of: pid) else { return nil }
+        return ManagedProcess(pid: pid, startTime: start, child: nil)
+    }
+
     public var isAdopted: Bool { child == nil }
 
     public var isRunning: Bool {

@@ -32,9 +32,16 @@ public actor LocalRuntime {
     }
 
     /// What survives a restart of the host: addresses and ports stay where clients know them.
-    struct State: Codable, Equatable {
-        var addresses: [String: String] = [:]
-        var endpointPorts: [String: Int] = [:]
+    public struct State: Codable, Equatable, Sendable {
+        /// `namespace/pod` to its loopback address.
+        public var addresses: [String: String] = [:]
+        /// `namespace/service/port` to its endpoint port on 127.0.0.1.
+        public var endpointPorts: [String: Int] = [:]
+    }
+
+    /// The state a runtime saved in `layout` (nil when there is none, or it is unreadable).
+    public static func savedState(_ layout: PlaygroundLayout) -> State? {
+        FileManager.default.contents(atPath: layout.runtimeState).flatMap { try? JSONDecoder().decode(State.self, from: $0) }
     }
 
     /// One row of `playground status`.
@@ -90,10 +97,7 @@ public actor LocalRuntime {
         tls.certificateVerification = .none
         probeClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
         caches = Self.kinds.mapValues { ObjectCache(type: $0) }
-        if let data = FileManager.default.contents(atPath: settings.layout.runtimeState),
-           let saved = try? JSONDecoder().decode(State.self, from: data) {
-            state = saved
-        }
+        if let saved = Self.savedState(settings.layout) { state = saved }
     }
 
     // MARK: Running
