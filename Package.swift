@@ -9,8 +9,8 @@
 //                   API server, operator process, a local runtime for the pods it renders, TCP endpoints
 //   Roles        -> Agent, Controller, Operator, AgentAPI       the long-running roles (agent, controller, operator)
 //   Operator     -> KubeClient, ControllerAPI, QiniuAPI, ClusterCertificates  renders and applies clusters, follows their controllers
-//   Controller   -> ControllerAPI, AgentAPI, MySQLClient, Galera one per MySQL cluster
-//   Agent        -> AgentAPI, MySQLClient, Galera               supervises one mysqld, serves its API
+//   Controller   -> ControllerAPI, AgentAPI, Backup, MySQLClient, Galera  one per MySQL cluster; runs backups and restores
+//   Agent        -> AgentAPI, Backup, MySQLClient, Galera       supervises one mysqld, serves its API, streams backups
 //   LocalCluster -> Controller, Agent (ChildProcess), AgentAPI   N agents on 127.0.0.N and an in-process controller (tests, bench)
 //   KubeServer   -> KubeSchema, KubeAPI, ClusterCertificates    the faithful local API server
 //   KubeClient   -> KubeAPI                                     our Kubernetes client
@@ -20,7 +20,8 @@
 //   MySQLClient  -> CMariaDB                                    libmariadb off the cooperative pool
 //   KubeSchema   -> KubeAPI                                     pure: OpenAPI schemas, prune, default, validate
 //   QiniuAPI     -> KubeAPI                                     pure: the two resources, CRDs, derived names
-//   Backup       -> Galera, swift-crypto                         the backup store (files), records, schedule, retention
+//   Backup       -> CZlib, Galera, swift-crypto                  the backup store (files), records, schedule, retention,
+//                   the stream's codecs (gzip, xbstream)
 //   Galera, KubeAPI: pure, Foundation only.
 import PackageDescription
 
@@ -137,7 +138,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "AgentAPI", "Galera", "MySQLClient",
+                "AgentAPI", "Backup", "Galera", "MySQLClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -163,7 +164,7 @@ let package = Package(
         .target(
             name: "Controller",
             dependencies: [
-                "AgentAPI", "ControllerAPI", "Galera", "MySQLClient", "KubeAPI", "QiniuAPI",
+                "AgentAPI", "Backup", "ControllerAPI", "Galera", "MySQLClient", "KubeAPI", "QiniuAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -178,7 +179,12 @@ let package = Package(
         // controller will run backups through it (issue "backups and restore"; in progress).
         .target(
             name: "Backup",
-            dependencies: ["Galera", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["CZlib", "Galera", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
         ),
         .target(
             name: "Playground",
@@ -203,7 +209,7 @@ let package = Package(
         .target(
             name: "Roles",
             dependencies: [
-                "Agent", "AgentAPI", "Controller", "ControllerAPI", "Galera", "Operator", "KubeClient",
+                "Agent", "AgentAPI", "Backup", "Controller", "ControllerAPI", "Galera", "Operator", "KubeClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -281,7 +287,7 @@ let package = Package(
         .testTarget(
             name: "ControllerTests",
             dependencies: [
-                "ClusterCertificates", "Controller", "Galera", "Agent", "AgentAPI", "LocalCluster", "MySQLClient", "QiniuAPI",
+                "Backup", "ClusterCertificates", "Controller", "ControllerAPI", "Galera", "Agent", "AgentAPI", "LocalCluster", "MySQLClient", "QiniuAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

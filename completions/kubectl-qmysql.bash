@@ -765,7 +765,7 @@ _kubectl-qmysql_controller() {
     repeating_flags=()
     non_repeating_flags=(--auto-recovery --no-auto-recovery --paused --version -h --help)
     repeating_options=(--node)
-    non_repeating_options=(--cluster --agent-token-file --monitor-user --monitor-password-file --replicas --formed-uuid --state-file --listen --probe-interval --probe-timeout --stale-after --step-deadline --log-level --log-format --tls-cert-file --tls-key-file --ca-file)
+    non_repeating_options=(--cluster --agent-token-file --monitor-user --monitor-password-file --replicas --formed-uuid --state-file --listen --probe-interval --probe-timeout --stale-after --step-deadline --log-level --log-format --tls-cert-file --tls-key-file --ca-file --backup-dir --backup-time --backup-time-zone --reserved-days --restore-from)
     __kubectl-qmysql_offer_flags_options 0
 
     # Offer option value completions
@@ -823,6 +823,21 @@ _kubectl-qmysql_controller() {
         return
         ;;
     '--ca-file')
+        return
+        ;;
+    '--backup-dir')
+        return
+        ;;
+    '--backup-time')
+        return
+        ;;
+    '--backup-time-zone')
+        return
+        ;;
+    '--reserved-days')
+        return
+        ;;
+    '--restore-from')
         return
         ;;
     esac

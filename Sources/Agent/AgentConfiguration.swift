@@ -45,6 +45,9 @@ public struct AgentConfiguration: Sendable {
     /// datadir takes a while; on a stuck disk it never ends) and datadir initialisation. Below the
     /// controller's step deadline (120 s), so no agent operation outlives the step that asked for it.
     public var helperTimeout: Duration = .seconds(90)
+    /// Deadline of each restore helper (`--prepare`, `--copy-back`): they take as long as the
+    /// data is big, so this bounds only a stuck tool.
+    public var restoreHelperTimeout: Duration = .seconds(3600)
     /// The error log is rotated (copied to mysqld-1.err ... and truncated) above this size.
     public var errorLogMaxBytes: Int = 16 << 20
     public var errorLogArchives: Int = 3

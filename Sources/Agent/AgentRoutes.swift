@@ -59,16 +59,66 @@ enum AgentRoutes {
         }
         v1.get("jobs/:id") { _, context in
             let id = context.parameters.get("id") ?? ""
-            guard var job = await jobs.job(id) else {
-                throw APIErrorBody(status: 404, code: "unknownJob", reason: "no job \(id) (the agent keeps its newest 64 jobs, and none across its restarts); GET /v1/jobs lists them")
-            }
+            guard var job = await jobs.job(id) else { throw unknownJob(id) }
             if job.phase == .running { job.progress = await supervisor.status().operation?.rawValue }
             return try json(.ok, job)
+        }
+        // A hot backup is always a job: 202 at once; the stream is collected from
+        // /v1/jobs/<id>/stream, and the job's result says what it holds.
+        v1.post("backup") { _, _ in
+            let job = await jobs.submitBackup { (output: ChunkPipe) async throws(APIErrorBody) -> BackupOutcome in
+                try await supervisor.backup(into: output)
+            }
+            var response = try json(.accepted, job)
+            response.headers[.location] = "/v1/jobs/\(job.id)"
+            return response
+        }
+        v1.get("jobs/:id/stream") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            guard let stream = await jobs.stream(id) else {
+                if await jobs.job(id) != nil {
+                    throw APIErrorBody.conflict("streamGone", "job \(id) has no stream to collect: it ended (GET /v1/jobs/\(id) says how)")
+                }
+                throw unknownJob(id)
+            }
+            guard await stream.attach() else {
+                throw APIErrorBody.conflict("streamTaken", "the stream of job \(id) was collected already; a stream can be read once")
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "application/octet-stream"],
+                body: ResponseBody { writer in
+                    do {
+                        for try await chunk in stream { try await writer.write(ByteBuffer(bytes: chunk)) }
+                    } catch {
+                        // The reader went away, or the backup failed: either way the response
+                        // must end broken (never as a complete, short stream).
+                        await stream.cancel("the stream ended: \(error)")
+                        throw error
+                    }
+                    try await writer.finish(nil)
+                })
+        }
+        v1.post("restore/stage") { request, _ in
+            try json(.ok, try await supervisor.stageRestore(request.body))
+        }
+        v1.post("restore/apply") { _, _ in
+            try json(.ok, try await supervisor.applyRestore())
+        }
+        v1.post("restore/empty") { _, _ in
+            try json(.ok, try await supervisor.emptyForRejoin())
+        }
+        v1.delete("restore/stage") { _, _ in
+            await supervisor.discardStage()
+            return Response(status: .noContent)
         }
         v1.get("logs/error") { _, _ in
             try streamFile(errorLog, threadPool: threadPool)
         }
         return router
+    }
+
+    static func unknownJob(_ id: String) -> APIErrorBody {
+        APIErrorBody(status: 404, code: "unknownJob", reason: "no job \(id) (the agent keeps its newest 64 jobs, and none across its restarts); GET /v1/jobs lists them")
     }
 
     /// The synchronous answer (200 with the node's status once done), or with

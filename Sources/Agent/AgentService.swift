@@ -47,6 +47,9 @@ public struct AgentService: Service {
     }
 
     public func run() async throws {
+        // A restore writes into `mbstream`'s stdin: if it dies, the write must fail (EPIPE),
+        // not kill the agent.
+        signal(SIGPIPE, SIG_IGN)
         let router = AgentRoutes.router(
             supervisor: supervisor, metrics: metrics, reporter: reporter, token: BearerToken(configuration.token),
             errorLog: configuration.errorLog, threadPool: threadPool)
@@ -74,6 +77,7 @@ public struct AgentService: Service {
                 // Before anything may start mysqld: end one left by an agent that died (see
                 // stopStrayServer). The API already answers meanwhile, busy "stopping".
                 await self.supervisor.stopStrayServer()
+                await self.supervisor.learnServerVersion()
                 guard let mode = self.configuration.initialStart else { return }
                 do {
                     _ = try await self.supervisor.start(StartRequest(mode: mode))

@@ -25,15 +25,27 @@ public final class ChildProcess: Sendable {
 
     /// Starts `executable` (searched on PATH when it has no slash). stdout and stderr go to
     /// `outputPath` (appended) or /dev/null; stdin is /dev/null; no other descriptor is inherited.
+    /// With `standardInput` or `standardOutput` (a pipe's end, say) the child reads or writes
+    /// that descriptor instead, and only stderr goes to `outputPath`; the caller closes its copy.
     public static func spawn(
-        _ executable: String, arguments: [String], outputPath: String?, environment: [String: String]? = nil
+        _ executable: String, arguments: [String], outputPath: String?, environment: [String: String]? = nil,
+        standardInput: Int32? = nil, standardOutput: Int32? = nil
     ) throws -> ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o640)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        if let standardInput {
+            posix_spawn_file_actions_adddup2(&actions, standardInput, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
+        if let standardOutput {
+            posix_spawn_file_actions_adddup2(&actions, standardOutput, 1)
+            posix_spawn_file_actions_addopen(&actions, 2, outputPath ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o640)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 1, outputPath ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o640)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        }
         closeInheritedDescriptors(&actions)
 
         var attributes = posix_spawnattr_t()

@@ -8,6 +8,7 @@ import Foundation
 actor JobBoard {
     private var jobs: [String: AgentJob] = [:]
     private var order: [String] = []
+    private var pipes: [String: ChunkPipe] = [:]
     private let limit: Int
 
     init(limit: Int = 64) { self.limit = limit }
@@ -18,10 +19,7 @@ actor JobBoard {
         let job = AgentJob(id: id, kind: kind, phase: .running, startedAt: Date())
         jobs[id] = job
         order.append(id)
-        while order.count > limit, let oldest = order.first, jobs[oldest]?.phase != .running {
-            order.removeFirst()
-            jobs[oldest] = nil
-        }
+        trim()
         Task {
             do throws(APIErrorBody) {
                 let status = try await work()
@@ -33,10 +31,57 @@ actor JobBoard {
         return job
     }
 
-    func job(_ id: String) -> AgentJob? { jobs[id] }
+    /// Starts a backup: `work` produces the stream into a pipe that `GET /v1/jobs/<id>/stream`
+    /// takes (once); the job's `bytes` counts what was handed over.
+    func submitBackup(work: @escaping @Sendable (ChunkPipe) async throws(APIErrorBody) -> BackupOutcome) -> AgentJob {
+        let id = "\(AgentJob.Kind.backup.rawValue)-\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"
+        let job = AgentJob(id: id, kind: .backup, phase: .running, startedAt: Date())
+        let pipe = ChunkPipe()
+        jobs[id] = job
+        pipes[id] = pipe
+        order.append(id)
+        trim()
+        Task {
+            do throws(APIErrorBody) {
+                let outcome = try await work(pipe)
+                self.finish(id, outcome: outcome, bytes: await pipe.bytesDelivered)
+            } catch {
+                await pipe.fail(error)
+                self.finish(id, result: nil, error: error)
+            }
+        }
+        return job
+    }
+
+    /// The stream of a backup job, for its one reader.
+    func stream(_ id: String) -> ChunkPipe? { pipes[id] }
+
+    func job(_ id: String) async -> AgentJob? {
+        guard var job = jobs[id] else { return nil }
+        if job.phase == .running, let pipe = pipes[id] { job.bytes = await pipe.bytesDelivered }
+        return job
+    }
 
     /// Every kept job, oldest first.
     func all() -> [AgentJob] { order.compactMap { jobs[$0] } }
+
+    private func trim() {
+        while order.count > limit, let oldest = order.first, jobs[oldest]?.phase != .running {
+            order.removeFirst()
+            jobs[oldest] = nil
+            pipes[oldest] = nil
+        }
+    }
+
+    private func finish(_ id: String, outcome: BackupOutcome, bytes: Int64) {
+        guard var job = jobs[id] else { return }
+        job.phase = .succeeded
+        job.finishedAt = Date()
+        job.backup = outcome
+        job.bytes = bytes
+        jobs[id] = job
+        pipes[id] = nil
+    }
 
     private func finish(_ id: String, result: AgentStatus?, error: APIErrorBody?) {
         guard var job = jobs[id] else { return }
@@ -45,5 +90,6 @@ actor JobBoard {
         job.result = result
         job.error = error
         jobs[id] = job
+        pipes[id] = nil
     }
 }

@@ -147,7 +147,7 @@ extension Supervisor {
     }
 
     /// Runs a helper (recovery, initialisation) to its end, killing it at the deadline.
-    private func runToCompletion(_ executable: String, _ arguments: [String], output path: String, timeout: Duration, what: String) async throws(APIErrorBody) -> ProcessExit {
+    func runToCompletion(_ executable: String, _ arguments: [String], output path: String, timeout: Duration, what: String) async throws(APIErrorBody) -> ProcessExit {
         let child: ChildProcess
         do {
             child = try ChildProcess.spawn(executable, arguments: arguments, outputPath: path)

@@ -58,6 +58,8 @@ actor Supervisor {
     /// The newest disk-full line of the current or last mysqld run.
     var diskFullError: AgentStatus.DiskFullError?
     var lastAccountsProblem: String?
+    /// `mariadbd --version`'s version, read once at start (`learnServerVersion`).
+    var serverVersion: String?
 
     init(configuration: AgentConfiguration, logger: Logger, threadPool: NIOThreadPool, reportSink: any ReportSink) {
         self.configuration = configuration
@@ -84,7 +86,7 @@ actor Supervisor {
             grastateReport = .init(uuid: state.position.uuid, seqno: state.position.seqno, safeToBootstrap: state.safeToBootstrap, position: state.position)
         case .unreadable(let problem): grastateError = problem
         }
-        return AgentStatus(
+        var report = AgentStatus(
             node: configuration.nodeName, cluster: configuration.cluster.name, flavor: configuration.cluster.flavor,
             state: assessment.state, stateReason: assessment.reason, observedAt: now, agentStartedAt: agentStartedAt,
             process: .init(running: mysqld != nil, pid: mysqld?.child.pid, startedAt: mysqld?.startedAt, mode: mysqld?.mode ?? lastMode, launches: launches),
@@ -95,6 +97,8 @@ actor Supervisor {
             lastStateTransfer: lastStateTransfer,
             stateTransferIncomplete: mysqld == nil && files.stateTransferMarkerPresent ? true : nil,
             disk: files.disk(), diskFullError: diskFullError)
+        report.serverVersion = serverVersion
+        return report
     }
 
     var startObservation: StartObservation {

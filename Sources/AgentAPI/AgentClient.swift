@@ -112,6 +112,62 @@ public struct AgentClient: Sendable {
         }
     }
 
+    // MARK: Backups and restore
+
+    /// `POST /v1/backup`: the backup job, running; collect its stream with `collectBackup`.
+    public func startBackup() async throws(Failure) -> AgentJob {
+        try await call(.POST, "/v1/backup", body: Optional<StartRequest>.none)
+    }
+
+    /// `GET /v1/jobs/<id>/stream`: the backup's compressed stream, chunk by chunk. A stream that
+    /// breaks (the backup failed) throws; a complete one returns its size.
+    @discardableResult
+    public func collectBackup(_ job: AgentJob, timeout: Duration, _ consume: (ByteBuffer) async throws -> Void) async throws -> Int64 {
+        try await download("/v1/jobs/\(job.id)/stream", timeout: timeout, consume)
+    }
+
+    /// `POST /v1/restore/stage`: sends a backup's compressed stream, which the node unpacks and
+    /// prepares in its scratch directory. The stream is chunked: a source that fails mid-way
+    /// leaves the request incomplete, never a short stream the node would take as whole.
+    public func stageRestore(_ stream: ChunkPipe, timeout: Duration) async throws(Failure) -> RestoreStage {
+        let url = baseURL + "/v1/restore/stage"
+        var request = HTTPClientRequest(url: HostTable.resolve(url: url))
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Content-Type", value: "application/octet-stream")
+        request.body = .stream(stream.map { ByteBuffer(bytes: $0) }, length: .unknown)
+        let status: Int
+        let body: Data
+        do {
+            let response = try await httpClient.execute(request, timeout: Self.timeAmount(timeout))
+            body = Data(try await response.body.collect(upTo: 1 << 20).readableBytesView)
+            status = Int(response.status.code)
+        } catch {
+            await stream.cancel("the request failed: \(error)")
+            throw .transport(url: url, error: "\(error)")
+        }
+        return try decode(status: status, body: body, url: url)
+    }
+
+    /// `POST /v1/restore/apply`: the staged backup into the stopped node's emptied datadir.
+    public func applyRestore(timeout: Duration) async throws(Failure) -> AgentStatus {
+        try await call(.POST, "/v1/restore/apply", body: Optional<StartRequest>.none, timeout: requestTimeout + timeout)
+    }
+
+    /// `POST /v1/restore/empty`: the stopped node's datadir emptied, to join by a full SST.
+    public func emptyForRejoin() async throws(Failure) -> AgentStatus {
+        try await call(.POST, "/v1/restore/empty", body: Optional<StartRequest>.none, timeout: requestTimeout + .seconds(60))
+    }
+
+    /// `DELETE /v1/restore/stage`: forgets a staged backup.
+    public func discardStage() async throws(Failure) {
+        let (status, body) = try await raw(.DELETE, "/v1/restore/stage", body: nil)
+        guard (200..<300).contains(status) else {
+            let _: AgentStatus = try decode(status: status, body: body, url: baseURL + "/v1/restore/stage")
+            return
+        }
+    }
+
     // MARK: Streams
 
     /// `GET /v1/logs/error`: mysqld's error log, handed to `consume` chunk by chunk as it arrives,
@@ -248,17 +304,21 @@ public struct AgentClient: Sendable {
         }
         let (status, responseBody) = try await raw(
             method, path, body: data, timeout: timeout, headers: async ? [("Prefer", AgentJob.preferAsync)] : [])
+        return try decode(status: status, body: responseBody, url: baseURL + path)
+    }
+
+    private func decode<Result: Decodable>(status: Int, body: Data, url: String) throws(Failure) -> Result {
         let decoder = AgentJSON.decoder()
         if (200..<300).contains(status) {
             do {
-                return try decoder.decode(Result.self, from: responseBody)
+                return try decoder.decode(Result.self, from: body)
             } catch {
-                throw .unexpected(status: status, body: String(decoding: responseBody, as: UTF8.self), url: baseURL + path)
+                throw .unexpected(status: status, body: String(decoding: body, as: UTF8.self), url: url)
             }
         }
-        if let apiError = try? decoder.decode(APIErrorBody.self, from: responseBody) {
+        if let apiError = try? decoder.decode(APIErrorBody.self, from: body) {
             throw .api(apiError)
         }
-        throw .unexpected(status: status, body: String(decoding: responseBody, as: UTF8.self), url: baseURL + path)
+        throw .unexpected(status: status, body: String(decoding: body, as: UTF8.self), url: url)
     }
 }

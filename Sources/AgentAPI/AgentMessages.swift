@@ -60,6 +60,11 @@ public enum AgentOperation: String, Codable, Sendable, Hashable, CaseIterable {
     case starting, stopping, recovering, initializing, promoting
     /// A hot backup of the running node (the backup job): mysqld keeps serving.
     case backingUp = "backing-up"
+    /// A backup is being unpacked and prepared in a scratch directory (restore step 0): mysqld
+    /// keeps serving, and its datadir is not touched.
+    case stagingRestore = "staging-restore"
+    /// The datadir is being replaced: the staged backup copied back, or emptied for a joiner.
+    case restoring
     /// The agent got SIGTERM (its pod is being deleted): it stops mysqld and exits, and refuses
     /// every other request until then. The controller never starts a step while a node terminates.
     case terminating
@@ -67,7 +72,7 @@ public enum AgentOperation: String, Codable, Sendable, Hashable, CaseIterable {
     /// Whether the node's membership may change under this operation (it starts, stops or is
     /// promoted). The controller waits for those before deciding anything; a backup changes no
     /// membership, so it never freezes the repair of another node.
-    public var changesMembership: Bool { self != .backingUp }
+    public var changesMembership: Bool { self != .backingUp && self != .stagingRestore }
 }
 
 /// `GET /v1/status`, and the body of every passive report.
@@ -200,6 +205,9 @@ public struct AgentStatus: Codable, Sendable, Hashable {
     public var disk: Disk?
     /// The newest disk-full line of mysqld's current or last run; cleared when mysqld starts again.
     public var diskFullError: DiskFullError?
+    /// The server's version (`mariadbd --version`), once the agent read it: a restore refuses a
+    /// backup of a newer major version than this.
+    public var serverVersion: String?
 
     public init(
         node: String, cluster: String, flavor: Flavor, state: NodeState, stateReason: String, observedAt: Date,
@@ -270,7 +278,7 @@ public enum AgentJSON {
 /// big datadir, a backup).
 public struct AgentJob: Codable, Sendable, Hashable {
     public enum Kind: String, Codable, Sendable, Hashable, CaseIterable {
-        case start, stop, recover
+        case start, stop, recover, backup
     }
 
     public enum Phase: String, Codable, Sendable, Hashable {
@@ -288,6 +296,10 @@ public struct AgentJob: Codable, Sendable, Hashable {
     public var result: AgentStatus?
     /// When failed: the same error body the synchronous call would have answered.
     public var error: APIErrorBody?
+    /// A backup job: bytes of the compressed stream handed over so far.
+    public var bytes: Int64?
+    /// A backup job, when succeeded: what the stream holds.
+    public var backup: BackupOutcome?
 
     public init(id: String, kind: Kind, phase: Phase, startedAt: Date, finishedAt: Date? = nil,
                 progress: String? = nil, result: AgentStatus? = nil, error: APIErrorBody? = nil) {
@@ -303,4 +315,53 @@ public struct AgentJob: Codable, Sendable, Hashable {
 
     /// The header value that asks for a job instead of a waiting answer (RFC 7240).
     public static let preferAsync = "respond-async"
+}
+
+/// What a finished backup stream holds, from the stream itself (`--galera-info` and
+/// `xtrabackup_info`), so the controller's record never guesses.
+public struct BackupOutcome: Codable, Sendable, Hashable {
+    public var node: String
+    public var flavor: Flavor
+    /// The Galera position the backup is consistent at.
+    public var position: GaleraPosition
+    /// The server's version, e.g. `10.11.19-MariaDB-0+deb12u1`.
+    public var serverVersion: String
+    /// Bytes of the compressed stream, and of the xbstream inside it.
+    public var bytes: Int64
+    public var rawBytes: Int64
+    public var startedAt: Date
+    public var finishedAt: Date
+
+    public init(node: String, flavor: Flavor, position: GaleraPosition, serverVersion: String, bytes: Int64, rawBytes: Int64,
+                startedAt: Date, finishedAt: Date) {
+        self.node = node
+        self.flavor = flavor
+        self.position = position
+        self.serverVersion = serverVersion
+        self.bytes = bytes
+        self.rawBytes = rawBytes
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+    }
+}
+
+/// `POST /v1/restore/stage`'s answer: the backup unpacked and prepared in the node's scratch
+/// directory, ready for `POST /v1/restore/apply`.
+public struct RestoreStage: Codable, Sendable, Hashable {
+    public var node: String
+    public var position: GaleraPosition
+    public var serverVersion: String?
+    /// Compressed bytes received, and the prepared copy's size on disk.
+    public var bytes: Int64
+    public var preparedBytes: Int64
+    public var stagedAt: Date
+
+    public init(node: String, position: GaleraPosition, serverVersion: String?, bytes: Int64, preparedBytes: Int64, stagedAt: Date) {
+        self.node = node
+        self.position = position
+        self.serverVersion = serverVersion
+        self.bytes = bytes
+        self.preparedBytes = preparedBytes
+        self.stagedAt = stagedAt
+    }
 }

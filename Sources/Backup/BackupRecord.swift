@@ -66,3 +66,23 @@ public enum BackupStoreError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+/// A server version's release series, `10.11` of `10.11.19-MariaDB-0+deb12u1`: a restore
+/// refuses a backup from a newer series than the server that would run it.
+public struct ServerSeries: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var major: Int
+    public var minor: Int
+
+    public init?(version: String) {
+        let numbers = version.split(whereSeparator: { !$0.isNumber }).prefix(2).compactMap { Int($0) }
+        guard numbers.count == 2 else { return nil }
+        major = numbers[0]
+        minor = numbers[1]
+    }
+
+    public static func < (left: ServerSeries, right: ServerSeries) -> Bool {
+        (left.major, left.minor) < (right.major, right.minor)
+    }
+
+    public var description: String { "\(major).\(minor)" }
+}

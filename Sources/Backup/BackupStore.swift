@@ -15,7 +15,7 @@ public protocol BackupStore: Sendable {
     func beginWrite(cluster: String, id: String) async throws -> any BackupWriter
     /// Hands the stored stream to `consume` chunk by chunk, checking its size and sha256 against
     /// the record as it goes; a mismatch throws `corrupt` at the end.
-    func read(cluster: String, id: String, _ consume: (Data) async throws -> Void) async throws
+    func read(cluster: String, id: String, _ consume: @Sendable (Data) async throws -> Void) async throws
     func delete(cluster: String, id: String) async throws
 }
 

@@ -71,14 +71,14 @@ public struct FileBackupStore: BackupStore {
         }
     }
 
-    public func read(cluster: String, id: String, _ consume: (Data) async throws -> Void) async throws {
+    public func read(cluster: String, id: String, _ consume: @Sendable (Data) async throws -> Void) async throws {
         let record = try await self.metadata(cluster: cluster, id: id)
         let path = directory(cluster, id) + "/" + Self.dataFile
         guard let handle = FileHandle(forReadingAtPath: path) else { throw BackupStoreError.corrupt(id: id, reason: "\(path) is missing") }
         defer { try? handle.close() }
         var hasher = SHA256()
         var size: Int64 = 0
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+        while let chunk = try await Self.blocking({ try handle.read(upToCount: 1 << 20) }), !chunk.isEmpty {
             hasher.update(data: chunk)
             size += Int64(chunk.count)
             try await consume(chunk)
@@ -116,6 +116,16 @@ public struct FileBackupStore: BackupStore {
         return encoder
     }()
 
+    /// Runs a blocking file call on a dispatch thread, never on the cooperative pool (a slow disk
+    /// must not stall the controller's probes).
+    static func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .utility).async {
+                continuation.resume(with: Result { try body() })
+            }
+        }
+    }
+
     static func hex(_ digest: SHA256.Digest) -> String {
         digest.map { String(format: "%02x", $0) }.joined()
     }
@@ -139,7 +149,7 @@ actor FileBackupWriter: BackupWriter {
     func append(_ chunk: Data) async throws {
         guard !done else { throw BackupStoreError.writeFailed(path: partial, reason: "the backup was already finished or aborted") }
         do {
-            try handle.write(contentsOf: chunk)
+            try await FileBackupStore.blocking { [handle] in try handle.write(contentsOf: chunk) }
         } catch {
             await abort()
             throw BackupStoreError.writeFailed(path: partial, reason: error.localizedDescription)
@@ -157,8 +167,10 @@ actor FileBackupWriter: BackupWriter {
         record.size = size
         record.sha256 = FileBackupStore.hex(hasher.finalize())
         do {
-            try handle.synchronize()
-            try handle.close()
+            try await FileBackupStore.blocking { [handle] in
+                try handle.synchronize()
+                try handle.close()
+            }
             let json = try FileBackupStore.encoder.encode(record)
             try json.write(to: URL(fileURLWithPath: partial + "/" + FileBackupStore.recordFile), options: .atomic)
             try FileManager.default.moveItem(atPath: partial, toPath: final)
@@ -175,5 +187,12 @@ actor FileBackupWriter: BackupWriter {
         done = true
         try? handle.close()
         try? FileManager.default.removeItem(atPath: partial)
+    }
+}
+
+extension FileBackupStore {
+    /// The hex sha256 of `data`, as records hold it.
+    public static func sha256Hex(_ data: Data) -> String {
+        hex(SHA256.hash(data: data))
     }
 }

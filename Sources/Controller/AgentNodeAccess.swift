@@ -1,5 +1,6 @@
 import AgentAPI
 import AsyncHTTPClient
+import Foundation
 import Galera
 import NIOPosix
 
@@ -54,6 +55,45 @@ public final class AgentNodeAccess: NodeAccess {
     public func probeSQL(of node: String) async throws -> WsrepStatus {
         guard let probe = sqlProbes[node] else { throw ControllerError.unknownNode(node) }
         return try await probe.probe()
+    }
+
+    public func backup(_ node: String, timeout: Duration, _ consume: (Data) async throws -> Void) async throws -> BackupOutcome {
+        let client = try client(actors, node)
+        let job = try await client.startBackup()
+        try await client.collectBackup(job, timeout: timeout) { buffer in try await consume(Data(buffer.readableBytesView)) }
+        // The stream ended whole; the job's outcome follows within moments.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while true {
+            let current = try await client.job(job.id)
+            switch current.phase {
+            case .succeeded:
+                guard let outcome = current.backup else { throw ControllerError.refused(task: "backup of \(node)", why: "job \(job.id) succeeded without an outcome") }
+                return outcome
+            case .failed:
+                throw AgentClient.Failure.api(current.error ?? APIErrorBody(status: 500, code: "jobFailed", reason: "backup job \(job.id) failed without saying why"))
+            case .running:
+                guard ContinuousClock.now < deadline else {
+                    throw ControllerError.effectNotSeen(action: "backup of \(node)", why: "its stream ended but job \(job.id) still runs after 30 s")
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+
+    public func stageRestore(_ node: String, from stream: ChunkPipe, timeout: Duration) async throws -> RestoreStage {
+        try await client(actors, node).stageRestore(stream, timeout: timeout)
+    }
+
+    public func applyRestore(_ node: String, timeout: Duration) async throws -> AgentStatus {
+        try await client(actors, node).applyRestore(timeout: timeout)
+    }
+
+    public func emptyForRejoin(_ node: String) async throws -> AgentStatus {
+        try await client(actors, node).emptyForRejoin()
+    }
+
+    public func discardStage(_ node: String) async {
+        try? await client(actors, node).discardStage()
     }
 
     public func shutdown() async {

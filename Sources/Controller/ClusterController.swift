@@ -47,6 +47,11 @@ public actor ClusterController {
     var formedUUID: String?
     /// Set by a restore task while it owns the nodes (fault recovery stands aside).
     var restoreStep: String?
+    /// A restore that failed after it changed the nodes: fault recovery keeps standing aside and
+    /// the status asks a person (a new restore is the way on).
+    var restoreStopped: ManualIntervention?
+    /// Backups and restores: their statuses, approvals, and the store's catalog.
+    var data = DataTaskBook()
 
     /// - Parameters:
     ///   - access: how nodes are reached; `AgentNodeAccess` for real agents.
@@ -79,9 +84,13 @@ public actor ClusterController {
             "nodes": "\(configuration.nodes.map(\.name).joined(separator: ","))",
             "autoRecovery": "\(configuration.autoRecovery)", "replicas": "\(configuration.replicas)",
         ])
+        await prepareData()
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.queue.run { finished in await self.taskFinished(finished) } }
             group.addTask { await self.probeLoop() }
+            if configuration.backupSchedule != nil, configuration.backupStore != nil {
+                group.addTask { await self.scheduleLoop() }
+            }
             await group.waitForAll()
         }
         await access.shutdown()
@@ -174,7 +183,7 @@ public actor ClusterController {
             retryNotBefore = nil
             retryNotBeforeText = nil
         }
-        let escalated = escalation(for: plan)
+        let escalated = escalation(for: plan) ?? restoreStopped
         trackOutage(snapshot.clusterState, plan: plan, now: now)
         metrics.record(snapshot)
         metrics.recordPlan(plan)
@@ -206,6 +215,7 @@ public actor ClusterController {
         status.clusterUUID = formedUUID
         let recent = history.records.suffix(ActionSummary.kept).map(\.summaryForStatus)
         status.actions = recent.isEmpty ? nil : Array(recent)
+        decorateWithData(&status)
         if feed.publish(status) {
             logger.info("cluster status changed", metadata: [
                 "state": "\(status.state.rawValue)",

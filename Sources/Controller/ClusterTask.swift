@@ -1,10 +1,11 @@
 /// One unit of work that changes a cluster. Tasks run one at a time on the cluster's `TaskQueue`.
 public struct ClusterTask: Sendable {
     /// What a task is for. The order of the cases is the queue's priority: fault recovery first,
-    /// a scheduled backup last. (Restore and scale tasks join with the issues that build them.)
+    /// a backup last.
     public enum Kind: String, Sendable, CaseIterable, Comparable {
         case faultRecovery = "fault-recovery"
         case restart
+        case restore
         case backup
 
         public static func < (lhs: Kind, rhs: Kind) -> Bool {

@@ -1,5 +1,6 @@
-import NIOSSL
 import AgentAPI
+import Backup
+import NIOSSL
 
 /// Where one node of the cluster is reached.
 public struct NodeEndpoint: Sendable, Hashable, Codable {
@@ -69,6 +70,20 @@ public struct ControllerConfiguration: Sendable {
     /// aborted on a full disk is never restarted into the same wall (row 20, `DiskFull`).
     public var diskResumeBytes: Int64 = 128 << 20
 
+    /// Where backups are kept; nil: backups and restores are refused (no store configured).
+    public var backupStore: (any BackupStore)?
+    /// Scheduled backups (`spec.backup.backupTime`); nil: manual backups only.
+    public var backupSchedule: BackupSchedule?
+    /// Backups finished longer ago than this are deleted after a newer one succeeds (never the newest).
+    public var backupReservedDays = 7
+    /// A backup stream may take this long (a big datadir streams for hours).
+    public var backupDeadline: Duration = .seconds(6 * 3600)
+    /// A restore may take this long, waits for approval included.
+    public var restoreDeadline: Duration = .seconds(24 * 3600)
+    /// Form the cluster from this backup instead of empty datadirs (`spec.restoreFrom`), once:
+    /// never when the cluster was formed before.
+    public var restoreFrom: BackupReference?
+
     /// HTTPS for the controller's endpoints; nil: plain HTTP.
     public var serverTLS: TLSConfiguration?
 
@@ -109,4 +124,17 @@ public struct ControllerConfiguration: Sendable {
         }
         return problems
     }
+}
+
+/// A backup in a store: the cluster whose backups hold it, and its id.
+public struct BackupReference: Sendable, Hashable, CustomStringConvertible {
+    public var cluster: String
+    public var id: String
+
+    public init(cluster: String, id: String) {
+        self.cluster = cluster
+        self.id = id
+    }
+
+    public var description: String { "\(cluster)/\(id)" }
 }

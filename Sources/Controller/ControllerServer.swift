@@ -1,4 +1,5 @@
 import AgentAPI
+import ControllerAPI
 import Foundation
 import Hummingbird
 import HummingbirdTLS
@@ -59,6 +60,63 @@ public enum ControllerServer {
             } catch {
                 return problem(.notFound, "unknownNode", "\(error); the nodes are \(controller.configuration.nodes.map(\.name))")
             }
+        }
+
+        // Data tasks: backups and restores (docs/backup.md). The operator sends one per
+        // QiniuMySQLData, named after it; the same name again is the same task.
+        router.post("/v1/tasks/data") { request, _ -> Response in
+            guard token.accepts(authorizationHeader: request.headers[.authorization]) else { return unauthorized() }
+            let body: DataTaskRequest
+            do {
+                body = try JSONDecoder().decode(DataTaskRequest.self, from: Data(try await request.body.collect(upTo: 64 << 10).readableBytesView))
+            } catch {
+                return problem(.badRequest, "badRequest", "the body is not a data task request: \(error)")
+            }
+            do {
+                let (task, created) = try await controller.submit(body)
+                return try json(task, status: created ? .created : .ok)
+            } catch let error as APIErrorBody {
+                return problem(HTTPResponse.Status(code: error.status), error.code, error.reason)
+            }
+        }
+        router.get("/v1/tasks/data") { request, _ -> Response in
+            guard token.accepts(authorizationHeader: request.headers[.authorization]) else { return unauthorized() }
+            return try json(await controller.dataTasks())
+        }
+        router.get("/v1/tasks/data/:name") { request, context -> Response in
+            guard token.accepts(authorizationHeader: request.headers[.authorization]) else { return unauthorized() }
+            let name = context.parameters.get("name") ?? ""
+            guard let task = await controller.dataTask(name) else {
+                return problem(.notFound, "unknownTask", "no data task \(name) on this controller")
+            }
+            return try json(task)
+        }
+        router.post("/v1/tasks/data/:name/approve") { request, context -> Response in
+            guard token.accepts(authorizationHeader: request.headers[.authorization]) else { return unauthorized() }
+            let name = context.parameters.get("name") ?? ""
+            let approval: DataTaskApproval
+            do {
+                approval = try JSONDecoder().decode(DataTaskApproval.self, from: Data(try await request.body.collect(upTo: 4096).readableBytesView))
+            } catch {
+                return problem(.badRequest, "badRequest", "the body must be {\"step\": N}: \(error)")
+            }
+            do {
+                return try json(try await controller.approve(name, step: approval.step))
+            } catch let error as APIErrorBody {
+                return problem(HTTPResponse.Status(code: error.status), error.code, error.reason)
+            }
+        }
+        router.delete("/v1/tasks/data/:name") { request, context -> Response in
+            guard token.accepts(authorizationHeader: request.headers[.authorization]) else { return unauthorized() }
+            do {
+                return try json(try await controller.cancel(context.parameters.get("name") ?? ""))
+            } catch let error as APIErrorBody {
+                return problem(HTTPResponse.Status(code: error.status), error.code, error.reason)
+            }
+        }
+        router.get("/v1/backups") { request, _ -> Response in
+            guard token.accepts(authorizationHeader: request.headers[.authorization]) else { return unauthorized() }
+            return try json(await controller.backupCatalog())
         }
 
         // Agents push to `/v1/reports` or `/v1/reports/<node>` (the path names the node for logs).
@@ -137,11 +195,15 @@ public enum ControllerServer {
             })
     }
 
-    static func json<T: Encodable>(_ value: T) throws -> Response {
+    static func unauthorized() -> Response {
+        problem(.unauthorized, "unauthorized", "this request needs 'Authorization: Bearer <token>' (the agents' token)")
+    }
+
+    static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         encoder.dateEncodingStrategy = .iso8601
-        return Response(status: .ok, headers: [.contentType: "application/json"],
+        return Response(status: status, headers: [.contentType: "application/json"],
                         body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
     }
 

@@ -1,4 +1,5 @@
 import AgentAPI
+import Foundation
 import Galera
 
 /// How the controller reaches the nodes of its cluster: each node's agent (status, start, stop,
@@ -21,6 +22,37 @@ public protocol NodeAccess: Sendable {
     func probeSQL(of node: String) async throws -> WsrepStatus
     /// Releases connections and threads; called once when the controller stops.
     func shutdown() async
+
+    // Backups and restore (docs/backup.md). Only real agents do these; the in-memory fake
+    // refuses them (the default implementations below).
+
+    /// A hot backup of `node`: its compressed stream handed to `consume` chunk by chunk, then
+    /// what it holds. Throws if the stream breaks or the agent reports a failure.
+    func backup(_ node: String, timeout: Duration, _ consume: (Data) async throws -> Void) async throws -> BackupOutcome
+    /// Sends a backup's stream to `node`, which unpacks and prepares it in its scratch directory.
+    func stageRestore(_ node: String, from stream: ChunkPipe, timeout: Duration) async throws -> RestoreStage
+    /// Copies the staged backup into the stopped `node`'s emptied datadir.
+    func applyRestore(_ node: String, timeout: Duration) async throws -> AgentStatus
+    /// Empties the stopped `node`'s datadir so that it joins by a full state transfer.
+    func emptyForRejoin(_ node: String) async throws -> AgentStatus
+    /// Forgets a staged backup on `node` (best effort).
+    func discardStage(_ node: String) async
+}
+
+extension NodeAccess {
+    public func backup(_ node: String, timeout: Duration, _ consume: (Data) async throws -> Void) async throws -> BackupOutcome {
+        throw ControllerError.refused(task: "backup of \(node)", why: "this node access cannot take backups")
+    }
+    public func stageRestore(_ node: String, from stream: ChunkPipe, timeout: Duration) async throws -> RestoreStage {
+        throw ControllerError.refused(task: "restore on \(node)", why: "this node access cannot restore")
+    }
+    public func applyRestore(_ node: String, timeout: Duration) async throws -> AgentStatus {
+        throw ControllerError.refused(task: "restore on \(node)", why: "this node access cannot restore")
+    }
+    public func emptyForRejoin(_ node: String) async throws -> AgentStatus {
+        throw ControllerError.refused(task: "restore on \(node)", why: "this node access cannot restore")
+    }
+    public func discardStage(_ node: String) async {}
 }
 
 extension RecoveryAction {

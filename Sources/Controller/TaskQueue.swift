@@ -41,6 +41,12 @@ public actor TaskQueue {
         running == kind || waiting.contains { $0.kind == kind }
     }
 
+    /// Whether a task of this kind is waiting (not running): a long task that yields to fault
+    /// recovery asks this.
+    public func isWaiting(_ kind: ClusterTask.Kind) -> Bool {
+        waiting.contains { $0.kind == kind }
+    }
+
     /// Runs tasks one after the other until the surrounding task is cancelled; `onFinish` hears
     /// of every task that ended.
     public func run(onFinish: @Sendable (Finished) async -> Void = { _ in }) async {

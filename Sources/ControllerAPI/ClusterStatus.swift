@@ -18,6 +18,11 @@ public struct ClusterStatus: Codable, Sendable, Hashable {
     /// the operator records an Event for each one that finishes. Changes only when a step starts
     /// or ends.
     public var actions: [ActionSummary]?
+    /// Data tasks (backups, restores): every unfinished one and the newest finished ones.
+    public var tasks: [DataTaskStatus]?
+    /// The newest backup in the store, and every kept one (oldest first).
+    public var lastBackup: BackupSummary?
+    public var backups: [BackupSummary]?
 
     public init(cluster: String, state: ClusterState, nodes: [NodeStatus], conditions: [Condition], message: String,
                 clusterUUID: String? = nil) {

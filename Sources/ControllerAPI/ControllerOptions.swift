@@ -43,6 +43,15 @@ public struct ControllerOptions: Sendable, Hashable, Codable {
     public var tlsKeyFile: String?
     /// The CA that https agent URLs' certificates must chain to.
     public var caFile: String?
+    /// The backup store's directory (`ROOT/CLUSTER/ID/`); nil: no backups.
+    public var backupDirectory: String?
+    /// Scheduled backups: times of day `HH:MM[,HH:MM...]`, in `backupTimeZone` (UTC by default).
+    public var backupTime: String?
+    public var backupTimeZone: String?
+    /// Days backups are kept (after a newer one succeeded; never the newest).
+    public var reservedDays: Int?
+    /// Form the cluster from this backup, `CLUSTER/ID`, if it was never formed.
+    public var restoreFrom: String?
 
     public init(cluster: String, nodes: [Node], agentTokenFile: String) {
         self.cluster = cluster
@@ -77,6 +86,11 @@ public struct ControllerOptions: Sendable, Hashable, Codable {
         add("--tls-cert-file", tlsCertificateFile, default: nil)
         add("--tls-key-file", tlsKeyFile, default: nil)
         add("--ca-file", caFile, default: nil)
+        add("--backup-dir", backupDirectory, default: nil)
+        add("--backup-time", backupTime, default: nil)
+        add("--backup-time-zone", backupTimeZone, default: nil)
+        add("--reserved-days", reservedDays.map(String.init), default: nil)
+        add("--restore-from", restoreFrom, default: nil)
         return arguments
     }
 

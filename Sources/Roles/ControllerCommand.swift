@@ -1,6 +1,7 @@
 import AgentAPI
 import ArgumentParser
 import AsyncHTTPClient
+import Backup
 import Controller
 import Foundation
 import Galera
@@ -19,7 +20,8 @@ public struct ControllerCommand: AsyncParsableCommand {
             not know stops with a ManualInterventionRequired condition (see docs/controller.md).
 
             Endpoints on --listen: GET /v1/status (?watch=true: a stream of changes), GET /v1/actions, POST /v1/reports (agents), \
-            POST /v1/tasks/restart/<node>, GET /metrics, GET /healthz.
+            POST /v1/tasks/restart/<node>, POST /v1/tasks/data (backups and restores), GET /v1/tasks/data[/<name>], \
+            POST /v1/tasks/data/<name>/approve, DELETE /v1/tasks/data/<name>, GET /v1/backups, GET /metrics, GET /healthz.
 
               kubectl-qmysql controller --cluster demo \\
                 --node demo-0=http://127.0.0.2:9809,127.0.0.2:3306 \\
@@ -87,6 +89,21 @@ public struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "The CA (PEM) that https agent URLs' certificates must chain to.")
     var caFile: String?
 
+    @Option(name: .customLong("backup-dir"), help: "The backup store: a directory holding CLUSTER/ID/ backups (a volume only the controller mounts). Without it backups are refused.")
+    var backupDirectory: String?
+
+    @Option(help: "Scheduled backups at these times of day, HH:MM[,HH:MM...] (needs --backup-dir).")
+    var backupTime: String?
+
+    @Option(help: "The time zone of --backup-time, e.g. Asia/Shanghai (default UTC).")
+    var backupTimeZone: String?
+
+    @Option(help: "Days a backup is kept once a newer one succeeded (the newest is always kept).")
+    var reservedDays: Int = 7
+
+    @Option(help: "Form the never-formed cluster from this backup, CLUSTER/ID, instead of empty datadirs (needs --backup-dir).")
+    var restoreFrom: String?
+
     public init() {}
 
     public func validate() throws {
@@ -123,6 +140,16 @@ public struct ControllerCommand: AsyncParsableCommand {
         }
         if let monitorPasswordFile, !FileManager.default.isReadableFile(atPath: monitorPasswordFile) {
             throw ValidationError("--monitor-password-file '\(monitorPasswordFile)' cannot be read")
+        }
+        if (backupTime != nil || restoreFrom != nil), backupDirectory == nil {
+            throw ValidationError("--backup-time and --restore-from need --backup-dir, the backup store")
+        }
+        if let backupDirectory, !backupDirectory.hasPrefix("/") {
+            throw ValidationError("--backup-dir '\(backupDirectory)' must be an absolute path")
+        }
+        if reservedDays < 1 { throw ValidationError("--reserved-days must be 1 or more, not \(reservedDays)") }
+        if let restoreFrom, parseBackupReference(restoreFrom) == nil {
+            throw ValidationError("--restore-from '\(restoreFrom)' is not CLUSTER/ID, e.g. demo/demo-20261129-010100")
         }
         let problems = try makeConfiguration(readSecrets: false).problems
         if let first = problems.first { throw ValidationError(first) }
@@ -180,6 +207,19 @@ public struct ControllerCommand: AsyncParsableCommand {
                 throw ValidationError(error.description)
             }
         }
+        if let backupDirectory { configuration.backupStore = FileBackupStore(root: backupDirectory) }
+        if let backupTime {
+            guard let zone = TimeZone(identifier: backupTimeZone ?? "UTC") else {
+                throw ValidationError("--backup-time-zone '\(backupTimeZone ?? "")' is not a time zone, like UTC or Asia/Shanghai")
+            }
+            do {
+                configuration.backupSchedule = try BackupSchedule(parsing: backupTime, timeZone: zone)
+            } catch {
+                throw ValidationError("--backup-time: \(error.description)")
+            }
+        }
+        configuration.backupReservedDays = reservedDays
+        configuration.restoreFrom = restoreFrom.flatMap(parseBackupReference)
         configuration.formedUUID = formedUUID?.lowercased()
         configuration.stateFile = stateFile
         if let (host, port) = parseListenAddress(listen) {
@@ -189,6 +229,12 @@ public struct ControllerCommand: AsyncParsableCommand {
         return configuration
     }
 
+
+    func parseBackupReference(_ text: String) -> BackupReference? {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+        return BackupReference(cluster: String(parts[0]), id: String(parts[1]))
+    }
 
     func secret(_ path: String, option: String) throws -> String {
         do {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Galera
 import Testing
 @testable import Backup
@@ -30,9 +31,9 @@ struct FileBackupStoreTests {
         #expect(stored.sha256.count == 64)
         #expect(try await store.list(cluster: "demo").map(\.id) == ["demo-20261129-180000"])
         #expect(try await store.metadata(cluster: "demo", id: stored.id) == stored)
-        var read = Data()
-        try await store.read(cluster: "demo", id: stored.id) { read.append($0) }
-        #expect(read == chunks.reduce(Data(), +))
+        let read = Mutex(Data())
+        try await store.read(cluster: "demo", id: stored.id) { chunk in read.withLock { $0.append(chunk) } }
+        #expect(read.withLock { $0 } == chunks.reduce(Data(), +))
     }
 
     @Test func aFlippedByteAndATruncationAreCaughtOnRead() async throws {

@@ -1,4 +1,5 @@
 import AgentAPI
+import Backup
 import Controller
 import Foundation
 import Galera
@@ -28,6 +29,8 @@ final class Scenario: Sendable {
         /// Agents push reports to the controller (they cannot from a network namespace).
         var push = true
         var autoRecovery = true
+        /// A backup store under this directory (shared by scenarios that restore from each other).
+        var backupRoot: String?
     }
 
     private init(name: String, bed: GaleraBed, cluster: LocalCluster, host: InProcessController, root: String) {
@@ -49,6 +52,7 @@ final class Scenario: Sendable {
         ) { configuration in
             configuration.autoRecovery = options.autoRecovery
             configuration.recoveryStepDeadline = .seconds(60)
+            if let backupRoot = options.backupRoot { configuration.backupStore = FileBackupStore(root: backupRoot) }
         }
         if options.push {
             clusterConfiguration.controllerURLPrefix = host.reportURLPrefix

@@ -1,0 +1,257 @@
+import AgentAPI
+import Backup
+import ControllerAPI
+import Foundation
+import Galera
+import KubeAPI
+import QiniuAPI
+import Synchronization
+
+/// The seed's restore procedure (docs/backup.md), every step in the task's status:
+///
+/// 0. Verify: the backup exists, its sha256 matches, it is of this flavor and not of a newer
+///    series, and it unpacks and prepares in a scratch directory on the bootstrap node. Nothing
+///    changed yet: a bad backup is refused here and every node keeps serving.
+/// 1. Back up the current state (skipped only with `skipSafetyBackup`): the way back.
+/// 2. Pause every node: a graceful stop through the agents; the intent is `restoring` from here,
+///    so fault recovery stands aside.
+/// 3. Pick the bootstrap node: the request's, else the lowest ordinal whose agent answers.
+/// 4. Restore on it: copy-back into its emptied datadir; bootstrap at the backup's position.
+/// 5. Start the others, one at a time: their datadirs hold the old history, so they are emptied
+///    and join by a full state transfer.
+///
+/// With `approval: Step` the task waits before each of steps 1 to 5 until the step is approved.
+/// A failure or a cancellation stops at that step; once a node was touched the intent stays
+/// `restoring` and the status says where the cluster stands and how to go on.
+extension ClusterController {
+    struct RestoreRefused: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    func runRestoreTask(_ name: String) async throws -> String {
+        guard let request = data.request(name), let id = request.backupID, let store = configuration.backupStore else {
+            throw ControllerError.refused(task: "restore \(name)", why: "the task or the store is gone")
+        }
+        let source = request.sourceCluster ?? configuration.clusterName
+        let seeding = configuration.restoreFrom != nil && name == "restore-from-\(id)" && formedUUID == nil
+        data.update(name) {
+            $0.phase = .running
+            $0.startTime = KubeTime.format(wallClock())
+        }
+        var current = 0
+        var touched = false
+        var staged: String?
+        do {
+            // Step 0.
+            markStep(name, 0, .running, "reading backup \(source)/\(id)")
+            let metadata = try await store.metadata(cluster: source, id: id)
+            data.update(name) { $0.backup = metadata.summary }
+            let node = try await bootstrapNode(for: request)
+            data.update(name) { $0.node = node }
+            let agent = try await answeringAgent(node, within: seeding ? .seconds(300) : .seconds(30))
+            guard metadata.flavor == agent.flavor else {
+                throw RestoreRefused("backup \(id) is of flavor \(metadata.flavor.rawValue); this cluster runs \(agent.flavor.rawValue)")
+            }
+            if let running = agent.serverVersion, let nodeSeries = ServerSeries(version: running),
+               let backupSeries = ServerSeries(version: metadata.serverVersion), backupSeries > nodeSeries {
+                throw RestoreRefused("backup \(id) is of server \(metadata.serverVersion) (series \(backupSeries)), newer than this cluster's \(running); restore it into a cluster of series \(backupSeries) or newer")
+            }
+            let verified = Atomic<Int64>(0)
+            try await store.read(cluster: source, id: id) { @Sendable chunk in
+                let total = verified.add(Int64(chunk.count), ordering: .relaxed).newValue
+                await self.noteBytes(name, total)
+            }
+            markStep(name, 0, .running, "sha256 matches (\(ByteCount.text(metadata.size))); unpacking and preparing on \(node)")
+            staged = node
+            let stage = try await stage(backup: metadata, from: source, on: node, task: name)
+            guard stage.position == metadata.position else {
+                throw RestoreRefused("backup \(id) unpacks to position \(stage.position), but its record says \(metadata.position): the store's record does not match its data")
+            }
+            markStep(name, 0, .succeeded, "backup \(id) verified: sha256 matches; unpacked and prepared on \(node) at \(stage.position)")
+
+            // Step 1.
+            current = 1
+            try await gate(name, 1)
+            if request.skipSafetyBackup == true {
+                markStep(name, 1, .skipped, "skipSafetyBackup: true")
+            } else {
+                let safety = try await takeBackup(task: name, step: 1, yielding: false)
+                markStep(name, 1, .succeeded, "the current state is backup \(safety.id) (\(ByteCount.text(safety.size)) at \(safety.position)): restore it to go back")
+            }
+
+            // Step 2.
+            current = 2
+            try await gate(name, 2)
+            markStep(name, 2, .running, "stopping every node gracefully")
+            touched = true
+            beginRestore(step: "PauseNodes")
+            try await pauseEveryNode()
+            markStep(name, 2, .succeeded, "every node stopped gracefully; their data is on disk")
+
+            // Step 3.
+            current = 3
+            try await gate(name, 3)
+            let why = request.bootstrapNode != nil ? "as requested" : "the lowest ordinal whose agent answers"
+            markStep(name, 3, .succeeded, "\(node) (\(why)); the backup is staged there")
+
+            // Step 4.
+            current = 4
+            try await gate(name, 4)
+            beginRestore(step: "RestoreOnBootstrapNode")
+            markStep(name, 4, .running, "copying the backup back into \(node)'s emptied datadir")
+            _ = try await access.applyRestore(node, timeout: .seconds(3600))
+            staged = nil
+            markStep(name, 4, .running, "bootstrapping \(node) at \(stage.position)")
+            _ = try await access.start(node, StartRequest(mode: .bootstrap, position: stage.position))
+            try await waitUntilSynced(node)
+            markStep(name, 4, .succeeded, "\(node) restored and bootstrapped at \(stage.position)")
+
+            // Step 5.
+            current = 5
+            try await gate(name, 5)
+            beginRestore(step: "StartOtherNodes")
+            for other in configuration.nodes.map(\.name) where other != node {
+                markStep(name, 5, .running, "\(other): emptying its datadir (old history), then joining by SST")
+                _ = try await access.emptyForRejoin(other)
+                _ = try await access.start(other, StartRequest(mode: .join))
+                try await waitUntilSynced(other)
+            }
+            markStep(name, 5, .succeeded, "every node joined the restored cluster")
+            endRestore()
+            restoreStopped = nil
+            data.update(name) {
+                $0.phase = .succeeded
+                $0.message = "restored backup \(id) at \(stage.position) on \(node); every node Synced"
+                $0.completionTime = KubeTime.format(wallClock())
+            }
+            logger.notice("restore finished", metadata: ["task": "\(name)", "backup": "\(source)/\(id)", "position": "\(stage.position)"])
+            return "restored \(source)/\(id) at \(stage.position)"
+        } catch {
+            if let staged { await access.discardStage(staged) }
+            let message = describe(error)
+            markStep(name, current, .failed, message)
+            let stepName = RestoreSteps.names[current]
+            if touched || seeding {
+                let advice = seeding
+                    ? "The cluster is not formed (it never forms empty instead of the backup). Fix the cause, then delete the controller's pod to try again, or delete the cluster."
+                    : "Fault recovery stands aside. To go on, restore again (from \(id), or from the step-1 safety backup to go back); the new restore starts from step 0."
+                restoreStopped = ManualIntervention(
+                    reason: seeding ? "RestoreFromBackupFailed" : "RestoreStopped",
+                    seen: "restore \(name) stopped at step \(current) (\(stepName)): \(message)", advice: advice)
+                beginRestore(step: "stopped at step \(current) (\(stepName))")
+            } else {
+                endRestore()
+            }
+            finishFailed(name, "step \(current) (\(stepName)): \(message)\(touched ? "" : "; nothing was changed, every node keeps serving")")
+            throw error
+        }
+    }
+
+    func noteBytes(_ name: String, _ bytes: Int64) {
+        data.noteBytes(name, bytes, now: .now)
+    }
+
+    private func describe(_ error: any Error) -> String {
+        if let failure = error as? AgentClient.Failure, let body = failure.apiError { return body.reason }
+        return "\(error)"
+    }
+
+    /// The node to restore on: the request's, else the lowest ordinal whose agent answers.
+    private func bootstrapNode(for request: DataTaskRequest) async throws -> String {
+        if let node = request.bootstrapNode { return node }
+        for node in configuration.nodes where (try? await access.status(of: node.name)) != nil { return node.name }
+        return configuration.nodes[0].name
+    }
+
+    private func answeringAgent(_ node: String, within: Duration) async throws -> AgentStatus {
+        let deadline = ContinuousClock.now + within
+        while true {
+            do {
+                return try await access.status(of: node)
+            } catch {
+                guard ContinuousClock.now < deadline else {
+                    throw RestoreRefused("the agent of \(node) does not answer (\(error)); a restore needs every node's agent")
+                }
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    /// Streams the backup from the store to `node`, which unpacks and prepares it.
+    private func stage(backup metadata: BackupMetadata, from source: String, on node: String, task name: String) async throws -> RestoreStage {
+        guard let store = configuration.backupStore else { throw RestoreRefused("no backup store") }
+        let pipe = ChunkPipe()
+        let access = self.access
+        let staging = Task { try await access.stageRestore(node, from: pipe, timeout: .seconds(3600)) }
+        let sent = Atomic<Int64>(0)
+        do {
+            try await store.read(cluster: source, id: metadata.id) { @Sendable chunk in
+                try await pipe.send(chunk)
+                let total = sent.add(Int64(chunk.count), ordering: .relaxed).newValue
+                await self.noteBytes(name, total)
+            }
+            await pipe.finish()
+        } catch {
+            await pipe.fail(error)
+            _ = try? await staging.value
+            throw error
+        }
+        return try await staging.value
+    }
+
+    /// Waits before step `step` until it is approved (with `approval: Step`); throws if the task
+    /// was cancelled meanwhile.
+    private func gate(_ name: String, _ step: Int) async throws {
+        if data.cancelled.contains(name) { throw Cancelled() }
+        guard data.request(name)?.approval == .step else { return }
+        var announced = false
+        while (data.request(name)?.approvedStep ?? -1) < step {
+            if !announced {
+                markStep(name, step, .waitingForApproval, "waiting for approval of step \(step) (\(RestoreSteps.names[step]))")
+                logger.notice("restore waits for approval", metadata: ["task": "\(name)", "step": "\(step)"])
+                announced = true
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            if data.cancelled.contains(name) { throw Cancelled() }
+        }
+        markStep(name, step, .running, "approved")
+    }
+
+    /// Stops every running node gracefully, highest ordinal first, and checks none runs.
+    private func pauseEveryNode() async throws {
+        for node in configuration.nodes.reversed() {
+            let status: AgentStatus
+            do {
+                status = try await access.status(of: node.name)
+            } catch {
+                throw RestoreRefused("cannot pause \(node.name): its agent does not answer (\(error))")
+            }
+            if status.process.running {
+                _ = try await access.stop(node.name, StopRequest(mode: .graceful))
+            }
+        }
+        for node in configuration.nodes {
+            guard try await access.status(of: node.name).process.running == false else {
+                throw RestoreRefused("\(node.name) still runs after a graceful stop")
+            }
+        }
+    }
+
+    /// Waits until `node` is Synced in a Primary component (a joiner: after its SST).
+    private func waitUntilSynced(_ node: String) async throws {
+        let deadline = ContinuousClock.now + configuration.recoveryStepDeadline
+        var last = "no answer"
+        while ContinuousClock.now < deadline {
+            if let status = try? await access.status(of: node) {
+                if status.wsrep?.ready == true { return }
+                last = status.stateReason
+                if !status.process.running, status.operation == nil {
+                    throw RestoreRefused("mysqld on \(node) exited: \(status.lastExit?.description ?? last)")
+                }
+            }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        throw RestoreRefused("\(node) was not Synced within \(configuration.recoveryStepDeadline): \(last)")
+    }
+}
