@@ -173,13 +173,13 @@ _kubectl-qmysql() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    install|create|get|status|delete|backup|restore|data|mysql|credential|playground|version|agent|controller|operator|completion|help)
+    install|create|get|status|delete|backup|backups|restore|data|mysql|credential|playground|version|agent|controller|operator|completion|help)
         # Offer subcommand argument completions
         "_kubectl-qmysql_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'install create get status delete backup restore data mysql credential playground version agent controller operator completion help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'install create get status delete backup backups restore data mysql credential playground version agent controller operator completion help' -- "${cur}"))
         ;;
     esac
 }
@@ -219,7 +219,7 @@ _kubectl-qmysql_create() {
     repeating_flags=()
     non_repeating_flags=(--dry-run --wait --version -h --help)
     repeating_options=()
-    non_repeating_options=(--kubeconfig --context -n --namespace --request-timeout --replicas --flavor --version --image --storage --storage-class --backup-time --reserved-days -f --timeout --output -o)
+    non_repeating_options=(--kubeconfig --context -n --namespace --request-timeout --replicas --flavor --version --image --storage --storage-class --backup-time --reserved-days --from-backup --from-cluster -f --timeout --output -o)
     __kubectl-qmysql_offer_flags_options 1
 
     # Offer option value completions
@@ -259,6 +259,12 @@ _kubectl-qmysql_create() {
         return
         ;;
     '--reserved-days')
+        return
+        ;;
+    '--from-backup')
+        return
+        ;;
+    '--from-cluster')
         return
         ;;
     '-f')
@@ -392,11 +398,39 @@ _kubectl-qmysql_backup() {
     esac
 }
 
+_kubectl-qmysql_backups() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--kubeconfig --context -n --namespace --request-timeout --output -o)
+    __kubectl-qmysql_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--kubeconfig')
+        return
+        ;;
+    '--context')
+        return
+        ;;
+    '-n'|'--namespace')
+        return
+        ;;
+    '--request-timeout')
+        return
+        ;;
+    '--output'|'-o')
+        __kubectl-qmysql_add_completions -W 'table'$'\n''wide'$'\n''json'$'\n''yaml'$'\n''name'
+        return
+        ;;
+    esac
+}
+
 _kubectl-qmysql_restore() {
     repeating_flags=()
-    non_repeating_flags=(--wait -y --yes --version -h --help)
+    non_repeating_flags=(--wait --skip-safety-backup -y --yes --version -h --help)
     repeating_options=()
-    non_repeating_options=(--kubeconfig --context -n --namespace --request-timeout --timeout --from --bootstrap-node --approval --output -o)
+    non_repeating_options=(--kubeconfig --context -n --namespace --request-timeout --timeout --from --source-cluster --bootstrap-node --approval --output -o)
     __kubectl-qmysql_offer_flags_options 1
 
     # Offer option value completions
@@ -417,6 +451,9 @@ _kubectl-qmysql_restore() {
         return
         ;;
     '--from')
+        return
+        ;;
+    '--source-cluster')
         return
         ;;
     '--bootstrap-node')
@@ -765,7 +802,7 @@ _kubectl-qmysql_controller() {
     repeating_flags=()
     non_repeating_flags=(--auto-recovery --no-auto-recovery --paused --version -h --help)
     repeating_options=(--node)
-    non_repeating_options=(--cluster --agent-token-file --monitor-user --monitor-password-file --replicas --formed-uuid --state-file --listen --probe-interval --probe-timeout --stale-after --step-deadline --log-level --log-format --tls-cert-file --tls-key-file --ca-file --backup-dir --backup-time --backup-time-zone --reserved-days --restore-from)
+    non_repeating_options=(--cluster --agent-token-file --monitor-user --monitor-password-file --replicas --formed-uuid --state-file --listen --probe-interval --probe-timeout --stale-after --step-deadline --log-level --log-format --tls-cert-file --tls-key-file --ca-file --backup-dir --backup-time --backup-time-zone --reserved-days --restore-from --restore-from-dir)
     __kubectl-qmysql_offer_flags_options 0
 
     # Offer option value completions
@@ -838,6 +875,9 @@ _kubectl-qmysql_controller() {
         return
         ;;
     '--restore-from')
+        return
+        ;;
+    '--restore-from-dir')
         return
         ;;
     esac

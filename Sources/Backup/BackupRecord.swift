@@ -20,6 +20,9 @@ public struct BackupMetadata: Codable, Sendable, Hashable {
     public var position: GaleraPosition
     /// How the stream is encoded: `xbstream+gzip`.
     public var format: String
+    /// When the stored stream was last read back whole and matched its size and sha256 (right
+    /// after it was written, and at every restore's step 0); nil: never.
+    public var verifiedAt: Date?
 
     public static let currentFormat = "xbstream+gzip"
 

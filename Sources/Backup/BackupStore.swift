@@ -17,6 +17,9 @@ public protocol BackupStore: Sendable {
     /// the record as it goes; a mismatch throws `corrupt` at the end.
     func read(cluster: String, id: String, _ consume: @Sendable (Data) async throws -> Void) async throws
     func delete(cluster: String, id: String) async throws
+    /// Reads the stored stream back whole (size and sha256 against the record, `corrupt` if
+    /// not) and records when it matched.
+    func verify(cluster: String, id: String, at date: Date, _ progress: @Sendable (Int64) async -> Void) async throws -> BackupMetadata
 }
 
 /// One backup being written. `append` as the stream arrives; `finish` publishes it with its

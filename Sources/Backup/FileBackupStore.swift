@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 
 /// Backups as files: `ROOT/CLUSTER/ID/data.xb.gz` and `ROOT/CLUSTER/ID/backup.json`. A backup
 /// is written under `ROOT/CLUSTER/.partial-ID/` and renamed into place when complete (a rename of
@@ -90,6 +91,18 @@ public struct FileBackupStore: BackupStore {
         guard digest == record.sha256 else {
             throw BackupStoreError.corrupt(id: id, reason: "sha256 \(digest) differs from the record's \(record.sha256)")
         }
+    }
+
+    public func verify(cluster: String, id: String, at date: Date, _ progress: @Sendable (Int64) async -> Void) async throws -> BackupMetadata {
+        let bytes = ByteCounter()
+        try await read(cluster: cluster, id: id) { chunk in await progress(bytes.add(chunk.count)) }
+        var record = try readRecord(cluster, id)
+        record.verifiedAt = Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
+        let path = directory(cluster, id) + "/" + Self.recordFile
+        // A read-only store (another cluster's, mounted for a restore) still verifies; it just
+        // cannot remember it.
+        try? Self.encoder.encode(record).write(to: URL(fileURLWithPath: path), options: .atomic)
+        return record
     }
 
     public func delete(cluster: String, id: String) async throws {
@@ -195,4 +208,11 @@ extension FileBackupStore {
     public static func sha256Hex(_ data: Data) -> String {
         hex(SHA256.hash(data: data))
     }
+}
+
+/// Counts bytes across the chunks of one read.
+final class ByteCounter: Sendable {
+    private let total = Mutex<Int64>(0)
+
+    func add(_ count: Int) -> Int64 { total.withLock { $0 += Int64(count); return $0 } }
 }

@@ -15,6 +15,9 @@ struct TaskFollower {
         return try await withThrowingTaskGroup(of: QiniuMySQLData?.self) { group in
             group.addTask {
                 var last = ""
+                var meter = ByteMeter()
+                let terminal = isatty(STDERR_FILENO) == 1
+                var drawn = false
                 let events = session.client.watch(
                     QiniuMySQLData.self, namespace: session.namespace,
                     options: WatchOptions(fieldSelector: "metadata.name=\(name)"))
@@ -28,12 +31,22 @@ struct TaskFollower {
                     }
                     guard let task = current, task.metadata.name == name else { continue }
                     let progress = Self.progressLine(task)
-                    if progress != last {
-                        let elapsed = Int((ContinuousClock.now - start).components.seconds)
-                        StandardError.write("[\(elapsed)s] \(progress)\n")
-                        last = progress
+                    let bytes = task.status?.phase == .running ? meter.text(task.status?.bytes, total: task.status?.backup?.size) : nil
+                    let elapsed = Int((ContinuousClock.now - start).components.seconds)
+                    if terminal, let bytes {
+                        // One line redrawn in place while bytes flow.
+                        StandardError.write("\r\u{1B}[K[\(elapsed)s] \(progress) \(bytes)")
+                        drawn = true
+                    } else if progress + (bytes ?? "") != last {
+                        if drawn { StandardError.write("\n") }
+                        drawn = false
+                        StandardError.write("[\(elapsed)s] \(progress)\(bytes.map { " \($0)" } ?? "")\n")
                     }
-                    if task.status?.phase?.isFinished == true { return task }
+                    last = progress + (bytes ?? "")
+                    if task.status?.phase?.isFinished == true {
+                        if drawn { StandardError.write("\n") }
+                        return task
+                    }
                 }
                 return nil
             }
@@ -59,8 +72,34 @@ struct TaskFollower {
         }
         let current = steps.lastIndex(where: { $0.state != "Pending" }) ?? 0
         let step = steps[current]
-        var line = "\(phase): step \(current + 1)/\(steps.count) \(step.name) (\(step.state))"
+        // A restore numbers its steps 0 (verify) to 5, as the procedure does.
+        let number = step.number ?? current + 1
+        let last = steps.last?.number ?? steps.count
+        var line = "\(phase): step \(number)/\(last) \(step.name) (\(step.state))"
         if let message = step.message ?? task.status?.message, !message.isEmpty { line += " — \(message)" }
         return line
+    }
+}
+
+/// Bytes so far and the rate since they started to flow: `45.2 MiB at 12.1 MiB/s`, with a bar
+/// when the total is known (a restore streams a backup of known size).
+struct ByteMeter {
+    private var first: (at: ContinuousClock.Instant, bytes: Int64)?
+
+    mutating func text(_ bytes: Int64?, total: Int64?) -> String? {
+        guard let bytes, bytes > 0 else { return nil }
+        let now = ContinuousClock.now
+        if first == nil { first = (now, bytes) }
+        var text = ByteText.format(bytes)
+        if let first, bytes > first.bytes {
+            let seconds = Double((now - first.at).components.seconds) + Double((now - first.at).components.attoseconds) / 1e18
+            if seconds > 0 { text += " at \(ByteText.format(Int64(Double(bytes - first.bytes) / seconds)))/s" }
+        }
+        if let total, total > 0 {
+            let filled = Int(min(1, Double(bytes) / Double(total)) * 20)
+            text = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: 20 - filled) + "] " + text
+                + " of \(ByteText.format(total))"
+        }
+        return text
     }
 }

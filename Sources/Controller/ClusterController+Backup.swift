@@ -51,7 +51,7 @@ extension ClusterController {
             }
             let source = request.sourceCluster ?? configuration.clusterName
             do {
-                _ = try await configuration.backupStore!.metadata(cluster: source, id: id)
+                _ = try await configuration.store(for: source)!.metadata(cluster: source, id: id)
             } catch let error as BackupStoreError {
                 if case .notFound = error {
                     throw APIErrorBody(status: 404, code: "unknownBackup", reason: "cluster \(source) has no backup \(id); kubectl qmysql backups \(source) lists the ones it has")
@@ -268,9 +268,12 @@ extension ClusterController {
                 let total = bytes.add(Int64(chunk.count), ordering: .relaxed).newValue
                 try await self.backupMayGoOn(name, bytes: total, yielding: yielding)
             }
-            let record = try await writer.finish(BackupMetadata(
+            let written = try await writer.finish(BackupMetadata(
                 id: id, cluster: configuration.clusterName, node: node.name, flavor: outcome.flavor, serverVersion: outcome.serverVersion,
                 startedAt: startedAt, finishedAt: wallClock(), size: 0, sha256: "", position: outcome.position))
+            // Read back once: what the store's disk returns is what was streamed.
+            markStep(name, step, .running, "reading \(id) back to verify its sha256")
+            let record = try await store.verify(cluster: configuration.clusterName, id: written.id, at: wallClock()) { _ in }
             history.finish(actionID, outcome: .succeeded("\(record.size) bytes at \(record.position)"), at: wallClock())
             markStep(name, step, .succeeded, "backup \(id) of \(node.name): \(ByteCount.text(record.size)) at \(record.position)")
             await refreshCatalog()

@@ -30,10 +30,13 @@ extension ClusterController {
     }
 
     func runRestoreTask(_ name: String) async throws -> String {
-        guard let request = data.request(name), let id = request.backupID, let store = configuration.backupStore else {
-            throw ControllerError.refused(task: "restore \(name)", why: "the task or the store is gone")
+        guard let request = data.request(name), let id = request.backupID else {
+            throw ControllerError.refused(task: "restore \(name)", why: "the task is gone")
         }
         let source = request.sourceCluster ?? configuration.clusterName
+        guard let store = configuration.store(for: source) else {
+            throw ControllerError.refused(task: "restore \(name)", why: "no backup store is configured")
+        }
         let seeding = configuration.restoreFrom != nil && name == "restore-from-\(id)" && formedUUID == nil
         data.update(name) {
             $0.phase = .running
@@ -57,11 +60,7 @@ extension ClusterController {
                let backupSeries = ServerSeries(version: metadata.serverVersion), backupSeries > nodeSeries {
                 throw RestoreRefused("backup \(id) is of server \(metadata.serverVersion) (series \(backupSeries)), newer than this cluster's \(running); restore it into a cluster of series \(backupSeries) or newer")
             }
-            let verified = Atomic<Int64>(0)
-            try await store.read(cluster: source, id: id) { @Sendable chunk in
-                let total = verified.add(Int64(chunk.count), ordering: .relaxed).newValue
-                await self.noteBytes(name, total)
-            }
+            _ = try await store.verify(cluster: source, id: id, at: wallClock()) { @Sendable bytes in await self.noteBytes(name, bytes) }
             markStep(name, 0, .running, "sha256 matches (\(ByteCount.text(metadata.size))); unpacking and preparing on \(node)")
             staged = node
             let stage = try await stage(backup: metadata, from: source, on: node, task: name)
@@ -180,7 +179,7 @@ extension ClusterController {
 
     /// Streams the backup from the store to `node`, which unpacks and prepares it.
     private func stage(backup metadata: BackupMetadata, from source: String, on node: String, task name: String) async throws -> RestoreStage {
-        guard let store = configuration.backupStore else { throw RestoreRefused("no backup store") }
+        guard let store = configuration.store(for: source) else { throw RestoreRefused("no backup store") }
         let pipe = ChunkPipe()
         let access = self.access
         let staging = Task { try await access.stageRestore(node, from: pipe, timeout: .seconds(3600)) }

@@ -83,6 +83,13 @@ public struct ControllerConfiguration: Sendable {
     /// Form the cluster from this backup instead of empty datadirs (`spec.restoreFrom`), once:
     /// never when the cluster was formed before.
     public var restoreFrom: BackupReference?
+    /// Where another cluster's backups are read from (its store mounted read-only); nil: `backupStore`.
+    public var restoreSourceStore: (any BackupStore)?
+
+    /// The store that holds `cluster`'s backups.
+    public func store(for cluster: String) -> (any BackupStore)? {
+        cluster == clusterName ? backupStore : (restoreSourceStore ?? backupStore)
+    }
 
     /// HTTPS for the controller's endpoints; nil: plain HTTP.
     public var serverTLS: TLSConfiguration?

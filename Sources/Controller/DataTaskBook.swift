@@ -77,6 +77,6 @@ extension BackupMetadata {
     var summary: BackupSummary {
         BackupSummary(
             id: id, cluster: cluster, node: node, time: KubeTime.format(finishedAt), size: size,
-            position: position.description, serverVersion: serverVersion, sha256: sha256)
+            position: position.description, serverVersion: serverVersion, sha256: sha256, verified: verifiedAt.map(KubeTime.format))
     }
 }

@@ -17,8 +17,18 @@ extension ClusterStatus {
             },
             conditions: conditions,
             observedGeneration: observedGeneration,
-            lastBackup: lastBackup,
+            lastBackup: self.lastBackup.map {
+                LastBackup(name: $0.id, time: $0.time, size: $0.size, succeeded: true, position: $0.position)
+            } ?? lastBackup,
             message: message,
             clusterUUID: clusterUUID)
+    }
+}
+
+extension BackupSummary {
+    /// As the QiniuMySQL and QiniuMySQLData statuses show a backup.
+    public var record: BackupRecord {
+        BackupRecord(id: id, cluster: cluster, node: node, time: time, location: "\(cluster)/\(id)", size: size,
+                     position: position, serverVersion: serverVersion, sha256: sha256, verified: verified)
     }
 }

@@ -52,6 +52,8 @@ public struct ControllerOptions: Sendable, Hashable, Codable {
     public var reservedDays: Int?
     /// Form the cluster from this backup, `CLUSTER/ID`, if it was never formed.
     public var restoreFrom: String?
+    /// The store holding `restoreFrom` when it is another cluster's (default: `backupDirectory`).
+    public var restoreFromDirectory: String?
 
     public init(cluster: String, nodes: [Node], agentTokenFile: String) {
         self.cluster = cluster
@@ -91,6 +93,7 @@ public struct ControllerOptions: Sendable, Hashable, Codable {
         add("--backup-time-zone", backupTimeZone, default: nil)
         add("--reserved-days", reservedDays.map(String.init), default: nil)
         add("--restore-from", restoreFrom, default: nil)
+        add("--restore-from-dir", restoreFromDirectory, default: nil)
         return arguments
     }
 

@@ -2,6 +2,7 @@ import AgentAPI
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 import NIOSSL
 import Synchronization
 
@@ -91,6 +92,46 @@ public struct ControllerStatusClient: Sendable {
         guard response.status == .ok else { throw Failure.unexpected(status: Int(response.status.code), url: url) }
         let body = try await response.body.collect(upTo: 1 << 20)
         return try JSONDecoder().decode(ClusterStatus.self, from: Data(body.readableBytesView))
+    }
+}
+
+extension ControllerStatusClient {
+    /// Why the controller refused a data task (a 4xx with its error body): final, not retried.
+    public struct Refused: Error, CustomStringConvertible, Sendable {
+        public var status: Int
+        public var code: String
+        public var reason: String
+        public var description: String { "\(code): \(reason)" }
+    }
+
+    /// `POST /v1/tasks/data`: starts a data task, or returns the one of that name.
+    public func submit(_ task: DataTaskRequest, token: String, timeout: Duration = .seconds(10)) async throws -> DataTaskStatus {
+        try await send(.POST, "/v1/tasks/data", body: try JSONEncoder().encode(task), token: token, timeout: timeout)
+    }
+
+    /// `DELETE /v1/tasks/data/<name>`: stops the task at its next step boundary.
+    public func cancel(_ name: String, token: String, timeout: Duration = .seconds(10)) async throws -> DataTaskStatus {
+        try await send(.DELETE, "/v1/tasks/data/\(name)", body: nil, token: token, timeout: timeout)
+    }
+
+    private func send<Result: Decodable>(_ method: HTTPMethod, _ path: String, body: Data?, token: String, timeout: Duration) async throws -> Result {
+        let url = baseURL + path
+        var request = HTTPClientRequest(url: HostTable.resolve(url: url))
+        request.method = method
+        request.tlsConfiguration = tlsConfiguration
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let response = try await httpClient.execute(request, timeout: .milliseconds(Int64(timeout / .milliseconds(1))))
+        let data = Data(try await response.body.collect(upTo: 1 << 20).readableBytesView)
+        let status = Int(response.status.code)
+        if (200..<300).contains(status) { return try JSONDecoder().decode(Result.self, from: data) }
+        if (400..<500).contains(status), let error = try? JSONDecoder().decode(APIErrorBody.self, from: data) {
+            throw Refused(status: status, code: error.code, reason: error.reason)
+        }
+        throw Failure.unexpected(status: status, url: url)
     }
 }
 

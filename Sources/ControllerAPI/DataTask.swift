@@ -115,8 +115,12 @@ public struct BackupSummary: Codable, Sendable, Hashable {
     public var position: String
     public var serverVersion: String
     public var sha256: String
+    /// When the stored stream last read back whole with its sha256 (RFC 3339); nil: never.
+    public var verified: String?
 
-    public init(id: String, cluster: String, node: String, time: String, size: Int64, position: String, serverVersion: String, sha256: String) {
+    public init(id: String, cluster: String, node: String, time: String, size: Int64, position: String, serverVersion: String, sha256: String,
+                verified: String? = nil) {
+        self.verified = verified
         self.id = id
         self.cluster = cluster
         self.node = node

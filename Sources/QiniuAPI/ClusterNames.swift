@@ -28,6 +28,9 @@ public struct ClusterNames: Sendable, Hashable {
     public var secret: String { "\(cluster)-secret" }
     /// The ConfigMap with the my.cnf settings.
     public var configMap: String { "\(cluster)-config" }
+    /// The backup store's volume claim (only the controller mounts it).
+    public var backups: String { Self.backupClaim(of: cluster) }
+    public static func backupClaim(of cluster: String) -> String { "\(cluster)-backups" }
 
     /// The DNS name of node `ordinal` inside the namespace (pod DNS through the headless Service).
     public func nodeHost(_ ordinal: Int) -> String { "\(node(ordinal)).\(peersService)" }

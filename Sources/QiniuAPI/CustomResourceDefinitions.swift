@@ -68,15 +68,22 @@ public enum QiniuCRDs {
                     [
                         "enable": ["type": "boolean", "default": false, "description": "Run scheduled backups."],
                         "backupTime": [
-                            "type": "string", "pattern": .string(backupTimePattern),
-                            "description": "Times of day (UTC) to back up, like \"01:01,13:01\".",
+                            "type": "string", "pattern": .string(backupTimePattern), "default": "01:01",
+                            "description": "Times of day to back up, like \"01:01,13:01\" (in timeZone).",
                         ],
+                        "timeZone": string("The time zone of backupTime, like Asia/Shanghai (default UTC).", minLength: 1),
                         "reservedDays": [
                             "type": "integer", "minimum": 1, "maximum": 3650, "default": 7,
                             "description": "Delete backups older than this many days.",
                         ],
-                        "storage": storageSchema("Where backups are kept."),
+                        "storage": storageSchema("The backup store: a volume claim `<cluster>-backups` only the controller mounts, kept when the cluster is deleted.", deleteClaims: true),
                     ]),
+                "restoreFrom": object(
+                    "Form the new cluster from a backup instead of empty datadirs (once: never after it was formed).",
+                    [
+                        "cluster": string("The cluster whose backup it is, in this namespace (default: this cluster's name).", minLength: 1),
+                        "backup": string("The backup's id (kubectl qmysql backups CLUSTER lists them).", minLength: 1),
+                    ], required: ["backup"]),
                 "rootPasswordSecret": string("Secret with key `password`; generated when absent.", minLength: 1),
                 "paused": ["type": "boolean", "default": false, "description": "Stop every node gracefully (data kept) and observe only; false starts the cluster again."],
                 "autoRecovery": ["type": "boolean", "default": true, "description": "Repair known faults automatically."],
@@ -127,7 +134,14 @@ public enum QiniuCRDs {
                 "observedGeneration": ["type": "integer"],
                 "lastBackup": object(
                     nil,
-                    ["name": ["type": "string"], "time": ["type": "string"], "size": ["type": "integer"], "succeeded": ["type": "boolean"]]),
+                    [
+                        "name": ["type": "string"], "time": ["type": "string"], "size": ["type": "integer"], "succeeded": ["type": "boolean"],
+                        "position": ["type": "string"],
+                    ]),
+                "backups": [
+                    "type": "array", "description": "The backups in the store, oldest first.",
+                    "items": backupSchema,
+                ],
                 "message": ["type": "string"],
                 "clusterUUID": [
                     "type": "string",
@@ -142,11 +156,20 @@ public enum QiniuCRDs {
             [
                 "cluster": string("The QiniuMySQL in this namespace.", minLength: 1),
                 "action": ["type": "string", "enum": ["backup", "restore"], "description": "backup or restore."],
-                "backupName": string("The backup to restore from: a finished backup task's name (restore only).", minLength: 1),
+                "backupName": string("The backup to restore (restore only): a backup id from the cluster's status.backups, or the name of a finished backup task.", minLength: 1),
+                "sourceCluster": string("The cluster whose backup it is (default: spec.cluster).", minLength: 1),
                 "bootstrapNode": string("The node to restore on; chosen automatically when absent.", minLength: 1),
                 "approval": [
                     "type": "string", "enum": ["Auto", "Step"], "default": "Auto",
                     "description": "Auto runs every step; Step waits for approval before each.",
+                ],
+                "approvedStep": [
+                    "type": "integer", "minimum": 0, "maximum": 5,
+                    "description": "With approval Step: the steps up to this one may run.",
+                ],
+                "skipSafetyBackup": [
+                    "type": "boolean", "default": false,
+                    "description": "Skip step 1, the backup of the current state (it is the way back).",
                 ],
             ], required: ["cluster", "action"])
     }
@@ -161,16 +184,26 @@ public enum QiniuCRDs {
                     "items": object(
                         nil,
                         [
-                            "name": ["type": "string"], "state": ["type": "string"], "message": ["type": "string"],
+                            "number": ["type": "integer"], "name": ["type": "string"], "state": ["type": "string"], "message": ["type": "string"],
                             "startTime": ["type": "string"], "completionTime": ["type": "string"],
                         ], required: ["name", "state"]),
                 ],
-                "backup": object(
-                    nil,
-                    ["id": ["type": "string"], "location": ["type": "string"], "size": ["type": "integer"], "position": ["type": "string"]]),
+                "backup": backupSchema,
+                "node": ["type": "string"],
+                "bytes": ["type": "integer"],
                 "startTime": ["type": "string"],
                 "completionTime": ["type": "string"],
                 "message": ["type": "string"],
+            ])
+    }
+
+    static var backupSchema: JSONValue {
+        object(
+            nil,
+            [
+                "id": ["type": "string"], "cluster": ["type": "string"], "node": ["type": "string"], "time": ["type": "string"],
+                "location": ["type": "string"], "size": ["type": "integer"], "position": ["type": "string"],
+                "serverVersion": ["type": "string"], "sha256": ["type": "string"], "verified": ["type": "string"],
             ])
     }
 

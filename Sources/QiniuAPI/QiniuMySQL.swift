@@ -48,6 +48,8 @@ public struct QiniuMySQLSpec: Codable, Sendable, Hashable {
     /// my.cnf settings for the `[mysqld]` section, `name: value`.
     public var config: [String: String]?
     public var backup: BackupSpec?
+    /// Form the cluster from this backup instead of empty datadirs (once; never after it was formed).
+    public var restoreFrom: RestoreFromSpec?
     /// A Secret in the same namespace with key `password`; generated when absent.
     public var rootPasswordSecret: String?
     /// Paused clusters have every node stopped gracefully (data and pods kept) and are observed only.
@@ -70,7 +72,7 @@ public struct QiniuMySQLSpec: Codable, Sendable, Hashable {
     public init(
         replicas: Int? = nil, flavor: DatabaseFlavor? = nil, version: String? = nil, image: String? = nil,
         resources: ResourceRequirements? = nil, storage: StorageSpec? = nil, config: [String: String]? = nil,
-        backup: BackupSpec? = nil, rootPasswordSecret: String? = nil, paused: Bool? = nil, autoRecovery: Bool? = nil,
+        backup: BackupSpec? = nil, restoreFrom: RestoreFromSpec? = nil, rootPasswordSecret: String? = nil, paused: Bool? = nil, autoRecovery: Bool? = nil,
         nodeSelector: [String: String]? = nil, tolerations: [JSONValue]? = nil, affinity: JSONValue? = nil,
         priorityClassName: String? = nil, podLabels: [String: String]? = nil, podAnnotations: [String: String]? = nil,
         imagePullSecrets: [LocalObjectReference]? = nil
@@ -83,6 +85,7 @@ public struct QiniuMySQLSpec: Codable, Sendable, Hashable {
         self.storage = storage
         self.config = config
         self.backup = backup
+        self.restoreFrom = restoreFrom
         self.rootPasswordSecret = rootPasswordSecret
         self.paused = paused
         self.autoRecovery = autoRecovery
@@ -113,18 +116,35 @@ public struct StorageSpec: Codable, Sendable, Hashable {
 public struct BackupSpec: Codable, Sendable, Hashable {
     /// Scheduled backups on or off. Manual backups (QiniuMySQLData) work either way.
     public var enable: Bool?
-    /// Times of day (UTC) for scheduled backups, like `"01:01,13:01"`.
+    /// Times of day for scheduled backups, like `"01:01,13:01"`, in `timeZone`.
     public var backupTime: String?
+    /// The time zone of `backupTime`, like `Asia/Shanghai`. Default UTC.
+    public var timeZone: String?
     /// Backups older than this many days are deleted. Default 7.
     public var reservedDays: Int?
-    /// Where backups are kept (a PVC in Kubernetes, a directory in the playground).
+    /// The backup store: a volume claim `<cluster>-backups` that only the controller mounts (a
+    /// directory in the playground), kept when the cluster is deleted unless `deleteClaimsOnDelete`.
     public var storage: StorageSpec?
 
-    public init(enable: Bool? = nil, backupTime: String? = nil, reservedDays: Int? = nil, storage: StorageSpec? = nil) {
+    public init(enable: Bool? = nil, backupTime: String? = nil, timeZone: String? = nil, reservedDays: Int? = nil, storage: StorageSpec? = nil) {
         self.enable = enable
         self.backupTime = backupTime
+        self.timeZone = timeZone
         self.reservedDays = reservedDays
         self.storage = storage
+    }
+}
+
+/// `spec.restoreFrom`: the backup a new cluster is formed from.
+public struct RestoreFromSpec: Codable, Sendable, Hashable {
+    /// The cluster whose backup it is (in this namespace); this cluster when absent.
+    public var cluster: String?
+    /// The backup's id.
+    public var backup: String
+
+    public init(cluster: String? = nil, backup: String) {
+        self.cluster = cluster
+        self.backup = backup
     }
 }
 
@@ -145,6 +165,8 @@ public struct QiniuMySQLStatus: Codable, Sendable, Hashable {
     public var conditions: [Condition]?
     public var observedGeneration: Int64?
     public var lastBackup: LastBackup?
+    /// The backups in the cluster's store, oldest first.
+    public var backups: [BackupRecord]?
     public var message: String?
     /// The Galera cluster UUID once the cluster was formed: the fact that protects it from ever
     /// being formed again on empty datadirs (lost volumes are restored, never silently replaced).
@@ -183,15 +205,18 @@ public struct QiniuMySQLNodeStatus: Codable, Sendable, Hashable {
 }
 
 public struct LastBackup: Codable, Sendable, Hashable {
+    /// The backup's id.
     public var name: String?
     public var time: String?
     public var size: Int64?
     public var succeeded: Bool?
+    public var position: String?
 
-    public init(name: String? = nil, time: String? = nil, size: Int64? = nil, succeeded: Bool? = nil) {
+    public init(name: String? = nil, time: String? = nil, size: Int64? = nil, succeeded: Bool? = nil, position: String? = nil) {
         self.name = name
         self.time = time
         self.size = size
         self.succeeded = succeeded
+        self.position = position
     }
 }

@@ -38,18 +38,29 @@ public struct QiniuMySQLDataSpec: Codable, Sendable, Hashable {
     /// The QiniuMySQL in the same namespace.
     public var cluster: String
     public var action: DataAction
-    /// The backup to restore from: the name of a finished backup task (QiniuMySQLData); restore only.
+    /// The backup to restore (restore only): a backup id (the cluster's `status.backups`), or the
+    /// name of a finished backup task (QiniuMySQLData), whose `status.backup.id` is used.
     public var backupName: String?
+    /// The cluster whose backup it is; `cluster` when absent.
+    public var sourceCluster: String?
     /// The node to restore on and bootstrap; chosen by the controller when absent.
     public var bootstrapNode: String?
     public var approval: ApprovalMode?
+    /// With `approval: Step`: steps up to this one may run (the wizard raises it one at a time).
+    public var approvedStep: Int?
+    /// Skip step 1, the backup of the current state (the way back).
+    public var skipSafetyBackup: Bool?
 
-    public init(cluster: String, action: DataAction, backupName: String? = nil, bootstrapNode: String? = nil, approval: ApprovalMode? = nil) {
+    public init(cluster: String, action: DataAction, backupName: String? = nil, sourceCluster: String? = nil, bootstrapNode: String? = nil,
+                approval: ApprovalMode? = nil, approvedStep: Int? = nil, skipSafetyBackup: Bool? = nil) {
         self.cluster = cluster
         self.action = action
         self.backupName = backupName
+        self.sourceCluster = sourceCluster
         self.bootstrapNode = bootstrapNode
         self.approval = approval
+        self.approvedStep = approvedStep
+        self.skipSafetyBackup = skipSafetyBackup
     }
 }
 
@@ -68,6 +79,10 @@ public struct QiniuMySQLDataStatus: Codable, Sendable, Hashable {
     public var phase: DataPhase?
     public var steps: [DataStep]?
     public var backup: BackupRecord?
+    /// The node the task works on (the backup's source, the restore's bootstrap node).
+    public var node: String?
+    /// Bytes streamed so far.
+    public var bytes: Int64?
     public var startTime: String?
     public var completionTime: String?
     public var message: String?
@@ -84,6 +99,8 @@ public struct QiniuMySQLDataStatus: Codable, Sendable, Hashable {
 }
 
 public struct DataStep: Codable, Sendable, Hashable {
+    /// 0 to 5 for a restore (the seed's steps, 0 the verification); 1 for a backup.
+    public var number: Int?
     public var name: String
     /// Pending, Running, Succeeded, Failed or Skipped.
     public var state: String
@@ -91,7 +108,8 @@ public struct DataStep: Codable, Sendable, Hashable {
     public var startTime: String?
     public var completionTime: String?
 
-    public init(name: String, state: String, message: String? = nil, startTime: String? = nil, completionTime: String? = nil) {
+    public init(number: Int? = nil, name: String, state: String, message: String? = nil, startTime: String? = nil, completionTime: String? = nil) {
+        self.number = number
         self.name = name
         self.state = state
         self.message = message
@@ -100,17 +118,35 @@ public struct DataStep: Codable, Sendable, Hashable {
     }
 }
 
+/// A backup in the cluster's store, as the statuses show it.
 public struct BackupRecord: Codable, Sendable, Hashable {
     public var id: String?
+    public var cluster: String?
+    /// The node it was taken on.
+    public var node: String?
+    /// When it finished (RFC 3339).
+    public var time: String?
+    /// Where it is: `<claim>:<cluster>/<id>/`.
     public var location: String?
     public var size: Int64?
     /// The Galera position of the backup, `UUID:SEQNO`.
     public var position: String?
+    public var serverVersion: String?
+    public var sha256: String?
+    /// When the stored stream last read back whole with its sha256; nil: never.
+    public var verified: String?
 
-    public init(id: String? = nil, location: String? = nil, size: Int64? = nil, position: String? = nil) {
+    public init(id: String? = nil, cluster: String? = nil, node: String? = nil, time: String? = nil, location: String? = nil,
+                size: Int64? = nil, position: String? = nil, serverVersion: String? = nil, sha256: String? = nil, verified: String? = nil) {
+        self.verified = verified
         self.id = id
+        self.cluster = cluster
+        self.node = node
+        self.time = time
         self.location = location
         self.size = size
         self.position = position
+        self.serverVersion = serverVersion
+        self.sha256 = sha256
     }
 }

@@ -104,6 +104,9 @@ public struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "Form the never-formed cluster from this backup, CLUSTER/ID, instead of empty datadirs (needs --backup-dir).")
     var restoreFrom: String?
 
+    @Option(name: .customLong("restore-from-dir"), help: "The store holding --restore-from's backup when it is not --backup-dir (another cluster's, mounted read-only).")
+    var restoreFromDirectory: String?
+
     public init() {}
 
     public func validate() throws {
@@ -220,6 +223,7 @@ public struct ControllerCommand: AsyncParsableCommand {
         }
         configuration.backupReservedDays = reservedDays
         configuration.restoreFrom = restoreFrom.flatMap(parseBackupReference)
+        if let restoreFromDirectory { configuration.restoreSourceStore = FileBackupStore(root: restoreFromDirectory) }
         configuration.formedUUID = formedUUID?.lowercased()
         configuration.stateFile = stateFile
         if let (host, port) = parseListenAddress(listen) {

@@ -243,7 +243,10 @@ import Testing
                     try await !bed.exists(QiniuMySQL.resourceType, "demo")
                 }
                 let claims = try await bed.client.listAllRaw(PersistentVolumeClaim.resourceType, namespace: "default")
-                #expect(claims.count == (deleteClaims ? 0 : 3), "claims after deletion: \(claims.count)")
+                let names = claims.compactMap { $0[path: ["metadata", "name"]]?.stringValue }
+                #expect(names.filter { $0.hasPrefix("data-") }.count == (deleteClaims ? 0 : 3), "data claims after deletion: \(names)")
+                // The backup store is kept either way (spec.backup.storage.deleteClaimsOnDelete is not set).
+                #expect(names.contains("demo-backups"), "\(names)")
             }
         }
     }

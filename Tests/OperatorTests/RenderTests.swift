@@ -50,8 +50,14 @@ import Testing
     @Test func everyObjectIsOwnedAndLabelled() {
         let objects = Self.rendered(Self.cluster(.mariadb))
         #expect(objects.map(\.type.kind) == ["Secret", "ConfigMap", "Service", "Service", "ServiceAccount", "Service",
-                                             "PodDisruptionBudget", "StatefulSet", "Deployment"])
-        for object in objects {
+                                             "PodDisruptionBudget", "StatefulSet", "PersistentVolumeClaim", "Deployment"])
+        for object in objects where object.type == PersistentVolumeClaim.resourceType {
+            // The backup store has no owner: backups outlive the cluster.
+            #expect(object.body[path: ["metadata", "ownerReferences"]] == nil)
+            #expect(object.name == "demo-backups")
+            #expect(object.body[path: ["metadata", "labels", QiniuLabels.managedBy]] == "qmysql-operator")
+        }
+        for object in objects where object.type != PersistentVolumeClaim.resourceType {
             let owner = object.body[path: ["metadata", "ownerReferences"]]?.arrayValue?.first
             #expect(owner?["kind"] == "QiniuMySQL", "\(object.reference)")
             #expect(owner?["uid"] == "0b1c2d3e-0000-4000-8000-000000000001", "\(object.reference)")

@@ -194,7 +194,40 @@ struct PlaygroundEndToEndTests {
         #expect(try await Self.cluster(client).status?.state == .green)
         #expect(try await writer.missing(on: endpoint).isEmpty, "every acknowledged row survived down and up")
 
-        // 5. down --purge: no process, no listening port, no directory.
+        // 5. Backup and restore through the CLI, the operator and the cluster's controller: rows
+        //    written after the backup are gone after the restore, every row before it is there.
+        let backup = try await Self.run(["backup", "demo", "--wait", "--kubeconfig", layout.kubeconfig], in: root, timeout: .seconds(300))
+        try #require(backup.status == .exited(code: 0), "\(backup.output)")
+        #expect(backup.output.contains("Phase:      Succeeded"), "\(backup.output)")
+        let listed = try await Self.run(["backups", "demo", "--kubeconfig", layout.kubeconfig, "-o", "json"], in: root, timeout: .seconds(60))
+        let backups = try JSONValue.parse(Data(listed.output.utf8)).arrayValue ?? []
+        let backupID = try #require(backups.last?["id"]?.stringValue, "\(listed.output)")
+        #expect(backup.output.contains(backupID), "the task names the backup: \(backup.output)")
+        #expect(backups.last?["verified"]?.stringValue != nil, "read back after it was written: \(listed.output)")
+        let connection = try await MySQLConnection.connect(endpoint, threadPool: threadPool)
+        _ = try await connection.execute("CREATE TABLE qmysql_test.after_backup (id INT PRIMARY KEY) ENGINE=InnoDB")
+        await connection.close()
+        let restore = try await Self.run(["restore", "demo", "--from", backupID, "--yes", "--wait", "--kubeconfig", layout.kubeconfig],
+                                         in: root, timeout: .seconds(400))
+        try #require(restore.status == .exited(code: 0), "\(restore.output)")
+        #expect(restore.output.contains("Succeeded"), "\(restore.output)")
+        try #require(try await Self.waitGreen(client, within: .seconds(120)), "Green after the restore")
+        #expect(try await writer.missing(on: endpoint).isEmpty, "every row written before the backup is back")
+        let afterRestore = try await MySQLConnection.connect(endpoint, threadPool: threadPool)
+        let tables = try await afterRestore.query("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'qmysql_test' AND table_name = 'after_backup'")
+        await afterRestore.close()
+        #expect(tables.rows.first?.first == "0", "the table created after the backup is gone")
+
+        // A new cluster from that backup (one node: quick), through the operator's rendering
+        // (the source cluster's store mounted read-only).
+        let clone = try await Self.run(["create", "clone", "--replicas", "1", "--from-backup", backupID, "--from-cluster", "demo", "--wait",
+                                        "--kubeconfig", layout.kubeconfig], in: root, timeout: .seconds(400))
+        try #require(clone.status == .exited(code: 0), "\(clone.output)")
+        let cloned = try await client.get(QiniuMySQL.self, name: "clone", namespace: "default")
+        let demoUUID = try await Self.cluster(client).status?.clusterUUID
+        #expect(cloned.status?.state == .green && cloned.status?.clusterUUID == demoUUID, "the clone continues the backup's history")
+
+        // 6. down --purge: no process, no listening port, no directory.
         let settings = try #require(try PlaygroundSettings.load(layout))
         let runtimeState = try #require(LocalRuntime.savedState(layout))
         let processes = Self.recordedProcesses(layout)

@@ -46,13 +46,15 @@ struct RestoreCommand: AsyncParsableCommand {
         abstract: "Restore a cluster from a backup.",
         discussion: """
             Creates a QiniuMySQLData task with action restore. The controller then follows the \
-            documented procedure: back up the current state, pause all nodes, pick the bootstrap \
-            node, restore the backup on it and bootstrap it, and start the others (they join by SST). \
-            Every write made after the backup is lost, so it asks first; without a terminal it \
-            refuses unless --yes is given. With --approval Step the task waits for approval \
-            before each step.
+            documented procedure: verify the backup (its sha256, and that it unpacks and prepares \
+            on the bootstrap node) before touching anything, back up the current state, pause all \
+            nodes, pick the bootstrap node, restore the backup on it and bootstrap it, and start \
+            the others (they join by SST). Every write made after the backup is lost, so it asks \
+            first; without a terminal it refuses unless --yes is given. With --approval Step the \
+            task waits for approval (spec.approvedStep) before each step.
 
-              kubectl qmysql restore demo --from demo-backup-x7k2p
+              kubectl qmysql backups demo                      # the backup ids
+              kubectl qmysql restore demo --from demo-20261129-010100
               kubectl qmysql restore demo --from demo-backup-x7k2p --yes --wait
             """)
 
@@ -62,8 +64,14 @@ struct RestoreCommand: AsyncParsableCommand {
     @Argument(help: "The cluster's name.")
     var name: String
 
-    @Option(name: .customLong("from"), help: ArgumentHelp("The backup to restore: the name of a finished backup task.", valueName: "backup"))
+    @Option(name: .customLong("from"), help: ArgumentHelp("The backup to restore: an id from `kubectl qmysql backups`, or a finished backup task's name.", valueName: "backup"))
     var backup: String
+
+    @Option(help: "The cluster whose backup it is (default: NAME).")
+    var sourceCluster: String?
+
+    @Flag(help: "Skip step 1, the backup of the current state (it is the way back).")
+    var skipSafetyBackup = false
 
     @Option(help: "The node to restore on and bootstrap (chosen by the controller when absent).")
     var bootstrapNode: String?
@@ -79,7 +87,7 @@ struct RestoreCommand: AsyncParsableCommand {
 
     func validate() throws {
         try OutputFormat.validate(output, allowed: [.json, .yaml, .name], command: "restore")
-        guard !backup.isEmpty else { throw ValidationError("--from needs the name of a backup; list them with `kubectl qmysql data`.") }
+        guard !backup.isEmpty else { throw ValidationError("--from needs a backup id; list them with `kubectl qmysql backups NAME`.") }
     }
 
     func run() async throws {
@@ -90,8 +98,9 @@ struct RestoreCommand: AsyncParsableCommand {
             let task = QiniuMySQLData(
                 metadata: ObjectMeta(namespace: session.namespace, generateName: "\(name)-restore-",
                                      labels: [QiniuLabels.cluster: name]),
-                spec: QiniuMySQLDataSpec(cluster: name, action: .restore, backupName: backup,
-                                         bootstrapNode: bootstrapNode, approval: approval))
+                spec: QiniuMySQLDataSpec(cluster: name, action: .restore, backupName: backup, sourceCluster: sourceCluster,
+                                         bootstrapNode: bootstrapNode, approval: approval,
+                                         skipSafetyBackup: skipSafetyBackup ? true : nil))
             let created = try await session.client.create(task)
             try await DataTaskOutput.reportCreated(created, output: output, wait: wait, session: session)
         }

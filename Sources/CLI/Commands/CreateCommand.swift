@@ -18,6 +18,7 @@ struct CreateCommand: AsyncParsableCommand {
               kubectl qmysql create demo --backup-time 01:01,13:01
               kubectl qmysql create -f demo.yaml
               kubectl qmysql create demo --wait          # until Green, with progress
+              kubectl qmysql create test --from-backup demo-20261129-010100 --from-cluster demo
             """)
 
     @OptionGroup var kube: KubeOptions
@@ -49,6 +50,12 @@ struct CreateCommand: AsyncParsableCommand {
     @Option(help: "Delete backups older than this many days.")
     var reservedDays: Int?
 
+    @Option(name: .customLong("from-backup"), help: ArgumentHelp("Form the cluster from this backup instead of empty datadirs (an id from `kubectl qmysql backups`).", valueName: "id"))
+    var fromBackup: String?
+
+    @Option(name: .customLong("from-cluster"), help: ArgumentHelp("The cluster whose backup --from-backup is (default: the new cluster's name).", valueName: "cluster"))
+    var fromCluster: String?
+
     @Option(name: .customShort("f"), help: ArgumentHelp("A QiniuMySQL manifest (YAML or JSON), or - for standard input.", valueName: "file"))
     var file: String?
 
@@ -72,6 +79,7 @@ struct CreateCommand: AsyncParsableCommand {
         if let name { try ObjectName.validate(name, what: "cluster name") }
         guard DurationText.parse(timeout) != nil else { throw ValidationError("--timeout \"\(timeout)\" is not a duration, like 10m or 1h.") }
         if wait && dryRun { throw ValidationError("--wait waits for a created cluster; --dry-run creates none.") }
+        if fromCluster != nil && fromBackup == nil { throw ValidationError("--from-cluster names whose backup --from-backup is; give --from-backup too.") }
     }
 
     func run() async throws {
@@ -133,6 +141,7 @@ struct CreateCommand: AsyncParsableCommand {
             if let reservedDays { backup.reservedDays = reservedDays }
             spec.backup = backup
         }
+        if let fromBackup { spec.restoreFrom = RestoreFromSpec(cluster: fromCluster, backup: fromBackup) }
     }
 }
 

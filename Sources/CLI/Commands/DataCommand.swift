@@ -99,7 +99,7 @@ enum DataTaskReport {
             out += "\n"
             var table = Table(["Step", "State", "Message"])
             for (index, step) in steps.enumerated() {
-                table.append(["\(index + 1). \(step.name)", terminal.paintState(step.state), step.message ?? ""])
+                table.append(["\(step.number ?? index + 1). \(step.name)", terminal.paintState(step.state), step.message ?? ""])
             }
             out += table.render()
         }

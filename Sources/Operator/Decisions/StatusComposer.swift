@@ -54,11 +54,14 @@ public enum StatusComposer {
             status = controller.resourceStatus(observedGeneration: current.observedGeneration, lastBackup: current.lastBackup)
             // The formed-cluster fact is never forgotten, even if a new controller has not learnt it yet.
             status.clusterUUID = controller.clusterUUID ?? current.clusterUUID
+            // The store's catalog as the controller read it (it is the one that mounts the store).
+            status.backups = controller.backups?.map(\.record)
         } else {
             status = QiniuMySQLStatus(
                 state: current.state, ready: current.ready ?? "0/\(replicas)", nodes: current.nodes, conditions: [],
                 observedGeneration: current.observedGeneration, lastBackup: current.lastBackup,
                 message: current.message ?? "waiting for the controller's first status", clusterUUID: current.clusterUUID)
+            status.backups = current.backups
         }
         if let generation = inputs.appliedGeneration { status.observedGeneration = generation }
 

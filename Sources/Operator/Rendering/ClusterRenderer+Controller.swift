@@ -30,7 +30,41 @@ extension ClusterRenderer {
         options.tlsCertificateFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.certificate)"
         options.tlsKeyFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.key)"
         options.caFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.caCertificate)"
+        // Backups: the store always (manual backups need no schedule), the schedule when enabled.
+        let backup = cluster.spec.backup
+        options.backupDirectory = Paths.backups
+        if backup?.enable == true {
+            options.backupTime = backup?.backupTime ?? "01:01"
+            options.backupTimeZone = backup?.timeZone
+        }
+        if let days = backup?.reservedDays, days != 7 { options.reservedDays = days }
+        if let source = restoreSource {
+            options.restoreFrom = "\(source.cluster)/\(source.backup)"
+            if source.cluster != names.cluster { options.restoreFromDirectory = Paths.restoreSource }
+        }
         return options
+    }
+
+    /// `spec.restoreFrom` while it still matters: until the cluster was formed.
+    var restoreSource: (cluster: String, backup: String)? {
+        guard let from = cluster.spec.restoreFrom, cluster.status?.clusterUUID == nil else { return nil }
+        return (from.cluster ?? names.cluster, from.backup)
+    }
+
+    /// The backup store's claim. It has no owner: backups outlive the cluster (the operator
+    /// deletes it only with `spec.backup.storage.deleteClaimsOnDelete`).
+    var backupClaim: RenderedObject {
+        let storage = cluster.spec.backup?.storage
+        var spec: JSONValue = [
+            "accessModes": ["ReadWriteOnce"],
+            "resources": ["requests": ["storage": .string(storage?.size ?? cluster.spec.storage?.size ?? Self.defaultStorageSize)]],
+        ]
+        if let storageClass = storage?.storageClassName { spec["storageClassName"] = .string(storageClass) }
+        return RenderedObject(type: PersistentVolumeClaim.resourceType, body: [
+            "apiVersion": "v1", "kind": "PersistentVolumeClaim",
+            "metadata": ["name": .string(names.backups), "namespace": .string(namespace), "labels": labels("backups")],
+            "spec": spec,
+        ])
     }
 
     var controllerServiceAccount: RenderedObject {
@@ -51,16 +85,27 @@ extension ClusterRenderer {
     }
 
     var controllerDeployment: RenderedObject {
+        var mounts: [JSONValue] = [
+            ["name": "secret", "mountPath": .string(Paths.secretDirectory), "readOnly": true],
+            ["name": "state", "mountPath": .string(Paths.controllerState)],
+            ["name": "backups", "mountPath": .string(Paths.backups)],
+        ]
+        var extraVolumes: [JSONValue] = []
+        // Another cluster's store, read-only, while this cluster is formed from one of its backups.
+        if let source = restoreSource, source.cluster != names.cluster {
+            mounts.append(["name": "restore-source", "mountPath": .string(Paths.restoreSource), "readOnly": true])
+            extraVolumes.append([
+                "name": "restore-source",
+                "persistentVolumeClaim": ["claimName": .string(ClusterNames.backupClaim(of: source.cluster)), "readOnly": true],
+            ])
+        }
         var container: JSONValue = [
             "name": "controller", "image": .string(settings.image),
             "command": .array([settings.binaryPath, "controller"].map { .string($0) }),
             "args": .array(controllerOptions.arguments.map { .string($0) }),
             "ports": [Self.port("http", DefaultPorts.controller)],
             "env": [Self.env("POD_IP", field: "status.podIP")],
-            "volumeMounts": [
-                ["name": "secret", "mountPath": .string(Paths.secretDirectory), "readOnly": true],
-                ["name": "state", "mountPath": .string(Paths.controllerState)],
-            ],
+            "volumeMounts": .array(mounts),
             "readinessProbe": Self.httpProbe("/healthz", port: "http", period: 5, failures: 3),
             "livenessProbe": Self.httpProbe("/healthz", port: "http", period: 10, failures: 6, timeout: 5),
             "resources": ["requests": ["cpu": "50m", "memory": "64Mi"], "limits": ["memory": "256Mi"]],
@@ -82,7 +127,7 @@ extension ClusterRenderer {
                         "enableServiceLinks": false,
                         "securityContext": Self.restrictedPod(uid: 65532),
                         "containers": [container],
-                        "volumes": [
+                        "volumes": .array([
                             [
                                 "name": "secret",
                                 "secret": [
@@ -94,7 +139,8 @@ extension ClusterRenderer {
                                 ],
                             ],
                             ["name": "state", "emptyDir": [:]],
-                        ],
+                            ["name": "backups", "persistentVolumeClaim": ["claimName": .string(names.backups)]],
+                        ] + extraVolumes),
                     ],
                 ],
             ],

@@ -37,6 +37,10 @@ public struct ClusterRenderer: Sendable {
         static let configDirectory = "/etc/qmysql/config"
         static let configFile = "my.cnf"
         static let controllerState = "/var/lib/qmysql"
+        /// The backup store (the `<cluster>-backups` claim), and another cluster's store that
+        /// `spec.restoreFrom` names, read-only.
+        static let backups = "/var/lib/qmysql-backups"
+        static let restoreSource = "/var/lib/qmysql-restore-source"
     }
 
     public init(cluster: QiniuMySQL, settings: OperatorSettings, secrets: ClusterSecrets) {
@@ -52,7 +56,7 @@ public struct ClusterRenderer: Sendable {
     /// Every object, in the order they are applied: what others refer to comes first.
     public func render() -> [RenderedObject] {
         [secret, configMap, peersService, clientService, controllerServiceAccount, controllerService,
-         podDisruptionBudget, statefulSet, controllerDeployment]
+         podDisruptionBudget, statefulSet, backupClaim, controllerDeployment]
     }
 
     // MARK: - Shared pieces

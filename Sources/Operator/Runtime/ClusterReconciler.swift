@@ -35,11 +35,13 @@ public final class ClusterReconciler: Sendable {
     let logger: Logger
     /// Where the controller of a cluster answers (in a cluster: its Service's DNS name).
     let controllerURL: @Sendable (ObjectKey) -> String
+    /// Backups and restores (QiniuMySQLData), reconciled with their cluster.
+    let data: DataReconciler?
     private let lastReplacement = Mutex([ObjectKey: ContinuousClock.Instant]())
 
     public init(client: KubeClient, settings: OperatorSettings, caches: OwnedCaches, followers: ControllerFollowers,
                 events: EventRecorder, metrics: OperatorMetrics, logger: Logger,
-                controllerURL: @escaping @Sendable (ObjectKey) -> String) {
+                controllerURL: @escaping @Sendable (ObjectKey) -> String, data: DataReconciler? = nil) {
         self.client = client
         self.settings = settings
         self.caches = caches
@@ -48,6 +50,7 @@ public final class ClusterReconciler: Sendable {
         self.metrics = metrics
         self.logger = logger
         self.controllerURL = controllerURL
+        self.data = data
     }
 
     /// The in-cluster address of a cluster's controller.
@@ -118,6 +121,15 @@ public final class ClusterReconciler: Sendable {
         } else {
             log.notice("cluster deleted; its volume claims are kept (spec.storage.deleteClaimsOnDelete is false)")
         }
+        if cluster.spec.backup?.storage?.deleteClaimsOnDelete == true {
+            let claim = ClusterNames(cluster: key.name).backups
+            do {
+                try await client.deleteRaw(PersistentVolumeClaim.resourceType, name: claim, namespace: key.namespace)
+                log.notice("deleted the backup store's claim (spec.backup.storage.deleteClaimsOnDelete)", metadata: ["claim": "\(claim)"])
+            } catch let error as KubeError where error.isNotFound {}
+        } else {
+            log.notice("cluster deleted; its backups are kept in claim \(ClusterNames(cluster: key.name).backups)")
+        }
         let patch: JSONValue = [
             "metadata": [
                 "finalizers": .array(finalizers.filter { $0 != Self.finalizer }.map { .string($0) }),
@@ -171,10 +183,20 @@ public final class ClusterReconciler: Sendable {
 
         // The controller's stream is verified with the cluster's own CA, from its Secret (which
         // the apply above created on the first reconcile).
-        let caPEM = caches.objects(Secret.resourceType)?.get(namespace: key.namespace, name: names.secret)?[
-            path: ["data", ClusterSecrets.Key.caCertificate]]?.stringValue
-            .flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) }
+        let secret = caches.objects(Secret.resourceType)?.get(namespace: key.namespace, name: names.secret)
+        func secretValue(_ name: String) -> String? {
+            secret?[path: ["data", name]]?.stringValue.flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) }
+        }
+        let caPEM = secretValue(ClusterSecrets.Key.caCertificate)
         followers.follow(key, url: controllerURL(key), caPEM: caPEM)
+
+        // Backups and restores of this cluster: handed to its controller, mirrored back.
+        var dataError: String?
+        if let data {
+            dataError = await data.reconcile(key, controller: DataReconciler.Controller(
+                url: controllerURL(key), caPEM: caPEM, token: secretValue(ClusterSecrets.Key.agentToken),
+                status: unavailable ? nil : observation?.status))
+        }
 
         // 4. A silent controller is replaced (the database pods are untouched); a changed
         //    template is rolled out one node at a time while Green.
@@ -202,6 +224,7 @@ public final class ClusterReconciler: Sendable {
             await recordTransitions(from: cluster, to: status, key: key)
         }
         if let applyError { return .retry(applyError) }
+        if let dataError { return .retry(dataError) }
         return unavailable ? .requeue(after: settings.controllerUnavailableAfter) : .done
     }
 

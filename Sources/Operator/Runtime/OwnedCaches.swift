@@ -5,6 +5,8 @@ import QiniuAPI
 /// narrowed to what the operator manages (its `managed-by` label).
 public struct OwnedCaches: Sendable {
     public let clusters: ObjectCache
+    /// Every QiniuMySQLData: people create them, so they carry no label of ours.
+    public let data: ObjectCache
     public let owned: [ObjectCache]
 
     public static let managedSelector = "\(QiniuLabels.managedBy)=qmysql-operator"
@@ -14,10 +16,12 @@ public struct OwnedCaches: Sendable {
     public static let ownedTypes: [ResourceType] = [
         Secret.resourceType, ConfigMap.resourceType, Service.resourceType, ServiceAccount.resourceType,
         PodDisruptionBudget.resourceType, StatefulSet.resourceType, Deployment.resourceType, Pod.resourceType,
+        PersistentVolumeClaim.resourceType,
     ]
 
     public init() {
         clusters = ObjectCache(type: QiniuMySQL.resourceType)
+        data = ObjectCache(type: QiniuMySQLData.resourceType)
         owned = Self.ownedTypes.map { ObjectCache(type: $0, labelSelector: Self.managedSelector) }
     }
 
@@ -25,5 +29,5 @@ public struct OwnedCaches: Sendable {
         owned.first { $0.type.group == type.group && $0.type.plural == type.plural }
     }
 
-    public var all: [ObjectCache] { [clusters] + owned }
+    public var all: [ObjectCache] { [clusters, data] + owned }
 }

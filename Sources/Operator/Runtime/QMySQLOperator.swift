@@ -65,7 +65,8 @@ public final class QMySQLOperator: Sendable {
             })
         reconciler = ClusterReconciler(
             client: client, settings: settings, caches: caches, followers: followers,
-            events: events, metrics: metrics, logger: logger, controllerURL: controllerURL)
+            events: events, metrics: metrics, logger: logger, controllerURL: controllerURL,
+            data: DataReconciler(client: client, caches: caches, events: events, metrics: metrics, httpClient: statusHTTPClient, logger: logger))
         elector = LeaderElector(client: client, namespace: leaseNamespace, identity: identity, timing: leaderTiming, logger: logger)
     }
 
@@ -132,10 +133,12 @@ public final class QMySQLOperator: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for cache in caches.all {
                 let isClusters = cache === caches.clusters
+                let isData = cache === caches.data
                 group.addTask { [self] in
                     try await retrying("watch \(cache.type.plural)") {
                         try await cache.run(client: client, namespaces: settings.watchNamespaces, logger: logger) { object in
-                            let key = isClusters ? ObjectKey(object) : ObjectCache.cluster(of: object)
+                            // A data task wakes its cluster: one reconcile handles a cluster and its tasks.
+                            let key = isClusters ? ObjectKey(object) : isData ? DataReconciler.cluster(of: object) : ObjectCache.cluster(of: object)
                             if let key { await queue.add(key) }
                         }
                     }
