@@ -56,7 +56,9 @@ public actor ClusterController {
     /// - Parameters:
     ///   - access: how nodes are reached; `AgentNodeAccess` for real agents.
     ///   - logger: metadata `cluster` is added here, `node` and `task` where they apply.
-    public init(configuration: ControllerConfiguration, access: any NodeAccess, logger: Logger) {
+    ///   - wallClock: the time of day (schedules, retention, status times); tests inject one.
+    public init(configuration: ControllerConfiguration, access: any NodeAccess, logger: Logger,
+                wallClock: @escaping @Sendable () -> Date = { Date() }) {
         self.configuration = configuration
         var logger = logger
         logger[metadataKey: "cluster"] = "\(configuration.clusterName)"
@@ -66,7 +68,7 @@ public actor ClusterController {
         table = NodeTable(configuration: configuration)
         queue = TaskQueue(logger: logger)
         self.access = access
-        wallClock = { Date() }
+        self.wallClock = wallClock
         formedUUID = configuration.formedUUID ?? ControllerState.read(from: configuration.stateFile)?.clusterUUID
     }
 
