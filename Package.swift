@@ -20,8 +20,8 @@
 //   MySQLClient  -> CMariaDB                                    libmariadb off the cooperative pool
 //   KubeSchema   -> KubeAPI                                     pure: OpenAPI schemas, prune, default, validate
 //   QiniuAPI     -> KubeAPI                                     pure: the two resources, CRDs, derived names
-//   Backup       -> CZlib, Galera, swift-crypto                  the backup store (files), records, schedule, retention,
-//                   the stream's codecs (gzip, xbstream)
+//   Backup       -> CZstd, Galera, swift-crypto                  the backup store (files), records, schedule, retention,
+//                   the stream's codecs (zstd, xbstream)
 //   Galera, KubeAPI: pure, Foundation only.
 import PackageDescription
 
@@ -179,12 +179,12 @@ let package = Package(
         // controller will run backups through it (issue "backups and restore"; in progress).
         .target(
             name: "Backup",
-            dependencies: ["CZlib", "Galera", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["CZstd", "Galera", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .systemLibrary(
-            name: "CZlib",
-            pkgConfig: "zlib",
-            providers: [.apt(["zlib1g-dev"])]
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
         ),
         .target(
             name: "Playground",
@@ -224,7 +224,7 @@ let package = Package(
         .executableTarget(
             name: "ControllerBench",
             dependencies: [
-                "Controller", "LocalCluster", "AgentAPI", "Galera", "MySQLClient",
+                "Backup", "Controller", "ControllerAPI", "LocalCluster", "AgentAPI", "Galera", "MySQLClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

@@ -7,7 +7,7 @@ import NIOCore
 /// Hot backups and the node's side of a restore (docs/agent.md, "Backups and restore").
 ///
 /// A backup streams `mariabackup --backup --galera-info --stream=xbstream` through an in-process
-/// gzip compressor into a `ChunkPipe` that the controller reads: nothing is staged on the node's
+/// zstd compressor into a `ChunkPipe` that the controller reads: nothing is staged on the node's
 /// disk, and the stream is read, checked (its framing) and compressed in one pass.
 ///
 /// A restore has three calls: `stage` unpacks and prepares a backup in a scratch directory while
@@ -120,7 +120,7 @@ extension Supervisor {
 
     // MARK: Restore
 
-    /// Unpacks and prepares the gzip'd xbstream `body` in the scratch directory; any problem
+    /// Unpacks and prepares the zstd-compressed xbstream `body` in the scratch directory; any problem
     /// removes it and says what was wrong. mysqld keeps running.
     func stageRestore(_ body: some AsyncSequence<ByteBuffer, any Error> & Sendable) async throws(APIErrorBody) -> RestoreStage {
         try await exclusively(.stagingRestore) { () throws(APIErrorBody) -> RestoreStage in
@@ -306,23 +306,23 @@ extension Supervisor {
 /// by one task at a time, in order (the read loop), so its state needs no lock.
 final class BackupEncoder: @unchecked Sendable {
     var scanner = XbstreamScanner()
-    private let compressor: GzipCompressor
+    private let compressor: ZstdCompressor
     private(set) var bytesOut: Int64 = 0
 
     init() throws {
-        compressor = try GzipCompressor(level: 1)
+        compressor = try ZstdCompressor()
     }
 
     func encode(_ raw: Data) throws -> Data {
         try scanner.feed(raw)
-        let out = compressor.compress(raw)
+        let out = try compressor.compress(raw)
         bytesOut += Int64(out.count)
         return out
     }
 
     func finish() throws -> Data {
         try scanner.finish()
-        let out = compressor.finish()
+        let out = try compressor.finish()
         bytesOut += Int64(out.count)
         return out
     }
@@ -342,10 +342,10 @@ final class BackupDecoder: @unchecked Sendable {
     }
 
     private var scanner = XbstreamScanner(keeping: [])
-    private let decompressor: GzipDecompressor
+    private let decompressor: ZstdDecompressor
 
     init() throws {
-        decompressor = try GzipDecompressor()
+        decompressor = try ZstdDecompressor()
     }
 
     func decode(_ data: Data) throws -> Data {
@@ -353,7 +353,7 @@ final class BackupDecoder: @unchecked Sendable {
             let raw = try decompressor.decompress(data)
             try scanner.feed(raw)
             return raw
-        } catch let error as GzipError {
+        } catch let error as ZstdError {
             throw Problem(description: error.description)
         } catch let error as XbstreamScanner.Malformed {
             throw Problem(description: error.description)
@@ -364,7 +364,7 @@ final class BackupDecoder: @unchecked Sendable {
         do {
             try decompressor.finish()
             try scanner.finish()
-        } catch let error as GzipError {
+        } catch let error as ZstdError {
             throw Problem(description: error.description)
         } catch let error as XbstreamScanner.Malformed {
             throw Problem(description: error.description)

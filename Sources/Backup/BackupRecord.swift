@@ -18,13 +18,13 @@ public struct BackupMetadata: Codable, Sendable, Hashable {
     /// Hex sha256 of the stored stream.
     public var sha256: String
     public var position: GaleraPosition
-    /// How the stream is encoded: `xbstream+gzip`.
+    /// How the stream is encoded: `xbstream+zstd`.
     public var format: String
     /// When the stored stream was last read back whole and matched its size and sha256 (right
     /// after it was written, and at every restore's step 0); nil: never.
     public var verifiedAt: Date?
 
-    public static let currentFormat = "xbstream+gzip"
+    public static let currentFormat = "xbstream+zstd"
 
     public init(id: String, cluster: String, node: String, flavor: Flavor, serverVersion: String, startedAt: Date,
                 finishedAt: Date, size: Int64, sha256: String, position: GaleraPosition, format: String = BackupMetadata.currentFormat) {

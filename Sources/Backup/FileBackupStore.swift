@@ -2,14 +2,14 @@ import Crypto
 import Foundation
 import Synchronization
 
-/// Backups as files: `ROOT/CLUSTER/ID/data.xb.gz` and `ROOT/CLUSTER/ID/backup.json`. A backup
+/// Backups as files: `ROOT/CLUSTER/ID/data.xb.zst` and `ROOT/CLUSTER/ID/backup.json`. A backup
 /// is written under `ROOT/CLUSTER/.partial-ID/` and renamed into place when complete (a rename of
 /// a directory is atomic), so listing never sees half a backup; a failed write (a full disk, an
 /// unwritable store) removes the partial directory.
 public struct FileBackupStore: BackupStore {
     public let root: String
 
-    static let dataFile = "data.xb.gz"
+    static let dataFile = "data.xb.zst"
     static let recordFile = "backup.json"
 
     public init(root: String) {

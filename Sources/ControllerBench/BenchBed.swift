@@ -50,12 +50,12 @@ final class BenchBed: Sendable {
     }
 
     /// A Green cluster from the snapshot with its controller running.
-    func startRun(_ name: String) async throws -> BenchRun {
+    func startRun(_ name: String, configure: (inout ControllerConfiguration) -> Void = { _ in }) async throws -> BenchRun {
         let root = self.root + "/" + name
         var clusterConfiguration = self.clusterConfiguration(root: root)
         let host = try await InProcessController.start(
             for: clusterConfiguration, monitorUser: Self.monitorUser, monitorPassword: monitorPassword,
-            httpClient: httpClient, logLevel: .warning)
+            httpClient: httpClient, logLevel: .warning, configure: configure)
         clusterConfiguration.controllerURLPrefix = host.reportURLPrefix
         let cluster = LocalCluster(configuration: clusterConfiguration)
         for node in cluster.nodes { try FileManager.default.createDirectory(atPath: node.directory, withIntermediateDirectories: true) }

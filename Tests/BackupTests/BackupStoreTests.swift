@@ -45,11 +45,11 @@ struct FileBackupStoreTests {
             try await writer.append(Data(repeating: 7, count: 4096))
             _ = try await writer.finish(Self.record(id))
         }
-        let flipped = root + "/demo/flipped/data.xb.gz"
+        let flipped = root + "/demo/flipped/data.xb.zst"
         var bytes = try Data(contentsOf: URL(fileURLWithPath: flipped))
         bytes[100] ^= 0xFF
         try bytes.write(to: URL(fileURLWithPath: flipped))
-        try Data(repeating: 7, count: 4000).write(to: URL(fileURLWithPath: root + "/demo/truncated/data.xb.gz"))
+        try Data(repeating: 7, count: 4000).write(to: URL(fileURLWithPath: root + "/demo/truncated/data.xb.zst"))
         for (id, words) in [("flipped", "sha256"), ("truncated", "truncated")] {
             do {
                 try await store.read(cluster: "demo", id: id) { _ in }

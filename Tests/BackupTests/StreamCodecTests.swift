@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Backup
 
-/// The backup stream's codecs against the real tools: what we compress, `gzip -dc` reads; what
+/// The backup stream's codecs against the real tools: what we compress, `zstd -dc` reads; what
 /// `mbstream -c` packs, the scanner reads; damage is an error, never a short stream.
 @Suite("the backup stream's codecs")
 struct StreamCodecTests {
@@ -35,45 +35,45 @@ struct StreamCodecTests {
         return data
     }()
 
-    @Test func gzipReadsWhatWeWriteAndWeReadWhatGzipWrites() throws {
-        let compressor = try GzipCompressor()
+    @Test func zstdReadsWhatWeWriteAndWeReadWhatZstdWrites() throws {
+        let compressor = try ZstdCompressor()
         var compressed = Data()
         // Odd chunk sizes: the compressor keeps state across them.
         var offset = 0
         for size in [1, 7, 65_536, 300_000, 1 << 20] where offset < Self.sample.count {
             let end = min(Self.sample.count, offset + size)
-            compressed += compressor.compress(Self.sample[offset..<end])
+            compressed += try compressor.compress(Self.sample[offset..<end])
             offset = end
         }
-        compressed += compressor.compress(Self.sample[offset...])
-        compressed += compressor.finish()
+        compressed += try compressor.compress(Self.sample[offset...])
+        compressed += try compressor.finish()
         #expect(compressed.count < Self.sample.count)
-        let unpacked = try Self.tool("/usr/bin/gzip", ["-dc"], input: compressed)
+        let unpacked = try Self.tool("/usr/bin/zstd", ["-dc"], input: compressed)
         #expect(unpacked.status == 0)
-        #expect(unpacked.output == Self.sample, "gzip -dc reads our stream")
+        #expect(unpacked.output == Self.sample, "zstd -dc reads our stream")
 
-        let packed = try Self.tool("/usr/bin/gzip", ["-1", "-c"], input: Self.sample)
-        let decompressor = try GzipDecompressor()
+        let packed = try Self.tool("/usr/bin/zstd", ["-1", "-c", "-q"], input: Self.sample)
+        let decompressor = try ZstdDecompressor()
         var read = Data()
         for start in stride(from: 0, to: packed.output.count, by: 4093) {
             read += try decompressor.decompress(packed.output[start..<min(packed.output.count, start + 4093)])
         }
         try decompressor.finish()
-        #expect(read == Self.sample, "we read gzip's stream")
+        #expect(read == Self.sample, "we read zstd's stream")
     }
 
-    @Test func aTruncatedOrFlippedGzipStreamIsAnError() throws {
-        let compressor = try GzipCompressor()
-        let stream = compressor.compress(Self.sample) + compressor.finish()
+    @Test func aTruncatedOrFlippedZstdStreamIsAnError() throws {
+        let compressor = try ZstdCompressor()
+        let stream = try compressor.compress(Self.sample) + compressor.finish()
 
-        let truncated = try GzipDecompressor()
+        let truncated = try ZstdDecompressor()
         _ = try truncated.decompress(stream.prefix(stream.count - 100))
-        #expect(throws: GzipError.self) { try truncated.finish() }
+        #expect(throws: ZstdError.self) { try truncated.finish() }
 
         var flipped = stream
-        flipped[flipped.count - 6] ^= 0x01  // inside the CRC-32 trailer
-        let damaged = try GzipDecompressor()
-        #expect(throws: GzipError.self) {
+        flipped[flipped.count / 2] ^= 0x01  // the frame checksum catches it
+        let damaged = try ZstdDecompressor()
+        #expect(throws: ZstdError.self) {
             _ = try damaged.decompress(flipped)
             try damaged.finish()
         }

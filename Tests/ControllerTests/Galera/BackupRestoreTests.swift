@@ -43,7 +43,7 @@ extension ControllerScenarioTests {
             let stored = try await FileBackupStore(root: backupRoot).metadata(cluster: "demo", id: backup.id)
             #expect(stored.sha256 == backup.sha256 && stored.size == backup.size && stored.size > 0)
             #expect(await controller.status().lastBackup?.id == backup.id)
-            #expect(FileManager.default.fileExists(atPath: "\(backupRoot)/demo/\(backup.id)/data.xb.gz"))
+            #expect(FileManager.default.fileExists(atPath: "\(backupRoot)/demo/\(backup.id)/data.xb.zst"))
 
             // More writes, and changes to the fixed table: all of it must be undone by the restore.
             try await Task.sleep(for: .seconds(1))
@@ -249,8 +249,8 @@ extension ControllerScenarioTests {
         let source = "\(store)/\(id)"
         let target = "\(store)/\(newID)"
         try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
-        let data = change(try Data(contentsOf: URL(fileURLWithPath: source + "/data.xb.gz")))
-        try data.write(to: URL(fileURLWithPath: target + "/data.xb.gz"))
+        let data = change(try Data(contentsOf: URL(fileURLWithPath: source + "/data.xb.zst")))
+        try data.write(to: URL(fileURLWithPath: target + "/data.xb.zst"))
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         var metadata = try decoder.decode(BackupMetadata.self, from: Data(contentsOf: URL(fileURLWithPath: source + "/backup.json")))

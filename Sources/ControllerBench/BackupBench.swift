@@ -1,0 +1,183 @@
+import Backup
+import Controller
+import ControllerAPI
+import Foundation
+import LocalCluster
+import MySQLClient
+import NIOPosix
+
+/// `ControllerBench backup`: backup throughput through agent, controller and store, against the
+/// raw tool on the same data in the same run, and restore time, for a few data sizes.
+///
+/// Per size: a Green three-node cluster, a table filled to the size (half compressible text,
+/// half random bytes), then alternately: `mariabackup --backup --stream` straight to a file,
+/// the same through `zstd -1`, and a backup task of the controller (which also reads the stored
+/// backup back to verify it; that read is timed on its own and reported apart). Then a restore
+/// from the task's backup (no safety backup: the same data would be backed up again).
+enum BackupBench {
+    struct Sample {
+        var raw: Duration
+        var rawZstd: Duration
+        var task: Duration
+        var verify: Duration
+        var rawBytes: Int64
+        var storedBytes: Int64
+    }
+
+    static func main(_ arguments: [String]) async -> Int32 {
+        var sizes = [64, 256]
+        var runs = 2
+        var index = 0
+        while index < arguments.count {
+            switch arguments[index] {
+            case "--sizes" where index + 1 < arguments.count:
+                sizes = arguments[index + 1].split(separator: ",").compactMap { Int($0) }
+                index += 2
+            case "--runs" where index + 1 < arguments.count:
+                runs = max(1, Int(arguments[index + 1]) ?? 2)
+                index += 2
+            default:
+                FileHandle.standardError.write(Data("usage: ControllerBench backup [--sizes MiB,MiB] [--runs N]\n".utf8))
+                return 64
+            }
+        }
+        guard geteuid() == 0 else {
+            FileHandle.standardError.write(Data("ControllerBench runs mariadbd as root (user=root); run it as root\n".utf8))
+            return 77
+        }
+        do {
+            let bed = try BenchBed()
+            defer { Task { await bed.tearDown() } }
+            say("building the snapshot (initialise, bootstrap, 2 SST joins) ...")
+            try await bed.buildSnapshot()
+            var lines: [String] = []
+            for size in sizes {
+                lines.append(try await measure(size: size, runs: runs, bed: bed))
+            }
+            say("")
+            say("| data | raw stream | raw + zstd -1 | qmysql backup (stream) | ratio vs raw | ratio vs raw + zstd | read-back verify | restore (3 nodes) |")
+            say("|---|---|---|---|---|---|---|---|")
+            for line in lines { say(line) }
+            return 0
+        } catch {
+            FileHandle.standardError.write(Data("benchmark failed: \(error)\n".utf8))
+            return 1
+        }
+    }
+
+    static func measure(size: Int, runs: Int, bed: BenchBed) async throws -> String {
+        let store = FileBackupStore(root: bed.root + "/backups-\(size)")
+        let run = try await bed.startRun("backup-\(size)") { $0.backupStore = store }
+        defer { Task { await run.stop() } }
+        let node = run.cluster.node(2)
+        say("\(size) MiB: filling the table ...")
+        try await fill(node: run.cluster.node(0), mebibytes: size, threadPool: bed.threadPool)
+        try await run.waitSettledGreen(timeout: .seconds(120))
+        let datadir = directorySize(node.dataDirectory)
+        say("\(size) MiB: datadir of \(node.name) is \(datadir >> 20) MiB")
+
+        var samples: [Sample] = []
+        var lastBackup: BackupSummary?
+        for attempt in 1...runs {
+            let raw = try await rawBackup(node: node, compress: false, scratch: run.root + "/raw")
+            let rawZstd = try await rawBackup(node: node, compress: true, scratch: run.root + "/raw")
+            let started = ContinuousClock.now
+            _ = try await run.controller.submit(DataTaskRequest(name: "bench-\(attempt)", action: .backup))
+            let done = try await waitTask(run.controller, "bench-\(attempt)", timeout: .seconds(1800))
+            let task = ContinuousClock.now - started
+            guard done.phase == .succeeded, let backup = done.backup else { throw BenchFailure("backup failed: \(done.message ?? "")") }
+            let verifyStarted = ContinuousClock.now
+            _ = try await store.verify(cluster: "bench", id: backup.id, at: Date()) { _ in }
+            let verify = ContinuousClock.now - verifyStarted
+            let sample = Sample(raw: raw.time, rawZstd: rawZstd.time, task: task - verify, verify: verify, rawBytes: raw.bytes, storedBytes: backup.size)
+            say("\(size) MiB run \(attempt): raw \(seconds(raw.time)) s (\(raw.bytes >> 20) MiB), raw+zstd \(seconds(rawZstd.time)) s (\(rawZstd.bytes >> 20) MiB), task \(seconds(task)) s incl. verify \(seconds(verify)) s (\(backup.size >> 20) MiB stored)")
+            samples.append(sample)
+            lastBackup = backup
+        }
+        guard let backup = lastBackup else { throw BenchFailure("no backup") }
+        let restoreStarted = ContinuousClock.now
+        _ = try await run.controller.submit(DataTaskRequest(name: "bench-restore", action: .restore, backupID: backup.id, skipSafetyBackup: true))
+        let restored = try await waitTask(run.controller, "bench-restore", timeout: .seconds(1800))
+        let restore = ContinuousClock.now - restoreStarted
+        guard restored.phase == .succeeded else { throw BenchFailure("restore failed: \(restored.message ?? "")") }
+        say("\(size) MiB restore: \(seconds(restore)) s")
+
+        func median(_ values: [Duration]) -> Duration { values.sorted()[values.count / 2] }
+        let raw = median(samples.map(\.raw))
+        let rawZstd = median(samples.map(\.rawZstd))
+        let stream = median(samples.map(\.task))
+        let verify = median(samples.map(\.verify))
+        let rawBytes = samples.last!.rawBytes
+        func rate(_ bytes: Int64, _ time: Duration) -> String { String(format: "%.0f MiB/s", Double(bytes) / 1_048_576 / max(0.001, secondsValue(time))) }
+        return "| \(size) MiB (datadir \(datadir >> 20) MiB, stream \(rawBytes >> 20) MiB → \(samples.last!.storedBytes >> 20) MiB stored) "
+            + "| \(seconds(raw)) s (\(rate(rawBytes, raw))) | \(seconds(rawZstd)) s | \(seconds(stream)) s (\(rate(rawBytes, stream))) "
+            + "| \(String(format: "%.2f", secondsValue(raw) / secondsValue(stream))) | \(String(format: "%.2f", secondsValue(rawZstd) / secondsValue(stream))) "
+            + "| \(seconds(verify)) s | \(seconds(restore)) s |"
+    }
+
+    /// Half text, half random bytes: what a table of mixed content compresses like.
+    static func fill(node: LocalNode, mebibytes: Int, threadPool: NIOThreadPool) async throws {
+        let connection = try await MySQLConnection.connect(node.sqlOptions, threadPool: threadPool)
+        defer { Task { await connection.close() } }
+        _ = try await connection.execute("CREATE DATABASE IF NOT EXISTS bench")
+        _ = try await connection.execute("CREATE TABLE IF NOT EXISTS bench.rows (id BIGINT PRIMARY KEY, text VARCHAR(512), noise VARBINARY(512)) ENGINE=InnoDB")
+        let rowBytes = 512
+        let rows = mebibytes * 1_048_576 / rowBytes
+        var next = 1
+        while next <= rows {
+            let last = min(rows, next + 49_999)
+            _ = try await connection.execute("""
+                INSERT INTO bench.rows SELECT seq, REPEAT(MD5(seq), 8), RANDOM_BYTES(256) FROM bench.seq_\(next)_to_\(last)
+                """)
+            next = last + 1
+        }
+    }
+
+    static func rawBackup(node: LocalNode, compress: Bool, scratch: String) async throws -> (time: Duration, bytes: Int64) {
+        try? FileManager.default.removeItem(atPath: scratch)
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        let output = scratch + (compress ? "/raw.xb.zst" : "/raw.xb")
+        let command = "mariabackup --defaults-file=\(node.runDirectory)/my.cnf --backup --galera-info --stream=xbstream --target-dir=\(scratch)/tmp 2>\(scratch)/log"
+            + (compress ? " | zstd -1 -q" : "") + " > \(output)"
+        let started = ContinuousClock.now
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-o", "pipefail", "-c", command]
+        try process.run()
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                process.waitUntilExit()
+                continuation.resume()
+            }
+        }
+        let time = ContinuousClock.now - started
+        guard process.terminationStatus == 0 else { throw BenchFailure("\(command) exited with \(process.terminationStatus)") }
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? NSNumber)?.int64Value ?? 0
+        try? FileManager.default.removeItem(atPath: scratch)
+        return (time, bytes)
+    }
+
+    static func waitTask(_ controller: ClusterController, _ name: String, timeout: Duration) async throws -> DataTaskStatus {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let task = await controller.dataTask(name), task.phase.isFinished { return task }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw BenchFailure("task \(name) did not finish within \(timeout)")
+    }
+
+    static func directorySize(_ path: String) -> Int64 {
+        guard let enumerator = FileManager.default.enumerator(atPath: path) else { return 0 }
+        var total: Int64 = 0
+        for case let name as String in enumerator {
+            total += ((try? FileManager.default.attributesOfItem(atPath: path + "/" + name))?[.size] as? NSNumber)?.int64Value ?? 0
+        }
+        return total
+    }
+
+    static func secondsValue(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    static func seconds(_ duration: Duration) -> String { String(format: "%.1f", secondsValue(duration)) }
+}
