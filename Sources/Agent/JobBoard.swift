@@ -44,7 +44,7 @@ actor JobBoard {
         Task {
             do throws(APIErrorBody) {
                 let outcome = try await work(pipe)
-                self.finish(id, outcome: outcome, bytes: await pipe.bytesDelivered)
+                self.finish(id, outcome: outcome)
             } catch {
                 await pipe.fail(error)
                 self.finish(id, result: nil, error: error)
@@ -73,12 +73,12 @@ actor JobBoard {
         }
     }
 
-    private func finish(_ id: String, outcome: BackupOutcome, bytes: Int64) {
+    private func finish(_ id: String, outcome: BackupOutcome) {
         guard var job = jobs[id] else { return }
         job.phase = .succeeded
         job.finishedAt = Date()
         job.backup = outcome
-        job.bytes = bytes
+        job.bytes = outcome.bytes
         jobs[id] = job
         pipes[id] = nil
     }

@@ -73,6 +73,9 @@ extension Supervisor {
             throw .failed("spawnFailed", "\(flavor.backupTool): \(error)")
         }
         close(fds[1])
+        // A pipe holds 64 KiB by default: with 1 MiB the tool runs ahead while a chunk is
+        // compressed and sent, instead of waiting for every read.
+        _ = fcntl(fds[0], 1031 /* F_SETPIPE_SZ, not in Glibc's Swift module */, Int32(Self.chunkSize))
         logger.notice("backup started", metadata: ["tool": "\(flavor.backupTool)", "pid": "\(child.pid)"])
         let source = FileHandle(fileDescriptor: fds[0], closeOnDealloc: true)
         let encoder: BackupEncoder

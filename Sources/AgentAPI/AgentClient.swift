@@ -162,10 +162,7 @@ public struct AgentClient: Sendable {
     /// `DELETE /v1/restore/stage`: forgets a staged backup.
     public func discardStage() async throws(Failure) {
         let (status, body) = try await raw(.DELETE, "/v1/restore/stage", body: nil)
-        guard (200..<300).contains(status) else {
-            let _: AgentStatus = try decode(status: status, body: body, url: baseURL + "/v1/restore/stage")
-            return
-        }
+        guard (200..<300).contains(status) else { throw failure(status: status, body: body, url: baseURL + "/v1/restore/stage") }
     }
 
     // MARK: Streams
@@ -308,17 +305,17 @@ public struct AgentClient: Sendable {
     }
 
     private func decode<Result: Decodable>(status: Int, body: Data, url: String) throws(Failure) -> Result {
-        let decoder = AgentJSON.decoder()
-        if (200..<300).contains(status) {
-            do {
-                return try decoder.decode(Result.self, from: body)
-            } catch {
-                throw .unexpected(status: status, body: String(decoding: body, as: UTF8.self), url: url)
-            }
+        guard (200..<300).contains(status) else { throw failure(status: status, body: body, url: url) }
+        do {
+            return try AgentJSON.decoder().decode(Result.self, from: body)
+        } catch {
+            throw .unexpected(status: status, body: String(decoding: body, as: UTF8.self), url: url)
         }
-        if let apiError = try? decoder.decode(APIErrorBody.self, from: body) {
-            throw .api(apiError)
-        }
-        throw .unexpected(status: status, body: String(decoding: body, as: UTF8.self), url: url)
+    }
+
+    /// A non-2xx answer: the API's error body, or what came instead.
+    private func failure(status: Int, body: Data, url: String) -> Failure {
+        if let apiError = try? AgentJSON.decoder().decode(APIErrorBody.self, from: body) { return .api(apiError) }
+        return .unexpected(status: status, body: String(decoding: body, as: UTF8.self), url: url)
     }
 }

@@ -9,9 +9,10 @@ public struct ZstdError: Error, Equatable, CustomStringConvertible {
 }
 
 /// Compresses a stream into one zstd frame, chunk by chunk, in this process: the backup stream is
-/// compressed where it is read. Level 1 with one worker thread: zstd compresses while the next
-/// chunk is read, and keeps up with the backup tool (gzip -1 is about seven times slower here and
-/// made the backup CPU-bound; docs/benchmarks.md). The frame carries a checksum, so a flipped
+/// compressed where it is read. Level -1 (`zstd --fast=1`) with one worker thread: zstd
+/// compresses while the next chunk is read and keeps up with the backup tool. (gzip -1 is about
+/// fifteen times slower here and made the backup CPU-bound; zstd -1 twice as slow as --fast=1 for
+/// the same size on table data; docs/benchmarks.md.) The frame carries a checksum, so a flipped
 /// byte is caught when it is read.
 ///
 /// Not thread-safe: one task feeds it, in order.
@@ -19,7 +20,7 @@ public final class ZstdCompressor {
     private let context: OpaquePointer
     private var finished = false
 
-    public init(level: Int32 = 1, workers: Int32 = 1) throws(ZstdError) {
+    public init(level: Int32 = -1, workers: Int32 = 1) throws(ZstdError) {
         guard let context = ZSTD_createCCtx() else { throw ZstdError("cannot create a zstd compressor (out of memory)") }
         self.context = context
         for (parameter, value) in [(ZSTD_c_compressionLevel, level), (ZSTD_c_checksumFlag, 1), (ZSTD_c_nbWorkers, workers)] {

@@ -9,6 +9,8 @@ import QiniuAPI
 struct TaskFollower {
     var session: KubeSession
     var timeout: Duration
+    /// What the bytes will probably reach when the task does not say (a backup: the last one's size).
+    var expectedBytes: Int64?
 
     func follow(name: String) async throws -> QiniuMySQLData {
         let start = ContinuousClock.now
@@ -31,7 +33,7 @@ struct TaskFollower {
                     }
                     guard let task = current, task.metadata.name == name else { continue }
                     let progress = Self.progressLine(task)
-                    let bytes = task.status?.phase == .running ? meter.text(task.status?.bytes, total: task.status?.backup?.size) : nil
+                    let bytes = task.status?.phase == .running ? meter.text(task.status?.bytes, total: task.status?.backup?.size ?? expectedBytes) : nil
                     let elapsed = Int((ContinuousClock.now - start).components.seconds)
                     if terminal, let bytes {
                         // One line redrawn in place while bytes flow.
@@ -96,9 +98,10 @@ struct ByteMeter {
             if seconds > 0 { text += " at \(ByteText.format(Int64(Double(bytes - first.bytes) / seconds)))/s" }
         }
         if let total, total > 0 {
+            // An estimate can be passed: the bar stays full and the text says "about".
             let filled = Int(min(1, Double(bytes) / Double(total)) * 20)
             text = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: 20 - filled) + "] " + text
-                + " of \(ByteText.format(total))"
+                + " of \(bytes > total ? "about " : "")\(ByteText.format(total))"
         }
         return text
     }

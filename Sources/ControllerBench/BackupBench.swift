@@ -11,7 +11,8 @@ import NIOPosix
 ///
 /// Per size: a Green three-node cluster, a table filled to the size (half compressible text,
 /// half random bytes), then alternately: `mariabackup --backup --stream` straight to a file,
-/// the same through `zstd -1`, and a backup task of the controller (which also reads the stored
+/// the same through `zstd -1` (both then `sync FILE`: a backup counts once it is on disk, and
+/// the store fsyncs too), and a backup task of the controller (which also reads the stored
 /// backup back to verify it; that read is timed on its own and reported apart). Then a restore
 /// from the task's backup (no safety backup: the same data would be backed up again).
 enum BackupBench {
@@ -47,13 +48,18 @@ enum BackupBench {
         }
         do {
             let bed = try BenchBed()
-            defer { Task { await bed.tearDown() } }
-            say("building the snapshot (initialise, bootstrap, 2 SST joins) ...")
-            try await bed.buildSnapshot()
             var lines: [String] = []
-            for size in sizes {
-                lines.append(try await measure(size: size, runs: runs, bed: bed))
+            do {
+                say("building the snapshot (initialise, bootstrap, 2 SST joins) ...")
+                try await bed.buildSnapshot()
+                for size in sizes {
+                    lines.append(try await measure(size: size, runs: runs, bed: bed))
+                }
+            } catch {
+                await bed.tearDown()
+                throw error
             }
+            await bed.tearDown()
             say("")
             say("| data | raw stream | raw + zstd -1 | qmysql backup (stream) | ratio vs raw | ratio vs raw + zstd | read-back verify | restore (3 nodes) |")
             say("|---|---|---|---|---|---|---|---|")
@@ -68,7 +74,17 @@ enum BackupBench {
     static func measure(size: Int, runs: Int, bed: BenchBed) async throws -> String {
         let store = FileBackupStore(root: bed.root + "/backups-\(size)")
         let run = try await bed.startRun("backup-\(size)") { $0.backupStore = store }
-        defer { Task { await run.stop() } }
+        do {
+            let line = try await measure(size: size, runs: runs, run: run, store: store, bed: bed)
+            await run.stop()
+            return line
+        } catch {
+            await run.stop()
+            throw error
+        }
+    }
+
+    static func measure(size: Int, runs: Int, run: BenchRun, store: FileBackupStore, bed: BenchBed) async throws -> String {
         let node = run.cluster.node(2)
         say("\(size) MiB: filling the table ...")
         try await fill(node: run.cluster.node(0), mebibytes: size, threadPool: bed.threadPool)
@@ -138,7 +154,7 @@ enum BackupBench {
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         let output = scratch + (compress ? "/raw.xb.zst" : "/raw.xb")
         let command = "mariabackup --defaults-file=\(node.runDirectory)/my.cnf --backup --galera-info --stream=xbstream --target-dir=\(scratch)/tmp 2>\(scratch)/log"
-            + (compress ? " | zstd -1 -q" : "") + " > \(output)"
+            + (compress ? " | zstd -1 -q" : "") + " > \(output) && sync \(output)"
         let started = ContinuousClock.now
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")

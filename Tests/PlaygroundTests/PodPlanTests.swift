@@ -81,12 +81,14 @@ struct PodPlanTests {
         deployment["metadata"]?["uid"] = "deployment-uid"
         let writes = WorkloadDecisions.deployment(deployment, pods: [], suffix: { "abcde" })
         guard case .createPod(let pod) = try #require(writes.first) else { Issue.record("no pod: \(writes)"); return }
-        let plan = try PodPlan.make(pod: pod, context: Self.context(volumes: ["secret", "state"]), images: Self.images)
+        let plan = try PodPlan.make(pod: pod, context: Self.context(volumes: ["secret", "state", "backups"]), images: Self.images)
         let controller = try #require(plan.containers.first)
         #expect(controller.executable == "/opt/me/kubectl-qmysql")
         #expect(controller.arguments.first == "controller")
         #expect(controller.arguments.contains("127.42.0.3:9810"))
         #expect(controller.arguments.contains("/pg/pods/rds/demo-1/volumes/state/state.json"))
+        // The backup store: the claim's directory (the runtime maps claims to directories).
+        #expect(controller.arguments.contains("/pg/pods/rds/demo-1/volumes/backups"))
     }
 
     @Test(arguments: [

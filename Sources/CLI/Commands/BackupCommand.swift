@@ -29,13 +29,15 @@ struct BackupCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await KubeSession.with(kube) { session in
-            _ = try await session.client.get(QiniuMySQL.self, name: name, namespace: session.namespace)
+            let cluster = try await session.client.get(QiniuMySQL.self, name: name, namespace: session.namespace)
             let task = QiniuMySQLData(
                 metadata: ObjectMeta(namespace: session.namespace, generateName: "\(name)-backup-",
                                      labels: [QiniuLabels.cluster: name]),
                 spec: QiniuMySQLDataSpec(cluster: name, action: .backup))
             let created = try await session.client.create(task)
-            try await DataTaskOutput.reportCreated(created, output: output, wait: wait, session: session)
+            // The previous backup's size is the progress bar's estimate of this one.
+            try await DataTaskOutput.reportCreated(created, output: output, wait: wait, session: session,
+                                                   expectedBytes: cluster.status?.lastBackup?.size)
         }
     }
 }
@@ -122,7 +124,8 @@ struct WaitOptions: ParsableArguments {
 }
 
 enum DataTaskOutput {
-    static func reportCreated(_ task: QiniuMySQLData, output: OutputFormat?, wait: WaitOptions, session: KubeSession) async throws {
+    static func reportCreated(_ task: QiniuMySQLData, output: OutputFormat?, wait: WaitOptions, session: KubeSession,
+                              expectedBytes: Int64? = nil) async throws {
         let name = task.metadata.name ?? ""
         if !wait.wait {
             if let output {
@@ -133,7 +136,7 @@ enum DataTaskOutput {
             return
         }
         StandardError.write("qiniumysqldata.mysql.qiniu.com/\(name) created; waiting for it to finish\n")
-        let final = try await TaskFollower(session: session, timeout: DurationText.parse(wait.timeout) ?? .seconds(3600))
+        let final = try await TaskFollower(session: session, timeout: DurationText.parse(wait.timeout) ?? .seconds(3600), expectedBytes: expectedBytes)
             .follow(name: name)
         if let output {
             try ObjectOutput.print(try JSONValue(encoding: final), format: output, resource: QiniuMySQLData.resourceType)

@@ -132,6 +132,35 @@ extension ControllerScenarioTests {
         }
     }
 
+    @Test("a full store: the backup fails saying where, its partial stream is removed, the cluster is untouched",
+          .enabled(if: getuid() == 0, "mounting a tmpfs needs root"))
+    func backupIntoAFullStore() async throws {
+        let backupRoot = bed.root + "/full-backups"
+        let clusterStore = backupRoot + "/demo"
+        try FileManager.default.createDirectory(atPath: clusterStore, withIntermediateDirectories: true)
+        try await Self.command("mount", ["-t", "tmpfs", "-o", "size=256k", "qmc-store", clusterStore])
+        do {
+            try await withScenario("full-store", options: .init(backupRoot: backupRoot)) { scenario in
+                _ = try await scenario.controller.submit(DataTaskRequest(name: "b", action: .backup))
+                let failed = try await waitForTask(scenario.controller, "b", timeout: .seconds(60))
+                #expect(failed.phase == .failed)
+                #expect(failed.message?.contains("cannot write the backup at \(clusterStore)/.partial-") == true, "\(failed.message ?? "")")
+                #expect(try FileManager.default.contentsOfDirectory(atPath: clusterStore).isEmpty, "the partial stream is removed")
+                #expect(await scenario.controller.backupCatalog().isEmpty)
+                // mariabackup desyncs its node for the moment of BACKUP STAGE BLOCK_COMMIT; once it
+                // is gone (killed when the store refused) the node is Synced again.
+                try await scenario.waitForCluster(.green, timeout: .seconds(15))
+                // The agent is free again: its backup operation ended with the stream.
+                let agent = try await scenario.cluster.node(2).client.status()
+                #expect(agent.operation == nil)
+            }
+        } catch {
+            try? await Self.command("umount", ["-l", clusterStore])
+            throw error
+        }
+        try await Self.command("umount", ["-l", clusterStore])
+    }
+
     @Test("a cluster formed from a backup (restoreFrom) holds the backup's rows and is Green")
     func clusterFromBackup() async throws {
         let backupRoot = bed.root + "/clone-backups"
