@@ -61,12 +61,20 @@ struct ObjectStore: Sendable {
         self.historyLimit = max(1, historyLimit)
     }
 
+    /// How far the resourceVersion counter jumps when a saved store is restored. Saving lags the
+    /// requests by up to `Registry.saveInterval`, so a server that was killed may have answered
+    /// with versions its file never got; reusing them would let a client that saw them (its
+    /// watch resumes "after" one) miss the new changes that got the same numbers. Every version
+    /// from before the restart falls below the new floor instead: the client gets 410 and lists
+    /// afresh, as client-go does after a compaction.
+    static let restartGap: Int64 = 1 << 20
+
     /// A store holding what was saved, with no history: every older version is compacted away
     /// (watches and exact lists from before it get 410), as after an etcd compaction.
     init(historyLimit: Int, restoring file: StoreFile) {
         self.init(historyLimit: historyLimit)
-        resourceVersion = file.resourceVersion
-        floor = file.resourceVersion
+        resourceVersion = file.resourceVersion + Self.restartGap
+        floor = resourceVersion
         for entry in file.entries {
             objects[entry.resource, default: [:]][entry.key] = entry.object
             if let uid = ObjectMetaRules.uid(entry.object) { byUID[uid] = (entry.resource, entry.key) }

@@ -301,8 +301,11 @@ public actor LocalRuntime {
                     let written = try await client.mergePatchRaw(Pod.resourceType, name: name, namespace: namespace,
                                                                  patch: ["status": status], subresource: "status")
                     caches["pods"]?.store(written)
+                    return true
                 } catch {
-                    // The pod may be gone already; the next pass looks again.
+                    // The pod may be gone already, or the API not answering yet: the worker
+                    // writes again at its next publish.
+                    return false
                 }
             },
             event: { namespace, name, type, reason, message in

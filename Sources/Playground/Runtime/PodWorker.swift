@@ -19,7 +19,8 @@ actor PodWorker {
         var baseEnvironment: @Sendable (_ namespace: String) -> [String: String]
         var secretData: @Sendable (_ namespace: String, _ name: String) -> [String: Data]?
         var configMapData: @Sendable (_ namespace: String, _ name: String) -> [String: String]?
-        var writeStatus: @Sendable (_ namespace: String, _ pod: String, _ status: JSONValue) async -> Void
+        /// Writes the pod's status; false when the API did not take it (tried again at the next publish).
+        var writeStatus: @Sendable (_ namespace: String, _ pod: String, _ status: JSONValue) async -> Bool
         var event: @Sendable (_ namespace: String, _ pod: String, _ type: String, _ reason: String, _ message: String) async -> Void
         var probeClient: HTTPClient
         var logger: Logger
@@ -331,11 +332,12 @@ actor PodWorker {
             let ready = containers[container]?.ready ?? false
             if !ready, successes >= probe.successThreshold, stillRunning(container, pid: pid) {
                 update(container) { $0.ready = true }
-                await publish()
             } else if ready, failures >= probe.failureThreshold {
                 update(container) { $0.ready = false }
-                await publish()
             }
+            // Every period, not only on a change: writes nothing when the status is as written,
+            // and makes a failed write again.
+            await publish()
             try? await Task.sleep(for: probe.period)
         }
     }
@@ -419,8 +421,9 @@ actor PodWorker {
         // Compare without the timestamps: only a real change is written.
         let comparable = Self.withoutTimes(status)
         guard comparable != lastWritten.map(Self.withoutTimes) else { return }
-        lastWritten = status
-        await dependencies.writeStatus(namespace, name, status)
+        // Remembered only once the API took it: a write that failed (the API server restarting,
+        // a conflict) is made again at the next publish instead of being taken as done.
+        if await dependencies.writeStatus(namespace, name, status) { lastWritten = status }
     }
 
     static func withoutTimes(_ status: JSONValue) -> JSONValue {
