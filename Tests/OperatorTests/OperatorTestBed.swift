@@ -181,6 +181,9 @@ final class FakeController: Sendable {
 
     func set(_ status: ClusterStatus) { box.set(status) }
 
+    /// Every data task request the operator sent (`POST /v1/tasks/data`), oldest first.
+    var taskRequests: [DataTaskRequest] { box.requests }
+
     func stop() async {
         task.withLock { $0?.cancel() }
         try? await Task.sleep(for: .milliseconds(100))
@@ -200,6 +203,15 @@ final class FakeController: Sendable {
                 try await writer.finish(nil)
             })
         }
+        // Takes every task; what the status then says of it is the test's to set.
+        router.post("/v1/tasks/data") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 16)
+            let task = try JSONDecoder().decode(DataTaskRequest.self, from: Data(body.readableBytesView))
+            box.record(task)
+            let status = DataTaskStatus(name: task.name, action: task.action, phase: .pending, steps: [])
+            return Response(status: .created, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(status))))
+        }
         let (ports, sink) = AsyncStream.makeStream(of: Int.self)
         var logger = Logger(label: "fake-controller")
         logger.logLevel = .critical
@@ -215,9 +227,12 @@ final class FakeController: Sendable {
 
 final class StatusBox: Sendable {
     private let status: Mutex<ClusterStatus>
+    private let received = Mutex<[DataTaskRequest]>([])
     init(_ status: ClusterStatus) { self.status = Mutex(status) }
     var value: ClusterStatus { status.withLock { $0 } }
     func set(_ status: ClusterStatus) { self.status.withLock { $0 = status } }
+    var requests: [DataTaskRequest] { received.withLock { $0 } }
+    func record(_ request: DataTaskRequest) { received.withLock { $0.append(request) } }
 }
 
 /// Polls `condition` every 100 ms until it holds; fails the test with `what` after `timeout`.

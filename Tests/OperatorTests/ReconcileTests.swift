@@ -18,6 +18,51 @@ import Testing
         (PodDisruptionBudget.resourceType, "demo"), (StatefulSet.resourceType, "demo"), (Deployment.resourceType, "demo-controller"),
     ]
 
+    /// The data reconciler: a restore with `approval: Step` is handed to the controller, its
+    /// controller-side progress is mirrored into the object, and an approval written into the
+    /// object reaches the controller (and only then).
+    @Test func aStepApprovedRestoreIsHandedOverMirroredAndApprovedThroughTheObject() async throws {
+        try await OperatorTestBed.run { bed in
+            let qmysqlOperator = bed.makeOperator()
+            try await bed.withOperator(qmysqlOperator) {
+                try await bed.createCluster("demo")
+                let controller = try await bed.startController(for: "demo", status: greenStatus("demo"))
+                let task = QiniuMySQLData(
+                    metadata: ObjectMeta(name: "r1", namespace: "default"),
+                    spec: QiniuMySQLDataSpec(cluster: "demo", action: .restore, backupName: "demo-20261129-010100", approval: .step))
+                _ = try await bed.client.create(task)
+                try await eventually("the restore is handed to the controller") { controller.taskRequests.count == 1 }
+                let sent = try #require(controller.taskRequests.first)
+                #expect(sent.name == "r1" && sent.action == .restore && sent.backupID == "demo-20261129-010100")
+                #expect(sent.approval == .step && sent.approvedStep == nil)
+
+                // The controller waits before step 1: the object says so.
+                var status = greenStatus("demo")
+                status.tasks = [DataTaskStatus(
+                    name: "r1", action: .restore, phase: .waitingForApproval,
+                    steps: [.init(number: 0, name: "VerifyBackup", state: .succeeded, message: "verified"),
+                            .init(number: 1, name: "BackupCurrentState", state: .waitingForApproval)],
+                    node: "demo-0", bytes: 4096)]
+                controller.set(status)
+                try await eventually("the object mirrors the controller's task") {
+                    let object = try await bed.client.get(QiniuMySQLData.self, name: "r1", namespace: "default")
+                    return object.status?.phase == .waitingForApproval && object.status?.steps?.count == 2
+                        && object.status?.bytes == 4096 && object.status?.node == "demo-0"
+                }
+                try await Task.sleep(for: .seconds(1))
+                #expect(controller.taskRequests.count == 1, "nothing is approved until the object says so")
+
+                // The approval is written into the object; the operator passes it on.
+                var approved = try await bed.client.get(QiniuMySQLData.self, name: "r1", namespace: "default")
+                approved.spec.approvedStep = 1
+                _ = try await bed.client.update(approved, namespace: "default")
+                try await eventually("the approval reaches the controller") {
+                    controller.taskRequests.last?.approvedStep == 1
+                }
+            }
+        }
+    }
+
     @Test func createRendersEverythingThenWritesNothing() async throws {
         try await OperatorTestBed.run { bed in
             let qmysqlOperator = bed.makeOperator()
