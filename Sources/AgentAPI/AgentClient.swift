@@ -146,6 +146,9 @@ public struct AgentClient: Sendable {
             await stream.cancel("the request failed: \(error)")
             throw .transport(url: url, error: "\(error)")
         }
+        // The node answered: an early refusal (busy, a bad backup) leaves part of the stream
+        // unsent, and its producer must not wait for a reader that is gone.
+        await stream.cancel("the node answered with HTTP \(status)")
         return try decode(status: status, body: body, url: url)
     }
 

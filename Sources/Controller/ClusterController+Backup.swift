@@ -27,7 +27,7 @@ extension ClusterController {
     /// Accepts a data task, or returns the one of that name that exists. Refusals change nothing.
     public func submit(_ request: DataTaskRequest) async throws(APIErrorBody) -> (task: DataTaskStatus, created: Bool) {
         if let existing = data.task(request.name) {
-            if request.approvedStep != nil { data.approve(request.name, through: request.approvedStep!) }
+            if let step = request.approvedStep { data.approve(request.name, through: step) }
             return (data.task(request.name) ?? existing, false)
         }
         guard configuration.backupStore != nil else {
@@ -59,6 +59,11 @@ extension ClusterController {
                 throw APIErrorBody(status: 422, code: "badBackup", reason: "\(error)")
             } catch {
                 throw APIErrorBody(status: 503, code: "storeUnavailable", reason: "the backup store cannot be read: \(error)")
+            }
+            // The store was read with the actor free: another request may have come in meanwhile.
+            if let existing = data.task(request.name) { return (existing, false) }
+            if let other = data.unfinished().first {
+                throw APIErrorBody(status: 409, code: "taskRunning", reason: "\(other.action.rawValue) \(other.name) is \(other.phase.rawValue) on cluster \(configuration.clusterName); a restore waits until no other task runs")
             }
         }
         let status = newTaskStatus(request)
@@ -151,12 +156,15 @@ extension ClusterController {
 
     // MARK: Schedule
 
+    /// How often the schedule is looked at: a backup starts at most this long after its time.
+    static var scheduleCheckInterval: Duration { .seconds(15) }
+
     /// Checks the schedule every `scheduleCheckInterval`; a due instant enqueues one backup
     /// (several missed instants, one backup).
     func scheduleLoop() async {
         while !Task.isCancelled {
             scheduleTick()
-            try? await Task.sleep(for: .seconds(15))
+            try? await Task.sleep(for: Self.scheduleCheckInterval)
         }
     }
 

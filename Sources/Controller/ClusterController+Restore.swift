@@ -193,7 +193,8 @@ extension ClusterController {
             await pipe.finish()
         } catch {
             await pipe.fail(error)
-            _ = try? await staging.value
+            // The node's answer says more than a closed pipe (it refused: busy, a bad backup).
+            if case .failure(let refusal) = await staging.result, error is ChunkPipe.Closed { throw refusal }
             throw error
         }
         return try await staging.value
