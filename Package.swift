@@ -175,8 +175,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // Backups: the store (a protocol; files first), records, schedule and retention. The
-        // controller will run backups through it (issue "backups and restore"; in progress).
+        // Backups: the store (a protocol; files first), records, schedule and retention, and the
+        // stream's codecs; the agent streams backups with it, the controller stores and restores.
         .target(
             name: "Backup",
             dependencies: ["CZstd", "Galera", .product(name: "Crypto", package: "swift-crypto")]

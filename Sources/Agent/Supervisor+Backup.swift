@@ -130,7 +130,7 @@ extension Supervisor {
             do throws(APIErrorBody) {
                 return try await unpackAndPrepare(body)
             } catch {
-                try? FileManager.default.removeItem(atPath: restoreScratch)
+                await removeTree(restoreScratch)
                 logger.warning("restore staging failed", metadata: ["error": "\(error.reason)"])
                 throw error
             }
@@ -139,7 +139,7 @@ extension Supervisor {
 
     private func unpackAndPrepare(_ body: some AsyncSequence<ByteBuffer, any Error> & Sendable) async throws(APIErrorBody) -> RestoreStage {
         let flavor = configuration.cluster.flavor
-        try? FileManager.default.removeItem(atPath: restoreScratch)
+        await removeTree(restoreScratch)
         try? FileManager.default.removeItem(atPath: restoreLog)
         do {
             try FileManager.default.createDirectory(atPath: restoreScratch, withIntermediateDirectories: true)
@@ -203,7 +203,7 @@ extension Supervisor {
             .flatMap { XbstreamScanner.serverVersion(inInfo: String(decoding: $0, as: UTF8.self)) }
         let stage = RestoreStage(
             node: configuration.nodeName, position: position, serverVersion: version, bytes: received,
-            preparedBytes: Self.directorySize(restoreScratch), stagedAt: Date())
+            preparedBytes: await preparedSize(), stagedAt: Date())
         do {
             try AgentJSON.encoder().encode(stage).write(to: URL(fileURLWithPath: stagedMarker))
         } catch {
@@ -222,7 +222,7 @@ extension Supervisor {
                   let stage = try? AgentJSON.decoder().decode(RestoreStage.self, from: data) else {
                 throw .conflict("notStaged", "no backup is staged on \(configuration.nodeName); POST /v1/restore/stage first")
             }
-            try emptyDatadir()
+            try await emptyDatadir()
             do {
                 // mariabackup reads the datadir and InnoDB's layout from my.cnf; a node that never
                 // ran has none yet.
@@ -248,7 +248,7 @@ extension Supervisor {
             } catch {
                 throw .failed("copyBackFailed", "cannot write grastate.dat: \(error.localizedDescription)")
             }
-            try? FileManager.default.removeItem(atPath: restoreScratch)
+            await removeTree(restoreScratch)
             recovery = nil
             diskFullError = nil
             logger.notice("backup restored into the datadir", metadata: ["position": "\(stage.position)"])
@@ -260,7 +260,7 @@ extension Supervisor {
     func emptyForRejoin() async throws(APIErrorBody) -> AgentStatus {
         try await exclusively(.restoring) { () throws(APIErrorBody) -> AgentStatus in
             guard mysqld == nil else { throw .conflict("running", "mysqld runs on \(configuration.nodeName); stop it before its datadir is emptied") }
-            try emptyDatadir()
+            try await emptyDatadir()
             recovery = nil
             diskFullError = nil
             logger.notice("datadir emptied: the node joins by a full state transfer")
@@ -269,19 +269,33 @@ extension Supervisor {
     }
 
     /// Discards a staged backup (a restore that was abandoned).
-    func discardStage() {
-        try? FileManager.default.removeItem(atPath: restoreScratch)
+    func discardStage() async {
+        await removeTree(restoreScratch)
+    }
+
+    // A staged backup and a datadir hold gigabytes: deleting or measuring them takes seconds, on
+    // the agent's thread pool, never on a cooperative thread (the supervisor keeps answering).
+
+    func removeTree(_ path: String) async {
+        _ = try? await threadPool.runIfActive { try? FileManager.default.removeItem(atPath: path) }
+    }
+
+    private func preparedSize() async -> Int64 {
+        let path = restoreScratch
+        return (try? await threadPool.runIfActive { Self.directorySize(path) }) ?? 0
     }
 
     /// Removes everything in the datadir but mysqld's logs (the error log explains the past).
-    private func emptyDatadir() throws(APIErrorBody) {
+    private func emptyDatadir() async throws(APIErrorBody) {
         let directory = configuration.dataDirectory
         let keep = Set([configuration.errorLog, configuration.recoverLog].map { ($0 as NSString).lastPathComponent })
         do {
-            // A node that never ran has no datadir yet: nothing to empty.
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            for name in try FileManager.default.contentsOfDirectory(atPath: directory) where !keep.contains(name) && !name.hasPrefix("mysqld-") {
-                try FileManager.default.removeItem(atPath: directory + "/" + name)
+            try await threadPool.runIfActive {
+                // A node that never ran has no datadir yet: nothing to empty.
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                for name in try FileManager.default.contentsOfDirectory(atPath: directory) where !keep.contains(name) && !name.hasPrefix("mysqld-") {
+                    try FileManager.default.removeItem(atPath: directory + "/" + name)
+                }
             }
         } catch {
             throw .failed("emptyFailed", "cannot empty \(directory): \(error.localizedDescription)")

@@ -113,7 +113,8 @@ public struct FileBackupStore: BackupStore {
         // Out of the listing first (a rename), then gone: a crash in between leaves a dot-directory.
         let doomed = "\(root)/\(cluster)/.deleting-\(id)"
         try FileManager.default.moveItem(atPath: path, toPath: doomed)
-        try FileManager.default.removeItem(atPath: doomed)
+        // A backup is as big as the data: its removal runs off the cooperative pool.
+        try await Self.blocking { try FileManager.default.removeItem(atPath: doomed) }
     }
 
     static let decoder: JSONDecoder = {

@@ -254,7 +254,7 @@ public actor ClusterController {
     }
 
     /// A restore task takes the nodes: until `endRestore()` the intent is `restoring(step)` and
-    /// fault recovery stands aside. (The restore task of the backup issue drives these.)
+    /// fault recovery stands aside (ClusterController+Restore drives these).
     func beginRestore(step: String) { restoreStep = step }
     func endRestore() { restoreStep = nil }
 
