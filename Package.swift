@@ -4,7 +4,8 @@
 // downward only (docs/design.md draws the same graph):
 //
 //   kubectl-qmysql (executable) -> CLI, Roles
-//   CLI          -> Playground, KubeClient, KubeSchema, QiniuAPI  the user's commands (the playground's too)
+//   CLI          -> Playground, KubeClient, KubeSchema, QiniuAPI, Galera, CEditLine  the user's commands (the
+//                   playground's too) and the restore wizard (libedit for its prompts)
 //   Playground   -> Operator, KubeServer, KubeClient, Agent (ChildProcess), AgentAPI  the system on one machine:
 //                   API server, operator process, a local runtime for the pods it renders, TCP endpoints
 //   Roles        -> Agent, Controller, Operator, AgentAPI       the long-running roles (agent, controller, operator)
@@ -18,6 +19,7 @@
 //   AgentAPI     -> Galera                                      the agent's wire contract: types, options, client, TLS between roles
 //   ClusterCertificates -> swift-certificates                   certificate authorities: the API server's, each cluster's
 //   MySQLClient  -> CMariaDB                                    libmariadb off the cooperative pool
+//   CEditLine, CMariaDB, CZstd: system libraries (libedit, libmariadb, libzstd)
 //   KubeSchema   -> KubeAPI                                     pure: OpenAPI schemas, prune, default, validate
 //   QiniuAPI     -> KubeAPI                                     pure: the two resources, CRDs, derived names
 //   Backup       -> CZstd, Galera, swift-crypto                  the backup store (files), records, schedule, retention,
@@ -197,10 +199,15 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        .systemLibrary(
+            name: "CEditLine",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
         .target(
             name: "CLI",
             dependencies: [
-                "KubeAPI", "KubeClient", "KubeSchema", "Playground", "QiniuAPI",
+                "CEditLine", "Galera", "KubeAPI", "KubeClient", "KubeSchema", "Playground", "QiniuAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -294,7 +301,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "CLITests", dependencies: ["CLI", "KubeServer", "KubeClient", "QiniuAPI"]),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "Controller", "ControllerAPI", "Galera", "KubeServer", "KubeClient", "QiniuAPI"]),
         .testTarget(name: "BackupTests", dependencies: ["Backup", "Galera"]),
         .testTarget(
             name: "PlaygroundTests",

@@ -428,7 +428,7 @@ _kubectl-qmysql_backups() {
 
 _kubectl-qmysql_restore() {
     repeating_flags=()
-    non_repeating_flags=(--wait --skip-safety-backup -y --yes --version -h --help)
+    non_repeating_flags=(--wait -i --interactive --resume --cancel --skip-safety-backup -y --yes --version -h --help)
     repeating_options=()
     non_repeating_options=(--kubeconfig --context -n --namespace --request-timeout --timeout --from --source-cluster --bootstrap-node --approval --output -o)
     __kubectl-qmysql_offer_flags_options 1

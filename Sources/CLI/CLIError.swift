@@ -12,8 +12,12 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case notConfirmed = 4
     /// `--wait` ran out of time before the task finished.
     case timedOut = 5
-    /// The task it waited for ended in failure.
+    /// The task it waited for ended in failure (or was cancelled).
     case taskFailed = 6
+    /// Another restore wizard drives the task (its lease is fresh).
+    case busy = 7
+    /// Interrupted (Ctrl-C, a lost terminal, SIGTERM); the restore waits or goes on in the cluster.
+    case interrupted = 130
     /// The arguments are wrong (argument-parser's standard code).
     case usage = 64
 }

@@ -12,11 +12,13 @@ struct TaskFollower {
     /// What the bytes will probably reach when the task does not say (a backup: the last one's size).
     var expectedBytes: Int64?
 
-    func follow(name: String) async throws -> QiniuMySQLData {
+    /// Follows until the task is finished, or until `until` holds (the wizard: a step is done).
+    /// `shown`: the progress line already on the screen (not printed again).
+    func follow(name: String, shown: String? = nil, until: @escaping @Sendable (QiniuMySQLData) -> Bool = { _ in false }) async throws -> QiniuMySQLData {
         let start = ContinuousClock.now
         return try await withThrowingTaskGroup(of: QiniuMySQLData?.self) { group in
             group.addTask {
-                var last = ""
+                var last = shown ?? ""
                 var meter = ByteMeter()
                 let terminal = isatty(STDERR_FILENO) == 1
                 var drawn = false
@@ -45,7 +47,7 @@ struct TaskFollower {
                         StandardError.write("[\(elapsed)s] \(progress)\(bytes.map { " \($0)" } ?? "")\n")
                     }
                     last = progress + (bytes ?? "")
-                    if task.status?.phase?.isFinished == true {
+                    if task.status?.phase?.isFinished == true || until(task) {
                         if drawn { StandardError.write("\n") }
                         return task
                     }

@@ -217,6 +217,9 @@ extension ClusterController {
             }
             Task { await self.requeueWhenGreen(name) }
             return "gave way to fault recovery"
+        } catch is Cancelled {
+            finish(name, .cancelled, "cancelled: the partial backup was removed")
+            return "cancelled"
         } catch {
             finishFailed(name, "\(error)")
             throw error
@@ -224,8 +227,12 @@ extension ClusterController {
     }
 
     func finishFailed(_ name: String, _ message: String) {
+        finish(name, .failed, message)
+    }
+
+    func finish(_ name: String, _ phase: DataPhase, _ message: String) {
         data.update(name) {
-            $0.phase = .failed
+            $0.phase = phase
             $0.message = message
             $0.completionTime = KubeTime.format(wallClock())
         }
@@ -236,7 +243,7 @@ extension ClusterController {
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(1))
             if data.cancelled.contains(name) {
-                finishFailed(name, Cancelled().description)
+                finish(name, .cancelled, "cancelled while it waited to start again")
                 return
             }
             if await !queue.isPending(.faultRecovery), feed.latest?.state == .green {
@@ -263,7 +270,8 @@ extension ClusterController {
         if data.catalog.contains(where: { $0.id == id }) { id += "-\(name.suffix(5))" }
         markStep(name, step, .running, "streaming from \(node.name) into \(id)")
         data.update(name) {
-            $0.node = node.name
+            // A restore's safety backup keeps the restore's node (the bootstrap node) in the task.
+            if $0.action == .backup { $0.node = node.name }
             $0.bytes = 0
         }
         let writer = try await store.beginWrite(cluster: configuration.clusterName, id: id)
@@ -290,7 +298,7 @@ extension ClusterController {
         } catch {
             await writer.abort()
             history.finish(actionID, outcome: .failed("\(error)"), at: wallClock())
-            markStep(name, step, error is YieldedToRecovery ? .pending : .failed, "\(error)")
+            markStep(name, step, error is YieldedToRecovery ? .pending : error is Cancelled ? .cancelled : .failed, "\(error)")
             throw error
         }
     }
@@ -309,7 +317,7 @@ extension ClusterController {
             guard let index = task.steps.firstIndex(where: { $0.number == number }) else { return }
             var step = task.steps[index]
             if state != .pending, step.startTime == nil { step.startTime = now }
-            if state == .succeeded || state == .failed || state == .skipped { step.completionTime = now }
+            if state == .succeeded || state == .failed || state == .skipped || state == .cancelled { step.completionTime = now }
             step.state = state
             step.message = message
             task.steps[index] = step

@@ -15,14 +15,18 @@ import Synchronization
 /// 1. Back up the current state (skipped only with `skipSafetyBackup`): the way back.
 /// 2. Pause every node: a graceful stop through the agents; the intent is `restoring` from here,
 ///    so fault recovery stands aside.
-/// 3. Pick the bootstrap node: the request's, else the lowest ordinal whose agent answers.
+/// 3. Pick the bootstrap node: the request's, else `RestoreBootstrap.choose` over the node
+///    states this controller publishes (the rule the wizard recommends with). It is chosen at
+///    step 0, because the backup is staged there; step 3 records it.
 /// 4. Restore on it: copy-back into its emptied datadir; bootstrap at the backup's position.
 /// 5. Start the others, one at a time: their datadirs hold the old history, so they are emptied
 ///    and join by a full state transfer.
 ///
 /// With `approval: Step` the task waits before each of steps 1 to 5 until the step is approved.
-/// A failure or a cancellation stops at that step; once a node was touched the intent stays
-/// `restoring` and the status says where the cluster stands and how to go on.
+/// A failure stops at that step; once a node was touched the intent stays `restoring` and the
+/// status says where the cluster stands and how to go on. A cancellation before step 2 changed
+/// nothing; after it, the cluster is brought back from its own data (`bringBack`), or the
+/// status says why it cannot be.
 extension ClusterController {
     struct RestoreRefused: Error, CustomStringConvertible {
         var description: String
@@ -45,12 +49,16 @@ extension ClusterController {
         var current = 0
         var touched = false
         var staged: String?
+        // Nodes whose data the restore replaced (copied back, or emptied to join): a cancelled
+        // restore must not bring the cluster back from them.
+        var replaced: [String] = []
         do {
             // Step 0.
             markStep(name, 0, .running, "reading backup \(source)/\(id)")
             let metadata = try await store.metadata(cluster: source, id: id)
             data.update(name) { $0.backup = metadata.summary }
-            let node = try await bootstrapNode(for: request)
+            let choice = bootstrapChoice(for: request)
+            let node = choice.node
             data.update(name) { $0.node = node }
             let agent = try await answeringAgent(node, within: seeding ? .seconds(300) : .seconds(30))
             guard metadata.flavor == agent.flavor else {
@@ -76,6 +84,7 @@ extension ClusterController {
                 markStep(name, 1, .skipped, "skipSafetyBackup: true")
             } else {
                 let safety = try await takeBackup(task: name, step: 1, yielding: false)
+                data.update(name) { $0.safetyBackup = safety.summary }
                 markStep(name, 1, .succeeded, "the current state is backup \(safety.id) (\(ByteCount.text(safety.size)) at \(safety.position)): restore it to go back")
             }
 
@@ -91,14 +100,14 @@ extension ClusterController {
             // Step 3.
             current = 3
             try await gate(name, 3)
-            let why = request.bootstrapNode != nil ? "as requested" : "the lowest ordinal whose agent answers"
-            markStep(name, 3, .succeeded, "\(node) (\(why)); the backup is staged there")
+            markStep(name, 3, .succeeded, "\(node) (\(choice.reason)); the backup is staged there")
 
             // Step 4.
             current = 4
             try await gate(name, 4)
             beginRestore(step: "RestoreOnBootstrapNode")
             markStep(name, 4, .running, "copying the backup back into \(node)'s emptied datadir")
+            replaced.append(node)
             _ = try await access.applyRestore(node, timeout: .seconds(3600))
             staged = nil
             markStep(name, 4, .running, "bootstrapping \(node) at \(stage.position)")
@@ -111,7 +120,10 @@ extension ClusterController {
             try await gate(name, 5)
             beginRestore(step: "StartOtherNodes")
             for other in configuration.nodes.map(\.name) where other != node {
+                // A cancellation between nodes still finds the old data on the ones not yet joined.
+                if data.cancelled.contains(name) { throw Cancelled() }
                 markStep(name, 5, .running, "\(other): emptying its datadir (old history), then joining by SST")
+                replaced.append(other)
                 _ = try await access.emptyForRejoin(other)
                 _ = try await access.start(other, StartRequest(mode: .join))
                 try await waitUntilSynced(other)
@@ -128,6 +140,9 @@ extension ClusterController {
             return "restored \(source)/\(id) at \(stage.position)"
         } catch {
             if let staged { await access.discardStage(staged) }
+            if error is Cancelled, !seeding {
+                return try await endCancelled(name, at: current, touched: touched, replaced: replaced)
+            }
             let message = describe(error)
             markStep(name, current, .failed, message)
             let stepName = RestoreSteps.names[current]
@@ -156,11 +171,99 @@ extension ClusterController {
         return "\(error)"
     }
 
-    /// The node to restore on: the request's, else the lowest ordinal whose agent answers.
-    private func bootstrapNode(for request: DataTaskRequest) async throws -> String {
-        if let node = request.bootstrapNode { return node }
-        for node in configuration.nodes where (try? await access.status(of: node.name)) != nil { return node.name }
-        return configuration.nodes[0].name
+    /// The node to restore on: `RestoreBootstrap.choose` over the states in the status this
+    /// controller last published, which is what the wizard read when it recommended a node.
+    /// Before any status (a cluster seeded from a backup, its agents still starting): the lowest
+    /// ordinal, whose agent step 0 then waits for.
+    func bootstrapChoice(for request: DataTaskRequest) -> RestoreBootstrap.Choice {
+        Self.bootstrapChoice(requested: request.bootstrapNode, nodes: configuration.nodes, published: feed.latest?.nodes ?? [])
+    }
+
+    /// The choice for the node states of a published status (pure; the tests compare it with
+    /// the wizard's recommendation for the same status).
+    public static func bootstrapChoice(requested: String?, nodes: [NodeEndpoint], published: [NodeStatus]) -> RestoreBootstrap.Choice {
+        let states = Dictionary(published.map { ($0.name, $0.state) }, uniquingKeysWith: { first, _ in first })
+        let candidates = nodes.map { RestoreBootstrap.Candidate(name: $0.name, ordinal: $0.ordinal, state: states[$0.name] ?? .unknown) }
+        return RestoreBootstrap.choose(requested: requested, among: candidates)
+            ?? RestoreBootstrap.Choice(node: nodes[0].name, reason: "no agent had answered yet; the lowest ordinal")
+    }
+
+    /// A restore cancelled at `step`: before step 2 nothing changed; after it, the cluster comes
+    /// back from its own data, or it stays stopped with the reason in the status.
+    private func endCancelled(_ name: String, at step: Int, touched: Bool, replaced: [String]) async throws -> String {
+        let stepName = RestoreSteps.names[step]
+        markStep(name, step, .cancelled, "cancelled before this step ran")
+        guard touched else {
+            endRestore()
+            finish(name, .cancelled, "cancelled at step \(step) (\(stepName)); nothing was changed, every node keeps serving")
+            logger.notice("restore cancelled before any change", metadata: ["task": "\(name)", "step": "\(step)"])
+            return "cancelled before any change"
+        }
+        beginRestore(step: "cancelled at step \(step): bringing the cluster back from its own data")
+        data.update(name) { $0.message = "cancelled at step \(step) (\(stepName)); bringing the cluster back from its own data" }
+        do {
+            let outcome = try await bringBack(replaced: replaced)
+            endRestore()
+            restoreStopped = nil
+            finish(name, .cancelled, "cancelled at step \(step) (\(stepName)); \(outcome)")
+            logger.notice("restore cancelled; the cluster comes back from its own data", metadata: ["task": "\(name)", "outcome": "\(outcome)"])
+            return "cancelled; \(outcome)"
+        } catch {
+            let why = describe(error)
+            restoreStopped = ManualIntervention(
+                reason: "RestoreCancelled",
+                seen: "restore \(name) was cancelled at step \(step) (\(stepName)) and the cluster cannot be brought back from its own data: \(why)",
+                advice: "Fault recovery stands aside. Restore a backup to go on: the one this restore used, or its step-1 safety backup (the state before the restore).")
+            beginRestore(step: "cancelled at step \(step) (\(stepName))")
+            finish(name, .cancelled, "cancelled at step \(step) (\(stepName)); the cluster cannot be brought back from its own data: \(why); restore a backup to go on")
+            throw error
+        }
+    }
+
+    /// After a cancellation past step 2: the nodes whose data the restore replaced are stopped
+    /// and emptied; the most advanced of the others (the rule of the decision table's row 17)
+    /// bootstraps from its own data; then the intent is `serving` again and fault recovery joins
+    /// the rest (the emptied ones by SST). When no node was replaced and a position is unknown,
+    /// the decision table does it all (it recovers positions first).
+    private func bringBack(replaced: [String]) async throws -> String {
+        for node in replaced {
+            if try await access.status(of: node).process.running {
+                _ = try await access.stop(node, StopRequest(mode: .graceful))
+            }
+            _ = try await access.emptyForRejoin(node)
+        }
+        var candidates: [(node: NodeEndpoint, position: GaleraPosition, safe: Bool)] = []
+        var unknown: [String] = []
+        for node in configuration.nodes where !replaced.contains(node.name) {
+            let status: AgentStatus
+            do {
+                status = try await access.status(of: node.name)
+            } catch {
+                throw RestoreRefused("the agent of \(node.name) does not answer (\(describe(error)))")
+            }
+            if status.process.running { throw RestoreRefused("\(node.name) runs, though step 2 paused it") }
+            if let grastate = status.grastate, grastate.seqno >= 0 {
+                candidates.append((node, grastate.position, grastate.safeToBootstrap))
+            } else {
+                unknown.append(node.name)
+            }
+        }
+        if replaced.isEmpty, !unknown.isEmpty {
+            return "every node holds its own data; fault recovery recovers the positions of \(unknown.joined(separator: ", ")) and restarts the cluster"
+        }
+        guard unknown.isEmpty else {
+            throw RestoreRefused("the positions of \(unknown.joined(separator: ", ")) are unknown, and \(replaced.joined(separator: ", ")) no longer hold the cluster's data")
+        }
+        guard let best = FaultDecision.mostAdvanced(candidates, seqno: \.position.seqno, safe: \.safe, ordinal: \.node.ordinal) else {
+            throw RestoreRefused("every node's data was replaced by the restore (\(replaced.joined(separator: ", ")))")
+        }
+        _ = try await access.perform(.bootstrap(node: best.node.name, position: best.position))
+        try await waitUntilSynced(best.node.name)
+        let others = configuration.nodes.map(\.name).filter { $0 != best.node.name }
+        var outcome = "the cluster is back on its own data: \(best.node.name) bootstrapped at \(best.position)"
+        if !others.isEmpty { outcome += "; fault recovery joins \(others.joined(separator: ", "))" }
+        if !replaced.isEmpty { outcome += " (\(replaced.joined(separator: ", ")) by SST: the restore had replaced their data)" }
+        return outcome
     }
 
     private func answeringAgent(_ node: String, within: Duration) async throws -> AgentStatus {
@@ -204,6 +307,8 @@ extension ClusterController {
     /// was cancelled meanwhile.
     private func gate(_ name: String, _ step: Int) async throws {
         if data.cancelled.contains(name) { throw Cancelled() }
+        // The bytes shown belong to the step that streams (0 stages, 1 backs up), not to the next.
+        data.update(name) { $0.bytes = nil }
         guard data.request(name)?.approval == .step else { return }
         var announced = false
         while (data.request(name)?.approvedStep ?? -1) < step {

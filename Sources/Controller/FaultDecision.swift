@@ -306,11 +306,15 @@ public enum FaultDecision {
 
     /// The highest seqno; among equals, one marked safe_to_bootstrap, else the lowest ordinal.
     static func mostAdvanced(_ candidates: [(node: NodeSnapshot, seqno: Int64, safe: Bool)]) -> (node: NodeSnapshot, seqno: Int64)? {
-        guard let top = candidates.map(\.seqno).max() else { return nil }
-        let leaders = candidates.filter { $0.seqno == top }
-        let chosen = leaders.first(where: \.safe)
-            ?? leaders.min(by: { $0.node.ordinal < $1.node.ordinal })!
-        return (chosen.node, chosen.seqno)
+        mostAdvanced(candidates, seqno: \.seqno, safe: \.safe, ordinal: \.node.ordinal).map { ($0.node, $0.seqno) }
+    }
+
+    /// The same rule for any description of stopped nodes (a cancelled restore's intact nodes).
+    static func mostAdvanced<Candidate>(_ candidates: [Candidate], seqno: (Candidate) -> Int64, safe: (Candidate) -> Bool,
+                                        ordinal: (Candidate) -> Int) -> Candidate? {
+        guard let top = candidates.map(seqno).max() else { return nil }
+        let leaders = candidates.filter { seqno($0) == top }
+        return leaders.first(where: safe) ?? leaders.min(by: { ordinal($0) < ordinal($1) })
     }
 
     /// Row 4: nodes claim different cluster UUIDs.

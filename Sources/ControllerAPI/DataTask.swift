@@ -72,6 +72,8 @@ public struct DataTaskStatus: Codable, Sendable, Hashable {
         case succeeded = "Succeeded"
         case failed = "Failed"
         case skipped = "Skipped"
+        /// The task was cancelled while this step waited (or just before it ran).
+        case cancelled = "Cancelled"
     }
 
     public var name: String
@@ -85,11 +87,15 @@ public struct DataTaskStatus: Codable, Sendable, Hashable {
     public var bytes: Int64?
     /// A finished backup: what it is; a restore: the backup restored.
     public var backup: BackupSummary?
+    /// A restore's step 1: the backup of the state before the restore (the way back).
+    public var safetyBackup: BackupSummary?
     public var startTime: String?
     public var completionTime: String?
 
     public init(name: String, action: DataAction, phase: DataPhase, steps: [Step], message: String? = nil, node: String? = nil,
-                bytes: Int64? = nil, backup: BackupSummary? = nil, startTime: String? = nil, completionTime: String? = nil) {
+                bytes: Int64? = nil, backup: BackupSummary? = nil, safetyBackup: BackupSummary? = nil, startTime: String? = nil,
+                completionTime: String? = nil) {
+        self.safetyBackup = safetyBackup
         self.name = name
         self.action = action
         self.phase = phase
@@ -130,12 +136,4 @@ public struct BackupSummary: Codable, Sendable, Hashable {
         self.serverVersion = serverVersion
         self.sha256 = sha256
     }
-}
-
-/// The restore procedure's steps, numbered as the seed documents them (0 is the verification
-/// that precedes any change).
-public enum RestoreSteps {
-    public static let names = [
-        "VerifyBackup", "BackupCurrentState", "PauseNodes", "PickBootstrapNode", "RestoreOnBootstrapNode", "StartOtherNodes",
-    ]
 }

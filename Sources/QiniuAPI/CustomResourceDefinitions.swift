@@ -171,6 +171,10 @@ public enum QiniuCRDs {
                     "type": "boolean", "default": false,
                     "description": "Skip step 1, the backup of the current state (it is the way back).",
                 ],
+                "cancel": [
+                    "type": "boolean",
+                    "description": "Ends the task at its next step boundary. A restore cancelled before step 2 changed nothing; one cancelled later brings the cluster back from its own data.",
+                ],
             ], required: ["cluster", "action"])
     }
 
@@ -178,7 +182,7 @@ public enum QiniuCRDs {
         object(
             "Progress of the task, written by the controller.",
             [
-                "phase": ["type": "string", "enum": ["Pending", "Running", "WaitingForApproval", "Succeeded", "Failed"]],
+                "phase": ["type": "string", "enum": ["Pending", "Running", "WaitingForApproval", "Succeeded", "Failed", "Cancelled"]],
                 "steps": [
                     "type": "array",
                     "items": object(
@@ -189,6 +193,7 @@ public enum QiniuCRDs {
                         ], required: ["name", "state"]),
                 ],
                 "backup": backupSchema,
+                "safetyBackup": backupSchema,
                 "node": ["type": "string"],
                 "bytes": ["type": "integer"],
                 "startTime": ["type": "string"],

@@ -50,9 +50,14 @@ public struct QiniuMySQLDataSpec: Codable, Sendable, Hashable {
     public var approvedStep: Int?
     /// Skip step 1, the backup of the current state (the way back).
     public var skipSafetyBackup: Bool?
+    /// Ends the task at its next step boundary. A restore cancelled before step 2 changed
+    /// nothing; one cancelled later brings the cluster back from its own data (`status.message`
+    /// says how, or why that is impossible).
+    public var cancel: Bool?
 
     public init(cluster: String, action: DataAction, backupName: String? = nil, sourceCluster: String? = nil, bootstrapNode: String? = nil,
-                approval: ApprovalMode? = nil, approvedStep: Int? = nil, skipSafetyBackup: Bool? = nil) {
+                approval: ApprovalMode? = nil, approvedStep: Int? = nil, skipSafetyBackup: Bool? = nil, cancel: Bool? = nil) {
+        self.cancel = cancel
         self.cluster = cluster
         self.action = action
         self.backupName = backupName
@@ -70,15 +75,19 @@ public enum DataPhase: String, Codable, Sendable, CaseIterable, Hashable {
     case waitingForApproval = "WaitingForApproval"
     case succeeded = "Succeeded"
     case failed = "Failed"
+    /// Ended by `spec.cancel` (or the object's deletion) before it finished.
+    case cancelled = "Cancelled"
 
-    /// Succeeded and Failed never change again.
-    public var isFinished: Bool { self == .succeeded || self == .failed }
+    /// Succeeded, Failed and Cancelled never change again.
+    public var isFinished: Bool { self == .succeeded || self == .failed || self == .cancelled }
 }
 
 public struct QiniuMySQLDataStatus: Codable, Sendable, Hashable {
     public var phase: DataPhase?
     public var steps: [DataStep]?
     public var backup: BackupRecord?
+    /// A restore's step 1: the backup of the state before the restore (the way back).
+    public var safetyBackup: BackupRecord?
     /// The node the task works on (the backup's source, the restore's bootstrap node).
     public var node: String?
     /// Bytes streamed so far.
@@ -102,7 +111,7 @@ public struct DataStep: Codable, Sendable, Hashable {
     /// 0 to 5 for a restore (the seed's steps, 0 the verification); 1 for a backup.
     public var number: Int?
     public var name: String
-    /// Pending, Running, Succeeded, Failed or Skipped.
+    /// Pending, WaitingForApproval, Running, Succeeded, Failed, Skipped or Cancelled.
     public var state: String
     public var message: String?
     public var startTime: String?
@@ -149,4 +158,15 @@ public struct BackupRecord: Codable, Sendable, Hashable {
         self.serverVersion = serverVersion
         self.sha256 = sha256
     }
+}
+
+/// The restore procedure's steps, numbered as the seed documents them (0 is the verification
+/// that precedes any change). The controller runs them; the wizard and `data` show them.
+public enum RestoreSteps {
+    public static let names = [
+        "VerifyBackup", "BackupCurrentState", "PauseNodes", "PickBootstrapNode", "RestoreOnBootstrapNode", "StartOtherNodes",
+    ]
+
+    /// `PauseNodes` for 2; `step 9` for a number out of range.
+    public static func name(_ number: Int) -> String { names.indices.contains(number) ? names[number] : "step \(number)" }
 }

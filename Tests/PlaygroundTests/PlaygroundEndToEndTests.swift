@@ -59,6 +59,19 @@ struct PlaygroundEndToEndTests {
         return found
     }
 
+    /// demo's endpoint (the playground's TCP forwarder for its Service) as root.
+    static func endpoint(_ client: KubeClient) async throws -> MySQLConnectionOptions {
+        let service = try await client.getRaw(Service.resourceType, name: "demo", namespace: "default")
+        let address = try #require(service[path: ["metadata", "annotations", ServiceRouting.addressAnnotation]]?.stringValue)
+        let parts = address.split(separator: ":")
+        let secret = try await client.getRaw(Secret.resourceType, name: "demo-secret", namespace: "default")
+        let password = try #require(secret[path: ["data", "root-password"]]?.stringValue.flatMap { Data(base64Encoded: $0) })
+        return MySQLConnectionOptions(
+            endpoint: .tcp(host: String(parts[0]), port: Int(parts[1]) ?? 0), user: "root",
+            password: String(decoding: password, as: UTF8.self), connectTimeout: .seconds(3), readTimeout: .seconds(10),
+            writeTimeout: .seconds(10))
+    }
+
     static func cluster(_ client: KubeClient) async throws -> QiniuMySQL {
         try await client.get(QiniuMySQL.self, name: "demo", namespace: "default")
     }
@@ -107,15 +120,7 @@ struct PlaygroundEndToEndTests {
         let client = try KubeClient.make(options: ClientOptions(kubeconfig: layout.kubeconfig))
         defer { Task { try? await client.shutdown() } }
         #expect(try await Self.cluster(client).status?.state == .green)
-        let service = try await client.getRaw(Service.resourceType, name: "demo", namespace: "default")
-        let address = try #require(service[path: ["metadata", "annotations", ServiceRouting.addressAnnotation]]?.stringValue)
-        let parts = address.split(separator: ":")
-        let secret = try await client.getRaw(Secret.resourceType, name: "demo-secret", namespace: "default")
-        let password = try #require(secret[path: ["data", "root-password"]]?.stringValue.flatMap { Data(base64Encoded: $0) })
-        let endpoint = MySQLConnectionOptions(
-            endpoint: .tcp(host: String(parts[0]), port: Int(parts[1]) ?? 0), user: "root",
-            password: String(decoding: password, as: UTF8.self), connectTimeout: .seconds(3), readTimeout: .seconds(10),
-            writeTimeout: .seconds(10))
+        let endpoint = try await Self.endpoint(client)
 
         // 2. A bounded writer through the endpoint; one node's mysqld is SIGKILLed.
         try await BoundedWriter.prepareSchema(endpoint, threadPool: threadPool)

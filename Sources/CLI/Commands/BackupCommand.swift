@@ -45,7 +45,7 @@ struct BackupCommand: AsyncParsableCommand {
 struct RestoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restore",
-        abstract: "Restore a cluster from a backup.",
+        abstract: "Restore a cluster from a backup, at once or step by step with the wizard.",
         discussion: """
             Creates a QiniuMySQLData task with action restore. The controller then follows the \
             documented procedure: verify the backup (its sha256, and that it unpacks and prepares \
@@ -55,7 +55,17 @@ struct RestoreCommand: AsyncParsableCommand {
             first; without a terminal it refuses unless --yes is given. With --approval Step the \
             task waits for approval (spec.approvedStep) before each step.
 
+            --interactive walks the procedure with you: it shows the nodes and the backups, \
+            recommends a bootstrap node (by the controller's own rule), then explains each step \
+            and asks before it. "no", Ctrl-C or a lost terminal leave the restore waiting; \
+            --resume goes on from any terminal, --cancel ends it (after step 2 the cluster comes \
+            back from its own data). Only one wizard drives a restore at a time. See \
+            docs/restore.md.
+
               kubectl qmysql backups demo                      # the backup ids
+              kubectl qmysql restore demo --interactive
+              kubectl qmysql restore demo --resume
+              kubectl qmysql restore demo --cancel
               kubectl qmysql restore demo --from demo-20261129-010100
               kubectl qmysql restore demo --from demo-backup-x7k2p --yes --wait
             """)
@@ -66,8 +76,17 @@ struct RestoreCommand: AsyncParsableCommand {
     @Argument(help: "The cluster's name.")
     var name: String
 
-    @Option(name: .customLong("from"), help: ArgumentHelp("The backup to restore: an id from `kubectl qmysql backups`, or a finished backup task's name.", valueName: "backup"))
-    var backup: String
+    @Option(name: .customLong("from"), help: ArgumentHelp("The backup to restore: an id from `kubectl qmysql backups`, or a finished backup task's name (the wizard asks when absent).", valueName: "backup"))
+    var backup: String?
+
+    @Flag(name: [.customShort("i"), .customLong("interactive")], help: "Walk the restore step by step, asking before each (the wizard).")
+    var interactive = false
+
+    @Flag(help: "Reattach the wizard to this cluster's waiting restore.")
+    var resume = false
+
+    @Flag(help: "End this cluster's unfinished restore (after step 2 the cluster comes back from its own data).")
+    var cancel = false
 
     @Option(help: "The cluster whose backup it is (default: NAME).")
     var sourceCluster: String?
@@ -75,13 +94,13 @@ struct RestoreCommand: AsyncParsableCommand {
     @Flag(help: "Skip step 1, the backup of the current state (it is the way back).")
     var skipSafetyBackup = false
 
-    @Option(help: "The node to restore on and bootstrap (chosen by the controller when absent).")
+    @Option(help: "The node to restore on and bootstrap (chosen by the controller's rule when absent).")
     var bootstrapNode: String?
 
     @Option(help: "Auto runs every step; Step waits for approval before each.")
     var approval: ApprovalMode = .auto
 
-    @Flag(name: [.customShort("y"), .customLong("yes")], help: "Do not ask for confirmation.")
+    @Flag(name: [.customShort("y"), .customLong("yes")], help: "Do not ask for confirmation (the wizard: run every step without asking).")
     var yes = false
 
     @Option(name: .shortAndLong, help: "Output format: json, yaml or name.")
@@ -89,14 +108,30 @@ struct RestoreCommand: AsyncParsableCommand {
 
     func validate() throws {
         try OutputFormat.validate(output, allowed: [.json, .yaml, .name], command: "restore")
-        guard !backup.isEmpty else { throw ValidationError("--from needs a backup id; list them with `kubectl qmysql backups NAME`.") }
+        let modes = [interactive ? "--interactive" : nil, resume ? "--resume" : nil, cancel ? "--cancel" : nil].compactMap { $0 }
+        guard modes.count <= 1 else { throw ValidationError("\(modes.joined(separator: " and ")) cannot be combined: choose one.") }
+        if let mode = modes.first {
+            if output != nil || wait.wait { throw ValidationError("\(mode) shows the restore as it goes: -o and --wait do not apply.") }
+            if approval != .auto { throw ValidationError("\(mode) always approves one step at a time: --approval does not apply.") }
+            if mode != "--interactive", backup != nil || sourceCluster != nil || bootstrapNode != nil || skipSafetyBackup {
+                throw ValidationError("\(mode) acts on the restore that exists: --from, --source-cluster, --bootstrap-node and --skip-safety-backup belong to a new one.")
+            }
+        } else {
+            guard let backup, !backup.isEmpty else {
+                throw ValidationError("--from needs a backup id (list them with `kubectl qmysql backups NAME`), or use --interactive to choose one.")
+            }
+        }
     }
 
     func run() async throws {
+        if interactive || resume || cancel {
+            try await runWizard()
+            return
+        }
         try await KubeSession.with(kube) { session in
             _ = try await session.client.get(QiniuMySQL.self, name: name, namespace: session.namespace)
             try Confirmation(assumeYes: yes, terminal: .current)
-                .confirm("restore \(session.namespace)/\(name) from \(backup), losing every write made since that backup")
+                .confirm("restore \(session.namespace)/\(name) from \(backup ?? ""), losing every write made since that backup")
             let task = QiniuMySQLData(
                 metadata: ObjectMeta(namespace: session.namespace, generateName: "\(name)-restore-",
                                      labels: [QiniuLabels.cluster: name]),
@@ -105,6 +140,21 @@ struct RestoreCommand: AsyncParsableCommand {
                                          skipSafetyBackup: skipSafetyBackup ? true : nil))
             let created = try await session.client.create(task)
             try await DataTaskOutput.reportCreated(created, output: output, wait: wait, session: session)
+        }
+    }
+
+    private func runWizard() async throws {
+        let terminal = Terminal.current
+        guard yes || terminal.stdinIsTerminal else {
+            throw CLIError("the restore wizard asks before every step, and standard input is not a terminal",
+                           hint: "re-run with --yes to run every step without asking", status: .notConfirmed)
+        }
+        let mode: RestoreWizard.Mode = resume ? .resume : cancel ? .cancel
+            : .start(.init(backup: backup, sourceCluster: sourceCluster, bootstrapNode: bootstrapNode, skipSafetyBackup: skipSafetyBackup))
+        try await KubeSession.with(kube) { session in
+            let wizard = RestoreWizard(session: session, cluster: name, terminal: terminal, assumeYes: yes,
+                                       editor: terminal.stdinIsTerminal && !yes ? LineEditor() : nil)
+            try await wizard.run(mode)
         }
     }
 }

@@ -41,7 +41,7 @@ struct Terminal: Sendable {
     func paintState(_ state: String) -> String {
         switch state.lowercased() {
         case "green", "succeeded", "true", "synced": paint(state, .green)
-        case "yellow", "running", "pending", "waitingforapproval", "joining", "joined", "donor/desynced": paint(state, .yellow)
+        case "yellow", "running", "pending", "waitingforapproval", "cancelled", "joining", "joined", "donor/desynced": paint(state, .yellow)
         case let s where s.hasPrefix("red") || s == "failed" || s == "unknown": paint(state, .red)
         default: state
         }

@@ -18,7 +18,8 @@ import Synchronization
 ///   when its `approvedStep` grows.
 /// - A task the controller refuses (no such backup, another task runs, a bad node) is Failed
 ///   with the controller's reason; nothing else changes.
-/// - A QiniuMySQLData deleted while its task runs cancels the task at its next step boundary.
+/// - `spec.cancel: true`, or deleting the QiniuMySQLData, cancels the task at its next step
+///   boundary.
 public final class DataReconciler: Sendable {
     let client: KubeClient
     let caches: OwnedCaches
@@ -83,10 +84,17 @@ public final class DataReconciler: Sendable {
         var status = task.status ?? QiniuMySQLDataStatus()
         if let known {
             status = Self.mirror(known, onto: status)
-            if task.spec.approval == .step, let approved = task.spec.approvedStep, known.phase == .waitingForApproval,
+            if task.spec.cancel == true, !known.phase.isFinished {
+                try await cancel(name, controller: controller)
+            } else if task.spec.approval == .step, let approved = task.spec.approvedStep, known.phase == .waitingForApproval,
                approved > lastSentApproval(task) {
                 _ = try await send(task, name: name, controller: controller)
             }
+        } else if task.spec.cancel == true {
+            // Never handed over (or forgotten by a restarted controller): nothing ran.
+            status.phase = .cancelled
+            status.message = "cancelled before the controller ran it; nothing was changed"
+            status.completionTime = KubeTime.format(Date())
         } else if shouldSend(task, approvedStep: task.spec.approvedStep ?? -1) {
             switch try await prepareRequest(task, name: name) {
             case .failed(let reason):
@@ -169,6 +177,20 @@ public final class DataReconciler: Sendable {
         return try await send(request, uid: task.metadata.uid ?? name, controller: controller)
     }
 
+    /// `spec.cancel`: the controller stops the task at its next step boundary. Sent again on
+    /// every reconcile until the task ends (it is idempotent), so a lost request costs a wakeup.
+    private func cancel(_ name: String, controller: Controller) async throws {
+        guard let token = controller.token else { throw NotReachable(description: "the cluster's Secret is not there yet") }
+        let tls = try controller.caPEM.map { try RoleTLS.client(caPEM: $0) }
+        let client = ControllerStatusClient(baseURL: controller.url, tlsConfiguration: tls, httpClient: httpClient)
+        do {
+            _ = try await client.cancel(name, token: token)
+            logger.info("data task cancelled through spec.cancel", metadata: ["task": "\(name)"])
+        } catch {
+            throw NotReachable(description: "\(error)")
+        }
+    }
+
     struct NotReachable: Error, CustomStringConvertible {
         var description: String
     }
@@ -219,6 +241,7 @@ public final class DataReconciler: Sendable {
                      startTime: $0.startTime, completionTime: $0.completionTime)
         }
         status.backup = task.backup?.record
+        status.safetyBackup = task.safetyBackup?.record
         status.node = task.node
         status.bytes = task.bytes
         status.message = task.message
@@ -241,6 +264,8 @@ public final class DataReconciler: Sendable {
                 await events.record(raw, kind: .normal, reason: "\(what)Succeeded", message: status.message ?? "\(what.lowercased()) finished")
             case .failed:
                 await events.record(raw, kind: .warning, reason: "\(what)Failed", message: status.message ?? "\(what.lowercased()) failed")
+            case .cancelled:
+                await events.record(raw, kind: .normal, reason: "\(what)Cancelled", message: status.message ?? "\(what.lowercased()) cancelled")
             case .waitingForApproval:
                 let step = status.steps?.first { $0.state == DataTaskStatus.StepState.waitingForApproval.rawValue }
                 await events.record(raw, kind: .normal, reason: "WaitingForApproval",

@@ -1,0 +1,118 @@
+import Controller
+import ControllerAPI
+import Foundation
+import Galera
+import KubeAPI
+import KubeClient
+import QiniuAPI
+import Testing
+@testable import CLI
+
+/// The wizard's pieces that need no cluster: the bootstrap recommendation agreeing with the
+/// controller, the lease rule, and what the command refuses. The wizard itself is driven from a
+/// pseudo-terminal on a playground (RestoreWizardEndToEndTests).
+@Suite struct RestoreWizardTests {
+    static let endpoints = (0..<3).map { NodeEndpoint(name: "demo-\($0)", ordinal: $0, agentURL: "https://demo-\($0):9809", sqlHost: "demo-\($0)") }
+
+    /// The snapshots the controller may publish, and the rule's answer for each.
+    static let snapshots: [(states: [NodeState], expected: String)] = [
+        ([.green, .green, .green], "demo-0"),
+        ([.unknown, .green, .green], "demo-1"),
+        ([.redUnclean, .yellow, .redClean], "demo-1"),
+        ([.redUnclean, .redClean, .redClean], "demo-1"),
+        ([.redUnclean, .unknown, .redUnclean], "demo-0"),
+        ([.yellow, .green, .unknown], "demo-1"),
+    ]
+
+    /// One function, the same snapshot: the status the controller publishes goes through the
+    /// operator's mirroring into the QiniuMySQL the wizard reads, and both sides choose alike.
+    @Test(arguments: snapshots.indices)
+    func theRecommendationIsTheControllersChoice(_ index: Int) {
+        let (states, expected) = Self.snapshots[index]
+        let published = zip(Self.endpoints, states).map { endpoint, state in
+            NodeStatus(name: endpoint.name, state: state, wsrepState: state == .green ? "Synced" : nil, seqno: state == .green ? nil : 40,
+                       ready: state == .green)
+        }
+        let controller = ClusterController.bootstrapChoice(requested: nil, nodes: Self.endpoints, published: published)
+        let status = ClusterStatus(cluster: "demo", state: .yellow, nodes: published, conditions: [], message: "")
+        let object = QiniuMySQL(metadata: ObjectMeta(name: "demo", namespace: "default"), spec: QiniuMySQLSpec(),
+                                status: status.resourceStatus())
+        let wizard = RestoreScreens.recommendation(object)
+        #expect(controller.node == expected)
+        #expect(wizard == controller, "the wizard recommends \(String(describing: wizard)); the controller chooses \(controller)")
+    }
+
+    @Test func noAnsweringNodeIsNeverRecommended() {
+        let candidates = ["demo-0", "demo-1"].enumerated().map { RestoreBootstrap.Candidate(name: $1, ordinal: $0, state: .unknown) }
+        #expect(RestoreBootstrap.choose(among: candidates) == nil)
+        #expect(RestoreBootstrap.choose(requested: "demo-1", among: candidates)?.reason == "as requested")
+        #expect(RestoreBootstrap.ordinal(of: "my-db-12") == 12)
+    }
+
+    @Test func theLeaseIsRefusedOnlyWhileAnotherWizardRenewsIt() {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let other = WizardLease.Holder(name: "bob@host (pid 7)", since: now - 300, renewed: now - 5)
+        #expect(WizardLease.decide(nil, me: "me", now: now) == .take)
+        #expect(WizardLease.decide(other, me: "me", now: now) == .refuse(other))
+        #expect(WizardLease.decide(other, me: "bob@host (pid 7)", now: now) == .take, "its own lease")
+        var gone = other
+        gone.renewed = now - WizardLease.expiresAfter - 1
+        #expect(WizardLease.decide(gone, me: "me", now: now) == .take, "a wizard not heard for \(WizardLease.expiresAfter) s is gone")
+        let parsed = WizardLease.holder(in: WizardLease.annotations(holder: other.name, since: other.since, now: other.renewed))
+        #expect(parsed == other)
+    }
+
+    @Test func withoutATerminalTheWizardRefusesAndNamesYes() async throws {
+        let bed = try await CLITestBed.start()
+        defer { Task { await bed.stop() } }
+        #expect(try await bed.run("create", "demo").status == 0)
+        for mode in ["--interactive", "--resume", "--cancel"] {
+            let result = try await bed.run("restore", "demo", mode, stdin: "y\n")
+            #expect(result.status == 4, "\(mode): \(result.stderr)")
+            #expect(result.stderr.contains("not a terminal") && result.stderr.contains("--yes"), "\(mode): \(result.stderr)")
+        }
+        #expect(try await bed.client.listAll(QiniuMySQLData.self).isEmpty)
+    }
+
+    @Test func modesRefuseWhatDoesNotApply() async throws {
+        let bed = try await CLITestBed.start()
+        defer { Task { await bed.stop() } }
+        for arguments in [["--resume", "--from", "b"], ["--interactive", "--cancel"], ["--interactive", "--approval", "Step"],
+                          ["--cancel", "--wait"], ["--resume", "-o", "json"]] {
+            let result = try await CommandRunner.run(CLITestBed.executable, ["restore", "demo"] + arguments + ["--kubeconfig", bed.kubeconfig])
+            #expect(result.status == 64, "\(arguments): \(result.stderr)")
+        }
+        let none = try await bed.run("restore", "demo")
+        #expect(none.status == 64 && none.stderr.contains("--interactive"), "\(none.stderr)")
+    }
+
+    @Test func resumeWithoutARestoreSaysHowToStartOne() async throws {
+        let bed = try await CLITestBed.start()
+        defer { Task { await bed.stop() } }
+        #expect(try await bed.run("create", "demo").status == 0)
+        let result = try await bed.run("restore", "demo", "--resume", "--yes")
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("no restore of demo") && result.stderr.contains("--interactive"), "\(result.stderr)")
+    }
+
+    /// A second driver is told who holds the restore and since when; nothing of the task changes.
+    @Test func aSecondWizardIsToldWhoHoldsTheRestore() async throws {
+        let bed = try await CLITestBed.start()
+        defer { Task { await bed.stop() } }
+        #expect(try await bed.run("create", "demo").status == 0)
+        let since = Date() - 120
+        let task = QiniuMySQLData(
+            metadata: ObjectMeta(name: "demo-restore-abcde", namespace: "default",
+                                 annotations: WizardLease.annotations(holder: "alice@laptop (pid 4242)", since: since, now: Date())),
+            spec: QiniuMySQLDataSpec(cluster: "demo", action: .restore, backupName: "demo-20261129-010100", approval: .step))
+        let created = try await bed.client.create(task)
+        for mode in ["--resume", "--cancel"] {
+            let result = try await bed.run("restore", "demo", mode, "--yes")
+            #expect(result.status == 7, "\(mode): \(result.stderr)")
+            #expect(result.stderr.contains("alice@laptop (pid 4242)") && result.stderr.contains(KubeTime.format(since)), "\(result.stderr)")
+        }
+        let after = try await bed.client.get(QiniuMySQLData.self, name: "demo-restore-abcde")
+        #expect(after.spec == created.spec)
+        #expect(after.metadata.annotations == created.metadata.annotations)
+    }
+}
