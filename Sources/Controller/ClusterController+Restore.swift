@@ -126,7 +126,9 @@ extension ClusterController {
                 replaced.append(other)
                 _ = try await access.emptyForRejoin(other)
                 _ = try await access.start(other, StartRequest(mode: .join))
-                try await waitUntilSynced(other)
+                try await waitUntilSynced(other) { state in
+                    self.markStep(name, 5, .running, "\(other): joining by SST: \(state)")
+                }
             }
             markStep(name, 5, .succeeded, "every node joined the restored cluster")
             endRestore()
@@ -192,7 +194,9 @@ extension ClusterController {
     /// back from its own data, or it stays stopped with the reason in the status.
     private func endCancelled(_ name: String, at step: Int, touched: Bool, replaced: [String]) async throws -> String {
         let stepName = RestoreSteps.names[step]
-        markStep(name, step, .cancelled, "cancelled before this step ran")
+        // At a gate the step had not begun; in step 5 (between two nodes) or in step 1's stream it had.
+        let began = data.task(name)?.steps.first { $0.number == step }.map { $0.state == .running || $0.state == .cancelled } ?? false
+        markStep(name, step, .cancelled, began ? "cancelled while it ran" : "cancelled before this step ran")
         guard touched else {
             endRestore()
             finish(name, .cancelled, "cancelled at step \(step) (\(stepName)); nothing was changed, every node keeps serving")
@@ -343,14 +347,21 @@ extension ClusterController {
         }
     }
 
-    /// Waits until `node` is Synced in a Primary component (a joiner: after its SST).
-    private func waitUntilSynced(_ node: String) async throws {
+    /// Waits until `node` is Synced in a Primary component (a joiner: after its SST). `progress`
+    /// hears each new wsrep state on the way (`Joining: receiving State Transfer`, `Joined`).
+    private func waitUntilSynced(_ node: String, progress: ((String) -> Void)? = nil) async throws {
         let deadline = ContinuousClock.now + configuration.recoveryStepDeadline
         var last = "no answer"
+        var shown: String?
         while ContinuousClock.now < deadline {
             if let status = try? await access.status(of: node) {
                 if status.wsrep?.ready == true { return }
                 last = status.stateReason
+                let state = status.wsrep?.localStateComment ?? (status.process.running ? "mysqld starting" : "mysqld not running")
+                if state != shown {
+                    progress?(state)
+                    shown = state
+                }
                 if !status.process.running, status.operation == nil {
                     throw RestoreRefused("mysqld on \(node) exited: \(status.lastExit?.description ?? last)")
                 }

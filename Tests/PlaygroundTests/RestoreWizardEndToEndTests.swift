@@ -207,6 +207,7 @@ enum RestoreDocs {
             if line.range(of: "^\\s*\\[[0-9.]+ ?s\\]", options: .regularExpression) != nil { return nil }
             // Which nodes run at the moment of Ctrl-C, and which one step 5 joins, is timing too.
             if line.hasPrefix("Stopped:") || line.hasPrefix("Running:") { return String(line.prefix(8)) }
+            if line.range(of: "^5\\. StartOtherNodes +Running", options: .regularExpression) != nil { return "5. StartOtherNodes Running" }
             line = line.replacingOccurrences(of: "demo-[0-9]: ", with: "NODE: ", options: .regularExpression)
             for (pattern, replacement) in replacements {
                 line = line.replacingOccurrences(of: pattern, with: replacement, options: .regularExpression)

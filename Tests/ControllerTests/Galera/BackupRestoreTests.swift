@@ -101,9 +101,12 @@ extension ControllerScenarioTests {
             }
             #expect(atStep2.phase == .waitingForApproval)
             #expect(await controller.backupCatalog().count == backupsWhileWaiting + 1, "step 1 took the safety backup")
+            #expect(atStep2.safetyBackup?.id == (await controller.backupCatalog().last?.id), "the task names its safety backup")
+            #expect(atStep2.node == "demo-0", "the safety backup (of demo-2) keeps the bootstrap node in the task")
             _ = try await controller.cancel("r-step")
             let cancelled = try await waitForTask(controller, "r-step", timeout: .seconds(10))
-            #expect(cancelled.phase == .failed && cancelled.message?.contains("cancelled") == true, "\(cancelled.message ?? "")")
+            #expect(cancelled.phase == .cancelled && cancelled.message?.contains("nothing was changed") == true, "\(cancelled.message ?? "")")
+            #expect(cancelled.steps[2].state == .cancelled)
             #expect(await controller.status().state == .green)
 
             // The restore itself, with its safety backup.
@@ -129,6 +132,49 @@ extension ControllerScenarioTests {
             for status in try await scenario.cluster.allStatuses() {
                 #expect(status.wsrep?.clusterStateUUID.lowercased() == position.uuid, "\(status.node) continues the backup's history")
             }
+        }
+    }
+
+    /// The hardest cancel: the bootstrap node already holds the backup's data and runs alone; the
+    /// others hold the cluster's own, newer data. Cancelling must bring back the newer data (the
+    /// restored node re-seeded from it), never the backup's.
+    @Test("a restore cancelled after step 4 brings the cluster back from its own data; the restored node is re-seeded")
+    func cancelAfterStep4BringsBackTheClustersOwnData() async throws {
+        let backupRoot = bed.root + "/cancel-backups"
+        try await withScenario("cancel", options: .init(backupRoot: backupRoot)) { scenario in
+            let controller = scenario.controller
+            let node0 = scenario.cluster.node(0).sqlOptions
+            try await sql(node0, [
+                "CREATE DATABASE IF NOT EXISTS qmysql_test",
+                "CREATE TABLE \(Self.fixedTable) (id INT PRIMARY KEY, v VARCHAR(64) NOT NULL) ENGINE=InnoDB",
+                "INSERT INTO \(Self.fixedTable) SELECT seq, CONCAT('row ', seq) FROM qmysql_test.seq_1_to_200",
+            ])
+            let checksumAtBackup = try await checksum(node0)
+            _ = try await controller.submit(DataTaskRequest(name: "b", action: .backup))
+            let backup = try #require(try await waitForTask(controller, "b", timeout: .seconds(120)).backup)
+            try await sql(node0, ["UPDATE \(Self.fixedTable) SET v = 'after the backup'"])
+            let ownChecksum = try await checksum(node0)
+            #expect(ownChecksum != checksumAtBackup)
+            let uuid = await controller.status().clusterUUID
+
+            _ = try await controller.submit(DataTaskRequest(name: "r", action: .restore, backupID: backup.id, approval: .step,
+                                                            approvedStep: 4, skipSafetyBackup: true))
+            _ = try await waitForTaskState(controller, "r", "waiting before step 5", timeout: .seconds(240)) {
+                $0.steps[4].state == .succeeded && $0.steps[5].state == .waitingForApproval
+            }
+            #expect(try await checksum(node0) == checksumAtBackup, "demo-0 runs the backup's data alone")
+
+            _ = try await controller.cancel("r")
+            let cancelled = try await waitForTask(controller, "r", timeout: .seconds(240))
+            #expect(cancelled.phase == .cancelled, "\(cancelled.message ?? "")")
+            #expect(cancelled.message?.contains("the cluster is back on its own data: demo-1 bootstrapped") == true, "\(cancelled.message ?? "")")
+            #expect(cancelled.message?.contains("demo-0 by SST") == true, "\(cancelled.message ?? "")")
+            try await scenario.waitUntilSettledGreen(timeout: .seconds(180))
+            for node in scenario.cluster.nodes {
+                #expect(try await checksum(node.sqlOptions) == ownChecksum, "\(node.name) holds the cluster's own data, not the backup's")
+            }
+            #expect(await controller.status().clusterUUID == uuid)
+            #expect(await controller.status().conditions.contains { $0.type == "ManualInterventionRequired" && $0.status == "True" } == false)
         }
     }
 
