@@ -95,6 +95,66 @@ import Testing
         #expect(result.stderr.contains("no restore of demo") && result.stderr.contains("--interactive"), "\(result.stderr)")
     }
 
+    /// `--yes` without a terminal: the same screens, every question answered, each approval
+    /// written into the object one step at a time. A stand-in controller (this test, writing
+    /// status through the API server) runs a step only once `spec.approvedStep` reaches it.
+    @Test func withYesEveryStepIsApprovedInTurn() async throws {
+        let bed = try await CLITestBed.start()
+        defer { Task { await bed.stop() } }
+        #expect(try await bed.run("create", "demo").status == 0)
+        _ = try await bed.client.modifyStatus(QiniuMySQL.self, name: "demo", retryOnConflict: 3) { cluster in
+            var status = QiniuMySQLStatus(
+                state: .green, ready: "3/3",
+                nodes: (0..<3).map { QiniuMySQLNodeStatus(name: "demo-\($0)", state: "Green", wsrepState: "Synced", seqno: nil, ready: true) },
+                observedGeneration: cluster.metadata.generation)
+            status.backups = [BackupRecord(id: "demo-20261129-010100", cluster: "demo", time: "2026-11-29T01:01:00Z", size: 4096, position: "u:7",
+                                           verified: "2026-11-29T01:01:05Z")]
+            cluster.status = status
+        }
+        var approvalsSeen: [Int] = []
+        let controller = Task {
+            while true {
+                guard let task = try await bed.client.listAll(QiniuMySQLData.self).first, let name = task.metadata.name else {
+                    try await Task.sleep(for: .milliseconds(50))
+                    continue
+                }
+                var steps = RestoreSteps.names.enumerated().map { DataStep(number: $0.offset, name: $0.element, state: "Pending") }
+                func publish(_ phase: DataPhase) async throws {
+                    _ = try await bed.client.modifyStatus(QiniuMySQLData.self, name: name, retryOnConflict: 5) {
+                        $0.status = QiniuMySQLDataStatus(phase: phase, steps: steps)
+                        $0.status?.node = "demo-0"
+                    }
+                }
+                for step in 0...5 {
+                    if step > 0 {
+                        steps[step].state = "WaitingForApproval"
+                        try await publish(.waitingForApproval)
+                        while (try await bed.client.get(QiniuMySQLData.self, name: name).spec.approvedStep ?? 0) < step {
+                            try await Task.sleep(for: .milliseconds(50))
+                        }
+                        approvalsSeen.append(step)
+                    }
+                    steps[step].state = "Succeeded"
+                    try await publish(step == 5 ? .succeeded : .running)
+                }
+                return approvalsSeen
+            }
+        }
+        defer { controller.cancel() }
+        let result = try await bed.run("restore", "demo", "--interactive", "--yes")
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(try await controller.value == [1, 2, 3, 4, 5], "one approval per step, in order")
+        for step in 1...5 {
+            #expect(result.stdout.contains("Run step \(step) (\(RestoreSteps.name(step)))? [y/N] yes (--yes)"), "\(result.stdout)")
+        }
+        #expect(result.stdout.contains("Backup to restore [1]: 1 (--yes)") && result.stdout.contains("Restore finished: demo is Green."), "\(result.stdout)")
+        let task = try #require(try await bed.client.listAll(QiniuMySQLData.self).first)
+        #expect(task.spec.approval == .step && task.spec.backupName == "demo-20261129-010100" && task.spec.bootstrapNode == nil,
+                "the recommended node is left to the controller's own choice: \(task.spec)")
+        #expect(WizardLease.holder(in: task.metadata.annotations) == nil, "the wizard gave its lease up")
+        #expect(!result.stdout.contains("\u{1B}["), "no colour off a terminal")
+    }
+
     /// A second driver is told who holds the restore and since when; nothing of the task changes.
     @Test func aSecondWizardIsToldWhoHoldsTheRestore() async throws {
         let bed = try await CLITestBed.start()
