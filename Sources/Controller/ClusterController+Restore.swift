@@ -353,11 +353,14 @@ extension ClusterController {
         let deadline = ContinuousClock.now + configuration.recoveryStepDeadline
         var last = "no answer"
         var shown: String?
+        let started = wallClock().addingTimeInterval(-5)  // the agent's clock may lag a little
         while ContinuousClock.now < deadline {
             if let status = try? await access.status(of: node) {
                 if status.wsrep?.ready == true { return }
                 last = status.stateReason
-                let state = status.wsrep?.localStateComment ?? (status.process.running ? "mysqld starting" : "mysqld not running")
+                // mysqld answers no SQL while it receives a full transfer: the agent's log reading says so.
+                let transfer = status.lastStateTransfer.flatMap { $0.at >= started ? "receiving \($0.method)" : nil }
+                let state = status.wsrep?.localStateComment ?? transfer ?? (status.process.running ? "mysqld starting" : "mysqld not running")
                 if state != shown {
                     progress?(state)
                     shown = state
