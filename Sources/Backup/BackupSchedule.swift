@@ -34,6 +34,16 @@ public struct BackupSchedule: Sendable, Equatable {
         self.timeZone = timeZone
     }
 
+    /// The longest time between two scheduled backups (a day for one time a day; 12 h for
+    /// "01:01,13:01"): how old the newest backup may be before one was missed. DST shifts it by
+    /// an hour at most, which the alerts' margin absorbs.
+    public var longestGap: TimeInterval {
+        let minutes = times.map { $0.hour * 60 + $0.minute }.sorted()
+        guard let first = minutes.first, let last = minutes.last else { return 86_400 }
+        let gaps = zip(minutes, minutes.dropFirst()).map { $1 - $0 } + [first + 1440 - last]
+        return TimeInterval((gaps.max() ?? 1440) * 60)
+    }
+
     /// The first scheduled instant strictly after `date`.
     public func next(after date: Date) -> Date {
         var calendar = Calendar(identifier: .gregorian)

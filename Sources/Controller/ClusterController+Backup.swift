@@ -149,6 +149,9 @@ extension ClusterController {
         guard let store = configuration.backupStore else { return }
         do {
             data.catalog = try await store.list(cluster: configuration.clusterName)
+            metrics.recordCatalog(
+                newest: data.catalog.last.map { ($0.finishedAt, $0.size, $0.finishedAt.timeIntervalSince($0.startedAt)) },
+                scheduleInterval: configuration.backupSchedule?.longestGap)
         } catch {
             logger.warning("cannot list the backup store", metadata: ["error": "\(error)"])
         }
@@ -291,6 +294,7 @@ extension ClusterController {
             markStep(name, step, .running, "reading \(id) back to verify its sha256")
             let record = try await store.verify(cluster: configuration.clusterName, id: written.id, at: wallClock()) { _ in }
             history.finish(actionID, outcome: .succeeded("\(record.size) bytes at \(record.position)"), at: wallClock())
+            metrics.recordBackup(succeeded: true)
             markStep(name, step, .succeeded, "backup \(id) of \(node.name): \(ByteCount.text(record.size)) at \(record.position)")
             await refreshCatalog()
             logger.notice("backup stored", metadata: ["id": "\(id)", "node": "\(node.name)", "bytes": "\(record.size)", "position": "\(record.position)"])
@@ -298,6 +302,8 @@ extension ClusterController {
         } catch {
             await writer.abort()
             history.finish(actionID, outcome: .failed("\(error)"), at: wallClock())
+            // Giving way to a repair, or a cancel, is not a failed backup.
+            if !(error is YieldedToRecovery || error is Cancelled) { metrics.recordBackup(succeeded: false) }
             markStep(name, step, error is YieldedToRecovery ? .pending : error is Cancelled ? .cancelled : .failed, "\(error)")
             throw error
         }

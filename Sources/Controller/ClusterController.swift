@@ -188,7 +188,9 @@ public actor ClusterController {
         let escalated = escalation(for: plan) ?? restoreStopped
         trackOutage(snapshot.clusterState, plan: plan, now: now)
         metrics.record(snapshot)
-        metrics.recordPlan(plan)
+        var manual = escalated != nil
+        if case .manual = plan { manual = true }
+        metrics.recordManualIntervention(manual)
         metrics.recordQueueDepth(await queue.depth)
 
         if plan != lastPlan { logPlan(plan, snapshot: snapshot, origin: origin) }

@@ -29,6 +29,8 @@ struct GaleraClusterTests {
             let metrics = try await node.client.metrics()
             #expect(metrics.contains("qmysql_agent_node_state{node=\"\(node.name)\",state=\"Green\"} 1"))
             #expect(metrics.contains("qmysql_wsrep_cluster_size{node=\"\(node.name)\"} 3"))
+            let lint = try await Promtool.checkMetrics(metrics)
+            #expect(lint.passed, "promtool check metrics on \(node.name)'s /metrics: \(lint.output)")
             // mysqld's error log is forwarded to the agent's stdout, prefixed.
             let agentLog = try String(contentsOfFile: node.agentLog, encoding: .utf8)
             #expect(agentLog.contains("[mysqld \(node.name)] "))

@@ -4,6 +4,7 @@ import ClusterCertificates
 import Foundation
 import Galera
 import Hummingbird
+import LocalCluster
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -93,6 +94,8 @@ struct ControllerServerTests {
         #expect(metrics.contains(#"qmysql_controller_cluster_state{cluster="demo",state="Red"} 1"#))
         #expect(metrics.contains(#"qmysql_controller_manual_intervention_required{cluster="demo"} 1"#))
         #expect(metrics.contains("qmysql_controller_probe_failures_total"))
+        let lint = try await Promtool.checkMetrics(metrics)
+        #expect(lint.passed, "promtool check metrics on the controller's /metrics: \(lint.output)")
         #expect(await running.controller.actions().isEmpty, "nothing is done to nodes nobody can see")
         await running.stop()
     }

@@ -1,3 +1,4 @@
+import AgentAPI
 import Foundation
 import Galera
 import KubeAPI
@@ -72,6 +73,39 @@ struct PlaygroundEndToEndTests {
             writeTimeout: .seconds(10))
     }
 
+    /// Prometheus scraping demo's controller and agents (HTTPS, verified against the cluster's CA)
+    /// and the operator (HTTP), at the addresses the playground gave their pods.
+    static func startPrometheus(_ client: KubeClient, root: String) async throws -> RealPrometheus {
+        let layout = PlaygroundLayout(root: root)
+        let settings = try #require(try PlaygroundSettings.load(layout))
+        let secret = try await client.getRaw(Secret.resourceType, name: "demo-secret", namespace: "default")
+        let ca = try #require(secret[path: ["data", "ca.crt"]]?.stringValue.flatMap { Data(base64Encoded: $0) })
+        let pods = try await client.listAllRaw(Pod.resourceType, namespace: "default", options: ListOptions(labelSelector: "app.kubernetes.io/instance=demo"))
+        var targets = [RealPrometheus.Target(job: "qmysql-operator", address: "127.0.0.1:\(settings.operatorPort)")]
+        for pod in pods {
+            guard let name = pod[path: ["metadata", "name"]]?.stringValue, let ip = pod[path: ["status", "podIP"]]?.stringValue,
+                  let component = pod[path: ["metadata", "labels", "app.kubernetes.io/component"]]?.stringValue else { continue }
+            if component == "controller" {
+                targets.append(.init(job: "qmysql-controller", address: "\(ip):\(DefaultPorts.controller)", serverName: "demo-controller",
+                                     labels: ["cluster": "demo"]))
+            } else if component == "database" {
+                targets.append(.init(job: "qmysql-agent", address: "\(ip):\(DefaultPorts.agent)", serverName: "\(name).demo-peers",
+                                     labels: ["cluster": "demo"]))
+            }
+        }
+        let rules = packageRoot.appendingPathComponent("monitoring/qmysql-alerts.yaml").path
+        return try await RealPrometheus.start(in: root + "-prometheus", targets: targets, caPEM: String(decoding: ca, as: UTF8.self), rules: rules)
+    }
+
+    static func eventually(_ what: String, within limit: Duration, _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if (try? await condition()) == true { return }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        throw RealPrometheus.PrometheusFailure(description: "\(what): not within \(limit)")
+    }
+
     static func cluster(_ client: KubeClient) async throws -> QiniuMySQL {
         try await client.get(QiniuMySQL.self, name: "demo", namespace: "default")
     }
@@ -130,24 +164,52 @@ struct PlaygroundEndToEndTests {
         for _ in 0..<100 where writer.acknowledgedCount < 20 { try await Task.sleep(for: .milliseconds(100)) }
         #expect(writer.acknowledgedCount >= 20, "the writer writes through the endpoint")
 
+        // A real Prometheus scrapes every role with the rules users load; the operator's /metrics is lint-clean.
+        let operatorMetrics = try await RealPrometheus.fetch("http://127.0.0.1:\(try #require(try PlaygroundSettings.load(layout)).operatorPort)/metrics")
+        let lint = try await Promtool.checkMetrics(operatorMetrics)
+        #expect(lint.passed, "promtool check metrics on the operator's /metrics: \(lint.output)")
+        let prometheus = try await Self.startPrometheus(client, root: root)
+
         let pidFile = layout.volumeDirectory(namespace: "default", pod: "demo-1", volume: "run") + "/mysqld.pid"
         let victim = try #require(pid_t((try String(contentsOfFile: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
-        #expect(kill(victim, SIGKILL) == 0)
-        let killedAt = ContinuousClock.now
-
-        // The controller notices and repairs; nobody else acts.
         var sawDegraded = false
         var green = false
-        while ContinuousClock.now - killedAt < .seconds(180) {
-            let state = try await Self.cluster(client).status?.state
-            if state != .green { sawDegraded = true }
-            let restarted = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-            if sawDegraded, state == .green, let restarted, restarted != victim, ManagedProcess.startTime(of: restarted) != nil {
-                green = true
-                break
+        var sawPending = false
+        do {
+            try await Self.eventually("every target is scraped and nothing alerts", within: .seconds(60)) {
+                let targets = try await prometheus.targets()
+                let alerts = try await prometheus.alerts()
+                return targets.count == 5 && targets.allSatisfy { $0.health == "up" } && alerts.isEmpty
             }
-            try await Task.sleep(for: .milliseconds(250))
+            #expect(kill(victim, SIGKILL) == 0)
+            let killedAt = ContinuousClock.now
+
+            // The controller notices and repairs; nobody else acts. The node's alert is pending meanwhile.
+            while ContinuousClock.now - killedAt < .seconds(180) {
+                let state = try await Self.cluster(client).status?.state
+                if state != .green { sawDegraded = true }
+                if !sawPending {
+                    sawPending = try await prometheus.alerts().contains { $0.name == "QmysqlNodeNotGreen" && $0.state == "pending" && $0.labels["node"] == "demo-1" }
+                }
+                let restarted = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+                if sawDegraded, state == .green, let restarted, restarted != victim, ManagedProcess.startTime(of: restarted) != nil {
+                    green = true
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+            #expect(sawPending, "QmysqlNodeNotGreen was pending for demo-1 while it was down")
+            if green {
+                try await Self.eventually("the node's alert clears", within: .seconds(60)) {
+                    try await prometheus.alerts().filter { $0.labels["node"] == "demo-1" }.isEmpty
+                }
+                #expect(try await prometheus.query(#"qmysql_controller_cluster_state{state="Green"}"#) == 1)
+            }
+        } catch {
+            await prometheus.stop()
+            throw error
         }
+        await prometheus.stop()
         #expect(sawDegraded, "the status showed the lost node")
         try #require(green, "demo is Green again by the controller alone")
         let atGreen = writer.acknowledgedCount
