@@ -4,8 +4,9 @@
 // downward only (docs/design.md draws the same graph):
 //
 //   kubectl-qmysql (executable) -> CLI, Roles
-//   CLI          -> Playground, KubeClient, KubeSchema, QiniuAPI, Galera, CEditLine  the user's commands (the
-//                   playground's too) and the restore wizard (libedit for its prompts)
+//   CLI          -> Playground, Operator, KubeClient, KubeSchema, QiniuAPI, Galera  the user's commands (the
+//                   playground's too), the restore wizard (libedit, loaded when it runs, for its prompts),
+//                   the generated parts of the charts (the operator's RBAC)
 //   Playground   -> Operator, KubeServer, KubeClient, Agent (ChildProcess), AgentAPI  the system on one machine:
 //                   API server, operator process, a local runtime for the pods it renders, TCP endpoints
 //   Roles        -> Agent, Controller, Operator, AgentAPI       the long-running roles (agent, controller, operator)
@@ -19,7 +20,7 @@
 //   AgentAPI     -> Galera                                      the agent's wire contract: types, options, client, TLS between roles
 //   ClusterCertificates -> swift-certificates                   certificate authorities: the API server's, each cluster's
 //   MySQLClient  -> CMariaDB                                    libmariadb off the cooperative pool
-//   CEditLine, CMariaDB, CZstd: system libraries (libedit, libmariadb, libzstd)
+//   CMariaDB, CZstd: system libraries (libmariadb, libzstd)
 //   KubeSchema   -> KubeAPI                                     pure: OpenAPI schemas, prune, default, validate
 //   QiniuAPI     -> KubeAPI                                     pure: the two resources, CRDs, derived names
 //   Backup       -> CZstd, Galera, swift-crypto                  the backup store (files), records, schedule, retention,
@@ -199,15 +200,10 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .systemLibrary(
-            name: "CEditLine",
-            pkgConfig: "libedit",
-            providers: [.apt(["libedit-dev"])]
-        ),
         .target(
             name: "CLI",
             dependencies: [
-                "CEditLine", "Galera", "KubeAPI", "KubeClient", "KubeSchema", "Playground", "QiniuAPI",
+                "Galera", "KubeAPI", "KubeClient", "KubeSchema", "Operator", "Playground", "QiniuAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),

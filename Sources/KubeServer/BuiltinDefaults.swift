@@ -58,7 +58,7 @@ enum BuiltinDefaults {
             object["spec"] = spec
         case ("", "secrets"):
             setIfAbsent(&object, "type", "Opaque")
-        case ("rbac.authorization.k8s.io", "rolebindings"):
+        case ("rbac.authorization.k8s.io", "rolebindings"), ("rbac.authorization.k8s.io", "clusterrolebindings"):
             if let subjects = object["subjects"]?.arrayValue {
                 object["subjects"] = .array(subjects.map { subject in
                     var subject = subject

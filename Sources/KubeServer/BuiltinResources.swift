@@ -88,6 +88,10 @@ enum BuiltinResources {
                            kind: "Role", listKind: "RoleList", namespaced: true, nameRule: .pathSegment),
         ResourceDefinition(group: "rbac.authorization.k8s.io", versions: ["v1"], plural: "rolebindings", singular: "rolebinding",
                            kind: "RoleBinding", listKind: "RoleBindingList", namespaced: true, nameRule: .pathSegment),
+        ResourceDefinition(group: "rbac.authorization.k8s.io", versions: ["v1"], plural: "clusterroles", singular: "clusterrole",
+                           kind: "ClusterRole", listKind: "ClusterRoleList", namespaced: false, nameRule: .pathSegment),
+        ResourceDefinition(group: "rbac.authorization.k8s.io", versions: ["v1"], plural: "clusterrolebindings", singular: "clusterrolebinding",
+                           kind: "ClusterRoleBinding", listKind: "ClusterRoleBindingList", namespaced: false, nameRule: .pathSegment),
     ]
 
     static let apiextensions: [ResourceDefinition] = [

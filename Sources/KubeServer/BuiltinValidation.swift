@@ -24,7 +24,9 @@ enum BuiltinValidation {
         case ("", "events"):
             return eventNamespace(new)
         case ("rbac.authorization.k8s.io", "rolebindings"):
-            return roleBinding(new, old: old)
+            return roleBinding(new, old: old, kinds: ["Role", "ClusterRole"])
+        case ("rbac.authorization.k8s.io", "clusterrolebindings"):
+            return roleBinding(new, old: old, kinds: ["ClusterRole"])
         case ("policy", "poddisruptionbudgets"):
             if new[path: ["spec", "minAvailable"]] != nil, new[path: ["spec", "maxUnavailable"]] != nil {
                 return [.invalid("spec", verbatim: "policy.PodDisruptionBudgetSpec{...}",
@@ -161,11 +163,12 @@ enum BuiltinValidation {
         return mismatch ? [.invalid("involvedObject.namespace", .string(involved), "does not match event.namespace")] : []
     }
 
-    private static func roleBinding(_ binding: JSONValue, old: JSONValue?) -> [FieldError] {
+    /// A RoleBinding may refer to a Role or a ClusterRole; a ClusterRoleBinding only to a ClusterRole.
+    private static func roleBinding(_ binding: JSONValue, old: JSONValue?, kinds: [String]) -> [FieldError] {
         var errors: [FieldError] = []
         let kind = binding[path: ["roleRef", "kind"]]?.stringValue ?? ""
-        if !["Role", "ClusterRole"].contains(kind) {
-            errors.append(.notSupported("roleRef.kind", .string(kind), ["Role", "ClusterRole"]))
+        if !kinds.contains(kind) {
+            errors.append(.notSupported("roleRef.kind", .string(kind), kinds))
         }
         if (binding[path: ["roleRef", "name"]]?.stringValue ?? "").isEmpty { errors.append(.required("roleRef.name")) }
         if let old, let oldRef = old["roleRef"], oldRef != binding["roleRef"] {

@@ -8,8 +8,9 @@ public enum QiniuCRDs {
 
     /// Times of day, `HH:MM` in 24-hour form, separated by commas.
     public static let backupTimePattern = #"^([01][0-9]|2[0-3]):[0-5][0-9](,([01][0-9]|2[0-3]):[0-5][0-9])*$"#
-    /// A Kubernetes quantity with an optional binary or decimal suffix, like `10Gi`.
-    public static let quantityPattern = #"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$"#
+    /// A non-negative Kubernetes quantity: a binary suffix (`10Gi`), a decimal one including
+    /// milli (`500m` CPU), or an exponent (`1e3`), as `resource.Quantity` parses them.
+    public static let quantityPattern = #"^([0-9]+(\.[0-9]*)?|\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$"#
     /// Odd sizes only: Galera needs a strict majority to stay Primary after one node fails.
     public static let allowedReplicas: [Int64] = [1, 3, 5, 7, 9]
 

@@ -64,7 +64,8 @@ import Testing
         #expect(match == valid, "\(text)")
     }
 
-    @Test(arguments: [("10Gi", true), ("512Mi", true), ("1.5Ti", true), ("100", true), ("10GB", false), ("-1Gi", false), ("Gi", false)])
+    @Test(arguments: [("10Gi", true), ("512Mi", true), ("1.5Ti", true), ("100", true), ("500m", true), ("0.5", true), ("250u", true),
+                      ("1e3", true), ("2k", true), ("10GB", false), ("-1Gi", false), ("Gi", false), ("5mi", false), ("1.5.1", false)])
     func quantityPattern(_ text: String, _ valid: Bool) throws {
         let regex = try NSRegularExpression(pattern: QiniuCRDs.quantityPattern)
         let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil

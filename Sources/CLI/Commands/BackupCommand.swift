@@ -153,7 +153,7 @@ struct RestoreCommand: AsyncParsableCommand {
             : .start(.init(backup: backup, sourceCluster: sourceCluster, bootstrapNode: bootstrapNode, skipSafetyBackup: skipSafetyBackup))
         try await KubeSession.with(kube) { session in
             let wizard = RestoreWizard(session: session, cluster: name, terminal: terminal, assumeYes: yes,
-                                       editor: terminal.stdinIsTerminal && !yes ? LineEditor() : nil)
+                                       editor: terminal.stdinIsTerminal && !yes ? try LineEditor() : nil)
             try await wizard.run(mode)
         }
     }

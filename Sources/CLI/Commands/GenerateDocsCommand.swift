@@ -1,9 +1,11 @@
-import QiniuAPI
 import ArgumentParser
 import Foundation
+import Operator
+import QiniuAPI
 
 /// Writes the shell completions, man pages and Markdown command reference that are checked in
-/// under completions/, man/ and docs/. A test runs it with `--check` so that they never go stale.
+/// under completions/, man/ and docs/, and the operator chart's generated parts (CRDs, RBAC rules,
+/// alert rules). A test runs it with `--check` so that they never go stale.
 struct GenerateDocsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate-docs",
@@ -31,6 +33,12 @@ struct GenerateDocsCommand: AsyncParsableCommand {
             files["man/\(path.joined(separator: "-")).1"] = ManPage.render(command, path: path, date: "qmysql \(QMySQLVersion.current)")
         }
         files["docs/commands.md"] = MarkdownReference.render(reference)
+        // The operator chart's parts that the code defines: the CRDs (what `install --dry-run
+        // -o yaml` prints), the operator's RBAC rules, and the alert rules users load.
+        files["charts/mysql-operator/crds/qiniumysql-crds.yaml"] = try QiniuCRDs.all.map { try DataPrinter.render($0, as: .yaml) }.joined(separator: "---\n")
+        files["charts/mysql-operator/files/rbac-rules.yaml"] = try DataPrinter.render(OperatorRBAC.clusterRole()[path: ["rules"]] ?? [], as: .yaml)
+        files["charts/mysql-operator/files/qmysql-alerts.yaml"] = try String(
+            contentsOf: URL(fileURLWithPath: root).appendingPathComponent("monitoring/qmysql-alerts.yaml"), encoding: .utf8)
 
         var stale: [String] = []
         for (relative, content) in files.sorted(by: { $0.key < $1.key }) {

@@ -1,0 +1,191 @@
+import Foundation
+import KubeAPI
+import KubeClient
+import Operator
+import QiniuAPI
+import Testing
+@testable import Playground
+
+/// The seed's delivery: `helm install ./mysql-operator`, then `helm install --set name=...
+/// ./mysql-service`, with Helm's own library (scripts/helm.py) into the playground's API server,
+/// as a user would into a cluster. The operator the playground already runs takes the new
+/// QiniuMySQL to Green; `helm uninstall` keeps the volumes, the backups and the password.
+extension PlaygroundEndToEndTests {
+    @Test func chartsLintAndInstallWithHelm() async throws {
+        try #require(PlaygroundRequirements.missing().isEmpty, "\(PlaygroundRequirements.explain(PlaygroundRequirements.missing()))")
+        let root = NSTemporaryDirectory() + "qmysql-charts-\(UUID().uuidString.prefix(8))"
+        var failure: (any Error)?
+        do {
+            try await chartsScenario(root: root)
+        } catch {
+            failure = error
+        }
+        let purge = try? await Self.run(["playground", "down", "--purge", "--dir", root], in: root, timeout: .seconds(300))
+        #expect(purge?.status == .exited(code: 0), "\(purge?.output ?? "")")
+        if let failure { throw failure }
+    }
+
+    func chartsScenario(root: String) async throws {
+        let charts = Self.packageRoot.appendingPathComponent("charts").path
+        let helm = try HelmSession()
+        defer { helm.close() }
+        for chart in ["mysql-operator", "mysql-service"] {
+            let lint = try await helm.call(["lint", "\(charts)/\(chart)"])
+            #expect(lint["ok"] == true, "helm lint \(chart): \(lint)")
+        }
+
+        // The chart's CRDs are what `kubectl qmysql install --dry-run -o yaml` prints.
+        let dryRun = try await Self.run(["install", "--dry-run", "-o", "yaml"], in: root, timeout: .seconds(60))
+        let chartCRDs = try String(contentsOfFile: "\(charts)/mysql-operator/crds/qiniumysql-crds.yaml", encoding: .utf8)
+        #expect(Self.normalizedYAML(dryRun.output) == Self.normalizedYAML(chartCRDs), "the chart's CRDs drifted from the code's")
+
+        let layout = PlaygroundLayout(root: root)
+        let up = try await Self.run(["playground", "up", "--dir", root], in: root, timeout: .seconds(400))
+        try #require(up.status == .exited(code: 0), "\(up.output)")
+        let client = try KubeClient.make(options: ClientOptions(kubeconfig: layout.kubeconfig))
+        defer { Task { try? await client.shutdown() } }
+        _ = try await client.createRaw(Namespace.resourceType, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "rds"]])
+
+        // The operator chart. No replicas: the playground already runs an operator, and two
+        // leaders (their Leases in different namespaces) would fight.
+        let operatorRelease = try await helm.call(["install", layout.kubeconfig, "rds", "qmysql-operator", "\(charts)/mysql-operator", #"{"replicas": 0}"#])
+        try #require(operatorRelease["status"] == "deployed", "\(operatorRelease)")
+        #expect(operatorRelease["notes"]?.stringValue?.contains("kubectl -n rds rollout status deployment/qmysql-operator") == true)
+        let role = try await client.getRaw(ClusterRole.resourceType, name: "qmysql-operator", namespace: nil)
+        let installedRules = Self.ruleSet(role["rules"]?.arrayValue ?? [])
+        #expect(installedRules == Self.ruleSet(OperatorRBAC.clusterRole()["rules"]?.arrayValue ?? []), "the chart grants OperatorRBAC's rules")
+        let documented = try Self.documentedRules()
+        #expect(installedRules == documented, "docs/operator.md lists the rules the chart grants")
+        let deployment = try await client.getRaw(Deployment.resourceType, name: "qmysql-operator", namespace: "rds")
+        let arguments = deployment[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first?["args"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(arguments.first == "operator" && arguments.contains("--lease-namespace=rds") && arguments.contains { $0.hasPrefix("--image=ghcr.io/qiniu/qmysql:") },
+                "\(arguments)")
+        let alerts = try await client.getRaw(ConfigMap.resourceType, name: "qmysql-operator-alerts", namespace: "rds")
+        let rulesFile = try String(contentsOf: Self.packageRoot.appendingPathComponent("monitoring/qmysql-alerts.yaml"), encoding: .utf8)
+        #expect(alerts[path: ["data", "qmysql-alerts.yaml"]]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines)
+                == rulesFile.trimmingCharacters(in: .whitespacesAndNewlines), "the chart ships monitoring/qmysql-alerts.yaml")
+
+        // The service chart: one QiniuMySQL (the API server checked it against the CRD's schema),
+        // its password in a Secret it references, the tenant as a label; the operator makes it Green.
+        let serviceRelease = try await helm.call(["install", layout.kubeconfig, "rds", "example-mysql", "\(charts)/mysql-service",
+                                                  #"{"name": "example-mysql", "uid": "tenant-7", "replicas": 1, "mysqlRootPassword": "Chart-Passw0rd"}"#])
+        try #require(serviceRelease["status"] == "deployed", "\(serviceRelease)")
+        let cluster = try await client.get(QiniuMySQL.self, name: "example-mysql", namespace: "rds")
+        #expect(cluster.metadata.labels?["mysql.qiniu.com/uid"] == "tenant-7")
+        #expect(cluster.spec.podLabels?["mysql.qiniu.com/uid"] == "tenant-7")
+        #expect(cluster.spec.rootPasswordSecret == "example-mysql-root-password")
+        #expect(cluster.spec.backup?.backupTime == "01:01,13:01" && cluster.spec.backup?.reservedDays == 7)
+        #expect(cluster.spec.resources?.requests?["cpu"] == "500m")
+        let encoded = String(decoding: try JSONEncoder().encode(cluster), as: UTF8.self)
+        #expect(!encoded.contains("Chart-Passw0rd"), "the password is never in the QiniuMySQL")
+        try await Self.eventually("example-mysql is Green", within: .seconds(240)) {
+            try await client.get(QiniuMySQL.self, name: "example-mysql", namespace: "rds").status?.state == .green
+        }
+        let credential = try await Self.run(["credential", "example-mysql", "-n", "rds", "--kubeconfig", layout.kubeconfig], in: root, timeout: .seconds(60))
+        #expect(credential.output.trimmingCharacters(in: .whitespacesAndNewlines) == "Chart-Passw0rd", "\(credential.output)")
+
+        // helm uninstall: the cluster goes; its data volume, backup store and password stay.
+        let removed = try await helm.call(["uninstall", layout.kubeconfig, "rds", "example-mysql"])
+        #expect(removed["ok"] == true, "\(removed)")
+        try await Self.eventually("the QiniuMySQL and its pods are gone", within: .seconds(120)) {
+            let clusters = try await client.listAll(QiniuMySQL.self, namespace: "rds")
+            let pods = try await client.listAllRaw(Pod.resourceType, namespace: "rds")
+            return clusters.isEmpty && pods.isEmpty
+        }
+        let claims = try await client.listAllRaw(PersistentVolumeClaim.resourceType, namespace: "rds")
+            .compactMap { $0[path: ["metadata", "name"]]?.stringValue }
+        #expect(Set(claims) == ["data-example-mysql-0", "example-mysql-backups"], "\(claims)")
+        let secret = try await client.getRaw(Secret.resourceType, name: "example-mysql-root-password", namespace: "rds")
+        #expect(secret[path: ["data", "password"]]?.stringValue == Data("Chart-Passw0rd".utf8).base64EncodedString())
+        let operatorRemoved = try await helm.call(["uninstall", layout.kubeconfig, "rds", "qmysql-operator"])
+        #expect(operatorRemoved["ok"] == true, "\(operatorRemoved)")
+        let crds = try await client.listAllRaw(CustomResourceDefinition.resourceType, namespace: nil)
+            .compactMap { $0[path: ["metadata", "name"]]?.stringValue }
+        #expect(Set(crds).isSuperset(of: ["qiniumysqls.mysql.qiniu.com", "qiniumysqldatas.mysql.qiniu.com"]), "Helm never deletes CRDs")
+    }
+
+    /// (group, resource, verb) triples: rules compare as sets, whatever their grouping.
+    static func ruleSet(_ rules: [JSONValue]) -> Set<String> {
+        var set: Set<String> = []
+        for rule in rules {
+            for group in rule["apiGroups"]?.arrayValue?.compactMap(\.stringValue) ?? [] {
+                for resource in rule["resources"]?.arrayValue?.compactMap(\.stringValue) ?? [] {
+                    for verb in rule["verbs"]?.arrayValue?.compactMap(\.stringValue) ?? [] { set.insert("\(group) \(resource) \(verb)") }
+                }
+            }
+        }
+        return set
+    }
+
+    /// The RBAC table of docs/operator.md as triples.
+    static func documentedRules() throws -> Set<String> {
+        let page = try String(contentsOf: packageRoot.appendingPathComponent("docs/operator.md"), encoding: .utf8)
+        let section = page.components(separatedBy: "## RBAC").dropFirst().first?.components(separatedBy: "\n## ").first ?? ""
+        var set: Set<String> = []
+        for line in section.split(separator: "\n") where line.hasPrefix("| ") && !line.hasPrefix("| API group") && !line.hasPrefix("|---") {
+            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count >= 3 else { continue }
+            let group = cells[0] == "\"\"" ? "" : cells[0]
+            for resource in cells[1].split(separator: ",") {
+                for verb in cells[2].split(separator: ",") {
+                    set.insert("\(group) \(resource.trimmingCharacters(in: .whitespaces)) \(verb.trimmingCharacters(in: .whitespaces))")
+                }
+            }
+        }
+        return set
+    }
+
+    /// Trailing spaces and blank lines are not differences.
+    static func normalizedYAML(_ text: String) -> String {
+        text.split(separator: "\n").map { $0.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }
+            .filter { !$0.isEmpty }.joined(separator: "\n")
+    }
+}
+
+/// A long-lived `scripts/helm.py session`: Helm keeps its releases in memory (HELM_DRIVER=memory)
+/// because client-go's typed clients send Secrets as protobuf, which the local API server does
+/// not speak (docs/kube-server.md); install and uninstall therefore share one process.
+final class HelmSession: @unchecked Sendable {
+    private let process = Process()
+    private let input = Pipe()
+    private let output = Pipe()
+    private let lock = NSLock()
+
+    init() throws {
+        let root = PlaygroundEndToEndTests.packageRoot
+        process.executableURL = root.appendingPathComponent(".build/helm-venv/bin/python")
+        process.arguments = [root.appendingPathComponent("scripts/helm.py").path, "session"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["HELM_DRIVER"] = "memory"
+        environment["HOME"] = NSTemporaryDirectory() + "qmysql-helm-home"
+        process.environment = environment
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+    }
+
+    /// One command; its JSON result. Blocking reads run on a thread of their own.
+    func call(_ arguments: [String]) async throws -> JSONValue {
+        let line = try JSONEncoder().encode(arguments) + Data("\n".utf8)
+        let data: Data = await withCheckedContinuation { continuation in
+            Thread { [self] in
+                lock.lock()
+                defer { lock.unlock() }
+                input.fileHandleForWriting.write(line)
+                var received = Data()
+                while !received.contains(UInt8(ascii: "\n")) {
+                    let chunk = output.fileHandleForReading.availableData
+                    if chunk.isEmpty { break }
+                    received.append(chunk)
+                }
+                continuation.resume(returning: received)
+            }.start()
+        }
+        return try JSONValue.parse(data)
+    }
+
+    func close() {
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
+}
