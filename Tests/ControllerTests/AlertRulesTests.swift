@@ -1,5 +1,6 @@
 import Foundation
 import Galera
+import KubeAPI
 import LocalCluster
 import Testing
 @testable import Controller
@@ -32,6 +33,24 @@ import Testing
         try FileManager.default.copyItem(atPath: Self.monitoring + "/qmysql-alerts.test.yaml", toPath: directory + "/qmysql-alerts.test.yaml")
         let test = try await Promtool.run(["test", "rules", "qmysql-alerts.test.yaml"], in: directory)
         #expect(!test.passed && test.output.contains("QmysqlClusterRed"), "\(test.output)")
+    }
+
+    /// The dashboard draws the alerts' thresholds as lines: each alert on a gauge has a panel
+    /// that names it, with a red threshold line where the alert starts counting.
+    @Test func theDashboardDrawsEveryAlertsThreshold() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: Self.monitoring + "/qmysql-dashboard.json"))
+        let panels = try JSONValue.parse(data)["panels"]?.arrayValue ?? []
+        #expect(panels.count >= 10)
+        for alert in ["QmysqlClusterNotGreen", "QmysqlNodeNotGreen", "QmysqlNodeUnknown", "QmysqlManualInterventionRequired"] {
+            let panel = panels.first { $0["description"]?.stringValue?.contains(alert) == true }
+            #expect(panel?[path: ["fieldConfig", "defaults", "custom", "thresholdsStyle", "mode"]] == "line", "\(alert): a threshold line")
+            let red = panel?[path: ["fieldConfig", "defaults", "thresholds", "steps"]]?.arrayValue?.first { $0["color"] == "red" }
+            #expect(red?["value"]?.intValue == 1, "\(alert): the line at 1, where the rule's expression holds")
+        }
+        // The backup alert's limit varies per cluster: drawn as a series of its own, from the same metrics.
+        let backup = panels.first { $0["description"]?.stringValue?.contains("QmysqlBackupTooOld") == true }
+        let expressions = backup?["targets"]?.arrayValue?.compactMap { $0["expr"]?.stringValue } ?? []
+        #expect(expressions.contains { $0.contains("qmysql_controller_backup_schedule_interval_seconds") && $0.contains("+ 3600") }, "\(expressions)")
     }
 
     @Test func everyMetricTheRulesReadIsExportedAndLintClean() async throws {

@@ -65,6 +65,12 @@ extension PlaygroundEndToEndTests {
         #expect(alerts[path: ["data", "qmysql-alerts.yaml"]]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines)
                 == rulesFile.trimmingCharacters(in: .whitespacesAndNewlines), "the chart ships monitoring/qmysql-alerts.yaml")
 
+        let dashboard = try await client.getRaw(ConfigMap.resourceType, name: "qmysql-operator-dashboard", namespace: "rds")
+        #expect(dashboard[path: ["metadata", "labels", "grafana_dashboard"]] == "1", "the label Grafana's sidecar looks for")
+        let shipped = try JSONValue.parse(Data((dashboard[path: ["data", "qmysql-dashboard.json"]]?.stringValue ?? "").utf8))
+        let source = try JSONValue.parse(Data(contentsOf: Self.packageRoot.appendingPathComponent("monitoring/qmysql-dashboard.json")))
+        #expect(shipped == source, "the chart ships monitoring/qmysql-dashboard.json")
+
         // The service chart: one QiniuMySQL (the API server checked it against the CRD's schema),
         // its password in a Secret it references, the tenant as a label; the operator makes it Green.
         let serviceRelease = try await helm.call(["install", layout.kubeconfig, "rds", "example-mysql", "\(charts)/mysql-service",

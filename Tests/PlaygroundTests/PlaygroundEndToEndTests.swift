@@ -97,6 +97,20 @@ struct PlaygroundEndToEndTests {
         return try await RealPrometheus.start(in: root + "-prometheus", targets: targets, caPEM: String(decoding: ca, as: UTF8.self), rules: rules)
     }
 
+    /// The dashboard's panel queries, Grafana's variables replaced as Grafana would (every
+    /// cluster, a one-minute rate window).
+    static func dashboardQueries() throws -> [(title: String, expression: String)] {
+        let data = try Data(contentsOf: packageRoot.appendingPathComponent("monitoring/qmysql-dashboard.json"))
+        let panels = try JSONValue.parse(data)["panels"]?.arrayValue ?? []
+        return panels.flatMap { panel in
+            (panel["targets"]?.arrayValue ?? []).compactMap { target -> (String, String)? in
+                guard let expression = target["expr"]?.stringValue else { return nil }
+                return (panel["title"]?.stringValue ?? "",
+                        expression.replacingOccurrences(of: "$cluster", with: ".*").replacingOccurrences(of: "$__rate_interval", with: "1m"))
+            }
+        }
+    }
+
     static func eventually(_ what: String, within limit: Duration, _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
@@ -204,6 +218,11 @@ struct PlaygroundEndToEndTests {
                     try await prometheus.alerts().filter { $0.labels["node"] == "demo-1" }.isEmpty
                 }
                 #expect(try await prometheus.query(#"qmysql_controller_cluster_state{state="Green"}"#) == 1)
+            }
+            // Every query of the Grafana dashboard is one Prometheus accepts, over the metrics scraped.
+            for (title, expression) in try Self.dashboardQueries() {
+                let status = try await prometheus.queryStatus(expression)
+                #expect(status == "success", "the dashboard's \(title): \(expression): \(status)")
             }
         } catch {
             await prometheus.stop()

@@ -104,6 +104,15 @@ struct RealPrometheus {
         }
     }
 
+    /// An instant query's status: "success", or Prometheus's error (a syntax error says where).
+    func queryStatus(_ expression: String) async throws -> String {
+        let encoded = expression.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? expression
+        let url = URL(string: "http://127.0.0.1:\(port)/api/v1/query?query=\(encoded)")!
+        let (data, _) = try await URLSession.shared.data(from: url)
+        let body = try JSONValue.parse(data)
+        return body["status"]?.stringValue == "success" ? "success" : "\(body["errorType"]?.stringValue ?? "?"): \(body["error"]?.stringValue ?? "?")"
+    }
+
     /// The value of an instant query's first sample, if any.
     func query(_ expression: String) async throws -> Double? {
         let encoded = expression.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? expression

@@ -34,11 +34,13 @@ struct GenerateDocsCommand: AsyncParsableCommand {
         }
         files["docs/commands.md"] = MarkdownReference.render(reference)
         // The operator chart's parts that the code defines: the CRDs (what `install --dry-run
-        // -o yaml` prints), the operator's RBAC rules, and the alert rules users load.
+        // -o yaml` prints), the operator's RBAC rules, the alert rules and the Grafana dashboard.
         files["charts/mysql-operator/crds/qiniumysql-crds.yaml"] = try QiniuCRDs.all.map { try DataPrinter.render($0, as: .yaml) }.joined(separator: "---\n")
         files["charts/mysql-operator/files/rbac-rules.yaml"] = try DataPrinter.render(OperatorRBAC.clusterRole()[path: ["rules"]] ?? [], as: .yaml)
-        files["charts/mysql-operator/files/qmysql-alerts.yaml"] = try String(
-            contentsOf: URL(fileURLWithPath: root).appendingPathComponent("monitoring/qmysql-alerts.yaml"), encoding: .utf8)
+        for monitoring in ["qmysql-alerts.yaml", "qmysql-dashboard.json"] {
+            files["charts/mysql-operator/files/\(monitoring)"] = try String(
+                contentsOf: URL(fileURLWithPath: root).appendingPathComponent("monitoring/\(monitoring)"), encoding: .utf8)
+        }
 
         var stale: [String] = []
         for (relative, content) in files.sorted(by: { $0.key < $1.key }) {
