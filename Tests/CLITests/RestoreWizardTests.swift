@@ -11,7 +11,9 @@ import Testing
 /// The wizard's pieces that need no cluster: the bootstrap recommendation agreeing with the
 /// controller, the lease rule, and what the command refuses. The wizard itself is driven from a
 /// pseudo-terminal on a playground (RestoreWizardEndToEndTests).
-@Suite struct RestoreWizardTests {
+// Serialized: six of these start an API server and run the CLI as processes; all at once, beside
+// the other suites on two cores, they starved the fake-Galera loop tests (100 ms staleness).
+@Suite(.serialized) struct RestoreWizardTests {
     static let endpoints = (0..<3).map { NodeEndpoint(name: "demo-\($0)", ordinal: $0, agentURL: "https://demo-\($0):9809", sqlHost: "demo-\($0)") }
 
     /// The snapshots the controller may publish, and the rule's answer for each.
