@@ -52,10 +52,4 @@ public enum RestoreBootstrap {
         }
         return nil
     }
-
-    /// The ordinal of a StatefulSet-style pod name (`demo-2` → 2); nil when the name has none.
-    public static func ordinal(of name: String) -> Int? {
-        guard let dash = name.lastIndex(of: "-") else { return nil }
-        return Int(name[name.index(after: dash)...])
-    }
 }

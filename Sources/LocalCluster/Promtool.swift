@@ -26,11 +26,12 @@ public enum Promtool {
         process.standardError = output
         process.standardInput = input
         try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try? input.fileHandleForWriting.close()
-        // Read and wait on a thread of their own, never on the cooperative pool.
+        // Write, read and wait on a thread of their own, never on the cooperative pool (a pipe
+        // blocks the writer once promtool is 64 KiB behind).
         return await withCheckedContinuation { continuation in
             Thread {
+                if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+                try? input.fileHandleForWriting.close()
                 let data = output.fileHandleForReading.readDataToEndOfFile()
                 process.waitUntilExit()
                 continuation.resume(returning: Result(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self)))

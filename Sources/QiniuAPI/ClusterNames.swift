@@ -14,6 +14,11 @@ public struct ClusterNames: Sendable, Hashable {
 
     /// Node `ordinal`: the StatefulSet's pod, and the Galera node name (`wsrep_node_name`).
     public func node(_ ordinal: Int) -> String { "\(cluster)-\(ordinal)" }
+    /// The inverse of `node(_:)`: `demo-2` → 2; nil when the name ends in no ordinal.
+    public static func ordinal(of node: String) -> Int? {
+        guard let dash = node.lastIndex(of: "-") else { return nil }
+        return Int(node[node.index(after: dash)...])
+    }
     /// Node names of a cluster of `replicas` nodes, in ordinal order.
     public func nodes(replicas: Int) -> [String] { (0..<max(0, replicas)).map(node) }
     /// The StatefulSet of the database pods.

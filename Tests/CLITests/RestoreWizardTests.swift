@@ -48,7 +48,7 @@ import Testing
         let candidates = ["demo-0", "demo-1"].enumerated().map { RestoreBootstrap.Candidate(name: $1, ordinal: $0, state: .unknown) }
         #expect(RestoreBootstrap.choose(among: candidates) == nil)
         #expect(RestoreBootstrap.choose(requested: "demo-1", among: candidates)?.reason == "as requested")
-        #expect(RestoreBootstrap.ordinal(of: "my-db-12") == 12)
+        #expect(ClusterNames.ordinal(of: "my-db-12") == 12 && ClusterNames.ordinal(of: "nodash") == nil)
     }
 
     @Test func theLeaseIsRefusedOnlyWhileAnotherWizardRenewsIt() {
@@ -113,8 +113,8 @@ import Testing
                                            verified: "2026-11-29T01:01:05Z")]
             cluster.status = status
         }
-        var approvalsSeen: [Int] = []
         let controller = Task {
+            var approvalsSeen: [Int] = []
             while true {
                 guard let task = try await bed.client.listAll(QiniuMySQLData.self).first, let name = task.metadata.name else {
                     try await Task.sleep(for: .milliseconds(50))

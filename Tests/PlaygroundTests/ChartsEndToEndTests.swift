@@ -27,7 +27,7 @@ extension PlaygroundEndToEndTests {
 
     func chartsScenario(root: String) async throws {
         let charts = Self.packageRoot.appendingPathComponent("charts").path
-        let helm = try HelmSession()
+        let helm = try HelmSession(home: root + "-helm")
         defer { helm.close() }
         for chart in ["mysql-operator", "mysql-service"] {
             let lint = try await helm.call(["lint", "\(charts)/\(chart)"])
@@ -156,14 +156,17 @@ final class HelmSession: @unchecked Sendable {
     private let input = Pipe()
     private let output = Pipe()
     private let lock = NSLock()
+    /// Helm's HOME (its cache and configuration), removed on close.
+    private let home: String
 
-    init() throws {
+    init(home: String) throws {
+        self.home = home
         let root = PlaygroundEndToEndTests.packageRoot
         process.executableURL = root.appendingPathComponent(".build/helm-venv/bin/python")
         process.arguments = [root.appendingPathComponent("scripts/helm.py").path, "session"]
         var environment = ProcessInfo.processInfo.environment
         environment["HELM_DRIVER"] = "memory"
-        environment["HOME"] = NSTemporaryDirectory() + "qmysql-helm-home"
+        environment["HOME"] = home
         process.environment = environment
         process.standardInput = input
         process.standardOutput = output
@@ -190,8 +193,10 @@ final class HelmSession: @unchecked Sendable {
         return try JSONValue.parse(data)
     }
 
+    /// Ends the session (Python exits at the end of its input) and removes Helm's HOME.
     func close() {
         try? input.fileHandleForWriting.close()
         process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: home)
     }
 }

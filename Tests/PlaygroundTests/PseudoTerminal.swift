@@ -127,16 +127,19 @@ final class PseudoTerminal: Sendable {
     @discardableResult
     func expect(_ needle: String, after offset: Int = 0, within limit: Duration) async throws -> Int {
         let deadline = ContinuousClock.now + limit
+        var exitedAt: ContinuousClock.Instant?
         while ContinuousClock.now < deadline {
             let screen = self.screen
             let start = screen.index(screen.startIndex, offsetBy: min(offset, screen.count))
             if let range = screen.range(of: needle, range: start..<screen.endIndex) {
                 return screen.distance(from: screen.startIndex, to: range.upperBound)
             }
+            // After the exit, the last output may still be in the reader: look once more, then give up.
             if exitStatus.withLock({ $0 }) != nil {
-                try await Task.sleep(for: .milliseconds(200))  // the last output may still be in flight
-                if self.screen.range(of: needle, range: self.screen.index(self.screen.startIndex, offsetBy: min(offset, self.screen.count))..<self.screen.endIndex) != nil { continue }
-                throw Failure(description: "the process exited (\(exitStatus.withLock { $0 } ?? -1)) without showing \"\(needle)\":\n\(self.screen)")
+                if let exitedAt, ContinuousClock.now - exitedAt > .milliseconds(200) {
+                    throw Failure(description: "the process exited (\(exitStatus.withLock { $0 } ?? -1)) without showing \"\(needle)\":\n\(screen)")
+                }
+                exitedAt = exitedAt ?? .now
             }
             try await Task.sleep(for: .milliseconds(100))
         }

@@ -56,7 +56,7 @@ struct RealPrometheus {
             environment: ProcessInfo.processInfo.environment, logPath: directory + "/prometheus.log", pidFile: directory + "/prometheus.pid")
         let prometheus = RealPrometheus(process: process, port: port, directory: directory)
         for _ in 0..<100 {
-            if (try? await prometheus.get("/-/ready")) != nil { return prometheus }
+            if (try? await Self.fetchData("http://127.0.0.1:\(port)/-/ready")) != nil { return prometheus }
             try await Task.sleep(for: .milliseconds(200))
         }
         await prometheus.stop()
@@ -69,22 +69,21 @@ struct RealPrometheus {
 
     var log: String { (try? String(contentsOfFile: directory + "/prometheus.log", encoding: .utf8)) ?? "" }
 
-    /// GET `url` (plain HTTP) as text.
-    static func fetch(_ url: String) async throws -> String {
+    /// GET `url` (plain HTTP): the body, which must come with 200 unless `anyStatus`.
+    static func fetchData(_ url: String, anyStatus: Bool = false) async throws -> Data {
         let (data, response) = try await URLSession.shared.data(from: URL(string: url)!)
-        guard (response as? HTTPURLResponse)?.statusCode == 200 else {
-            throw PrometheusFailure(description: "GET \(url): \((response as? HTTPURLResponse)?.statusCode ?? 0)")
-        }
-        return String(decoding: data, as: UTF8.self)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard anyStatus || status == 200 else { throw PrometheusFailure(description: "GET \(url): \(status)") }
+        return data
     }
 
-    func get(_ path: String) async throws -> JSONValue {
-        let url = URL(string: "http://127.0.0.1:\(port)\(path)")!
-        let (data, response) = try await URLSession.shared.data(from: url)
-        guard (response as? HTTPURLResponse)?.statusCode == 200 else {
-            throw PrometheusFailure(description: "GET \(path): \((response as? HTTPURLResponse)?.statusCode ?? 0)")
-        }
-        return path.hasPrefix("/api/") ? try JSONValue.parse(data) : .string(String(decoding: data, as: UTF8.self))
+    static func fetch(_ url: String) async throws -> String {
+        String(decoding: try await fetchData(url), as: UTF8.self)
+    }
+
+    /// A JSON answer of Prometheus's API; with `anyStatus`, also its errors (400 for a bad query).
+    func get(_ path: String, anyStatus: Bool = false) async throws -> JSONValue {
+        try JSONValue.parse(try await Self.fetchData("http://127.0.0.1:\(port)\(path)", anyStatus: anyStatus))
     }
 
     /// Every scrape target's health, by job.
@@ -104,19 +103,21 @@ struct RealPrometheus {
         }
     }
 
+    /// An instant query's answer, success or not.
+    private func instantQuery(_ expression: String) async throws -> JSONValue {
+        let encoded = expression.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? expression
+        return try await get("/api/v1/query?query=\(encoded)", anyStatus: true)
+    }
+
     /// An instant query's status: "success", or Prometheus's error (a syntax error says where).
     func queryStatus(_ expression: String) async throws -> String {
-        let encoded = expression.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? expression
-        let url = URL(string: "http://127.0.0.1:\(port)/api/v1/query?query=\(encoded)")!
-        let (data, _) = try await URLSession.shared.data(from: url)
-        let body = try JSONValue.parse(data)
+        let body = try await instantQuery(expression)
         return body["status"]?.stringValue == "success" ? "success" : "\(body["errorType"]?.stringValue ?? "?"): \(body["error"]?.stringValue ?? "?")"
     }
 
     /// The value of an instant query's first sample, if any.
     func query(_ expression: String) async throws -> Double? {
-        let encoded = expression.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? expression
-        let body = try await get("/api/v1/query?query=\(encoded)")
+        let body = try await instantQuery(expression)
         return (body[path: ["data", "result"]]?.arrayValue?.first?["value"]?.arrayValue?.last?.stringValue).flatMap(Double.init)
     }
 

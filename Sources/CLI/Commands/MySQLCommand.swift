@@ -58,9 +58,7 @@ struct MySQLCommand: AsyncParsableCommand {
 
     /// The ordinal of the first node the status lists as ready.
     static func firstReady(_ cluster: QiniuMySQL) -> Int? {
-        guard let name = cluster.status?.nodes?.first(where: { $0.ready == true })?.name,
-              let dash = name.lastIndex(of: "-") else { return nil }
-        return Int(name[name.index(after: dash)...])
+        cluster.status?.nodes?.first(where: { $0.ready == true }).flatMap { ClusterNames.ordinal(of: $0.name) }
     }
 
     static func kubectlArguments(kube: KubeOptions, namespace: String, pod: String, flavor: DatabaseFlavor,

@@ -73,7 +73,7 @@ enum RestoreScreens {
 
     static func candidates(_ cluster: QiniuMySQL) -> [RestoreBootstrap.Candidate] {
         (cluster.status?.nodes ?? []).enumerated().map { index, node in
-            RestoreBootstrap.Candidate(name: node.name, ordinal: RestoreBootstrap.ordinal(of: node.name) ?? index,
+            RestoreBootstrap.Candidate(name: node.name, ordinal: ClusterNames.ordinal(of: node.name) ?? index,
                                        state: NodeState(rawValue: node.state) ?? .unknown)
         }
     }

@@ -281,7 +281,7 @@ struct RestoreWizard: Sendable {
     private func nodeNames(_ cluster: QiniuMySQL) -> [String] {
         let names = (cluster.status?.nodes ?? []).map(\.name)
         if !names.isEmpty { return names }
-        return (0..<(cluster.spec.replicas ?? 3)).map { "\(self.cluster)-\($0)" }
+        return (0..<(cluster.spec.replicas ?? 3)).map(ClusterNames(cluster: self.cluster).node)
     }
 
     // MARK: Asking

@@ -6,8 +6,9 @@ import QiniuAPI
 /// Only one wizard drives a restore: it holds a lease written into the QiniuMySQLData's
 /// annotations (who, since when, last renewed), renewed every `renewEvery` while it runs and
 /// removed when it leaves. A wizard that vanished without leaving (a killed process, a dead
-/// SSH session) loses the lease `expiresAfter` its last renewal. Taking the lease is an update
-/// with the object's resourceVersion, so two wizards racing for it cannot both win.
+/// SSH session) loses the lease `expiresAfter` its last renewal. Taking the lease is a
+/// `KubeClient.modify`: a write conditional on the resourceVersion read, so two wizards racing for
+/// it cannot both win, and fields the Swift model does not know survive it.
 struct WizardLease: Sendable {
     static let holderKey = "mysql.qiniu.com/wizard"
     static let sinceKey = "mysql.qiniu.com/wizard-since"
@@ -55,26 +56,23 @@ struct WizardLease: Sendable {
     let holder: String
     let since: Date
 
+    /// Conflicts (the operator mirrors progress into the same object) are read again this often.
+    static let conflictRetries = 5
+
     /// Takes the lease on `task`, or throws a `CLIError` naming who holds it and since when.
     static func acquire(client: KubeClient, namespace: String, task: String, me: String = me) async throws -> WizardLease {
-        for _ in 0..<5 {
-            var object = try await client.get(QiniuMySQLData.self, name: task, namespace: namespace)
-            let now = Date()
-            if case .refuse(let holder) = decide(holder(in: object.metadata.annotations), me: me, now: now) {
+        var taken = Date()
+        _ = try await client.modify(QiniuMySQLData.self, name: task, namespace: namespace, retryOnConflict: conflictRetries) { object in
+            taken = Date()
+            if case .refuse(let holder) = decide(holder(in: object.metadata.annotations), me: me, now: taken) {
                 throw CLIError(
-                    "restore \(task) is driven by another wizard: \(holder.name), since \(KubeTime.format(holder.since)) (last heard \(Int(now.timeIntervalSince(holder.renewed))) s ago)",
+                    "restore \(task) is driven by another wizard: \(holder.name), since \(KubeTime.format(holder.since)) (last heard \(Int(taken.timeIntervalSince(holder.renewed))) s ago)",
                     hint: "only one wizard drives a restore: go on in that terminal, or end it there; a wizard that is gone gives the restore up \(Int(expiresAfter)) s after it was last heard",
                     status: .busy)
             }
-            object.metadata.annotations = (object.metadata.annotations ?? [:]).merging(annotations(holder: me, since: now, now: now)) { $1 }
-            do {
-                _ = try await client.update(object, namespace: namespace)
-                return WizardLease(client: client, namespace: namespace, task: task, holder: me, since: now)
-            } catch let error as KubeError where error.isConflict {
-                continue  // the object changed since it was read (the operator mirrors progress): read it again
-            }
+            object.metadata.annotations = (object.metadata.annotations ?? [:]).merging(annotations(holder: me, since: taken, now: taken)) { $1 }
         }
-        throw CLIError("cannot take restore \(task): it changed on every attempt", hint: "try again", status: .failure)
+        return WizardLease(client: client, namespace: namespace, task: task, holder: me, since: taken)
     }
 
     /// Renews the lease until the calling task is cancelled. A renewal that finds someone else
@@ -82,8 +80,7 @@ struct WizardLease: Sendable {
     func renewWhileRunning() async throws {
         while true {
             try await Task.sleep(for: Self.renewEvery)
-            for _ in 0..<5 {
-                var object = try await client.get(QiniuMySQLData.self, name: task, namespace: namespace)
+            _ = try await client.modify(QiniuMySQLData.self, name: task, namespace: namespace, retryOnConflict: Self.conflictRetries) { object in
                 if let current = Self.holder(in: object.metadata.annotations), current.name != holder {
                     throw CLIError("restore \(task) was taken over by \(current.name) at \(KubeTime.format(current.since))",
                                    hint: "this wizard lost its lease (no renewal for \(Int(Self.expiresAfter)) s); go on in the other terminal",
@@ -91,12 +88,6 @@ struct WizardLease: Sendable {
                 }
                 object.metadata.annotations = (object.metadata.annotations ?? [:])
                     .merging(Self.annotations(holder: holder, since: since, now: Date())) { $1 }
-                do {
-                    _ = try await client.update(object, namespace: namespace)
-                    break
-                } catch let error as KubeError where error.isConflict {
-                    continue
-                }
             }
         }
     }
@@ -104,18 +95,9 @@ struct WizardLease: Sendable {
     /// Gives the lease up (when it is still ours). Best effort: an unreachable server leaves it
     /// to expire.
     func release() async {
-        for _ in 0..<3 {
-            guard var object = try? await client.get(QiniuMySQLData.self, name: task, namespace: namespace),
-                  Self.holder(in: object.metadata.annotations)?.name == holder else { return }
+        _ = try? await client.modify(QiniuMySQLData.self, name: task, namespace: namespace, retryOnConflict: Self.conflictRetries) { object in
+            guard Self.holder(in: object.metadata.annotations)?.name == holder else { return }
             for key in [Self.holderKey, Self.sinceKey, Self.renewedKey] { object.metadata.annotations?[key] = nil }
-            do {
-                _ = try await client.update(object, namespace: namespace)
-                return
-            } catch let error as KubeError where error.isConflict {
-                continue
-            } catch {
-                return
-            }
         }
     }
 }

@@ -180,9 +180,7 @@ public final class DataReconciler: Sendable {
     /// `spec.cancel`: the controller stops the task at its next step boundary. Sent again on
     /// every reconcile until the task ends (it is idempotent), so a lost request costs a wakeup.
     private func cancel(_ name: String, controller: Controller) async throws {
-        guard let token = controller.token else { throw NotReachable(description: "the cluster's Secret is not there yet") }
-        let tls = try controller.caPEM.map { try RoleTLS.client(caPEM: $0) }
-        let client = ControllerStatusClient(baseURL: controller.url, tlsConfiguration: tls, httpClient: httpClient)
+        let (client, token) = try connection(to: controller)
         do {
             _ = try await client.cancel(name, token: token)
             logger.info("data task cancelled through spec.cancel", metadata: ["task": "\(name)"])
@@ -195,10 +193,15 @@ public final class DataReconciler: Sendable {
         var description: String
     }
 
-    private func send(_ request: DataTaskRequest, uid: String, controller: Controller) async throws -> DataTaskStatus {
+    /// A client for the cluster's controller and the token it wants.
+    private func connection(to controller: Controller) throws -> (client: ControllerStatusClient, token: String) {
         guard let token = controller.token else { throw NotReachable(description: "the cluster's Secret is not there yet") }
         let tls = try controller.caPEM.map { try RoleTLS.client(caPEM: $0) }
-        let client = ControllerStatusClient(baseURL: controller.url, tlsConfiguration: tls, httpClient: httpClient)
+        return (ControllerStatusClient(baseURL: controller.url, tlsConfiguration: tls, httpClient: httpClient), token)
+    }
+
+    private func send(_ request: DataTaskRequest, uid: String, controller: Controller) async throws -> DataTaskStatus {
+        let (client, token) = try connection(to: controller)
         do {
             let accepted = try await client.submit(request, token: token)
             sent.withLock { $0[uid] = (.now, request.approvedStep ?? -1) }
@@ -215,13 +218,11 @@ public final class DataReconciler: Sendable {
     /// Tasks the controller runs for QiniuMySQLData objects that no longer exist: cancelled.
     /// (Scheduled backups and a cluster's seeding restore have no object.)
     private func cancelOrphans(of key: ObjectKey, keeping names: Set<String>, controller: Controller) async {
-        guard let token = controller.token, caches.data.hasSynced(namespaces: 1) else { return }
+        guard caches.data.hasSynced(namespaces: 1) else { return }
         let orphans = (controller.status?.tasks ?? []).filter {
             !$0.phase.isFinished && !names.contains($0.name) && !$0.name.hasPrefix("scheduled-") && !$0.name.hasPrefix("restore-from-")
         }
-        guard !orphans.isEmpty else { return }
-        let tls = try? controller.caPEM.map { try RoleTLS.client(caPEM: $0) }
-        let client = ControllerStatusClient(baseURL: controller.url, tlsConfiguration: tls ?? nil, httpClient: httpClient)
+        guard !orphans.isEmpty, let (client, token) = try? connection(to: controller) else { return }
         for orphan in orphans {
             do {
                 _ = try await client.cancel(orphan.name, token: token)

@@ -21,12 +21,7 @@ extension ControllerScenarioTests {
         try await withScenario("backup", options: .init(backupRoot: backupRoot)) { scenario in
             let controller = scenario.controller
             let node0 = scenario.cluster.node(0).sqlOptions
-            try await sql(node0, [
-                "CREATE DATABASE IF NOT EXISTS qmysql_test",
-                "CREATE TABLE \(Self.fixedTable) (id INT PRIMARY KEY, v VARCHAR(64) NOT NULL) ENGINE=InnoDB",
-                "INSERT INTO \(Self.fixedTable) SELECT seq, CONCAT('row ', seq) FROM qmysql_test.seq_1_to_500",
-            ])
-            let checksumAtBackup = try await checksum(node0)
+            let checksumAtBackup = try await createFixedTable(node0, rows: 500)
 
             // A backup while a writer runs.
             let writer = scenario.startWriter()
@@ -144,12 +139,7 @@ extension ControllerScenarioTests {
         try await withScenario("cancel", options: .init(backupRoot: backupRoot)) { scenario in
             let controller = scenario.controller
             let node0 = scenario.cluster.node(0).sqlOptions
-            try await sql(node0, [
-                "CREATE DATABASE IF NOT EXISTS qmysql_test",
-                "CREATE TABLE \(Self.fixedTable) (id INT PRIMARY KEY, v VARCHAR(64) NOT NULL) ENGINE=InnoDB",
-                "INSERT INTO \(Self.fixedTable) SELECT seq, CONCAT('row ', seq) FROM qmysql_test.seq_1_to_200",
-            ])
-            let checksumAtBackup = try await checksum(node0)
+            let checksumAtBackup = try await createFixedTable(node0, rows: 200)
             _ = try await controller.submit(DataTaskRequest(name: "b", action: .backup))
             let backup = try #require(try await waitForTask(controller, "b", timeout: .seconds(120)).backup)
             try await sql(node0, ["UPDATE \(Self.fixedTable) SET v = 'after the backup'"])
@@ -215,12 +205,7 @@ extension ControllerScenarioTests {
         var checksumAtBackup = ""
         try await withScenario("clone-source", options: .init(backupRoot: backupRoot)) { scenario in
             let node0 = scenario.cluster.node(0).sqlOptions
-            try await sql(node0, [
-                "CREATE DATABASE IF NOT EXISTS qmysql_test",
-                "CREATE TABLE \(Self.fixedTable) (id INT PRIMARY KEY, v VARCHAR(64) NOT NULL) ENGINE=InnoDB",
-                "INSERT INTO \(Self.fixedTable) SELECT seq, CONCAT('cloned ', seq) FROM qmysql_test.seq_1_to_300",
-            ])
-            checksumAtBackup = try await checksum(node0)
+            checksumAtBackup = try await createFixedTable(node0, rows: 300, label: "cloned")
             _ = try await scenario.controller.submit(DataTaskRequest(name: "b", action: .backup))
             backup = try await waitForTask(scenario.controller, "b", timeout: .seconds(120)).backup
         }
@@ -282,6 +267,16 @@ extension ControllerScenarioTests {
         let connection = try await MySQLConnection.connect(options, threadPool: bed.threadPool)
         defer { Task { await connection.close() } }
         return try await connection.query(statement).rows.first?.last ?? nil
+    }
+
+    /// `fixedTable` with `rows` rows (`LABEL 1`, `LABEL 2`, ...); returns its checksum.
+    func createFixedTable(_ options: MySQLConnectionOptions, rows: Int, label: String = "row") async throws -> String {
+        try await sql(options, [
+            "CREATE DATABASE IF NOT EXISTS qmysql_test",
+            "CREATE TABLE \(Self.fixedTable) (id INT PRIMARY KEY, v VARCHAR(64) NOT NULL) ENGINE=InnoDB",
+            "INSERT INTO \(Self.fixedTable) SELECT seq, CONCAT('\(label) ', seq) FROM qmysql_test.seq_1_to_\(rows)",
+        ])
+        return try await checksum(options)
     }
 
     func checksum(_ options: MySQLConnectionOptions) async throws -> String {
