@@ -305,13 +305,14 @@ let package = Package(
                 "Playground", "AgentAPI", "ClusterCertificates", "Galera", "KubeAPI", "KubeClient", "LocalCluster", "MySQLClient", "Operator", "QiniuAPI",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(name: "RolesTests", dependencies: ["Roles", "Agent", "AgentAPI", "ClusterCertificates", "Controller", "ControllerAPI", "Operator", "QiniuAPI", "KubeAPI"]),
         .testTarget(
             name: "OperatorTests",
             dependencies: [
-                "Operator", "ClusterCertificates", "ControllerAPI", "AgentAPI", "KubeServer", "KubeClient", "KubeAPI", "QiniuAPI",
+                "Operator", "ClusterCertificates", "ControllerAPI", "AgentAPI", "KubeServer", "KubeClient", "KubeAPI", "LocalCluster", "QiniuAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "X509", package: "swift-certificates"),

@@ -186,9 +186,9 @@ _kubectl-qmysql() {
 
 _kubectl-qmysql_install() {
     repeating_flags=()
-    non_repeating_flags=(--dry-run --version -h --help)
-    repeating_options=()
-    non_repeating_options=(--kubeconfig --context -n --namespace --request-timeout --output -o --timeout)
+    non_repeating_flags=(--operator --dry-run --version -h --help)
+    repeating_options=(--watch-namespace)
+    non_repeating_options=(--kubeconfig --context -n --namespace --request-timeout --image --replicas --log-level --output -o --timeout)
     __kubectl-qmysql_offer_flags_options 0
 
     # Offer option value completions
@@ -203,6 +203,18 @@ _kubectl-qmysql_install() {
         return
         ;;
     '--request-timeout')
+        return
+        ;;
+    '--image')
+        return
+        ;;
+    '--watch-namespace')
+        return
+        ;;
+    '--replicas')
+        return
+        ;;
+    '--log-level')
         return
         ;;
     '--output'|'-o')

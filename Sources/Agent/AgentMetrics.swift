@@ -14,6 +14,7 @@ final class AgentMetrics: Sendable {
     private let wsrepGauges: [(name: String, gauge: Gauge)]
     private let clusterSize, localState, ready, connected, primary, lastCommitted: Gauge
     private let diskFree, diskSize, diskFull: Gauge
+    private let sstInProgress, istInProgress: Gauge
     private let counted = Mutex<(starts: Int, dropped: Int)>((0, 0))
 
     /// Numeric wsrep values exported as they are.
@@ -41,6 +42,8 @@ final class AgentMetrics: Sendable {
         diskFree = registry.makeGauge(descriptor: Self.descriptor("qmysql_agent_datadir_free_bytes", "free bytes on the datadir's filesystem"), labels: labels)
         diskSize = registry.makeGauge(descriptor: Self.descriptor("qmysql_agent_datadir_size_bytes", "size of the datadir's filesystem"), labels: labels)
         diskFull = registry.makeGauge(descriptor: Self.descriptor("qmysql_agent_mysqld_disk_full", "1 when mysqld's current or last run said its disk is full"), labels: labels)
+        sstInProgress = registry.makeGauge(descriptor: Self.descriptor("qmysql_agent_sst_in_progress", "1 while this node receives a full state transfer (SST)"), labels: labels)
+        istInProgress = registry.makeGauge(descriptor: Self.descriptor("qmysql_agent_ist_in_progress", "1 while this node receives an incremental state transfer (IST), also the catch-up after an SST"), labels: labels)
         wsrepGauges = Self.exportedWsrep.map { name in
             (name, registry.makeGauge(descriptor: Self.descriptor("qmysql_\(name)", name), labels: labels))
         }
@@ -70,6 +73,9 @@ final class AgentMetrics: Sendable {
         diskFree.set(to: Double(status.disk?.freeBytes ?? -1))
         diskSize.set(to: Double(status.disk?.totalBytes ?? -1))
         diskFull.set(to: status.diskFullError == nil ? 0 : 1)
+        let transfer = status.stateTransferInProgress?.method
+        sstInProgress.set(to: transfer == StateTransferLog.Method.sst.rawValue ? 1 : 0)
+        istInProgress.set(to: transfer == StateTransferLog.Method.ist.rawValue ? 1 : 0)
         for (name, gauge) in wsrepGauges {
             gauge.set(to: wsrep?.raw[name].flatMap(Double.init) ?? 0)
         }

@@ -41,8 +41,8 @@ public struct AgentService: Service {
             json: configuration.logJSON, node: configuration.nodeName, output: StandardOutput()
         ) { line in
             if DiskFullLog.saysDiskFull(line) { Task { await supervisor.noteDiskFull(line: line) } }
-            guard let method = StateTransferLog.completedTransfer(in: line) else { return }
-            Task { await supervisor.noteStateTransfer(method, line: line) }
+            guard let event = supervisor.stateTransfers.observe(line) else { return }
+            Task { await supervisor.noteStateTransfer(event) }
         }
     }
 

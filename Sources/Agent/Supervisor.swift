@@ -38,6 +38,8 @@ actor Supervisor {
     let output = StandardOutput()
     let threadPool: NIOThreadPool
     let wsrepReader: WsrepReader
+    /// Fed by the error log's follower (`AgentService`).
+    let stateTransfers = StateTransferWatch()
     let reportSink: any ReportSink
     let agentStartedAt = Date()
 
@@ -50,7 +52,6 @@ actor Supervisor {
     var wsrepObservedAt: Date?
     var wsrepError: String?
     var launches = 0
-    var lastStateTransfer: AgentStatus.StateTransfer?
     var lastReported: ChangeKey?
     var lastLoggedReason: String?
     /// Set once the TCP accounts were applied by this agent process (`AccountSetup`).
@@ -75,6 +76,7 @@ actor Supervisor {
     func status() -> AgentStatus {
         let grastate = files.grastate()
         let now = Date()
+        let transfers = stateTransfers.snapshot
         let assessment = NodeState.assess(NodeObservation(
             processRunning: mysqld != nil, lastExit: lastExit?.exit, grastate: grastate, wsrep: wsrep,
             recoveredPosition: recovery.flatMap { $0.current ? $0.position : nil }))
@@ -94,7 +96,8 @@ actor Supervisor {
             gvwstatePresent: files.gvwstatePresent, datadirInitialized: files.datadirInitialized,
             recovered: recovery.map { .init(position: $0.position, at: $0.at, current: $0.current) },
             wsrep: wsrep, wsrepObservedAt: wsrepObservedAt, wsrepError: mysqld == nil ? nil : wsrepError,
-            lastStateTransfer: lastStateTransfer,
+            lastStateTransfer: transfers.completed.map { .init(method: $0.method.rawValue, at: $0.at, line: $0.line) },
+            stateTransferInProgress: transferInProgress(transfers),
             stateTransferIncomplete: mysqld == nil && files.stateTransferMarkerPresent ? true : nil,
             disk: files.disk(), diskFullError: diskFullError)
         report.serverVersion = serverVersion
@@ -156,11 +159,21 @@ actor Supervisor {
         reportIfChanged(force: first)
     }
 
-    /// The error log said a state transfer to this node finished.
-    func noteStateTransfer(_ method: StateTransferLog.Method, line: String) {
-        lastStateTransfer = .init(method: method.rawValue, at: Date(), line: line)
-        logger.info("state transfer completed", metadata: ["method": "\(method.rawValue)"])
+    /// The error log told of a state transfer to this node (`stateTransfers` has it already).
+    func noteStateTransfer(_ event: StateTransferLog.Event) {
+        switch event {
+        case .receiving(let method): logger.info("receiving a state transfer", metadata: ["method": "\(method.rawValue)"])
+        case .completed(let method): logger.info("state transfer completed", metadata: ["method": "\(method.rawValue)"])
+        case .requested, .joined: break
+        }
         reportIfChanged(force: true)
+    }
+
+    /// The transfer the running mysqld is receiving. One that began before this mysqld started
+    /// belongs to a run that died mid-transfer and never logged its end.
+    func transferInProgress(_ transfers: StateTransferProgress) -> AgentStatus.StateTransferInProgress? {
+        guard let launch = mysqld, let current = transfers.current, current.since >= launch.startedAt else { return nil }
+        return .init(method: current.method?.rawValue, since: current.since)
     }
 
     /// Pushes a report when something that matters changed (or always, with `force`).

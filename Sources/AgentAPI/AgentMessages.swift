@@ -174,6 +174,18 @@ public struct AgentStatus: Codable, Sendable, Hashable {
         }
     }
 
+    /// A state transfer this node receives now, as its error log tells it.
+    public struct StateTransferInProgress: Codable, Sendable, Hashable {
+        /// "IST" or "SST"; nil while the donor has not chosen yet.
+        public var method: String?
+        public var since: Date
+
+        public init(method: String?, since: Date) {
+            self.method = method
+            self.since = since
+        }
+    }
+
     public var node: String
     public var cluster: String
     public var flavor: Flavor
@@ -197,6 +209,8 @@ public struct AgentStatus: Codable, Sendable, Hashable {
     public var wsrepError: String?
     /// The last IST/SST this node received as a joiner.
     public var lastStateTransfer: StateTransfer?
+    /// The transfer under way while mysqld runs (a joiner's IST or SST).
+    public var stateTransferInProgress: StateTransferInProgress?
     /// true: mysqld is stopped and the joiner's `sst_in_progress` marker is in the datadir: a state
     /// transfer began and never finished, so the datadir holds nothing the cluster lacks.
     /// nil (absent) otherwise.
@@ -215,7 +229,7 @@ public struct AgentStatus: Codable, Sendable, Hashable {
         grastate: Grastate? = nil, grastateError: String? = nil, gvwstatePresent: Bool = false,
         datadirInitialized: Bool, recovered: Recovered? = nil, wsrep: WsrepStatus? = nil,
         wsrepObservedAt: Date? = nil, wsrepError: String? = nil, lastStateTransfer: StateTransfer? = nil,
-        stateTransferIncomplete: Bool? = nil, disk: Disk? = nil, diskFullError: DiskFullError? = nil
+        stateTransferInProgress: StateTransferInProgress? = nil, stateTransferIncomplete: Bool? = nil, disk: Disk? = nil, diskFullError: DiskFullError? = nil
     ) {
         self.node = node
         self.cluster = cluster
@@ -236,6 +250,7 @@ public struct AgentStatus: Codable, Sendable, Hashable {
         self.wsrepObservedAt = wsrepObservedAt
         self.wsrepError = wsrepError
         self.lastStateTransfer = lastStateTransfer
+        self.stateTransferInProgress = stateTransferInProgress
         self.stateTransferIncomplete = stateTransferIncomplete
         self.disk = disk
         self.diskFullError = diskFullError

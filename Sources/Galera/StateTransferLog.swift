@@ -1,15 +1,85 @@
-/// Recognises the error-log line with which a joiner's SST script reports a finished transfer:
-/// `WSREP_SST: [INFO] mariabackup IST completed on joiner (...)`. The script also runs for IST,
-/// so this line is how IST and full SST are told apart.
+import Foundation
+
+/// What a joiner's error log says about the state transfer it receives. The lines (MariaDB 10.11
+/// with the mariabackup SST script; Galera's own lines are the same for Percona XtraDB Cluster):
+///
+///     WSREP: Shifting PRIMARY -> JOINER (TO: 23)                    a transfer is requested
+///     WSREP_SST: [INFO] Proceeding with SST                          the donor sends a full copy
+///     WSREP_SST: [INFO] 'xtrabackup_ist' received from donor: Running IST
+///     WSREP: Receiving IST: 2 writesets, seqnos 22-23                 (and after an SST, the catch-up)
+///     WSREP_SST: [INFO] mariabackup IST completed on joiner          (or "SST completed on joiner")
+///     WSREP: Shifting JOINER -> JOINED (TO: 23)                       the transfer is over
+///
+/// The SST script also runs for IST, so its "completed" line is how IST and full SST are told apart.
 public enum StateTransferLog {
     public enum Method: String, Sendable, Hashable, Codable {
         case ist = "IST"
         case sst = "SST"
     }
 
-    public static func completedTransfer(in line: some StringProtocol) -> Method? {
-        if line.contains("IST completed on joiner") { return .ist }
-        if line.contains("SST completed on joiner") { return .sst }
+    public enum Event: Sendable, Hashable {
+        case requested
+        case receiving(Method)
+        case completed(Method)
+        case joined
+    }
+
+    public static func event(in line: some StringProtocol) -> Event? {
+        // Cheap rejection first: the follower calls this for every line of the log.
+        guard line.contains("JOINE") || line.contains("SST") || line.contains("IST") else { return nil }
+        if line.contains("IST completed on joiner") { return .completed(.ist) }
+        if line.contains("SST completed on joiner") { return .completed(.sst) }
+        if line.contains("Proceeding with SST") { return .receiving(.sst) }
+        if line.contains("Running IST") || line.contains("Receiving IST") { return .receiving(.ist) }
+        if line.contains("Shifting PRIMARY -> JOINER") { return .requested }
+        if line.contains("Shifting JOINER -> JOINED") { return .joined }
         return nil
+    }
+}
+
+/// The state transfer a node is receiving and the last one it finished, folded from its error
+/// log one line at a time (in order: the agent feeds it from the log follower's thread).
+public struct StateTransferProgress: Sendable, Hashable {
+    public struct Current: Sendable, Hashable {
+        /// nil until the donor has chosen between IST and a full SST.
+        public var method: StateTransferLog.Method?
+        public var since: Date
+
+        public init(method: StateTransferLog.Method?, since: Date) {
+            self.method = method
+            self.since = since
+        }
+    }
+
+    public struct Completed: Sendable, Hashable {
+        public var method: StateTransferLog.Method
+        public var at: Date
+        /// The log line that said so.
+        public var line: String
+    }
+
+    /// The transfer under way. A mysqld that dies mid-transfer never logs its end: readers ignore
+    /// a transfer that began before the running mysqld started.
+    public private(set) var current: Current?
+    public private(set) var completed: Completed?
+
+    public init() {}
+
+    /// Folds one log line; returns the event when the line was one.
+    @discardableResult
+    public mutating func observe(_ line: some StringProtocol, at time: Date) -> StateTransferLog.Event? {
+        guard let event = StateTransferLog.event(in: line) else { return nil }
+        switch event {
+        case .requested:
+            current = Current(method: nil, since: time)
+        case .receiving(let method):
+            // After an SST the joiner catches up by IST: the transfer is then an IST.
+            current = Current(method: method, since: current?.since ?? time)
+        case .completed(let method):
+            completed = Completed(method: method, at: time, line: String(line.prefix(500)))
+        case .joined:
+            current = nil
+        }
+        return event
     }
 }

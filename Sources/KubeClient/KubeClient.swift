@@ -13,6 +13,8 @@ public final class KubeClient: Sendable {
     let transport: Transport
     let authenticator: Authenticator
     let logger: Logger
+    /// Every request sent, by verb and answer (a 401 retried with fresh credentials counts twice).
+    public let requestCounts = RequestCounts()
 
     /// A client configured the way kubectl would be for `options` (kubeconfig files, context,
     /// namespace, in-cluster service account). Configuration problems throw `KubeError.config`.
@@ -82,8 +84,15 @@ public final class KubeClient: Sendable {
         var retried = false
         while true {
             let credential = try await authenticator.credential()
-            let response = try await transport.execute(request, credential: credential, deadline: deadline)
+            let response: HTTPClientResponse
+            do {
+                response = try await transport.execute(request, credential: credential, deadline: deadline)
+            } catch {
+                requestCounts.record(verb: request.description.verb, code: "<error>")
+                throw error
+            }
             let code = Int(response.status.code)
+            requestCounts.record(verb: request.description.verb, code: String(code))
             if (200..<300).contains(code) { return response }
             let body = (try? await transport.collect(response, request: request)) ?? Data()
             if code == 401, !retried, authenticator.canRefresh {

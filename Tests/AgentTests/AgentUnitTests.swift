@@ -92,6 +92,23 @@ struct AgentUnitTests {
         #expect(text.contains(#"qmysql_wsrep_cluster_size{node="n1"} 3"#))
         #expect(text.contains(#"qmysql_wsrep_last_committed{node="n1"} 77"#))
         #expect(text.contains(#"qmysql_wsrep_local_recv_queue{node="n1"} 5"#))
+        #expect(text.contains(#"qmysql_agent_sst_in_progress{node="n1"} 0"#))
+        #expect(text.contains(#"qmysql_agent_ist_in_progress{node="n1"} 0"#))
+    }
+
+    @Test("metrics show a state transfer in progress by its method")
+    func transferMetrics() {
+        let metrics = AgentMetrics(node: "n1")
+        var status = Self.status(launches: 1)
+        status.process.running = true
+        for (method, sst, ist) in [("SST", 1, 0), ("IST", 0, 1), (nil, 0, 0)] as [(String?, Int, Int)] {
+            status.stateTransferInProgress = .init(method: method, since: Date())
+            let text = metrics.render(status, reportsDroppedTotal: 0)
+            #expect(text.contains(#"qmysql_agent_sst_in_progress{node="n1"} \#(sst)"#), "\(String(describing: method))")
+            #expect(text.contains(#"qmysql_agent_ist_in_progress{node="n1"} \#(ist)"#), "\(String(describing: method))")
+        }
+        status.stateTransferInProgress = nil
+        #expect(metrics.render(status, reportsDroppedTotal: 0).contains(#"qmysql_agent_sst_in_progress{node="n1"} 0"#))
     }
 
     static func status(launches: Int) -> AgentStatus {

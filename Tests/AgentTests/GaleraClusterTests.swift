@@ -24,6 +24,12 @@ struct GaleraClusterTests {
             #expect(status.ready)
         }
         #expect(Set(statuses.compactMap { $0.wsrep?.clusterStateUUID }).count == 1, "one cluster UUID")
+        #expect(statuses.allSatisfy { $0.stateTransferInProgress == nil }, "no transfer once Synced")
+        // The two joiners of the new cluster took a full SST (at least 10 s: the donor waits) and
+        // said so while it ran, in the reports the controller receives (/metrics follows the same status).
+        let reported = (1...2).flatMap { bed.receiver.reports(from: cluster.node($0).name, since: .now - .seconds(3600)) }
+        #expect(reported.contains { $0.status.stateTransferInProgress?.method == "SST" && $0.status.process.running },
+                "a joiner reported its SST in progress")
         for node in cluster.nodes {
             #expect(try await node.client.ready())
             let metrics = try await node.client.metrics()

@@ -4,6 +4,7 @@ import Foundation
 import KubeAPI
 import KubeClient
 import KubeServer
+import LocalCluster
 import QiniuAPI
 import Testing
 @testable import Operator
@@ -122,8 +123,10 @@ import Testing
                 // Steady state over a minute: 30 resyncs (every 2 s) and heartbeats every 0.3 s, no write at all.
                 try await Task.sleep(for: .seconds(1))
                 bed.server.resetRequestCounts()
+                let sentBefore = qmysqlOperator.client.requestCounts.snapshot
                 let before = qmysqlOperator.metrics.snapshot.reconciles
                 try await Task.sleep(for: .seconds(60))
+                let sent = qmysqlOperator.client.requestCounts.snapshot
                 #expect(qmysqlOperator.metrics.snapshot.reconciles > before + 20, "resyncs reconciled the cluster")
                 // Only the leader election writes: one Lease renewal per retry period (0.3 s here, 2 s by default).
                 var writes = bed.writes()
@@ -132,6 +135,28 @@ import Testing
                 #expect(renewals > 0 && renewals <= 60 * 4, "lease renewals in 60 s: \(renewals)")
                 let reads = bed.server.requestCounts().filter { $0.key.verb == "get" && $0.key.resource != "leases" }.values.reduce(0, +)
                 #expect(reads == 0, "reconciles read from the caches, not the server")
+
+                // What the operator exports as qmysql_operator_api_requests_total is what the server
+                // received (by verb; server-side apply is a patch to the server). A request in
+                // flight at either end of the minute may count on one side only.
+                var sentByVerb: [String: Int] = [:]
+                for (key, count) in sent {
+                    sentByVerb[key.verb == "apply" ? "patch" : key.verb, default: 0] += count - (sentBefore[key] ?? 0)
+                }
+                var receivedByVerb: [String: Int] = [:]
+                for (key, count) in bed.server.requestCounts() { receivedByVerb[key.verb, default: 0] += count }
+                for verb in Set(sentByVerb.keys).union(receivedByVerb.keys) {
+                    let (client, server) = (sentByVerb[verb] ?? 0, receivedByVerb[verb] ?? 0)
+                    #expect(abs(client - server) <= 1, "\(verb): the operator counted \(client) requests, the server \(server)")
+                }
+                #expect((sentByVerb["update"] ?? 0) > 20, "the Lease renewals are counted: \(sentByVerb)")
+                let exposition = qmysqlOperator.metricsText()
+                #expect(exposition.contains("qmysql_operator_api_requests_total{verb=\"update\",code=\"200\"} "), "\(exposition)")
+                let timed = qmysqlOperator.metrics.snapshot
+                #expect(timed.reconcileDurations.count > 20 && timed.reconcileDurations.count <= timed.reconciles,
+                        "finished reconciles are timed: \(timed.reconcileDurations.count) of \(timed.reconciles)")
+                let lint = try await Promtool.checkMetrics(exposition)
+                #expect(lint.passed, "promtool check metrics on the operator's /metrics: \(lint.output)")
             }
         }
     }

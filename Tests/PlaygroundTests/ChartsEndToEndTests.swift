@@ -4,6 +4,7 @@ import KubeClient
 import Operator
 import QiniuAPI
 import Testing
+import Yams
 @testable import Playground
 
 /// The seed's delivery: `helm install ./mysql-operator`, then `helm install --set name=...
@@ -46,11 +47,29 @@ extension PlaygroundEndToEndTests {
         defer { Task { try? await client.shutdown() } }
         _ = try await client.createRaw(Namespace.resourceType, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "rds"]])
 
+        // A cluster with the Prometheus operator serves monitoring.coreos.com/v1: the chart then
+        // ships the alerts as a PrometheusRule too.
+        try await Self.createPrometheusRuleCRD(client)
+
         // The operator chart. No replicas: the playground already runs an operator, and two
         // leaders (their Leases in different namespaces) would fight.
         let operatorRelease = try await helm.call(["install", layout.kubeconfig, "rds", "qmysql-operator", "\(charts)/mysql-operator", #"{"replicas": 0}"#])
         try #require(operatorRelease["status"] == "deployed", "\(operatorRelease)")
-        #expect(operatorRelease["notes"]?.stringValue?.contains("kubectl -n rds rollout status deployment/qmysql-operator") == true)
+        let notes = operatorRelease["notes"]?.stringValue ?? ""
+        #expect(notes.contains("kubectl -n rds rollout status deployment/qmysql-operator") && notes.contains("the PrometheusRule qmysql-operator-alerts"), "\(notes)")
+        let rule = try await client.getRaw(Self.prometheusRules, name: "qmysql-operator-alerts", namespace: "rds")
+        let alertsFile = try YAMLDecoder().decode(JSONValue.self, from: String(contentsOf: Self.packageRoot.appendingPathComponent("monitoring/qmysql-alerts.yaml"), encoding: .utf8))
+        #expect(rule["spec"] == alertsFile, "the PrometheusRule carries monitoring/qmysql-alerts.yaml")
+
+        // `kubectl qmysql install --operator` renders what the chart renders with the same values.
+        try await expectPlainManifestsMatch(operatorRelease, ["install", "--operator", "-n", "rds", "--replicas", "0"], root: root)
+        _ = try await client.createRaw(Namespace.resourceType, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "ops"]])
+        let scoped = try await helm.call(["install", layout.kubeconfig, "ops", "qmysql-operator", "\(charts)/mysql-operator",
+                                          #"{"replicas": 0, "watchNamespaces": ["rds"], "logLevel": "debug", "image": {"tag": "9.9.9"}}"#])
+        try #require(scoped["status"] == "deployed", "\(scoped)")
+        try await expectPlainManifestsMatch(scoped, ["install", "--operator", "-n", "ops", "--replicas", "0", "--watch-namespace", "rds",
+                                                     "--log-level", "debug", "--image", "ghcr.io/qiniu/qmysql:9.9.9"], root: root)
+        #expect(try await helm.call(["uninstall", layout.kubeconfig, "ops", "qmysql-operator"])["ok"] == true)
         let role = try await client.getRaw(ClusterRole.resourceType, name: "qmysql-operator", namespace: nil)
         let installedRules = Self.ruleSet(role["rules"]?.arrayValue ?? [])
         #expect(installedRules == Self.ruleSet(OperatorRBAC.clusterRole()["rules"]?.arrayValue ?? []), "the chart grants OperatorRBAC's rules")
@@ -108,6 +127,79 @@ extension PlaygroundEndToEndTests {
         let crds = try await client.listAllRaw(CustomResourceDefinition.resourceType, namespace: nil)
             .compactMap { $0[path: ["metadata", "name"]]?.stringValue }
         #expect(Set(crds).isSuperset(of: ["qiniumysqls.mysql.qiniu.com", "qiniumysqldatas.mysql.qiniu.com"]), "Helm never deletes CRDs")
+    }
+
+    static let prometheusRules = ResourceType(group: "monitoring.coreos.com", version: "v1", plural: "prometheusrules", kind: "PrometheusRule", namespaced: true)
+
+    /// The Prometheus operator's CRD, reduced to what the API server needs to serve the kind.
+    static func createPrometheusRuleCRD(_ client: KubeClient) async throws {
+        let crd: JSONValue = [
+            "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": ["name": "prometheusrules.monitoring.coreos.com"],
+            "spec": [
+                "group": "monitoring.coreos.com", "scope": "Namespaced",
+                "names": ["plural": "prometheusrules", "singular": "prometheusrule", "kind": "PrometheusRule", "listKind": "PrometheusRuleList"],
+                "versions": [["name": "v1", "served": true, "storage": true,
+                              "schema": ["openAPIV3Schema": ["type": "object", "x-kubernetes-preserve-unknown-fields": true]]]],
+            ],
+        ]
+        _ = try await client.createRaw(CustomResourceDefinition.resourceType, crd)
+        try await eventually("the PrometheusRule CRD is established", within: .seconds(30)) {
+            try await client.get(CustomResourceDefinition.self, name: "prometheusrules.monitoring.coreos.com").isEstablished
+        }
+    }
+
+    /// The objects of `kubectl qmysql ARGUMENTS --dry-run -o json` are the objects Helm rendered
+    /// for the release, field for field, but for Helm's own labels. Not compared: the CRDs (the
+    /// chart's crds/, checked above) and the namespace (Helm's is the release's); the chart's
+    /// monitoring objects (the plain manifests point to monitoring/).
+    func expectPlainManifestsMatch(_ release: JSONValue, _ arguments: [String], root: String) async throws {
+        let printed = try await Self.run(arguments + ["--dry-run", "-o", "json"], in: root, timeout: .seconds(60))
+        try #require(printed.status == .exited(code: 0), "\(printed.output)")
+        let plain = try JSONValue.parse(Data(printed.output.utf8))["items"]?.arrayValue ?? []
+        let rendered = try Self.yamlDocuments(release["manifest"]?.stringValue ?? "")
+        func keyed(_ objects: [JSONValue], skipping kinds: Set<String>) -> [String: JSONValue] {
+            var keyed: [String: JSONValue] = [:]
+            for var object in objects {
+                let kind = object["kind"]?.stringValue ?? ""
+                guard !kinds.contains(kind) else { continue }
+                object[path: ["metadata", "labels", "app.kubernetes.io/managed-by"]] = nil
+                object[path: ["metadata", "labels", "helm.sh/chart"]] = nil
+                let name = object[path: ["metadata", "name"]]?.stringValue ?? ""
+                keyed["\(kind) \(object[path: ["metadata", "namespace"]]?.stringValue ?? "-")/\(name)"] = object
+            }
+            return keyed
+        }
+        let fromPlain = keyed(plain, skipping: ["CustomResourceDefinition", "Namespace"])
+        let fromChart = keyed(rendered, skipping: ["ConfigMap", "PrometheusRule"])
+        #expect(fromPlain.keys.sorted() == fromChart.keys.sorted(), "\(arguments.joined(separator: " ")): the objects differ from the chart's")
+        for (key, object) in fromPlain {
+            guard let charted = fromChart[key] else { continue }
+            let differences = Self.differences(object, charted)
+            #expect(differences.isEmpty, "\(key), kubectl qmysql \(arguments.joined(separator: " ")) against the chart:\n\(differences.joined(separator: "\n"))")
+        }
+    }
+
+    /// Where two JSON values differ, as `path: ours ≠ chart's` lines.
+    static func differences(_ ours: JSONValue?, _ theirs: JSONValue?, at path: String = "") -> [String] {
+        switch (ours, theirs) {
+        case (.object(let left)?, .object(let right)?):
+            return Set(left.keys).union(right.keys).sorted().flatMap { differences(left[$0], right[$0], at: path + "." + $0) }
+        case (.array(let left)?, .array(let right)?) where left.count == right.count:
+            return zip(left, right).enumerated().flatMap { differences($0.element.0, $0.element.1, at: "\(path)[\($0.offset)]") }
+        default:
+            return ours == theirs ? [] : ["\(path): \(ours.map { "\($0)" } ?? "absent") ≠ \(theirs.map { "\($0)" } ?? "absent")"]
+        }
+    }
+
+    /// The documents of a multi-document YAML stream (Helm's manifest), empty ones left out.
+    static func yamlDocuments(_ text: String) throws -> [JSONValue] {
+        let documents = text.components(separatedBy: "\n").split(separator: "---").map { $0.joined(separator: "\n") }
+        return try documents.compactMap { document in
+            let content = document.split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            guard !content.isEmpty else { return nil }
+            return try YAMLDecoder().decode(JSONValue.self, from: document)
+        }
     }
 
     /// (group, resource, verb) triples: rules compare as sets, whatever their grouping.

@@ -15,7 +15,7 @@ public enum OperatorServer {
         }
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                     body: .init(byteBuffer: ByteBuffer(string: qmysqlOperator.metrics.render())))
+                     body: .init(byteBuffer: ByteBuffer(string: qmysqlOperator.metricsText())))
         }
         return Application(router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)
     }

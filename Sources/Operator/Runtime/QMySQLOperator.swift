@@ -70,6 +70,9 @@ public final class QMySQLOperator: Sendable {
         elector = LeaderElector(client: client, namespace: leaseNamespace, identity: identity, timing: leaderTiming, logger: logger)
     }
 
+    /// `/metrics`: the operator's own values and its API client's requests.
+    public func metricsText() -> String { metrics.render(requests: client.requestCounts.snapshot) }
+
     public var isLeading: Bool { state.withLock { $0.leading } }
     /// Ready: CRDs ensured, and (when leading) every cache listed once.
     public var isReady: Bool { state.withLock { $0.crdsReady && (!$0.leading || $0.synced) } }
@@ -190,7 +193,10 @@ public final class QMySQLOperator: Sendable {
         await withTaskCancellationHandler {
             while !Task.isCancelled, let key = await queue.next() {
                 metrics.update { $0.clusters = caches.clusters.count }
+                let started = ContinuousClock.now
                 let outcome = await reconciler.reconcile(key)
+                let elapsed = ContinuousClock.now - started
+                metrics.update { $0.reconcileDurations.observe(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) }
                 switch outcome {
                 case .done:
                     await queue.forget(key)
