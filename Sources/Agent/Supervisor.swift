@@ -77,9 +77,10 @@ actor Supervisor {
         let grastate = files.grastate()
         let now = Date()
         let transfers = stateTransfers.snapshot
+        let receiving = transferInProgress(transfers)
         let assessment = NodeState.assess(NodeObservation(
             processRunning: mysqld != nil, lastExit: lastExit?.exit, grastate: grastate, wsrep: wsrep,
-            recoveredPosition: recovery.flatMap { $0.current ? $0.position : nil }))
+            recoveredPosition: recovery.flatMap { $0.current ? $0.position : nil }, stateTransfer: receiving))
         var grastateReport: AgentStatus.Grastate?
         var grastateError: String?
         switch grastate {
@@ -97,7 +98,7 @@ actor Supervisor {
             recovered: recovery.map { .init(position: $0.position, at: $0.at, current: $0.current) },
             wsrep: wsrep, wsrepObservedAt: wsrepObservedAt, wsrepError: mysqld == nil ? nil : wsrepError,
             lastStateTransfer: transfers.completed.map { .init(method: $0.method.rawValue, at: $0.at, line: $0.line) },
-            stateTransferInProgress: transferInProgress(transfers),
+            stateTransferInProgress: receiving.map { .init(method: $0.method?.rawValue, since: $0.since) },
             stateTransferIncomplete: mysqld == nil && files.stateTransferMarkerPresent ? true : nil,
             disk: files.disk(), diskFullError: diskFullError)
         report.serverVersion = serverVersion
@@ -171,9 +172,9 @@ actor Supervisor {
 
     /// The transfer the running mysqld is receiving. One that began before this mysqld started
     /// belongs to a run that died mid-transfer and never logged its end.
-    func transferInProgress(_ transfers: StateTransferProgress) -> AgentStatus.StateTransferInProgress? {
+    func transferInProgress(_ transfers: StateTransferProgress) -> StateTransferProgress.Current? {
         guard let launch = mysqld, let current = transfers.current, current.since >= launch.startedAt else { return nil }
-        return .init(method: current.method?.rawValue, since: current.since)
+        return current
     }
 
     /// Pushes a report when something that matters changed (or always, with `force`).

@@ -102,8 +102,12 @@ struct NodeRecord: Sendable {
             running = true
             wsrep = sql
         }
+        let transfer = running ? report.stateTransferInProgress.map {
+            StateTransferProgress.Current(method: $0.method.flatMap(StateTransferLog.Method.init(rawValue:)), since: $0.since)
+        } : nil
         return NodeObservation(processRunning: running, lastExit: running ? nil : report.lastExit?.exit,
-                               grastate: Self.grastate(of: report), wsrep: wsrep, age: age, staleAfter: staleAfter)
+                               grastate: Self.grastate(of: report), wsrep: wsrep, age: age, staleAfter: staleAfter,
+                               stateTransfer: transfer)
     }
 
     /// A position recovered since mysqld last ran, per the agent.

@@ -36,13 +36,16 @@ public struct NodeObservation: Sendable, Hashable {
     public var staleAfter: Duration
     /// The position `--wsrep-recover` found since the last run, if any (named in the reason).
     public var recoveredPosition: GaleraPosition?
+    /// The state transfer the running mysqld receives, from its error log (named in the reason).
+    public var stateTransfer: StateTransferProgress.Current?
 
     public init(
         processRunning: Bool?, lastExit: ProcessExit? = nil, grastate: GrastateObservation,
         wsrep: WsrepStatus? = nil, age: Duration = .zero, staleAfter: Duration = .seconds(15),
-        recoveredPosition: GaleraPosition? = nil
+        recoveredPosition: GaleraPosition? = nil, stateTransfer: StateTransferProgress.Current? = nil
     ) {
         self.recoveredPosition = recoveredPosition
+        self.stateTransfer = stateTransfer
         self.processRunning = processRunning
         self.lastExit = lastExit
         self.grastate = grastate
@@ -73,7 +76,15 @@ extension NodeState {
             return .init(state: .unknown, reason: "whether mysqld runs is not known")
         }
         if running {
+            let transfer = observation.stateTransfer.map { current -> String in
+                switch current.method {
+                case .sst: "receiving a full state transfer (SST)"
+                case .ist: "receiving an incremental state transfer (IST)"
+                case nil: "requesting a state transfer"
+                }
+            }
             guard let wsrep = observation.wsrep else {
+                if let transfer { return .init(state: .yellow, reason: "mysqld is \(transfer) and answers no SQL until it ends") }
                 return .init(state: .yellow, reason: "mysqld is running but does not answer SQL yet (starting, state transfer or recovery)")
             }
             if wsrep.isSyncedPrimary {
@@ -81,7 +92,7 @@ extension NodeState {
             }
             return .init(
                 state: .yellow,
-                reason: "running, \(wsrep.clusterStatus), \(wsrep.localStateComment), ready \(wsrep.ready ? "ON" : "OFF")")
+                reason: "running, \(wsrep.clusterStatus), \(wsrep.localStateComment), ready \(wsrep.ready ? "ON" : "OFF")" + (transfer.map { "; \($0)" } ?? ""))
         }
         let mustRecover = observation.recoveredPosition.map { "position \($0) recovered" } ?? "its position must be recovered"
         if let exit = observation.lastExit, !exit.isClean {

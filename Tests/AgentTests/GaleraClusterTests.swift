@@ -28,8 +28,9 @@ struct GaleraClusterTests {
         // The two joiners of the new cluster took a full SST (at least 10 s: the donor waits) and
         // said so while it ran, in the reports the controller receives (/metrics follows the same status).
         let reported = (1...2).flatMap { bed.receiver.reports(from: cluster.node($0).name, since: .now - .seconds(3600)) }
-        #expect(reported.contains { $0.status.stateTransferInProgress?.method == "SST" && $0.status.process.running },
-                "a joiner reported its SST in progress")
+        let duringSST = reported.first { $0.status.stateTransferInProgress?.method == "SST" && $0.status.process.running }
+        #expect(duringSST?.status.state == .yellow && duringSST?.status.stateReason.contains("receiving a full state transfer (SST)") == true,
+                "a joiner reported its SST in progress: \(String(describing: duringSST?.status.stateReason))")
         for node in cluster.nodes {
             #expect(try await node.client.ready())
             let metrics = try await node.client.metrics()

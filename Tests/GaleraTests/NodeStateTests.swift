@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Galera
 
@@ -44,6 +45,22 @@ struct NodeStateTests {
         #expect(killed.reason.contains("SIGKILL"))
         let clean = NodeState.assess(.init(processRunning: false, lastExit: .exited(code: 0), grastate: Fixture.grastate(42)))
         #expect(clean.reason.contains("\(Fixture.uuid):42"))
+    }
+
+    @Test("a state transfer in progress is named: Yellow, and why")
+    func transfers() {
+        let since = Date(timeIntervalSince1970: 0)
+        let sst = NodeState.assess(.init(processRunning: true, grastate: .absent, stateTransfer: .init(method: .sst, since: since)))
+        #expect(sst.state == .yellow && sst.reason == "mysqld is receiving a full state transfer (SST) and answers no SQL until it ends")
+        let requested = NodeState.assess(.init(processRunning: true, grastate: .absent, stateTransfer: .init(method: nil, since: since)))
+        #expect(requested.reason.contains("requesting a state transfer"))
+        let joining = Fixture.wsrep(state: 1, comment: "Joining: receiving State Transfer", ready: false)
+        let ist = NodeState.assess(.init(processRunning: true, grastate: .absent, wsrep: joining, stateTransfer: .init(method: .ist, since: since)))
+        #expect(ist.state == .yellow && ist.reason.hasSuffix("; receiving an incremental state transfer (IST)"), "\(ist.reason)")
+        // A stopped mysqld receives nothing, whatever the log said last.
+        let stopped = NodeState.assess(.init(processRunning: false, lastExit: .exited(code: 0), grastate: Fixture.grastate(42),
+                                             stateTransfer: .init(method: .sst, since: since)))
+        #expect(stopped.state == .redClean && !stopped.reason.contains("transfer"))
     }
 
     @Test("cluster state", arguments: [
