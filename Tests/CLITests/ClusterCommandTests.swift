@@ -19,6 +19,44 @@ import Testing
         #expect(crd.isEstablished)
     }
 
+    @Test func installOperatorAppliesItsObjectsOrNothing() async throws {
+        let bed = try await CLITestBed.start(installed: false)
+        defer { Task { await bed.stop() } }
+        // A watched namespace that does not exist: refused before anything is applied.
+        let missing = try await bed.run("install", "--operator", "-n", "ops", "--watch-namespace", "shop")
+        #expect(missing.status == 3, "\(missing.stdout)\(missing.stderr)")
+        #expect(missing.stderr.contains("--watch-namespace shop: the namespace does not exist; nothing was installed")
+                && missing.stderr.contains("kubectl create namespace shop"), "\(missing.stderr)")
+        #expect(try await bed.client.listAllRaw(CustomResourceDefinition.resourceType, namespace: nil).isEmpty, "nothing applied")
+
+        _ = try await bed.client.createRaw(Namespace.resourceType, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "shop"]])
+        let installed = try await bed.run("install", "--operator", "-n", "ops", "--watch-namespace", "shop", "--replicas", "2", "--image", "registry.example/qmysql:1.2.3")
+        #expect(installed.status == 0, "\(installed.stderr)")
+        #expect(installed.stdout.contains("deployment.apps/qmysql-operator applied"))
+        #expect(installed.stdout.contains("kubectl -n ops rollout status deployment/qmysql-operator"))
+        let deployment = try await bed.client.getRaw(Deployment.resourceType, name: "qmysql-operator", namespace: "ops")
+        #expect(deployment[path: ["spec", "replicas"]] == 2)
+        let arguments = deployment[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first?["args"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(arguments == ["operator", "--image=registry.example/qmysql:1.2.3", "--listen=0.0.0.0:8080", "--log-level=info",
+                              "--lease-namespace=ops", "--watch-namespace=shop"], "\(arguments)")
+        for namespace in ["shop", "ops"] {
+            let binding = try await bed.client.getRaw(RoleBinding.resourceType, name: "qmysql-operator", namespace: namespace)
+            let subject = binding["subjects"]?.arrayValue?.first
+            #expect(subject?["kind"] == "ServiceAccount" && subject?["name"] == "qmysql-operator" && subject?["namespace"] == "ops", "\(String(describing: subject))")
+        }
+        let crdRole = try await bed.client.getRaw(ClusterRole.resourceType, name: "qmysql-operator-crds", namespace: nil)
+        #expect(crdRole["rules"]?.arrayValue?.count == 1)
+        #expect(try await bed.client.get(CustomResourceDefinition.self, name: "qiniumysqls.mysql.qiniu.com").isEstablished)
+
+        // Again, unchanged: every object is applied as it is, nothing fails.
+        let again = try await bed.run("install", "--operator", "-n", "ops", "--watch-namespace", "shop", "--replicas", "2", "--image", "registry.example/qmysql:1.2.3", "-o", "name")
+        #expect(again.status == 0 && again.stdout.contains("service/qmysql-operator-metrics\n") && !again.stdout.contains("applied"), "\(again.stdout)\(again.stderr)")
+
+        // Operator flags without --operator are a usage error.
+        let stray = try await bed.run("install", "--watch-namespace", "shop")
+        #expect(stray.status == 64 && stray.stderr.contains("--watch-namespace configures the operator: add --operator"), "\(stray.stderr)")
+    }
+
     @Test func installDryRunPrintsTheCRDsWithoutAServer() async throws {
         let result = try await CommandRunner.run(CLITestBed.executable, ["install", "--dry-run", "-o", "yaml"])
         #expect(result.status == 0)
