@@ -241,6 +241,7 @@ let package = Package(
             name: "OperatorBench",
             dependencies: [
                 "ControllerAPI", "KubeAPI", "KubeClient", "KubeServer", "QiniuAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -165,15 +165,17 @@ actor Supervisor {
         switch event {
         case .receiving(let method): logger.info("receiving a state transfer", metadata: ["method": "\(method.rawValue)"])
         case .completed(let method): logger.info("state transfer completed", metadata: ["method": "\(method.rawValue)"])
-        case .requested, .joined: break
+        case .requested, .applyingIST, .joined: break
         }
         reportIfChanged(force: true)
     }
 
     /// The transfer the running mysqld is receiving. One that began before this mysqld started
-    /// belongs to a run that died mid-transfer and never logged its end.
+    /// belongs to a run that died mid-transfer and never logged its end; a node read as Synced
+    /// since the transfer began has received it, whatever line the log may still owe.
     func transferInProgress(_ transfers: StateTransferProgress) -> StateTransferProgress.Current? {
         guard let launch = mysqld, let current = transfers.current, current.since >= launch.startedAt else { return nil }
+        if wsrep?.localState == WsrepStatus.syncedLocalState, let observed = wsrepObservedAt, observed > current.since { return nil }
         return current
     }
 

@@ -9,6 +9,7 @@ import Foundation
 ///     WSREP: Receiving IST: 2 writesets, seqnos 22-23                 (and after an SST, the catch-up)
 ///     WSREP_SST: [INFO] mariabackup IST completed on joiner          (or "SST completed on joiner")
 ///     WSREP: Shifting JOINER -> JOINED (TO: 23)                       the transfer is over
+///     WSREP: Receiving IST... 100.0% (22/22 events) complete.        (may come after JOINED)
 ///
 /// The SST script also runs for IST, so its "completed" line is how IST and full SST are told apart.
 public enum StateTransferLog {
@@ -19,8 +20,13 @@ public enum StateTransferLog {
 
     public enum Event: Sendable, Hashable {
         case requested
+        /// The SST script says which transfer it receives (it only runs while one does).
         case receiving(Method)
+        /// Galera applies IST writesets: the transfer under way, if any, is now an IST. Its
+        /// progress lines can come after the joiner has joined, so they never start a transfer.
+        case applyingIST
         case completed(Method)
+        /// `JOINER -> JOINED`, or `JOINED -> SYNCED` should the first have been missed.
         case joined
     }
 
@@ -30,9 +36,10 @@ public enum StateTransferLog {
         if line.contains("IST completed on joiner") { return .completed(.ist) }
         if line.contains("SST completed on joiner") { return .completed(.sst) }
         if line.contains("Proceeding with SST") { return .receiving(.sst) }
-        if line.contains("Running IST") || line.contains("Receiving IST") { return .receiving(.ist) }
+        if line.contains("Running IST") { return .receiving(.ist) }
+        if line.contains("Receiving IST") { return .applyingIST }
         if line.contains("Shifting PRIMARY -> JOINER") { return .requested }
-        if line.contains("Shifting JOINER -> JOINED") { return .joined }
+        if line.contains("Shifting JOINER -> JOINED") || line.contains("Shifting JOINED -> SYNCED") { return .joined }
         return nil
     }
 }
@@ -65,21 +72,24 @@ public struct StateTransferProgress: Sendable, Hashable {
 
     public init() {}
 
-    /// Folds one log line; returns the event when the line was one.
+    /// Folds one log line; returns its event when it changed anything (IST progress lines repeat).
     @discardableResult
     public mutating func observe(_ line: some StringProtocol, at time: Date) -> StateTransferLog.Event? {
         guard let event = StateTransferLog.event(in: line) else { return nil }
+        let before = self
         switch event {
         case .requested:
             current = Current(method: nil, since: time)
         case .receiving(let method):
-            // After an SST the joiner catches up by IST: the transfer is then an IST.
             current = Current(method: method, since: current?.since ?? time)
+        case .applyingIST:
+            // After an SST the joiner catches up by IST: the transfer is then an IST.
+            if let since = current?.since { current = Current(method: .ist, since: since) }
         case .completed(let method):
             completed = Completed(method: method, at: time, line: String(line.prefix(500)))
         case .joined:
             current = nil
         }
-        return event
+        return self == before ? nil : event
     }
 }

@@ -9,7 +9,8 @@
 // 3. creates N QiniuMySQL objects and waits until every one has its objects and a status for its
 //    generation, and the operator has stopped writing: the time to steady state;
 // 4. counts the operator's requests over --steady-seconds with resyncs every 10 s (steady state);
-// 5. reports the operator's peak RSS (VmHWM).
+// 5. reports the operator's peak RSS (VmHWM), and its reconcile durations from its own /metrics
+//    (creation and steady state) with its own count of API requests beside the server's.
 import ControllerAPI
 import Foundation
 import Hummingbird
@@ -125,6 +126,7 @@ while server.requestCounts().keys.filter({ $0.user == "qmysql-operator" && $0.ve
 }
 let idleRSS = peakRSS(pid: process.processIdentifier)
 server.resetRequestCounts()
+let idleMetrics = try await OperatorExposition.scrape(port: metricsPort)
 
 // Create the clusters, 16 at a time.
 let start = ContinuousClock.now
@@ -170,6 +172,9 @@ let createWrites = createCounts.filter { ["create", "update", "patch", "delete"]
 log("steady after \(toSteady); writes \(createWrites) (\(String(format: "%.1f", Double(createWrites) / Double(arguments.clusters))) per cluster)")
 for (key, count) in createCounts.sorted(by: { $0.key.description < $1.key.description }) { log("  \(key.verb) \(key.resource): \(count)") }
 
+let creation = try await OperatorExposition.scrape(port: metricsPort)
+log("creation, the operator's own account: \(creation.since(idleMetrics).summary)")
+
 // Steady state: resyncs every 10 s reconcile every cluster; count what they send.
 server.resetRequestCounts()
 let rssBefore = peakRSS(pid: process.processIdentifier)
@@ -177,8 +182,17 @@ try await Task.sleep(for: .seconds(arguments.steadySeconds))
 let steadyCounts = server.requestCounts().filter { $0.key.user == "qmysql-operator" }
 log("steady state over \(arguments.steadySeconds) s (resync every 10 s):")
 for (key, count) in steadyCounts.sorted(by: { $0.key.description < $1.key.description }) { log("  \(key.verb) \(key.resource): \(count)") }
+let steady = try await OperatorExposition.scrape(port: metricsPort).since(creation)
+log("steady state, the operator's own account: \(steady.summary)")
+// Its own request counts (qmysql_operator_api_requests_total; apply is a patch to the server)
+// against the server's.
+var receivedByVerb: [String: Int] = [:]
+for (key, count) in steadyCounts { receivedByVerb[key.verb, default: 0] += count }
+for (verb, count) in steady.requestsByVerb.sorted(by: { $0.key < $1.key }) where count > 0 {
+    log("  the operator counted \(Int(count)) \(verb) requests; the server received \(receivedByVerb[verb == "apply" ? "patch" : verb] ?? 0)")
+}
 let steadyWrites = steadyCounts.filter { ["create", "update", "patch", "delete"].contains($0.key.verb) && $0.key.resource != "leases" }.values.reduce(0, +)
-log("RESULT clusters=\(arguments.clusters) time_to_steady=\(toSteady) writes_per_cluster_create=\(String(format: "%.2f", Double(createWrites) / Double(arguments.clusters))) steady_writes=\(steadyWrites) peak_rss_mib=\(max(rssBefore, peakRSS(pid: process.processIdentifier)) / 1024) idle_rss_mib=\(idleRSS / 1024)")
+log("RESULT clusters=\(arguments.clusters) time_to_steady=\(toSteady) writes_per_cluster_create=\(String(format: "%.2f", Double(createWrites) / Double(arguments.clusters))) steady_writes=\(steadyWrites) peak_rss_mib=\(max(rssBefore, peakRSS(pid: process.processIdentifier)) / 1024) idle_rss_mib=\(idleRSS / 1024) reconcile_p90_ms_create=\(String(format: "%.1f", creation.since(idleMetrics).quantile(0.9) * 1000)) reconcile_p90_ms_steady=\(String(format: "%.1f", steady.quantile(0.9) * 1000))")
 
 process.terminate()
 process.waitUntilExit()

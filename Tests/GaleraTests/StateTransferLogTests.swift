@@ -69,9 +69,21 @@ struct StateTransferLogTests {
         #expect(progress.current == .init(method: nil, since: Date(timeIntervalSince1970: 200)))
     }
 
+    @Test func progressAfterJoiningOpensNothing() {
+        // Under load the applier's last progress line can follow JOINED (seen once in the suite).
+        var progress = StateTransferProgress()
+        for (index, line) in Self.incremental.enumerated() { progress.observe(line, at: Date(timeIntervalSince1970: Double(index))) }
+        progress.observe("2026-11-30  2:19:33 0 [Note] WSREP: Receiving IST... 100.0% (22/22 events) complete.", at: Date(timeIntervalSince1970: 10))
+        #expect(progress.current == nil)
+        // A missed JOINED line: SYNCED ends the transfer too.
+        progress.observe(Self.incremental[1], at: Date(timeIntervalSince1970: 20))
+        progress.observe("2026-11-30  2:19:34 0 [Note] WSREP: Shifting JOINED -> SYNCED (TO: 23)", at: Date(timeIntervalSince1970: 21))
+        #expect(progress.current == nil)
+    }
+
     @Test(arguments: [
-        "2026-11-30  2:18:33 0 [Note] WSREP: Shifting JOINED -> SYNCED (TO: 15)",
         "2026-11-30  2:18:33 0 [Note] WSREP: Shifting SYNCED -> DONOR/DESYNCED (TO: 8)",
+        "2026-11-30  2:18:33 0 [Note] WSREP: Shifting DONOR/DESYNCED -> JOINED (TO: 8)",
         "2026-11-30  2:18:19 0 [Note] WSREP: IST sender 2 -> 8",
         "2026-11-30  2:18:33 2 [Note] WSREP: State transfer required: ",
     ])
