@@ -170,6 +170,7 @@ extension PlaygroundEndToEndTests {
             }
             return keyed
         }
+        Self.expectRBACWiring(rendered, arguments: arguments)
         let fromPlain = keyed(plain, skipping: ["CustomResourceDefinition", "Namespace"])
         let fromChart = keyed(rendered, skipping: ["ConfigMap", "PrometheusRule"])
         #expect(fromPlain.keys.sorted() == fromChart.keys.sorted(), "\(arguments.joined(separator: " ")): the objects differ from the chart's")
@@ -190,6 +191,35 @@ extension PlaygroundEndToEndTests {
         default:
             return ours == theirs ? [] : ["\(path): \(ours.map { "\($0)" } ?? "absent") ≠ \(theirs.map { "\($0)" } ?? "absent")"]
         }
+    }
+
+    /// The bindings grant what an RBAC authorizer would find: each binds a role the chart renders
+    /// to the ServiceAccount the Deployment runs as, in the release's namespace; the operator's
+    /// rules reach every watched namespace and its own (or the whole cluster).
+    static func expectRBACWiring(_ rendered: [JSONValue], arguments: [String]) {
+        func value(after flag: String) -> [String] { zip(arguments, arguments.dropFirst()).filter { $0.0 == flag }.map(\.1) }
+        let namespace = value(after: "-n").first ?? "qmysql-system"
+        let watched = value(after: "--watch-namespace")
+        let deployment = rendered.first { $0["kind"] == "Deployment" }
+        let account = deployment?[path: ["spec", "template", "spec", "serviceAccountName"]]?.stringValue
+        #expect(rendered.contains { $0["kind"] == "ServiceAccount" && $0[path: ["metadata", "name"]]?.stringValue == account
+                                    && $0[path: ["metadata", "namespace"]]?.stringValue == namespace }, "the Deployment's ServiceAccount is rendered")
+        var reached: Set<String> = []
+        for binding in rendered where ["RoleBinding", "ClusterRoleBinding"].contains(binding["kind"]?.stringValue ?? "") {
+            let bindingNamespace = binding[path: ["metadata", "namespace"]]?.stringValue
+            let roleKind = binding[path: ["roleRef", "kind"]]?.stringValue, roleName = binding[path: ["roleRef", "name"]]?.stringValue
+            let role = rendered.first {
+                $0["kind"]?.stringValue == roleKind && $0[path: ["metadata", "name"]]?.stringValue == roleName
+                    && (roleKind == "ClusterRole" || $0[path: ["metadata", "namespace"]]?.stringValue == bindingNamespace)
+            }
+            #expect(role != nil, "\(binding[path: ["metadata", "name"]] ?? "?") binds \(roleKind ?? "?") \(roleName ?? "?"), which is not rendered")
+            let subjects = binding["subjects"]?.arrayValue ?? []
+            #expect(subjects.count == 1 && subjects.first?["kind"] == "ServiceAccount" && subjects.first?["name"]?.stringValue == account
+                    && subjects.first?["namespace"]?.stringValue == namespace, "\(subjects)")
+            let grantsTheOperatorsRules = Set(ruleSet(role?["rules"]?.arrayValue ?? [])) == Set(ruleSet(OperatorRBAC.clusterRole()["rules"]?.arrayValue ?? []))
+            if grantsTheOperatorsRules { reached.insert(bindingNamespace ?? "*") }
+        }
+        #expect(reached == (watched.isEmpty ? ["*"] : Set(watched + [namespace])), "the operator's rules reach \(reached)")
     }
 
     /// The documents of a multi-document YAML stream (Helm's manifest), empty ones left out.
