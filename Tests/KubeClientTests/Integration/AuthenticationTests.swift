@@ -99,7 +99,7 @@ import Testing
     func execPluginTokenIsCachedUntilItExpires(apiVersion: String) async throws {
         try await ServerFixture.run { fixture in
             try fixture.dir.write("plugin-token", fixture.server.addToken(user: "erin", groups: ["system:masters"]))
-            _ = try Self.tokenPlugin(fixture, apiVersion: apiVersion, expiresIn: 8)
+            _ = try Self.tokenPlugin(fixture, apiVersion: apiVersion, expiresIn: 45)
             let yaml = fixture.kubeconfig(user: "erin", userYAML: """
                 exec:
                   apiVersion: \(apiVersion)
@@ -111,9 +111,10 @@ import Testing
             _ = try await client.list(Namespace.self)
             #expect(Self.runs(fixture) == 1)
             #expect(await client.credentialPluginRuns == 1)
-            // The expiry has second precision, so the token lives 7 to 8 s: wide enough for two
-            // requests on a loaded 2-core machine, and certainly gone after 9.
-            try await Task.sleep(for: .seconds(9))
+            // The expiry has second precision, so the token lives 44 to 45 s: wide enough for two
+            // requests even when every suite starts at once on two cores (8 s was not: a full run
+            // once took longer for the first two), and certainly gone after 46.
+            try await Task.sleep(for: .seconds(46))
             _ = try await client.get(Namespace.self, name: "default")
             #expect(Self.runs(fixture) == 2)
         }
