@@ -43,18 +43,23 @@ struct BackupYieldLoopTests {
             }
             #expect(await loop.controller.dataTask("b")?.node == "n2")
 
-            let killed = ContinuousClock.now
             fake.kill("n0")
             // (waitGreen counts published statuses, and the backup's progress publishes too.)
             try await loop.waitStatus("the killed node noticed") { $0.state != .green }
             try await loop.waitStatus("Green again") {
                 $0.state == .green && $0.nodes.allSatisfy(\.ready) && $0.condition(ConditionType.recovering)?.status == "False"
             }
-            let repaired = ContinuousClock.now - killed
-            // The whole stream takes at least 8 s; the repair (milliseconds on the fake, seconds on
-            // two busy cores) did not wait for it.
-            #expect(repaired < .seconds(6), "repaired after \(repaired)")
             #expect(fake.calls.contains("recover n0"))
+            // The repair did not wait for the stream: the first attempt ended before a whole stream
+            // could have flowed (400 chunks 20 ms apart: at least 8 s, longer on a loaded machine),
+            // and the repair started after it ended. (Not a bound on the repair's own time: on two
+            // busy cores that varies.)
+            let actions = await loop.controller.actions()
+            let cut = try #require(actions.first { $0.verb == "backup" })
+            let cutAt = try #require(cut.finishedAt)
+            #expect(cutAt.timeIntervalSince(cut.startedAt) < 8, "the first attempt ran \(cutAt.timeIntervalSince(cut.startedAt)) s")
+            let repair = try #require(actions.first { $0.node == "n0" && $0.verb != "backup" })
+            #expect(repair.startedAt >= cutAt, "\(repair.summary) started before the stream was cut")
 
             // Then the backup runs again, whole, and is stored.
             let end = ContinuousClock.now + .seconds(60)
