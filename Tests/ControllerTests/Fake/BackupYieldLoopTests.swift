@@ -34,7 +34,13 @@ struct BackupYieldLoopTests {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("qmysql-yield-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
         let fake = FakeGalera()
-        try await Loop.run(fake, configure: { $0.backupStore = FileBackupStore(root: root) }) { loop in
+        // Staleness at 2 s, not the loop's 100 ms: a backup refuses to start without a Synced idle
+        // node, and a 100 ms stall of the shared cores turned every node Unknown at that moment in
+        // full runs. Nothing here waits on staleness (the killed node reports its exit).
+        try await Loop.run(fake, configure: {
+            $0.backupStore = FileBackupStore(root: root)
+            $0.staleAfter = .seconds(2)
+        }) { loop in
             _ = try await loop.controller.submit(DataTaskRequest(name: "b", action: .backup))
             // The stream flows from n2 (the highest ordinal).
             let deadline = ContinuousClock.now + .seconds(10)
