@@ -7,25 +7,31 @@
 //   CLI          -> Playground, Operator, KubeClient, KubeSchema, QiniuAPI, Galera  the user's commands (the
 //                   playground's too), the restore wizard (libedit, loaded when it runs, for its prompts),
 //                   the generated parts of the charts (the operator's RBAC)
-//   Playground   -> Operator, KubeServer, KubeClient, Agent (ChildProcess), AgentAPI  the system on one machine:
+//   Playground   -> Operator, KubeRuntime, KubeServer, Processes, AgentAPI  the system on one machine:
 //                   API server, operator process, a local runtime for the pods it renders, TCP endpoints
 //   Roles        -> Agent, Controller, Operator, AgentAPI       the long-running roles (agent, controller, operator)
-//   Operator     -> KubeClient, ControllerAPI, QiniuAPI, ClusterCertificates  renders and applies clusters, follows their controllers
+//   Operator     -> KubeRuntime, ControllerAPI, QiniuAPI, ClusterCertificates  renders and applies clusters, follows their controllers
 //   Controller   -> ControllerAPI, AgentAPI, Backup, MySQLClient, Galera  one per MySQL cluster; runs backups and restores
-//   Agent        -> AgentAPI, Backup, MySQLClient, Galera       supervises one mysqld, serves its API, streams backups
-//   LocalCluster -> Controller, Agent (ChildProcess), AgentAPI   N agents on 127.0.0.N and an in-process controller (tests, bench)
+//   Agent        -> AgentAPI, Backup, MySQLClient, Processes   supervises one mysqld, serves its API, streams backups
+//   LocalCluster -> Controller, ControllerAPI, Processes, AgentAPI  N agents on 127.0.0.N and an in-process controller (tests, bench)
 //   KubeServer   -> KubeSchema, KubeAPI, ClusterCertificates    the faithful local API server
+//   KubeRuntime  -> KubeClient                                  a Kubernetes controller's machinery: caches, work queue, leader
+//                   election, events, the kubelet's $(VAR) expansion (the operator's and the playground's)
 //   KubeClient   -> KubeAPI                                     our Kubernetes client
-//   ControllerAPI -> AgentAPI, QiniuAPI, Galera                the controller's wire contract: status, options, status stream
-//   AgentAPI     -> Galera                                      the agent's wire contract: types, options, client, TLS between roles
+//   ControllerAPI -> AgentAPI, QiniuAPI, Galera                the controller's wire contract: status, options, desired state
+//                   (ControllerSpec), the status-stream client
+//   AgentAPI     -> Galera, RoleNetwork                         the agent's wire contract: types, options, paths, client
+//   RoleNetwork  -> swift-nio-ssl                               how the roles reach each other: TLS between roles, bearer
+//                   tokens, the playground's host table
 //   ClusterCertificates -> swift-certificates                   certificate authorities: the API server's, each cluster's
+//   Processes    -> Galera                                      child processes and their whole process trees (agent, playground)
 //   MySQLClient  -> CMariaDB                                    libmariadb off the cooperative pool
 //   CMariaDB, CZstd: system libraries (libmariadb, libzstd)
 //   KubeSchema   -> KubeAPI                                     pure: OpenAPI schemas, prune, default, validate
-//   QiniuAPI     -> KubeAPI                                     pure: the two resources, CRDs, derived names
+//   QiniuAPI     -> KubeAPI, Galera                             pure: the two resources (their flavor and state are Galera's), CRDs, derived names
 //   Backup       -> CZstd, Galera, swift-crypto                  the backup store (files), records, schedule, retention,
 //                   the stream's codecs (zstd, xbstream)
-//   Galera, KubeAPI: pure, Foundation only.
+//   Galera, KubeAPI: pure, Foundation only (Galera also holds the small shared formats: Duration and byte texts).
 import PackageDescription
 
 let nio: [Target.Dependency] = [
@@ -60,7 +66,19 @@ let package = Package(
         // MARK: Pure domain
         .target(name: "KubeAPI"),
         .target(name: "Galera"),
-        .target(name: "QiniuAPI", dependencies: ["KubeAPI"]),
+        .target(name: "QiniuAPI", dependencies: ["Galera", "KubeAPI"]),
+        .target(name: "Processes", dependencies: ["Galera"]),
+        .target(
+            name: "RoleNetwork",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .target(
+            name: "KubeRuntime",
+            dependencies: ["KubeAPI", "KubeClient", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(name: "KubeSchema", dependencies: ["KubeAPI"]),
 
         // MARK: I/O layers
@@ -102,7 +120,7 @@ let package = Package(
         .target(
             name: "AgentAPI",
             dependencies: [
-                "Galera",
+                "Galera", "RoleNetwork",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -120,7 +138,7 @@ let package = Package(
         .target(
             name: "ControllerAPI",
             dependencies: [
-                "AgentAPI", "Galera", "KubeAPI", "QiniuAPI",
+                "RoleNetwork", "AgentAPI", "Galera", "KubeAPI", "QiniuAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -129,19 +147,20 @@ let package = Package(
         .target(
             name: "Operator",
             dependencies: [
-                "AgentAPI", "ClusterCertificates", "ControllerAPI", "Galera", "KubeAPI", "KubeClient", "QiniuAPI",
+                "RoleNetwork", "AgentAPI", "ClusterCertificates", "ControllerAPI", "Galera", "KubeAPI", "KubeClient", "KubeRuntime", "QiniuAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
             name: "Agent",
             dependencies: [
-                "AgentAPI", "Backup", "Galera", "MySQLClient",
+                "RoleNetwork", "AgentAPI", "Backup", "Galera", "MySQLClient", "Processes",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -158,16 +177,17 @@ let package = Package(
         .target(
             name: "LocalCluster",
             dependencies: [
-                "AgentAPI", "Agent", "Controller", "Galera", "MySQLClient",
+                "AgentAPI", "Controller", "ControllerAPI", "Galera", "MySQLClient", "Processes",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
             name: "Controller",
             dependencies: [
-                "AgentAPI", "Backup", "ControllerAPI", "Galera", "MySQLClient", "KubeAPI", "QiniuAPI",
+                "RoleNetwork", "AgentAPI", "Backup", "ControllerAPI", "Galera", "MySQLClient", "KubeAPI", "QiniuAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -192,7 +212,7 @@ let package = Package(
         .target(
             name: "Playground",
             dependencies: [
-                "Agent", "AgentAPI", "Galera", "KubeAPI", "KubeClient", "KubeServer", "Operator", "QiniuAPI",
+                "RoleNetwork", "AgentAPI", "Galera", "KubeAPI", "KubeClient", "KubeRuntime", "KubeServer", "Operator", "Processes", "QiniuAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -212,7 +232,7 @@ let package = Package(
         .target(
             name: "Roles",
             dependencies: [
-                "Agent", "AgentAPI", "Backup", "Controller", "ControllerAPI", "Galera", "Operator", "KubeClient",
+                "RoleNetwork", "Agent", "AgentAPI", "Backup", "Controller", "ControllerAPI", "Galera", "Operator", "KubeClient", "QiniuAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -228,6 +248,7 @@ let package = Package(
             name: "ControllerBench",
             dependencies: [
                 "Backup", "Controller", "ControllerAPI", "LocalCluster", "AgentAPI", "Galera", "MySQLClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -241,6 +262,7 @@ let package = Package(
             name: "OperatorBench",
             dependencies: [
                 "ControllerAPI", "KubeAPI", "KubeClient", "KubeServer", "QiniuAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -252,7 +274,7 @@ let package = Package(
         // cluster, and `down --purge`, through the real binary (docs/benchmarks.md).
         .executableTarget(
             name: "PlaygroundBench",
-            dependencies: ["KubeAPI", "KubeClient", "Playground", "QiniuAPI"]
+            dependencies: ["Galera", "KubeAPI", "KubeClient", "Playground", "QiniuAPI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         // MARK: Tests, one target per module
@@ -278,12 +300,13 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
         .testTarget(
             name: "AgentTests",
             dependencies: [
-                "Agent", "AgentAPI", "ClusterCertificates", "Galera", "MySQLClient", "LocalCluster",
+                "RoleNetwork", "Agent", "AgentAPI", "ClusterCertificates", "Galera", "MySQLClient", "LocalCluster", "Processes",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -291,7 +314,7 @@ let package = Package(
         .testTarget(
             name: "ControllerTests",
             dependencies: [
-                "Backup", "ClusterCertificates", "Controller", "ControllerAPI", "Galera", "Agent", "AgentAPI", "LocalCluster", "MySQLClient", "QiniuAPI",
+                "RoleNetwork", "Backup", "ClusterCertificates", "Controller", "ControllerAPI", "Galera", "Agent", "AgentAPI", "LocalCluster", "MySQLClient", "Processes", "QiniuAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -303,17 +326,17 @@ let package = Package(
         .testTarget(
             name: "PlaygroundTests",
             dependencies: [
-                "Playground", "AgentAPI", "ClusterCertificates", "Galera", "KubeAPI", "KubeClient", "LocalCluster", "MySQLClient", "Operator", "QiniuAPI",
+                "RoleNetwork", "Playground", "AgentAPI", "ClusterCertificates", "Galera", "KubeAPI", "KubeClient", "KubeRuntime", "LocalCluster", "MySQLClient", "Operator", "QiniuAPI",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .testTarget(name: "RolesTests", dependencies: ["Roles", "Agent", "AgentAPI", "ClusterCertificates", "Controller", "ControllerAPI", "Operator", "QiniuAPI", "KubeAPI"]),
+        .testTarget(name: "RolesTests", dependencies: ["Roles", "Agent", "AgentAPI", "ClusterCertificates", "Controller", "ControllerAPI", "Operator", "QiniuAPI", "KubeAPI", "KubeRuntime"]),
         .testTarget(
             name: "OperatorTests",
             dependencies: [
-                "Operator", "ClusterCertificates", "ControllerAPI", "AgentAPI", "KubeServer", "KubeClient", "KubeAPI", "LocalCluster", "QiniuAPI",
+                "RoleNetwork", "Operator", "ClusterCertificates", "ControllerAPI", "AgentAPI", "KubeServer", "KubeClient", "KubeAPI", "KubeRuntime", "LocalCluster", "QiniuAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "X509", package: "swift-certificates"),

@@ -685,7 +685,7 @@ _kubectl-qmysql_agent() {
     repeating_flags=()
     non_repeating_flags=(--no-pc-recovery --version -h --help)
     repeating_options=()
-    non_repeating_options=(--node-name --cluster-name --flavor --data-dir --run-dir --address --mysql-port --galera-port --ist-port --sst-port --peers --listen-address --listen-port --token --token-file --controller-url --heartbeat-interval --poll-interval --start --server-binary --provider --buffer-pool-size --gcache-size --monitor-user --monitor-password-file --root-password-file --controller-user --controller-password-file --stop-timeout --helper-timeout --log-max-bytes --log-archives --log-level --log-format --config-file --tls-cert-file --tls-key-file --ca-file)
+    non_repeating_options=(--node-name --cluster-name --flavor --data-dir --run-dir --address --mysql-port --galera-port --ist-port --sst-port --peers --peers-file --listen-address --listen-port --token --token-file --controller-url --heartbeat-interval --poll-interval --start --server-binary --provider --buffer-pool-size --gcache-size --monitor-user --monitor-password-file --root-password-file --controller-user --controller-password-file --stop-timeout --helper-timeout --log-max-bytes --log-archives --log-level --log-format --config-file --tls-cert-file --tls-key-file --ca-file)
     __kubectl-qmysql_offer_flags_options 0
 
     # Offer option value completions
@@ -722,6 +722,9 @@ _kubectl-qmysql_agent() {
         return
         ;;
     '--peers')
+        return
+        ;;
+    '--peers-file')
         return
         ;;
     '--listen-address')
@@ -814,7 +817,7 @@ _kubectl-qmysql_controller() {
     repeating_flags=()
     non_repeating_flags=(--auto-recovery --no-auto-recovery --paused --version -h --help)
     repeating_options=(--node)
-    non_repeating_options=(--cluster --agent-token-file --monitor-user --monitor-password-file --replicas --formed-uuid --state-file --listen --probe-interval --probe-timeout --stale-after --step-deadline --log-level --log-format --tls-cert-file --tls-key-file --ca-file --backup-dir --backup-time --backup-time-zone --reserved-days --restore-from --restore-from-dir)
+    non_repeating_options=(--cluster --agent-token-file --monitor-user --monitor-password-file --replicas --formed-uuid --state-file --listen --probe-interval --probe-timeout --stale-after --step-deadline --agent-start-timeout --log-level --log-format --tls-cert-file --tls-key-file --ca-file --backup-dir --backup-time --backup-time-zone --reserved-days --restore-from --restore-from-dir)
     __kubectl-qmysql_offer_flags_options 0
 
     # Offer option value completions
@@ -856,6 +859,9 @@ _kubectl-qmysql_controller() {
         return
         ;;
     '--step-deadline')
+        return
+        ;;
+    '--agent-start-timeout')
         return
         ;;
     '--log-level')

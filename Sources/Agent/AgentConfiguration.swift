@@ -2,6 +2,7 @@ import AgentAPI
 import Foundation
 import Galera
 import NIOSSL
+import RoleNetwork
 
 /// Everything an agent needs to supervise one node, secrets included. The agent command builds it
 /// from `AgentOptions` (what starters render) and the secrets read from files; tests build it directly.
@@ -51,6 +52,9 @@ public struct AgentConfiguration: Sendable {
     /// The error log is rotated (copied to mysqld-1.err ... and truncated) above this size.
     public var errorLogMaxBytes: Int = 16 << 20
     public var errorLogArchives: Int = 3
+    /// The peers file (the cluster's ConfigMap), read at every mysqld start; `cluster.peers` is
+    /// the fallback when it cannot be read.
+    public var peersFile: String?
     /// Start mysqld in this mode when the agent starts (nil: wait for the API).
     public var initialStart: StartMode?
     /// Forward mysqld's error log as JSON objects (`--log-format json`), like the agent's own lines.
@@ -79,7 +83,8 @@ public struct AgentConfiguration: Sendable {
     /// The configuration `options` describe, with the secrets they name read by the caller.
     public init(options: AgentOptions, token: String, monitorPassword: String?) throws(AgentOptions.Problem) {
         var cluster = ClusterSettings(
-            name: options.clusterName, flavor: options.flavor, peers: try options.resolvedPeers(),
+            name: options.clusterName, flavor: options.flavor,
+            peers: options.peersFile != nil && options.peers.isEmpty ? [] : try options.resolvedPeers(),
             providerPath: options.providerPath, innodbBufferPoolSize: options.bufferPoolSize,
             gcacheSize: options.gcacheSize, pcRecovery: options.pcRecovery)
         cluster.includeFile = options.configFile
@@ -87,6 +92,7 @@ public struct AgentConfiguration: Sendable {
             nodeName: options.nodeName, cluster: cluster, address: options.address, dataDirectory: options.dataDirectory,
             runDirectory: options.runDirectory, listenAddress: options.listenAddress ?? options.address,
             listenPort: options.listenPort, token: token)
+        peersFile = options.peersFile
         mysqlPort = options.mysqlPort
         galeraPort = options.galeraPort
         istPort = options.istPort

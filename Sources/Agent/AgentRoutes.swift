@@ -4,6 +4,7 @@ import Galera
 import Hummingbird
 import NIOCore
 import NIOPosix
+import RoleNetwork
 
 /// The HTTP API (docs/agent.md). Probes and metrics are open; everything under /v1 needs the
 /// bearer token. Every error is a JSON `APIErrorBody`, and a refused request changes nothing.
@@ -19,45 +20,45 @@ enum AgentRoutes {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
 
-        router.get("/livez") { _, _ in
+        router.get(RouterPath(AgentPaths.liveness)) { _, _ in
             // Answers as long as the agent's event loop and its supervisor respond; never looks at
             // mysqld, so an SST or a long recovery never gets the node restarted.
             let status = await supervisor.status()
             return try json(.ok, LivenessBody(alive: true, node: status.node, operation: status.operation, mysqldRunning: status.process.running))
         }
-        router.get("/readyz") { _, _ in
+        router.get(RouterPath(AgentPaths.readiness)) { _, _ in
             let status = await supervisor.status()
             return try json(status.ready ? .ok : .serviceUnavailable, ReadinessBody(ready: status.ready, state: status.state, reason: status.stateReason))
         }
-        router.get("/metrics") { _, _ in
+        router.get(RouterPath(AgentPaths.metrics)) { _, _ in
             let text = metrics.render(await supervisor.status(), reportsDroppedTotal: reporter?.dropped ?? 0)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: text)))
         }
 
-        let v1 = router.group("v1").add(middleware: BearerAuthMiddleware(token: token))
-        v1.get("status") { _, _ in
+        let v1 = router.group().add(middleware: BearerAuthMiddleware(token: token))
+        v1.get(RouterPath(AgentPaths.status)) { _, _ in
             try json(.ok, await supervisor.status())
         }
-        v1.post("start") { request, _ in
+        v1.post(RouterPath(AgentPaths.start)) { request, _ in
             let body = try await decode(StartRequest.self, from: request, emptyDefault: nil)
             return try await answer(request, .start, jobs: jobs) { () throws(APIErrorBody) in try await supervisor.start(body) }
         }
-        v1.post("stop") { request, _ in
+        v1.post(RouterPath(AgentPaths.stop)) { request, _ in
             let body = try await decode(StopRequest.self, from: request, emptyDefault: StopRequest(mode: .graceful))
             if let timeout = body.timeoutSeconds, !(timeout > 0 && timeout <= 3600) {
                 throw APIErrorBody.badRequest("timeoutSeconds \(timeout) is out of range: give 0 < timeoutSeconds <= 3600")
             }
             return try await answer(request, .stop, jobs: jobs) { () throws(APIErrorBody) in try await supervisor.stop(body) }
         }
-        v1.post("recover") { request, _ in
+        v1.post(RouterPath(AgentPaths.recover)) { request, _ in
             try await answer(request, .recover, jobs: jobs) { () throws(APIErrorBody) in try await supervisor.recover() }
         }
-        v1.get("jobs") { _, _ in
+        v1.get(RouterPath(AgentPaths.jobs)) { _, _ in
             try json(.ok, await jobs.all())
         }
-        v1.get("jobs/:id") { _, context in
+        v1.get(RouterPath(AgentPaths.Pattern.job)) { _, context in
             let id = context.parameters.get("id") ?? ""
             guard var job = await jobs.job(id) else { throw unknownJob(id) }
             if job.phase == .running { job.progress = await supervisor.status().operation?.rawValue }
@@ -65,15 +66,15 @@ enum AgentRoutes {
         }
         // A hot backup is always a job: 202 at once; the stream is collected from
         // /v1/jobs/<id>/stream, and the job's result says what it holds.
-        v1.post("backup") { _, _ in
+        v1.post(RouterPath(AgentPaths.backup)) { _, _ in
             let job = await jobs.submitBackup { (output: ChunkPipe) async throws(APIErrorBody) -> BackupOutcome in
                 try await supervisor.backup(into: output)
             }
             var response = try json(.accepted, job)
-            response.headers[.location] = "/v1/jobs/\(job.id)"
+            response.headers[.location] = AgentPaths.job(job.id)
             return response
         }
-        v1.get("jobs/:id/stream") { _, context in
+        v1.get(RouterPath(AgentPaths.Pattern.jobStream)) { _, context in
             let id = context.parameters.get("id") ?? ""
             guard let stream = await jobs.stream(id) else {
                 if await jobs.job(id) != nil {
@@ -98,20 +99,20 @@ enum AgentRoutes {
                     try await writer.finish(nil)
                 })
         }
-        v1.post("restore/stage") { request, _ in
+        v1.post(RouterPath(AgentPaths.restoreStage)) { request, _ in
             try json(.ok, try await supervisor.stageRestore(request.body))
         }
-        v1.post("restore/apply") { _, _ in
+        v1.post(RouterPath(AgentPaths.restoreApply)) { _, _ in
             try json(.ok, try await supervisor.applyRestore())
         }
-        v1.post("restore/empty") { _, _ in
+        v1.post(RouterPath(AgentPaths.restoreEmpty)) { _, _ in
             try json(.ok, try await supervisor.emptyForRejoin())
         }
-        v1.delete("restore/stage") { _, _ in
+        v1.delete(RouterPath(AgentPaths.restoreStage)) { _, _ in
             await supervisor.discardStage()
             return Response(status: .noContent)
         }
-        v1.get("logs/error") { _, _ in
+        v1.get(RouterPath(AgentPaths.errorLog)) { _, _ in
             try streamFile(errorLog, threadPool: threadPool)
         }
         return router
@@ -131,7 +132,7 @@ enum AgentRoutes {
         guard prefer.contains(AgentJob.preferAsync) else { return try json(.ok, try await work()) }
         let job = await jobs.submit(kind, work: work)
         var response = try json(.accepted, job)
-        response.headers[.location] = "/v1/jobs/\(job.id)"
+        response.headers[.location] = AgentPaths.job(job.id)
         response.headers[preferenceAppliedHeader] = AgentJob.preferAsync
         return response
     }

@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTLS
 import Logging
 import NIOPosix
+import RoleNetwork
 import ServiceLifecycle
 
 /// The node agent as one long-running Service: the HTTP API, the wsrep poll, the error-log

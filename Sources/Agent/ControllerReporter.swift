@@ -4,6 +4,7 @@ import NIOSSL
 import Foundation
 import Logging
 import NIOCore
+import RoleNetwork
 import Synchronization
 
 /// Pushes the node's status to the controller: at once on every change the supervisor submits,

@@ -1,6 +1,7 @@
 import AgentAPI
 import Backup
 import Foundation
+import Processes
 import Galera
 import NIOCore
 

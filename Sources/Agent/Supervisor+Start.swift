@@ -1,5 +1,6 @@
 import AgentAPI
 import Foundation
+import Processes
 import Galera
 import MySQLClient
 
@@ -81,10 +82,10 @@ extension Supervisor {
         do throws(GaleraParseError) {
             position = try RecoveryLog.recoveredPosition(in: text, source: log)
         } catch {
-            throw .failed("recoveryFailed", "mysqld --wsrep-recover \(exit): \(error.description)")
+            throw .failed("recoveryFailed", "mysqld --wsrep-recover \(exit): \(error.description); its last lines: \(NodeFiles.lastLines(text, 4))")
         }
         guard exit.isClean else {
-            throw .failed("recoveryFailed", "mysqld --wsrep-recover \(exit) although it logged position \(position); see \(log)")
+            throw .failed("recoveryFailed", "mysqld --wsrep-recover \(exit) although it logged position \(position): \(files.lastLines(of: log, lines: 3)) (the whole log: \(log) in the pod)")
         }
         recovery = Recovery(position: position, at: Date(), current: true)
         logger.notice("recovered position", metadata: ["position": "\(position)"])
@@ -99,7 +100,8 @@ extension Supervisor {
             let command = configuration.cluster.flavor.initializeCommand(defaultsFile: configuration.myCnfPath, user: configuration.osUser)
             let exit = try await runToCompletion(command[0], Array(command.dropFirst()), output: configuration.initializeLog, timeout: configuration.helperTimeout, what: "initialize")
             guard exit.isClean else {
-                throw .failed("initializeFailed", "\(command[0]) \(exit); see \(configuration.initializeLog)")
+                let said = files.lastLines(of: configuration.initializeLog)
+                throw .failed("initializeFailed", "\(command[0]) \(exit)\(said.isEmpty ? "" : ": \(said)") (the whole output: \(configuration.initializeLog) in the pod)")
             }
             operation = .starting
         }
@@ -120,6 +122,8 @@ extension Supervisor {
         }
         launches += 1
         diskFullError = nil
+        // A join may replace the datadir (SST removes the marker): look again once Synced.
+        memberRecorded = nil
         mysqld = Launch(child: child, startedAt: Date(), mode: plan.mode)
         lastMode = plan.mode
         recovery?.current = false
@@ -157,6 +161,7 @@ extension Supervisor {
         if let exit = await child.wait(timeout: timeout) { return exit }
         child.signalGroup(SIGKILL)
         _ = await child.wait()
-        throw .timeout("\(what)Timeout", "\(executable) did not finish within \(timeout) and was killed; see \(path)")
+        let said = files.lastLines(of: path, lines: 3)
+        throw .timeout("\(what)Timeout", "\(executable) did not finish within \(timeout) and was killed\(said.isEmpty ? "" : "; its last lines: \(said)") (the whole output: \(path) in the pod)")
     }
 }

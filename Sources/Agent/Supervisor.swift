@@ -1,5 +1,6 @@
 import AgentAPI
 import Foundation
+import Processes
 import Galera
 import Logging
 import NIOPosix
@@ -12,6 +13,10 @@ actor Supervisor {
         let child: ChildProcess
         let startedAt: Date
         let mode: StartMode
+        /// The datadir and its system tablespace as mysqld had them once Synced (device and inode
+        /// of each): a datadir deleted, replaced or emptied under it no longer matches. Taken
+        /// only once Synced, because a joiner's SST replaces the files before that.
+        var data: [String: NodeFiles.Identity]? = nil
     }
 
     struct Recovery {
@@ -39,7 +44,7 @@ actor Supervisor {
     let threadPool: NIOThreadPool
     let wsrepReader: WsrepReader
     /// Fed by the error log's follower (`AgentService`).
-    let stateTransfers = StateTransferWatch()
+    let stateTransfers: StateTransferWatch
     let reportSink: any ReportSink
     let agentStartedAt = Date()
 
@@ -61,10 +66,15 @@ actor Supervisor {
     var lastAccountsProblem: String?
     /// `mariadbd --version`'s version, read once at start (`learnServerVersion`).
     var serverVersion: String?
+    /// Why the agent itself ended the running mysqld, for its exit's description.
+    var exitNote: String?
+    /// The UUID last written to (or found in) the membership marker in this agent's life.
+    var memberRecorded: String?
 
     init(configuration: AgentConfiguration, logger: Logger, threadPool: NIOThreadPool, reportSink: any ReportSink) {
         self.configuration = configuration
         self.files = NodeFiles(configuration: configuration)
+        self.stateTransfers = StateTransferWatch(node: configuration.nodeName)
         self.logger = logger
         self.threadPool = threadPool
         self.wsrepReader = WsrepReader(configuration: configuration, threadPool: threadPool)
@@ -98,10 +108,12 @@ actor Supervisor {
             recovered: recovery.map { .init(position: $0.position, at: $0.at, current: $0.current) },
             wsrep: wsrep, wsrepObservedAt: wsrepObservedAt, wsrepError: mysqld == nil ? nil : wsrepError,
             lastStateTransfer: transfers.completed.map { .init(method: $0.method.rawValue, at: $0.at, line: $0.line) },
-            stateTransferInProgress: receiving.map { .init(method: $0.method?.rawValue, since: $0.since) },
+            stateTransferInProgress: receiving.map { .init(method: $0.method?.rawValue, since: $0.since, donor: $0.donor) },
             stateTransferIncomplete: mysqld == nil && files.stateTransferMarkerPresent ? true : nil,
             disk: files.disk(), diskFullError: diskFullError)
         report.serverVersion = serverVersion
+        report.member = files.memberOf()
+        report.reseedApproved = files.reseedApproved ? true : nil
         return report
     }
 
@@ -116,12 +128,15 @@ actor Supervisor {
     /// Reads wsrep status once (the poll loop calls this every poll interval).
     func refreshWsrep() async {
         guard let launch = mysqld else { return }
+        if datadirLost(launch) { return }
         do {
             let status = try await wsrepReader.read()
             guard mysqld?.child === launch.child else { return }
             wsrep = status
             wsrepObservedAt = Date()
             wsrepError = nil
+            recordMembership(status)
+            if status.isSyncedPrimary, mysqld?.data == nil { mysqld?.data = files.dataIdentities() }
             if status.ready, !accountsApplied { await applyAccounts() }
         } catch {
             guard mysqld?.child === launch.child else { return }
@@ -129,6 +144,50 @@ actor Supervisor {
             wsrepError = "\(error)"
         }
         reportIfChanged()
+    }
+
+    /// Once Synced in a Primary component, the datadir holds the cluster's data: the marker says
+    /// so (and under which UUID) for as long as the datadir lives, whoever asks later.
+    func recordMembership(_ status: WsrepStatus) {
+        let uuid = status.clusterStateUUID.lowercased()
+        guard status.isSyncedPrimary, !uuid.isEmpty, uuid != GaleraPosition.zeroUUID, memberRecorded != uuid else { return }
+        if files.memberOf() != uuid {
+            do {
+                try files.recordMember(of: uuid)
+                logger.notice("the datadir is a member of the cluster now", metadata: ["uuid": "\(uuid)"])
+            } catch {
+                // Tried again at the next poll; the controller's own record covers the meantime.
+                logger.warning("cannot write the membership marker: \(error)", metadata: ["file": "\(files.memberMarkerPath)"])
+                return
+            }
+        }
+        memberRecorded = uuid
+        // A re-seed a person approved is done: the approval must not outlive it.
+        if files.reseedApproved { try? FileManager.default.removeItem(atPath: files.reseedApprovalPath) }
+    }
+
+    func forgetMembership() {
+        memberRecorded = nil
+        guard FileManager.default.fileExists(atPath: files.memberMarkerPath) else { return }
+        do {
+            try FileManager.default.removeItem(atPath: files.memberMarkerPath)
+        } catch {
+            logger.warning("cannot remove the membership marker before the SST: \(error)", metadata: ["file": "\(files.memberMarkerPath)"])
+        }
+    }
+
+    /// The datadir mysqld runs on was deleted, replaced or emptied (on Kubernetes it is a volume's
+    /// root, so `rm -rf` leaves the directory and takes the files): mysqld goes on with open files
+    /// that no longer have names, and its data is gone. It is ended at once,
+    /// without a shutdown (which would only write into the deleted files); the exit says why,
+    /// and the controller re-seeds the node by SST from the cluster, as after any lost volume.
+    func datadirLost(_ launch: Launch) -> Bool {
+        guard let recorded = launch.data, let gone = recorded.keys.sorted().first(where: { NodeFiles.identity(of: $0) != recorded[$0] }) else { return false }
+        let why = "its datadir \(configuration.dataDirectory) was deleted while mysqld ran (\(gone) is gone or another file): the data is gone, mysqld is stopped and the node must be re-seeded"
+        logger.error("\(why)", metadata: ["pid": "\(launch.child.pid)"])
+        exitNote = "after its datadir \(configuration.dataDirectory) was deleted under it"
+        launch.child.signalGroup(SIGKILL)
+        return true
     }
 
     /// Sets up the TCP accounts on a Synced node; a failure is logged once and retried at the
@@ -163,8 +222,12 @@ actor Supervisor {
     /// The error log told of a state transfer to this node (`stateTransfers` has it already).
     func noteStateTransfer(_ event: StateTransferLog.Event) {
         switch event {
-        case .receiving(let method): logger.info("receiving a state transfer", metadata: ["method": "\(method.rawValue)"])
+        case .receiving(let method):
+            logger.info("receiving a state transfer", metadata: ["method": "\(method.rawValue)"])
+            // A full SST replaces the datadir: it is a member again only once Synced.
+            if method == .sst { forgetMembership() }
         case .completed(let method): logger.info("state transfer completed", metadata: ["method": "\(method.rawValue)"])
+        case .donorSelected(_, let donor): logger.info("a donor was chosen for this node", metadata: ["donor": "\(donor)"])
         case .requested, .applyingIST, .joined: break
         }
         reportIfChanged(force: true)
@@ -204,7 +267,8 @@ actor Supervisor {
     func processExited(_ child: ChildProcess, _ exit: ProcessExit) async {
         guard let launch = mysqld, launch.child === child else { return }
         mysqld = nil
-        lastExit = .init(exit: exit, clean: exit.isClean, description: exit.description, at: Date())
+        lastExit = .init(exit: exit, clean: exit.isClean, description: exit.description + (exitNote.map { " \($0)" } ?? ""), at: Date())
+        exitNote = nil
         wsrep = nil
         wsrepObservedAt = nil
         wsrepError = nil

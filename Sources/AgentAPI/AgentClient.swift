@@ -3,6 +3,7 @@ import Foundation
 import Galera
 import NIOCore
 import NIOHTTP1
+import RoleNetwork
 
 /// Calls one agent's HTTP API. The controller, LocalCluster and the tests use it.
 public struct AgentClient: Sendable {
@@ -45,13 +46,13 @@ public struct AgentClient: Sendable {
     }
 
     public func status() async throws(Failure) -> AgentStatus {
-        try await call(.GET, "/v1/status", body: Optional<StartRequest>.none)
+        try await call(.GET, AgentPaths.status, body: Optional<StartRequest>.none)
     }
 
     /// Starts the node. Recovery and initialisation happen inside this call, so it can take minutes
     /// on a big datadir; the timeout is `requestTimeout + timeout`.
     public func start(_ request: StartRequest, timeout: Duration = .seconds(600)) async throws(Failure) -> AgentStatus {
-        try await call(.POST, "/v1/start", body: request, timeout: requestTimeout + timeout)
+        try await call(.POST, AgentPaths.start, body: request, timeout: requestTimeout + timeout)
     }
 
     public func start(_ mode: StartMode, position: GaleraPosition? = nil, force: Bool? = nil) async throws(Failure) -> AgentStatus {
@@ -60,33 +61,33 @@ public struct AgentClient: Sendable {
 
     public func stop(_ mode: StopMode = .graceful, timeoutSeconds: Double? = nil) async throws(Failure) -> AgentStatus {
         let wait = Duration.seconds(timeoutSeconds ?? 120)
-        return try await call(.POST, "/v1/stop", body: StopRequest(mode: mode, timeoutSeconds: timeoutSeconds), timeout: requestTimeout + wait)
+        return try await call(.POST, AgentPaths.stop, body: StopRequest(mode: mode, timeoutSeconds: timeoutSeconds), timeout: requestTimeout + wait)
     }
 
     public func recover(timeout: Duration = .seconds(600)) async throws(Failure) -> AgentStatus {
-        try await call(.POST, "/v1/recover", body: Optional<StartRequest>.none, timeout: requestTimeout + timeout)
+        try await call(.POST, AgentPaths.recover, body: Optional<StartRequest>.none, timeout: requestTimeout + timeout)
     }
 
     // MARK: Jobs
 
     /// `POST /v1/start` as a job: answers at once; follow it with `wait(for:timeout:)`.
     public func startJob(_ request: StartRequest) async throws(Failure) -> AgentJob {
-        try await call(.POST, "/v1/start", body: request, async: true)
+        try await call(.POST, AgentPaths.start, body: request, async: true)
     }
 
     /// `POST /v1/stop` as a job.
     public func stopJob(_ request: StopRequest = StopRequest(mode: .graceful)) async throws(Failure) -> AgentJob {
-        try await call(.POST, "/v1/stop", body: request, async: true)
+        try await call(.POST, AgentPaths.stop, body: request, async: true)
     }
 
     /// `POST /v1/recover` as a job.
     public func recoverJob() async throws(Failure) -> AgentJob {
-        try await call(.POST, "/v1/recover", body: Optional<StartRequest>.none, async: true)
+        try await call(.POST, AgentPaths.recover, body: Optional<StartRequest>.none, async: true)
     }
 
     /// `GET /v1/jobs/<id>`.
     public func job(_ id: String) async throws(Failure) -> AgentJob {
-        try await call(.GET, "/v1/jobs/\(id)", body: Optional<StartRequest>.none)
+        try await call(.GET, AgentPaths.job(id), body: Optional<StartRequest>.none)
     }
 
     /// Follows `job` until it ends: its result when it succeeded, its error (as `.api`) when it
@@ -98,12 +99,12 @@ public struct AgentClient: Sendable {
             switch current.phase {
             case .succeeded:
                 if let result = current.result { return result }
-                throw Failure.unexpected(status: 200, body: "job \(job.id) succeeded without a result", url: baseURL + "/v1/jobs/\(job.id)")
+                throw Failure.unexpected(status: 200, body: "job \(job.id) succeeded without a result", url: baseURL + AgentPaths.job(job.id))
             case .failed:
                 throw Failure.api(current.error ?? APIErrorBody(status: 500, code: "jobFailed", reason: "job \(job.id) failed without saying why"))
             case .running:
                 guard ContinuousClock.now < deadline else {
-                    throw WaitTimeout(url: baseURL + "/v1/jobs/\(job.id)", waitingFor: "done with \(job.kind.rawValue) (\(current.progress ?? "running"))",
+                    throw WaitTimeout(url: baseURL + AgentPaths.job(job.id), waitingFor: "done with \(job.kind.rawValue) (\(current.progress ?? "running"))",
                                       timeout: timeout, lastStatus: nil, lastError: nil)
                 }
                 try await Task.sleep(for: interval)
@@ -116,21 +117,21 @@ public struct AgentClient: Sendable {
 
     /// `POST /v1/backup`: the backup job, running; collect its stream with `collectBackup`.
     public func startBackup() async throws(Failure) -> AgentJob {
-        try await call(.POST, "/v1/backup", body: Optional<StartRequest>.none)
+        try await call(.POST, AgentPaths.backup, body: Optional<StartRequest>.none)
     }
 
     /// `GET /v1/jobs/<id>/stream`: the backup's compressed stream, chunk by chunk. A stream that
     /// breaks (the backup failed) throws; a complete one returns its size.
     @discardableResult
     public func collectBackup(_ job: AgentJob, timeout: Duration, _ consume: (ByteBuffer) async throws -> Void) async throws -> Int64 {
-        try await download("/v1/jobs/\(job.id)/stream", timeout: timeout, consume)
+        try await download(AgentPaths.jobStream(job.id), timeout: timeout, consume)
     }
 
     /// `POST /v1/restore/stage`: sends a backup's compressed stream, which the node unpacks and
     /// prepares in its scratch directory. The stream is chunked: a source that fails mid-way
     /// leaves the request incomplete, never a short stream the node would take as whole.
     public func stageRestore(_ stream: ChunkPipe, timeout: Duration) async throws(Failure) -> RestoreStage {
-        let url = baseURL + "/v1/restore/stage"
+        let url = baseURL + AgentPaths.restoreStage
         var request = HTTPClientRequest(url: HostTable.resolve(url: url))
         request.method = .POST
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
@@ -154,18 +155,18 @@ public struct AgentClient: Sendable {
 
     /// `POST /v1/restore/apply`: the staged backup into the stopped node's emptied datadir.
     public func applyRestore(timeout: Duration) async throws(Failure) -> AgentStatus {
-        try await call(.POST, "/v1/restore/apply", body: Optional<StartRequest>.none, timeout: requestTimeout + timeout)
+        try await call(.POST, AgentPaths.restoreApply, body: Optional<StartRequest>.none, timeout: requestTimeout + timeout)
     }
 
     /// `POST /v1/restore/empty`: the stopped node's datadir emptied, to join by a full SST.
     public func emptyForRejoin() async throws(Failure) -> AgentStatus {
-        try await call(.POST, "/v1/restore/empty", body: Optional<StartRequest>.none, timeout: requestTimeout + .seconds(60))
+        try await call(.POST, AgentPaths.restoreEmpty, body: Optional<StartRequest>.none, timeout: requestTimeout + .seconds(60))
     }
 
     /// `DELETE /v1/restore/stage`: forgets a staged backup.
     public func discardStage() async throws(Failure) {
-        let (status, body) = try await raw(.DELETE, "/v1/restore/stage", body: nil)
-        guard (200..<300).contains(status) else { throw failure(status: status, body: body, url: baseURL + "/v1/restore/stage") }
+        let (status, body) = try await raw(.DELETE, AgentPaths.restoreStage, body: nil)
+        guard (200..<300).contains(status) else { throw failure(status: status, body: body, url: baseURL + AgentPaths.restoreStage) }
     }
 
     // MARK: Streams
@@ -174,7 +175,7 @@ public struct AgentClient: Sendable {
     /// never held whole. Returns the number of bytes received.
     @discardableResult
     public func errorLog(timeout: Duration = .seconds(300), _ consume: (ByteBuffer) async throws -> Void) async throws -> Int64 {
-        try await download("/v1/logs/error", timeout: timeout, consume)
+        try await download(AgentPaths.errorLog, timeout: timeout, consume)
     }
 
     /// Streams a response body to `consume`; a non-2xx answer throws its error body.
@@ -207,18 +208,18 @@ public struct AgentClient: Sendable {
 
     /// `GET /readyz`: true when the node is Synced and Primary.
     public func ready() async throws(Failure) -> Bool {
-        let (status, _) = try await raw(.GET, "/readyz", body: nil, authorized: false, timeout: requestTimeout)
+        let (status, _) = try await raw(.GET, AgentPaths.readiness, body: nil, authorized: false, timeout: requestTimeout)
         return status == 200
     }
 
     /// `GET /livez`: true when the agent answers.
     public func live() async -> Bool {
-        (try? await raw(.GET, "/livez", body: nil, authorized: false, timeout: .seconds(2)).status) == 200
+        (try? await raw(.GET, AgentPaths.liveness, body: nil, authorized: false, timeout: .seconds(2)).status) == 200
     }
 
     /// `GET /metrics`: the Prometheus exposition text.
     public func metrics() async throws(Failure) -> String {
-        let (_, body) = try await raw(.GET, "/metrics", body: nil, authorized: false, timeout: requestTimeout)
+        let (_, body) = try await raw(.GET, AgentPaths.metrics, body: nil, authorized: false, timeout: requestTimeout)
         return String(decoding: body, as: UTF8.self)
     }
 

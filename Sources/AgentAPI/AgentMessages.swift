@@ -179,10 +179,13 @@ public struct AgentStatus: Codable, Sendable, Hashable {
         /// "IST" or "SST"; nil while the donor has not chosen yet.
         public var method: String?
         public var since: Date
+        /// The donor's node name, as Galera's selection line names it.
+        public var donor: String?
 
-        public init(method: String?, since: Date) {
+        public init(method: String?, since: Date, donor: String? = nil) {
             self.method = method
             self.since = since
+            self.donor = donor
         }
     }
 
@@ -222,6 +225,15 @@ public struct AgentStatus: Codable, Sendable, Hashable {
     /// The server's version (`mariadbd --version`), once the agent read it: a restore refuses a
     /// backup of a newer major version than this.
     public var serverVersion: String?
+    /// The Galera cluster UUID under which this datadir was once Synced in a Primary component
+    /// (the `qmysql-member` marker the agent writes then); nil when it never was. A datadir
+    /// that never was a member holds nothing of its own: it is seeded by SST, never recovered
+    /// or bootstrapped.
+    public var member: String?
+    /// true: a person put `qmysql-reseed` in the datadir, saying that whatever this node held
+    /// may be replaced: the controller treats it as a node that never was a member (re-seeded by
+    /// SST, left out of a bootstrap choice). nil otherwise. Removed once the node is Synced.
+    public var reseedApproved: Bool?
 
     public init(
         node: String, cluster: String, flavor: Flavor, state: NodeState, stateReason: String, observedAt: Date,
@@ -229,7 +241,8 @@ public struct AgentStatus: Codable, Sendable, Hashable {
         grastate: Grastate? = nil, grastateError: String? = nil, gvwstatePresent: Bool = false,
         datadirInitialized: Bool, recovered: Recovered? = nil, wsrep: WsrepStatus? = nil,
         wsrepObservedAt: Date? = nil, wsrepError: String? = nil, lastStateTransfer: StateTransfer? = nil,
-        stateTransferInProgress: StateTransferInProgress? = nil, stateTransferIncomplete: Bool? = nil, disk: Disk? = nil, diskFullError: DiskFullError? = nil
+        stateTransferInProgress: StateTransferInProgress? = nil, stateTransferIncomplete: Bool? = nil, disk: Disk? = nil, diskFullError: DiskFullError? = nil,
+        member: String? = nil, reseedApproved: Bool? = nil
     ) {
         self.node = node
         self.cluster = cluster
@@ -254,6 +267,8 @@ public struct AgentStatus: Codable, Sendable, Hashable {
         self.stateTransferIncomplete = stateTransferIncomplete
         self.disk = disk
         self.diskFullError = diskFullError
+        self.member = member
+        self.reseedApproved = reseedApproved
     }
 
     /// Synced and Primary: what /readyz answers.

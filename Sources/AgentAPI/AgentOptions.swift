@@ -21,8 +21,13 @@ public struct AgentOptions: Sendable, Hashable, Codable {
     public var galeraPort: Int = DefaultPorts.galera
     public var istPort: Int = DefaultPorts.ist
     public var sstPort: Int = DefaultPorts.sst
-    /// Every member's Galera address, this node included: `host` or `host:port`.
+    /// Every member's Galera address, this node included: `host` or `host:port`. May be empty
+    /// when `peersFile` names them.
     public var peers: [String]
+    /// A file listing the peers (one a line, or comma-separated), read at every mysqld start:
+    /// the operator's ConfigMap, so that a scale changes a file, not the pod template, and no
+    /// node that stays is restarted. Takes precedence over `peers`, which remain the fallback.
+    public var peersFile: String?
     /// nil: `address`.
     public var listenAddress: String?
     public var listenPort: Int = DefaultPorts.agent
@@ -87,11 +92,13 @@ public struct AgentOptions: Sendable, Hashable, Codable {
         let defaults = AgentOptions(nodeName: "", clusterName: "", dataDirectory: "", address: "", peers: [])
         var arguments = [
             "--node-name", nodeName, "--cluster-name", clusterName, "--data-dir", dataDirectory,
-            "--address", address, "--peers", peers.joined(separator: ","),
+            "--address", address,
         ]
         func add(_ name: String, _ value: String?, default defaultValue: String?) {
             if let value, value != defaultValue { arguments += [name, value] }
         }
+        add("--peers", peers.isEmpty ? nil : peers.joined(separator: ","), default: nil)
+        add("--peers-file", peersFile, default: nil)
         add("--flavor", flavor.rawValue, default: defaults.flavor.rawValue)
         add("--run-dir", runDirectory, default: nil)
         add("--mysql-port", "\(mysqlPort)", default: "\(defaults.mysqlPort)")
@@ -130,8 +137,15 @@ public struct AgentOptions: Sendable, Hashable, Codable {
 
     /// Peers as `host:port`, the default Galera port filled in.
     public func resolvedPeers() throws(Problem) -> [String] {
-        let list = peers.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        guard !list.isEmpty else { throw Problem("--peers is empty; list every member's address, e.g. 127.0.0.2,127.0.0.3,127.0.0.4") }
+        try Self.resolve(peers, galeraPort: galeraPort)
+    }
+
+    /// A peer list as `host:port`: entries of `--peers`, or of a peers file (one a line or
+    /// comma-separated; blank lines and `#` comments ignored).
+    public static func resolve(_ entries: [String], galeraPort: Int) throws(Problem) -> [String] {
+        let list = entries.flatMap { $0.split(whereSeparator: { $0 == "," || $0 == "\n" }) }
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        guard !list.isEmpty else { throw Problem("the peer list is empty; list every member's address, e.g. 127.0.0.2,127.0.0.3,127.0.0.4") }
         var resolved: [String] = []
         for peer in list {
             let parts = peer.split(separator: ":", omittingEmptySubsequences: false)
@@ -165,6 +179,7 @@ public struct AgentOptions: Sendable, Hashable, Codable {
             problems.append("--cluster-name '\(clusterName)' must be non-empty letters, digits, '-', '_' or '.'")
         }
         for (name, path) in [("--data-dir", dataDirectory), ("--run-dir", runDirectory ?? "/"), ("--token-file", tokenFile ?? "/"),
+                             ("--peers-file", peersFile ?? "/"),
                              ("--monitor-password-file", monitorPasswordFile ?? "/"),
                              ("--root-password-file", rootPasswordFile ?? "/"),
                              ("--controller-password-file", controllerPasswordFile ?? "/"),
@@ -183,13 +198,16 @@ public struct AgentOptions: Sendable, Hashable, Codable {
         if listenAddress ?? address == address, nodePorts.contains(listenPort) {
             problems.append("--listen-port \(listenPort) collides with a mysqld or Galera port on \(address); choose another")
         }
-        do {
-            let resolved = try resolvedPeers()
-            if !resolved.contains(where: isThisNode) {
-                problems.append("--peers \(peers.joined(separator: ",")) does not include this node (\(address):\(galeraPort) or a name starting with \(nodeName)); list every member, this one included")
+        // With a peers file the list is read (and checked) at every mysqld start instead.
+        if peersFile == nil || !peers.isEmpty {
+            do {
+                let resolved = try resolvedPeers()
+                if !resolved.contains(where: isThisNode) {
+                    problems.append("--peers \(peers.joined(separator: ",")) does not include this node (\(address):\(galeraPort) or a name starting with \(nodeName)); list every member, this one included")
+                }
+            } catch {
+                problems.append(peersFile == nil ? error.description + " (or give --peers-file)" : error.description)
             }
-        } catch {
-            problems.append(error.description)
         }
         if let controllerURL {
             if let url = URL(string: controllerURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil {} else {
@@ -238,17 +256,4 @@ public struct AgentOptions: Sendable, Hashable, Codable {
     public static func duration(seconds: Double) -> Duration {
         .milliseconds(Int64((seconds * 1000).rounded()))
     }
-}
-
-/// The ports every part of qmysql agrees on. Standard MySQL and Galera ports for mysqld; the
-/// agent's and the controller's APIs next to each other, away from both.
-public enum DefaultPorts {
-    public static let mysql = 3306
-    public static let galera = 4567
-    public static let ist = 4568
-    public static let sst = 4444
-    /// The agent's HTTP API in every database pod.
-    public static let agent = 9809
-    /// The controller's HTTP API (status, reports from agents, tasks).
-    public static let controller = 9810
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Galera
 import KubeAPI
 import KubeClient
 import QiniuAPI
@@ -44,6 +45,6 @@ struct ClusterFollower {
     }
 
     static func seconds(_ duration: Duration) -> String {
-        String(format: "%.1f s", Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+        String(format: "%.1f s", duration.inSeconds)
     }
 }

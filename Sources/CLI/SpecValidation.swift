@@ -6,7 +6,7 @@ import KubeSchema
 enum SpecValidation {
     static func check(_ object: JSONValue, against crd: JSONValue, kind: String, name: String) throws {
         do {
-            _ = try CustomResourceValidation.admit(object, crd: crd)
+            _ = try CustomResourceAdmission.admit(object, crd: crd)
         } catch let status as Status {
             let causes = (status.details?.causes ?? []).map { "  \($0.field ?? "(object)"): \($0.message ?? "invalid")" }
             throw CLIError(

@@ -1,4 +1,5 @@
 import Foundation
+import Galera
 import KubeAPI
 import KubeClient
 import QiniuAPI
@@ -74,12 +75,12 @@ struct TaskFollower {
         guard let steps = task.status?.steps, !steps.isEmpty else {
             return phase + (task.status?.message.map { ": \($0)" } ?? "")
         }
-        let current = steps.lastIndex(where: { $0.state != "Pending" }) ?? 0
+        let current = steps.lastIndex(where: { $0.state != .pending }) ?? 0
         let step = steps[current]
         // A restore numbers its steps 0 (verify) to 5, as the procedure does.
         let number = step.number ?? current + 1
         let last = steps.last?.number ?? steps.count
-        var line = "\(phase): step \(number)/\(last) \(step.name) (\(step.state))"
+        var line = "\(phase): step \(number)/\(last) \(step.name) (\(step.state.rawValue))"
         if let message = step.message ?? task.status?.message, !message.isEmpty { line += " — \(message)" }
         return line
     }
@@ -94,16 +95,16 @@ struct ByteMeter {
         guard let bytes, bytes > 0 else { return nil }
         let now = ContinuousClock.now
         if first == nil { first = (now, bytes) }
-        var text = ByteText.format(bytes)
+        var text = ByteCount.short(bytes)
         if let first, bytes > first.bytes {
-            let seconds = Double((now - first.at).components.seconds) + Double((now - first.at).components.attoseconds) / 1e18
-            if seconds > 0 { text += " at \(ByteText.format(Int64(Double(bytes - first.bytes) / seconds)))/s" }
+            let seconds = (now - first.at).inSeconds
+            if seconds > 0 { text += " at \(ByteCount.short(Int64(Double(bytes - first.bytes) / seconds)))/s" }
         }
         if let total, total > 0 {
             // An estimate can be passed: the bar stays full and the text says "about".
             let filled = Int(min(1, Double(bytes) / Double(total)) * 20)
             text = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: 20 - filled) + "] " + text
-                + " of \(bytes > total ? "about " : "")\(ByteText.format(total))"
+                + " of \(bytes > total ? "about " : "")\(ByteCount.short(total))"
         }
         return text
     }

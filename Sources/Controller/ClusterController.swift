@@ -4,6 +4,8 @@ import Foundation
 import Galera
 import KubeAPI
 import Logging
+import QiniuAPI
+import Synchronization
 
 /// One controller for one MySQL cluster: observe → decide (pure) → act once → observe again.
 ///
@@ -22,6 +24,10 @@ public actor ClusterController {
     public nonisolated let queue: TaskQueue
 
     let logger: Logger
+    /// Set once `run()` is cancelled (the controller stops): a task interrupted then is not
+    /// failed, it is left for the next controller (a restore resumes from its progress).
+    /// Read through `isStopping`: the cancellation reaches the running task before this is set.
+    nonisolated let stopping = Atomic<Bool>(false)
     /// The hands and eyes: agents and mysqld (real), or an in-memory Galera (tests).
     let access: any NodeAccess
     var history = ActionHistory()
@@ -31,16 +37,8 @@ public actor ClusterController {
     private var lastCycle: ContinuousClock.Instant?
     /// Reports that arrive before `run()` are recorded but not acted on.
     var started = false
-    /// After a failed recovery step, the next one waits: 1 s, 2 s, 4 s ... up to 30 s (by
-    /// default), so a refusing agent or a failing start is never hammered.
-    var failedSteps = 0
-    var retryNotBefore: ContinuousClock.Instant?
-    /// `retryNotBefore` on the wall clock, for the status (fixed when the step failed).
-    var retryNotBeforeText: String?
-    /// Failures per step, across other steps' successes: the escalation rule counts these.
-    var stepFailures = StepFailures()
-    /// The last failed step, for the retry shown in the status and for the escalated back-off.
-    var lastFailure: StepFailures.Entry?
+    /// Failed recovery steps and the back-off they impose (see `RetryState`).
+    var retries = RetryState()
     let wallClock: @Sendable () -> Date
     /// The cluster's Galera UUID once it was formed: given, read from the state file, or learned
     /// from a Primary component. A formed cluster is never formed again from empty datadirs.
@@ -52,6 +50,36 @@ public actor ClusterController {
     var restoreStopped: ManualIntervention?
     /// Backups and restores: their statuses, approvals, and the store's catalog.
     var data = DataTaskBook()
+    /// When `run()` began: an agent that has not answered since is starting, not failing.
+    var startedAt: ContinuousClock.Instant?
+    /// Joiners whose donor is confirmed stopped, and since when (see `markDonorsGone`).
+    var donorsGone: [String: (donor: String, since: ContinuousClock.Instant)] = [:]
+    /// Which nodes were ever members of the formed cluster (see `MemberRecord`).
+    var members: MemberRecord
+    /// When a node was last seen in a Primary component (the stalled-transfer rule times it).
+    var lastPrimarySeen: ContinuousClock.Instant?
+    /// The wait the plan has been in since when (`Waiting.key`): a wait that need not end by
+    /// itself asks a person once it lasts too long.
+    var currentWait: (key: String, since: ContinuousClock.Instant)?
+    /// Since when the cluster has been neither Green nor attended (no step, no wait, nothing
+    /// asked of a person): the invariant docs/controller.md states; logged when it lasts.
+    var unattendedSince: ContinuousClock.Instant?
+    /// Whether the cluster has been Green since it was formed (or was formed before this
+    /// controller started): until then its phase is still Forming, although its intent is
+    /// serving from the moment its UUID is known (a new cluster's first SSTs are no outage).
+    var formationComplete: Bool
+    /// The running restore's progress, kept in the state file (see `RestoreProgress`).
+    var restoreProgress: RestoreProgress?
+    /// The newest restores that ended, kept in the state file (see `finishRestore`).
+    var finishedRestores: [DataTaskStatus]
+    static let finishedRestoresKept = 5
+    /// The decide step's trigger (see `evaluate`): whether one runs, and the latest ask meanwhile.
+    var evaluation = (running: false, requested: String?.none)
+    /// The settings that change in place: the command line's, then the operator's latest spec.
+    var desired: DesiredState
+    /// Failed attempts of a seeding restore (`spec.restoreFrom`), and the pending next one.
+    var seedingFailures = 0
+    var seedingRetry: Task<Void, Never>?
 
     /// - Parameters:
     ///   - access: how nodes are reached; `AgentNodeAccess` for real agents.
@@ -63,13 +91,43 @@ public actor ClusterController {
         var logger = logger
         logger[metadataKey: "cluster"] = "\(configuration.clusterName)"
         self.logger = logger
-        metrics = ControllerMetrics(cluster: configuration.clusterName, nodes: configuration.nodes.map(\.name))
+        let state = ControllerState.read(from: configuration.stateFile)
+        // The last spec accepted is newer than the command line (which, under the operator,
+        // carries no settings at all).
+        let desired = state?.spec.flatMap { try? DesiredState(spec: $0) } ?? DesiredState(configuration: configuration)
+        self.desired = desired
+        metrics = ControllerMetrics(cluster: configuration.clusterName, nodes: desired.nodes.map(\.name))
         feed = StatusFeed(capacity: 4)
-        table = NodeTable(configuration: configuration)
+        var current = configuration
+        current.nodes = desired.nodes
+        current.replicas = desired.replicas
+        table = NodeTable(configuration: current)
         queue = TaskQueue(logger: logger)
+        access.setNodes(desired.nodes)
         self.access = access
         self.wallClock = wallClock
-        formedUUID = configuration.formedUUID ?? ControllerState.read(from: configuration.stateFile)?.clusterUUID
+        restoreProgress = state?.restore
+        finishedRestores = state?.finishedRestores ?? []
+        // A restore the previous controller left owns the nodes from the first look on, and its
+        // task is in the book before any request is answered (the operator asking for it again
+        // finds it, and never starts it anew).
+        (restoreStep, restoreStopped) = Self.recordedRestoreIntent(state?.restore)
+        if let progress = state?.restore {
+            data.add(progress.request, status: progress.recordedTask(from: Self.newTaskStatus(progress.request), now: KubeTime.format(wallClock())))
+        }
+        // What the controller learnt itself (kept in its state file) before what it was told.
+        let formed = state?.clusterUUID ?? desired.formedUUID
+        formedUUID = formed
+        // Formed before this controller, unless its own state says the formation is unfinished.
+        formationComplete = formed != nil && !(state?.clusterUUID == formed && state?.formationComplete == false)
+        if let formedUUID {
+            // A complete record only when the state file kept one for this very UUID.
+            let kept = state?.clusterUUID == formedUUID ? state?.members : nil
+            members = MemberRecord(names: Set(kept ?? []), complete: kept != nil)
+        } else {
+            // Never formed: this controller watches the formation itself.
+            members = MemberRecord(complete: true)
+        }
     }
 
     /// A controller of real agents: `httpClient` is owned by the caller, who shuts it down.
@@ -82,22 +140,53 @@ public actor ClusterController {
     /// Probes, evaluates and runs tasks until cancelled.
     public func run() async {
         started = true
+        startedAt = .now
         logger.info("controller started", metadata: [
-            "nodes": "\(configuration.nodes.map(\.name).joined(separator: ","))",
-            "autoRecovery": "\(configuration.autoRecovery)", "replicas": "\(configuration.replicas)",
+            "nodes": "\(desired.nodes.map(\.name).joined(separator: ","))",
+            "autoRecovery": "\(desired.autoRecovery)", "replicas": "\(desired.replicas)",
+            "generation": "\(desired.generation.map(String.init) ?? "none")",
         ])
-        await prepareData()
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.queue.run { finished in await self.taskFinished(finished) } }
-            group.addTask { await self.probeLoop() }
-            if configuration.backupSchedule != nil, configuration.backupStore != nil {
-                group.addTask { await self.scheduleLoop() }
+        // A restore the previous controller began goes on before anything else is queued.
+        await resumeRecordedRestore()
+        await awaitNodes()
+        if !Task.isCancelled { await prepareData() }
+        await withTaskCancellationHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.queue.run { finished in await self.taskFinished(finished) } }
+                group.addTask { await self.probeLoop() }
+                if configuration.backupStore != nil {
+                    group.addTask { await self.scheduleLoop() }
+                }
+                await group.waitForAll()
             }
-            await group.waitForAll()
+        } onCancel: {
+            stopping.store(true, ordering: .relaxed)
         }
+        seedingRetry?.cancel()
         await access.shutdown()
         feed.finish()
         logger.info("controller stopped")
+    }
+
+    /// A controller started without nodes (under the operator, before its first spec) watches
+    /// nothing and says so in its status, which also proves it alive to the operator.
+    private func awaitNodes() async {
+        guard desired.nodes.isEmpty else { return }
+        logger.notice("waiting for the desired state (PUT /v1/spec): no nodes yet")
+        feed.publish(status())
+        while desired.nodes.isEmpty, !Task.isCancelled {
+            lastCycle = .now
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// Whether the controller is stopping, asked by a task that stopped. Its own cancellation
+    /// counts before `stopping` is set: the runtime cancels `run()`'s children before its
+    /// cancellation handler sets the flag, so a task woken by that cancellation may get here
+    /// first. A task is cancelled only by its deadline or by the controller stopping (a person's
+    /// cancel is cooperative, `Cancelled`), and a deadline that passed says so.
+    nonisolated var isStopping: Bool {
+        stopping.load(ordering: .relaxed) || (Task.isCancelled && !DeadlineScope.passed)
     }
 
     private func probeLoop() async {
@@ -115,7 +204,7 @@ public actor ClusterController {
     /// Asks every node, in parallel, bounded by the probe timeout.
     func probeAll() async {
         await withTaskGroup(of: Void.self) { group in
-            for node in configuration.nodes {
+            for node in desired.nodes {
                 group.addTask { await self.probe(node: node.name) }
             }
         }
@@ -131,7 +220,11 @@ public actor ClusterController {
 
     private func probeAgent(node: String, timeout: Duration) async {
         do {
-            let status = try await access.status(of: node)
+            // The agent client's own request timeout is the probe timeout too; the outer bound
+            // keeps a round bounded whatever the access does (a connect that hangs, a fake).
+            let status = try await withDeadline(timeout + .milliseconds(500), "agent probe of \(node)") { [access] in
+                try await access.status(of: node)
+            }
             await table.offer(status)
         } catch {
             metrics.recordProbeFailure(node: node, sql: false)
@@ -157,7 +250,7 @@ public actor ClusterController {
     public func receive(_ report: AgentStatus) async -> Bool {
         guard await table.offer(report) else {
             // Not newer than what we hold, or not ours.
-            return report.cluster == configuration.clusterName && configuration.nodes.contains { $0.name == report.node }
+            return report.cluster == configuration.clusterName && knows(node: report.node)
         }
         if started { await evaluate(origin: "report from \(report.node)") }
         return true
@@ -165,9 +258,24 @@ public actor ClusterController {
 
     // MARK: - Deciding
 
+    /// The one way into the decide step, like moco's `clustering/process.go`: a probe round, a
+    /// pushed report, a finished task and a new desired state all ask here. One evaluation runs
+    /// at a time; asks that come while it runs coalesce into one more (the latest origin wins),
+    /// so two evaluations never interleave at their suspension points.
+    func evaluate(origin: String) async {
+        evaluation.requested = origin
+        guard !evaluation.running else { return }
+        evaluation.running = true
+        defer { evaluation.running = false }
+        while let next = evaluation.requested {
+            evaluation.requested = nil
+            await evaluateNow(origin: next)
+        }
+    }
+
     /// Builds the snapshot, publishes the status if it changed, and enqueues a recovery task when
     /// a step is due. Never acts itself: health checks only enqueue.
-    func evaluate(origin: String) async {
+    private func evaluateNow(origin: String) async {
         let now = ContinuousClock.now
         lastCycle = now
         let snapshot = await observe(at: now)
@@ -177,17 +285,20 @@ public actor ClusterController {
         if !recoveryPending { recoveringFault = nil }
 
         learnFormation(snapshot)
-        for node in snapshot.nodes where node.state == .green { stepFailures.nodeRecovered(node.name) }
-        if let failure = lastFailure, stepFailures.entries.values.contains(where: { $0.node == failure.node }) == false {
-            // The node that failed is Green again (by itself, or a person's hand): start afresh.
-            lastFailure = nil
-            failedSteps = 0
-            retryNotBefore = nil
-            retryNotBeforeText = nil
+        learnMembers(snapshot)
+        if formedUUID != nil, !formationComplete, snapshot.clusterState == .green {
+            formationComplete = true
+            saveState()
         }
-        let escalated = escalation(for: plan) ?? restoreStopped
+        // A node that failed is Green again (by itself, or a person's hand): its failures go.
+        retries.nodesGreen(snapshot.nodes.filter { $0.state == .green }.map(\.name))
+        let escalated = escalation(for: plan) ?? restoreStopped ?? waitEscalation(plan, stepRunning: recoveryPending, now: now)
+            ?? automaticRecoveryOff(plan)
         trackOutage(snapshot.clusterState, plan: plan, now: now)
-        metrics.record(snapshot)
+        // The phase as it is after this observation: the evaluation that learns the cluster's
+        // UUID already shows Serving (the snapshot's intent was taken before it was learnt).
+        let phase = phase(of: intent)
+        metrics.record(snapshot, phase: phase)
         var manual = escalated != nil
         if case .manual = plan { manual = true }
         metrics.recordManualIntervention(manual)
@@ -196,27 +307,30 @@ public actor ClusterController {
         if plan != lastPlan { logPlan(plan, snapshot: snapshot, origin: origin) }
         lastPlan = plan
 
-        var backingOff = retryNotBefore.map { now < $0 } ?? false
+        var backingOff = retries.backingOff(at: now)
         // An escalated step is tried again only every escalatedRetryInterval, whatever succeeded
         // in between (a recovered position must not restart the loop into the same wall).
-        if escalated != nil, case .step(let step) = plan, let entry = stepFailures.entry(for: step.action),
-           wallClock().timeIntervalSince(entry.lastAt) < configuration.escalatedRetryInterval.timeInterval {
+        if escalated != nil, case .step(let step) = plan, let entry = retries.entry(for: step.action),
+           wallClock().timeIntervalSince(entry.lastAt) < configuration.escalatedRetryInterval.inSeconds {
             backingOff = true
         }
         // A pause is the user's own request: it runs even with automatic recovery off.
-        if started, case .step(let step) = plan, configuration.autoRecovery || step.fault == .pausing, !recoveryPending, !backingOff {
+        if started, case .step(let step) = plan, desired.autoRecovery || step.fault == .pausing, !recoveryPending, !backingOff {
             if await queue.enqueue(recoveryTask()) {
                 recoveringFault = step.fault
             }
         }
         var retry: ClusterStatusBuilder.Retry?
-        if failedSteps > 0, let failure = lastFailure, let next = retryNotBeforeText {
-            retry = .init(step: failure.step, failures: failure.count, lastError: failure.lastError, nextAttempt: next)
+        if let pending = retries.pendingRetry {
+            retry = .init(step: pending.step, failures: pending.failures, lastError: pending.lastError, nextAttempt: pending.nextAttempt)
         }
         let activity = ClusterStatusBuilder.Activity(
-            plan: plan, autoRecovery: configuration.autoRecovery, recovering: recoveringFault, retry: retry, escalation: escalated)
+            plan: plan, autoRecovery: desired.autoRecovery, recovering: recoveringFault, retry: retry, escalation: escalated)
         var status = ClusterStatusBuilder.build(snapshot, activity: activity, previous: feed.latest, now: KubeTime.format(wallClock()))
         status.clusterUUID = formedUUID
+        status.phase = phase
+        status.observedGeneration = desired.generation
+        trackAttention(status, now: now)
         let recent = history.records.suffix(ActionSummary.kept).map(\.summaryForStatus)
         status.actions = recent.isEmpty ? nil : Array(recent)
         decorateWithData(&status)
@@ -226,6 +340,7 @@ public actor ClusterController {
                 "nodes": "\(status.nodes.map { "\($0.name)=\($0.state.rawValue)" }.joined(separator: " "))",
             ])
         }
+        await resumeYieldedBackups(green: status.state == .green, recoveryPending: recoveryPending)
     }
 
     /// The escalation rule: the step the plan wants has failed `escalateAfterFailures` times (in
@@ -233,7 +348,7 @@ public actor ClusterController {
     /// how often, the last error and what to do; the step is tried again only every
     /// `escalatedRetryInterval`, so a fixed cause is still picked up by itself.
     func escalation(for plan: FaultPlan) -> ManualIntervention? {
-        guard case .step(let step) = plan, let entry = stepFailures.entry(for: step.action),
+        guard case .step(let step) = plan, let entry = retries.entry(for: step.action),
               entry.count >= configuration.escalateAfterFailures else { return nil }
         return ManualIntervention(
             reason: "RecoveryStepFailing",
@@ -241,18 +356,116 @@ public actor ClusterController {
             advice: "Look at \(entry.node)'s agent log and mysqld error log (on Kubernetes: kubectl logs \(entry.node)) and fix the cause; the controller tries the step again every \(configuration.escalatedRetryInterval) and clears this once it succeeds.")
     }
 
+    /// A wait that need not end by itself, once it has lasted past its bound: the cluster asks a
+    /// person, and keeps waiting (the condition clears when the wait ends). Waits that progress
+    /// or that their own timeouts bound (a transfer from a Primary component, a busy agent) are
+    /// never escalated here, nor is what a running step waits for (its deadline bounds it: a
+    /// bootstrap node's InnoDB recovery, say); the wait is timed afresh once the step ends.
+    func waitEscalation(_ plan: FaultPlan, stepRunning: Bool, now: ContinuousClock.Instant) -> ManualIntervention? {
+        guard case .wait(let waiting) = plan, !stepRunning else {
+            currentWait = nil
+            return nil
+        }
+        if currentWait?.key != waiting.key { currentWait = (waiting.key, now) }
+        let lasted = now - (currentWait?.since ?? now)
+        let node = waiting.node ?? "a node"
+        switch waiting.kind {
+        case .transfer, .agentBusy:
+            return nil
+        case .rejoining where lasted >= configuration.waitEscalateAfter:
+            return ManualIntervention(
+                reason: "NodeCutOff",
+                seen: "\(node) has not rejoined the Primary component for \(lasted.readable) (\(waiting.reason))",
+                advice: "Check the network between \(node) and the other nodes: it rejoins by itself once it reaches them (by IST). If it cannot, restart its pod (kubectl delete pod \(node)): its agent starts it again and it joins.")
+        case .starting where lasted >= configuration.waitEscalateAfter:
+            return ManualIntervention(
+                reason: "NodeNotAnswering",
+                seen: "\(node)'s mysqld has run for \(lasted.readable) without answering SQL while no Primary component exists (\(waiting.reason))",
+                advice: "Look at \(node)'s log (kubectl logs \(node)): InnoDB's crash recovery of a large datadir takes time and says so; a mysqld that hangs can be stopped (kubectl delete pod \(node)) and the controller decides again.")
+        case .viewSettling where lasted >= configuration.waitEscalateAfter:
+            return ManualIntervention(
+                reason: "ViewNotChanging",
+                seen: "the Primary component has counted stopped nodes for \(lasted.readable) (\(waiting.reason))",
+                advice: "Galera evicts stopped members within seconds; look at the running nodes' logs (kubectl logs \(node)) for EVS messages.")
+        case .agentsStarting where lasted >= configuration.agentStartDeadline:
+            return ManualIntervention(
+                reason: "AgentsNotStarting",
+                seen: "not every agent has answered for \(lasted.readable) (\(waiting.reason)); a new cluster forms only once each says its datadir is empty",
+                advice: "Check the pods (kubectl describe pod): an image that cannot be pulled, a volume that does not attach, or a node that cannot schedule them.")
+        default:
+            return nil
+        }
+    }
+
+    /// With automatic recovery off, a step that is due waits for a person: that is asked.
+    func automaticRecoveryOff(_ plan: FaultPlan) -> ManualIntervention? {
+        guard case .step(let step) = plan, !desired.autoRecovery, step.fault != .pausing else { return nil }
+        return ManualIntervention(
+            reason: "AutomaticRecoveryOff",
+            seen: "automatic recovery is off; it would \(step.action): \(step.reason)",
+            advice: "Set spec.autoRecovery to true and the controller does it, or do it by hand.")
+    }
+
+    /// The invariant (docs/controller.md): a cluster that is not Green always has a step running
+    /// or planned, a wait it names, or asks a person. A status that says none of these while it
+    /// should serve is counted (`qmysql_controller_cluster_unattended`) and logged.
+    func trackAttention(_ status: ClusterStatus, now: ContinuousClock.Instant) {
+        let unattended = ClusterStatusBuilder.unattended(status)
+        metrics.recordUnattended(unattended)
+        guard unattended else {
+            unattendedSince = nil
+            return
+        }
+        if unattendedSince == nil { unattendedSince = now }
+        if let since = unattendedSince, now - since >= configuration.waitEscalateAfter {
+            logger.error("the cluster has been \(status.state.rawValue) for \((now - since).readable) with no step, no wait and nothing asked of a person: a gap in the decision table", metadata: ["message": "\(status.message)"])
+            unattendedSince = now
+        }
+    }
+
     /// Every node's observation now, with what the cluster is meant to be doing.
     func observe(at now: ContinuousClock.Instant = .now) async -> ClusterSnapshot {
         var snapshot = await table.snapshot(at: now)
         snapshot.intent = intent
+        for index in snapshot.nodes.indices {
+            snapshot.nodes[index].membership = members.membership(of: snapshot.nodes[index], clusterUUID: formedUUID)
+        }
+        markDonorsGone(&snapshot, now: now)
+        if snapshot.hasPrimary { lastPrimarySeen = now }
+        if !snapshot.hasPrimary, let since = lastPrimarySeen ?? startedAt { snapshot.primaryAbsentFor = now - since }
+        snapshot.stalledTransferAfter = configuration.stalledTransferAfter
         return snapshot
     }
 
     /// What the cluster is meant to be doing; the decision table's first input.
     var intent: ClusterIntent {
-        if configuration.paused { return .paused }
+        if desired.paused { return .paused }
         if let restoreStep { return .restoring(step: restoreStep) }
         return formedUUID == nil ? .forming : .serving
+    }
+
+    /// The phase shown upward: the intent's, except that a restore which stopped and asks a
+    /// person is no planned outage: the cluster should serve, and the alerts say it does not.
+    func phase(of intent: ClusterIntent) -> ClusterPhase {
+        if case .restoring = intent, restoreStopped != nil { return .serving }
+        if intent == .serving, !formationComplete { return .forming }
+        return intent.phase
+    }
+
+    /// A joiner's transfer whose donor is confirmed stopped cannot finish: MariaDB's joiner waits
+    /// for the stream without a timeout once it began. Times how long each such donor has been
+    /// gone, per joiner.
+    func markDonorsGone(_ snapshot: inout ClusterSnapshot, now: ContinuousClock.Instant) {
+        var gone: [String: (donor: String, since: ContinuousClock.Instant)] = [:]
+        for index in snapshot.nodes.indices {
+            let joiner = snapshot.nodes[index]
+            guard joiner.observation.processRunning == true, let donor = joiner.observation.stateTransfer?.donor,
+                  snapshot.node(named: donor)?.role == .stopped else { continue }
+            let since = donorsGone[joiner.name].flatMap { $0.donor == donor ? $0.since : nil } ?? now
+            gone[joiner.name] = (donor, since)
+            snapshot.nodes[index].donorGoneFor = now - since
+        }
+        donorsGone = gone
     }
 
     /// A restore task takes the nodes: until `endRestore()` the intent is `restoring(step)` and
@@ -271,12 +484,32 @@ public actor ClusterController {
             logger.notice("cluster formed", metadata: ["uuid": "\(uuid)"])
         }
         formedUUID = uuid
-        if let path = configuration.stateFile {
-            do {
-                try ControllerState(clusterUUID: uuid).write(to: path)
-            } catch {
-                logger.error("cannot record the cluster's UUID in the state file: \(error)", metadata: ["file": "\(path)"])
-            }
+        // Under a new UUID the controller watches from the start: the record is complete.
+        members = MemberRecord(complete: true)
+        _ = members.learn(from: snapshot, clusterUUID: uuid)
+        saveState()
+    }
+
+    /// Adds the nodes now Synced (or marked) as members; the state file follows.
+    private func learnMembers(_ snapshot: ClusterSnapshot) {
+        guard let uuid = formedUUID else { return }
+        let forgot = members.forgetReseeded(in: snapshot)
+        guard members.learn(from: snapshot, clusterUUID: uuid) || forgot else { return }
+        logger.info("members of the cluster", metadata: ["members": "\(members.names.sorted().joined(separator: ","))"])
+        saveState()
+    }
+
+    func saveState() {
+        guard let path = configuration.stateFile else { return }
+        let uuid = formedUUID
+        do {
+            var state = ControllerState(clusterUUID: uuid, members: members.stored, spec: desired.spec,
+                                        formationComplete: uuid == nil ? nil : formationComplete)
+            state.restore = restoreProgress
+            state.finishedRestores = finishedRestores.isEmpty ? nil : finishedRestores
+            try state.write(to: path)
+        } catch {
+            logger.error("cannot record the cluster's UUID, members and desired state in the state file: \(error)", metadata: ["file": "\(path)"])
         }
     }
 
@@ -287,11 +520,13 @@ public actor ClusterController {
         case .step(let step):
             var log = logger
             log[metadataKey: "node"] = "\(step.action.node)"
-            if configuration.autoRecovery {
+            if desired.autoRecovery {
                 log.notice("fault detected: next step \(step.action)", metadata: ["fault": "\(step.fault.rawValue)", "reason": "\(step.reason)"])
             } else {
                 log.warning("fault detected; automatic recovery is off, not acting: would \(step.action)", metadata: ["fault": "\(step.fault.rawValue)", "reason": "\(step.reason)"])
             }
+        case .wait(let waiting):
+            logger.info("waiting", metadata: ["reason": "\(waiting.reason)", "origin": "\(origin)"])
         case .manual(let intervention):
             logger.error("manual intervention required: \(intervention.message)", metadata: ["reason": "\(intervention.reason)"])
         }
@@ -302,7 +537,7 @@ public actor ClusterController {
         if state == .green {
             if let outage, let fault = outage.fault {
                 metrics.recordRecovered(fault, after: now - outage.since)
-                logger.notice("cluster Green again", metadata: ["fault": "\(fault.rawValue)", "after": "\(now - outage.since)"])
+                logger.notice("cluster Green again", metadata: ["fault": "\(fault.rawValue)", "after": "\((now - outage.since).readable)"])
             }
             outage = nil
             return
@@ -322,10 +557,24 @@ public actor ClusterController {
     /// status that says so (deciding on no observations would only produce false alarms).
     public func status() -> ClusterStatus {
         if let latest = feed.latest { return latest }
-        return ClusterStatus(
+        let waiting = desired.nodes.isEmpty
+            ? "no nodes yet: waiting for the operator's desired state (PUT /v1/spec)"
+            : "no observation yet (the first probe round has not completed)"
+        // A wait it names (the invariant): for the operator, or for the first probe round.
+        let now = KubeTime.format(wallClock())
+        var status = ClusterStatus(
             cluster: configuration.clusterName, state: .red,
-            nodes: configuration.nodes.map { NodeStatus(name: $0.name, state: .unknown, wsrepState: nil, seqno: nil, ready: false) },
-            conditions: [], message: "cluster \(configuration.clusterName): no observation yet (the first probe round has not completed)")
+            nodes: desired.nodes.map { NodeStatus(name: $0.name, state: .unknown, wsrepState: nil, seqno: nil, ready: false) },
+            conditions: [
+                Condition(type: ConditionType.ready, status: "False", reason: "NotObserved", message: waiting, lastTransitionTime: now),
+                Condition(type: ConditionType.recovering, status: "True",
+                          reason: desired.nodes.isEmpty ? "WaitingForDesiredState" : "WaitingForFirstProbe",
+                          message: waiting, lastTransitionTime: now),
+            ],
+            message: "cluster \(configuration.clusterName): \(waiting)", clusterUUID: formedUUID)
+        status.observedGeneration = desired.generation
+        status.phase = phase(of: intent)
+        return status
     }
 
     /// Whether the loop is alive: a cycle ran within three probe intervals (plus a probe timeout).

@@ -1,4 +1,5 @@
 import AgentAPI
+import Galera
 import Backup
 import NIOSSL
 
@@ -14,7 +15,7 @@ public struct NodeEndpoint: Sendable, Hashable, Codable {
     public var sqlHost: String
     public var sqlPort: Int
 
-    public init(name: String, ordinal: Int, agentURL: String, sqlHost: String, sqlPort: Int = 3306) {
+    public init(name: String, ordinal: Int, agentURL: String, sqlHost: String, sqlPort: Int = DefaultPorts.mysql) {
         self.name = name
         self.ordinal = ordinal
         self.agentURL = agentURL
@@ -51,6 +52,15 @@ public struct ControllerConfiguration: Sendable {
     public var staleAfter: Duration = .seconds(5)
     /// Deadline of one recovery step (a joiner may need a full SST: tens of seconds).
     public var recoveryStepDeadline: Duration = .seconds(120)
+    /// A joiner still waiting for a state transfer this long after the last Primary component
+    /// was seen is stopped and re-seeded later: no donor can finish its transfer.
+    public var stalledTransferAfter: Duration = .seconds(60)
+    /// How long a wait that need not end by itself may last before the cluster asks a person:
+    /// cut-off nodes not rejoining, a node without a Primary component that never answers SQL.
+    public var waitEscalateAfter: Duration = .seconds(60)
+    /// How long a node's agent may take to answer for the first time after the controller
+    /// started (an image pull, a volume attach) before a restore that needs it gives up.
+    public var agentStartDeadline: Duration = .seconds(600)
     /// How often a step's effect is looked for while it runs.
     public var effectPollInterval: Duration = .milliseconds(200)
     /// The wait after the first failed step; it doubles with every failure in a row, up to `retryBackoffLimit`.
@@ -113,14 +123,14 @@ public struct ControllerConfiguration: Sendable {
     public var problems: [String] {
         var problems: [String] = []
         if clusterName.isEmpty { problems.append("the cluster name is empty; give the QiniuMySQL's name") }
-        if nodes.isEmpty { problems.append("no nodes; give every node of the cluster") }
         let names = nodes.map(\.name)
         for name in Set(names) where names.filter({ $0 == name }).count > 1 {
             problems.append("node name '\(name)' is given twice; node names must be unique")
         }
         let ordinals = nodes.map(\.ordinal)
         if Set(ordinals).count != ordinals.count { problems.append("two nodes share an ordinal; ordinals must be unique") }
-        if replicas < 1 || replicas > nodes.count {
+        // No nodes: the controller waits for its desired state (PUT /v1/spec).
+        if !nodes.isEmpty, replicas < 1 || replicas > nodes.count {
             problems.append("replicas is \(replicas) but \(nodes.count) node(s) are configured; it must be between 1 and the number of nodes")
         }
         if probeTimeout > probeInterval * 2 {

@@ -10,10 +10,11 @@ extension ClusterStatus {
     public func resourceStatus(observedGeneration: Int64? = nil, lastBackup: LastBackup? = nil) -> QiniuMySQLStatus {
         let ready = nodes.filter(\.ready).count
         return QiniuMySQLStatus(
-            state: ClusterHealth(rawValue: state.rawValue),
+            state: state,
             ready: "\(ready)/\(nodes.count)",
             nodes: nodes.map {
-                QiniuMySQLNodeStatus(name: $0.name, state: $0.state.rawValue, wsrepState: $0.wsrepState, seqno: $0.seqno, ready: $0.ready)
+                QiniuMySQLNodeStatus(name: $0.name, state: $0.state.rawValue, wsrepState: $0.wsrepState, seqno: $0.seqno, ready: $0.ready,
+                                     agentSilentSince: $0.agentSilentSince)
             },
             conditions: conditions,
             observedGeneration: observedGeneration,
@@ -21,7 +22,7 @@ extension ClusterStatus {
                 LastBackup(name: $0.id, time: $0.time, size: $0.size, succeeded: true, position: $0.position)
             } ?? lastBackup,
             message: message,
-            clusterUUID: clusterUUID)
+            clusterUUID: clusterUUID, phase: phase)
     }
 }
 

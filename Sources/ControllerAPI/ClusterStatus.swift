@@ -1,5 +1,6 @@
 import Galera
 import KubeAPI
+import QiniuAPI
 
 /// What the controller tells the operator and the CLI about its cluster (`GET /v1/status`).
 ///
@@ -14,6 +15,12 @@ public struct ClusterStatus: Codable, Sendable, Hashable {
     public var message: String
     /// The cluster's Galera UUID once it was formed (see `ClusterIntent`); nil before.
     public var clusterUUID: String?
+    /// What the cluster is meant to be doing: a Red cluster that is forming, paused or being
+    /// restored is doing what it was asked to, not failing (no Warning, no alert).
+    public var phase: ClusterPhase?
+    /// The generation of the `ControllerSpec` the controller runs with (nil: none was sent; it
+    /// runs with its command line's settings). The operator sends the spec until this is its own.
+    public var observedGeneration: Int64?
     /// The newest steps the controller performed (at most `ActionSummary.kept`), oldest first:
     /// the operator records an Event for each one that finishes. Changes only when a step starts
     /// or ends.
@@ -81,17 +88,23 @@ public struct NodeStatus: Codable, Sendable, Hashable {
     public var seqno: Int64?
     /// Synced in the Primary component: may serve clients.
     public var ready: Bool
+    /// When the node's agent last reported (RFC 3339), while it has not answered past the
+    /// staleness bound; nil while it answers. A Green node whose agent is silent serves, but
+    /// cannot be repaired.
+    public var agentSilentSince: String?
 
-    public init(name: String, state: NodeState, wsrepState: String?, seqno: Int64?, ready: Bool) {
+    public init(name: String, state: NodeState, wsrepState: String?, seqno: Int64?, ready: Bool, agentSilentSince: String? = nil) {
         self.name = name
         self.state = state
         self.wsrepState = wsrepState
         self.seqno = seqno
         self.ready = ready
+        self.agentSilentSince = agentSilentSince
     }
 }
 
-/// The condition types the controller sets.
+/// Every condition type of a QiniuMySQL, in one place: the controller sets the first three, the
+/// operator the others (`StatusComposer.operatorOwned`).
 public enum ConditionType {
     /// True when the cluster is Green.
     public static let ready = "Ready"
@@ -99,4 +112,14 @@ public enum ConditionType {
     public static let recovering = "Recovering"
     /// True when the controller saw something it will not repair by itself; the message says what.
     public static let manualInterventionRequired = "ManualInterventionRequired"
+    /// Yellow or Red while the cluster should serve.
+    public static let degraded = "Degraded"
+    /// The controller's status stream has been silent too long.
+    public static let controllerUnavailable = "ControllerUnavailable"
+    /// The spec was refused; nothing was applied.
+    public static let specRejected = "SpecRejected"
+    /// Applying the rendered objects failed; retried with back-off.
+    public static let applyFailed = "ApplyFailed"
+    /// `spec.paused`.
+    public static let paused = "Paused"
 }

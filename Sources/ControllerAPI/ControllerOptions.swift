@@ -1,4 +1,5 @@
 import AgentAPI
+import Galera
 
 /// The controller's command line as one typed value, like `AgentOptions` for the agent: the
 /// operator renders a controller Deployment's arguments from it, and a round-trip test parses
@@ -36,6 +37,9 @@ public struct ControllerOptions: Sendable, Hashable, Codable {
     public var probeTimeout: Double = 1
     public var staleAfter: Double = 5
     public var stepDeadline: Double = 120
+    /// Seconds a node's agent may take to answer for the first time (an image pull, a volume
+    /// attach) before a restore that needs it gives up.
+    public var agentStartTimeout: Double = 600
     public var logLevel: String = "info"
     public var logFormat: AgentOptions.LogFormat = .text
     /// Serve HTTPS with this certificate chain and key (PEM files); nil: plain HTTP.
@@ -83,6 +87,7 @@ public struct ControllerOptions: Sendable, Hashable, Codable {
         add("--probe-timeout", Self.number(probeTimeout), default: Self.number(defaults.probeTimeout))
         add("--stale-after", Self.number(staleAfter), default: Self.number(defaults.staleAfter))
         add("--step-deadline", Self.number(stepDeadline), default: Self.number(defaults.stepDeadline))
+        add("--agent-start-timeout", Self.number(agentStartTimeout), default: Self.number(defaults.agentStartTimeout))
         add("--log-level", logLevel, default: defaults.logLevel)
         add("--log-format", logFormat.rawValue, default: defaults.logFormat.rawValue)
         add("--tls-cert-file", tlsCertificateFile, default: nil)

@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import RoleNetwork
 import Synchronization
 
 /// Follows one controller's status stream (`GET /v1/status?watch=true`): newline-delimited
@@ -41,7 +42,7 @@ public struct ControllerStatusClient: Sendable {
     /// connection), or the task is cancelled. Connection errors throw.
     public func follow(connectTimeout: Duration = .seconds(5), idle: Duration = .seconds(30),
                        _ receive: @escaping @Sendable (ClusterStatus) async throws -> Void) async throws {
-        let url = baseURL + "/v1/status?watch=true"
+        let url = baseURL + ControllerPaths.status + "?watch=true"
         var prepared = HTTPClientRequest(url: HostTable.resolve(url: url))
         prepared.headers.add(name: "Accept", value: "application/x-ndjson")
         prepared.tlsConfiguration = tlsConfiguration
@@ -85,7 +86,7 @@ public struct ControllerStatusClient: Sendable {
 
     /// One status, without following (`GET /v1/status`).
     public func status(timeout: Duration = .seconds(5)) async throws -> ClusterStatus {
-        let url = baseURL + "/v1/status"
+        let url = baseURL + ControllerPaths.status
         var request = HTTPClientRequest(url: HostTable.resolve(url: url))
         request.tlsConfiguration = tlsConfiguration
         let response = try await httpClient.execute(request, timeout: .milliseconds(Int64(timeout / .milliseconds(1))))
@@ -106,12 +107,17 @@ extension ControllerStatusClient {
 
     /// `POST /v1/tasks/data`: starts a data task, or returns the one of that name.
     public func submit(_ task: DataTaskRequest, token: String, timeout: Duration = .seconds(10)) async throws -> DataTaskStatus {
-        try await send(.POST, "/v1/tasks/data", body: try JSONEncoder().encode(task), token: token, timeout: timeout)
+        try await send(.POST, ControllerPaths.dataTasks, body: try JSONEncoder().encode(task), token: token, timeout: timeout)
     }
 
     /// `DELETE /v1/tasks/data/<name>`: stops the task at its next step boundary.
     public func cancel(_ name: String, token: String, timeout: Duration = .seconds(10)) async throws -> DataTaskStatus {
-        try await send(.DELETE, "/v1/tasks/data/\(name)", body: nil, token: token, timeout: timeout)
+        try await send(.DELETE, ControllerPaths.dataTask(name), body: nil, token: token, timeout: timeout)
+    }
+
+    /// `PUT /v1/spec`: the desired state; the answer says which generation the controller runs.
+    public func put(_ spec: ControllerSpec, token: String, timeout: Duration = .seconds(10)) async throws -> ControllerSpecAcknowledgement {
+        try await send(.PUT, ControllerPaths.spec, body: try JSONEncoder().encode(spec), token: token, timeout: timeout)
     }
 
     private func send<Result: Decodable>(_ method: HTTPMethod, _ path: String, body: Data?, token: String, timeout: Duration) async throws -> Result {

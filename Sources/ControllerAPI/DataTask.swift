@@ -50,12 +50,12 @@ public struct DataTaskStatus: Codable, Sendable, Hashable {
         /// 0 to 5 for a restore (the seed's procedure, with step 0 the verification); 1 for a backup.
         public var number: Int
         public var name: String
-        public var state: StepState
+        public var state: DataStepState
         public var message: String?
         public var startTime: String?
         public var completionTime: String?
 
-        public init(number: Int, name: String, state: StepState, message: String? = nil, startTime: String? = nil, completionTime: String? = nil) {
+        public init(number: Int, name: String, state: DataStepState, message: String? = nil, startTime: String? = nil, completionTime: String? = nil) {
             self.number = number
             self.name = name
             self.state = state
@@ -65,16 +65,6 @@ public struct DataTaskStatus: Codable, Sendable, Hashable {
         }
     }
 
-    public enum StepState: String, Codable, Sendable, Hashable {
-        case pending = "Pending"
-        case waitingForApproval = "WaitingForApproval"
-        case running = "Running"
-        case succeeded = "Succeeded"
-        case failed = "Failed"
-        case skipped = "Skipped"
-        /// The task was cancelled while this step waited (or just before it ran).
-        case cancelled = "Cancelled"
-    }
 
     public var name: String
     public var action: DataAction

@@ -1,7 +1,9 @@
+import ArgumentParser
 import Backup
 import Controller
 import ControllerAPI
 import Foundation
+import Galera
 import LocalCluster
 import MySQLClient
 import NIOPosix
@@ -25,23 +27,24 @@ enum BackupBench {
         var storedBytes: Int64
     }
 
-    static func main(_ arguments: [String]) async -> Int32 {
-        var sizes = [64, 256]
+    struct Arguments: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "ControllerBench backup", abstract: "Backup and verify throughput against the raw tool (docs/benchmarks.md).")
+
+        @Option(help: ArgumentHelp("Database sizes to back up, in MiB, comma-separated.", valueName: "MiB,MiB"),
+                transform: { text in
+                    let sizes = text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                    guard !sizes.isEmpty, sizes.allSatisfy({ $0 > 0 }) else { throw ValidationError("--sizes takes sizes in MiB, e.g. 64,256") }
+                    return sizes
+                })
+        var sizes: [Int] = [64, 256]
+        @Option(help: "Runs of each size.")
         var runs = 2
-        var index = 0
-        while index < arguments.count {
-            switch arguments[index] {
-            case "--sizes" where index + 1 < arguments.count:
-                sizes = arguments[index + 1].split(separator: ",").compactMap { Int($0) }
-                index += 2
-            case "--runs" where index + 1 < arguments.count:
-                runs = max(1, Int(arguments[index + 1]) ?? 2)
-                index += 2
-            default:
-                FileHandle.standardError.write(Data("usage: ControllerBench backup [--sizes MiB,MiB] [--runs N]\n".utf8))
-                return 64
-            }
-        }
+    }
+
+    static func main(_ arguments: Arguments) async -> Int32 {
+        let sizes = arguments.sizes
+        let runs = max(1, arguments.runs)
         guard geteuid() == 0 else {
             FileHandle.standardError.write(Data("ControllerBench runs mariadbd as root (user=root); run it as root\n".utf8))
             return 77
@@ -192,7 +195,7 @@ enum BackupBench {
     }
 
     static func secondsValue(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        duration.inSeconds
     }
 
     static func seconds(_ duration: Duration) -> String { String(format: "%.1f", secondsValue(duration)) }

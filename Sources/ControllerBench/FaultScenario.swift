@@ -1,5 +1,6 @@
 import AgentAPI
 import Foundation
+import Galera
 import LocalCluster
 
 /// A fault to inject into a Green cluster, and which nodes it hits.
@@ -82,8 +83,7 @@ struct Measurement: Sendable, CustomStringConvertible {
     }
 
     static func format(_ duration: Duration) -> String {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        return String(format: "%.2f s", seconds)
+        String(format: "%.2f s", duration.inSeconds)
     }
 
     static func summary(_ values: [Duration]) -> String {

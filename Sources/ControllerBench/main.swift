@@ -9,6 +9,7 @@
 // after the interruption the fault caused; ~0 when writes never stopped), the longest gap between
 // acknowledged writes until Green (rejoins stall writes briefly too), and Green (fault → Green
 // with every node Synced and nothing pending).
+import ArgumentParser
 import Foundation
 
 /// Writes a line at once (print's buffering would hold it back when the output is a file).
@@ -16,32 +17,32 @@ func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
-let arguments = Array(CommandLine.arguments.dropFirst())
-if arguments.first == "backup" {
-    exit(await BackupBench.main(Array(arguments.dropFirst())))
+struct FaultArguments: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ControllerBench",
+        abstract: "Detection and recovery of each known fault on a real three-node Galera cluster (docs/benchmarks.md).",
+        discussion: "ControllerBench backup [--sizes MiB,MiB] [--runs N] measures backups instead.")
+
+    @Option(help: "Runs of each scenario.")
+    var runs = 3
+    @Argument(help: ArgumentHelp("Scenarios to measure (all when none): \(FaultScenario.all.map(\.name).joined(separator: ", ")).", valueName: "scenario"))
+    var scenarios: [String] = []
+
+    mutating func validate() throws {
+        guard runs > 0 else { throw ValidationError("--runs must be at least 1") }
+        for name in scenarios where !FaultScenario.all.contains(where: { $0.name == name }) {
+            throw ValidationError("unknown scenario '\(name)'; scenarios: \(FaultScenario.all.map(\.name).joined(separator: ", "))")
+        }
+    }
 }
-var runs = 3
-var selected: [String] = []
-var index = 0
-while index < arguments.count {
-    let argument = arguments[index]
-    if argument == "--runs", index + 1 < arguments.count, let value = Int(arguments[index + 1]), value > 0 {
-        runs = value
-        index += 2
-        continue
-    }
-    if argument == "--help" || argument == "-h" {
-        say("usage: ControllerBench [--runs N] [\(FaultScenario.all.map(\.name).joined(separator: "|")) ...]")
-        exit(0)
-    }
-    guard FaultScenario.all.contains(where: { $0.name == argument }) else {
-        FileHandle.standardError.write(Data("unknown argument '\(argument)'; scenarios: \(FaultScenario.all.map(\.name).joined(separator: ", ")); options: --runs N\n".utf8))
-        exit(64)
-    }
-    selected.append(argument)
-    index += 1
+
+let commandLine = Array(CommandLine.arguments.dropFirst())
+if commandLine.first == "backup" {
+    exit(await BackupBench.main(BackupBench.Arguments.parseOrExit(Array(commandLine.dropFirst()))))
 }
-let scenarios = selected.isEmpty ? FaultScenario.all : FaultScenario.all.filter { selected.contains($0.name) }
+let arguments = FaultArguments.parseOrExit(commandLine)
+let runs = arguments.runs
+let scenarios = arguments.scenarios.isEmpty ? FaultScenario.all : FaultScenario.all.filter { arguments.scenarios.contains($0.name) }
 guard geteuid() == 0 else {
     FileHandle.standardError.write(Data("ControllerBench runs mariadbd as root (user=root); run it as root\n".utf8))
     exit(77)

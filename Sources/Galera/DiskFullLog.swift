@@ -1,10 +1,38 @@
-/// Recognises mysqld's error-log lines that say its disk is full: InnoDB's "Operating system
-/// error number 28" and "No space left on device", Aria's and MyISAM's "Disk full (...)", and
-/// "Errcode: 28" from any file operation (28 is ENOSPC on Linux).
+/// Recognises mysqld's error-log lines that say its disk is full, by the error code where the
+/// line carries one (28 is ENOSPC on Linux: `Errcode: 28`, `errno: 28`, `error number 28`,
+/// InnoDB's `failed with error 28`) and by the words where it does not (InnoDB's `Out of disk
+/// space`, Aria's and MyISAM's `Disk full`, the binary log's `Disk is full`, the C library's
+/// `No space left on device`). MariaDB 10.11's lines, as captured on full filesystems, are the
+/// tests' fixtures (GaleraTests.DiskFullLogTests).
 public enum DiskFullLog {
     public static func saysDiskFull(_ line: some StringProtocol) -> Bool {
         let lower = line.lowercased()
-        return lower.contains("no space left on device") || lower.contains("disk full")
-            || lower.contains("errcode: 28") || lower.contains("error number 28")
+        let words = ["no space left on device", "disk full", "disk is full", "out of disk space"]
+        if words.contains(where: lower.contains) { return true }
+        return carriesCode(28, in: lower)
+    }
+
+    /// An error number `code` after one of the ways mysqld introduces one: `errcode: 28`,
+    /// `errno: 28`, `error number 28`, `error 28`, not followed by another digit (128 is no 28).
+    static func carriesCode(_ code: Int, in lower: String) -> Bool {
+        let text = Array(lower.utf8)
+        let digits = Array(String(code).utf8)
+        let introductions = ["errcode", "errno", "error number", "error"].map { Array($0.utf8) }
+        var index = 0
+        while index + digits.count <= text.count {
+            defer { index += 1 }
+            guard Array(text[index..<index + digits.count]) == digits else { continue }
+            let after = index + digits.count
+            if after < text.count, (48...57).contains(text[after]) { continue }
+            if index > 0, (48...57).contains(text[index - 1]) { continue }
+            // Back over the separator (": ", " ", ":") to the word before it.
+            var start = index
+            while start > 0, text[start - 1] == 0x20 || text[start - 1] == 0x3a { start -= 1 }
+            guard start < index else { continue }
+            if introductions.contains(where: { word in start >= word.count && Array(text[start - word.count..<start]) == word }) {
+                return true
+            }
+        }
+        return false
     }
 }

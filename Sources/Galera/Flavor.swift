@@ -38,15 +38,20 @@ public enum Flavor: String, Sendable, Codable, CaseIterable {
 
     /// The tool that creates the system tables of a fresh datadir, with its arguments.
     /// Percona's mysqld initialises itself (`--initialize-insecure`); MariaDB ships a script.
+    ///
+    /// `--user` only as root: it makes both tools chown the datadir to that user, which a
+    /// non-root pod may not do (a volume's root is root:fsGroup, or root's with mode 0777, or an
+    /// emptyDir), and which a pod already running as the datadir's user does not need. The
+    /// socket account is the OS user's, whatever its name (MariaDB names it after `--user`, else
+    /// $USER).
     public func initializeCommand(defaultsFile: String, user: String) -> [String] {
+        let asRoot = user == "root"
         switch self {
         case .mariadb:
-            [
-                "mariadb-install-db", "--defaults-file=\(defaultsFile)", "--user=\(user)",
-                "--auth-root-authentication-method=socket", "--skip-test-db",
-            ]
+            return ["mariadb-install-db", "--defaults-file=\(defaultsFile)"] + (asRoot ? ["--user=root"] : [])
+                + ["--auth-root-authentication-method=socket", "--auth-root-socket-user=\(user)", "--skip-test-db"]
         case .percona:
-            [serverBinary, "--defaults-file=\(defaultsFile)", "--initialize-insecure", "--user=\(user)"]
+            return [serverBinary, "--defaults-file=\(defaultsFile)", "--initialize-insecure"] + (asRoot ? ["--user=root"] : [])
         }
     }
 
@@ -67,7 +72,6 @@ public enum Flavor: String, Sendable, Codable, CaseIterable {
     }
 
     /// The container image used in Kubernetes by default.
-    public var defaultImage: String { image(version: nil) }
 
     /// The uid of the image's `mysql` user: database pods run as it, never as root.
     public var imageUserID: Int {

@@ -14,7 +14,12 @@ public enum MyCnf {
             "# Written by the qmysql agent for node \(node.name) of cluster \(cluster.name). Do not edit:",
             "# the agent rewrites it before every start.",
             "[mysqld]",
-            "user=\(node.osUser)",
+        ] + (node.osUser == "root" ? [
+            // Only root must name its user (mysqld refuses to run as root otherwise). Anyone else
+            // runs mysqld as itself; a user= would only make mariadb-install-db chown the datadir,
+            // which a pod that is not root may not do.
+            "user=root",
+        ] : []) + [
             "datadir=\(node.dataDirectory)",
             "socket=\(node.socketPath)",
             "bind-address=\(node.address)",

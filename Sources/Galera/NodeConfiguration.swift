@@ -57,8 +57,8 @@ public struct NodeSettings: Sendable, Hashable, Codable {
     public var osUser: String
 
     public init(
-        name: String, address: String, mysqlPort: Int = 3306, galeraPort: Int = 4567, istPort: Int = 4568,
-        sstPort: Int = 4444, dataDirectory: String, socketPath: String, temporaryDirectory: String,
+        name: String, address: String, mysqlPort: Int = DefaultPorts.mysql, galeraPort: Int = DefaultPorts.galera, istPort: Int = DefaultPorts.ist,
+        sstPort: Int = DefaultPorts.sst, dataDirectory: String, socketPath: String, temporaryDirectory: String,
         pidFile: String, errorLog: String, osUser: String
     ) {
         self.name = name

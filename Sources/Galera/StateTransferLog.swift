@@ -28,10 +28,15 @@ public enum StateTransferLog {
         case completed(Method)
         /// `JOINER -> JOINED`, or `JOINED -> SYNCED` should the first have been missed.
         case joined
+        /// Galera chose a donor for a joiner (logged on every member, just before the joiner's
+        /// `PRIMARY -> JOINER`): "Member 1.0 (demo-1) requested state transfer from '*any*'.
+        /// Selected 0.0 (demo-0)(SYNCED) as donor."
+        case donorSelected(joiner: String, donor: String)
     }
 
     public static func event(in line: some StringProtocol) -> Event? {
         // Cheap rejection first: the follower calls this for every line of the log.
+        if line.contains("requested state transfer"), line.contains("as donor") { return donorSelection(in: String(line)) }
         guard line.contains("JOINE") || line.contains("SST") || line.contains("IST") else { return nil }
         if line.contains("IST completed on joiner") { return .completed(.ist) }
         if line.contains("SST completed on joiner") { return .completed(.sst) }
@@ -42,6 +47,21 @@ public enum StateTransferLog {
         if line.contains("Shifting JOINER -> JOINED") || line.contains("Shifting JOINED -> SYNCED") { return .joined }
         return nil
     }
+
+    /// The names in "Member M (JOINER) requested state transfer from 'X'. Selected N (DONOR)(STATE) as donor."
+    static func donorSelection(in line: String) -> Event? {
+        guard let member = line.range(of: "Member "), let requested = line.range(of: " requested state transfer", range: member.upperBound..<line.endIndex),
+              let selected = line.range(of: "Selected ", range: requested.upperBound..<line.endIndex),
+              let joiner = firstParenthesised(line[member.upperBound..<requested.lowerBound]),
+              let donor = firstParenthesised(line[selected.upperBound...]) else { return nil }
+        return .donorSelected(joiner: joiner, donor: donor)
+    }
+
+    private static func firstParenthesised(_ text: Substring) -> String? {
+        guard let open = text.firstIndex(of: "("), let close = text[open...].firstIndex(of: ")") else { return nil }
+        let name = text[text.index(after: open)..<close]
+        return name.isEmpty ? nil : String(name)
+    }
 }
 
 /// The state transfer a node is receiving and the last one it finished, folded from its error
@@ -51,10 +71,13 @@ public struct StateTransferProgress: Sendable, Hashable {
         /// nil until the donor has chosen between IST and a full SST.
         public var method: StateTransferLog.Method?
         public var since: Date
+        /// The donor Galera chose (its node name), when the log said so.
+        public var donor: String?
 
-        public init(method: StateTransferLog.Method?, since: Date) {
+        public init(method: StateTransferLog.Method?, since: Date, donor: String? = nil) {
             self.method = method
             self.since = since
+            self.donor = donor
         }
     }
 
@@ -69,8 +92,12 @@ public struct StateTransferProgress: Sendable, Hashable {
     /// a transfer that began before the running mysqld started.
     public private(set) var current: Current?
     public private(set) var completed: Completed?
+    /// This node's name: only the donor chosen for it matters.
+    public let node: String?
+    /// The donor chosen for this node's next transfer (its selection precedes `PRIMARY -> JOINER`).
+    private var selectedDonor: String?
 
-    public init() {}
+    public init(node: String? = nil) { self.node = node }
 
     /// Folds one log line; returns its event when it changed anything (IST progress lines repeat).
     @discardableResult
@@ -79,12 +106,16 @@ public struct StateTransferProgress: Sendable, Hashable {
         let before = self
         switch event {
         case .requested:
-            current = Current(method: nil, since: time)
+            current = Current(method: nil, since: time, donor: selectedDonor)
         case .receiving(let method):
-            current = Current(method: method, since: current?.since ?? time)
+            current = Current(method: method, since: current?.since ?? time, donor: current?.donor ?? selectedDonor)
         case .applyingIST:
             // After an SST the joiner catches up by IST: the transfer is then an IST.
-            if let since = current?.since { current = Current(method: .ist, since: since) }
+            if let since = current?.since { current = Current(method: .ist, since: since, donor: current?.donor) }
+        case .donorSelected(let joiner, let donor):
+            guard joiner == node else { return nil }
+            selectedDonor = donor
+            if current != nil { current?.donor = donor }
         case .completed(let method):
             completed = Completed(method: method, at: time, line: String(line.prefix(500)))
         case .joined:

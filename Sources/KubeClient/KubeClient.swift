@@ -166,23 +166,3 @@ public final class KubeClient: Sendable {
         }
     }
 }
-
-extension KubeClient {
-    /// Runs `body` with a client made for `options` and shuts the client down afterwards, also
-    /// when `body` throws.
-    public static func withClient<Result: Sendable>(
-        options: ClientOptions = ClientOptions(), environment: [String: String] = ProcessInfo.processInfo.environment,
-        inClusterPaths: InClusterPaths = .standard, logger: Logger = Logger(label: "qmysql.kube-client"),
-        _ body: (KubeClient) async throws -> Result
-    ) async throws -> Result {
-        let client = try make(options: options, environment: environment, inClusterPaths: inClusterPaths, logger: logger)
-        do {
-            let result = try await body(client)
-            try await client.shutdown()
-            return result
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
-    }
-}

@@ -15,6 +15,12 @@ struct HTTPRequestData: Sendable {
     }
 }
 
+/// Why an exec was not started: the answer to give (a plain HTTP response, no upgrade).
+struct ExecRefusal: Error {
+    var response: APIResponse
+    init(_ response: APIResponse) { self.response = response }
+}
+
 /// The request pipeline in kube's order: authenticate (401), parse the path, authorize (403),
 /// then serve (discovery, or the registry for resources). Independent of HTTP plumbing.
 struct APIHandler: Sendable {
@@ -22,6 +28,8 @@ struct APIHandler: Sendable {
     let authenticator: Authenticator
     let access: AccessPolicy
     let counter: RequestCounter
+    /// The node's side of `pods/log` and `pods/exec` (the playground's runtime), once connected.
+    let pods: PodConnectionSlot
 
     func respond(to request: HTTPRequestData) async -> APIResponse {
         let (path, queryString) = Self.split(request.uri)
@@ -42,10 +50,82 @@ struct APIHandler: Sendable {
             let denial = Authorizer.check(user, rules: access.rules(for: user.name), resourceRequest.authorizationAttributes)
             counter.record(user: user.name, resourceRequest.authorizationAttributes, denied: denial != nil)
             if let denial { return .status(denial) }
+            if resourceRequest.group.isEmpty, resourceRequest.resource == "pods", resourceRequest.subresource == "exec" {
+                // Not a WebSocket upgrade (kubectl falls back to SPDY when one fails): say why
+                // the exec cannot run, or that it takes a WebSocket.
+                if case .failure(let refusal) = await checkExec(request) { return refusal.response }
+                return .status(.badRequest("the local API server runs exec over WebSockets only (v5.channel.k8s.io or v4.channel.k8s.io, kubectl 1.30 or newer), not SPDY"))
+            }
+            if resourceRequest.group.isEmpty, resourceRequest.resource == "pods", resourceRequest.subresource == "log",
+               resourceRequest.verb == "get" {
+                var podRequest = resourceRequest
+                podRequest.subresource = nil
+                let found = await registry.perform(podRequest, query: QueryParameters(nil), body: Data(), contentType: nil,
+                                                   context: WriteContext(user: user, userAgent: nil))
+                guard case .json(200, let pod) = found else { return found }
+                return PodLogs.respond(resourceRequest, query: query, pod: pod, connection: pods.current)
+            }
             let context = WriteContext(user: user, userAgent: request.header("User-Agent"))
             return await registry.perform(resourceRequest, query: query, body: request.body,
-                                          contentType: request.header("Content-Type"), context: context)
+                                          contentType: request.header("Content-Type"), context: context,
+                                          asTable: TableConvertor.wantsTable(request.header("Accept")))
         }
+    }
+
+    /// An exec request (`pods/NAME/exec`, asking for a WebSocket): checked (`checkExec`), then the
+    /// command started in the container. Either the running command, or the answer to give
+    /// instead of upgrading.
+    func startExec(_ request: HTTPRequestData) async -> Result<(ExecRequest, ExecProcess), ExecRefusal> {
+        let exec: ExecRequest, connection: PodConnection
+        switch await checkExec(request) {
+        case .success(let checked): (exec, connection) = checked
+        case .failure(let refusal): return .failure(refusal)
+        }
+        do {
+            guard let process = try await connection.exec(exec) else {
+                return .failure(.init(.status(.badRequest("container \(exec.container) is not valid for pod \(exec.pod): it is not running"))))
+            }
+            return .success((exec, process))
+        } catch {
+            return .failure(.init(.status(.internalError("cannot exec in \(exec.pod)/\(exec.container): \(error)"))))
+        }
+    }
+
+    /// An exec request authenticated and authorized as kube does (`create` on `pods/exec`), its
+    /// pod and container checked: what to run, and where.
+    func checkExec(_ request: HTTPRequestData) async -> Result<(ExecRequest, PodConnection), ExecRefusal> {
+        let (path, queryString) = Self.split(request.uri)
+        guard let user = await authenticator.authenticate(peerCertificate: request.peerCertificate,
+                                                          authorization: request.header("Authorization")) else {
+            return .failure(.init(.status(.unauthorized)))
+        }
+        let query = QueryParameters(queryString)
+        guard case .resource(var target) = RequestTarget.parse(method: "GET", path: path, query: query),
+              target.group.isEmpty, target.resource == "pods", target.subresource == "exec", let name = target.name else {
+            return .failure(.init(.status(.pathNotFound)))
+        }
+        target.verb = "create"
+        let denial = Authorizer.check(user, rules: access.rules(for: user.name), target.authorizationAttributes)
+        counter.record(user: user.name, target.authorizationAttributes, denied: denial != nil)
+        if let denial { return .failure(.init(.status(denial))) }
+        var podRequest = target
+        podRequest.subresource = nil
+        podRequest.verb = "get"
+        let found = await registry.perform(podRequest, query: QueryParameters(nil), body: Data(), contentType: nil,
+                                           context: WriteContext(user: user, userAgent: nil))
+        guard case .json(200, let pod) = found else { return .failure(.init(found)) }
+        guard let connection = pods.current else { return .failure(.init(.status(.pathNotFound))) }
+        let containers = (pod[path: ["spec", "containers"]]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
+        let defaulted = pod[path: ["metadata", "annotations", "kubectl.kubernetes.io/default-container"]]?.stringValue
+        guard let container = query["container"] ?? defaulted ?? containers.first, containers.contains(container) else {
+            return .failure(.init(.status(.badRequest("container \(query["container"] ?? "") is not valid for pod \(name)"))))
+        }
+        let command = query.all("command")
+        guard !command.isEmpty else { return .failure(.init(.status(.badRequest("you must specify at least 1 command")))) }
+        let exec = ExecRequest(namespace: target.namespace ?? "", pod: name, container: container, command: command,
+                               stdin: query.bool("stdin") == true, stdout: query.bool("stdout") != false,
+                               stderr: query.bool("stderr") != false, tty: query.bool("tty") == true)
+        return .success((exec, connection))
     }
 
     /// This server answers in JSON only; kube would also speak YAML and protobuf.

@@ -5,7 +5,7 @@ import Synchronization
 final class AccessPolicy: Sendable {
     private struct State {
         var tokens: [String: KubeUser] = [:]
-        var rules: [String: [PolicyRule]] = [:]
+        var rules: [String: [AccessRule]] = [:]
     }
 
     private let state = Mutex(State())
@@ -23,11 +23,11 @@ final class AccessPolicy: Sendable {
     }
 
     /// nil: the user is an administrator (the default).
-    func rules(for user: String) -> [PolicyRule]? {
+    func rules(for user: String) -> [AccessRule]? {
         state.withLock { $0.rules[user] }
     }
 
-    func setRules(_ rules: [PolicyRule]?, for user: String) {
+    func setRules(_ rules: [AccessRule]?, for user: String) {
         state.withLock { $0.rules[user] = rules }
     }
 }

@@ -57,6 +57,7 @@ enum CustomResourceDefinitionReader {
         var storageCount = 0
         var hasStatus = false
         var selectable: [String: [String]] = [:]
+        var columns: [String: [PrinterColumn]] = [:]
         let versions = spec["versions"]?.arrayValue ?? []
         if versions.isEmpty {
             errors.append(.required("spec.versions", "must have exactly one version marked as storage version"))
@@ -74,6 +75,7 @@ enum CustomResourceDefinitionReader {
             if version["storage"]?.boolValue == true { storageCount += 1 }
             if version["served"]?.boolValue == true { served.append(versionName) }
             if version[path: ["subresources", "status"]] != nil { hasStatus = true }
+            columns[versionName] = (version["additionalPrinterColumns"]?.arrayValue ?? []).compactMap(PrinterColumn.init(json:))
             for (selectorIndex, selectableField) in (version["selectableFields"]?.arrayValue ?? []).enumerated() {
                 guard let jsonPath = selectableField["jsonPath"]?.stringValue, jsonPath.hasPrefix(".") else {
                     errors.append(.required("\(field).selectableFields[\(selectorIndex)].jsonPath"))
@@ -112,7 +114,7 @@ enum CustomResourceDefinitionReader {
             categories: names["categories"]?.arrayValue?.compactMap(\.stringValue) ?? [],
             hasStatusSubresource: hasStatus, usesGeneration: true, allowUnconditionalUpdate: false,
             returnsDeletedObject: false, nameRule: .subdomain, extraSelectableFields: selectable,
-            schemas: schemas, isCustom: true))
+            schemas: schemas, printerColumns: columns, isCustom: true))
     }
 
     /// The names a CRD's `status.acceptedNames` reports once accepted.

@@ -43,6 +43,8 @@ final class HTTPServer: Sendable {
                         promise.succeed(.certificateVerified)
                     }
                     try channel.pipeline.syncOperations.addHandler(tlsHandler)
+                    // Between TLS and HTTP: where an exec's connection turns into WebSocket frames.
+                    try channel.pipeline.syncOperations.addHandler(WebSocketSwitch())
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     return try Connection(wrappingChannelSynchronously: channel)
                 }
@@ -130,6 +132,17 @@ final class HTTPServer: Sendable {
                             method: head.method.rawValue, uri: head.uri,
                             headers: head.headers.map { (name: $0.name, value: $0.value) },
                             body: Data(body.readableBytesView), peerCertificate: peerCertificate ?? nil)
+                        if let upgrade = Self.execUpgrade(head) {
+                            switch await handler.startExec(request) {
+                            case .success(let (exec, process)):
+                                try await runExec(exec, process, key: upgrade.key, protocol: upgrade.protocol, head: head,
+                                                  outbound: outbound, channel: connection.channel)
+                                return
+                            case .failure(let refusal):
+                                try await write(refusal.response, for: head, to: outbound, channel: connection.channel)
+                                continue
+                            }
+                        }
                         response = await handler.respond(to: request)
                     }
                     logger.debug("request", metadata: ["method": "\(head.method.rawValue)", "uri": "\(head.uri)",
@@ -143,6 +156,48 @@ final class HTTPServer: Sendable {
         } catch {
             logger.trace("connection ended", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// A request to upgrade to an exec stream: a WebSocket upgrade to a `pods/NAME/exec` path,
+    /// with a key and a remote-command protocol we speak (`ExecStream`).
+    static func execUpgrade(_ head: HTTPRequestHead) -> (key: String, protocol: String)? {
+        guard head.headers["Upgrade"].contains(where: { $0.lowercased() == "websocket" }),
+              head.uri.split(separator: "?").first?.hasSuffix("/exec") == true,
+              let key = head.headers["Sec-WebSocket-Key"].first,
+              let chosen = ExecStream.negotiate(head.headers["Sec-WebSocket-Protocol"].joined(separator: ",")) else { return nil }
+        return (key, chosen)
+    }
+
+    /// Answers 101, turns the connection into WebSocket frames, and runs the exec stream on it
+    /// until the command ends or the client goes away; the connection then closes.
+    private func runExec(_ exec: ExecRequest, _ process: ExecProcess, key: String, protocol chosen: String, head: HTTPRequestHead,
+                         outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, channel: any Channel) async throws {
+        let switcher: WebSocketSwitch, messages: AsyncStream<WebSocketFrame>
+        do {
+            switcher = try await channel.pipeline.handler(type: WebSocketSwitch.self).get()
+            // Frames may follow the 101 at once: switch before it is written.
+            messages = try await switcher.upgrade(on: channel.eventLoop)
+        } catch {
+            process.kill()
+            throw error
+        }
+        var headers = HTTPHeaders()
+        headers.add(name: "Upgrade", value: "websocket")
+        headers.add(name: "Connection", value: "Upgrade")
+        headers.add(name: "Sec-WebSocket-Accept", value: WebSocketFrame.acceptKey(key))
+        headers.add(name: "Sec-WebSocket-Protocol", value: chosen)
+        do {
+            try await outbound.write(.head(HTTPResponseHead(version: head.version, status: .switchingProtocols, headers: headers)))
+        } catch {
+            process.kill()
+            throw error
+        }
+        let eventLoop = channel.eventLoop
+        await ExecStream.run(process, command: exec.command, messages: messages,
+                             consumed: { switcher.consumed($0, on: eventLoop) }) { frame in
+            await switcher.send(frame, on: eventLoop)
+        }
+        try? await channel.close()
     }
 
     private func write(_ response: APIResponse, for request: HTTPRequestHead,
@@ -166,8 +221,12 @@ final class HTTPServer: Sendable {
         case .text(let code, let text):
             headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
             try await writeWhole(code: code, headers: headers, body: Data(text.utf8), request: request, to: outbound)
-        case .watch(let stream):
-            headers.add(name: "Content-Type", value: "application/json")
+        case .watch(let stream), .textStream(let stream):
+            if case .textStream = response {
+                headers.add(name: "Content-Type", value: "text/plain")
+            } else {
+                headers.add(name: "Content-Type", value: "application/json")
+            }
             headers.add(name: "Transfer-Encoding", value: "chunked")
             try await outbound.write(.head(HTTPResponseHead(version: request.version, status: .ok, headers: headers)))
             let dropped = try await withThrowingTaskGroup(of: Bool.self) { group in

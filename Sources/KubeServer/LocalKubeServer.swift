@@ -31,6 +31,7 @@ public final class LocalKubeServer: ServiceLifecycle.Service, Sendable {
     let registry: Registry
     let access: AccessPolicy
     let counter: RequestCounter
+    let pods: PodConnectionSlot
     private let http: HTTPServer
     private let logger: Logger
 
@@ -40,7 +41,7 @@ public final class LocalKubeServer: ServiceLifecycle.Service, Sendable {
     public var caCertificatePEM: String { certificateAuthority.certificatePEM }
 
     private init(configuration: KubeServerConfiguration, port: Int, authority: CertificateAuthority, adminToken: String,
-                 registry: Registry, access: AccessPolicy, counter: RequestCounter, http: HTTPServer, logger: Logger) {
+                 registry: Registry, access: AccessPolicy, counter: RequestCounter, pods: PodConnectionSlot, http: HTTPServer, logger: Logger) {
         self.configuration = configuration
         self.port = port
         self.certificateAuthority = authority
@@ -48,6 +49,7 @@ public final class LocalKubeServer: ServiceLifecycle.Service, Sendable {
         self.registry = registry
         self.access = access
         self.counter = counter
+        self.pods = pods
         self.http = http
         self.logger = logger
     }
@@ -96,17 +98,22 @@ public final class LocalKubeServer: ServiceLifecycle.Service, Sendable {
             }
         }
         let counter = RequestCounter()
+        let pods = PodConnectionSlot()
         let handler = APIHandler(
             registry: registry,
             authenticator: Authenticator(authority: authority, access: access, allowAnonymous: configuration.allowAnonymous),
-            access: access, counter: counter)
+            access: access, counter: counter, pods: pods)
         let http = try await HTTPServer.start(host: configuration.host, port: configuration.port, tls: tls,
                                               maxBodySize: configuration.maxRequestBodySize, handler: handler, logger: logger)
         address.set("\(configuration.host):\(http.port)")
         logger.info("local Kubernetes API server listening", metadata: ["url": "https://\(configuration.host):\(http.port)"])
         return LocalKubeServer(configuration: configuration, port: http.port, authority: authority, adminToken: adminToken,
-                               registry: registry, access: access, counter: counter, http: http, logger: logger)
+                               registry: registry, access: access, counter: counter, pods: pods, http: http, logger: logger)
     }
+
+    /// Serves `pods/log` and `pods/exec` through whoever runs the pods (the playground's
+    /// runtime), as kube-apiserver reaches a pod's kubelet; until then both answer 404.
+    public func connectPods(_ connection: PodConnection?) { pods.set(connection) }
 
     /// Resource requests received so far, by user, verb and resource (see `RequestKey`).
     public func requestCounts() -> [RequestKey: Int] { counter.snapshot() }
@@ -154,7 +161,7 @@ public final class LocalKubeServer: ServiceLifecycle.Service, Sendable {
     }
 
     /// Restricts a user to `rules` (RBAC-like, with kube's 403 messages); nil makes them an administrator again.
-    public func setRules(user: String, rules: [PolicyRule]?) {
+    public func setRules(user: String, rules: [AccessRule]?) {
         access.setRules(rules, for: user)
     }
 

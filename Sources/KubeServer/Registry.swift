@@ -77,17 +77,27 @@ actor Registry {
     // MARK: Dispatch
 
     /// Serves one resource request by an authenticated, authorized user.
+    /// - Parameter asTable: kubectl's `Accept: ...;as=Table;g=meta.k8s.io`: a get, a list or a
+    ///   watch answers with `meta.k8s.io/v1 Table`s (`TableConvertor`), so kubectl prints its columns.
     func perform(_ request: ResourceRequest, query: QueryParameters, body: Data, contentType: String?,
-                 context: WriteContext) -> APIResponse {
+                 context: WriteContext, asTable: Bool = false) -> APIResponse {
         do throws(APIFailure) {
             let definition = try route(request)
+            let include = TableConvertor.Include(rawValue: query["includeObject"] ?? "") ?? .metadata
+            func table(_ objects: [JSONValue], _ metadata: JSONValue?) -> JSONValue {
+                TableConvertor.table(definition, version: request.version, objects: objects, listMetadata: metadata, include: include, now: Date())
+            }
             switch request.verb {
             case "get":
-                return .json(200, try get(definition, request))
+                let object = try get(definition, request)
+                return .json(200, asTable ? table([object], nil) : object)
             case "list":
-                return .json(200, try list(definition, request, query: query))
+                let list = try list(definition, request, query: query)
+                return .json(200, asTable ? table(list["items"]?.arrayValue ?? [], list["metadata"]) : list)
             case "watch":
-                return try watch(definition, request, query: query)
+                let response = try watch(definition, request, query: query)
+                guard asTable, case .watch(let frames) = response else { return response }
+                return .watch(Self.tables(of: frames, definition, version: request.version, include: include))
             case "create":
                 guard request.subresource == nil, request.name == nil,
                       !definition.namespaced || request.namespace != nil else { throw APIFailure(.methodNotAllowed) }
@@ -231,4 +241,27 @@ actor Registry {
 struct WriteContext: Sendable {
     var user: KubeUser
     var userAgent: String?
+}
+
+extension Registry {
+    /// A watch whose events carry Tables of one row instead of objects (`kubectl get -w`).
+    nonisolated static func tables(of frames: AsyncStream<WatchFrame>, _ definition: ResourceDefinition, version: String,
+                                   include: TableConvertor.Include) -> AsyncStream<WatchFrame> {
+        AsyncStream { continuation in
+            let task = Task {
+                for await frame in frames {
+                    guard case .line(let data) = frame, var event = try? JSONValue.parse(data), let object = event["object"],
+                          event["type"]?.stringValue != "ERROR", event["type"]?.stringValue != "BOOKMARK" else {
+                        continuation.yield(frame)
+                        continue
+                    }
+                    event["object"] = TableConvertor.table(definition, version: version, objects: [object], listMetadata: nil,
+                                                           include: include, now: Date())
+                    continuation.yield(.line(WatchLine.encode(type: event["type"]?.stringValue ?? "MODIFIED", object: event["object"] ?? [:])))
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
 }

@@ -32,6 +32,8 @@ struct ResourceDefinition: Sendable {
     var initialStatus: JSONValue?
     /// Per served version, for custom resources.
     var schemas: [String: OpenAPISchema] = [:]
+    /// Per served version, a custom resource's `additionalPrinterColumns` (the Table kubectl prints).
+    var printerColumns: [String: [PrinterColumn]] = [:]
     var isCustom = false
     /// Strategic merge patch: accepted for built-in types only.
     var acceptsStrategicMergePatch: Bool { !isCustom }

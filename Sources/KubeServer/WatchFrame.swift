@@ -13,6 +13,8 @@ enum APIResponse: Sendable {
     case json(Int, JSONValue)
     case text(Int, String)
     case watch(AsyncStream<WatchFrame>)
+    /// Text written as it comes, until the stream ends or the client goes away (`pods/log?follow=true`).
+    case textStream(AsyncStream<WatchFrame>)
     /// A response with `Warning` headers (kube's `299 - "..."`), such as unknown fields.
     indirect case warned(APIResponse, [String])
 
@@ -20,7 +22,7 @@ enum APIResponse: Sendable {
     var code: Int {
         switch self {
         case .json(let code, _), .text(let code, _): code
-        case .watch: 200
+        case .watch, .textStream: 200
         case .warned(let inner, _): inner.code
         }
     }

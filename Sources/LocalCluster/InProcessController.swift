@@ -1,8 +1,11 @@
 import AgentAPI
 import AsyncHTTPClient
 import Controller
+import ControllerAPI
 import Foundation
+import Galera
 import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// A cluster's controller and its HTTP endpoints running in this process, wired to a local
@@ -13,16 +16,19 @@ public final class InProcessController: Sendable {
     /// The port the endpoints listen on (127.0.0.1).
     public let port: Int
     private let server: Task<Void, any Error>
+    /// Stops the endpoints gracefully: a cancelled server logs its own shutdown as an error.
+    private let services: ServiceGroup
     private let loop = Mutex<Task<Void, Never>?>(nil)
 
-    private init(controller: ClusterController, port: Int, server: Task<Void, any Error>) {
+    private init(controller: ClusterController, port: Int, server: Task<Void, any Error>, services: ServiceGroup) {
         self.controller = controller
         self.port = port
         self.server = server
+        self.services = services
     }
 
     /// Where agents push their reports (`<prefix>/<node>`): `LocalClusterConfiguration.controllerURLPrefix`.
-    public var reportURLPrefix: String { "http://127.0.0.1:\(port)/v1/reports" }
+    public var reportURLPrefix: String { "http://127.0.0.1:\(port)" + ControllerPaths.reports }
 
     /// Starts the endpoints (on a free port) of a controller for `cluster`; the loop waits for `run()`.
     /// - Parameter configure: adjusts the controller's configuration (deadlines, auto recovery ...).
@@ -43,14 +49,15 @@ public final class InProcessController: Sendable {
         serverLogger.logLevel = max(logLevel, .warning)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let application = try ControllerServer.application(for: controller, logger: serverLogger) { portContinuation.yield($0) }
-        let server = Task { try await application.run() }
+        let services = ServiceGroup(configuration: .init(services: [application], logger: serverLogger))
+        let server = Task { try await services.run() }
         var port: Int?
         for await value in ports { port = value; break }
         guard let port else {
             server.cancel()
             throw LocalCluster.Failure("the controller's endpoints did not start listening")
         }
-        return InProcessController(controller: controller, port: port, server: server)
+        return InProcessController(controller: controller, port: port, server: server, services: services)
     }
 
     /// Starts the controller's loop (probe, decide, act).
@@ -66,7 +73,7 @@ public final class InProcessController: Sendable {
         let task = loop.withLock { $0 }
         task?.cancel()
         await task?.value
-        server.cancel()
+        await services.triggerGracefulShutdown()
         _ = try? await server.value
     }
 }

@@ -1,5 +1,5 @@
 import AgentAPI
-import Agent
+import Processes
 import Foundation
 import Galera
 import Logging
@@ -45,7 +45,13 @@ public final class LocalCluster: Sendable {
             try FileManager.default.createDirectory(atPath: node.directory, withIntermediateDirectories: true)
             let tokenFile = node.directory + "/agent-token"
             try Data(configuration.token.utf8).write(to: URL(fileURLWithPath: tokenFile))
-            let child = try ChildProcess.spawn(configuration.executable, arguments: ["agent"] + agentOptions(node, tokenFile: tokenFile).arguments, outputPath: node.agentLog)
+            var command = [configuration.executable, "agent"] + agentOptions(node, tokenFile: tokenFile).arguments
+            var environment: [String: String]?
+            if let user = configuration.agentUser {
+                command = user.wrap(command)
+                environment = ProcessInfo.processInfo.environment.merging(user.environment) { _, new in new }
+            }
+            let child = try ChildProcess.spawn(command[0], arguments: Array(command.dropFirst()), outputPath: node.agentLog, environment: environment)
             try "\(child.pid)".write(toFile: "\(pidDirectory)/agent-\(node.index).pid", atomically: true, encoding: .utf8)
             agents.withLock { $0[node.index] = child }
             logger.debug("agent started", metadata: ["node": "\(node.name)", "pid": "\(child.pid)"])

@@ -23,6 +23,39 @@ public struct LocalClusterConfiguration: Sendable {
     public var pollInterval: Duration = .milliseconds(250)
     /// How long one node may take to become Synced (a full SST takes 10 s or more).
     public var syncTimeout: Duration = .seconds(90)
+    /// Run every agent as this user instead of the test's own (only root can switch), as a pod's
+    /// securityContext does; nil: the test's user.
+    public var agentUser: AgentUser?
+
+    /// A user to run agents as: uid, gid, supplementary groups, and the user database the agent
+    /// and its mysqld see (passwd and group files given through nss_wrapper, as an image's
+    /// /etc/passwd names uid 999 `mysql` where the host's does not).
+    public struct AgentUser: Sendable {
+        public var uid: Int
+        public var gid: Int
+        public var groups: [Int]
+        public var nssWrapper: String
+        public var passwdFile: String
+        public var groupFile: String
+
+        public init(uid: Int, gid: Int, groups: [Int], nssWrapper: String, passwdFile: String, groupFile: String) {
+            self.uid = uid
+            self.gid = gid
+            self.groups = groups
+            self.nssWrapper = nssWrapper
+            self.passwdFile = passwdFile
+            self.groupFile = groupFile
+        }
+
+        /// The command that runs `command` as this user (util-linux's setpriv execs it).
+        func wrap(_ command: [String]) -> [String] {
+            ["/usr/bin/setpriv", "--reuid=\(uid)", "--regid=\(gid)", "--groups=\(groups.map(String.init).joined(separator: ","))", "--"] + command
+        }
+
+        var environment: [String: String] {
+            ["LD_PRELOAD": nssWrapper, "NSS_WRAPPER_PASSWD": passwdFile, "NSS_WRAPPER_GROUP": groupFile, "HOME": "/"]
+        }
+    }
 
     public init(name: String, root: String, executable: String, token: String = LocalClusterConfiguration.randomToken()) {
         self.name = name

@@ -1,5 +1,4 @@
 import AgentAPI
-import Agent
 import Foundation
 import MySQLClient
 

@@ -40,23 +40,34 @@ public enum OperatorRBAC {
              reason: "the backup store's claim; delete the volumes on deletion, only with deleteClaimsOnDelete"),
         Rule(apiGroup: "", resources: ["events"], verbs: ["create"],
              reason: "record state changes, recoveries and interventions on the QiniuMySQL"),
-        Rule(apiGroup: "coordination.k8s.io", resources: ["leases"], verbs: ["get", "create", "update"],
-             reason: "leader election (only the leader reconciles)"),
     ]
 
+    /// Leader election, granted by a Role in the operator's own namespace only: in a ClusterRole
+    /// it would let the operator renew any component's leader Lease, kube-system's included.
+    public static let leaderElectionRules: [Rule] = [
+        Rule(apiGroup: "coordination.k8s.io", resources: ["leases"], verbs: ["get", "create", "update"],
+             reason: "leader election (only the leader reconciles), in its own namespace"),
+    ]
+
+    /// The rules of `rules` (or `leaderElectionRules`) as RBAC writes them.
+    public static func policyRules(_ rules: [Rule] = rules) -> JSONValue {
+        .array(rules.map { rule in
+            [
+                "apiGroups": [.string(rule.apiGroup)],
+                "resources": .array(rule.resources.map { .string($0) }),
+                "verbs": .array(rule.verbs.map { .string($0) }),
+            ]
+        })
+    }
+
     /// The ClusterRole (all namespaces). For `--watch-namespace`, bind the same rules with a Role
-    /// in each watched namespace, and keep the CRD rule in a small ClusterRole.
+    /// in each watched namespace, and keep the CRD rule in a small ClusterRole. Leader election
+    /// is a Role of its own in the operator's namespace, either way.
     public static func clusterRole(name: String = "qmysql-operator") -> JSONValue {
         [
             "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
             "metadata": ["name": .string(name), "labels": ["app.kubernetes.io/name": "qmysql", "app.kubernetes.io/component": "operator"]],
-            "rules": .array(rules.map { rule in
-                [
-                    "apiGroups": [.string(rule.apiGroup)],
-                    "resources": .array(rule.resources.map { .string($0) }),
-                    "verbs": .array(rule.verbs.map { .string($0) }),
-                ]
-            }),
+            "rules": policyRules(),
         ]
     }
 }

@@ -11,6 +11,7 @@
 // 4. counts the operator's requests over --steady-seconds with resyncs every 10 s (steady state);
 // 5. reports the operator's peak RSS (VmHWM), and its reconcile durations from its own /metrics
 //    (creation and steady state) with its own count of API requests beside the server's.
+import ArgumentParser
 import ControllerAPI
 import Foundation
 import Hummingbird
@@ -20,25 +21,18 @@ import KubeServer
 import Logging
 import NIOCore
 import QiniuAPI
+import Synchronization
 
-struct Arguments {
+struct Arguments: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "OperatorBench", abstract: "The operator at scale: time to steady state, writes and memory (docs/benchmarks.md).")
+
+    @Option(help: "How many clusters to create.")
     var clusters = 1000
+    @Option(help: "How long to watch the steady state, in seconds.")
     var steadySeconds = 60
+    @Option(help: "The kubectl-qmysql binary whose operator is measured.")
     var binary = ".build/release/kubectl-qmysql"
-
-    init() {
-        var iterator = CommandLine.arguments.dropFirst().makeIterator()
-        while let flag = iterator.next() {
-            switch flag {
-            case "--clusters": clusters = Int(iterator.next() ?? "") ?? clusters
-            case "--steady-seconds": steadySeconds = Int(iterator.next() ?? "") ?? steadySeconds
-            case "--binary": binary = iterator.next() ?? binary
-            default:
-                FileHandle.standardError.write(Data("unknown argument \(flag)\n".utf8))
-                exit(64)
-            }
-        }
-    }
 }
 
 func log(_ text: String) {
@@ -46,24 +40,53 @@ func log(_ text: String) {
     fflush(nil)  // every line at once, also into a pipe
 }
 
-/// A Green status for any cluster: `GET /<namespace>/<name>/v1/status?watch=true`.
+/// A Green status for any cluster (`GET /<namespace>/<name>/v1/status?watch=true`) that runs
+/// every desired state it is sent (`PUT /<namespace>/<name>/v1/spec`), as a controller does: its
+/// status shows the spec's generation.
 func startFakeControllers() async throws -> (Int, Task<Void, Error>) {
     let router = Router(context: BasicRequestContext.self)
+    let generations = Mutex<[String: Int64]>([:])
+    router.put("/:namespace/:name/v1/spec") { request, context -> Response in
+        let key = "\(context.parameters.get("namespace") ?? "")/\(context.parameters.get("name") ?? "")"
+        let spec = try JSONDecoder().decode(ControllerSpec.self, from: Data(try await request.body.collect(upTo: 1 << 20).readableBytesView))
+        let changed = generations.withLock { all in
+            defer { all[key] = spec.generation }
+            return all[key] != spec.generation
+        }
+        let answer = ControllerSpecAcknowledgement(observedGeneration: spec.generation, changed: changed)
+        return Response(status: .ok, headers: [.contentType: "application/json"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(answer))))
+    }
     router.get("/:namespace/:name/v1/status") { _, context -> Response in
         let name = context.parameters.get("name") ?? "x"
-        let status = ClusterStatus(
-            cluster: name, state: .green,
-            nodes: (0..<3).map { NodeStatus(name: "\(name)-\($0)", state: .green, wsrepState: "Synced", seqno: nil, ready: true) },
-            conditions: [Condition(type: "Ready", status: "True", reason: "AllSynced", message: "3/3 nodes Synced", lastTransitionTime: "2026-01-01T00:00:00Z")],
-            message: "3/3 nodes Synced", clusterUUID: "6f1d1b5e-3c3a-11ef-8a7e-0242ac120002")
-        var line = ByteBuffer(bytes: try JSONEncoder().encode(status))
-        line.writeString("\n")
-        let first = line
+        let key = "\(context.parameters.get("namespace") ?? "")/\(name)"
+        @Sendable func line() throws -> ByteBuffer {
+            var status = ClusterStatus(
+                cluster: name, state: .green,
+                nodes: (0..<3).map { NodeStatus(name: "\(name)-\($0)", state: .green, wsrepState: "Synced", seqno: nil, ready: true) },
+                conditions: [Condition(type: "Ready", status: "True", reason: "AllSynced", message: "3/3 nodes Synced", lastTransitionTime: "2026-01-01T00:00:00Z")],
+                message: "3/3 nodes Synced", clusterUUID: "6f1d1b5e-3c3a-11ef-8a7e-0242ac120002")
+            status.observedGeneration = generations.withLock { $0[key] }
+            var line = ByteBuffer(bytes: try JSONEncoder().encode(status))
+            line.writeString("\n")
+            return line
+        }
         return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: ResponseBody { writer in
-            try await writer.write(first)
+            var sent = try line()
+            try await writer.write(sent)
+            var quiet = Duration.zero
             while !Task.isCancelled {
-                try await Task.sleep(for: .seconds(10))  // the controller's heartbeat
-                try await writer.write(first)
+                // Until its first spec arrives, a quarter-second look (it shows at once);
+                // after it, only the 10 s heartbeat (the bench changes no spec).
+                let pause: Duration = generations.withLock { $0[key] } == nil ? .milliseconds(250) : .seconds(10)
+                try await Task.sleep(for: pause)
+                quiet += pause
+                let next = try line()
+                if next != sent || quiet >= .seconds(10) {
+                    try await writer.write(next)
+                    sent = next
+                    quiet = .zero
+                }
             }
             try await writer.finish(nil)
         })
@@ -86,7 +109,7 @@ func peakRSS(pid: Int32) -> Int {
     return 0
 }
 
-let arguments = Arguments()
+let arguments = Arguments.parseOrExit()
 var serverConfiguration = KubeServerConfiguration()
 serverConfiguration.historySize = max(serverConfiguration.historySize, arguments.clusters * 30)
 var serverLogger = Logger(label: "bench-kube-server")
@@ -114,7 +137,7 @@ process.arguments = [
 ]
 // The operator's log, kept next to the kubeconfigs (printed when something goes wrong).
 let operatorLog = directory + "/operator.log"
-FileManager.default.createFile(atPath: operatorLog, contents: nil)
+_ = FileManager.default.createFile(atPath: operatorLog, contents: nil)
 process.standardOutput = FileHandle(forWritingAtPath: operatorLog)
 process.standardError = FileHandle(forWritingAtPath: operatorLog)
 try process.run()

@@ -1,4 +1,5 @@
 import Foundation
+import Galera
 import KubeAPI
 import KubeClient
 import KubeServer
@@ -56,8 +57,11 @@ public final class PlaygroundHost: Sendable {
 
         var environment = ProcessInfo.processInfo.environment
         environment["KUBECONFIG"] = nil
+        let users = try ContainerUsers.current().get()
+        let catalog = try ImageStore.prepare(layout, images: images, users: users)
+        logger.info("pods run \(users.summary)")
         let runtime = LocalRuntime(
-            settings: LocalRuntime.Settings(layout: layout, images: images, inheritedEnvironment: environment),
+            settings: LocalRuntime.Settings(layout: layout, images: catalog, inheritedEnvironment: environment, users: users),
             client: client, logger: logger)
         let header: @Sendable () -> PlaygroundStatus.Host = { [self, layout] in
             var host = PlaygroundStatus.Host()
@@ -70,10 +74,18 @@ public final class PlaygroundHost: Sendable {
                 host.operatorLastExit = state.lastExit
             }
             host.operatorMetrics = "http://127.0.0.1:\(settings.operatorPort)/metrics"
+            host.podUsers = users.summary
             return host
         }
         await runtime.setStatusHeader(header)
 
+        // pods/log and pods/exec reach the runtime, as kube-apiserver reaches a pod's kubelet.
+        server.connectPods(PodConnection(
+            logFile: { [layout] namespace, pod, container in layout.containerLog(namespace: namespace, pod: pod, container: container) },
+            exec: { request in try await runtime.exec(request) }))
+        // An exec's client may go away while its command still writes: a write to its pipe must
+        // be an error, not the host's end.
+        signal(SIGPIPE, SIG_IGN)
         let signals = SignalWaiter()
         let runtimeTask = Task { await runtime.run() }
         let operatorTask = Task { await self.superviseOperator(settings: settings, environment: environment) }
@@ -82,7 +94,7 @@ public final class PlaygroundHost: Sendable {
         await signals.wait()
         let stopping = ContinuousClock.now
         let step: @Sendable (String) -> Void = { [logger] what in
-            logger.notice("\(what)", metadata: ["after": "\(ContinuousClock.now - stopping)"])
+            logger.notice("\(what)", metadata: ["after": "\((ContinuousClock.now - stopping).readable)"])
         }
         logger.notice("stopping the playground")
         operatorTask.cancel()
@@ -125,7 +137,7 @@ public final class PlaygroundHost: Sendable {
     private func superviseOperator(settings: PlaygroundSettings, environment: [String: String]) async {
         var environment = environment
         environment["QMYSQL_HOSTS_FILE"] = layout.clusterHostsFile
-        var backoff: Duration = .seconds(1)
+        var backoff = Backoff(initial: .seconds(1), cap: .seconds(60), jitter: 0)
         var adopted = ManagedProcess.adopt(pidFile: layout.operatorPIDFile)
         while !Task.isCancelled {
             let process: ManagedProcess
@@ -141,8 +153,7 @@ public final class PlaygroundHost: Sendable {
                         environment: environment, logPath: layout.operatorLog, pidFile: layout.operatorPIDFile)
                 } catch {
                     logger.error("cannot start the operator", metadata: ["error": "\(error)"])
-                    try? await Task.sleep(for: backoff)
-                    backoff = min(backoff * 2, .seconds(60))
+                    try? await Task.sleep(for: backoff.next())
                     continue
                 }
             }
@@ -163,9 +174,8 @@ public final class PlaygroundHost: Sendable {
                 $0.lastExit = exit
             }
             logger.warning("the operator exited; restarting it", metadata: ["exit": "\(exit ?? "unknown")", "log": "\(layout.operatorLog)"])
-            if ContinuousClock.now - started > .seconds(600) { backoff = .seconds(1) }
-            try? await Task.sleep(for: backoff)
-            backoff = min(backoff * 2, .seconds(60))
+            if ContinuousClock.now - started > .seconds(600) { backoff.reset() }
+            try? await Task.sleep(for: backoff.next())
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 
-/// What the playground needs from the machine: the MariaDB Galera stack its nodes run on.
+/// What the playground needs from the machine: the MariaDB Galera stack its nodes run on, and
+/// as root what it switches container users with (setpriv, nss_wrapper).
 public enum PlaygroundRequirements {
     public struct Missing: Sendable, Equatable {
         public var what: String
@@ -22,6 +23,13 @@ public enum PlaygroundRequirements {
         }
         for (file, package) in files where !FileManager.default.fileExists(atPath: file) {
             missing.append(Missing(what: file, package: package))
+        }
+        // As root the runtime runs containers as their own users, with their image's user database.
+        if geteuid() == 0, ContainerUsers.nssWrapperLibrary() == nil {
+            missing.append(Missing(what: "libnss_wrapper.so", package: "libnss-wrapper"))
+        }
+        if geteuid() == 0, !FileManager.default.isExecutableFile(atPath: ManagedProcess.setpriv) {
+            missing.append(Missing(what: ManagedProcess.setpriv, package: "util-linux"))
         }
         return missing
     }

@@ -12,6 +12,8 @@ public struct PlaygroundStatus: Sendable, Codable, Equatable {
         public var operatorRestarts: Int = 0
         public var operatorLastExit: String?
         public var operatorMetrics: String?
+        /// How pods run: as their securityContext's users, or as the invoking user.
+        public var podUsers: String?
         public init() {}
     }
 
@@ -40,6 +42,8 @@ public struct PlaygroundContainerView: Sendable, Codable, Equatable {
     public var restarts: Int
     public var lastExit: String?
     public var waiting: String?
+    /// Who it runs as: uid, gid and groups (or the invoking user, when the playground is not root).
+    public var user: String?
 }
 
 /// What the playground keeps to come back the same after `down` and `up`: the API server's

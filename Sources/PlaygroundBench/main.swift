@@ -8,29 +8,25 @@
 //    exit, which is after demo is Green; meanwhile the API is polled every 100 ms for the parts
 //    (pods created, each node's first Green, the cluster Green);
 // 2. `create second` through the CLI and the same polling: create to Green for a second cluster;
-// 3. `playground down --purge`, timed too.
+// 3. `second` scaled 3 → 5 → 3: each scale to Green with every node Ready, and how many of the
+//    three pods that stay were restarted or replaced (their uid, agent and mysqld pids);
+// 4. `playground down --purge`, timed too.
+import ArgumentParser
 import Foundation
+import Galera
 import KubeAPI
 import KubeClient
 import Playground
 import QiniuAPI
 
-struct Arguments {
-    var runs = 3
-    var binary = ".build/release/kubectl-qmysql"
+struct Arguments: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "PlaygroundBench", abstract: "How long the playground takes to a Green cluster, and where the time goes (docs/benchmarks.md).")
 
-    init() {
-        var iterator = CommandLine.arguments.dropFirst().makeIterator()
-        while let flag = iterator.next() {
-            switch flag {
-            case "--runs": runs = Int(iterator.next() ?? "") ?? runs
-            case "--binary": binary = iterator.next() ?? binary
-            default:
-                FileHandle.standardError.write(Data("unknown argument \(flag)\n".utf8))
-                exit(64)
-            }
-        }
-    }
+    @Option(help: "Runs of each measurement.")
+    var runs = 3
+    @Option(help: "The kubectl-qmysql binary measured.")
+    var binary = ".build/release/kubectl-qmysql"
 }
 
 func log(_ text: String) {
@@ -39,7 +35,7 @@ func log(_ text: String) {
 }
 
 func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    duration.inSeconds
 }
 
 /// Runs the binary to its exit; output to a file. Returns the wall time.
@@ -75,7 +71,7 @@ func follow(cluster: String, kubeconfig: String, timeline: Timeline, limit: Dura
         if let client {
             if let pods = try? await client.listAllRaw(Pod.resourceType, namespace: "default",
                                                        options: ListOptions(labelSelector: "\(QiniuLabels.cluster)=\(cluster)")) {
-                let database = pods.filter { $0[path: ["metadata", "labels", QiniuLabels.component]] == "database" }
+                let database = pods.filter { $0[path: ["metadata", "labels", QiniuLabels.component]]?.stringValue == QiniuLabels.database }
                 if database.count >= 3 { await timeline.mark("pods created") }
                 if database.contains(where: { $0[path: ["status", "phase"]] == "Running" }) { await timeline.mark("first agent running") }
             }
@@ -94,7 +90,37 @@ func follow(cluster: String, kubeconfig: String, timeline: Timeline, limit: Dura
     try? await client?.shutdown()
 }
 
-let arguments = Arguments()
+/// What changes when a pod restarts or is replaced: its uid and its processes' pids.
+func identities(_ client: KubeClient, _ layout: PlaygroundLayout, cluster: String, pods: [String]) async -> [String] {
+    var result: [String] = []
+    for pod in pods {
+        let uid = (try? await client.getRaw(Pod.resourceType, name: pod, namespace: "default"))?[path: ["metadata", "uid"]]?.stringValue ?? "?"
+        let agent = ManagedProcess.adopt(pidFile: layout.containerPIDFile(namespace: "default", pod: pod, container: "mysql"))?.pid ?? 0
+        let mysqld = (try? String(contentsOfFile: layout.volumeDirectory(namespace: "default", pod: pod, volume: "run") + "/mysqld.pid", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
+        result.append("\(uid)/\(agent)/\(mysqld)")
+    }
+    return result
+}
+
+/// Scales `cluster` and waits until Green with `replicas` Ready database pods; the time it took.
+func scale(_ client: KubeClient, cluster: String, to replicas: Int, limit: Duration) async throws -> Duration? {
+    let started = ContinuousClock.now
+    _ = try await client.mergePatchRaw(QiniuMySQL.resourceType, name: cluster, namespace: "default", patch: ["spec": ["replicas": .int(Int64(replicas))]])
+    while ContinuousClock.now - started < limit {
+        let pods = (try? await client.listAllRaw(Pod.resourceType, namespace: "default",
+                                                 options: ListOptions(labelSelector: "\(QiniuLabels.cluster)=\(cluster),\(QiniuLabels.component)=database"))) ?? []
+        let ready = pods.filter { $0[path: ["status", "conditions"]]?.arrayValue?.contains { $0["type"] == "Ready" && $0["status"] == "True" } ?? false }
+        let status = try? await client.get(QiniuMySQL.self, name: cluster, namespace: "default").status
+        if status?.state == .green, status?.ready == "\(replicas)/\(replicas)", pods.count == replicas, ready.count == replicas {
+            return ContinuousClock.now - started
+        }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    return nil
+}
+
+let arguments = Arguments.parseOrExit()
 guard FileManager.default.isExecutableFile(atPath: arguments.binary) else {
     FileHandle.standardError.write(Data("no executable at \(arguments.binary); build it: swift build -c release --product kubectl-qmysql\n".utf8))
     exit(2)
@@ -129,13 +155,29 @@ for index in 1...arguments.runs {
     let second = await createTimeline.value("cluster Green").map { String(format: "%.1f", seconds($0)) } ?? "not Green"
     log("run \(index): create to Green (second cluster) \(second) s: \(createParts.joined(separator: ", "))")
 
+    let client = try KubeClient.make(options: ClientOptions(kubeconfig: layout.kubeconfig))
+    let stayers = ["second-0", "second-1", "second-2"]
+    let before = await identities(client, layout, cluster: "second", pods: stayers)
+    var scaleCells: [String] = []
+    for replicas in [5, 3] {
+        let took = try await scale(client, cluster: "second", to: replicas, limit: .seconds(300))
+        // A roll (a changed template) would begin within seconds of Green: let it show.
+        try await Task.sleep(for: .seconds(8))
+        let after = await identities(client, layout, cluster: "second", pods: stayers)
+        let restarted = zip(before, after).filter { $0 != $1 }.count
+        let time = took.map { String(format: "%.1f", seconds($0)) } ?? "not Green"
+        log("run \(index): scale to \(replicas): Green after \(time) s; \(restarted) of the 3 pods that stay restarted")
+        scaleCells.append("\(time) s (\(restarted) restarted)")
+    }
+    try? await client.shutdown()
+
     let (downTime, _) = try await run(arguments.binary, ["playground", "down", "--purge", "--dir", root], log: root + "-down.log")
     log("run \(index): down --purge \(String(format: "%.1f", seconds(downTime))) s")
-    rows.append("| \(index) | \(String(format: "%.1f", seconds(upTime))) s | \(second) s | \(String(format: "%.1f", seconds(downTime))) s |")
+    rows.append("| \(index) | \(String(format: "%.1f", seconds(upTime))) s | \(second) s | \(scaleCells.joined(separator: " | ")) | \(String(format: "%.1f", seconds(downTime))) s |")
     for suffix in ["-up.log", "-create.log", "-down.log", "-up.log.pid", "-create.log.pid", "-down.log.pid"] {
         try? FileManager.default.removeItem(atPath: root + suffix)
     }
 }
-print("| run | up to demo Green | create to Green (second cluster) | down --purge |")
-print("|---|---|---|---|")
+print("| run | up to demo Green | create to Green (second cluster) | scale 3 → 5 | scale 5 → 3 | down --purge |")
+print("|---|---|---|---|---|---|")
 for row in rows { print(row) }

@@ -54,6 +54,14 @@ public struct ClusterNames: Sendable, Hashable {
 }
 
 /// The labels on every object qmysql creates, and on the objects a user creates for it.
+/// Annotations more than one part reads or writes.
+public enum QiniuAnnotations {
+    /// On a balanced Service in the playground: the address the runtime published it at on this
+    /// machine, `127.0.0.1:13306` (or `name=address,...` for several ports), which
+    /// `kubectl qmysql status` shows as the endpoint.
+    public static let publishedAddress = "playground.mysql.qiniu.com/address"
+}
+
 public enum QiniuLabels {
     /// The cluster an object belongs to (also on QiniuMySQLData tasks).
     public static let cluster = "mysql.qiniu.com/cluster"
@@ -63,6 +71,9 @@ public enum QiniuLabels {
     public static let managedBy = "app.kubernetes.io/managed-by"
     public static let name = "app.kubernetes.io/name"
     public static let instance = "app.kubernetes.io/instance"
+    /// The values of `component`: a database pod and what belongs to it, the cluster's controller.
+    public static let database = "database"
+    public static let controller = "controller"
 
     /// The labels every object of `cluster` carries; `component` narrows them to one part.
     public static func common(cluster: String, component: String? = nil) -> [String: String] {

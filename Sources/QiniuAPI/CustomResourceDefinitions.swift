@@ -1,3 +1,4 @@
+import Galera
 import KubeAPI
 
 /// The CustomResourceDefinitions of `mysql.qiniu.com`, as JSON the client applies and the local
@@ -21,6 +22,7 @@ public enum QiniuCRDs {
             columns: [
                 column("State", "string", ".status.state", "Green, Yellow or Red"),
                 column("Ready", "string", ".status.ready", "Synced nodes / desired nodes"),
+                column("Phase", "string", ".status.phase", "Forming, Serving, Paused or Restoring"),
                 column("Flavor", "string", ".spec.flavor", "mariadb or percona", priority: 1),
                 column("Replicas", "integer", ".spec.replicas", "Desired nodes", priority: 1),
                 column("Age", "date", ".metadata.creationTimestamp", nil),
@@ -47,11 +49,11 @@ public enum QiniuCRDs {
             "The desired cluster.",
             [
                 "replicas": [
-                    "type": "integer", "default": 3, "enum": .array(allowedReplicas.map { .int($0) }),
+                    "type": "integer", "default": .int(Int64(QiniuMySQLSpec.defaultReplicas)), "enum": .array(allowedReplicas.map { .int($0) }),
                     "description": "Number of Galera nodes: odd, so a majority survives one failure.",
                 ],
                 "flavor": [
-                    "type": "string", "default": "mariadb", "enum": ["mariadb", "percona"],
+                    "type": "string", "default": .string(QiniuMySQLSpec.defaultFlavor.rawValue), "enum": enumValues(Flavor.self),
                     "description": "mariadb (MariaDB Galera) or percona (Percona XtraDB Cluster).",
                 ],
                 "version": string("Database version; chooses the default image.", minLength: 1),
@@ -74,7 +76,7 @@ public enum QiniuCRDs {
                         ],
                         "timeZone": string("The time zone of backupTime, like Asia/Shanghai (default UTC).", minLength: 1),
                         "reservedDays": [
-                            "type": "integer", "minimum": 1, "maximum": 3650, "default": 7,
+                            "type": "integer", "minimum": 1, "maximum": 3650, "default": .int(Int64(BackupSpec.defaultReservedDays)),
                             "description": "Delete backups older than this many days.",
                         ],
                         "storage": storageSchema("The backup store: a volume claim `<cluster>-backups` only the controller mounts, kept when the cluster is deleted.", deleteClaims: true),
@@ -120,7 +122,11 @@ public enum QiniuCRDs {
         object(
             "The observed cluster, written by the operator.",
             [
-                "state": ["type": "string", "enum": ["Green", "Yellow", "Red"]],
+                "state": ["type": "string", "enum": enumValues(ClusterState.self)],
+                "phase": [
+                    "type": "string", "enum": enumValues(ClusterPhase.self),
+                    "description": "What the cluster is meant to be doing: a Red cluster that is forming, paused or being restored does what it was asked to.",
+                ],
                 "ready": ["type": "string"],
                 "nodes": [
                     "type": "array",
@@ -129,6 +135,7 @@ public enum QiniuCRDs {
                         [
                             "name": ["type": "string"], "state": ["type": "string"],
                             "wsrepState": ["type": "string"], "seqno": ["type": "integer"], "ready": ["type": "boolean"],
+                            "agentSilentSince": ["type": "string", "description": "When the node's agent last reported, while it does not answer."],
                         ], required: ["name", "state"]),
                 ],
                 "conditions": conditionsSchema,
@@ -156,12 +163,12 @@ public enum QiniuCRDs {
             "One manual backup or restore.",
             [
                 "cluster": string("The QiniuMySQL in this namespace.", minLength: 1),
-                "action": ["type": "string", "enum": ["backup", "restore"], "description": "backup or restore."],
+                "action": ["type": "string", "enum": enumValues(DataAction.self), "description": "backup or restore."],
                 "backupName": string("The backup to restore (restore only): a backup id from the cluster's status.backups, or the name of a finished backup task.", minLength: 1),
                 "sourceCluster": string("The cluster whose backup it is (default: spec.cluster).", minLength: 1),
                 "bootstrapNode": string("The node to restore on; chosen automatically when absent.", minLength: 1),
                 "approval": [
-                    "type": "string", "enum": ["Auto", "Step"], "default": "Auto",
+                    "type": "string", "enum": enumValues(ApprovalMode.self), "default": .string(ApprovalMode.auto.rawValue),
                     "description": "Auto runs every step; Step waits for approval before each.",
                 ],
                 "approvedStep": [
@@ -183,13 +190,15 @@ public enum QiniuCRDs {
         object(
             "Progress of the task, written by the controller.",
             [
-                "phase": ["type": "string", "enum": ["Pending", "Running", "WaitingForApproval", "Succeeded", "Failed", "Cancelled"]],
+                "phase": ["type": "string", "enum": enumValues(DataPhase.self)],
                 "steps": [
                     "type": "array",
                     "items": object(
                         nil,
                         [
-                            "number": ["type": "integer"], "name": ["type": "string"], "state": ["type": "string"], "message": ["type": "string"],
+                            "number": ["type": "integer"], "name": ["type": "string"],
+                            "state": ["type": "string", "enum": enumValues(DataStepState.self)],
+                            "message": ["type": "string"],
                             "startTime": ["type": "string"], "completionTime": ["type": "string"],
                         ], required: ["name", "state"]),
                 ],
@@ -252,6 +261,11 @@ public enum QiniuCRDs {
         if let description { schema["description"] = .string(description) }
         if !required.isEmpty { schema["required"] = .array(required.map { .string($0) }) }
         return schema
+    }
+
+    /// The schema's `enum` of a Swift enum's raw values: the API's vocabulary is declared once.
+    static func enumValues<Value: CaseIterable & RawRepresentable>(_: Value.Type) -> JSONValue where Value.RawValue == String {
+        .array(Value.allCases.map { .string($0.rawValue) })
     }
 
     static func string(_ description: String, minLength: Int64) -> JSONValue {

@@ -1,3 +1,4 @@
+import Galera
 import KubeAPI
 
 /// A highly available MySQL cluster: three (or any odd number of) multi-master Galera nodes.
@@ -28,17 +29,10 @@ public enum QiniuGroup {
     public static let version = "v1alpha1"
 }
 
-/// The database flavor. Only the vocabulary of the API lives here; what differs between the
-/// flavors at run time (binaries, SST method, backup tool) lives in the Galera module.
-public enum DatabaseFlavor: String, Codable, Sendable, CaseIterable, Hashable {
-    case mariadb
-    case percona
-}
-
 public struct QiniuMySQLSpec: Codable, Sendable, Hashable {
     /// Number of Galera nodes; odd so that a majority always exists. Default 3.
     public var replicas: Int?
-    public var flavor: DatabaseFlavor?
+    public var flavor: Flavor?
     /// Database version, used to choose the default image when `image` is absent.
     public var version: String?
     public var image: String?
@@ -69,8 +63,15 @@ public struct QiniuMySQLSpec: Codable, Sendable, Hashable {
     public var podAnnotations: [String: String]?
     public var imagePullSecrets: [LocalObjectReference]?
 
+    /// The defaults the CRD's schema declares (and the API server fills in); the code reads a
+    /// spec through `effectiveReplicas` and `effectiveFlavor`, for objects made without them.
+    public static let defaultReplicas = 3
+    public static let defaultFlavor = Flavor.mariadb
+    public var effectiveReplicas: Int { replicas ?? Self.defaultReplicas }
+    public var effectiveFlavor: Flavor { flavor ?? Self.defaultFlavor }
+
     public init(
-        replicas: Int? = nil, flavor: DatabaseFlavor? = nil, version: String? = nil, image: String? = nil,
+        replicas: Int? = nil, flavor: Flavor? = nil, version: String? = nil, image: String? = nil,
         resources: ResourceRequirements? = nil, storage: StorageSpec? = nil, config: [String: String]? = nil,
         backup: BackupSpec? = nil, restoreFrom: RestoreFromSpec? = nil, rootPasswordSecret: String? = nil, paused: Bool? = nil, autoRecovery: Bool? = nil,
         nodeSelector: [String: String]? = nil, tolerations: [JSONValue]? = nil, affinity: JSONValue? = nil,
@@ -120,8 +121,9 @@ public struct BackupSpec: Codable, Sendable, Hashable {
     public var backupTime: String?
     /// The time zone of `backupTime`, like `Asia/Shanghai`. Default UTC.
     public var timeZone: String?
-    /// Backups older than this many days are deleted. Default 7.
+    /// Backups older than this many days are deleted. Default 7 (`defaultReservedDays`).
     public var reservedDays: Int?
+    public static let defaultReservedDays = 7
     /// The backup store: a volume claim `<cluster>-backups` that only the controller mounts (a
     /// directory in the playground), kept when the cluster is deleted unless `deleteClaimsOnDelete`.
     public var storage: StorageSpec?
@@ -148,17 +150,23 @@ public struct RestoreFromSpec: Codable, Sendable, Hashable {
     }
 }
 
-public enum ClusterHealth: String, Codable, Sendable, CaseIterable, Hashable {
-    /// Can serve, with the expected number of Synced nodes.
-    case green = "Green"
-    /// Can serve with fewer Synced nodes than expected.
-    case yellow = "Yellow"
-    /// Cannot serve: no Primary component, or no Synced node.
-    case red = "Red"
+/// The controller's intent, as the status and the metrics show it.
+public enum ClusterPhase: String, Codable, Sendable, Hashable, CaseIterable {
+    /// Never formed yet: bootstrapping the first node, joining the others by SST.
+    case forming = "Forming"
+    /// Formed: serving, and repairing known faults.
+    case serving = "Serving"
+    /// `spec.paused`: every node stopped on purpose, observed only.
+    case paused = "Paused"
+    /// A restore task owns the nodes.
+    case restoring = "Restoring"
+
+    /// Whether a cluster that does not serve in this phase is an outage: only while serving.
+    public var expectsService: Bool { self == .serving }
 }
 
 public struct QiniuMySQLStatus: Codable, Sendable, Hashable {
-    public var state: ClusterHealth?
+    public var state: ClusterState?
     /// "ready/desired", for the printer column.
     public var ready: String?
     public var nodes: [QiniuMySQLNodeStatus]?
@@ -171,10 +179,13 @@ public struct QiniuMySQLStatus: Codable, Sendable, Hashable {
     /// The Galera cluster UUID once the cluster was formed: the fact that protects it from ever
     /// being formed again on empty datadirs (lost volumes are restored, never silently replaced).
     public var clusterUUID: String?
+    /// Forming, Serving, Paused or Restoring: what the cluster is meant to be doing, so a Red
+    /// state during a formation, a pause or a restore reads as planned.
+    public var phase: ClusterPhase?
 
-    public init(state: ClusterHealth? = nil, ready: String? = nil, nodes: [QiniuMySQLNodeStatus]? = nil,
+    public init(state: ClusterState? = nil, ready: String? = nil, nodes: [QiniuMySQLNodeStatus]? = nil,
                 conditions: [Condition]? = nil, observedGeneration: Int64? = nil,
-                lastBackup: LastBackup? = nil, message: String? = nil, clusterUUID: String? = nil) {
+                lastBackup: LastBackup? = nil, message: String? = nil, clusterUUID: String? = nil, phase: ClusterPhase? = nil) {
         self.state = state
         self.ready = ready
         self.nodes = nodes
@@ -183,6 +194,7 @@ public struct QiniuMySQLStatus: Codable, Sendable, Hashable {
         self.lastBackup = lastBackup
         self.message = message
         self.clusterUUID = clusterUUID
+        self.phase = phase
     }
 }
 
@@ -194,13 +206,17 @@ public struct QiniuMySQLNodeStatus: Codable, Sendable, Hashable {
     public var wsrepState: String?
     public var seqno: Int64?
     public var ready: Bool?
+    /// When the node's agent last reported, while it does not answer (frozen, hung, cut off).
+    public var agentSilentSince: String?
 
-    public init(name: String, state: String, wsrepState: String? = nil, seqno: Int64? = nil, ready: Bool? = nil) {
+    public init(name: String, state: String, wsrepState: String? = nil, seqno: Int64? = nil, ready: Bool? = nil,
+                agentSilentSince: String? = nil) {
         self.name = name
         self.state = state
         self.wsrepState = wsrepState
         self.seqno = seqno
         self.ready = ready
+        self.agentSilentSince = agentSilentSince
     }
 }
 

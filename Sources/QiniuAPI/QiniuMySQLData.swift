@@ -107,17 +107,32 @@ public struct QiniuMySQLDataStatus: Codable, Sendable, Hashable {
     }
 }
 
+/// Where one step of a data task is. One enum for the controller's API, the CRD's schema (its
+/// `enum`) and the CLI.
+public enum DataStepState: String, Codable, Sendable, CaseIterable, Hashable {
+    case pending = "Pending"
+    case waitingForApproval = "WaitingForApproval"
+    case running = "Running"
+    case succeeded = "Succeeded"
+    case failed = "Failed"
+    case skipped = "Skipped"
+    /// The task was cancelled while this step waited (or just before it ran).
+    case cancelled = "Cancelled"
+
+    /// Done with, one way or the other: Succeeded or Skipped.
+    public var isCompleted: Bool { self == .succeeded || self == .skipped }
+}
+
 public struct DataStep: Codable, Sendable, Hashable {
     /// 0 to 5 for a restore (the seed's steps, 0 the verification); 1 for a backup.
     public var number: Int?
     public var name: String
-    /// Pending, WaitingForApproval, Running, Succeeded, Failed, Skipped or Cancelled.
-    public var state: String
+    public var state: DataStepState
     public var message: String?
     public var startTime: String?
     public var completionTime: String?
 
-    public init(number: Int? = nil, name: String, state: String, message: String? = nil, startTime: String? = nil, completionTime: String? = nil) {
+    public init(number: Int? = nil, name: String, state: DataStepState, message: String? = nil, startTime: String? = nil, completionTime: String? = nil) {
         self.number = number
         self.name = name
         self.state = state

@@ -61,8 +61,11 @@ public struct AgentCommand: AsyncParsableCommand {
     @Option(help: "SST receive port (wsrep_sst_receive_address).")
     var sstPort: Int = DefaultPorts.sst
 
-    @Option(help: "Every member's Galera address, this node included, comma-separated: host or host:port (port defaults to --galera-port).")
-    var peers: String
+    @Option(help: "Every member's Galera address, this node included, comma-separated: host or host:port (port defaults to --galera-port). Needed unless --peers-file gives them.")
+    var peers: String = ""
+
+    @Option(help: "A file listing the peers (one a line, or comma-separated), read at every mysqld start; a cluster's ConfigMap, so a scale changes no pod template.")
+    var peersFile: String?
 
     @Option(help: "Address the agent's HTTP API listens on. Default: --address.")
     var listenAddress: String?
@@ -155,6 +158,7 @@ public struct AgentCommand: AsyncParsableCommand {
         var options = AgentOptions(
             nodeName: nodeName, clusterName: clusterName, dataDirectory: dataDir, address: address,
             peers: peers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        options.peersFile = peersFile
         options.flavor = flavor
         options.runDirectory = runDir
         options.mysqlPort = mysqlPort

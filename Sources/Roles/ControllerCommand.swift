@@ -6,6 +6,8 @@ import Controller
 import Foundation
 import Galera
 import Logging
+import QiniuAPI
+import RoleNetwork
 import ServiceLifecycle
 
 /// `kubectl-qmysql controller`: the long-running controller of one MySQL cluster.
@@ -19,7 +21,11 @@ public struct ControllerCommand: AsyncParsableCommand {
             state, and repairs known faults one step at a time through the agents. Anything it does \
             not know stops with a ManualInterventionRequired condition (see docs/controller.md).
 
-            Endpoints on --listen: GET /v1/status (?watch=true: a stream of changes), GET /v1/actions, POST /v1/reports (agents), \
+            Without --node the controller waits for its desired state: the operator sends it with \
+            PUT /v1/spec (nodes, pause, automatic recovery, backup schedule and retention, applied \
+            in place; see docs/controller.md), and --state-file keeps the last one across restarts.
+
+            Endpoints on --listen: GET /v1/status (?watch=true: a stream of changes), GET /v1/actions, POST /v1/reports (agents), PUT /v1/spec, \
             POST /v1/tasks/restart/<node>, POST /v1/tasks/data (backups and restores), GET /v1/tasks/data[/<name>], \
             POST /v1/tasks/data/<name>/approve, DELETE /v1/tasks/data/<name>, GET /v1/backups, GET /metrics, GET /healthz.
 
@@ -35,7 +41,7 @@ public struct ControllerCommand: AsyncParsableCommand {
     var cluster: String
 
     @Option(name: .customLong("node"), help: ArgumentHelp(
-        "A node, once per node in ordinal order: NAME=AGENT_URL,SQL_HOST:SQL_PORT.",
+        "A node, once per node in ordinal order: NAME=AGENT_URL,SQL_HOST:SQL_PORT. None: wait for the desired state (PUT /v1/spec).",
         valueName: "node"))
     var nodes: [String] = []
 
@@ -60,7 +66,7 @@ public struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "The cluster's Galera UUID if it was formed before (the operator passes the QiniuMySQL's status.clusterUUID). Then empty datadirs everywhere are lost data, never a new cluster.")
     var formedUUID: String?
 
-    @Option(help: "A file where the controller records the cluster's UUID once formed, and reads it back after a restart.")
+    @Option(help: "A file where the controller records the cluster's UUID once formed, its members and its last desired state, and reads them back after a restart.")
     var stateFile: String?
 
     @Option(help: "Where the controller's HTTP endpoints listen, HOST:PORT (loopback unless in a pod).")
@@ -77,6 +83,9 @@ public struct ControllerCommand: AsyncParsableCommand {
 
     @Option(help: "Seconds one recovery step may take (a join may need a full SST).")
     var stepDeadline: Double = 120
+
+    @Option(help: "Seconds a node's agent may take to answer for the first time (image pull, volume attach) before a restore that needs it gives up.")
+    var agentStartTimeout: Double = 600
 
     @OptionGroup var logging: LogOptions
 
@@ -99,7 +108,7 @@ public struct ControllerCommand: AsyncParsableCommand {
     var backupTimeZone: String?
 
     @Option(help: "Days a backup is kept once a newer one succeeded (the newest is always kept).")
-    var reservedDays: Int = 7
+    var reservedDays: Int = BackupSpec.defaultReservedDays
 
     @Option(help: "Form the never-formed cluster from this backup, CLUSTER/ID, instead of empty datadirs (needs --backup-dir).")
     var restoreFrom: String?
@@ -111,9 +120,6 @@ public struct ControllerCommand: AsyncParsableCommand {
 
     public func validate() throws {
         if cluster.isEmpty { throw ValidationError("--cluster is empty; give the cluster's name, e.g. --cluster demo") }
-        if nodes.isEmpty {
-            throw ValidationError("no --node given; give every node once, e.g. --node demo-0=http://127.0.0.2:9809,127.0.0.2:3306")
-        }
         for (ordinal, text) in nodes.enumerated() {
             do { _ = try NodeEndpoint(parsing: text, ordinal: ordinal) } catch { throw ValidationError(error.description) }
         }
@@ -123,7 +129,7 @@ public struct ControllerCommand: AsyncParsableCommand {
         if parseListenAddress(listen) == nil {
             throw ValidationError("--listen '\(listen)' is not HOST:PORT with a port between 0 and 65535, e.g. 127.0.0.1:9810")
         }
-        for (name, value) in [("--probe-interval", probeInterval), ("--probe-timeout", probeTimeout), ("--stale-after", staleAfter), ("--step-deadline", stepDeadline)] where !(value > 0) {
+        for (name, value) in [("--probe-interval", probeInterval), ("--probe-timeout", probeTimeout), ("--stale-after", staleAfter), ("--step-deadline", stepDeadline), ("--agent-start-timeout", agentStartTimeout)] where !(value > 0) {
             throw ValidationError("\(name) must be a positive number of seconds, not \(value)")
         }
         if !FileManager.default.isReadableFile(atPath: agentTokenFile) {
@@ -202,6 +208,7 @@ public struct ControllerCommand: AsyncParsableCommand {
         configuration.probeTimeout = .milliseconds(Int(probeTimeout * 1000))
         configuration.staleAfter = .milliseconds(Int(staleAfter * 1000))
         configuration.recoveryStepDeadline = .milliseconds(Int(stepDeadline * 1000))
+        configuration.agentStartDeadline = .milliseconds(Int(agentStartTimeout * 1000))
         configuration.paused = paused
         if readSecrets, let tlsCertFile, let tlsKeyFile {
             do {

@@ -3,6 +3,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import KubeClient
+import KubeRuntime
 import Logging
 import Operator
 import ServiceLifecycle

@@ -6,6 +6,7 @@ import Galera
 import Logging
 import Testing
 @testable import Agent
+import RoleNetwork
 
 /// The agent's API over HTTPS with the cluster's certificate: a caller trusting the cluster's CA
 /// gets answers; one trusting another cluster's CA, or speaking plain HTTP, gets none.

@@ -1,14 +1,77 @@
 import AgentAPI
 import Foundation
+import Processes
 import Galera
 import MySQLClient
 import NIOPosix
 import Synchronization
 import Testing
 @testable import Agent
+import RoleNetwork
 
 @Suite("agent parts")
 struct AgentUnitTests {
+    /// The peers come from the cluster's ConfigMap (a file), read at every mysqld start: a scale
+    /// changes the file, the next start uses it, and no pod template changed (issue 21).
+    @Test("the peers file is read at every start, the command line's peers the fallback")
+    func peersFile() throws {
+        let directory = NSTemporaryDirectory() + "qmysql-peers-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var options = AgentOptions(nodeName: "demo-1", clusterName: "demo", dataDirectory: directory + "/data", address: "127.0.0.3", peers: [])
+        options.peersFile = directory + "/peers"
+        options.runDirectory = directory + "/run"
+        #expect(options.problems.isEmpty, "a peers file stands for --peers: \(options.problems)")
+        let configuration = try AgentConfiguration(options: options, token: "t", monitorPassword: nil)
+        let files = NodeFiles(configuration: configuration)
+        try files.prepareDirectories()
+
+        try "# written by the operator\ndemo-0.demo-peers\ndemo-1.demo-peers\ndemo-2.demo-peers\n".write(toFile: options.peersFile!, atomically: true, encoding: .utf8)
+        try files.writeMyCnf()
+        var myCnf = try String(contentsOfFile: configuration.myCnfPath, encoding: .utf8)
+        #expect(myCnf.contains("wsrep_cluster_address=gcomm://demo-0.demo-peers:4567,demo-1.demo-peers:4567,demo-2.demo-peers:4567\n"), "\(myCnf)")
+
+        // Scaled to five: the next start lists five, without a new pod.
+        try (0..<5).map { "demo-\($0).demo-peers" }.joined(separator: "\n").write(toFile: options.peersFile!, atomically: true, encoding: .utf8)
+        try files.writeMyCnf()
+        myCnf = try String(contentsOfFile: configuration.myCnfPath, encoding: .utf8)
+        #expect(myCnf.contains("demo-4.demo-peers:4567\n"), "\(myCnf)")
+
+        // No file and no --peers: a start says why it cannot go on.
+        try FileManager.default.removeItem(atPath: options.peersFile!)
+        #expect(throws: NodeFiles.PeersUnavailable.self) { try files.writeMyCnf() }
+        // With --peers as well, they are the fallback.
+        options.peers = ["127.0.0.2", "127.0.0.3"]
+        let fallback = NodeFiles(configuration: try AgentConfiguration(options: options, token: "t", monitorPassword: nil))
+        try fallback.writeMyCnf()
+        #expect(try String(contentsOfFile: configuration.myCnfPath, encoding: .utf8).contains("gcomm://127.0.0.2:4567,127.0.0.3:4567\n"))
+    }
+
+    /// The membership marker tells a datadir that lost its data from one that never had any
+    /// (issue 22). One copied from another node (an rsync SST, a restored backup) is not ours.
+    @Test("the membership marker counts only for its own node; the re-seed approval is a file")
+    func memberMarker() throws {
+        let directory = NSTemporaryDirectory() + "qmysql-member-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        func files(_ node: String) throws -> NodeFiles {
+            var options = AgentOptions(nodeName: node, clusterName: "demo", dataDirectory: directory + "/data", address: "127.0.0.3", peers: ["127.0.0.2"])
+            options.runDirectory = directory + "/run"
+            return NodeFiles(configuration: try AgentConfiguration(options: options, token: "t", monitorPassword: nil))
+        }
+        let mine = try files("demo-1")
+        try mine.prepareDirectories()
+        #expect(mine.memberOf() == nil, "a new datadir was never a member")
+        try mine.recordMember(of: "D2D801E7-E5A6-11F1-9AFC-6B810CCBD5F1")
+        #expect(mine.memberOf() == "d2d801e7-e5a6-11f1-9afc-6b810ccbd5f1")
+        #expect(try files("demo-2").memberOf() == nil, "the same file read by another node is a copy")
+        try "garbage".write(toFile: mine.memberMarkerPath, atomically: true, encoding: .utf8)
+        #expect(mine.memberOf() == nil, "an unreadable marker claims nothing")
+
+        #expect(!mine.reseedApproved)
+        FileManager.default.createFile(atPath: mine.reseedApprovalPath, contents: nil)
+        #expect(mine.reseedApproved)
+    }
+
     @Test("the bearer token is checked exactly")
     func bearerToken() {
         let token = BearerToken("s3cret-token-0123456789")

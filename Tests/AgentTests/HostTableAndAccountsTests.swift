@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Agent
 @testable import AgentAPI
+@testable import RoleNetwork
 
 /// The playground's stand-in for cluster DNS, and the TCP accounts the agent keeps.
 @Suite("host tables and TCP accounts")

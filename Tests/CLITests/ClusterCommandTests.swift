@@ -1,4 +1,5 @@
 import Foundation
+import Galera
 import KubeAPI
 import KubeClient
 import QiniuAPI
@@ -39,11 +40,16 @@ import Testing
         let arguments = deployment[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first?["args"]?.arrayValue?.compactMap(\.stringValue) ?? []
         #expect(arguments == ["operator", "--image=registry.example/qmysql:1.2.3", "--listen=0.0.0.0:8080", "--log-level=info",
                               "--lease-namespace=ops", "--watch-namespace=shop"], "\(arguments)")
-        for namespace in ["shop", "ops"] {
-            let binding = try await bed.client.getRaw(RoleBinding.resourceType, name: "qmysql-operator", namespace: namespace)
+        // The operator's rules in the watched namespace; in its own only the leader Lease.
+        for (namespace, name) in [("shop", "qmysql-operator"), ("ops", "qmysql-operator-leader-election")] {
+            let binding = try await bed.client.getRaw(RoleBinding.resourceType, name: name, namespace: namespace)
             let subject = binding["subjects"]?.arrayValue?.first
             #expect(subject?["kind"] == "ServiceAccount" && subject?["name"] == "qmysql-operator" && subject?["namespace"] == "ops", "\(String(describing: subject))")
         }
+        let leader = try await bed.client.getRaw(Role.resourceType, name: "qmysql-operator-leader-election", namespace: "ops")
+        #expect(leader["rules"] == [["apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ["get", "create", "update"]]])
+        #expect(await (try? bed.client.getRaw(Role.resourceType, name: "qmysql-operator", namespace: "ops")) == nil,
+                "the operator's own namespace is not watched: it gets no rules there beyond its Lease")
         let crdRole = try await bed.client.getRaw(ClusterRole.resourceType, name: "qmysql-operator-crds", namespace: nil)
         #expect(crdRole["rules"]?.arrayValue?.count == 1)
         #expect(try await bed.client.get(CustomResourceDefinition.self, name: "qiniumysqls.mysql.qiniu.com").isEstablished)
@@ -85,7 +91,7 @@ import Testing
         let table = try await bed.run("get")
         #expect(table.status == 0)
         let lines = table.stdout.split(separator: "\n")
-        #expect(lines.first?.split(separator: " ", omittingEmptySubsequences: true) == ["NAME", "STATE", "READY", "AGE"])
+        #expect(lines.first?.split(separator: " ", omittingEmptySubsequences: true) == ["NAME", "STATE", "READY", "PHASE", "AGE"])
         #expect(lines.count == 2 && lines[1].hasPrefix("demo "))
         #expect(!table.stdout.contains("\u{1B}["), "no colour when stdout is not a terminal")
 
@@ -142,7 +148,8 @@ import Testing
             state: .yellow, ready: "2/3",
             nodes: [
                 QiniuMySQLNodeStatus(name: "demo-0", state: "Green", wsrepState: "Synced", seqno: 42, ready: true),
-                QiniuMySQLNodeStatus(name: "demo-1", state: "Green", wsrepState: "Synced", seqno: 42, ready: true),
+                QiniuMySQLNodeStatus(name: "demo-1", state: "Green", wsrepState: "Synced", seqno: 42, ready: true,
+                                     agentSilentSince: KubeTime.format(Date().addingTimeInterval(-3 * 3600 - 60))),
                 QiniuMySQLNodeStatus(name: "demo-2", state: "Red-unclean", seqno: -1, ready: false),
             ],
             conditions: [Condition(type: "Ready", status: "False", reason: "NodeDown", message: "demo-2 exited",
@@ -163,6 +170,11 @@ import Testing
         #expect(report.stdout.contains("State:        Yellow"))
         #expect(report.stdout.contains("Ready:        2/3"))
         #expect(report.stdout.contains("demo-2   Red-unclean"))
+        // A Green node whose agent is silent serves but cannot be repaired: the table says so.
+        let demo1 = report.stdout.split(separator: "\n").first { $0.hasPrefix("demo-1") }.map(String.init) ?? ""
+        // Hours: the age reads the same however slowly this test runs (it took 14 s once).
+        #expect(demo1.contains("silent since 3h ago"), "\(demo1)")
+        #expect(report.stdout.split(separator: "\n").first { $0.hasPrefix("demo-0") }?.hasSuffix("answers") == true)
         #expect(report.stdout.contains("NodeDown"))
         #expect(report.stdout.contains("demo-backup-abc, succeeded"))
         #expect(report.stdout.contains("3.0 MiB"))
@@ -206,7 +218,7 @@ import Testing
                 if (try? await bed.client.get(QiniuMySQL.self, name: "demo")) != nil { break }
                 try await Task.sleep(for: .milliseconds(50))
             }
-            for state in [ClusterHealth.yellow, .green] {
+            for state in [ClusterState.yellow, .green] {
                 try await Task.sleep(for: .milliseconds(700))
                 _ = try await bed.client.modifyStatus(QiniuMySQL.self, name: "demo", retryOnConflict: 3) { cluster in
                     cluster.status = QiniuMySQLStatus(

@@ -45,7 +45,7 @@ import Testing
             while true {
                 if let task = try await bed.client.listAll(QiniuMySQLData.self).first {
                     let name = task.metadata.name!
-                    for (phase, step) in [(DataPhase.running, "Running"), (.succeeded, "Succeeded")] {
+                    for (phase, step) in [(DataPhase.running, DataStepState.running), (.succeeded, .succeeded)] {
                         try await Task.sleep(for: .milliseconds(300))
                         _ = try await bed.client.modifyStatus(QiniuMySQLData.self, name: name, retryOnConflict: 3) { task in
                             task.status = QiniuMySQLDataStatus(
@@ -53,13 +53,24 @@ import Testing
                                 backup: phase == .succeeded ? BackupRecord(id: name, location: "/backups/\(name).xb.gz", size: 2048, position: "u:7") : nil)
                         }
                     }
-                    return
+                    // The operator lists the backup in the cluster's status a moment later (a
+                    // separate write): --wait returns only then.
+                    try await Task.sleep(for: .milliseconds(1500))
+                    _ = try await bed.client.modifyStatus(QiniuMySQL.self, name: "demo", retryOnConflict: 3) { cluster in
+                        var status = cluster.status ?? QiniuMySQLStatus()
+                        status.backups = [BackupRecord(id: name, location: "/backups/\(name).xb.gz", size: 2048, position: "u:7")]
+                        cluster.status = status
+                    }
+                    return ContinuousClock.now
                 }
                 try await Task.sleep(for: .milliseconds(50))
             }
         }
         let result = try await bed.run("backup", "demo", "--wait", "--timeout", "30s")
-        try await controller.value
+        let returned = ContinuousClock.now
+        let listed = try await controller.value
+        #expect(listed < returned, "--wait returned once `backups` lists the new backup")
+        #expect(!result.stderr.contains("warning"), "\(result.stderr)")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("Running: step 1/1 stream-backup (Running)"))
         #expect(result.stderr.contains("Succeeded: step 1/1 stream-backup (Succeeded)"))

@@ -84,7 +84,7 @@ import Testing
         defer { Task { await bed.stop() } }
         let token = bed.server.addToken(user: "viewer")
         bed.server.setRules(user: "viewer", rules: [
-            PolicyRule(verbs: ["get", "list"], apiGroups: ["mysql.qiniu.com"], resources: ["qiniumysqls"]),
+            AccessRule(verbs: ["get", "list"], apiGroups: ["mysql.qiniu.com"], resources: ["qiniumysqls"]),
         ])
         let path = try bed.write("viewer", bed.server.kubeconfigYAML(user: "viewer", credentials: .token(token)))
         #expect(try await bed.run("get", kubeconfig: path).status == 0)

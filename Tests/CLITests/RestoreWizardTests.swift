@@ -120,7 +120,7 @@ import Testing
                     try await Task.sleep(for: .milliseconds(50))
                     continue
                 }
-                var steps = RestoreSteps.names.enumerated().map { DataStep(number: $0.offset, name: $0.element, state: "Pending") }
+                var steps = RestoreSteps.names.enumerated().map { DataStep(number: $0.offset, name: $0.element, state: .pending) }
                 func publish(_ phase: DataPhase) async throws {
                     _ = try await bed.client.modifyStatus(QiniuMySQLData.self, name: name, retryOnConflict: 5) {
                         $0.status = QiniuMySQLDataStatus(phase: phase, steps: steps)
@@ -129,14 +129,14 @@ import Testing
                 }
                 for step in 0...5 {
                     if step > 0 {
-                        steps[step].state = "WaitingForApproval"
+                        steps[step].state = .waitingForApproval
                         try await publish(.waitingForApproval)
                         while (try await bed.client.get(QiniuMySQLData.self, name: name).spec.approvedStep ?? 0) < step {
                             try await Task.sleep(for: .milliseconds(50))
                         }
                         approvalsSeen.append(step)
                     }
-                    steps[step].state = "Succeeded"
+                    steps[step].state = .succeeded
                     try await publish(step == 5 ? .succeeded : .running)
                 }
                 return approvalsSeen

@@ -1,3 +1,4 @@
+import Backup
 import Galera
 import KubeAPI
 import QiniuAPI
@@ -41,7 +42,7 @@ struct ClusterStatusTests {
         #expect(resource.clusterUUID == Fixture.uuid)
         #expect(resource.observedGeneration == 4 && resource.lastBackup?.name == "demo-backup-1")
         // Every node state and cluster state has a place in the resource's vocabulary.
-        for state in ClusterState.allCases { #expect(ClusterHealth(rawValue: state.rawValue) != nil, "\(state)") }
+        for state in ClusterState.allCases { #expect(ClusterState(rawValue: state.rawValue) != nil, "\(state)") }
         // Every field it fills is declared by the CRD's schema (the API server would prune others).
         let crd = QiniuCRDs.qiniuMySQL
         let statusSchema = crd[path: ["spec", "versions"]]?.arrayValue?.first?[path: ["schema", "openAPIV3Schema", "properties", "status", "properties"]]
@@ -105,5 +106,72 @@ struct NodeEndpointParsingTests {
             let text = "\(error)"
             return text.contains(problem) && text.contains("NAME=AGENT_URL,SQL_HOST:SQL_PORT")
         }
+    }
+}
+
+/// A member that reports an older Primary view than another is behind (frozen, or cut off);
+/// the newest view is the cluster's, however many stale reports outnumber it (issue 21: while
+/// demo-2 was cut off, the healthy demo-0 was the node named).
+@Suite("Primary views that disagree")
+struct ViewDisagreementTests {
+    static func member(_ ordinal: Int, confID: Int64, size: Int) -> NodeSnapshot {
+        var node = Fixture.green(ordinal, size: size)
+        node.observation.wsrep?.clusterConfID = confID
+        return node
+    }
+
+    @Test func theNodeBehindIsNamedNotTheOneThatMovedOn() {
+        // demo-0 reports the new two-member view; demo-1's report is a moment old, demo-2 is cut off.
+        let snapshot = ClusterSnapshot(clusterName: "demo", nodes: [
+            Self.member(0, confID: 8, size: 2), Self.member(1, confID: 7, size: 3), Self.member(2, confID: 7, size: 3),
+        ], replicas: 3)
+        #expect(snapshot.nodes[0].state == .green, "\(snapshot.nodes[0].assessment.reason)")
+        #expect(snapshot.nodes[2].state == .yellow)
+        #expect(snapshot.nodes[2].assessment.reason.contains("n0 reports the newer view 8 of 2 members"), "\(snapshot.nodes[2].assessment.reason)")
+        #expect(snapshot.clusterState != .green)
+    }
+
+    @Test func aFrozenNodeWithItsOldViewIsYellowAndTheOthersGreen() {
+        let snapshot = ClusterSnapshot(clusterName: "demo", nodes: [
+            Self.member(0, confID: 9, size: 2), Self.member(1, confID: 9, size: 2), Self.member(2, confID: 7, size: 3),
+        ], replicas: 3)
+        #expect(snapshot.nodes.map(\.state) == [.green, .green, .yellow])
+        #expect(snapshot.nodes[2].assessment.reason.contains("n0, n1 report the newer view 9 of 2 members"))
+    }
+
+    /// Two of three nodes killed: the survivor still reports its Primary view of three for a few
+    /// seconds. It is no Green member of a serving component (it was shown Green while the
+    /// cluster had no Primary component, issue 22).
+    @Test func aViewThatLostItsQuorumIsNotGreen() {
+        var survivor = Self.member(0, confID: 9, size: 3)
+        survivor.observation.wsrep?.clusterConfID = 9
+        let snapshot = ClusterSnapshot(clusterName: "demo", nodes: [survivor, Fixture.crashed(1), Fixture.crashed(2)], replicas: 3)
+        #expect(snapshot.nodes[0].state == .yellow, "\(snapshot.nodes[0].assessment.reason)")
+        #expect(snapshot.nodes[0].assessment.reason.contains("lost its quorum"))
+        #expect(snapshot.clusterState == .red)
+        // One of three stopped: the other two still make a majority of the view.
+        let one = ClusterSnapshot(clusterName: "demo", nodes: [Self.member(0, confID: 9, size: 3), Self.member(1, confID: 9, size: 3), Fixture.crashed(2)],
+                                  replicas: 3)
+        #expect(one.nodes[0].state == .green && one.nodes[1].state == .green)
+    }
+
+    @Test func agreeingMembersAreNotJudged() {
+        let snapshot = ClusterSnapshot(clusterName: "demo", nodes: (0..<3).map { Self.member($0, confID: 9, size: 3) }, replicas: 3)
+        #expect(snapshot.nodes.allSatisfy { $0.outOfView == nil })
+        #expect(snapshot.clusterState == .green)
+    }
+}
+
+/// A cluster made from a backup that never formed is seeded again after a failure, unless what
+/// stopped it is about the backup itself or a cancellation (those would fail the same way for ever).
+@Suite("seeding restores tried again")
+struct SeedingRetryTests {
+    @Test func onlyWhatCanPassIsTriedAgain() {
+        #expect(ClusterController.worthRetrying(ClusterController.RestoreRefused("cannot pause demo-2: its agent does not answer")))
+        #expect(!ClusterController.worthRetrying(ClusterController.RestoreRefused("backup x is of flavor percona", permanent: true)))
+        #expect(!ClusterController.worthRetrying(ClusterController.Cancelled()))
+        #expect(!ClusterController.worthRetrying(CancellationError()))
+        #expect(!ClusterController.worthRetrying(BackupStoreError.notFound(id: "demo-1")))
+        #expect(ClusterController.worthRetrying(ControllerError.refused(task: "restore", why: "an agent is busy")))
     }
 }

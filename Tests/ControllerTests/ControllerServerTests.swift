@@ -12,6 +12,7 @@ import NIOSSL
 import Synchronization
 import Testing
 @testable import Controller
+import RoleNetwork
 
 /// The controller's HTTP endpoints over real HTTP, with agents that do not exist (every probe is
 /// refused), so the only news about a node is what is pushed to it.
@@ -44,6 +45,9 @@ struct ControllerServerTests {
         configuration.probeTimeout = .milliseconds(200)
         configuration.staleAfter = .seconds(2)
         configuration.serverTLS = tls
+        // Formed before: its nodes, all unreachable, are Unknown without a Primary component
+        // (a never-formed cluster would wait for its starting agents instead).
+        configuration.formedUUID = Fixture.uuid
         let controller = ClusterController(configuration: configuration, httpClient: http, logger: Logger(label: "test"))
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let application = try ControllerServer.application(for: controller, logger: Logger(label: "test.http")) { continuation.yield($0) }
@@ -98,6 +102,36 @@ struct ControllerServerTests {
         #expect(lint.passed, "promtool check metrics on the controller's /metrics: \(lint.output)")
         #expect(await running.controller.actions().isEmpty, "nothing is done to nodes nobody can see")
         await running.stop()
+    }
+
+    @Test func theDesiredStateIsPutCheckedAndShown() async throws {
+        let running = try await start()
+        defer { Task { await running.stop() } }
+        let url = running.base + "/v1/spec"
+        func body(_ spec: ControllerSpec) -> Data { try! JSONEncoder().encode(spec) }
+        let nodes = (0..<3).map { ControllerOptions.Node(name: "n\($0)", agentURL: "http://127.0.0.1:1", sqlAddress: "127.0.0.1:1") }
+        let spec = ControllerSpec(generation: 4, nodes: nodes, intent: .paused, autoRecovery: false, formedUUID: Fixture.uuid)
+        #expect(try await request(url, method: .PUT, body: body(spec)).status == 401)
+        #expect(try await request(url, method: .PUT, body: Data("{}".utf8), token: token).status == 400)
+        var invalid = spec
+        invalid.nodes.append(ControllerOptions.Node(name: "n3", agentURL: "ftp://x", sqlAddress: "x"))
+        let refused = try await request(url, method: .PUT, body: body(invalid), token: token)
+        #expect(refused.status == 422 && refused.body.contains("invalidSpec") && refused.body.contains("nodes[3] (n3)"), "\(refused)")
+        let accepted = try await request(url, method: .PUT, body: body(spec), token: token)
+        #expect(accepted.status == 200, "\(accepted)")
+        let answer = try JSONDecoder().decode(ControllerSpecAcknowledgement.self, from: Data(accepted.body.utf8))
+        #expect(answer == .init(observedGeneration: 4, changed: true))
+        #expect(try await eventually {
+            let (_, shown) = try await request(running.base + "/v1/status")
+            let status = try JSONDecoder().decode(ClusterStatus.self, from: Data(shown.utf8))
+            return status.observedGeneration == 4 && status.phase == .paused
+        })
+        var older = spec
+        older.generation = 3
+        let stale = try await request(url, method: .PUT, body: body(older), token: token)
+        #expect(stale.status == 409 && stale.body.contains("staleGeneration"), "\(stale)")
+        let again = try await request(url, method: .PUT, body: body(spec), token: token)
+        #expect(try JSONDecoder().decode(ControllerSpecAcknowledgement.self, from: Data(again.body.utf8)).changed == false)
     }
 
     @Test func pushedReportsAreCheckedAndTakeEffect() async throws {

@@ -1,4 +1,5 @@
 import AgentAPI
+import Foundation
 import Galera
 @testable import Controller
 
@@ -47,6 +48,44 @@ enum Fixture {
     /// Running, but mysqld does not answer SQL yet.
     static func starting(_ ordinal: Int) -> NodeSnapshot {
         node(ordinal, NodeObservation(processRunning: true, grastate: .present(GaleraState(position: position(-1), safeToBootstrap: false))))
+    }
+
+    /// Running, mysqld answers no SQL, and its agent sees it receiving a state transfer.
+    static func receiving(_ ordinal: Int, from donor: String? = nil, goneFor: Int? = nil) -> NodeSnapshot {
+        var joiner = node(ordinal, NodeObservation(processRunning: true, grastate: .absent,
+                                                   stateTransfer: .init(method: .sst, since: Date(timeIntervalSince1970: 1_800_000_000), donor: donor)))
+        joiner.donorGoneFor = goneFor.map { .seconds($0) }
+        return joiner
+    }
+
+    /// Stopped with the all-zero UUID and seqno -1 (a first SST that failed leaves this).
+    static func zeroed(_ ordinal: Int) -> NodeSnapshot {
+        node(ordinal, NodeObservation(processRunning: false, lastExit: .exited(code: 1),
+                                      grastate: .present(GaleraState(position: position(-1, uuid: GaleraPosition.zeroUUID), safeToBootstrap: false))))
+    }
+
+    /// The same node with what the controller knows of its membership.
+    static func member(_ node: NodeSnapshot, _ membership: NodeSnapshot.Membership = .member) -> NodeSnapshot {
+        var node = node
+        node.membership = membership
+        return node
+    }
+
+    static func never(_ node: NodeSnapshot) -> NodeSnapshot { member(node, .never) }
+
+    /// A person approved replacing the node's data.
+    static func approved(_ node: NodeSnapshot) -> NodeSnapshot {
+        var node = node
+        node.reseedApproved = true
+        node.membership = .never
+        return node
+    }
+
+    /// No Primary component seen for `seconds`.
+    static func withoutPrimary(for seconds: Int, _ snapshot: ClusterSnapshot) -> ClusterSnapshot {
+        var snapshot = snapshot
+        snapshot.primaryAbsentFor = .seconds(seconds)
+        return snapshot
     }
 
     /// Running outside any Primary component (isolated, or quorum lost).

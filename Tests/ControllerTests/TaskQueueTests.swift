@@ -100,4 +100,38 @@ struct TaskQueueTests {
         let finished = await drain(queue, count: 1)
         #expect(finished.first?.result == .failed("agent of n1 refused: unsafeBootstrap"))
     }
+
+    /// A task's work learns of both its deadline and its queue stopping as a cancellation; only
+    /// the deadline is a failure. What the work sees when cancelled, in each case: the deadline
+    /// is marked passed before the work is cancelled, and a stop never marks it.
+    @Test func aTaskTellsItsDeadlineFromItsQueueStopping() async {
+        let seen = Mutex<[String: Bool]>([:])
+        func waitForCancel(_ key: String) -> @Sendable () async throws -> String {
+            {
+                while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(5)) }
+                let passed = DeadlineScope.passed
+                seen.withLock { $0[key] = passed }
+                throw CancellationError()
+            }
+        }
+        let queue = TaskQueue(logger: Logger(label: "test"))
+        await queue.enqueue(ClusterTask(kind: .backup, key: "deadline", summary: "deadline", deadline: .milliseconds(50),
+                                        work: waitForCancel("deadline")))
+        let finished = await drain(queue, count: 1)
+        #expect(finished.first?.result == .timedOut(after: .milliseconds(50)))
+        #expect(seen.withLock { $0["deadline"] } == true, "cancelled by its deadline, the work sees it passed")
+
+        await queue.enqueue(ClusterTask(kind: .backup, key: "stop", summary: "stop", deadline: .seconds(60),
+                                        work: waitForCancel("stop")))
+        let runner = Task { await queue.run() }
+        // Enqueued, it waits until the runner takes it: then it runs.
+        let bound = ContinuousClock.now + .seconds(20)
+        while await queue.isWaiting(.backup), ContinuousClock.now < bound {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        runner.cancel()
+        await runner.value
+        #expect(seen.withLock { $0["stop"] } == false, "cancelled by the queue stopping, its deadline has not passed")
+        #expect(DeadlineScope.passed == false, "outside a task, no deadline")
+    }
 }

@@ -64,8 +64,34 @@ struct MyCnfTests {
         #expect(text.contains("wsrep_sst_method=xtrabackup-v2\n"))
         #expect(text.contains("[xtrabackup]\nuser=mysql\n"))
         #expect(text.contains("wsrep_provider=/usr/lib64/galera4/libgalera_smm.so\n"))
-        #expect(text.contains("user=mysql\n"))
         #expect(!text.contains("mariabackup"))
+    }
+
+    /// A pod that is not root runs mysqld as itself: no `user=` in [mysqld], which would make
+    /// mariadb-install-db chown a datadir that a non-root pod may not chown (issue 21).
+    @Test("only root names the mysqld user")
+    func userOnlyForRoot() {
+        var node = Self.node
+        node.osUser = "mysql"
+        let text = MyCnf.render(cluster: Self.cluster, node: node)
+        let mysqld = text.components(separatedBy: "\n\n").first { $0.contains("[mysqld]") } ?? ""
+        #expect(!mysqld.contains("user="), "\(mysqld)")
+        #expect(text.contains("[mariabackup]\nuser=mysql\n"), "the backup tool's socket account is still the OS user's")
+        node.osUser = "root"
+        #expect(MyCnf.render(cluster: Self.cluster, node: node).contains("[mysqld]\nuser=root\n"))
+    }
+
+    /// Initialisation never chowns as a non-root user (`--user` only as root), and names the
+    /// socket account after the OS user, for both flavors.
+    @Test("the datadir is initialised without a chown unless root")
+    func initializeCommands() {
+        let mariadb = Flavor.mariadb.initializeCommand(defaultsFile: "/run/my.cnf", user: "mysql")
+        #expect(mariadb == ["mariadb-install-db", "--defaults-file=/run/my.cnf", "--auth-root-authentication-method=socket",
+                            "--auth-root-socket-user=mysql", "--skip-test-db"])
+        #expect(Flavor.mariadb.initializeCommand(defaultsFile: "/run/my.cnf", user: "root").contains("--user=root"))
+        let percona = Flavor.percona.initializeCommand(defaultsFile: "/run/my.cnf", user: "mysql")
+        #expect(percona == ["mysqld", "--defaults-file=/run/my.cnf", "--initialize-insecure"])
+        #expect(Flavor.percona.initializeCommand(defaultsFile: "/run/my.cnf", user: "root").last == "--user=root")
     }
 
     @Test("per-node settings are distinct for two nodes on one machine")

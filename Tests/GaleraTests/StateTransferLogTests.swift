@@ -69,6 +69,26 @@ struct StateTransferLogTests {
         #expect(progress.current == .init(method: nil, since: Date(timeIntervalSince1970: 200)))
     }
 
+    /// The selection line as MariaDB 10.11 logs it on every member (playground, 2026-12-05), just
+    /// before the joiner's `PRIMARY -> JOINER`.
+    @Test func theDonorChosenForThisNodeIsKept() {
+        let selection = "2026-12-05 22:57:14 0 [Note] WSREP: Member 1.0 (demo-1) requested state transfer from '*any*'. Selected 2.0 (demo-2)(SYNCED) as donor."
+        #expect(StateTransferLog.event(in: selection) == .donorSelected(joiner: "demo-1", donor: "demo-2"))
+        var mine = StateTransferProgress(node: "demo-1")
+        mine.observe(selection, at: Date(timeIntervalSince1970: 1))
+        mine.observe("2026-12-05 22:57:14 0 [Note] WSREP: Shifting PRIMARY -> JOINER (TO: 402)", at: Date(timeIntervalSince1970: 1))
+        #expect(mine.current?.donor == "demo-2")
+        mine.observe(Self.fullSST[4], at: Date(timeIntervalSince1970: 2))
+        #expect(mine.current?.donor == "demo-2" && mine.current?.method == .sst)
+        // Another joiner's selection, seen by this node as a member, is not its own.
+        var other = StateTransferProgress(node: "demo-0")
+        #expect(other.observe(selection, at: Date(timeIntervalSince1970: 1)) == nil)
+        other.observe("2026-12-05 22:57:14 0 [Note] WSREP: Shifting PRIMARY -> JOINER (TO: 402)", at: Date(timeIntervalSince1970: 1))
+        #expect(other.current?.donor == nil)
+        // A line that only looks like one names no one.
+        #expect(StateTransferLog.event(in: "WSREP: Member requested state transfer, none selected as donor") == nil)
+    }
+
     @Test func progressAfterJoiningOpensNothing() {
         // Under load the applier's last progress line can follow JOINED (seen once in the suite).
         var progress = StateTransferProgress()

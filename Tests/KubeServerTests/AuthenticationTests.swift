@@ -63,7 +63,7 @@ struct AuthenticationTests {
     @Test("the certificate's CN is the user name kube reports in a 403")
     func certificateUserName() async throws {
         try await withServer { server, _ in
-            server.setRules(user: "dave", rules: [PolicyRule(verbs: ["get"], apiGroups: [""], resources: ["configmaps"])])
+            server.setRules(user: "dave", rules: [AccessRule(verbs: ["get"], apiGroups: [""], resources: ["configmaps"])])
             let certificate = try server.issueClientCertificate(user: "dave", groups: ["team"])
             let client = try TestClient(server: server, certificate: certificate)
             let response = try await client.get("/api/v1/namespaces/default/secrets")

@@ -9,7 +9,7 @@ struct AuthorizationTests {
         try await withServer { server, admin in
             try await Fixtures.installCRD(admin)
             let token = server.addToken(user: "bob")
-            server.setRules(user: "bob", rules: [PolicyRule(verbs: ["get"], apiGroups: [""], resources: ["configmaps"])])
+            server.setRules(user: "bob", rules: [AccessRule(verbs: ["get"], apiGroups: [""], resources: ["configmaps"])])
             let bob = try TestClient(server: server, token: token)
             let response = try await bob.get(Fixtures.mysqlPath)
             #expect(response.code == 403)
@@ -27,7 +27,7 @@ struct AuthorizationTests {
             #expect(try await admin.post("/api/v1/namespaces", ["metadata": ["name": "team-a"]]).code == 201)
             let token = server.addToken(user: "bob")
             server.setRules(user: "bob", rules: [
-                PolicyRule(verbs: ["get", "list", "create"], apiGroups: [""], resources: ["configmaps"], namespaces: ["team-a"]),
+                AccessRule(verbs: ["get", "list", "create"], apiGroups: [""], resources: ["configmaps"], namespaces: ["team-a"]),
             ])
             let bob = try TestClient(server: server, token: token)
             #expect(try await bob.post("/api/v1/namespaces/team-a/configmaps", Fixtures.configMap("x")).code == 201)

@@ -1,6 +1,7 @@
 import ControllerAPI
 import Galera
 import KubeAPI
+import KubeRuntime
 import QiniuAPI
 import Testing
 @testable import Operator

@@ -7,11 +7,13 @@ import Hummingbird
 import HummingbirdTLS
 import KubeAPI
 import KubeClient
+import KubeRuntime
 import KubeServer
 import Logging
 import NIOCore
 import Operator
 import QiniuAPI
+import RoleNetwork
 import Synchronization
 import Testing
 
@@ -183,6 +185,8 @@ final class FakeController: Sendable {
 
     /// Every data task request the operator sent (`POST /v1/tasks/data`), oldest first.
     var taskRequests: [DataTaskRequest] { box.requests }
+    /// Every desired state the operator sent (`PUT /v1/spec`), oldest first.
+    var specs: [ControllerSpec] { box.specs }
 
     func stop() async {
         task.withLock { $0?.cancel() }
@@ -195,13 +199,23 @@ final class FakeController: Sendable {
         router.get("/v1/status") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: ResponseBody { writer in
                 while !Task.isCancelled {
-                    var line = ByteBuffer(bytes: try JSONEncoder().encode(box.value))
+                    var line = ByteBuffer(bytes: try JSONEncoder().encode(box.served))
                     line.writeString("\n")
                     try await writer.write(line)
                     try await Task.sleep(for: .milliseconds(300))
                 }
                 try await writer.finish(nil)
             })
+        }
+        // Runs every spec it is sent, as the real one does: the status shows its generation, and
+        // the formed UUID it was told when it knows none.
+        router.put("/v1/spec") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let spec = try JSONDecoder().decode(ControllerSpec.self, from: Data(body.readableBytesView))
+            let changed = box.record(spec)
+            let answer = ControllerSpecAcknowledgement(observedGeneration: spec.generation, changed: changed)
+            return Response(status: .ok, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(answer))))
         }
         // Takes every task; what the status then says of it is the test's to set.
         router.post("/v1/tasks/data") { request, _ -> Response in
@@ -228,8 +242,27 @@ final class FakeController: Sendable {
 final class StatusBox: Sendable {
     private let status: Mutex<ClusterStatus>
     private let received = Mutex<[DataTaskRequest]>([])
+    private let sentSpecs = Mutex<[ControllerSpec]>([])
     init(_ status: ClusterStatus) { self.status = Mutex(status) }
     var value: ClusterStatus { status.withLock { $0 } }
+    var specs: [ControllerSpec] { sentSpecs.withLock { $0 } }
+    /// Records a spec; false when it is the one already running.
+    func record(_ spec: ControllerSpec) -> Bool {
+        sentSpecs.withLock { all in
+            defer { all.append(spec) }
+            return all.last != spec
+        }
+    }
+    /// The test's status with what the controller itself adds: the spec's generation, and the
+    /// formed UUID it was told when the test's status has none.
+    var served: ClusterStatus {
+        var served = value
+        if let spec = specs.last {
+            served.observedGeneration = served.observedGeneration ?? spec.generation
+            served.clusterUUID = served.clusterUUID ?? spec.formedUUID
+        }
+        return served
+    }
     func set(_ status: ClusterStatus) { self.status.withLock { $0 = status } }
     var requests: [DataTaskRequest] { received.withLock { $0 } }
     func record(_ request: DataTaskRequest) { received.withLock { $0.append(request) } }

@@ -19,6 +19,52 @@ import Testing
         (PodDisruptionBudget.resourceType, "demo"), (StatefulSet.resourceType, "demo"), (Deployment.resourceType, "demo-controller"),
     ]
 
+    /// A cluster that does not serve because it forms or was paused is doing what it was asked
+    /// (a new cluster's only node donates the first SST): its state change is a Normal Event named
+    /// after the phase, it is not Degraded, and the status carries the phase. Red while it should
+    /// serve is a ClusterRed Warning, as before.
+    @Test func aFormingOrPausedClusterIsNoOutage() async throws {
+        try await OperatorTestBed.run { bed in
+            try await bed.withOperator(bed.makeOperator()) {
+                try await bed.createCluster("demo")
+                var forming = greenStatus("demo")
+                forming.state = .red
+                forming.phase = .forming
+                forming.nodes = forming.nodes.map { var node = $0; node.state = .yellow; node.ready = false; return node }
+                forming.message = "cluster demo is Red; recovering (forming)"
+                let controller = try await bed.startController(for: "demo", status: forming)
+                try await eventually("the phase is in the status") { try await bed.cluster("demo").status?.phase == .forming }
+                func reasons() async throws -> [String] {
+                    try await bed.client.listAllRaw(Event.resourceType, namespace: "default").compactMap { $0["reason"]?.stringValue }
+                }
+                try await eventually("a ClusterForming event") { try await reasons().contains("ClusterForming") }
+                #expect(!(try await reasons()).contains("ClusterRed"), "no ClusterRed while forming")
+                let formingEvent = try await bed.client.listAllRaw(Event.resourceType, namespace: "default").first { $0["reason"] == "ClusterForming" }
+                #expect(formingEvent?["type"] == "Normal")
+                #expect(try await bed.condition("Degraded", of: "demo")?.status == "False")
+
+                var green = greenStatus("demo")
+                green.phase = .serving
+                controller.set(green)
+                try await eventually("Green") { try await bed.cluster("demo").status?.state == .green }
+                // Paused: every node stopped on purpose.
+                var paused = green
+                paused.state = .red
+                paused.phase = .paused
+                controller.set(paused)
+                try await eventually("a ClusterPaused event") { try await reasons().contains("ClusterPaused") }
+                #expect(!(try await reasons()).contains("ClusterRed"), "no ClusterRed for a pause")
+                #expect(try await bed.condition("Degraded", of: "demo")?.status == "False")
+                // Unpaused but still Red: an outage from now on, though the state did not change.
+                var down = paused
+                down.phase = .serving
+                controller.set(down)
+                try await eventually("a ClusterRed warning once it should serve") { try await reasons().contains("ClusterRed") }
+                #expect(try await bed.condition("Degraded", of: "demo")?.status == "True")
+            }
+        }
+    }
+
     /// The data reconciler: a restore with `approval: Step` is handed to the controller, its
     /// controller-side progress is mirrored into the object, and an approval written into the
     /// object reaches the controller (and only then).
@@ -113,25 +159,33 @@ import Testing
                     }
                 }
 
-                // The formed-before fact reaches the controller's command line.
+                // The desired state reached the running controller: the generation and the nodes.
+                let spec = try #require(controller.specs.last)
+                #expect(spec.generation == cluster.metadata.generation && spec.nodes.map(\.name) == ["demo-0", "demo-1", "demo-2"])
+                #expect(spec.nodes.first?.agentURL == "https://demo-0.demo-peers:9809")
+                // A controller that lost its state (a new pod, its volume gone) is told the
+                // formed-before fact, so it never forms a new cluster on empty datadirs.
+                var forgetful = greenStatus("demo")
+                forgetful.clusterUUID = nil
+                controller.set(forgetful)
                 try await eventually("the controller is told the cluster was formed") {
-                    let deployment = try await bed.client.getRaw(Deployment.resourceType, name: "demo-controller", namespace: "default")
-                    let args = deployment[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first?["args"]?.arrayValue ?? []
-                    return args.contains("6f1d1b5e-3c3a-11ef-8a7e-0242ac120002")
+                    controller.specs.last?.formedUUID == "6f1d1b5e-3c3a-11ef-8a7e-0242ac120002"
                 }
+                let specsBefore = controller.specs.count
 
                 // Steady state over a minute: 30 resyncs (every 2 s) and heartbeats every 0.3 s, no write at all.
                 try await Task.sleep(for: .seconds(1))
                 bed.server.resetRequestCounts()
                 let sentBefore = qmysqlOperator.client.requestCounts.snapshot
-                let before = qmysqlOperator.metrics.snapshot.reconciles
+                let before = qmysqlOperator.metrics.sample("qmysql_operator_reconciles_total") ?? 0
                 try await Task.sleep(for: .seconds(60))
                 let sent = qmysqlOperator.client.requestCounts.snapshot
-                #expect(qmysqlOperator.metrics.snapshot.reconciles > before + 20, "resyncs reconciled the cluster")
+                #expect((qmysqlOperator.metrics.sample("qmysql_operator_reconciles_total") ?? 0) > before + 20, "resyncs reconciled the cluster")
                 // Only the leader election writes: one Lease renewal per retry period (0.3 s here, 2 s by default).
                 var writes = bed.writes()
                 let renewals = writes.removeValue(forKey: "update leases") ?? 0
                 #expect(writes.isEmpty, "writes in steady state: \(writes)")
+                #expect(controller.specs.count == specsBefore, "the desired state is not sent again once observed")
                 #expect(renewals > 0 && renewals <= 60 * 4, "lease renewals in 60 s: \(renewals)")
                 let reads = bed.server.requestCounts().filter { $0.key.verb == "get" && $0.key.resource != "leases" }.values.reduce(0, +)
                 #expect(reads == 0, "reconciles read from the caches, not the server")
@@ -152,9 +206,9 @@ import Testing
                 #expect((sentByVerb["update"] ?? 0) > 20, "the Lease renewals are counted: \(sentByVerb)")
                 let exposition = qmysqlOperator.metricsText()
                 #expect(exposition.contains("qmysql_operator_api_requests_total{verb=\"update\",code=\"200\"} "), "\(exposition)")
-                let timed = qmysqlOperator.metrics.snapshot
-                #expect(timed.reconcileDurations.count > 20 && timed.reconcileDurations.count <= timed.reconciles,
-                        "finished reconciles are timed: \(timed.reconcileDurations.count) of \(timed.reconciles)")
+                let timed = OperatorMetrics.sample("qmysql_operator_reconcile_duration_seconds_count", in: exposition) ?? 0
+                let reconciles = OperatorMetrics.sample("qmysql_operator_reconciles_total", in: exposition) ?? 0
+                #expect(timed > 20 && timed <= reconciles, "finished reconciles are timed: \(timed) of \(reconciles)")
                 let lint = try await Promtool.checkMetrics(exposition)
                 #expect(lint.passed, "promtool check metrics on the operator's /metrics: \(lint.output)")
             }
@@ -166,7 +220,10 @@ import Testing
             try await bed.withOperator(bed.makeOperator()) {
                 try await bed.createCluster("demo") { $0.config = ["max_connections": "100"] }
                 try await eventually("the StatefulSet exists") { try await bed.exists(StatefulSet.resourceType, "demo") }
+                let controller = try await bed.startController(for: "demo", status: greenStatus("demo"))
+                try await eventually("the first generation observed") { try await bed.cluster("demo").status?.observedGeneration == 1 }
                 let before = try await bed.client.getRaw(StatefulSet.resourceType, name: "demo", namespace: "default")
+                let deploymentBefore = try await bed.client.getRaw(Deployment.resourceType, name: "demo-controller", namespace: "default")
 
                 _ = try await bed.client.modify(QiniuMySQL.self, name: "demo", namespace: "default", retryOnConflict: 3) {
                     $0.spec.replicas = 5
@@ -181,8 +238,15 @@ import Testing
                 let after = try await bed.client.getRaw(StatefulSet.resourceType, name: "demo", namespace: "default")
                 #expect(after[path: ["metadata", "uid"]] == before[path: ["metadata", "uid"]], "updated in place, not recreated")
                 let deployment = try await bed.client.getRaw(Deployment.resourceType, name: "demo-controller", namespace: "default")
-                let args = deployment[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first?["args"]?.arrayValue ?? []
-                #expect(args.contains("demo-4=https://demo-4.demo-peers:9809,demo-4.demo-peers:3306"), "the controller knows the new node")
+                #expect(deployment[path: ["metadata", "resourceVersion"]] == deploymentBefore[path: ["metadata", "resourceVersion"]],
+                        "the controller's Deployment is not touched: its pod keeps running")
+                // The running controller is told of the new nodes and the new generation.
+                try await eventually("the controller runs the new generation") {
+                    let spec = controller.specs.last
+                    let observed = try await bed.cluster("demo").status?.observedGeneration
+                    return spec?.nodes.count == 5 && spec?.nodes.last?.name == "demo-4" && observed == spec?.generation
+                }
+                #expect(controller.specs.last?.nodes.last?.agentURL == "https://demo-4.demo-peers:9809")
 
                 let secret = try await bed.client.getRaw(Secret.resourceType, name: "demo-secret", namespace: "default")
                 try await bed.client.deleteRaw(StatefulSet.resourceType, name: "demo", namespace: "default")
@@ -328,8 +392,11 @@ import Testing
     @Test func theOperatorNeedsNothingBeyondItsClusterRole() async throws {
         try await OperatorTestBed.run { bed in
             let token = bed.server.addToken(user: "system:serviceaccount:qmysql-system:qmysql-operator")
+            // The ClusterRole's rules everywhere; Leases only in the operator's own namespace (the bed's "default").
             bed.server.setRules(user: "system:serviceaccount:qmysql-system:qmysql-operator", rules: OperatorRBAC.rules.map {
-                PolicyRule(verbs: $0.verbs, apiGroups: [$0.apiGroup], resources: $0.resources)
+                AccessRule(verbs: $0.verbs, apiGroups: [$0.apiGroup], resources: $0.resources)
+            } + OperatorRBAC.leaderElectionRules.map {
+                AccessRule(verbs: $0.verbs, apiGroups: [$0.apiGroup], resources: $0.resources, namespaces: ["default"])
             })
             let restricted = try bed.makeClient(token: token)
             let qmysqlOperator = bed.makeOperator(client: restricted)
@@ -345,7 +412,7 @@ import Testing
                 #expect(!byOperator.isEmpty, "the operator worked as the restricted user")
                 try await bed.client.delete(QiniuMySQL.self, name: "demo", namespace: "default")
                 try await eventually("deleted through the finalizer") { try await !bed.exists(QiniuMySQL.resourceType, "demo") }
-                #expect(qmysqlOperator.metrics.snapshot.reconcileErrors == 0)
+                #expect(qmysqlOperator.metrics.sample("qmysql_operator_reconcile_errors_total") == 0)
                 #expect(bed.server.deniedRequests().isEmpty, "forbidden: \(bed.server.deniedRequests())")
             }
         }
@@ -429,12 +496,15 @@ extension LeastPrivilegeTests {
         try await OperatorTestBed.run { bed in
             let user = "system:serviceaccount:qmysql-system:qmysql-operator"
             let token = bed.server.addToken(user: user)
-            let rules = OperatorRBAC.rules.map { PolicyRule(verbs: $0.verbs, apiGroups: [$0.apiGroup], resources: $0.resources) }
+            let rules = OperatorRBAC.rules.map { AccessRule(verbs: $0.verbs, apiGroups: [$0.apiGroup], resources: $0.resources) }
+                + OperatorRBAC.leaderElectionRules.map {
+                    AccessRule(verbs: $0.verbs, apiGroups: [$0.apiGroup], resources: $0.resources, namespaces: ["default"])
+                }
             bed.server.setRules(user: user, rules: rules.filter { $0.resources != ["pods"] })
             let qmysqlOperator = bed.makeOperator(client: try bed.makeClient(token: token))
             let running = Task { try await qmysqlOperator.run() }
             defer { running.cancel() }
-            try await eventually("the pods watch fails and is retried") { qmysqlOperator.metrics.snapshot.apiErrors >= 1 }
+            try await eventually("the pods watch fails and is retried") { (qmysqlOperator.metrics.sample("qmysql_operator_api_errors_total") ?? 0) >= 1 }
             #expect(!qmysqlOperator.isReady, "not ready while a watch cannot start")
             try await Task.sleep(for: .seconds(1))
             bed.server.setRules(user: user, rules: rules)

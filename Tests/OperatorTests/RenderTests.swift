@@ -2,7 +2,9 @@ import AgentAPI
 import ClusterCertificates
 import ControllerAPI
 import Foundation
+import Galera
 import KubeAPI
+import KubeRuntime
 import QiniuAPI
 import Testing
 @testable import Operator
@@ -17,7 +19,7 @@ import Testing
                         certificatePEM: "-----BEGIN CERTIFICATE-----\nserving\n-----END CERTIFICATE-----\n",
                         keyPEM: "-----BEGIN PRIVATE KEY-----\nkey\n-----END PRIVATE KEY-----\n"))
 
-    static func cluster(_ flavor: DatabaseFlavor, name: String = "demo", spec: (inout QiniuMySQLSpec) -> Void = { _ in }) -> QiniuMySQL {
+    static func cluster(_ flavor: Flavor, name: String = "demo", spec: (inout QiniuMySQLSpec) -> Void = { _ in }) -> QiniuMySQL {
         var cluster = QiniuMySQL(metadata: ObjectMeta(name: name, namespace: "rds"), spec: QiniuMySQLSpec(replicas: 3, flavor: flavor))
         cluster.metadata.uid = "0b1c2d3e-0000-4000-8000-000000000001"
         cluster.metadata.generation = 1
@@ -30,8 +32,8 @@ import Testing
     }
 
     /// `QMYSQL_UPDATE_GOLDEN=1 swift test --filter RenderTests` rewrites the files; review the diff.
-    @Test(arguments: DatabaseFlavor.allCases)
-    func goldenFiles(flavor: DatabaseFlavor) throws {
+    @Test(arguments: Flavor.allCases)
+    func goldenFiles(flavor: Flavor) throws {
         let cluster = Self.cluster(flavor) { spec in
             spec.config = ["max_connections": "500", "innodb_buffer_pool_size": "1G"]
             spec.resources = ResourceRequirements(requests: ["cpu": "500m", "memory": "2Gi"], limits: ["memory": "2Gi"])
@@ -133,14 +135,39 @@ import Testing
 
     @Test func theControllerGetsTheFormedUUIDAndNoAPIToken() throws {
         var cluster = Self.cluster(.mariadb)
+        let before = try #require(Self.rendered(cluster).first { $0.type.kind == "Deployment" }).body
         cluster.status = QiniuMySQLStatus(clusterUUID: "6f1d1b5e-3c3a-11ef-8a7e-0242ac120002")
         let deployment = try #require(Self.rendered(cluster).first { $0.type.kind == "Deployment" }).body
-        let args = deployment[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first?["args"]?.arrayValue ?? []
-        let strings = args.compactMap(\.stringValue)
-        let index = try #require(strings.firstIndex(of: "--formed-uuid"))
-        #expect(strings[index + 1] == "6f1d1b5e-3c3a-11ef-8a7e-0242ac120002")
+        // The UUID goes in the desired state: the Deployment, and so the running controller, stay.
+        #expect(deployment == before, "learning the formed UUID changes no pod template")
+        #expect(ClusterRenderer(cluster: cluster, settings: OperatorSettings(), secrets: Self.secrets).controllerSpec.formedUUID
+                == "6f1d1b5e-3c3a-11ef-8a7e-0242ac120002")
         #expect(deployment[path: ["spec", "template", "spec", "automountServiceAccountToken"]] == false)
         #expect(deployment[path: ["spec", "strategy", "type"]] == "Recreate")
+    }
+
+    /// Every setting a user changes while the cluster runs is desired state: the controller's
+    /// Deployment stays the same, its spec changes (with the generation).
+    @Test func settingsChangeTheControllerSpecNotItsDeployment() throws {
+        func rendered(_ change: (inout QiniuMySQLSpec) -> Void) throws -> (deployment: JSONValue, spec: ControllerSpec) {
+            var cluster = Self.cluster(.mariadb)
+            change(&cluster.spec)
+            let renderer = ClusterRenderer(cluster: cluster, settings: OperatorSettings(), secrets: Self.secrets)
+            return (try #require(renderer.render().first { $0.type.kind == "Deployment" }).body, renderer.controllerSpec)
+        }
+        let base = try rendered { _ in }
+        let changes: [(String, (inout QiniuMySQLSpec) -> Void)] = [
+            ("paused", { $0.paused = true }),
+            ("autoRecovery", { $0.autoRecovery = false }),
+            ("replicas", { $0.replicas = 5 }),
+            ("backup schedule", { $0.backup = BackupSpec(enable: true, backupTime: "03:30", timeZone: "Asia/Shanghai") }),
+            ("retention", { $0.backup = BackupSpec(reservedDays: 2) }),
+        ]
+        for (name, change) in changes {
+            let changed = try rendered(change)
+            #expect(changed.deployment == base.deployment, "\(name) leaves the controller's Deployment alone")
+            #expect(changed.spec != base.spec, "\(name) is in the controller's spec")
+        }
     }
 }
 

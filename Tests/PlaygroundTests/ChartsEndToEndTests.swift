@@ -72,9 +72,14 @@ extension PlaygroundEndToEndTests {
         #expect(try await helm.call(["uninstall", layout.kubeconfig, "ops", "qmysql-operator"])["ok"] == true)
         let role = try await client.getRaw(ClusterRole.resourceType, name: "qmysql-operator", namespace: nil)
         let installedRules = Self.ruleSet(role["rules"]?.arrayValue ?? [])
-        #expect(installedRules == Self.ruleSet(OperatorRBAC.clusterRole()["rules"]?.arrayValue ?? []), "the chart grants OperatorRBAC's rules")
+        #expect(installedRules == Self.ruleSet(OperatorRBAC.policyRules().arrayValue ?? []), "the chart grants OperatorRBAC's rules")
+        #expect(!installedRules.contains { $0.hasPrefix("coordination.k8s.io") }, "no Lease rights in every namespace: \(installedRules)")
+        let leaderRole = try await client.getRaw(Role.resourceType, name: "qmysql-operator-leader-election", namespace: "rds")
+        let leaderRules = Self.ruleSet(leaderRole["rules"]?.arrayValue ?? [])
+        #expect(leaderRules == Self.ruleSet(OperatorRBAC.policyRules(OperatorRBAC.leaderElectionRules).arrayValue ?? []),
+                "leader election is a Role in the operator's own namespace")
         let documented = try Self.documentedRules()
-        #expect(installedRules == documented, "docs/operator.md lists the rules the chart grants")
+        #expect(installedRules.union(leaderRules) == documented, "docs/operator.md lists the rules the chart grants")
         let deployment = try await client.getRaw(Deployment.resourceType, name: "qmysql-operator", namespace: "rds")
         let arguments = deployment[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first?["args"]?.arrayValue?.compactMap(\.stringValue) ?? []
         #expect(arguments.first == "operator" && arguments.contains("--lease-namespace=rds") && arguments.contains { $0.hasPrefix("--image=ghcr.io/qiniu/qmysql:") },
@@ -195,7 +200,8 @@ extension PlaygroundEndToEndTests {
 
     /// The bindings grant what an RBAC authorizer would find: each binds a role the chart renders
     /// to the ServiceAccount the Deployment runs as, in the release's namespace; the operator's
-    /// rules reach every watched namespace and its own (or the whole cluster).
+    /// rules reach every watched namespace (or the whole cluster), and leader election only its
+    /// own namespace.
     static func expectRBACWiring(_ rendered: [JSONValue], arguments: [String]) {
         func value(after flag: String) -> [String] { zip(arguments, arguments.dropFirst()).filter { $0.0 == flag }.map(\.1) }
         let namespace = value(after: "-n").first ?? "qmysql-system"
@@ -205,6 +211,7 @@ extension PlaygroundEndToEndTests {
         #expect(rendered.contains { $0["kind"] == "ServiceAccount" && $0[path: ["metadata", "name"]]?.stringValue == account
                                     && $0[path: ["metadata", "namespace"]]?.stringValue == namespace }, "the Deployment's ServiceAccount is rendered")
         var reached: Set<String> = []
+        var leaderElection: Set<String> = []
         for binding in rendered where ["RoleBinding", "ClusterRoleBinding"].contains(binding["kind"]?.stringValue ?? "") {
             let bindingNamespace = binding[path: ["metadata", "namespace"]]?.stringValue
             let roleKind = binding[path: ["roleRef", "kind"]]?.stringValue, roleName = binding[path: ["roleRef", "name"]]?.stringValue
@@ -216,10 +223,14 @@ extension PlaygroundEndToEndTests {
             let subjects = binding["subjects"]?.arrayValue ?? []
             #expect(subjects.count == 1 && subjects.first?["kind"] == "ServiceAccount" && subjects.first?["name"]?.stringValue == account
                     && subjects.first?["namespace"]?.stringValue == namespace, "\(subjects)")
-            let grantsTheOperatorsRules = Set(ruleSet(role?["rules"]?.arrayValue ?? [])) == Set(ruleSet(OperatorRBAC.clusterRole()["rules"]?.arrayValue ?? []))
-            if grantsTheOperatorsRules { reached.insert(bindingNamespace ?? "*") }
+            let granted = ruleSet(role?["rules"]?.arrayValue ?? [])
+            if granted == ruleSet(OperatorRBAC.policyRules().arrayValue ?? []) { reached.insert(bindingNamespace ?? "*") }
+            if granted == ruleSet(OperatorRBAC.policyRules(OperatorRBAC.leaderElectionRules).arrayValue ?? []) {
+                leaderElection.insert(bindingNamespace ?? "*")
+            }
         }
-        #expect(reached == (watched.isEmpty ? ["*"] : Set(watched + [namespace])), "the operator's rules reach \(reached)")
+        #expect(reached == (watched.isEmpty ? ["*"] : Set(watched)), "the operator's rules reach \(reached)")
+        #expect(leaderElection == [namespace], "leader election is granted in \(leaderElection), not only in the operator's namespace")
     }
 
     /// The documents of a multi-document YAML stream (Helm's manifest), empty ones left out.

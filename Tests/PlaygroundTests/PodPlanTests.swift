@@ -1,11 +1,13 @@
 import AgentAPI
 import ClusterCertificates
 import Foundation
+import Galera
 import KubeAPI
 import Operator
 import QiniuAPI
 import Testing
 @testable import Playground
+import RoleNetwork
 
 /// The runtime runs the very pod templates the operator renders, and refuses, naming the
 /// field, anything it does not support.
@@ -14,7 +16,7 @@ struct PodPlanTests {
     static let images = ImageCatalog(hostRepositories: ["docker.io/library/mariadb"], qmysqlRepository: "ghcr.io/qiniu/qmysql",
                                      qmysqlBinaryPath: "/usr/local/bin/kubectl-qmysql", executable: "/opt/me/kubectl-qmysql")
 
-    static func rendered(kind: String, flavor: DatabaseFlavor = .mariadb) throws -> JSONValue {
+    static func rendered(kind: String, flavor: Flavor = .mariadb) throws -> JSONValue {
         var cluster = QiniuMySQL(metadata: ObjectMeta(name: "demo", namespace: "rds"), spec: QiniuMySQLSpec(replicas: 3, flavor: flavor))
         cluster.metadata.uid = "uid-1"
         let secrets = ClusterSecrets(rootPassword: "r", monitorPassword: "m", backupPassword: "b", agentToken: "t",
@@ -24,7 +26,7 @@ struct PodPlanTests {
     }
 
     /// The pod the StatefulSet controller makes of the rendered StatefulSet (ordinal 1).
-    static func databasePod(flavor: DatabaseFlavor = .mariadb) throws -> JSONValue {
+    static func databasePod(flavor: Flavor = .mariadb) throws -> JSONValue {
         var set = try rendered(kind: "StatefulSet", flavor: flavor)
         set["metadata"]?["uid"] = "set-uid"
         let writes = WorkloadDecisions.statefulSet(set, pods: [], claims: [])
@@ -81,12 +83,13 @@ struct PodPlanTests {
         deployment["metadata"]?["uid"] = "deployment-uid"
         let writes = WorkloadDecisions.deployment(deployment, pods: [], suffix: { "abcde" })
         guard case .createPod(let pod) = try #require(writes.first) else { Issue.record("no pod: \(writes)"); return }
-        let plan = try PodPlan.make(pod: pod, context: Self.context(volumes: ["secret", "state", "backups"]), images: Self.images)
+        let plan = try PodPlan.make(pod: pod, context: Self.context(volumes: ["secret", "backups"]), images: Self.images)
         let controller = try #require(plan.containers.first)
         #expect(controller.executable == "/opt/me/kubectl-qmysql")
         #expect(controller.arguments.first == "controller")
         #expect(controller.arguments.contains("127.42.0.3:9810"))
-        #expect(controller.arguments.contains("/pg/pods/rds/demo-1/volumes/state/state.json"))
+        // Its state on the backup store's claim, which outlives the pod.
+        #expect(controller.arguments.contains("/pg/pods/rds/demo-1/volumes/backups/.qmysql-controller-state.json"))
         // The backup store: the claim's directory (the runtime maps claims to directories).
         #expect(controller.arguments.contains("/pg/pods/rds/demo-1/volumes/backups"))
     }
@@ -150,5 +153,69 @@ struct PodPlanTests {
         #expect(ImageCatalog.repository("docker.io/library/mariadb:10.11") == "docker.io/library/mariadb")
         #expect(ImageCatalog.repository("registry:5000/qmysql") == "registry:5000/qmysql")
         #expect(ImageCatalog.repository("ghcr.io/qiniu/qmysql@sha256:abc") == "ghcr.io/qiniu/qmysql")
+    }
+
+    /// Pods run as their securityContext says, as a kubelet runs them: the rendered database pod
+    /// as the image's mysql (999, fsGroup 999), its init container too, the controller as 65532.
+    @Test func containersRunAsTheirSecurityContextsUser() throws {
+        let volumes = ["run", "qmysql-bin", "secret", "config", "data"]
+        let plan = try PodPlan.make(pod: try Self.databasePod(), context: Self.context(volumes: volumes), images: Self.images)
+        #expect(plan.fsGroup == 999)
+        #expect(plan.containers.first?.identity == ContainerIdentity(uid: 999, gid: 999, groups: [999]))
+        #expect(plan.initContainers.first?.identity == ContainerIdentity(uid: 999, gid: 999, groups: [999]))
+        #expect(plan.containers.first?.image == .host && plan.initContainers.first?.image == .qmysql)
+
+        var deployment = try Self.rendered(kind: "Deployment")
+        deployment["metadata"]?["uid"] = "deployment-uid"
+        guard case .createPod(let controllerPod) = try #require(WorkloadDecisions.deployment(deployment, pods: [], suffix: { "abcde" }).first) else {
+            Issue.record("no controller pod"); return
+        }
+        let controller = try PodPlan.make(pod: controllerPod, context: Self.context(volumes: ["secret", "state", "backups"]), images: Self.images)
+        #expect(controller.containers.first?.identity.uid == 65532)
+        #expect(controller.fsGroup == 65532)
+    }
+
+    @Test func runAsNonRootWithoutAUserOfTheImageIsRefusedAsTheKubeletRefusesIt() throws {
+        let images = Self.images
+        let spec: [String: JSONValue] = ["securityContext": ["runAsNonRoot": true, "fsGroup": 5, "supplementalGroups": [7]]]
+        // The MariaDB image runs as root by default: with runAsNonRoot and no runAsUser it may not run.
+        #expect(throws: PodPlanError.self) {
+            try PodPlan.identity(container: [:], pod: spec, image: images.hostUsers, at: "spec.containers[0]")
+        }
+        // The qmysql image's USER is 65532: it runs, with the fsGroup and supplementalGroups added.
+        let identity = try PodPlan.identity(container: [:], pod: spec, image: images.qmysqlUsers, at: "spec.containers[0]")
+        #expect(identity == ContainerIdentity(uid: 65532, gid: 65532, groups: [65532, 5, 7]))
+        // The container's own fields win over the pod's; privileged is refused by name.
+        let own = try PodPlan.identity(container: ["securityContext": ["runAsUser": 1234, "runAsGroup": 42]], pod: spec,
+                                       image: images.hostUsers, at: "spec.containers[0]")
+        #expect(own == ContainerIdentity(uid: 1234, gid: 42, groups: [42, 5, 7]))
+        do {
+            _ = try PodPlan.identity(container: ["securityContext": ["privileged": true]], pod: [:], image: images.hostUsers, at: "spec.containers[0]")
+            Issue.record("a privileged container was accepted")
+        } catch {
+            #expect(error.field == "spec.containers[0].securityContext.privileged")
+        }
+    }
+
+    /// An image's users as the image has them: uid 999 is mysql in the MariaDB image.
+    @Test func theImagesUserDatabase() {
+        #expect(ImageUsers.mariadb.passwd.contains("mysql:x:999:999:"))
+        #expect(ImageUsers.mariadb.group.contains("mysql:x:999:"))
+        #expect(ImageUsers.qmysql.passwd.contains("qmysql:x:65532:65532:"))
+    }
+
+    /// A modelled image pull: the whole pod, or named pods of a shared template.
+    @Test func aStartDelayIsReadFromTheAnnotation() throws {
+        #expect(PodPlan.startDelay("20s", pod: "demo-1") == .seconds(20))
+        #expect(PodPlan.startDelay("500ms", pod: "demo-1") == .milliseconds(500))
+        #expect(PodPlan.startDelay("demo-2=1m, demo-1=3s", pod: "demo-1") == .seconds(3))
+        #expect(PodPlan.startDelay("demo-2=1m", pod: "demo-1") == .zero)
+        #expect(PodPlan.startDelay("soon", pod: "demo-1") == nil)
+        var pod = try Self.databasePod()
+        pod["metadata"]?["annotations"] = [.init(PodPlan.startDelayAnnotation): "demo-1=2s"]
+        let volumes = ["run", "qmysql-bin", "secret", "config", "data"]
+        #expect(try PodPlan.make(pod: pod, context: Self.context(volumes: volumes), images: Self.images).startDelay == .seconds(2))
+        pod["metadata"]?["annotations"] = [.init(PodPlan.startDelayAnnotation): "later"]
+        #expect(throws: PodPlanError.self) { try PodPlan.make(pod: pod, context: Self.context(volumes: volumes), images: Self.images) }
     }
 }

@@ -94,7 +94,7 @@ extension PlaygroundEndToEndTests {
         #expect(await a.exitCode(within: .seconds(30)) == 4, "\(a.screen)")
         let waiting = try #require(try await restoreTask())
         #expect(waiting.status?.phase == .waitingForApproval)
-        #expect(waiting.status?.steps?.first { $0.number == 2 }?.state == "WaitingForApproval", "\(String(describing: waiting.status))")
+        #expect(waiting.status?.steps?.first { $0.number == 2 }?.state == .waitingForApproval, "\(String(describing: waiting.status))")
         // Green again: the safety backup of step 1 desyncs its node for BACKUP STAGE BLOCK_COMMIT
         // (Yellow for a moment, docs/backup.md), and the status may show that moment still.
         try await Self.eventually("demo is Green after step 1", within: .seconds(30)) {

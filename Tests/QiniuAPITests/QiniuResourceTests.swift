@@ -21,7 +21,7 @@ import Testing
             metadata: ObjectMeta(name: "demo-backup-abc12"),
             spec: QiniuMySQLDataSpec(cluster: "demo", action: .backup),
             status: QiniuMySQLDataStatus(
-                phase: .running, steps: [DataStep(name: "stream", state: "Running")],
+                phase: .running, steps: [DataStep(name: "stream", state: .running)],
                 backup: BackupRecord(id: "b1", location: "/backups/b1.xb.gz", size: 1024, position: "uuid:12")))
         let decoded = try JSONValue(encoding: task).decode(as: QiniuMySQLData.self)
         #expect(decoded == task)

@@ -1,5 +1,6 @@
 import AgentAPI
 import Foundation
+import Galera
 import Testing
 @testable import Roles
 
@@ -60,11 +61,6 @@ struct AgentCommandTests {
         arguments[arguments.firstIndex(of: "--token")! + 1] = "short"
         let command = try AgentCommand.parse(arguments)
         #expect(throws: (any Error).self) { try command.makeConfiguration() }
-    }
-
-    @Test("the agent is one of the roles the executable's root command lists")
-    func registered() {
-        #expect(RoleCommands.all.contains { $0 == AgentCommand.self })
     }
 
     /// Options as the operator or LocalCluster would render them, each with something unusual.

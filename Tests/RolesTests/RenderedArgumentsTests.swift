@@ -1,8 +1,11 @@
 import AgentAPI
 import ClusterCertificates
+import Controller
 import ControllerAPI
 import Foundation
+import Galera
 import KubeAPI
+import KubeRuntime
 import Operator
 import QiniuAPI
 import Testing
@@ -16,7 +19,7 @@ struct RenderedArgumentsTests {
     static let secrets = ClusterSecrets(rootPassword: "r", monitorPassword: "m", backupPassword: "b", agentToken: "t",
                                         tls: ClusterTLS(caCertificatePEM: "ca", certificatePEM: "cert", keyPEM: "key"))
 
-    static func renderer(_ flavor: DatabaseFlavor, uuid: String? = nil) -> ClusterRenderer {
+    static func renderer(_ flavor: Flavor, uuid: String? = nil) -> ClusterRenderer {
         var cluster = QiniuMySQL(metadata: ObjectMeta(name: "orders-db", namespace: "rds"),
                                  spec: QiniuMySQLSpec(replicas: 5, flavor: flavor, autoRecovery: false))
         cluster.metadata.uid = "uid-1"
@@ -30,8 +33,8 @@ struct RenderedArgumentsTests {
         return (container["args"]?.arrayValue ?? []).compactMap(\.stringValue)
     }
 
-    @Test(arguments: DatabaseFlavor.allCases)
-    func agentArguments(flavor: DatabaseFlavor) throws {
+    @Test(arguments: Flavor.allCases)
+    func agentArguments(flavor: Flavor) throws {
         let renderer = Self.renderer(flavor)
         let pod = ["POD_NAME": "orders-db-3", "POD_IP": "10.244.1.17", "POD_NAMESPACE": "rds"]
         let arguments = try Self.containerArgs(renderer, kind: "StatefulSet").map { EnvironmentExpansion.expand($0, pod) }
@@ -43,18 +46,30 @@ struct RenderedArgumentsTests {
         expected.controllerURL = "https://orders-db-controller:9810/v1/reports/orders-db-3"
         #expect(command.options == expected)
         #expect(command.options.problems.isEmpty, "\(command.options.problems)")
-        #expect(command.options.peers == (0..<5).map { "orders-db-\($0).orders-db-peers" })
-        // The pod's identity is its name: the peers are DNS names, the address its IP.
-        #expect(try command.options.resolvedPeers().filter(command.options.isThisNode) == ["orders-db-3.orders-db-peers:4567"])
+        // The peers are a file in the ConfigMap (a scale changes no pod template), read at every
+        // mysqld start: DNS names, this pod's among them; the pod's address is its IP.
+        #expect(command.options.peers.isEmpty && command.options.peersFile == "/etc/qmysql/config/peers")
+        let configMap = try #require(renderer.render().first { $0.type.kind == "ConfigMap" })
+        let file = try #require(configMap.body[path: ["data", "peers"]]?.stringValue)
+        let peers = try AgentOptions.resolve([file], galeraPort: command.options.galeraPort)
+        #expect(peers == (0..<5).map { "orders-db-\($0).orders-db-peers:4567" })
+        #expect(peers.filter(command.options.isThisNode) == ["orders-db-3.orders-db-peers:4567"])
         #expect(command.options.runDirectory == "/run/mysqld")
         #expect(command.options.logFormat == .json)
     }
 
+    /// The controller's command line holds its identity, addresses and files; the settings are
+    /// its desired state (`PUT /v1/spec`), which the controller's own parser checks the same way.
     @Test(arguments: [nil, "6f1d1b5e-3c3a-11ef-8a7e-0242ac120002"])
     func controllerArguments(uuid: String?) throws {
         let renderer = Self.renderer(.mariadb, uuid: uuid)
         let rendered = try Self.containerArgs(renderer, kind: "Deployment")
         #expect(rendered == renderer.controllerOptions.arguments)
+        #expect(try rendered == Self.containerArgs(Self.renderer(.mariadb, uuid: nil), kind: "Deployment"),
+                "the formed UUID is no argument: learning it restarts no controller")
+        for setting in ["--node", "--formed-uuid", "--no-auto-recovery", "--paused", "--backup-time", "--reserved-days", "--replicas"] {
+            #expect(!rendered.contains(setting), "\(setting) is desired state, not an argument")
+        }
         let arguments = rendered.map { EnvironmentExpansion.expand($0, ["POD_IP": "10.244.2.9"]) }
         // The Secret volume, as the kubelet would mount it: the command checks its files exist.
         let mount = NSTemporaryDirectory() + "controller-secret-\(UUID().uuidString.prefix(6))"
@@ -67,14 +82,20 @@ struct RenderedArgumentsTests {
         let command = try ControllerCommand.parse(mounted)
         let configuration = try command.makeConfiguration(readSecrets: false)
         #expect(configuration.clusterName == "orders-db")
-        #expect(configuration.nodes.map(\.name) == (0..<5).map { "orders-db-\($0)" })
-        #expect(configuration.formedUUID == uuid)
-        #expect(configuration.autoRecovery == false)
+        #expect(configuration.nodes.isEmpty, "the nodes come with the desired state")
         #expect(configuration.listenHost == "10.244.2.9")
-        #expect(configuration.stateFile == "/var/lib/qmysql/state.json")
+        #expect(configuration.stateFile == "/var/lib/qmysql-backups/.qmysql-controller-state.json", "on a volume that outlives the pod")
         #expect(configuration.problems.isEmpty, "\(configuration.problems)")
-        #expect(configuration.nodes.allSatisfy { $0.agentURL.hasPrefix("https://") }, "agents are reached over HTTPS")
         #expect(arguments.contains("--ca-file") && arguments.contains("--tls-cert-file"))
+
+        // The desired state parses as the controller parses it.
+        let spec = renderer.controllerSpec
+        let desired = try DesiredState(spec: spec)
+        #expect(desired.nodes.map(\.name) == (0..<5).map { "orders-db-\($0)" })
+        #expect(desired.nodes.allSatisfy { $0.agentURL.hasPrefix("https://") }, "agents are reached over HTTPS")
+        #expect(desired.formedUUID == uuid)
+        #expect(desired.autoRecovery == false && desired.paused == false)
+        #expect(desired.generation == spec.generation)
     }
 
     @Test func installBinaryCopiesTheExecutable() throws {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Galera
 import KubeAPI
 import QiniuAPI
 
@@ -174,6 +175,19 @@ struct WaitOptions: ParsableArguments {
 }
 
 enum DataTaskOutput {
+    /// A finished backup is in the task's status before the operator has written it into the
+    /// cluster's `status.backups` (a separate write): `--wait` returns once `kubectl qmysql
+    /// backups` lists it, so a script's next command sees it (a user once waited 5 s for that).
+    static func waitUntilListed(_ id: String, cluster: String, session: KubeSession, within limit: Duration = .seconds(60)) async throws {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            let listed = try await session.client.get(QiniuMySQL.self, name: cluster, namespace: session.namespace).status?.backups ?? []
+            if listed.contains(where: { $0.id == id }) { return }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        StandardError.write("warning: backup \(id) succeeded, but cluster \(cluster)'s status does not list it after \(Int(limit.inSeconds)) s (the operator has not mirrored it yet); `kubectl qmysql backups \(cluster)` shows it once it does\n")
+    }
+
     static func reportCreated(_ task: QiniuMySQLData, output: OutputFormat?, wait: WaitOptions, session: KubeSession,
                               expectedBytes: Int64? = nil) async throws {
         let name = task.metadata.name ?? ""
@@ -188,6 +202,9 @@ enum DataTaskOutput {
         StandardError.write("qiniumysqldata.mysql.qiniu.com/\(name) created; waiting for it to finish\n")
         let final = try await TaskFollower(session: session, timeout: DurationText.parse(wait.timeout) ?? .seconds(3600), expectedBytes: expectedBytes)
             .follow(name: name)
+        if final.spec.action == .backup, final.status?.phase == .succeeded, let id = final.status?.backup?.id {
+            try await waitUntilListed(id, cluster: final.spec.cluster, session: session)
+        }
         if let output {
             try ObjectOutput.print(try JSONValue(encoding: final), format: output, resource: QiniuMySQLData.resourceType)
         } else {

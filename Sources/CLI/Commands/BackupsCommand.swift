@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Galera
 import KubeAPI
 import QiniuAPI
 
@@ -50,24 +51,10 @@ struct BackupsCommand: AsyncParsableCommand {
         var table = Table(["ID", "Time", "Size", "Position", "Node", "Verified"])
         for backup in backups {
             table.append([
-                backup.id ?? "?", backup.time ?? "?", backup.size.map(ByteText.format) ?? "?",
+                backup.id ?? "?", backup.time ?? "?", backup.size.map(ByteCount.short) ?? "?",
                 backup.position ?? "?", backup.node ?? "?", backup.verified ?? "never",
             ])
         }
         return table.render()
-    }
-}
-
-/// Sizes the way people read them: 1023 B, 4.5 MiB, 12 GiB.
-enum ByteText {
-    static func format(_ bytes: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(bytes)
-        var unit = 0
-        while value >= 1024, unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(bytes) B" : String(format: value < 10 ? "%.1f %@" : "%.0f %@", value, units[unit])
     }
 }

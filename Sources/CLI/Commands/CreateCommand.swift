@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Galera
 import KubeAPI
 import QiniuAPI
 import Yams
@@ -30,7 +31,7 @@ struct CreateCommand: AsyncParsableCommand {
     var replicas: Int?
 
     @Option(help: "mariadb or percona.")
-    var flavor: DatabaseFlavor?
+    var flavor: Flavor?
 
     @Option(help: "Database version.")
     var version: String?
@@ -145,7 +146,7 @@ struct CreateCommand: AsyncParsableCommand {
     }
 }
 
-extension DatabaseFlavor: ExpressibleByArgument {}
+extension Flavor: ExpressibleByArgument {}
 extension ApprovalMode: ExpressibleByArgument {}
 
 /// Cluster and task names, checked with QiniuAPI's rule (`ClusterNames.problem`).

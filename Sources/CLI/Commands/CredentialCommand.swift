@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Galera
 import KubeAPI
 import KubeClient
 import QiniuAPI
@@ -75,13 +76,13 @@ struct CredentialCommand: AsyncParsableCommand {
                     service?[path: ["metadata", "annotations", StatusReport.publishedAddressAnnotation]]?.stringValue)
                 print(Self.myCnf(user: user.rawValue, password: password,
                                  host: published?.host ?? "\(names.clientService).\(session.namespace).svc",
-                                 port: published?.port ?? 3306), terminator: "")
+                                 port: published?.port ?? DefaultPorts.mysql), terminator: "")
             }
         }
     }
 
     /// A client option file; the password is quoted so any character survives.
-    static func myCnf(user: String, password: String, host: String, port: Int = 3306) -> String {
+    static func myCnf(user: String, password: String, host: String, port: Int = DefaultPorts.mysql) -> String {
         let escaped = password.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
         return "[client]\nuser=\(user)\npassword=\"\(escaped)\"\nhost=\(host)\nport=\(port)\n"
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Galera
 import KubeAPI
 import KubeClient
 import QiniuAPI
@@ -71,7 +72,7 @@ struct DataCommand: AsyncParsableCommand {
                            terminal.paintState(task.status?.phase?.rawValue ?? "Pending"), Age.describe(task.metadata.creationTimestamp)]
                 if output == .wide {
                     row += [task.status?.backup?.id ?? task.spec.backupName ?? "",
-                            task.status?.backup?.size.map { ByteCount.describe($0) } ?? "", task.status?.message ?? ""]
+                            task.status?.backup?.size.map { ByteCount.short($0) } ?? "", task.status?.message ?? ""]
                 }
                 if allNamespaces { row.insert(task.metadata.namespace ?? "", at: 0) }
                 table.append(row)
@@ -92,14 +93,14 @@ enum DataTaskReport {
         line("Phase", terminal.paintState(task.status?.phase?.rawValue ?? "Pending"))
         if let message = task.status?.message, !message.isEmpty { line("Message", message) }
         if let backup = task.status?.backup {
-            line("Backup", [backup.id, backup.location, backup.size.map { ByteCount.describe($0) }, backup.position.map { "position \($0)" }]
+            line("Backup", [backup.id, backup.location, backup.size.map { ByteCount.short($0) }, backup.position.map { "position \($0)" }]
                 .compactMap { $0 }.joined(separator: ", "))
         }
         if let steps = task.status?.steps, !steps.isEmpty {
             out += "\n"
             var table = Table(["Step", "State", "Message"])
             for (index, step) in steps.enumerated() {
-                table.append(["\(step.number ?? index + 1). \(step.name)", terminal.paintState(step.state), step.message ?? ""])
+                table.append(["\(step.number ?? index + 1). \(step.name)", terminal.paintState(step.state.rawValue), step.message ?? ""])
             }
             out += table.render()
         }

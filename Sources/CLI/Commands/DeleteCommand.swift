@@ -35,7 +35,7 @@ struct DeleteCommand: AsyncParsableCommand {
         try await KubeSession.with(kube) { session in
             // Look first so that a typo gets "not found" before anyone is asked to confirm.
             let cluster = try await session.client.get(QiniuMySQL.self, name: name, namespace: session.namespace)
-            let nodes = cluster.spec.replicas ?? 3
+            let nodes = cluster.spec.effectiveReplicas
             try Confirmation(assumeYes: yes, terminal: .current)
                 .confirm("delete QiniuMySQL \(session.namespace)/\(name) and its \(nodes) database nodes")
             try await session.client.delete(QiniuMySQL.self, name: name, namespace: session.namespace, options: DeleteOptions(propagationPolicy: .background))

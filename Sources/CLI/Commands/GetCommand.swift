@@ -58,10 +58,10 @@ struct GetCommand: AsyncParsableCommand {
     }
 }
 
-/// The table of `get`, with the CRD's printer columns (State, Ready, Age; wide adds more).
+/// The table of `get`, with the CRD's printer columns (State, Ready, Phase, Age; wide adds more).
 enum ClusterTable {
     static func render(_ clusters: [QiniuMySQL], wide: Bool, namespaces: Bool, terminal: Terminal) -> String {
-        var headers = ["Name", "State", "Ready", "Age"]
+        var headers = ["Name", "State", "Ready", "Phase", "Age"]
         if wide { headers += ["Flavor", "Replicas", "Auto-Recovery", "Message"] }
         if namespaces { headers.insert("Namespace", at: 0) }
         var table = Table(headers)
@@ -71,11 +71,12 @@ enum ClusterTable {
                 cluster.metadata.name ?? "",
                 terminal.paintState(cluster.status?.state?.rawValue ?? "-"),
                 cluster.status?.ready ?? "-",
+                cluster.status?.phase?.rawValue ?? "-",
                 Age.describe(cluster.metadata.creationTimestamp),
             ]
             if wide {
                 row += [
-                    (spec.flavor ?? .mariadb).rawValue, String(spec.replicas ?? 3),
+                    spec.effectiveFlavor.rawValue, String(spec.effectiveReplicas),
                     String(spec.autoRecovery ?? true), cluster.status?.message ?? "",
                 ]
             }

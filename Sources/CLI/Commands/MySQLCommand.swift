@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Galera
 import KubeAPI
 import QiniuAPI
 
@@ -38,14 +39,14 @@ struct MySQLCommand: AsyncParsableCommand {
     func run() async throws {
         let arguments = try await KubeSession.with(kube) { session in
             let cluster = try await session.client.get(QiniuMySQL.self, name: name, namespace: session.namespace)
-            let replicas = cluster.spec.replicas ?? 3
+            let replicas = cluster.spec.effectiveReplicas
             if let node, node >= replicas {
                 throw CLIError("cluster \(name) has \(replicas) nodes (0...\(replicas - 1)); --node \(node) is not one of them", status: .usage)
             }
             let names = ClusterNames(cluster: name)
             let ordinal = node ?? Self.firstReady(cluster) ?? 0
             return Self.kubectlArguments(
-                kube: kube, namespace: session.namespace, pod: names.node(ordinal), flavor: cluster.spec.flavor ?? .mariadb,
+                kube: kube, namespace: session.namespace, pod: names.node(ordinal), flavor: cluster.spec.effectiveFlavor,
                 interactive: isatty(STDIN_FILENO) == 1, clientArguments: clientArguments)
         }
         let kubectl = ProcessInfo.processInfo.environment["KUBECTL"] ?? "kubectl"
@@ -61,7 +62,7 @@ struct MySQLCommand: AsyncParsableCommand {
         cluster.status?.nodes?.first(where: { $0.ready == true }).flatMap { ClusterNames.ordinal(of: $0.name) }
     }
 
-    static func kubectlArguments(kube: KubeOptions, namespace: String, pod: String, flavor: DatabaseFlavor,
+    static func kubectlArguments(kube: KubeOptions, namespace: String, pod: String, flavor: Flavor,
                                  interactive: Bool, clientArguments: [String]) -> [String] {
         var arguments: [String] = []
         if let kubeconfig = kube.kubeconfig { arguments += ["--kubeconfig", kubeconfig] }

@@ -19,8 +19,8 @@ struct PlaygroundCommand: AsyncParsableCommand {
             health-aware TCP endpoint per cluster. Every other command works against it through \
             its kubeconfig, and so does kubectl.
 
-              kubectl qmysql playground up
-              export KUBECONFIG=~/.local/share/qmysql/playground/kubeconfig
+              kubectl qmysql playground up      # prints the kubeconfig to export
+              export KUBECONFIG=~/.local/share/qmysql/playground/kubeconfig   # as root: /var/lib/qmysql/playground/kubeconfig
               kubectl qmysql status demo
               kubectl qmysql playground down --purge
             """,
@@ -28,7 +28,7 @@ struct PlaygroundCommand: AsyncParsableCommand {
 }
 
 struct PlaygroundOptions: ParsableArguments {
-    @Option(help: "The playground's directory (default: $QMYSQL_PLAYGROUND_DIR, else ~/.local/share/qmysql/playground).")
+    @Option(help: "The playground's directory (default: $QMYSQL_PLAYGROUND_DIR, else /var/lib/qmysql/playground for root and ~/.local/share/qmysql/playground for anyone else).")
     var dir: String?
 
     var layout: PlaygroundLayout { PlaygroundLayout(root: absolute(dir ?? PlaygroundLayout.defaultRoot())) }
@@ -43,12 +43,16 @@ enum PlaygroundProcesses {
     static func host(_ layout: PlaygroundLayout) -> ManagedProcess? { ManagedProcess.adopt(pidFile: layout.hostPIDFile) }
 
     /// Every process a pid file under the directory names that still runs (agents, controllers,
-    /// the operator), and every mysqld an agent left (its pid file in the pod's run volume).
+    /// the operator), then every process still in a container's session (mysqld, an SST script
+    /// and its socat), whether or not the container's first process still runs: a container's
+    /// session stands for its cgroup, and nothing in it may outlive the playground. mysqld's own
+    /// pid file is still read, for pods started before containers had sessions.
     static func leftovers(_ layout: PlaygroundLayout) -> [(what: String, process: ManagedProcess)] {
         var found: [(String, ManagedProcess)] = []
         if let process = ManagedProcess.adopt(pidFile: layout.operatorPIDFile) { found.append(("operator", process)) }
         let pods = layout.root + "/pods"
         guard let walker = FileManager.default.enumerator(atPath: pods) else { return found }
+        var members: [(String, ManagedProcess)] = []
         for case let relative as String in walker where relative.hasSuffix(".pid") {
             let path = pods + "/" + relative
             if relative.hasSuffix("/mysqld.pid") {
@@ -57,14 +61,25 @@ enum PlaygroundProcesses {
                    let command = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8),
                    ["mariadbd", "mysqld"].contains(command.trimmingCharacters(in: .whitespacesAndNewlines)),
                    let process = ManagedProcess.adopt(pid: pid) {
-                    found.append(("mysqld \(relative)", process))
+                    members.append(("mysqld \(relative)", process))
                 }
-            } else if let process = ManagedProcess.adopt(pidFile: path) {
-                found.append((String(relative.dropLast(4)), process))
+                continue
+            }
+            let container = String(relative.dropLast(4))
+            if let process = ManagedProcess.adopt(pidFile: path) { found.append((container, process)) }
+            guard let session = ManagedProcess.recorded(pidFile: path)?.session else { continue }
+            for member in session.members() where member.pid != session.leader {
+                if let process = ManagedProcess.adopt(pid: member.pid) { members.append(("\(container): \(member.command)", process)) }
             }
         }
+        // Leaders first: `down` stops them gracefully (an agent stops its mysqld), then the rest.
+        for member in members where !found.contains(where: { $0.1.pid == member.1.pid }) { found.append(member) }
         return found
     }
+
+    /// Whether `what` (as `leftovers` names it) is a container's first process or the operator,
+    /// which stop their own children when asked.
+    static func isLeader(_ what: String) -> Bool { !what.contains(": ") && !what.hasPrefix("mysqld ") }
 }
 
 // MARK: up
@@ -96,7 +111,13 @@ struct PlaygroundUp: AsyncParsableCommand {
         let layout = playground.layout
         let missing = PlaygroundRequirements.missing()
         if !missing.isEmpty { throw CLIError(PlaygroundRequirements.explain(missing), status: .configuration) }
-        try FileManager.default.createDirectory(atPath: layout.root, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: layout.root, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o755])
+        if geteuid() == 0, let closed = layout.closedAncestor() {
+            throw CLIError("the playground's directory \(layout.root) is under \(closed.path) (mode \(String(closed.mode, radix: 8))), which the users its pods run as (mysql, uid 999, and others) cannot enter",
+                           hint: "Use a directory they can reach: --dir /var/lib/qmysql/playground (root's default), or QMYSQL_PLAYGROUND_DIR.",
+                           status: .configuration)
+        }
         let started = ContinuousClock.now
 
         if let host = PlaygroundProcesses.host(layout) {
@@ -201,10 +222,20 @@ struct PlaygroundUp: AsyncParsableCommand {
         }
         let waited = try await follower.follow(
             name: name, hint: "kubectl qmysql status \(name) --kubeconfig \(layout.kubeconfig); logs: \(layout.root)/pods/\(namespace)/")
-        StandardError.write("\(name) is Green (\(ClusterFollower.seconds(waited)) after the playground was up, \(Self.seconds(since: started)) in all)\n")
         let service = try? await client.getRaw(Service.resourceType, name: ClusterNames(cluster: name).clientService, namespace: namespace)
-        let endpoint = StatusReport.publishedEndpoint(service?[path: ["metadata", "annotations", ServiceRouting.addressAnnotation]]?.stringValue)
+        let endpoint = StatusReport.publishedEndpoint(service?[path: ["metadata", "annotations", QiniuAnnotations.publishedAddress]]?.stringValue)
             ?? (host: "127.0.0.1", port: 13306)
+        // Green in the API is not yet served: the line printed below must work at once.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !(await ServerGreeting.arrives(host: endpoint.host, port: endpoint.port, within: .seconds(2))) {
+            guard ContinuousClock.now < deadline else {
+                throw CLIError("\(name) is Green, but its endpoint \(endpoint.host):\(endpoint.port) sends no MySQL greeting within 60 s",
+                               hint: "kubectl qmysql playground status --dir \(layout.root) shows its backends; the host's log is \(layout.hostLog)",
+                               status: .failure)
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        StandardError.write("\(name) is Green (\(ClusterFollower.seconds(waited)) after the playground was up, \(Self.seconds(since: started)) in all)\n")
         print("connect:")
         print("  mariadb -h \(endpoint.host) -P \(endpoint.port) -u root -p\"$(\(SelfExecutable.path) credential \(name) --kubeconfig \(layout.kubeconfig))\"")
     }
@@ -242,7 +273,7 @@ struct PlaygroundStatusCommand: AsyncParsableCommand {
                 clusters.append([
                     "namespace": .string(cluster.metadata.namespace ?? ""), "name": .string(cluster.metadata.name ?? ""),
                     "state": .string(cluster.status?.state?.rawValue ?? "Unknown"), "ready": .string(cluster.status?.ready ?? "-"),
-                    "endpoint": service?[path: ["metadata", "annotations", ServiceRouting.addressAnnotation]] ?? .null,
+                    "endpoint": service?[path: ["metadata", "annotations", QiniuAnnotations.publishedAddress]] ?? .null,
                 ])
             }
             try? await client.shutdown()
@@ -270,6 +301,7 @@ struct PlaygroundStatusCommand: AsyncParsableCommand {
         print("Directory:   \(layout.root)")
         print("Kubeconfig:  \(layout.kubeconfig)   (export KUBECONFIG=\(layout.kubeconfig))")
         print("API server:  \(status?.host.apiServer ?? "?")")
+        if let users = status?.host.podUsers { print("Pods run:    \(users)") }
         print("")
         var table = Table(["Process", "PID", "Address", "State", "Restarts"])
         table.append(["host (API server, runtime, endpoints)", "\(host.pid)", status?.host.apiServer ?? "-", terminal.paint("running", .green), "-"])
@@ -351,11 +383,17 @@ struct PlaygroundDown: AsyncParsableCommand {
         if !leftovers.isEmpty {
             StandardError.write("stopping what the host left: \(leftovers.map { "\($0.what) (pid \($0.process.pid))" }.joined(separator: ", "))\n")
             await withTaskGroup(of: Void.self) { group in
-                for leftover in leftovers where !leftover.what.hasPrefix("mysqld") {
+                for leftover in leftovers where PlaygroundProcesses.isLeader(leftover.what) {
                     group.addTask { await leftover.process.stop(grace: .seconds(120)) }
                 }
             }
             for leftover in PlaygroundProcesses.leftovers(layout) { await leftover.process.stop(grace: .seconds(60)) }
+        }
+        // Nothing any container started may be left: checked, not assumed.
+        let survivors = PlaygroundProcesses.leftovers(layout)
+        if !survivors.isEmpty {
+            for survivor in survivors { survivor.process.signal(SIGKILL) }
+            StandardError.write("killed what would not stop: \(survivors.map { "\($0.what) (pid \($0.process.pid))" }.joined(separator: ", "))\n")
         }
         StandardError.write("playground stopped in \(PlaygroundUp.seconds(since: started))\n")
         if purge {

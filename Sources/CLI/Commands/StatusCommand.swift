@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
+import Galera
 import KubeAPI
 import KubeClient
-import Playground
 import QiniuAPI
 
 struct StatusCommand: AsyncParsableCommand {
@@ -62,7 +62,7 @@ enum StatusReport {
     static let eventLimit = 10
 
     /// Set on the client Service by the playground's runtime: its address on this machine.
-    static let publishedAddressAnnotation = ServiceRouting.addressAnnotation
+    static let publishedAddressAnnotation = QiniuAnnotations.publishedAddress
 
     /// The annotation's `host:port` (a Service of one port).
     static func publishedEndpoint(_ value: String?) -> (host: String, port: Int)? {
@@ -80,7 +80,8 @@ enum StatusReport {
         line("Cluster", "\(cluster.metadata.namespace ?? "")/\(cluster.metadata.name ?? "")")
         line("State", terminal.paintState(status?.state?.rawValue ?? "Unknown (no status yet)"))
         line("Ready", status?.ready ?? "-")
-        line("Flavor", "\((spec.flavor ?? .mariadb).rawValue)\(spec.version.map { " \($0)" } ?? ""), \(spec.replicas ?? 3) replicas")
+        if let phase = status?.phase { line("Phase", phase.rawValue) }
+        line("Flavor", "\(spec.effectiveFlavor.rawValue)\(spec.version.map { " \($0)" } ?? ""), \(spec.effectiveReplicas) replicas")
         var flags: [String] = []
         if spec.paused == true { flags.append("paused") }
         if spec.autoRecovery == false { flags.append("automatic recovery off") }
@@ -91,18 +92,19 @@ enum StatusReport {
         if let message = status?.message, !message.isEmpty { line("Message", message) }
         let names = ClusterNames(cluster: cluster.metadata.name ?? "")
         if let publishedAddress {
-            line("Endpoint", "\(publishedAddress) (ready nodes only; in the cluster: \(names.clientService).\(cluster.metadata.namespace ?? "default").svc:3306)")
+            line("Endpoint", "\(publishedAddress) (ready nodes only; in the cluster: \(names.clientService).\(cluster.metadata.namespace ?? "default").svc:\(DefaultPorts.mysql))")
         } else {
-            line("Endpoint", "\(names.clientService).\(cluster.metadata.namespace ?? "default").svc:3306 (ready nodes only)")
+            line("Endpoint", "\(names.clientService).\(cluster.metadata.namespace ?? "default").svc:\(DefaultPorts.mysql) (ready nodes only)")
         }
 
         out += "\n"
         if let nodes = status?.nodes, !nodes.isEmpty {
-            var table = Table(["Node", "State", "Wsrep", "Seqno", "Ready"])
+            var table = Table(["Node", "State", "Wsrep", "Seqno", "Ready", "Agent"])
             for node in nodes {
                 table.append([
                     node.name, terminal.paintState(node.state), node.wsrepState ?? "-",
                     node.seqno.map(String.init) ?? "-", node.ready.map { $0 ? "true" : "false" } ?? "-",
+                    node.agentSilentSince.map { terminal.paint("silent since \(Age.describe($0, now: now)) ago", .yellow) } ?? "answers",
                 ])
             }
             out += table.render()
@@ -126,7 +128,7 @@ enum StatusReport {
 
         out += "\n"
         if let backup = status?.lastBackup, let name = backup.name {
-            let size = backup.size.map { ByteCount.describe($0) } ?? "size unknown"
+            let size = backup.size.map { ByteCount.short($0) } ?? "size unknown"
             let outcome = backup.succeeded == false ? terminal.paint("failed", .red) : "succeeded"
             line("Last backup", "\(name), \(outcome), \(Age.describe(backup.time, now: now)) ago, \(size)")
         } else {
@@ -153,18 +155,5 @@ enum StatusReport {
             out += "Events: cannot list them with these credentials.\n"
         }
         return out
-    }
-}
-
-enum ByteCount {
-    static func describe(_ bytes: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(bytes)
-        var unit = 0
-        while value >= 1024 && unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(bytes) B" : String(format: "%.1f", value) + " " + units[unit]
     }
 }

@@ -51,7 +51,7 @@ enum RestoreScreens {
             let taken = record.time.map { "\($0) (\(Age.describe($0, now: now)) ago)" } ?? "-"
             let verified = record.verified != nil ? terminal.paint("yes", .green) : terminal.paint("not yet", .yellow)
             let number = index == defaultIndex ? "\(index + 1)*" : "\(index + 1)"
-            table.append([number, record.id ?? "-", taken, record.size.map { ByteCount.describe($0) } ?? "-", record.position ?? "-", verified])
+            table.append([number, record.id ?? "-", taken, record.size.map { ByteCount.short($0) } ?? "-", record.position ?? "-", verified])
         }
         out += indent(table.render())
         if let defaultIndex {
@@ -145,9 +145,9 @@ enum RestoreScreens {
         let step = currentStep(task)
         var out = "\n"
         switch step?.state {
-        case "WaitingForApproval"?:
+        case .waitingForApproval?:
             out += "Restore \(name) waits for approval of step \(step?.number ?? 0) (\(step?.name ?? "")).\n"
-        case "Running"?:
+        case .running?:
             out += "Restore \(name) is running step \(step?.number ?? 0) (\(step?.name ?? "")).\n"
         default:
             out += "Restore \(name) \(interrupted ? "was left" : "waits") before it started.\n"
@@ -161,7 +161,7 @@ enum RestoreScreens {
             let unknown = nodes.filter { $0.state == NodeState.unknown.rawValue }.map(\.name)
             if !stopped.isEmpty {
                 let why = switch (stepDone(task, 4), stepState(task, 5)) {
-                case (true, "Running"?): "to join the restored data by SST, one at a time"
+                case (true, .running?): "to join the restored data by SST, one at a time"
                 case (true, _): "\(stopped.count == 1 ? "it holds" : "they hold") the old data"
                 default: "\(stopped.count == 1 ? "its" : "their") data is on disk"
                 }
@@ -174,7 +174,7 @@ enum RestoreScreens {
                 out += "Running: none: \(clusterName) does not serve.\n"
             }
             if !unknown.isEmpty { out += "Unknown: \(list(unknown)) (the agent does not answer).\n" }
-            if step?.state == "Running" { out += "Step \(step?.number ?? 0) goes on in the cluster without this terminal.\n" }
+            if step?.state == .running { out += "Step \(step?.number ?? 0) goes on in the cluster without this terminal.\n" }
         }
         out += "Go on:  kubectl qmysql restore \(clusterName) --resume\n"
         out += "Cancel: kubectl qmysql restore \(clusterName) --cancel"
@@ -188,7 +188,7 @@ enum RestoreScreens {
         var out = "\n" + terminal.paint("Restore finished: \(name) is \(terminal.paintState(cluster.status?.state?.rawValue ?? "unknown")).", .bold) + "\n"
         out += "  Restored:      backup \(backup?.id ?? task.spec.backupName ?? "") at position \(backup?.position ?? "?"), on \(task.status?.node ?? "?")\n"
         if let safety = task.status?.safetyBackup, let id = safety.id {
-            out += "  Safety backup: \(id) (\(safety.size.map { ByteCount.describe($0) } ?? "?") at \(safety.position ?? "?")): the state before the restore,\n"
+            out += "  Safety backup: \(id) (\(safety.size.map { ByteCount.short($0) } ?? "?") at \(safety.position ?? "?")): the state before the restore,\n"
             out += "                 in \(name)'s backup store (claim \(ClusterNames.backupClaim(of: name)), \(safety.location ?? "\(name)/\(id)"))\n"
             out += "  To go back:    kubectl qmysql restore \(name) --from \(id)\n"
         } else {
@@ -201,21 +201,21 @@ enum RestoreScreens {
 
     /// The step the task has reached: the last one that left Pending.
     static func currentStep(_ task: QiniuMySQLData) -> DataStep? {
-        task.status?.steps?.last { $0.state != "Pending" }
+        task.status?.steps?.last { $0.state != .pending }
     }
 
     /// Whether step 2 (PauseNodes) started: from then on the nodes were touched.
     static func touched(_ task: QiniuMySQLData) -> Bool {
         guard let pause = task.status?.steps?.first(where: { $0.number == 2 }) else { return false }
-        return !["Pending", "WaitingForApproval", "Cancelled"].contains(pause.state)
+        return ![.pending, .waitingForApproval, .cancelled].contains(pause.state)
     }
 
     static func stepDone(_ task: QiniuMySQLData, _ number: Int) -> Bool {
         guard let step = task.status?.steps?.first(where: { $0.number == number }) else { return false }
-        return step.state == "Succeeded" || step.state == "Skipped"
+        return step.state.isCompleted
     }
 
-    static func stepState(_ task: QiniuMySQLData, _ number: Int) -> String? {
+    static func stepState(_ task: QiniuMySQLData, _ number: Int) -> DataStepState? {
         task.status?.steps?.first { $0.number == number }?.state
     }
 

@@ -211,7 +211,7 @@ struct RestoreWizard: Sendable {
 
     /// The step waiting for approval, if one is.
     static func waitingStep(_ task: QiniuMySQLData) -> Int? {
-        task.status?.steps?.first { $0.state == "WaitingForApproval" }?.number
+        task.status?.steps?.first { $0.state == .waitingForApproval }?.number
     }
 
     private func finish(_ task: QiniuMySQLData) async throws {
@@ -281,7 +281,7 @@ struct RestoreWizard: Sendable {
     private func nodeNames(_ cluster: QiniuMySQL) -> [String] {
         let names = (cluster.status?.nodes ?? []).map(\.name)
         if !names.isEmpty { return names }
-        return (0..<(cluster.spec.replicas ?? 3)).map(ClusterNames(cluster: self.cluster).node)
+        return (0..<(cluster.spec.effectiveReplicas)).map(ClusterNames(cluster: self.cluster).node)
     }
 
     // MARK: Asking

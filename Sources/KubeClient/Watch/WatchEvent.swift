@@ -55,27 +55,3 @@ public struct WatchOptions: Sendable {
         self.failFastAtStart = failFastAtStart
     }
 }
-
-/// Exponential backoff with a cap and a little jitter, so that many watchers that lost the
-/// same server do not come back in lockstep.
-public struct Backoff: Sendable, Hashable {
-    public var initial: Duration
-    public var cap: Duration
-    private var current: Duration?
-
-    public init(initial: Duration = .milliseconds(200), cap: Duration = .seconds(30)) {
-        self.initial = initial
-        self.cap = cap
-    }
-
-    /// The next pause: `initial`, then doubling, never above `cap`, each with up to 10% jitter.
-    public mutating func next() -> Duration {
-        let base = current.map { min($0 * 2, cap) } ?? initial
-        current = base
-        return base + base * Double.random(in: 0..<0.1)
-    }
-
-    public mutating func reset() {
-        current = nil
-    }
-}

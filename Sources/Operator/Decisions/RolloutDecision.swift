@@ -1,3 +1,4 @@
+import Galera
 import KubeAPI
 import QiniuAPI
 
@@ -42,7 +43,7 @@ public enum RolloutDecision {
     /// - Parameters:
     ///   - updateRevision: the StatefulSet's `status.updateRevision` (nil: nothing to roll yet).
     ///   - state: the controller's view of the cluster.
-    public static func next(pods: [PodView], replicas: Int, updateRevision: String?, state: ClusterHealth?) -> Next {
+    public static func next(pods: [PodView], replicas: Int, updateRevision: String?, state: ClusterState?) -> Next {
         guard let updateRevision else { return .none("the StatefulSet has not published its revision yet") }
         let outdated = pods.filter { $0.revision != updateRevision && $0.ordinal < replicas }
         guard let candidate = outdated.max(by: { $0.ordinal < $1.ordinal }) else { return .none("every pod runs the current template") }

@@ -13,11 +13,11 @@ public enum SpecCheck {
         public var storageSize: String?
         public var storageClassName: String?
         public var replicas: Int?
-        public var state: ClusterHealth?
+        public var state: ClusterState?
         public var rootPasswordSecretExists: Bool?
 
         public init(flavor: String? = nil, storageSize: String? = nil, storageClassName: String? = nil, replicas: Int? = nil,
-                    state: ClusterHealth? = nil, rootPasswordSecretExists: Bool? = nil) {
+                    state: ClusterState? = nil, rootPasswordSecretExists: Bool? = nil) {
             self.flavor = flavor
             self.storageSize = storageSize
             self.storageClassName = storageClassName
@@ -40,7 +40,7 @@ public enum SpecCheck {
         var problems: [String] = []
         let spec = cluster.spec
         if let name = cluster.metadata.name, let problem = ClusterNames.problem(with: name) { problems.append(problem) }
-        let replicas = spec.replicas ?? 3
+        let replicas = spec.effectiveReplicas
         if replicas < 1 || replicas % 2 == 0 {
             problems.append("spec.replicas \(replicas) must be odd (1, 3, 5, 7 or 9) so that a majority survives one failure")
         }
@@ -55,7 +55,7 @@ public enum SpecCheck {
         if spec.rootPasswordSecret != nil, live.rootPasswordSecretExists == false {
             problems.append("spec.rootPasswordSecret \"\(spec.rootPasswordSecret!)\" does not exist in namespace \(cluster.metadata.namespace ?? "default"); create it with key 'password' or remove the field to have one generated")
         }
-        if let liveFlavor = live.flavor, liveFlavor != (spec.flavor ?? .mariadb).rawValue {
+        if let liveFlavor = live.flavor, liveFlavor != spec.effectiveFlavor.rawValue {
             problems.append("spec.flavor cannot change (the cluster runs \(liveFlavor)); restore a backup into a new cluster instead")
         }
         let wanted = spec.storage?.size ?? ClusterRenderer.defaultStorageSize

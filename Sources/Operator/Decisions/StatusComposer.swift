@@ -1,4 +1,5 @@
 import ControllerAPI
+import Galera
 import KubeAPI
 import QiniuAPI
 
@@ -7,17 +8,6 @@ import QiniuAPI
 /// condition's status stays the same), so in steady state the result equals what is stored and
 /// nothing is written.
 public enum StatusComposer {
-    public enum ConditionType {
-        public static let ready = "Ready"
-        public static let degraded = "Degraded"
-        public static let manualInterventionRequired = "ManualInterventionRequired"
-        public static let recovering = "Recovering"
-        public static let controllerUnavailable = "ControllerUnavailable"
-        public static let specRejected = "SpecRejected"
-        public static let applyFailed = "ApplyFailed"
-        public static let paused = "Paused"
-    }
-
     /// The conditions the operator sets itself; every other one comes from the controller.
     static let operatorOwned: Set<String> = [
         ConditionType.degraded, ConditionType.controllerUnavailable, ConditionType.specRejected,
@@ -49,7 +39,7 @@ public enum StatusComposer {
     public static func compose(_ cluster: QiniuMySQL, _ inputs: Inputs) -> QiniuMySQLStatus {
         let current = cluster.status ?? QiniuMySQLStatus()
         var status: QiniuMySQLStatus
-        let replicas = cluster.spec.replicas ?? 3
+        let replicas = cluster.spec.effectiveReplicas
         if let controller = inputs.controller {
             status = controller.resourceStatus(observedGeneration: current.observedGeneration, lastBackup: current.lastBackup)
             // The formed-cluster fact is never forgotten, even if a new controller has not learnt it yet.
@@ -60,7 +50,8 @@ public enum StatusComposer {
             status = QiniuMySQLStatus(
                 state: current.state, ready: current.ready ?? "0/\(replicas)", nodes: current.nodes, conditions: [],
                 observedGeneration: current.observedGeneration, lastBackup: current.lastBackup,
-                message: current.message ?? "waiting for the controller's first status", clusterUUID: current.clusterUUID)
+                message: current.message ?? "waiting for the controller's first status", clusterUUID: current.clusterUUID,
+                phase: current.phase)
             status.backups = current.backups
         }
         if let generation = inputs.appliedGeneration { status.observedGeneration = generation }
@@ -81,12 +72,15 @@ public enum StatusComposer {
         }
         let paused = cluster.spec.paused ?? false
         if let controller = inputs.controller {
-            let state = ClusterHealth(rawValue: controller.state.rawValue)
-            // A paused cluster has its nodes stopped on purpose: not degraded.
-            let degraded = !paused && (state == .yellow || state == .red)
+            let state: ClusterState? = controller.state
+            // A paused cluster has its nodes stopped on purpose, a forming or restoring one is
+            // doing what it was asked: not degraded.
+            let planned = paused || (controller.phase.map { !$0.expectsService } ?? false)
+            let degraded = !planned && (state == .yellow || state == .red)
             conditions.append(Condition(
                 type: ConditionType.degraded, status: degraded ? "True" : "False",
-                reason: paused ? "Paused" : state?.rawValue ?? "Unknown", message: degraded ? controller.message : ""))
+                reason: paused ? "Paused" : planned ? controller.phase?.rawValue ?? "Unknown" : state?.rawValue ?? "Unknown",
+                message: degraded ? controller.message : ""))
         } else if let stored = previous.first(where: { $0.type == ConditionType.degraded }) {
             conditions.append(stored)
         } else {

@@ -8,36 +8,24 @@ import QiniuAPI
 /// The cluster's controller: a one-replica Deployment with its own ServiceAccount (no API
 /// rights, no token mounted) and a Service that the agents report to and the operator reads.
 extension ClusterRenderer {
-    /// The controller's command line. It is given the formed-before fact from the status, so a
-    /// replaced controller never forms a new cluster on empty datadirs.
+    /// The controller's command line: its identity, addresses and files only, which change
+    /// only when the pod must be replaced. Everything a user changes while the cluster runs goes
+    /// in `controllerSpec`, sent to the running controller (no restart).
     public var controllerOptions: ControllerOptions {
         var options = ControllerOptions(
-            cluster: names.cluster,
-            nodes: (0..<replicas).map { ordinal in
-                ControllerOptions.Node(
-                    name: names.node(ordinal), agentURL: "https://\(names.nodeHost(ordinal)):\(DefaultPorts.agent)",
-                    sqlAddress: "\(names.nodeHost(ordinal)):\(DefaultPorts.mysql)")
-            },
+            cluster: names.cluster, nodes: [],
             agentTokenFile: "\(Paths.secretDirectory)/\(ClusterSecrets.Key.agentToken)")
         options.monitorPasswordFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.monitorPassword)"
-        options.autoRecovery = cluster.spec.autoRecovery ?? true
-        options.paused = cluster.spec.paused ?? false
-        options.formedUUID = cluster.status?.clusterUUID
-        options.stateFile = "\(Paths.controllerState)/state.json"
+        // On the backup store's volume: it outlives the pod (an emptyDir would not).
+        options.stateFile = Paths.controllerStateFile
         // The pod's address, as the agent does (see `agentOptions`).
         options.listen = "$(POD_IP):\(DefaultPorts.controller)"
         options.logFormat = AgentOptions.LogFormat(rawValue: settings.logFormat) ?? .json
         options.tlsCertificateFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.certificate)"
         options.tlsKeyFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.key)"
         options.caFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.caCertificate)"
-        // Backups: the store always (manual backups need no schedule), the schedule when enabled.
-        let backup = cluster.spec.backup
+        // Backups: the store always (manual backups need no schedule).
         options.backupDirectory = Paths.backups
-        if backup?.enable == true {
-            options.backupTime = backup?.backupTime ?? "01:01"
-            options.backupTimeZone = backup?.timeZone
-        }
-        if let days = backup?.reservedDays, days != 7 { options.reservedDays = days }
         if let source = restoreSource {
             options.restoreFrom = "\(source.cluster)/\(source.backup)"
             if source.cluster != names.cluster { options.restoreFromDirectory = Paths.restoreSource }
@@ -45,9 +33,33 @@ extension ClusterRenderer {
         return options
     }
 
-    /// `spec.restoreFrom` while it still matters: until the cluster was formed.
+    /// The desired state the operator sends to the running controller (`PUT /v1/spec`), from
+    /// the QiniuMySQL's spec and generation, and the formed UUID from its status.
+    public var controllerSpec: ControllerSpec {
+        let backup = cluster.spec.backup
+        return ControllerSpec(
+            generation: cluster.metadata.generation ?? 0,
+            owner: cluster.metadata.uid,
+            nodes: (0..<replicas).map { ordinal in
+                ControllerOptions.Node(
+                    name: names.node(ordinal), agentURL: "https://\(names.nodeHost(ordinal)):\(DefaultPorts.agent)",
+                    sqlAddress: "\(names.nodeHost(ordinal)):\(DefaultPorts.mysql)")
+            },
+            intent: cluster.spec.paused == true ? .paused : .serving,
+            autoRecovery: cluster.spec.autoRecovery ?? true,
+            formedUUID: cluster.status?.clusterUUID,
+            backupSchedule: backup?.enable == true ? .init(times: backup?.backupTime ?? "01:01", timeZone: backup?.timeZone) : nil,
+            reservedDays: backup?.reservedDays ?? BackupSpec.defaultReservedDays)
+    }
+
+    /// `spec.restoreFrom` while it still matters: until the cluster was formed from it and the
+    /// seeding restore ended. Kept through the formation (step 4 learns the UUID while step 5
+    /// still runs): dropping it then would change the pod template and cut the restore.
     var restoreSource: (cluster: String, backup: String)? {
-        guard let from = cluster.spec.restoreFrom, cluster.status?.clusterUUID == nil else { return nil }
+        guard let from = cluster.spec.restoreFrom else { return nil }
+        let status = cluster.status
+        let seeded = status?.clusterUUID != nil && status?.phase == .serving
+        guard !seeded else { return nil }
         return (from.cluster ?? names.cluster, from.backup)
     }
 
@@ -69,14 +81,14 @@ extension ClusterRenderer {
 
     var controllerServiceAccount: RenderedObject {
         RenderedObject(type: ServiceAccount.resourceType, body: [
-            "apiVersion": "v1", "kind": "ServiceAccount", "metadata": metadata(names.controller, component: "controller"),
+            "apiVersion": "v1", "kind": "ServiceAccount", "metadata": metadata(names.controller, component: QiniuLabels.controller),
             "automountServiceAccountToken": false,
         ])
     }
 
     var controllerService: RenderedObject {
         RenderedObject(type: Service.resourceType, body: [
-            "apiVersion": "v1", "kind": "Service", "metadata": metadata(names.controller, component: "controller"),
+            "apiVersion": "v1", "kind": "Service", "metadata": metadata(names.controller, component: QiniuLabels.controller),
             "spec": [
                 "type": "ClusterIP", "selector": controllerSelector,
                 "ports": [Self.servicePort("http", DefaultPorts.controller)],
@@ -87,7 +99,6 @@ extension ClusterRenderer {
     var controllerDeployment: RenderedObject {
         var mounts: [JSONValue] = [
             ["name": "secret", "mountPath": .string(Paths.secretDirectory), "readOnly": true],
-            ["name": "state", "mountPath": .string(Paths.controllerState)],
             ["name": "backups", "mountPath": .string(Paths.backups)],
         ]
         var extraVolumes: [JSONValue] = []
@@ -106,21 +117,21 @@ extension ClusterRenderer {
             "ports": [Self.port("http", DefaultPorts.controller)],
             "env": [Self.env("POD_IP", field: "status.podIP")],
             "volumeMounts": .array(mounts),
-            "readinessProbe": Self.httpProbe("/healthz", port: "http", period: 5, failures: 3),
-            "livenessProbe": Self.httpProbe("/healthz", port: "http", period: 10, failures: 6, timeout: 5),
+            "readinessProbe": Self.httpProbe(ControllerPaths.health, port: "http", period: 5, failures: 3),
+            "livenessProbe": Self.httpProbe(ControllerPaths.health, port: "http", period: 10, failures: 6, timeout: 5),
             "resources": ["requests": ["cpu": "50m", "memory": "64Mi"], "limits": ["memory": "256Mi"]],
             "securityContext": Self.restrictedContainer,
         ]
         if let policy = settings.imagePullPolicy { container["imagePullPolicy"] = .string(policy) }
         return RenderedObject(type: Deployment.resourceType, body: [
-            "apiVersion": "apps/v1", "kind": "Deployment", "metadata": metadata(names.controller, component: "controller"),
+            "apiVersion": "apps/v1", "kind": "Deployment", "metadata": metadata(names.controller, component: QiniuLabels.controller),
             "spec": [
                 "replicas": 1,
                 "selector": ["matchLabels": controllerSelector],
                 // Never two controllers for one cluster, not even during a rollout.
                 "strategy": ["type": "Recreate"],
                 "template": [
-                    "metadata": ["labels": labels("controller")],
+                    "metadata": ["labels": labels(QiniuLabels.controller)],
                     "spec": [
                         "serviceAccountName": .string(names.controller),
                         "automountServiceAccountToken": false,
@@ -138,7 +149,6 @@ extension ClusterRenderer {
                                     ]),
                                 ],
                             ],
-                            ["name": "state", "emptyDir": [:]],
                             ["name": "backups", "persistentVolumeClaim": ["claimName": .string(names.backups)]],
                         ] + extraVolumes),
                     ],

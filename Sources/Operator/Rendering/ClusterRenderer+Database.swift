@@ -1,4 +1,5 @@
 import AgentAPI
+import ControllerAPI
 import Foundation
 import Galera
 import KubeAPI
@@ -21,7 +22,7 @@ extension ClusterRenderer {
             data[ClusterSecrets.Key.rootPassword] = .string(Data(root.utf8).base64EncodedString())
         }
         return RenderedObject(type: Secret.resourceType, body: [
-            "apiVersion": "v1", "kind": "Secret", "metadata": metadata(names.secret, component: "database"),
+            "apiVersion": "v1", "kind": "Secret", "metadata": metadata(names.secret, component: QiniuLabels.database),
             "type": "Opaque", "data": .object(data),
         ])
     }
@@ -33,10 +34,17 @@ extension ClusterRenderer {
             + settings).joined(separator: "\n") + "\n"
     }
 
+    /// Every member's stable name, one a line: the agents read it at every mysqld start. In the
+    /// ConfigMap, not in the pod template, so a scale rolls no node that stays (and outside the
+    /// config fingerprint, which is my.cnf's alone).
+    var peersFile: String {
+        (0..<replicas).map(names.nodeHost).joined(separator: "\n") + "\n"
+    }
+
     var configMap: RenderedObject {
         RenderedObject(type: ConfigMap.resourceType, body: [
-            "apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata(names.configMap, component: "database"),
-            "data": .object([Paths.configFile: .string(myCnf)]),
+            "apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata(names.configMap, component: QiniuLabels.database),
+            "data": .object([Paths.configFile: .string(myCnf), Paths.peersFile: .string(peersFile)]),
         ])
     }
 
@@ -44,7 +52,7 @@ extension ClusterRenderer {
     /// a joining node must be reachable before it is Synced.
     var peersService: RenderedObject {
         RenderedObject(type: Service.resourceType, body: [
-            "apiVersion": "v1", "kind": "Service", "metadata": metadata(names.peersService, component: "database"),
+            "apiVersion": "v1", "kind": "Service", "metadata": metadata(names.peersService, component: QiniuLabels.database),
             "spec": [
                 "clusterIP": "None", "publishNotReadyAddresses": true, "selector": databaseSelector,
                 "ports": [
@@ -60,7 +68,7 @@ extension ClusterRenderer {
     /// and comes back when it recovers: the seed's load balancer.
     var clientService: RenderedObject {
         RenderedObject(type: Service.resourceType, body: [
-            "apiVersion": "v1", "kind": "Service", "metadata": metadata(names.clientService, component: "database"),
+            "apiVersion": "v1", "kind": "Service", "metadata": metadata(names.clientService, component: QiniuLabels.database),
             "spec": [
                 "type": "ClusterIP", "selector": databaseSelector,
                 "ports": [Self.servicePort("mysql", DefaultPorts.mysql)],
@@ -71,7 +79,7 @@ extension ClusterRenderer {
     /// At most one node down for voluntary disruptions: a majority always stays.
     var podDisruptionBudget: RenderedObject {
         RenderedObject(type: PodDisruptionBudget.resourceType, body: [
-            "apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": metadata(names.cluster, component: "database"),
+            "apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": metadata(names.cluster, component: QiniuLabels.database),
             "spec": ["maxUnavailable": 1, "selector": ["matchLabels": databaseSelector]],
         ])
     }
@@ -81,15 +89,15 @@ extension ClusterRenderer {
     /// node's identity is its stable name, its address the pod's current IP.
     public var agentOptions: AgentOptions {
         var options = AgentOptions(
-            nodeName: "$(POD_NAME)", clusterName: names.cluster, dataDirectory: Paths.data, address: "$(POD_IP)",
-            peers: (0..<replicas).map(names.nodeHost))
+            nodeName: "$(POD_NAME)", clusterName: names.cluster, dataDirectory: Paths.data, address: "$(POD_IP)", peers: [])
+        options.peersFile = "\(Paths.configDirectory)/\(Paths.peersFile)"
         options.flavor = flavor
         options.runDirectory = Paths.run
         // The pod's own address, not 0.0.0.0: probes and Services reach a pod at its IP, and in
         // the playground every pod shares the host's network, each on its own loopback address.
         options.listenAddress = "$(POD_IP)"
         options.tokenFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.agentToken)"
-        options.controllerURL = "https://\(names.controller):\(DefaultPorts.controller)/v1/reports/$(POD_NAME)"
+        options.controllerURL = "https://\(names.controller):\(DefaultPorts.controller)" + ControllerPaths.report("$(POD_NAME)")
         options.tlsCertificateFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.certificate)"
         options.tlsKeyFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.key)"
         options.caFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.caCertificate)"
@@ -123,7 +131,7 @@ extension ClusterRenderer {
 
     var podLabels: JSONValue {
         var labels = (cluster.spec.podLabels ?? [:]).mapValues { JSONValue.string($0) }
-        for (key, value) in QiniuLabels.common(cluster: names.cluster, component: "database") { labels[key] = .string(value) }
+        for (key, value) in QiniuLabels.common(cluster: names.cluster, component: QiniuLabels.database) { labels[key] = .string(value) }
         return .object(labels)
     }
 
@@ -170,11 +178,11 @@ extension ClusterRenderer {
                 ["name": "root-password", "mountPath": .string(Paths.rootSecretDirectory), "readOnly": true],
             ])),
             // Ready = Synced in the Primary component: what the client Service routes to.
-            "readinessProbe": Self.httpProbe("/readyz", port: "agent", period: 2, failures: 2),
+            "readinessProbe": Self.httpProbe(AgentPaths.readiness, port: "agent", period: 2, failures: 2),
             // The agent answers /livez whatever mysqld does: an SST or a long recovery never gets
             // the node killed. Only a hung agent does.
-            "livenessProbe": Self.httpProbe("/livez", port: "agent", period: 10, failures: 6, timeout: 5),
-            "startupProbe": Self.httpProbe("/livez", port: "agent", period: 2, failures: 60),
+            "livenessProbe": Self.httpProbe(AgentPaths.liveness, port: "agent", period: 10, failures: 6, timeout: 5),
+            "startupProbe": Self.httpProbe(AgentPaths.liveness, port: "agent", period: 2, failures: 60),
             "securityContext": Self.restrictedContainer,
         ]
         if let resources = cluster.spec.resources, let value = try? JSONValue.parse(JSONEncoder().encode(resources)) {
@@ -204,7 +212,7 @@ extension ClusterRenderer {
         ]
         if let storageClass = storage?.storageClassName { spec["storageClassName"] = .string(storageClass) }
         return [
-            "metadata": ["name": "data", "labels": labels("database")],
+            "metadata": ["name": "data", "labels": labels(QiniuLabels.database)],
             "spec": spec,
         ]
     }
@@ -255,7 +263,7 @@ extension ClusterRenderer {
         }
         return RenderedObject(type: StatefulSet.resourceType, body: [
             "apiVersion": "apps/v1", "kind": "StatefulSet",
-            "metadata": metadata(names.statefulSet, component: "database", annotations: [Self.flavorAnnotation: flavor.rawValue]),
+            "metadata": metadata(names.statefulSet, component: QiniuLabels.database, annotations: [Self.flavorAnnotation: flavor.rawValue]),
             "spec": [
                 "replicas": .int(Int64(replicas)),
                 "serviceName": .string(names.peersService),

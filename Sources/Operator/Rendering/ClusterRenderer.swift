@@ -36,10 +36,14 @@ public struct ClusterRenderer: Sendable {
         static let rootSecretDirectory = "/etc/qmysql/root"
         static let configDirectory = "/etc/qmysql/config"
         static let configFile = "my.cnf"
-        static let controllerState = "/var/lib/qmysql"
+        /// Every member's name, one a line, in the same ConfigMap (`peersFile`).
+        static let peersFile = "peers"
         /// The backup store (the `<cluster>-backups` claim), and another cluster's store that
         /// `spec.restoreFrom` names, read-only.
         static let backups = "/var/lib/qmysql-backups"
+        /// The controller's state file: on the store's volume, which outlives the controller's
+        /// pod (a dot name: never taken for a cluster's backups).
+        static let controllerStateFile = "/var/lib/qmysql-backups/.qmysql-controller-state.json"
         static let restoreSource = "/var/lib/qmysql-restore-source"
     }
 
@@ -49,8 +53,8 @@ public struct ClusterRenderer: Sendable {
         self.secrets = secrets
         names = ClusterNames(cluster: cluster.metadata.name ?? "")
         namespace = cluster.metadata.namespace ?? "default"
-        flavor = Flavor(rawValue: (cluster.spec.flavor ?? .mariadb).rawValue) ?? .mariadb
-        replicas = cluster.spec.replicas ?? 3
+        flavor = cluster.spec.effectiveFlavor
+        replicas = cluster.spec.effectiveReplicas
     }
 
     /// Every object, in the order they are applied: what others refer to comes first.
@@ -64,13 +68,13 @@ public struct ClusterRenderer: Sendable {
     /// The labels that select the database pods: fixed forever (a StatefulSet's selector cannot change).
     var databaseSelector: JSONValue {
         .object([
-            QiniuLabels.name: "qmysql", QiniuLabels.instance: .string(names.cluster), QiniuLabels.component: "database",
+            QiniuLabels.name: "qmysql", QiniuLabels.instance: .string(names.cluster), QiniuLabels.component: .string(QiniuLabels.database),
         ])
     }
 
     var controllerSelector: JSONValue {
         .object([
-            QiniuLabels.name: "qmysql", QiniuLabels.instance: .string(names.cluster), QiniuLabels.component: "controller",
+            QiniuLabels.name: "qmysql", QiniuLabels.instance: .string(names.cluster), QiniuLabels.component: .string(QiniuLabels.controller),
         ])
     }
 

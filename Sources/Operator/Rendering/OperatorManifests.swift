@@ -59,15 +59,26 @@ public struct OperatorManifests: Sendable {
         ])
     }
 
+    /// The leader Lease's rules, in the operator's own namespace only.
+    var leaderElection: [RenderedObject] {
+        [
+            RenderedObject(type: Role.resourceType, body: [
+                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": metadata(name + "-leader-election", namespace: namespace),
+                "rules": OperatorRBAC.policyRules(OperatorRBAC.leaderElectionRules),
+            ]),
+            binding(RoleBinding.resourceType, role: Role.resourceType, name: name + "-leader-election", namespace: namespace),
+        ]
+    }
+
     var rbac: [RenderedObject] {
-        let rules = OperatorRBAC.clusterRole()["rules"] ?? []
+        let rules = OperatorRBAC.policyRules()
         guard !watchNamespaces.isEmpty else {
             return [
                 RenderedObject(type: ClusterRole.resourceType, body: [
                     "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": metadata(name, namespace: nil), "rules": rules,
                 ]),
                 binding(ClusterRoleBinding.resourceType, role: ClusterRole.resourceType, name: name, namespace: nil),
-            ]
+            ] + leaderElection
         }
         let crdRule = rules.arrayValue?.filter { $0["apiGroups"] == ["apiextensions.k8s.io"] } ?? []
         var objects = [
@@ -77,16 +88,15 @@ public struct OperatorManifests: Sendable {
             ]),
             binding(ClusterRoleBinding.resourceType, role: ClusterRole.resourceType, name: name + "-crds", namespace: nil),
         ]
-        // The operator's own namespace too: its leader Lease lives there.
         var granted: [String] = []
-        for watched in watchNamespaces + [namespace] where !granted.contains(watched) {
+        for watched in watchNamespaces where !granted.contains(watched) {
             granted.append(watched)
             objects.append(RenderedObject(type: Role.resourceType, body: [
                 "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": metadata(name, namespace: watched), "rules": rules,
             ]))
             objects.append(binding(RoleBinding.resourceType, role: Role.resourceType, name: name, namespace: watched))
         }
-        return objects
+        return objects + leaderElection
     }
 
     var deployment: RenderedObject {

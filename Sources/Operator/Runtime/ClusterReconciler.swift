@@ -1,8 +1,10 @@
 import AgentAPI
 import ControllerAPI
 import Foundation
+import Galera
 import KubeAPI
 import KubeClient
+import KubeRuntime
 import Logging
 import QiniuAPI
 import Synchronization
@@ -38,6 +40,8 @@ public final class ClusterReconciler: Sendable {
     /// Backups and restores (QiniuMySQLData), reconciled with their cluster.
     let data: DataReconciler?
     private let lastReplacement = Mutex([ObjectKey: ContinuousClock.Instant]())
+    /// The last spec each controller acknowledged, and when (see `deliver`).
+    let lastSpec = Mutex([ObjectKey: (spec: ControllerSpec, at: ContinuousClock.Instant)]())
 
     public init(client: KubeClient, settings: OperatorSettings, caches: OwnedCaches, followers: ControllerFollowers,
                 events: EventRecorder, metrics: OperatorMetrics, logger: Logger,
@@ -59,9 +63,10 @@ public final class ClusterReconciler: Sendable {
     }
 
     public func reconcile(_ key: ObjectKey) async -> Outcome {
-        metrics.update { $0.reconciles += 1 }
+        metrics.reconciles.increment()
         guard let raw = caches.clusters.get(key) else {
             followers.stop(key)
+            lastSpec.withLock { $0[key] = nil }
             return .done
         }
         let cluster: QiniuMySQL
@@ -99,7 +104,7 @@ public final class ClusterReconciler: Sendable {
         ]
         let stored = try await client.mergePatchRaw(QiniuMySQL.resourceType, name: key.name, namespace: key.namespace, patch: patch)
         caches.clusters.store(stored)
-        metrics.update { $0.objectWrites += 1 }
+        metrics.objectWrites.increment()
         return try stored.decode(as: QiniuMySQL.self)
     }
 
@@ -139,7 +144,7 @@ public final class ClusterReconciler: Sendable {
         do {
             _ = try await client.mergePatchRaw(QiniuMySQL.resourceType, name: key.name, namespace: key.namespace, patch: patch)
         } catch let error as KubeError where error.isNotFound {}
-        metrics.update { $0.objectWrites += 1 }
+        metrics.objectWrites.increment()
         return .done
     }
 
@@ -152,7 +157,7 @@ public final class ClusterReconciler: Sendable {
         var live = liveFacts(names: names, namespace: key.namespace)
         // A silent controller's last word is no fact about now: no rollout step and no scaling
         // decision rests on it.
-        live.state = unavailable ? nil : observation?.status.flatMap { ClusterHealth(rawValue: $0.state.rawValue) }
+        live.state = unavailable ? nil : observation?.status?.state
         var lookupError: String?
         if let secretName = cluster.spec.rootPasswordSecret {
             // A user's Secret is not labelled as ours, so it is not in the caches: one GET.
@@ -171,9 +176,10 @@ public final class ClusterReconciler: Sendable {
 
         // 3. Render and apply what differs.
         var applyError = lookupError
+        var spec: ControllerSpec?
         if problems.isEmpty, applyError == nil {
             do {
-                try await apply(cluster, names: names, key: key, log: log)
+                spec = try await apply(cluster, names: names, key: key, log: log)
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
@@ -189,6 +195,15 @@ public final class ClusterReconciler: Sendable {
         }
         let caPEM = secretValue(ClusterSecrets.Key.caCertificate)
         followers.follow(key, url: controllerURL(key), caPEM: caPEM)
+
+        // The desired state: sent to the running controller until its status shows it (a change
+        // of settings never restarts the controller).
+        var delivery: SpecDelivery?
+        if let spec, !unavailable {
+            delivery = await deliver(spec, key: key, status: observation?.status, caPEM: caPEM,
+                                     token: secretValue(ClusterSecrets.Key.agentToken), log: log)
+            if case .refused(let why)? = delivery { applyError = why }
+        }
 
         // Backups and restores of this cluster: handed to its controller, mirrored back.
         var dataError: String?
@@ -212,7 +227,8 @@ public final class ClusterReconciler: Sendable {
         // 5. Status and events.
         let inputs = StatusComposer.Inputs(
             controller: observation?.status, controllerUnavailable: unavailable, specProblems: problems,
-            applyError: applyError, appliedGeneration: problems.isEmpty && applyError == nil ? cluster.metadata.generation : nil,
+            // A generation is observed once its objects are applied and the controller runs it.
+            applyError: applyError, appliedGeneration: problems.isEmpty && applyError == nil && delivery == .observed ? cluster.metadata.generation : nil,
             now: KubeTime.format(Date()))
         let status = StatusComposer.compose(cluster, inputs)
         if status != cluster.status {
@@ -220,12 +236,18 @@ public final class ClusterReconciler: Sendable {
             updated.status = status
             let stored = try await client.updateStatus(updated, namespace: key.namespace)
             if let raw = try? JSONValue.parse(JSONEncoder().encode(stored)) { caches.clusters.store(raw) }
-            metrics.update { $0.statusWrites += 1 }
+            metrics.statusWrites.increment()
             await recordTransitions(from: cluster, to: status, key: key)
         }
         if let applyError { return .retry(applyError) }
         if let dataError { return .retry(dataError) }
-        return unavailable ? .requeue(after: settings.controllerUnavailableAfter) : .done
+        if unavailable { return .requeue(after: settings.controllerUnavailableAfter) }
+        switch delivery {
+        case .observed?, .refused?, nil: return .done
+        // Until the controller's stream shows the generation (which wakes this reconcile too):
+        // a starting controller pod is reached within a second or two.
+        case .sent?, .unreachable?: return .requeue(after: Self.specRetryInterval)
+        }
     }
 
     /// What the running objects say: the flavor, the volumes and the size as they are now.
@@ -241,7 +263,11 @@ public final class ClusterReconciler: Sendable {
             replicas: statefulSet[path: ["spec", "replicas"]]?.intValue.map { Int($0) })
     }
 
-    func apply(_ cluster: QiniuMySQL, names: ClusterNames, key: ObjectKey, log: Logger) async throws {
+    /// How soon a desired state is sent again while the controller does not show it.
+    static let specRetryInterval = Duration.seconds(1)
+
+    /// Applies what differs from the rendering; returns the controller's desired state.
+    func apply(_ cluster: QiniuMySQL, names: ClusterNames, key: ObjectKey, log: Logger) async throws -> ControllerSpec {
         let secretCache = caches.objects(Secret.resourceType)
         var existingSecret = secretCache?.get(namespace: key.namespace, name: names.secret)
         if existingSecret == nil {
@@ -272,7 +298,7 @@ public final class ClusterReconciler: Sendable {
                 if existingSecret == nil {
                     let stored = try await client.createRaw(Secret.resourceType, object.body, namespace: key.namespace)
                     cache?.store(stored)
-                    metrics.update { $0.objectWrites += 1 }
+                    metrics.objectWrites.increment()
                     log.notice("created the cluster's credentials and certificates", metadata: ["secret": "\(names.secret)"])
                 }
                 continue
@@ -285,19 +311,20 @@ public final class ClusterReconciler: Sendable {
             let stored = try await client.applyRaw(object.type, object.body, namespace: key.namespace,
                                                    fieldManager: settings.fieldManager, force: true)
             cache?.store(stored)
-            metrics.update { $0.objectWrites += 1 }
+            metrics.objectWrites.increment()
         }
+        return renderer.controllerSpec
     }
 
     /// Replaces the next outdated database pod, if `RolloutDecision` says one may go now.
-    func rollOut(_ cluster: QiniuMySQL, names: ClusterNames, key: ObjectKey, state: ClusterHealth?, log: Logger) async throws {
+    func rollOut(_ cluster: QiniuMySQL, names: ClusterNames, key: ObjectKey, state: ClusterState?, log: Logger) async throws {
         guard let statefulSet = caches.objects(StatefulSet.resourceType)?.get(namespace: key.namespace, name: names.statefulSet),
               let pods = caches.objects(Pod.resourceType) else { return }
-        let views = pods.list(cluster: key)
-            .filter { $0[path: ["metadata", "labels", QiniuLabels.component]] == "database" }
+        let views = pods.list(owner: key)
+            .filter { $0[path: ["metadata", "labels", QiniuLabels.component]]?.stringValue == QiniuLabels.database }
             .compactMap { RolloutDecision.PodView($0, cluster: names.cluster) }
         let decision = RolloutDecision.next(
-            pods: views, replicas: cluster.spec.replicas ?? 3,
+            pods: views, replicas: cluster.spec.effectiveReplicas,
             updateRevision: statefulSet[path: ["status", "updateRevision"]]?.stringValue, state: state)
         guard case .replace(let pod) = decision else { return }
         log.notice("rolling out the changed template", metadata: ["pod": "\(pod)"])
@@ -309,7 +336,7 @@ public final class ClusterReconciler: Sendable {
         } catch let error as KubeError where error.isNotFound {
             return
         }
-        metrics.update { $0.objectWrites += 1 }
+        metrics.objectWrites.increment()
         if let raw = caches.clusters.get(key) {
             await events.record(raw, kind: .normal, reason: "RollingUpdate",
                                 message: "replacing \(pod) to apply the changed pod template, one node at a time while Green")
@@ -326,8 +353,8 @@ public final class ClusterReconciler: Sendable {
         guard due else { return }
         let names = ClusterNames(cluster: key.name)
         var replaced: [String] = []
-        let pods = (caches.objects(Pod.resourceType)?.list(cluster: key) ?? []).filter {
-            $0[path: ["metadata", "labels", QiniuLabels.component]] == "controller"
+        let pods = (caches.objects(Pod.resourceType)?.list(owner: key) ?? []).filter {
+            $0[path: ["metadata", "labels", QiniuLabels.component]]?.stringValue == QiniuLabels.controller
         }
         for pod in pods {
             guard let name = pod[path: ["metadata", "name"]]?.stringValue,
@@ -341,7 +368,7 @@ public final class ClusterReconciler: Sendable {
                 log.warning("cannot replace the controller's pod", metadata: ["pod": "\(name)", "error": "\(error)"])
             }
         }
-        metrics.update { $0.controllerReplacements += replaced.count }
+        metrics.controllerReplacements.increment(by: Int64(replaced.count))
         let message = replaced.isEmpty
             ? "the controller \(names.controller) has not answered for \(settings.controllerUnavailableAfter); no running pod to replace yet"
             : "the controller \(names.controller) has not answered for \(settings.controllerUnavailableAfter); replaced pod \(replaced.joined(separator: ", "))"
@@ -355,9 +382,20 @@ public final class ClusterReconciler: Sendable {
     func recordTransitions(from cluster: QiniuMySQL, to status: QiniuMySQLStatus, key: ObjectKey) async {
         guard let raw = caches.clusters.get(key) else { return }
         let old = cluster.status
-        if let state = status.state, state != old?.state {
-            await events.record(raw, kind: state == .green ? .normal : .warning, reason: "Cluster\(state.rawValue)",
-                                message: "cluster is \(state.rawValue) (\(status.ready ?? "?") ready): \(status.message ?? "")")
+        let phase = status.phase
+        let oldPhase = old?.phase
+        // A cluster still Red when its pause (or restore) ends is an outage from then on.
+        let nowExpected = phase == .serving && oldPhase != nil && oldPhase != .serving
+        if let state = status.state, state != old?.state || (nowExpected && state != .green) {
+            // Not serving while forming, paused or restoring is what was asked for: a Normal
+            // Event named after the phase, never a ClusterRed Warning (a new cluster's first SST).
+            if state != .green, let phase, !phase.expectsService {
+                await events.record(raw, kind: .normal, reason: "Cluster\(phase.rawValue)",
+                                    message: "cluster is \(state.rawValue) (\(status.ready ?? "?") ready) while \(phase.rawValue.lowercased()): \(status.message ?? "")")
+            } else {
+                await events.record(raw, kind: state == .green ? .normal : .warning, reason: "Cluster\(state.rawValue)",
+                                    message: "cluster is \(state.rawValue) (\(status.ready ?? "?") ready): \(status.message ?? "")")
+            }
         }
         func becameTrue(_ type: String) -> Condition? {
             guard let new = status.conditions?.first(where: { $0.type == type }), new.status == "True" else { return nil }
@@ -365,10 +403,10 @@ public final class ClusterReconciler: Sendable {
             return before?.status == "True" && before?.message == new.message ? nil : new
         }
         let watched: [(String, EventRecorder.Kind)] = [
-            (StatusComposer.ConditionType.manualInterventionRequired, .warning),
-            (StatusComposer.ConditionType.recovering, .normal),
-            (StatusComposer.ConditionType.specRejected, .warning),
-            (StatusComposer.ConditionType.applyFailed, .warning),
+            (ConditionType.manualInterventionRequired, .warning),
+            (ConditionType.recovering, .normal),
+            (ConditionType.specRejected, .warning),
+            (ConditionType.applyFailed, .warning),
         ]
         for (type, kind) in watched {
             if let condition = becameTrue(type) {

@@ -1,8 +1,11 @@
 import AgentAPI
 import AsyncHTTPClient
 import ControllerAPI
+import KubeClient
+import KubeRuntime
 import Logging
 import NIOSSL
+import RoleNetwork
 import Synchronization
 
 /// One status follower per cluster: keeps the controller's latest status and when it was last
@@ -97,7 +100,7 @@ public final class ControllerFollowers: Sendable {
 
     private func run(_ key: ObjectKey, url: String, tls: TLSConfiguration?, generation: Int) async {
         let client = ControllerStatusClient(baseURL: url, tlsConfiguration: tls, httpClient: httpClient)
-        var delay = Duration.milliseconds(500)
+        var backoff = Backoff(initial: .milliseconds(500), cap: .seconds(5), jitter: 0)
         let flaggedUnavailable = Mutex(false)
         let heard = Atomic<Bool>(false)
         while !Task.isCancelled {
@@ -126,9 +129,8 @@ public final class ControllerFollowers: Sendable {
             let newlySilent = isUnavailable(key) && flaggedUnavailable.withLock { flagged in defer { flagged = true }; return !flagged }
             if newlySilent { await onChange(key) }
             // Reconnect at once-ish after a stream that worked; back off while none does.
-            if heard.load(ordering: .relaxed) { delay = .milliseconds(500) }
-            try? await Task.sleep(for: delay)
-            delay = min(delay * 2, .seconds(5))
+            if heard.load(ordering: .relaxed) { backoff.reset() }
+            try? await Task.sleep(for: backoff.next())
         }
     }
 }

@@ -4,9 +4,11 @@ import ControllerAPI
 import Foundation
 import KubeAPI
 import KubeClient
+import KubeRuntime
 import Logging
 import NIOSSL
 import QiniuAPI
+import RoleNetwork
 import Synchronization
 
 /// The seed's "MySQL Data Operator": hands each QiniuMySQLData (one backup or restore) to its
@@ -238,7 +240,7 @@ public final class DataReconciler: Sendable {
         var status = current
         status.phase = task.phase
         status.steps = task.steps.map {
-            DataStep(number: $0.number, name: $0.name, state: $0.state.rawValue, message: $0.message,
+            DataStep(number: $0.number, name: $0.name, state: $0.state, message: $0.message,
                      startTime: $0.startTime, completionTime: $0.completionTime)
         }
         status.backup = task.backup?.record
@@ -257,7 +259,7 @@ public final class DataReconciler: Sendable {
         updated.status = status
         let stored = try await client.updateStatus(updated, namespace: task.metadata.namespace)
         if let encoded = try? JSONValue.parse(JSONEncoder().encode(stored)) { caches.data.store(encoded) }
-        metrics.update { $0.statusWrites += 1 }
+        metrics.statusWrites.increment()
         if let phase = status.phase, phase != task.status?.phase {
             let what = task.spec.action == .backup ? "Backup" : "Restore"
             switch phase {
@@ -268,7 +270,7 @@ public final class DataReconciler: Sendable {
             case .cancelled:
                 await events.record(raw, kind: .normal, reason: "\(what)Cancelled", message: status.message ?? "\(what.lowercased()) cancelled")
             case .waitingForApproval:
-                let step = status.steps?.first { $0.state == DataTaskStatus.StepState.waitingForApproval.rawValue }
+                let step = status.steps?.first { $0.state == .waitingForApproval }
                 await events.record(raw, kind: .normal, reason: "WaitingForApproval",
                                     message: "step \(step?.number ?? 0) (\(step?.name ?? "?")) waits: set spec.approvedStep to \(step?.number ?? 0) to go on")
             case .running, .pending:

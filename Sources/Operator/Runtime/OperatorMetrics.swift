@@ -1,89 +1,88 @@
 import KubeClient
+import Prometheus
 import Synchronization
 
-/// The operator's counters and gauges, served as Prometheus text on `/metrics`.
+/// The operator's Prometheus metrics, in a registry of its own (as the agent's and the
+/// controller's): `/metrics` renders exactly this registry.
 public final class OperatorMetrics: Sendable {
-    public struct Values: Sendable, Hashable {
-        public var reconciles = 0
-        public var reconcileErrors = 0
-        /// How long reconciles took (a cluster's objects, its status and its data tasks). A
-        /// steady-state reconcile reads only caches: about a millisecond, hence the fine low end.
-        public var reconcileDurations = Histogram(bounds: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30])
-        /// Objects applied because they differed from their rendering (server-side apply).
-        public var objectWrites = 0
-        public var statusWrites = 0
-        public var controllerReplacements = 0
-        /// Failed CRD checks and watches (retried with back-off).
-        public var apiErrors = 0
-        public var leader = false
-        public var clusters = 0
-        public var queueDepth = 0
+    public let registry: PrometheusCollectorRegistry
+    let reconciles: Counter
+    let reconcileErrors: Counter
+    /// How long reconciles took (a cluster's objects, its status and its data tasks). A
+    /// steady-state reconcile reads only caches: about a millisecond, hence the fine low end.
+    let reconcileDurations: DurationHistogram
+    /// Objects applied because they differed from their rendering (server-side apply).
+    let objectWrites: Counter
+    let statusWrites: Counter
+    let controllerReplacements: Counter
+    /// Desired states sent to controllers (`PUT /v1/spec`), each acknowledged.
+    let specDeliveries: Counter
+    /// Failed CRD checks and watches (retried with back-off).
+    let apiErrors: Counter
+    let leader: Gauge
+    let clusters: Gauge
+    let queueDepth: Gauge
+    /// The API client's request counts (`KubeClient.requestCounts`) are its own; each scrape adds
+    /// what they grew by since the last one to a counter per verb and code.
+    private let requests = Mutex<[RequestCounts.Key: (counter: Counter, exported: Int)]>([:])
+
+    static let reconcileBuckets: [Duration] = [
+        .milliseconds(1), .microseconds(2500), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30),
+    ]
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        func counter(_ metric: String, _ help: String) -> Counter {
+            registry.makeCounter(descriptor: Self.name(metric, "total", help))
+        }
+        func gauge(_ metric: String, _ help: String) -> Gauge {
+            registry.makeGauge(descriptor: Self.name(metric, "", help))
+        }
+        reconciles = counter("reconciles", "Cluster reconciles run.")
+        reconcileErrors = counter("reconcile_errors", "Reconciles that failed and were retried with back-off.")
+        reconcileDurations = registry.makeDurationHistogram(
+            descriptor: Self.name("reconcile_duration", "seconds", "How long cluster reconciles took (objects, status, data tasks)."),
+            buckets: Self.reconcileBuckets)
+        objectWrites = counter("object_writes", "Objects applied because they differed from their rendering.")
+        statusWrites = counter("status_writes", "QiniuMySQL and QiniuMySQLData status writes.")
+        controllerReplacements = counter("controller_replacements", "Controller pods replaced because the controller stopped answering.")
+        specDeliveries = counter("spec_deliveries", "Desired states sent to controllers and acknowledged (PUT /v1/spec).")
+        apiErrors = counter("api_errors", "Failed CRD checks and watches, retried with back-off (403s included).")
+        leader = gauge("leader", "1 while this operator holds the leader Lease.")
+        clusters = gauge("clusters", "QiniuMySQL objects watched.")
+        queueDepth = gauge("queue_depth", "Clusters waiting to be reconciled.")
     }
 
-    /// A Prometheus histogram: cumulative counts per upper bound, the sum and the count.
-    public struct Histogram: Sendable, Hashable {
-        public let bounds: [Double]
-        /// `counts[i]`: observations ≤ `bounds[i]` and > the bound before (not cumulative).
-        public private(set) var counts: [Int]
-        public private(set) var sum = 0.0
-        public private(set) var count = 0
-
-        public init(bounds: [Double]) {
-            self.bounds = bounds
-            counts = Array(repeating: 0, count: bounds.count)
-        }
-
-        public mutating func observe(_ value: Double) {
-            if let index = bounds.firstIndex(where: { value <= $0 }) { counts[index] += 1 }
-            sum += value
-            count += 1
-        }
-
-        /// The exposition lines of `name`, buckets cumulative and `+Inf` last.
-        func lines(_ name: String) -> [String] {
-            var cumulative = 0
-            var lines: [String] = []
-            for (bound, count) in zip(bounds, counts) {
-                cumulative += count
-                lines.append("\(name)_bucket{le=\"\(bound)\"} \(cumulative)")
-            }
-            lines.append("\(name)_bucket{le=\"+Inf\"} \(count)")
-            lines.append("\(name)_sum \(sum)")
-            lines.append("\(name)_count \(count)")
-            return lines
-        }
+    static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "qmysql", subsystem: "operator", metricName: metric, unitName: unit, helpText: help)
     }
-
-    private let values = Mutex(Values())
-
-    public init() {}
-
-    public var snapshot: Values { values.withLock { $0 } }
-
-    func update(_ change: (inout Values) -> Void) { values.withLock { change(&$0) } }
 
     /// The exposition text; `requests` are the API client's counts (`KubeClient.requestCounts`).
-    public func render(requests: [RequestCounts.Key: Int] = [:]) -> String {
-        let v = snapshot
-        let lines: [(String, String, String, Int)] = [
-            ("qmysql_operator_reconciles_total", "counter", "Cluster reconciles run.", v.reconciles),
-            ("qmysql_operator_reconcile_errors_total", "counter", "Reconciles that failed and were retried with back-off.", v.reconcileErrors),
-            ("qmysql_operator_object_writes_total", "counter", "Objects applied because they differed from their rendering.", v.objectWrites),
-            ("qmysql_operator_status_writes_total", "counter", "QiniuMySQL and QiniuMySQLData status writes.", v.statusWrites),
-            ("qmysql_operator_controller_replacements_total", "counter", "Controller pods replaced because the controller stopped answering.", v.controllerReplacements),
-            ("qmysql_operator_api_errors_total", "counter", "Failed CRD checks and watches, retried with back-off (403s included).", v.apiErrors),
-            ("qmysql_operator_leader", "gauge", "1 while this operator holds the leader Lease.", v.leader ? 1 : 0),
-            ("qmysql_operator_clusters", "gauge", "QiniuMySQL objects watched.", v.clusters),
-            ("qmysql_operator_queue_depth", "gauge", "Clusters waiting to be reconciled.", v.queueDepth),
-        ]
-        var text = lines.map { "# HELP \($0.0) \($0.2)\n# TYPE \($0.0) \($0.1)\n\($0.0) \($0.3)\n" }.joined()
-        let duration = "qmysql_operator_reconcile_duration_seconds"
-        text += "# HELP \(duration) How long cluster reconciles took (objects, status, data tasks).\n# TYPE \(duration) histogram\n"
-        text += v.reconcileDurations.lines(duration).map { $0 + "\n" }.joined()
-        let requestsName = "qmysql_operator_api_requests_total"
-        text += "# HELP \(requestsName) Requests to the Kubernetes API by verb (apply: server-side apply) and HTTP code (<error>: no answer).\n# TYPE \(requestsName) counter\n"
-        let sorted = requests.sorted { ($0.key.verb, $0.key.code) < ($1.key.verb, $1.key.code) }
-        text += sorted.map { "\(requestsName){verb=\"\($0.key.verb)\",code=\"\($0.key.code)\"} \($0.value)\n" }.joined()
-        return text
+    public func render(requests counts: [RequestCounts.Key: Int] = [:]) -> String {
+        let descriptor = Self.name(
+            "api_requests", "total", "Requests to the Kubernetes API by verb (apply: server-side apply) and HTTP code (<error>: no answer).")
+        requests.withLock { exported in
+            for (key, count) in counts {
+                let entry = exported[key] ?? (registry.makeCounter(descriptor: descriptor, labels: [("verb", key.verb), ("code", key.code)]), 0)
+                if count > entry.exported { entry.counter.increment(by: Int64(count - entry.exported)) }
+                exported[key] = (entry.counter, max(count, entry.exported))
+            }
+        }
+        return registry.emitToString()
+    }
+
+    /// One sample of the exposition (`name` with its labels as rendered, e.g.
+    /// `qmysql_operator_reconciles_total`): what a scrape would read, for tests and benches.
+    public func sample(_ series: String) -> Double? {
+        Self.sample(series, in: render())
+    }
+
+    public static func sample(_ series: String, in exposition: String) -> Double? {
+        for line in exposition.split(separator: "\n") where !line.hasPrefix("#") {
+            guard let space = line.lastIndex(of: " "), line[..<space] == series else { continue }
+            return Double(line[line.index(after: space)...])
+        }
+        return nil
     }
 }

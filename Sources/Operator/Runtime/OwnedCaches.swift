@@ -1,4 +1,5 @@
 import KubeAPI
+import KubeRuntime
 import QiniuAPI
 
 /// The caches a reconcile reads: every QiniuMySQL, and every object type the operator renders,
@@ -22,7 +23,7 @@ public struct OwnedCaches: Sendable {
     public init() {
         clusters = ObjectCache(type: QiniuMySQL.resourceType)
         data = ObjectCache(type: QiniuMySQLData.resourceType)
-        owned = Self.ownedTypes.map { ObjectCache(type: $0, labelSelector: Self.managedSelector) }
+        owned = Self.ownedTypes.map { ObjectCache(type: $0, labelSelector: Self.managedSelector, ownerLabel: QiniuLabels.cluster) }
     }
 
     public func objects(_ type: ResourceType) -> ObjectCache? {

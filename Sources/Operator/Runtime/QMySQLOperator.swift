@@ -1,7 +1,9 @@
 import AsyncHTTPClient
 import Foundation
+import Galera
 import KubeAPI
 import KubeClient
+import KubeRuntime
 import Logging
 import QiniuAPI
 import Synchronization
@@ -98,7 +100,7 @@ public final class QMySQLOperator: Sendable {
                 $0.leading = leading
                 if !leading { $0.synced = false }
             }
-            self.metrics.update { $0.leader = leading }
+            self.metrics.leader.set(to: leading ? 1 : 0)
         })
     }
 
@@ -141,7 +143,7 @@ public final class QMySQLOperator: Sendable {
                     try await retrying("watch \(cache.type.plural)") {
                         try await cache.run(client: client, namespaces: settings.watchNamespaces, logger: logger) { object in
                             // A data task wakes its cluster: one reconcile handles a cluster and its tasks.
-                            let key = isClusters ? ObjectKey(object) : isData ? DataReconciler.cluster(of: object) : ObjectCache.cluster(of: object)
+                            let key = isClusters ? ObjectKey(object) : isData ? DataReconciler.cluster(of: object) : ObjectCache.owner(of: object, label: QiniuLabels.cluster)
                             if let key { await queue.add(key) }
                         }
                     }
@@ -164,17 +166,17 @@ public final class QMySQLOperator: Sendable {
 
     /// Runs `body` until it succeeds, waiting 1 s after the first failure, doubling to 60 s.
     func retrying(_ what: String, _ body: @Sendable () async throws -> Void) async throws {
-        var delay = Duration.seconds(1)
+        var backoff = Backoff(initial: .seconds(1), cap: .seconds(60), jitter: 0)
         while true {
             do {
                 return try await body()
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
+                let delay = backoff.next()
                 logger.error("cannot \(what); retrying", metadata: ["error": "\(error)", "retry in": "\(delay)"])
-                metrics.update { $0.apiErrors += 1 }
+                metrics.apiErrors.increment()
                 try await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(60))
             }
         }
     }
@@ -192,11 +194,11 @@ public final class QMySQLOperator: Sendable {
     func work(_ queue: WorkQueue<ObjectKey>) async {
         await withTaskCancellationHandler {
             while !Task.isCancelled, let key = await queue.next() {
-                metrics.update { $0.clusters = caches.clusters.count }
+                metrics.clusters.set(to: Double(caches.clusters.count))
                 let started = ContinuousClock.now
                 let outcome = await reconciler.reconcile(key)
                 let elapsed = ContinuousClock.now - started
-                metrics.update { $0.reconcileDurations.observe(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) }
+                metrics.reconcileDurations.record(elapsed)
                 switch outcome {
                 case .done:
                     await queue.forget(key)
@@ -204,12 +206,12 @@ public final class QMySQLOperator: Sendable {
                     await queue.forget(key)
                     queue.add(key, after: delay)
                 case .retry:
-                    metrics.update { $0.reconcileErrors += 1 }
+                    metrics.reconcileErrors.increment()
                     await queue.retry(key)
                 }
                 await queue.done(key)
                 let depth = await queue.count
-                metrics.update { $0.queueDepth = depth }
+                metrics.queueDepth.set(to: Double(depth))
             }
         } onCancel: {
             Task { await queue.shutdown() }

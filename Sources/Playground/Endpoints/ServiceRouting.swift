@@ -1,6 +1,8 @@
 import AgentAPI
 import KubeAPI
+import KubeRuntime
 import Operator
+import RoleNetwork
 
 /// How names and Services reach pods in the playground, where there is neither cluster DNS nor
 /// kube-proxy. Pure.
@@ -99,8 +101,4 @@ public enum ServiceRouting {
             return nil
         }
     }
-
-    /// The annotation through which a balanced Service tells its address on this machine
-    /// (`kubectl qmysql status` shows it): `127.0.0.1:13306`, or `name=address,...` for several ports.
-    public static let addressAnnotation = "playground.mysql.qiniu.com/address"
 }

@@ -3,9 +3,13 @@ import AsyncHTTPClient
 import Foundation
 import KubeAPI
 import KubeClient
+import KubeRuntime
+import KubeServer
 import Logging
 import NIOSSL
 import Operator
+import QiniuAPI
+import RoleNetwork
 
 /// What stands in for the kubelet, the StatefulSet and Deployment controllers, cluster DNS and
 /// kube-proxy on one machine. It watches the API like they do and acts on one level-triggered
@@ -23,11 +27,15 @@ public actor LocalRuntime {
         public var endpointPortOffset = 10000
         /// What every process inherits from the host's environment.
         public var inheritedEnvironment: [String: String]
+        /// Who containers run as: their securityContext's users (as root) or the invoking user.
+        public var users: ContainerUsers
 
-        public init(layout: PlaygroundLayout, images: ImageCatalog, inheritedEnvironment: [String: String]) {
+        public init(layout: PlaygroundLayout, images: ImageCatalog, inheritedEnvironment: [String: String],
+                    users: ContainerUsers = .invokingUser(uid: Int(getuid()), gid: Int(getgid()))) {
             self.layout = layout
             self.images = images
             self.inheritedEnvironment = inheritedEnvironment
+            self.users = users
         }
     }
 
@@ -313,7 +321,13 @@ public actor LocalRuntime {
                                          "metadata": ["name": .string(name), "namespace": .string(namespace)]]
                 await events.record(object, kind: type == "Warning" ? .warning : .normal, reason: reason, message: message)
             },
-            probeClient: probeClient, logger: logger)
+            probeClient: probeClient, users: settings.users, logger: logger)
+    }
+
+    /// `kubectl exec` into a running container (nil: no such pod or container running here).
+    public func exec(_ request: ExecRequest) async throws -> ExecProcess? {
+        guard let worker = workers[ObjectKey(namespace: request.namespace, name: request.pod)] else { return nil }
+        return try await worker.exec(request)
     }
 
     // MARK: Names (cluster DNS)
@@ -408,10 +422,10 @@ public actor LocalRuntime {
     private func annotate(_ service: JSONValue, key: ObjectKey, addresses: [(String, String)]) async {
         guard !addresses.isEmpty else { return }
         let value = addresses.count == 1 ? addresses[0].1 : addresses.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
-        guard service[path: ["metadata", "annotations", ServiceRouting.addressAnnotation]]?.stringValue != value else { return }
+        guard service[path: ["metadata", "annotations", QiniuAnnotations.publishedAddress]]?.stringValue != value else { return }
         do {
             let patched = try await client.mergePatchRaw(Service.resourceType, name: key.name, namespace: key.namespace,
-                                                         patch: ["metadata": ["annotations": [ServiceRouting.addressAnnotation: .string(value)]]])
+                                                         patch: ["metadata": ["annotations": [QiniuAnnotations.publishedAddress: .string(value)]]])
             cache("services").store(patched)
         } catch {
             logger.warning("cannot annotate a Service with its address", metadata: ["service": "\(key)", "error": "\(error)"])

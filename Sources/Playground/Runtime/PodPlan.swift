@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPI
+import KubeRuntime
 import Operator
 
 /// What the playground's runtime runs for one pod: its containers as local processes, with the
@@ -16,6 +17,74 @@ public struct PodPlan: Sendable, Equatable {
     public var containers: [ContainerPlan]
     public var volumes: [VolumePlan]
     public var terminationGracePeriod: Duration
+    /// `securityContext.fsGroup`: the group the kubelet gives every volume (root:fsGroup, setgid).
+    public var fsGroup: Int?
+    /// How long the pod waits before its first container starts: an image pull and a volume
+    /// attach, modelled (`PodPlan.startDelayAnnotation`).
+    public var startDelay: Duration = .zero
+}
+
+/// Who a container's processes run as, read as the kubelet reads it: the container's
+/// `securityContext` over the pod's over the image's own user.
+public struct ContainerIdentity: Sendable, Equatable, CustomStringConvertible {
+    public var uid: Int
+    public var gid: Int
+    /// Supplementary groups: the image's groups of that user, `fsGroup` and `supplementalGroups`.
+    public var groups: [Int]
+
+    public init(uid: Int, gid: Int, groups: [Int]) {
+        self.uid = uid
+        self.gid = gid
+        self.groups = groups
+    }
+
+    public var description: String { "uid \(uid), gid \(gid), groups \(groups.map(String.init).joined(separator: ","))" }
+}
+
+/// An image's own users (its /etc/passwd and /etc/group) and the user it runs as by default
+/// (its `USER`). The playground gives a container its image's user database (`ImageUsers.passwd`),
+/// so a uid resolves to the image's name for it, as in the image.
+public struct ImageUsers: Sendable, Equatable {
+    public var defaultUID: Int
+    public var defaultGID: Int
+    /// name → (uid, primary gid)
+    public var users: [String: (uid: Int, gid: Int)]
+    /// name → gid
+    public var groups: [String: Int]
+
+    public init(defaultUID: Int, defaultGID: Int, users: [String: (uid: Int, gid: Int)], groups: [String: Int]) {
+        self.defaultUID = defaultUID
+        self.defaultGID = defaultGID
+        self.users = users
+        self.groups = groups
+    }
+
+    public static func == (left: ImageUsers, right: ImageUsers) -> Bool {
+        left.defaultUID == right.defaultUID && left.defaultGID == right.defaultGID && left.groups == right.groups
+            && left.users.mapValues { [$0.uid, $0.gid] } == right.users.mapValues { [$0.uid, $0.gid] }
+    }
+
+    /// The primary group of `uid` in the image, if the image knows the uid.
+    public func primaryGroup(of uid: Int) -> Int? { users.values.first { $0.uid == uid }?.gid }
+
+    /// /etc/passwd as the image has it.
+    public var passwd: String {
+        users.sorted { $0.value.uid < $1.value.uid }.map { name, ids in
+            "\(name):x:\(ids.uid):\(ids.gid)::\(ids.uid == 0 ? "/root" : "/nonexistent"):/usr/sbin/nologin\n"
+        }.joined()
+    }
+
+    /// /etc/group as the image has it.
+    public var group: String {
+        groups.sorted { $0.value < $1.value }.map { name, gid in "\(name):x:\(gid):\n" }.joined()
+    }
+
+    /// The MariaDB image: runs as root by default (its entrypoint drops to mysql); mysql is 999.
+    public static let mariadb = ImageUsers(defaultUID: 0, defaultGID: 0, users: ["root": (0, 0), "mysql": (999, 999)],
+                                           groups: ["root": 0, "mysql": 999])
+    /// The qmysql image (Dockerfile): `USER 65532:65532`, named qmysql.
+    public static let qmysql = ImageUsers(defaultUID: 65532, defaultGID: 65532, users: ["root": (0, 0), "qmysql": (65532, 65532)],
+                                          groups: ["root": 0, "qmysql": 65532])
 }
 
 public struct ContainerPlan: Sendable, Equatable {
@@ -25,9 +94,24 @@ public struct ContainerPlan: Sendable, Equatable {
     public var environment: [String: String]
     /// Named container ports, for probes that name their port.
     public var ports: [String: Int]
+    /// Which of the catalog's images it runs (its user database comes from there).
+    public var image: ImageKind
+    /// Who its processes run as (the runtime switches to it when it runs as root).
+    public var identity: ContainerIdentity
+    /// Its env sets HOME (the runtime's default then stands aside).
+    public var declaresHome: Bool = false
+    /// For the MariaDB image: where its client configuration's socket (`/run/mysqld/mysqld.sock`
+    /// in the image's /etc/mysql/my.cnf) is on this machine, when a volume holds it. The runtime
+    /// gives the client that path (`MYSQL_HOME`): a path inside the image's own files is not
+    /// moved otherwise, and `kubectl exec POD -- mariadb` would look in the host's /run/mysqld.
+    public var clientSocket: String?
     public var readiness: ProbePlan?
     public var liveness: ProbePlan?
     public var startup: ProbePlan?
+}
+
+public enum ImageKind: Sendable, Equatable {
+    case qmysql, host
 }
 
 public struct ProbePlan: Sendable, Equatable {
@@ -90,12 +174,26 @@ public struct ImageCatalog: Sendable, Equatable {
     public var qmysqlBinaryPath: String
     /// This executable on the host.
     public var executable: String
+    /// The user databases of the host-run images and of the qmysql image.
+    public var hostUsers: ImageUsers
+    public var qmysqlUsers: ImageUsers
 
-    public init(hostRepositories: Set<String>, qmysqlRepository: String, qmysqlBinaryPath: String, executable: String) {
+    public init(hostRepositories: Set<String>, qmysqlRepository: String, qmysqlBinaryPath: String, executable: String,
+                hostUsers: ImageUsers = .mariadb, qmysqlUsers: ImageUsers = .qmysql) {
         self.hostRepositories = hostRepositories
         self.qmysqlRepository = qmysqlRepository
         self.qmysqlBinaryPath = qmysqlBinaryPath
         self.executable = executable
+        self.hostUsers = hostUsers
+        self.qmysqlUsers = qmysqlUsers
+    }
+
+    /// The client socket the MariaDB image's own configuration names.
+    public static let mariadbClientSocket = "/run/mysqld/mysqld.sock"
+
+    /// The user database of `image` (one the catalog knows).
+    public func users(of image: String) -> ImageUsers {
+        Self.repository(image) == qmysqlRepository ? qmysqlUsers : hostUsers
     }
 
     /// The repository part of an image reference: `docker.io/library/mariadb:10.11` gives
@@ -143,17 +241,55 @@ extension PodPlan {
     /// Pod spec fields the runtime honours, and those it knowingly sets aside on one machine.
     static let podFields: Set<String> = [
         "containers", "initContainers", "volumes", "terminationGracePeriodSeconds", "hostname", "subdomain",
-        "restartPolicy",
-        // Set aside: one node, one user, no service account tokens, no image pulls.
+        "restartPolicy", "securityContext",
+        // Set aside: one node, no service account tokens, no image pulls.
         "affinity", "nodeSelector", "tolerations", "priorityClassName", "priority", "serviceAccountName",
-        "serviceAccount", "automountServiceAccountToken", "enableServiceLinks", "securityContext", "imagePullSecrets",
+        "serviceAccount", "automountServiceAccountToken", "enableServiceLinks", "imagePullSecrets",
         "dnsPolicy", "schedulerName", "nodeName", "topologySpreadConstraints", "preemptionPolicy",
     ]
     static let containerFields: Set<String> = [
         "name", "image", "command", "args", "env", "ports", "volumeMounts", "readinessProbe", "livenessProbe", "startupProbe",
-        // Set aside: limits, users and pulls are the host's.
-        "resources", "securityContext", "imagePullPolicy", "terminationMessagePath", "terminationMessagePolicy",
+        "securityContext",
+        // Set aside: limits and pulls are the host's.
+        "resources", "imagePullPolicy", "terminationMessagePath", "terminationMessagePolicy",
     ]
+    /// The pod's securityContext: users and groups are honoured; the kernel's confinement
+    /// (seccomp, SELinux, AppArmor, sysctls) is set aside.
+    static let podSecurityFields: Set<String> = [
+        "runAsUser", "runAsGroup", "runAsNonRoot", "fsGroup", "supplementalGroups",
+        "fsGroupChangePolicy", "seccompProfile", "seLinuxOptions", "appArmorProfile", "sysctls", "supplementalGroupsPolicy",
+    ]
+    /// A container's securityContext: users honoured; `privileged` refused; confinement set aside.
+    static let containerSecurityFields: Set<String> = [
+        "runAsUser", "runAsGroup", "runAsNonRoot",
+        "allowPrivilegeEscalation", "capabilities", "readOnlyRootFilesystem", "seccompProfile", "seLinuxOptions",
+        "appArmorProfile", "procMount", "privileged",
+    ]
+
+    /// A pod annotation that delays its containers' start, as an image pull or a volume attach
+    /// does on a real node: `"20s"` for the pod, or `"NAME=DURATION,..."` naming pods (a
+    /// StatefulSet's template is shared, so one value can hold a delay for each of its pods).
+    public static let startDelayAnnotation = "playground.mysql.qiniu.com/start-delay"
+
+    /// The delay `annotation` sets for `pod`; nil when it does not parse.
+    public static func startDelay(_ annotation: String, pod: String) -> Duration? {
+        func duration(_ text: Substring) -> Duration? {
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            let scales: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60)]
+            for (unit, scale) in scales where trimmed.hasSuffix(unit) {
+                guard let value = Double(trimmed.dropLast(unit.count)), value >= 0, value <= 3600 else { return nil }
+                return .milliseconds(Int64((value * scale * 1000).rounded()))
+            }
+            return nil
+        }
+        guard annotation.contains("=") else { return duration(Substring(annotation)) }
+        for entry in annotation.split(separator: ",") {
+            let parts = entry.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, let delay = duration(parts[1]) else { return nil }
+            if parts[0].trimmingCharacters(in: .whitespaces) == pod { return delay }
+        }
+        return .zero
+    }
     static let probeFields: Set<String> = [
         "httpGet", "initialDelaySeconds", "periodSeconds", "timeoutSeconds", "failureThreshold", "successThreshold",
     ]
@@ -173,15 +309,56 @@ extension PodPlan {
             throw .unsupported(field: "spec.volumes", reason: "volume \(volume.name) has no directory")
         }
         let initContainers = try (spec["initContainers"]?.arrayValue ?? []).enumerated().map { index, container throws(PodPlanError) in
-            try containerPlan(container, at: "spec.initContainers[\(index)]", volumes: volumes, context: context, images: images)
+            try containerPlan(container, at: "spec.initContainers[\(index)]", volumes: volumes, context: context, images: images, pod: spec)
         }
         let containers = try (spec["containers"]?.arrayValue ?? []).enumerated().map { index, container throws(PodPlanError) in
-            try containerPlan(container, at: "spec.containers[\(index)]", volumes: volumes, context: context, images: images)
+            try containerPlan(container, at: "spec.containers[\(index)]", volumes: volumes, context: context, images: images, pod: spec)
         }
         guard !containers.isEmpty else { throw .unsupported(field: "spec.containers", reason: "the pod has no containers") }
         let grace = spec["terminationGracePeriodSeconds"]?.intValue ?? 30
-        return PodPlan(initContainers: initContainers, containers: containers, volumes: volumes,
-                       terminationGracePeriod: .seconds(max(0, grace)))
+        var plan = PodPlan(initContainers: initContainers, containers: containers, volumes: volumes,
+                           terminationGracePeriod: .seconds(max(0, grace)),
+                           fsGroup: spec["securityContext"]?["fsGroup"]?.intValue.map { Int($0) })
+        if let annotation = pod[path: ["metadata", "annotations", startDelayAnnotation]]?.stringValue {
+            guard let delay = startDelay(annotation, pod: context.podName) else {
+                throw .unsupported(field: "metadata.annotations[\(startDelayAnnotation)]",
+                                   reason: "'\(annotation)' is neither a duration (20s, 500ms, 2m) nor NAME=DURATION,...")
+            }
+            plan.startDelay = delay
+        }
+        return plan
+    }
+
+    /// The identity of a container: `runAsUser` and `runAsGroup` of the container, else of the
+    /// pod, else the image's own user; supplementary groups as the kubelet sets them (the image's
+    /// groups of that user, `fsGroup`, `supplementalGroups`). `runAsNonRoot` refuses uid 0, as the
+    /// kubelet does (`CreateContainerConfigError`).
+    static func identity(container: [String: JSONValue], pod: [String: JSONValue], image: ImageUsers,
+                         at path: String) throws(PodPlanError) -> ContainerIdentity {
+        let podContext = pod["securityContext"]?.objectValue ?? [:]
+        let containerContext = container["securityContext"]?.objectValue ?? [:]
+        try refuseUnknown(podContext, allowed: podSecurityFields, at: "spec.securityContext")
+        try refuseUnknown(containerContext, allowed: containerSecurityFields, at: "\(path).securityContext")
+        if containerContext["privileged"]?.boolValue == true {
+            throw .unsupported(field: "\(path).securityContext.privileged", reason: "privileged containers are not supported by the playground's runtime")
+        }
+        func number(_ key: String) -> Int? {
+            (containerContext[key]?.intValue ?? podContext[key]?.intValue).map { Int($0) }
+        }
+        let uid = number("runAsUser") ?? image.defaultUID
+        let gid = number("runAsGroup") ?? image.primaryGroup(of: uid) ?? (uid == image.defaultUID ? image.defaultGID : 0)
+        let nonRoot = containerContext["runAsNonRoot"]?.boolValue ?? podContext["runAsNonRoot"]?.boolValue ?? false
+        if nonRoot, uid == 0 {
+            let field = containerContext["runAsNonRoot"] != nil ? "\(path).securityContext.runAsNonRoot" : "spec.securityContext.runAsNonRoot"
+            throw .unsupported(field: field, reason: "the container would run as root (uid 0), which runAsNonRoot forbids; the kubelet refuses it too (set runAsUser)")
+        }
+        var groups: [Int] = [gid]
+        groups += image.users.filter { $0.value.uid == uid }.map(\.value.gid)
+        if let fsGroup = podContext["fsGroup"]?.intValue { groups.append(Int(fsGroup)) }
+        groups += (podContext["supplementalGroups"]?.arrayValue ?? []).compactMap { $0.intValue.map { Int($0) } }
+        var unique: [Int] = []
+        for group in groups where !unique.contains(group) { unique.append(group) }
+        return ContainerIdentity(uid: uid, gid: gid, groups: unique)
     }
 
     static func refuseUnknown(_ object: [String: JSONValue], allowed: Set<String>, at path: String) throws(PodPlanError) {
@@ -234,7 +411,7 @@ extension PodPlan {
     }
 
     static func containerPlan(_ container: JSONValue, at path: String, volumes: [VolumePlan], context: PodContext,
-                              images: ImageCatalog) throws(PodPlanError) -> ContainerPlan {
+                              images: ImageCatalog, pod: [String: JSONValue]) throws(PodPlanError) -> ContainerPlan {
         guard let object = container.objectValue, let name = object["name"]?.stringValue else {
             throw .unsupported(field: path, reason: "a container needs a name")
         }
@@ -298,7 +475,11 @@ extension PodPlan {
         for (variable, value) in declared { environment[variable] = hostPath(value) }
         return ContainerPlan(
             name: name, executable: executable, arguments: expanded.dropFirst().map(hostPath), environment: environment,
-            ports: ports,
+            ports: ports, image: ImageCatalog.repository(image) == images.qmysqlRepository ? .qmysql : .host,
+            identity: try identity(container: object, pod: pod, image: images.users(of: image), at: path),
+            declaresHome: declared["HOME"] != nil,
+            clientSocket: ImageCatalog.repository(image) == images.qmysqlRepository ? nil
+                : { let mapped = hostPath(ImageCatalog.mariadbClientSocket); return mapped == ImageCatalog.mariadbClientSocket ? nil : mapped }(),
             readiness: try object["readinessProbe"].map { probe throws(PodPlanError) in try probePlan(probe, at: "\(path).readinessProbe", ports: ports) },
             liveness: try object["livenessProbe"].map { probe throws(PodPlanError) in try probePlan(probe, at: "\(path).livenessProbe", ports: ports) },
             startup: try object["startupProbe"].map { probe throws(PodPlanError) in try probePlan(probe, at: "\(path).startupProbe", ports: ports) })

@@ -2,8 +2,10 @@ import AsyncHTTPClient
 import Foundation
 import Galera
 import KubeAPI
+import KubeClient
 import Logging
 import NIOCore
+import KubeServer
 import Operator
 
 /// The kubelet's work for one pod: volumes as directories, init containers to completion, each
@@ -23,6 +25,8 @@ actor PodWorker {
         var writeStatus: @Sendable (_ namespace: String, _ pod: String, _ status: JSONValue) async -> Bool
         var event: @Sendable (_ namespace: String, _ pod: String, _ type: String, _ reason: String, _ message: String) async -> Void
         var probeClient: HTTPClient
+        /// Who containers run as (root: their securityContext's users; else the invoking user).
+        var users: ContainerUsers
         var logger: Logger
     }
 
@@ -43,6 +47,8 @@ actor PodWorker {
     private var lastWritten: JSONValue?
     private var stopping = false
     private var tasks: [Task<Void, Never>] = []
+    /// Running execs, by container: their sessions and pid files.
+    private var execSessions: [String: [pid_t: (session: ProcessSession, file: String)]] = [:]
     private var plan: PodPlan?
 
     init(pod: JSONValue, podIP: String, dependencies: Dependencies) {
@@ -66,7 +72,7 @@ actor PodWorker {
 
     private func run() async {
         let directory = dependencies.layout.podDirectory(namespace: namespace, pod: name)
-        var retry: Duration = .seconds(1)
+        var retry = Backoff(initial: .seconds(1), cap: .seconds(10), jitter: 0)
         while !stopping {
             do {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -84,8 +90,7 @@ actor PodWorker {
             } catch {
                 await wait(reason: "CreateContainerConfigError", message: "\(error)")
             }
-            try? await Task.sleep(for: retry)
-            retry = min(retry * 2, .seconds(10))
+            try? await Task.sleep(for: retry.next())
         }
         guard let plan, !stopping else { return }
         waitingReason = nil
@@ -94,22 +99,85 @@ actor PodWorker {
         let adopted = plan.containers.compactMap { container -> (String, ManagedProcess)? in
             ManagedProcess.adopt(pidFile: pidFile(container.name)).map { (container.name, $0) }
         }
+        // A container whose first process ended while no host watched (the host was down) ended
+        // as a whole: what it started goes with it, as with a cgroup.
+        for container in plan.initContainers + plan.containers where !adopted.contains(where: { $0.0 == container.name }) {
+            await endLeftovers(ManagedProcess.recorded(pidFile: pidFile(container.name))?.session, of: container.name,
+                               because: "its container had ended while the playground's host was down")
+        }
         if adopted.isEmpty {
+            if plan.startDelay > .zero {
+                // An image pull, a volume attach: the pod waits in ContainerCreating.
+                await wait(reason: "ContainerCreating", message: "starting in \(Self.seconds(plan.startDelay)) (\(PodPlan.startDelayAnnotation))")
+                try? await Task.sleep(for: plan.startDelay)
+                guard !stopping else { return }
+                waitingReason = nil
+            }
             for container in plan.initContainers {
                 guard await runToCompletion(container) else { return }
             }
         }
         initialized = true
-        // Restart counts live in the pod's status, as the kubelet keeps them across its own restarts.
+        // Restart counts live in the pod's status, as the kubelet keeps them across its own
+        // restarts; so does an adopted container's readiness, until its next probe says
+        // otherwise: the endpoints must not drop a serving node because the host restarted.
         let recorded = pod[path: ["status", "containerStatuses"]]?.arrayValue ?? []
         for container in plan.containers {
-            let restarts = recorded.first { $0["name"]?.stringValue == container.name }?["restartCount"]?.intValue ?? 0
-            containers[container.name] = ContainerView(name: container.name, running: false, ready: false, restarts: Int(restarts))
+            let entry = recorded.first { $0["name"]?.stringValue == container.name }
+            let restarts = entry?["restartCount"]?.intValue ?? 0
             let process = adopted.first { $0.0 == container.name }?.1
+            var view = ContainerView(name: container.name, running: false, ready: false, restarts: Int(restarts))
+            view.user = userSummary(container.identity)
+            if let process {
+                view.running = true
+                view.pid = process.pid
+                view.ready = entry?["ready"]?.boolValue ?? false
+            }
+            containers[container.name] = view
             tasks.append(Task { await self.supervise(container, adopted: process) })
             tasks.append(Task { await self.probe(container) })
         }
+        tasks.append(Task { await self.refreshVolumes(plan) })
         await publish()
+    }
+
+    /// Keeps the running pod's Secret and ConfigMap files current, as the kubelet's sync does
+    /// (it takes up to a minute there; here 10 s).
+    private func refreshVolumes(_ plan: PodPlan) async {
+        while !stopping {
+            try? await Task.sleep(for: .seconds(10))
+            guard !stopping else { return }
+            do {
+                try writeVolumes(plan, refreshing: true)
+            } catch {
+                dependencies.logger.debug("cannot refresh a volume", metadata: ["pod": "\(namespace)/\(name)", "error": "\(error)"])
+            }
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        let value = Double(seconds) + Double(attoseconds) / 1e18
+        return value == value.rounded() ? "\(Int(value)) s" : String(format: "%.1f s", value)
+    }
+
+    /// Kills what is left of a container's session (its first process has exited), and its
+    /// execs, and says so.
+    private func endLeftovers(_ session: ProcessSession?, of container: String, because reason: String) async {
+        await endExecs(of: container)
+        guard let session else { return }
+        let killed = await session.killAllOffThePool()
+        guard !killed.isEmpty else { return }
+        dependencies.logger.notice("killed what the container left running", metadata: [
+            "pod": "\(namespace)/\(name)", "container": "\(container)", "reason": "\(reason)",
+            "processes": "\(killed.map { "\($0.command) (\($0.pid))" }.joined(separator: ", "))"])
+    }
+
+    private func userSummary(_ identity: ContainerIdentity) -> String {
+        switch dependencies.users {
+        case .fromSecurityContext: "\(identity)"
+        case .invokingUser(let uid, _): "uid \(uid) (the invoking user; the pod asks for \(identity))"
+        }
     }
 
     private func makePlan() throws -> PodPlan {
@@ -134,17 +202,22 @@ actor PodWorker {
         return try PodPlan.make(pod: pod, context: context, images: dependencies.images)
     }
 
-    /// Secret and ConfigMap volumes are written afresh at every start of the worker (so a
-    /// changed Secret reaches a restarted pod, as on a node); emptyDirs and claims are kept.
-    private func writeVolumes(_ plan: PodPlan) throws {
+    /// Secret and ConfigMap volumes are written afresh at every start of the worker, and again
+    /// while the pod runs (`refreshVolumes`): the kubelet updates a running pod's Secret and
+    /// ConfigMap volumes (within a minute), and a cluster's peers file lives in one. emptyDirs
+    /// and claims are kept; they are owned as the kubelet leaves them when first set up.
+    private func writeVolumes(_ plan: PodPlan, refreshing: Bool = false) throws {
         let fileManager = FileManager.default
         for volume in plan.volumes {
+            if refreshing, case .claim = volume { continue }
+            if refreshing, case .emptyDirectory = volume { continue }
             let directory: String
             switch volume {
             case .claim(_, let claim): directory = dependencies.layout.claimDirectory(namespace: namespace, claim: claim)
             default: directory = dependencies.layout.volumeDirectory(namespace: namespace, pod: name, volume: volume.name)
             }
             try fileManager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            if !refreshing { try own(volume, directory: directory, fsGroup: plan.fsGroup) }
             let files: [String: Data]
             let items: [VolumePlan.KeyPath]?
             let mode: Int
@@ -169,13 +242,42 @@ actor PodWorker {
                     throw PodPlanError.missing(field: "spec.volumes[\(volume.name)]", reason: "key \(item.key) does not exist yet")
                 }
                 let path = directory + "/" + item.path
+                if refreshing, fileManager.contents(atPath: path) == content { continue }
                 try fileManager.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                // Replace, never edit in place: a reader sees the old file or the new one. The
-                // owner keeps write access (the kubelet's files are root's; ours are the user's).
-                try? fileManager.removeItem(atPath: path)
+                // Replace, never edit in place: `.atomic` renames a new file over the old one, so a
+                // reader (an agent reading its peers as mysqld starts) sees the old or the new.
                 try content.write(to: URL(fileURLWithPath: path), options: .atomic)
-                try fileManager.setAttributes([.posixPermissions: mode | 0o600], ofItemAtPath: path)
+                if dependencies.users.switches {
+                    // As the kubelet writes them: root's, in the fsGroup, with defaultMode, to
+                    // which the kubelet adds group read when there is an fsGroup.
+                    try Self.setOwner(path, group: plan.fsGroup ?? 0, mode: plan.fsGroup == nil ? mode : mode | 0o440)
+                } else {
+                    // The invoking user's files: the owner keeps write access to replace them.
+                    try fileManager.setAttributes([.posixPermissions: mode | 0o600], ofItemAtPath: path)
+                }
             }
+        }
+    }
+
+    /// A volume's root as the kubelet leaves it: an emptyDir is world-writable (0777), a claim
+    /// is root's (0755, a fresh filesystem's root); with `fsGroup` both are root:fsGroup, group
+    /// writable and setgid (2777 and 2775), so files made in them belong to the group; Secret and
+    /// ConfigMap directories are readable (root:fsGroup 2755). Only as root (who else could
+    /// chown); the invoking user's own directories are left as they are.
+    private func own(_ volume: VolumePlan, directory: String, fsGroup: Int?) throws {
+        guard dependencies.users.switches else { return }
+        let setgid = fsGroup == nil ? 0 : 0o2000
+        let mode: Int = switch volume {
+        case .emptyDirectory: 0o777 | setgid
+        case .claim: (fsGroup == nil ? 0o755 : 0o775) | setgid
+        case .secret, .configMap: 0o755 | setgid
+        }
+        try Self.setOwner(directory, group: fsGroup ?? 0, mode: mode)
+    }
+
+    private static func setOwner(_ path: String, group: Int, mode: Int) throws {
+        guard chown(path, 0, gid_t(group)) == 0, chmod(path, mode_t(mode)) == 0 else {
+            throw PodPlanError.missing(field: "spec.volumes", reason: "cannot set the owner of \(path): \(String(cString: strerror(errno)))")
         }
     }
 
@@ -187,27 +289,84 @@ actor PodWorker {
         dependencies.layout.containerLog(namespace: namespace, pod: name, container: container)
     }
 
+    /// Starts a container's first process as the leader of its own session (its cgroup), as its
+    /// user when the runtime switches users, with its image's user database.
     private func spawn(_ container: ContainerPlan) throws -> ManagedProcess {
-        try ManagedProcess.spawn(container.executable, arguments: container.arguments, environment: container.environment,
-                                 logPath: logFile(container.name), pidFile: pidFile(container.name))
+        try ManagedProcess.spawn(container.executable, arguments: container.arguments, environment: environment(of: container),
+                                 logPath: logFile(container.name), pidFile: pidFile(container.name), session: true,
+                                 identity: dependencies.users.switches ? container.identity : nil)
+    }
+
+    /// What a container's processes see: its env, as root its image's user database, and the
+    /// image's client configuration with the pod's socket path (`ContainerPlan.clientSocket`).
+    private func environment(of container: ContainerPlan) -> [String: String] {
+        var environment = container.environment
+        if let socket = container.clientSocket {
+            let home = dependencies.layout.podDirectory(namespace: namespace, pod: name) + "/\(container.name).mysql-home"
+            try? FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+            try? "# The MariaDB image's client configuration, with this pod's path for its socket.\n[client-server]\nsocket=\(socket)\n"
+                .write(toFile: home + "/my.cnf", atomically: true, encoding: .utf8)
+            environment["MYSQL_HOME"] = home
+        }
+        if dependencies.users.switches {
+            let files = dependencies.layout.imageUsersFiles(container.image)
+            let added = dependencies.users.environment(for: container.identity, passwd: files.passwd, group: files.group)
+            for (key, value) in added where key != "HOME" || !container.declaresHome { environment[key] = value }
+        }
+        return environment
+    }
+
+    /// `kubectl exec`: the command in the running container, with its environment and user. Its
+    /// session is recorded with the pod (a pid file `down` finds too) and ends with the
+    /// container, as a command exec'd into a container lives in the container's cgroup.
+    func exec(_ request: ExecRequest) throws -> ExecProcess? {
+        guard let container = plan?.containers.first(where: { $0.name == request.container }),
+              containers[request.container]?.running == true else { return nil }
+        let started = try ContainerExec.start(request, environment: environment(of: container),
+                                              identity: dependencies.users.switches ? container.identity : nil)
+        let session = started.session
+        let file = dependencies.layout.podDirectory(namespace: namespace, pod: name) + "/\(request.container).exec-\(session.leader).pid"
+        try? ManagedProcess.record(session, to: file)
+        execSessions[request.container, default: [:]][session.leader] = (session, file)
+        var process = started.process
+        let wait = process.wait
+        process.wait = {
+            let code = await wait()
+            await self.execEnded(container: request.container, session: session)
+            return code
+        }
+        return process
+    }
+
+    private func execEnded(container: String, session: ProcessSession) {
+        guard let entry = execSessions[container]?.removeValue(forKey: session.leader) else { return }
+        try? FileManager.default.removeItem(atPath: entry.file)
+    }
+
+    /// Ends every exec into `container` (the container has ended).
+    private func endExecs(of container: String) async {
+        for (session, file) in (execSessions.removeValue(forKey: container) ?? [:]).values {
+            await session.killAllOffThePool()
+            try? FileManager.default.removeItem(atPath: file)
+        }
     }
 
     /// Runs an init container until it exits 0, retrying with back-off; false when stopped.
     private func runToCompletion(_ container: ContainerPlan) async -> Bool {
-        var backoff: Duration = .seconds(1)
+        var backoff = Backoff(initial: .seconds(1), cap: .seconds(30), jitter: 0)
         while !stopping {
             do {
                 let process = try spawn(container)
                 processes[container.name] = process
                 let exit = await process.wait()
                 processes[container.name] = nil
+                await process.endSession()
                 if exit?.isClean == true { return true }
                 await wait(reason: "Init:Error", message: "init container \(container.name) \(exit?.description ?? "exited"); see \(logFile(container.name))")
             } catch {
                 await wait(reason: "Init:Error", message: "cannot start init container \(container.name): \(error)")
             }
-            try? await Task.sleep(for: backoff)
-            backoff = min(backoff * 2, .seconds(30))
+            try? await Task.sleep(for: backoff.next())
         }
         return false
     }
@@ -216,7 +375,7 @@ actor PodWorker {
     /// (10 s doubling to 5 min, reset after 10 minutes of running).
     private func supervise(_ container: ContainerPlan, adopted: ManagedProcess?) async {
         var next = adopted
-        var backoff: Duration = .seconds(10)
+        var backoff = Backoff(initial: .seconds(10), cap: .seconds(300), jitter: 0)
         while !stopping {
             let process: ManagedProcess
             if let ready = next {
@@ -228,8 +387,7 @@ actor PodWorker {
                 } catch {
                     update(container.name) { $0.waiting = "cannot start: \(error)" }
                     await publish()
-                    try? await Task.sleep(for: backoff)
-                    backoff = min(backoff * 2, .seconds(300))
+                    try? await Task.sleep(for: backoff.next())
                     continue
                 }
             }
@@ -244,6 +402,8 @@ actor PodWorker {
             let exit = await process.wait()
             let ran = Date().timeIntervalSince(startedAt[container.name] ?? Date())
             processes[container.name] = nil
+            // The container is over: nothing it started outlives it (a cgroup's end).
+            if !stopping { await endLeftovers(process.session, of: container.name, because: "its first process exited") }
             guard !stopping else { break }
             update(container.name) {
                 $0.running = false
@@ -253,13 +413,13 @@ actor PodWorker {
                 $0.lastExit = exit?.description ?? "exited (adopted, status unknown)"
                 $0.waiting = "CrashLoopBackOff"
             }
+            if ran > 600 { backoff.reset() }
+            let pause = backoff.next()
             dependencies.logger.warning("container exited; restarting after back-off", metadata: [
                 "pod": "\(namespace)/\(name)", "container": "\(container.name)", "exit": "\(exit?.description ?? "unknown")",
-                "backoff": "\(backoff)"])
+                "backoff": "\(pause)"])
             await publish()
-            if ran > 600 { backoff = .seconds(10) }
-            try? await Task.sleep(for: backoff)
-            backoff = min(backoff * 2, .seconds(300))
+            try? await Task.sleep(for: pause)
         }
     }
 
@@ -448,6 +608,7 @@ actor PodWorker {
         await withTaskGroup(of: Void.self) { group in
             for process in processes.values { group.addTask { await process.stop(grace: grace) } }
         }
+        for container in Array(execSessions.keys) { await endExecs(of: container) }
         // Adopted processes that were not handed to a supervisor yet (stopped during start).
         for container in plan?.containers ?? [] {
             if let process = ManagedProcess.adopt(pidFile: pidFile(container.name)) { await process.stop(grace: grace) }

@@ -2,6 +2,7 @@ import AgentAPI
 import Foundation
 import Galera
 import Logging
+import Synchronization
 import Testing
 @testable import Controller
 
@@ -125,6 +126,25 @@ struct ControllerLoopTests {
         }
     }
 
+    @Test("a cut-off node that does not come back: a person is asked after the bound (NodeCutOff); it clears once the node rejoins")
+    func cutOffTooLongAsksAPerson() async throws {
+        let fake = FakeGalera()
+        try await Loop.run(fake) { loop in
+            fake.isolate("n2")
+            let waiting = try await loop.waitStatus("waiting for the rejoin") {
+                $0.condition(ConditionType.recovering).map { $0.status == "True" && $0.reason == "WaitingForRejoin" } ?? false
+            }
+            #expect(waiting.condition(ConditionType.manualInterventionRequired)?.status == "False", "not before the bound")
+            // The loop's bound is 1 s.
+            let asked = try await loop.waitManual("NodeCutOff")
+            #expect(asked.message.contains("n2") && asked.message.contains("network"))
+            fake.reconnect("n2")
+            try await loop.waitGreen(after: "the cable is back")
+            #expect(await loop.controller.status().condition(ConditionType.manualInterventionRequired)?.status == "False")
+            #expect(fake.calls.isEmpty, "a cut-off node is never restarted")
+        }
+    }
+
     // MARK: Formation
 
     @Test("rows 5 and 11: a new cluster on empty datadirs forms: ordinal 0 bootstraps, the others join by SST")
@@ -241,14 +261,75 @@ struct ControllerLoopTests {
         }
     }
 
-    @Test("row 7: a node with the all-zero UUID is refused")
+    @Test("row 7: a member with the all-zero UUID and no Primary component is refused, with the commands")
     func zeroState() async throws {
+        let fake = FakeGalera()
+        try await Loop.run(fake) { loop in
+            fake.shutDown("n2", "n1", "n0")
+            fake.rewriteHistory("n2", uuid: GaleraPosition.zeroUUID, seqno: 0)
+            let status = try await loop.waitManual("ZeroState")
+            #expect(status.message.contains("touch /var/lib/mysql/qmysql-reseed") && status.message.contains("kubectl qmysql restore demo --from"))
+            #expect(fake.calls.isEmpty)
+            // A person approves replacing n2's data: the others come back, n2 is re-seeded.
+            fake.approveReseed("n2")
+            try await loop.waitGreen(after: "the approval")
+            #expect(fake.calls == ["start n0 bootstrap 100", "start n1 join 100", "start n2 join"])
+            #expect(!fake.node("n2").reseedApproved, "the approval ends with the re-seed")
+        }
+    }
+
+    @Test("rows 7 and 11: with a Primary component, a member with the all-zero UUID is re-seeded by SST")
+    func zeroStateReseeded() async throws {
         let fake = FakeGalera()
         try await Loop.run(fake) { loop in
             fake.shutDown("n2")
             fake.rewriteHistory("n2", uuid: GaleraPosition.zeroUUID, seqno: 0)
-            try await loop.waitManual("ZeroState")
-            #expect(fake.calls.isEmpty)
+            try await loop.waitGreen(after: "n2 lost its position")
+            #expect(fake.calls == ["start n2 join"])
+        }
+    }
+
+    // MARK: Membership: formations that fail part-way finish by themselves
+
+    @Test("a first SST that fails leaves the joiner all-zero: it never was a member, so it is seeded again, no ZeroState")
+    func failedFirstTransfer() async throws {
+        let fake = FakeGalera(formed: false)
+        fake.failTransfers("n1")
+        try await Loop.run(fake) { loop in
+            try await loop.waitGreen(after: "formation", faultFirst: false)
+            #expect(fake.calls == ["start n0 bootstrap", "start n1 join", "start n1 join", "start n2 join"])
+            #expect(loop.checker.manualReasons.isEmpty, "no refusal on the way: \(loop.checker.manualReasons)")
+        }
+    }
+
+    @Test("the bootstrap node crashes while the first joiner receives its transfer: the joiner is stopped, the bootstrap node comes back, both others join")
+    func bootstrapNodeCrashesDuringFormation() async throws {
+        let fake = FakeGalera(formed: false)
+        fake.holdTransfers()
+        try await Loop.run(fake) { loop in
+            try await loop.waitStatus("n1 receiving") { _ in fake.calls == ["start n0 bootstrap", "start n1 join"] }
+            fake.kill("n0")
+            // No Primary component is left; n1 waits for a transfer no one sends, until it is stopped.
+            try await loop.waitStatus("n1 stopped") { _ in fake.calls.contains("stop n1 kill") }
+            fake.finishTransfers()
+            try await loop.waitGreen(after: "the crash", faultFirst: false)
+            let calls = fake.calls
+            #expect(Array(calls.prefix(4)) == ["start n0 bootstrap", "start n1 join", "stop n1 kill", "recover n0"])
+            #expect(Array(calls.suffix(3)) == ["start n0 bootstrap 0", "start n1 join", "start n2 join"])
+            #expect(loop.checker.manualReasons.isEmpty, "no refusal on the way: \(loop.checker.manualReasons)")
+        }
+    }
+
+    @Test("no false alarm while forming: nodes not started yet are no EmptyState")
+    func noAlarmWhileForming() async throws {
+        let fake = FakeGalera(formed: false)
+        fake.holdTransfers()
+        try await Loop.run(fake) { loop in
+            try await loop.waitStatus("n1 receiving") { _ in fake.calls == ["start n0 bootstrap", "start n1 join"] }
+            try await Task.sleep(for: .milliseconds(100))
+            fake.finishTransfers()
+            try await loop.waitGreen(after: "formation", faultFirst: false)
+            #expect(loop.checker.manualReasons.isEmpty, "\(loop.checker.manualReasons)")
         }
     }
 
@@ -406,6 +487,17 @@ struct ControllerLoopTests {
         }
     }
 
+    @Test("a steady cluster publishes nothing: the first Green status already says Serving")
+    func steadyPublishesNothing() async throws {
+        let fake = FakeGalera()
+        try await Loop.run(fake) { loop in
+            #expect(loop.controller.feed.latest?.phase == .serving, "the evaluation that learns the UUID shows it")
+            // Thirty probe cycles with nothing changing.
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(loop.controller.feed.counts.published == loop.publishedBefore)
+        }
+    }
+
     @Test("the staleness bound: a silent node turns Unknown only after stale-after, and SQL alone keeps it known")
     func stalenessBound() async throws {
         let fake = FakeGalera()
@@ -414,7 +506,12 @@ struct ControllerLoopTests {
             // The agent is gone but mysqld answers: still Green, for longer than the bound.
             fake.setAgentReachable("n2", false)
             try await Task.sleep(for: staleAfter + .milliseconds(300))
-            #expect(await loop.controller.status().nodes.first { $0.name == "n2" }?.state == .green)
+            let silent = await loop.controller.status()
+            #expect(silent.nodes.first { $0.name == "n2" }?.state == .green)
+            // ... and the status says since when its agent is silent (issue 22: a frozen agent showed nowhere).
+            let since = try #require(silent.nodes.first { $0.name == "n2" }?.agentSilentSince, "the silent agent is shown")
+            #expect(silent.message.contains("the agent of n2 has not answered since \(since)"), "\(silent.message)")
+            #expect(silent.nodes.filter { $0.agentSilentSince != nil }.map(\.name) == ["n2"])
             // Now mysqld is silent too (a frozen node).
             fake.setSQLReachable("n2", false)
             try await loop.waitStatus("n2 Unknown") { $0.nodes.first { $0.name == "n2" }?.state == .unknown }
@@ -436,6 +533,8 @@ struct ControllerLoopTests {
 struct Loop {
     let controller: ClusterController
     let fake: FakeGalera
+    /// Watches every status for the invariant, and notes every refusal.
+    let checker: InvariantChecker
     /// When the test's own part began: faults come after it.
     var began = ContinuousClock.now
     /// How many statuses had been published then: any later one follows a fault.
@@ -452,6 +551,10 @@ struct Loop {
         configuration.effectPollInterval = .milliseconds(5)
         configuration.retryBackoff = .milliseconds(40)
         configuration.recoveryStepDeadline = .seconds(5)
+        // The loop works in milliseconds: waits that need not end by themselves ask a person
+        // after a second, a transfer without a Primary component is given up after half of one.
+        configuration.waitEscalateAfter = .seconds(1)
+        configuration.stalledTransferAfter = .milliseconds(500)
         return configuration
     }
 
@@ -462,18 +565,29 @@ struct Loop {
         var logger = Logger(label: "qmysql.controller.loop-test")
         logger.logLevel = .critical
         let controller = ClusterController(configuration: configuration, access: fake, logger: logger)
+        // Whether the cluster runs before the controller does: read now, since a forming
+        // cluster's controller may have started its first node before the check below.
+        let formedAtStart = fake.runningCount > 0
         let task = Task { await controller.run() }
         defer { task.cancel() }
-        var loop = Loop(controller: controller, fake: fake)
+        // The invariant, checked in every loop test: never not Green with no step, no wait named
+        // and nothing asked of a person for longer than the bound (docs/controller.md).
+        let checker = InvariantChecker(controller: controller, bound: .seconds(2))
+        let checking = Task { await checker.run() }
+        defer { checking.cancel() }
+        var loop = Loop(controller: controller, fake: fake, checker: checker)
         // A paused controller stops the nodes at once: its test waits for that itself.
         // The first tests of the run start while every suite starts at once (API servers, real
         // mysqld, CLI processes on two cores); a 100 ms staleness cannot be met until that passes.
         // The setup may wait for it; what the tests measure keeps its 15 s bound.
-        if fake.runningCount > 0, !configuration.paused { try await loop.waitGreen(after: "start", faultFirst: false, within: .seconds(90)) }
+        if formedAtStart, !configuration.paused { try await loop.waitGreen(after: "start", faultFirst: false, within: .seconds(90)) }
         loop.began = .now
         loop.publishedBefore = controller.feed.counts.published
         try await body(loop)
         #expect(fake.violations.isEmpty, "\(fake.violations)")
+        checking.cancel()
+        await checking.value
+        #expect(checker.breaches.isEmpty, "the cluster sat unattended: \(checker.breaches)")
         task.cancel()
         await task.value
     }
@@ -516,6 +630,48 @@ struct Loop {
     func waitManual(_ reason: String) async throws -> ClusterStatus {
         try await waitStatus("ManualInterventionRequired \(reason)") {
             $0.condition(ConditionType.manualInterventionRequired).map { $0.status == "True" && $0.reason == reason } ?? false
+        }
+    }
+}
+
+/// Watches a controller's status for the invariant's breach: not Green while it should serve,
+/// nothing recovering, nothing asked of a person, for longer than `bound`.
+final class InvariantChecker: Sendable {
+    let controller: ClusterController
+    let bound: Duration
+    private let found = Mutex<[String]>([])
+
+    init(controller: ClusterController, bound: Duration) {
+        self.controller = controller
+        self.bound = bound
+    }
+
+    var breaches: [String] { found.withLock { $0 } }
+    /// The reasons of every ManualInterventionRequired seen, in order, each once in a row.
+    var manualReasons: [String] { manual.withLock { $0 } }
+    private let manual = Mutex<[String]>([])
+
+    func run() async {
+        var since: ContinuousClock.Instant?
+        var reported = false
+        while !Task.isCancelled {
+            let status = await controller.status()
+            if let asked = status.condition(ConditionType.manualInterventionRequired), asked.status == "True" {
+                let reason = asked.reason ?? "?"
+                manual.withLock { if $0.last != reason { $0.append(reason) } }
+            }
+            if ClusterStatusBuilder.unattended(status) {
+                let start = since ?? .now
+                since = start
+                if !reported, ContinuousClock.now - start > bound {
+                    found.withLock { $0.append("\(status.state.rawValue) for over \(bound): \(status.message)") }
+                    reported = true
+                }
+            } else {
+                since = nil
+                reported = false
+            }
+            try? await Task.sleep(for: .milliseconds(20))
         }
     }
 }

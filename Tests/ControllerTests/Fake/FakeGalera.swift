@@ -49,6 +49,13 @@ final class FakeGalera: NodeAccess {
         var staleView: (confID: Int64, size: Int)?
         /// The joiner's `sst_in_progress` marker is in the (stopped) node's datadir.
         var transferInterrupted = false
+        /// The agent's membership marker: the UUID it was first Synced under (nil: never, or wiped).
+        var memberMarker: String?
+        /// A person's `qmysql-reseed` approval in the datadir.
+        var reseedApproved = false
+        /// The next `failTransfers` joins fail in their state transfer (the SST port taken): mysqld
+        /// aborts, and grastate.dat is left with the all-zero UUID, as MariaDB leaves it.
+        var failTransfers = 0
     }
 
     struct State {
@@ -85,6 +92,7 @@ final class FakeGalera: NodeAccess {
                 nodes[index].component = 1
                 nodes[index].uuid = Fixture.uuid
                 nodes[index].seqno = seqno
+                nodes[index].memberMarker = Fixture.uuid
             }
         }
         var state = State(nodes: nodes)
@@ -104,6 +112,12 @@ final class FakeGalera: NodeAccess {
             let index = try Self.index(of: node, in: state)
             guard state.nodes[index].agentReachable else { throw AgentClient.Failure.transport(url: node, error: "connection refused") }
             state.clock += 0.001
+            // The agent writes its marker once the node is Synced in a Primary component.
+            let current = state.nodes[index]
+            if current.running, current.primary, current.synced, current.staleView == nil, let uuid = current.uuid {
+                state.nodes[index].memberMarker = uuid
+                state.nodes[index].reseedApproved = false
+            }
             return Self.agentStatus(state.nodes[index], cluster: clusterName, state: state, at: state.clock)
         }
     }
@@ -201,6 +215,17 @@ final class FakeGalera: NodeAccess {
 
     func shutdown() async {}
 
+    /// A scale-up, as the StatefulSet does it: each new node's pod starts with an empty volume and
+    /// its agent answers. A removed node is left alone (its pod would be deleted; calls no
+    /// longer name it).
+    func setNodes(_ nodes: [NodeEndpoint]) {
+        state.withLock { state in
+            for node in nodes where !state.nodes.contains(where: { $0.name == node.name }) {
+                state.nodes.append(Node(name: node.name, ordinal: node.ordinal))
+            }
+        }
+    }
+
     // MARK: - Faults a test injects
 
     /// SIGKILL to mysqld: seqno -1 in grastate.dat; the survivors lose quorum if they lost their majority.
@@ -276,6 +301,16 @@ final class FakeGalera: NodeAccess {
         }
     }
 
+    /// The next `count` joins of `name` fail in their state transfer.
+    func failTransfers(_ name: String, count: Int = 1) {
+        state.withLock { $0.nodes[try! Self.index(of: name, in: $0)].failTransfers = count }
+    }
+
+    /// A person approves replacing the node's data (`qmysql-reseed` in its datadir).
+    func approveReseed(_ name: String) {
+        state.withLock { $0.nodes[try! Self.index(of: name, in: $0)].reseedApproved = true }
+    }
+
     /// The node's agent is restarted beside its running mysqld and loses track of it.
     func agentLosesTrack(_ name: String) {
         state.withLock { $0.nodes[try! Self.index(of: name, in: $0)].agentLostTrack = true }
@@ -295,6 +330,18 @@ final class FakeGalera: NodeAccess {
             state.nodes[index].component = component
             state.viewSize[component] = 1
             state.viewConfID[component] = state.viewConfID[old] ?? 1
+            Self.settleViews(&state)
+        }
+    }
+
+    /// The cable is back: an isolated node merges into the Primary component (IST), as Galera does.
+    func reconnect(_ name: String) {
+        state.withLock { state in
+            let index = try! Self.index(of: name, in: state)
+            guard let donor = state.nodes.first(where: { $0.running && $0.primary && $0.name != name }) else { return }
+            state.nodes[index].component = donor.component
+            state.nodes[index].primary = true
+            state.nodes[index].seqno = donor.seqno
             Self.settleViews(&state)
         }
     }
@@ -362,6 +409,7 @@ final class FakeGalera: NodeAccess {
         state.nodes[index].grastateSeqno = -1
         state.nodes[index].safeToBootstrap = false
         state.nodes[index].recovered = nil
+        state.nodes[index].memberMarker = nil
     }
 
     /// Clients commit `count` transactions through the Primary component.
@@ -404,6 +452,15 @@ final class FakeGalera: NodeAccess {
         }
         guard let donor = state.nodes.first(where: { $0.running && $0.primary }) else {
             // A joiner with no Primary component to join gives up and exits.
+            state.nodes[index].lastExit = .exited(code: 1)
+            return
+        }
+        if state.nodes[index].failTransfers > 0 {
+            state.nodes[index].failTransfers -= 1
+            state.nodes[index].uuid = GaleraPosition.zeroUUID
+            state.nodes[index].seqno = 0
+            state.nodes[index].grastateSeqno = -1
+            state.nodes[index].recovered = nil
             state.nodes[index].lastExit = .exited(code: 1)
             return
         }
@@ -459,6 +516,11 @@ final class FakeGalera: NodeAccess {
         guard state.nodes[index].running else { return }
         let component = state.nodes[index].component
         let wasPrimary = state.nodes[index].primary
+        // A joiner killed in its transfer leaves the SST script's marker behind.
+        if !graceful, !state.nodes[index].synced {
+            state.nodes[index].transferInterrupted = true
+            state.nodes[index].seqno = 0
+        }
         state.nodes[index].running = false
         state.nodes[index].primary = false
         state.nodes[index].lastExit = graceful ? .exited(code: 0) : .signaled(signal: 9)
@@ -496,6 +558,9 @@ final class FakeGalera: NodeAccess {
 
     private static func wsrep(_ node: Node, state: State) -> WsrepStatus? {
         guard node.running, let uuid = node.uuid else { return nil }
+        // A joiner whose component lost its quorum keeps waiting for the transfer; mysqld answers
+        // no SQL until it ends (it never does: the donor is gone).
+        if !node.synced && !node.primary { return nil }
         if let stale = node.staleView {
             return WsrepStatus(clusterStatus: .primary, localState: 4, localStateComment: "Synced", ready: true, connected: true,
                                clusterSize: stale.size, clusterStateUUID: uuid, localStateUUID: uuid, lastCommitted: node.seqno,
@@ -546,7 +611,9 @@ final class FakeGalera: NodeAccess {
             grastate: report, datadirInitialized: node.uuid != nil,
             recovered: node.recovered.map { .init(position: $0, at: date, current: true) },
             wsrep: wsrep, wsrepObservedAt: wsrep == nil ? nil : date,
-            stateTransferIncomplete: !node.running && node.transferInterrupted ? true : nil)
+            stateTransferInProgress: node.running && !node.synced ? .init(method: "SST", since: Date(timeIntervalSince1970: 1_800_000_000)) : nil,
+            stateTransferIncomplete: !node.running && node.transferInterrupted ? true : nil,
+            member: node.memberMarker, reseedApproved: node.reseedApproved ? true : nil)
     }
 }
 

@@ -168,6 +168,57 @@ extension ControllerScenarioTests {
         }
     }
 
+    @Test("a restore whose controller stops at every step boundary (after steps 0 to 4, and during 5) resumes where it stopped: never step 0 again, fault recovery stands aside, and every node ends on the backup's data")
+    func restoreResumesAcrossControllerRestarts() async throws {
+        let backupRoot = bed.root + "/resume-backups"
+        try await withScenario("resume", options: .init(backupRoot: backupRoot, stateFile: true)) { scenario in
+            let node0 = scenario.cluster.node(0).sqlOptions
+            let checksumAtBackup = try await createFixedTable(node0, rows: 200)
+            _ = try await scenario.controller.submit(DataTaskRequest(name: "b", action: .backup))
+            let backup = try #require(try await waitForTask(scenario.controller, "b", timeout: .seconds(120)).backup)
+            let history = String(backup.position.prefix { $0 != ":" })
+            for boundary in 0...5 {
+                let started = ContinuousClock.now
+                // What the restore must undo.
+                try await sql(node0, ["UPDATE \(Self.fixedTable) SET v = 'written before restore \(boundary)'"])
+                #expect(try await checksum(node0) != checksumAtBackup)
+                let name = "r\(boundary)"
+                _ = try await scenario.controller.submit(DataTaskRequest(
+                    name: name, action: .restore, backupID: backup.id, approval: .step, approvedStep: boundary,
+                    skipSafetyBackup: boundary != 1))
+                if boundary < 5 {
+                    _ = try await waitForTaskState(scenario.controller, name, "waiting after step \(boundary)", timeout: .seconds(240)) {
+                        $0.steps[boundary].state == .succeeded && $0.steps[boundary + 1].state == .waitingForApproval
+                    }
+                } else {
+                    _ = try await waitForTaskState(scenario.controller, name, "joining a node in step 5", timeout: .seconds(240)) {
+                        $0.steps[5].state == .running && ($0.steps[5].message ?? "").contains("joining by SST")
+                    }
+                }
+                try await scenario.restartController()
+                let controller = scenario.controller
+                if boundary >= 2 {
+                    let status = try await scenario.waitForStatus("the new controller's first status", timeout: .seconds(30)) { _ in true }
+                    #expect(status.phase == .restoring, "a restore that paused the nodes owns them from the first evaluation: \(Scenario.describe(status))")
+                }
+                _ = try await controller.approve(name, step: 5)
+                let finished = try await waitForTask(controller, name, timeout: .seconds(300))
+                #expect(finished.phase == .succeeded, "after a restart at step \(boundary): \(finished.message ?? "") \(finished.steps.map { "\($0.number):\($0.state.rawValue) \($0.message ?? "")" })")
+                for step in 0...min(boundary, 4) {
+                    #expect(finished.steps[step].message == "done before the controller restarted", "step \(step) was not run again after a restart at \(boundary)")
+                }
+                try await scenario.waitUntilSettledGreen(timeout: .seconds(180))
+                let actions = await scenario.actionSummaries()
+                #expect(actions.isEmpty, "fault recovery started no node while the restore owned them (restart at \(boundary)): \(actions)")
+                for node in scenario.cluster.nodes {
+                    #expect(try await checksum(node.sqlOptions) == checksumAtBackup, "\(node.name) holds the backup's data after a restart at \(boundary)")
+                }
+                #expect(await controller.status().clusterUUID == history, "every node is in the backup's history")
+                print("timing: restore with a controller restart after step \(boundary): \((ContinuousClock.now - started).readable)")
+            }
+        }
+    }
+
     @Test("a full store: the backup fails saying where, its partial stream is removed, the cluster is untouched",
           .enabled(if: getuid() == 0, "mounting a tmpfs needs root"))
     func backupIntoAFullStore() async throws {

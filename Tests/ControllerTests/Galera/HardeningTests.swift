@@ -1,6 +1,7 @@
 import Agent
 import AgentAPI
 import Foundation
+import Processes
 import Galera
 import LocalCluster
 import Testing
@@ -29,18 +30,68 @@ extension ControllerScenarioTests {
         }
     }
 
+    /// Issue 22: the agent kept reporting Green with `disk: null` over a deleted datadir. Now it
+    /// ends that mysqld at once and says why; the controller re-seeds the node by SST.
+    @Test("a datadir deleted under a running mysqld: the agent stops it and says why, the controller re-seeds the node")
+    func datadirDeletedUnderRunningMysqld() async throws {
+        try await withScenario("deleted") { scenario in
+            let writer = scenario.startWriter()
+            try await Task.sleep(for: .milliseconds(500))
+            let node = scenario.cluster.node(2)
+            // As `rm -rf /var/lib/mysql/*` on a pod: the volume's root stays, its files go.
+            for entry in try FileManager.default.contentsOfDirectory(atPath: node.dataDirectory) {
+                try FileManager.default.removeItem(atPath: node.dataDirectory + "/" + entry)
+            }
+            let deadline = ContinuousClock.now + .seconds(20)
+            var stopped: AgentStatus?
+            while ContinuousClock.now < deadline {
+                if let status = try? await node.client.status(), !status.process.running, status.lastExit != nil { stopped = status; break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let exit = try #require(stopped?.lastExit, "the agent ends a mysqld whose datadir is gone")
+            #expect(exit.description.contains("datadir") && exit.description.contains("deleted"), "\(exit.description)")
+            try await scenario.waitUntilSettledGreen(timeout: .seconds(180))
+            let summaries = await scenario.controller.actions().map(\.summary)
+            #expect(summaries.contains("join demo-2"), "re-seeded by SST: \(summaries)")
+            #expect(try await node.client.status().state == .green)
+            try await scenario.expectNoAcknowledgedRowLost(writer)
+        }
+    }
+
+    @Test("an agent frozen (SIGSTOP) while mysqld serves: its node says since when the agent is silent, and stops saying so once thawed")
+    func frozenAgent() async throws {
+        try await withScenario("silent") { scenario in
+            let writer = scenario.startWriter()
+            let pidFile = scenario.root + "/pids/agent-2.pid"
+            let pid = try #require(pid_t(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+            kill(pid, SIGSTOP)
+            let silent: ClusterStatus
+            do {
+                silent = try await scenario.waitForStatus("demo-2's agent silent", timeout: .seconds(20)) {
+                    $0.nodes[2].agentSilentSince != nil
+                }
+            } catch {
+                kill(pid, SIGCONT)
+                throw error
+            }
+            kill(pid, SIGCONT)
+            #expect(silent.nodes[2].state == .green, "mysqld still serves, so the node keeps its SQL state")
+            #expect(silent.message.contains("the agent of demo-2 has not answered since"), "\(silent.message)")
+            try await scenario.waitForStatus("demo-2's agent answering again", timeout: .seconds(20)) {
+                $0.nodes[2].agentSilentSince == nil && $0.state == .green
+            }
+            #expect(await scenario.actionSummaries() == [], "a silent agent is shown, never acted on")
+            try await scenario.expectNoAcknowledgedRowLost(writer)
+        }
+    }
+
     @Test("a joiner killed in the middle of its full SST is re-joined by SST, and the cluster is Green again by itself")
     func joinerKilledDuringSST() async throws {
         try await withScenario("sst") { scenario in
             let writer = scenario.startWriter()
             try await Task.sleep(for: .milliseconds(500))
             let node = scenario.cluster.node(2)
-            // A new, empty volume for demo-2 while the controller stands aside (as during a restore).
-            await scenario.controller.beginRestore(step: "test: replace the volume of demo-2")
-            _ = try await node.client.stop(.graceful)
-            try FileManager.default.removeItem(atPath: node.dataDirectory)
-            try FileManager.default.createDirectory(atPath: node.dataDirectory, withIntermediateDirectories: true)
-            await scenario.controller.endRestore()
+            try await scenario.replaceVolume(of: 2)
             // The controller re-seeds it by SST (the donor sleeps 10 s first): kill it in the middle.
             let marker = node.dataDirectory + "/sst_in_progress"
             let deadline = ContinuousClock.now + .seconds(60)
@@ -126,7 +177,7 @@ extension ControllerScenarioTests {
     static func command(_ executable: String, _ arguments: [String]) async throws {
         let log = NSTemporaryDirectory() + "qmc-command-\(UUID().uuidString.prefix(6)).log"
         defer { try? FileManager.default.removeItem(atPath: log) }
-        let exit = await (try Agent.ChildProcess.spawn(executable, arguments: arguments, outputPath: log)).wait()
+        let exit = await (try Processes.ChildProcess.spawn(executable, arguments: arguments, outputPath: log)).wait()
         guard exit.isClean else {
             throw ScenarioFailure("\(executable) \(arguments.joined(separator: " ")): \(exit): \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
         }

@@ -1,6 +1,7 @@
 import Agent
 import AgentAPI
 import Foundation
+import Processes
 
 /// Network namespaces joined by a bridge, one per node, so a node can be cut off and plugged back
 /// like a pulled cable. Node i lives in namespace `qmc-<name>` with address 10.77.0.(2+i) on a

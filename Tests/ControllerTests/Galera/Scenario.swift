@@ -1,6 +1,6 @@
 import AgentAPI
 import Backup
-import Controller
+@testable import Controller
 import Foundation
 import Galera
 import Hummingbird
@@ -16,7 +16,10 @@ final class Scenario: Sendable {
     let name: String
     let bed: GaleraBed
     let cluster: LocalCluster
-    let host: InProcessController
+    /// The controller and its endpoints; `restartController()` replaces them.
+    var host: InProcessController { hosts.withLock { $0 } }
+    private let hosts: Mutex<InProcessController>
+    private let options: Options
     var controller: ClusterController { host.controller }
     let root: String
     let clock = ContinuousClock()
@@ -31,14 +34,48 @@ final class Scenario: Sendable {
         var autoRecovery = true
         /// A backup store under this directory (shared by scenarios that restore from each other).
         var backupRoot: String?
+        /// The controller's bound on a transfer that cannot finish (default: its own, 60 s).
+        var stalledTransferAfter: Duration?
+        /// The controller keeps a state file (in the scenario's root), as under the operator.
+        var stateFile = false
     }
 
-    private init(name: String, bed: GaleraBed, cluster: LocalCluster, host: InProcessController, root: String) {
+    private init(name: String, bed: GaleraBed, cluster: LocalCluster, host: InProcessController, root: String, options: Options) {
         self.name = name
         self.bed = bed
         self.cluster = cluster
-        self.host = host
+        self.hosts = Mutex(host)
         self.root = root
+        self.options = options
+    }
+
+    /// The controller's settings for `options` (a restarted controller gets the same).
+    static func configure(_ configuration: inout ControllerConfiguration, _ options: Options, root: String) {
+        configuration.autoRecovery = options.autoRecovery
+        configuration.recoveryStepDeadline = .seconds(60)
+        if let backupRoot = options.backupRoot { configuration.backupStore = FileBackupStore(root: backupRoot) }
+        if let stalled = options.stalledTransferAfter { configuration.stalledTransferAfter = stalled }
+        if options.stateFile { configuration.stateFile = root + "/controller-state.json" }
+    }
+
+    /// Stops the controller as its pod would be stopped (its loop and tasks cancelled, nothing
+    /// more), and starts a new one with the same configuration and state file, on the same port
+    /// (the agents keep pushing their reports to it).
+    func restartController() async throws {
+        let old = host
+        await old.stop()
+        let clusterConfiguration = cluster.configuration
+        let options = self.options
+        let root = self.root
+        let new = try await InProcessController.start(
+            for: clusterConfiguration, monitorUser: GaleraBed.monitorUser, monitorPassword: bed.monitorPassword,
+            httpClient: bed.httpClient
+        ) { configuration in
+            Self.configure(&configuration, options, root: root)
+            configuration.listenPort = old.port
+        }
+        hosts.withLock { $0 = new }
+        new.run()
     }
 
     /// A Green cluster with its controller running.
@@ -50,15 +87,13 @@ final class Scenario: Sendable {
             for: clusterConfiguration, monitorUser: GaleraBed.monitorUser, monitorPassword: bed.monitorPassword,
             httpClient: bed.httpClient
         ) { configuration in
-            configuration.autoRecovery = options.autoRecovery
-            configuration.recoveryStepDeadline = .seconds(60)
-            if let backupRoot = options.backupRoot { configuration.backupStore = FileBackupStore(root: backupRoot) }
+            configure(&configuration, options, root: root)
         }
         if options.push {
             clusterConfiguration.controllerURLPrefix = host.reportURLPrefix
         }
         let cluster = LocalCluster(configuration: clusterConfiguration)
-        let scenario = Scenario(name: name, bed: bed, cluster: cluster, host: host, root: root)
+        let scenario = Scenario(name: name, bed: bed, cluster: cluster, host: host, root: root, options: options)
         do {
             let started = ContinuousClock.now
             // reset(fromSnapshot:) copies into each node's directory, which a fresh root lacks.
@@ -161,6 +196,22 @@ final class Scenario: Sendable {
 
     /// Every acknowledged row is on every node (retrying briefly: appliers may lag a moment).
     func expectNoAcknowledgedRowLost(_ writer: BoundedWriter, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await Self.expectNoAcknowledgedRowLost(writer, on: cluster, name: name, sourceLocation: sourceLocation)
+    }
+
+    /// A new, empty volume for node `index`: stopped gracefully and its datadir replaced while
+    /// the controller stands aside (as during a restore); the controller then sees it.
+    func replaceVolume(of index: Int) async throws {
+        let node = cluster.node(index)
+        await controller.beginRestore(step: "test: replace the volume of \(node.name)")
+        _ = try await node.client.stop(.graceful)
+        try FileManager.default.removeItem(atPath: node.dataDirectory)
+        try FileManager.default.createDirectory(atPath: node.dataDirectory, withIntermediateDirectories: true)
+        await controller.endRestore()
+    }
+
+    static func expectNoAcknowledgedRowLost(_ writer: BoundedWriter, on cluster: LocalCluster, name: String,
+                                            sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let report = await writer.finish()
         print("writer: \(name): \(report)")
         #expect(report.acknowledged.count > 0, "the writer got no acknowledged row at all", sourceLocation: sourceLocation)
@@ -196,6 +247,13 @@ final class Scenario: Sendable {
 
     static func describe(_ status: ClusterStatus) -> String {
         "\(status.state.rawValue) [" + status.nodes.map { "\($0.name)=\($0.state.rawValue)\($0.wsrepState.map { "/\($0)" } ?? "")" }.joined(separator: ", ") + "] \(status.message)"
+    }
+
+    /// The whole status, for a failure message that must show what changed.
+    static func json(_ status: ClusterStatus) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(status)).flatMap { String(data: $0, encoding: .utf8) } ?? describe(status)
     }
 }
 

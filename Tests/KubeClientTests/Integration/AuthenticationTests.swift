@@ -177,7 +177,7 @@ import Testing
     @Test func forbiddenSaysWhoMayNotDoWhat() async throws {
         try await ServerFixture.run { fixture in
             let token = fixture.server.addToken(user: "ivan")
-            fixture.server.setRules(user: "ivan", rules: [KubeServer.PolicyRule(verbs: ["get", "list"], apiGroups: [""], resources: ["configmaps"])])
+            fixture.server.setRules(user: "ivan", rules: [AccessRule(verbs: ["get", "list"], apiGroups: [""], resources: ["configmaps"])])
             let client = try fixture.client(kubeconfig: fixture.kubeconfig(user: "ivan", userYAML: "token: \(token)"))
             _ = try await client.list(ConfigMap.self)
             let error = await #expect(throws: KubeError.self) {

@@ -163,7 +163,7 @@ import Testing
     @Test func forbiddenWatchEndsTheStreamWithTheError() async throws {
         try await ServerFixture.run { fixture in
             let token = fixture.server.addToken(user: "nosy")
-            fixture.server.setRules(user: "nosy", rules: [KubeServer.PolicyRule(verbs: ["list"], apiGroups: [""], resources: ["configmaps"])])
+            fixture.server.setRules(user: "nosy", rules: [AccessRule(verbs: ["list"], apiGroups: [""], resources: ["configmaps"])])
             let client = try fixture.client(kubeconfig: fixture.kubeconfig(user: "nosy", userYAML: "token: \(token)"))
             let error = await #expect(throws: KubeError.self) {
                 for try await _ in client.watch(ConfigMap.self, namespace: "default") {}

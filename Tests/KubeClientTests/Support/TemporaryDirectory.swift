@@ -15,9 +15,23 @@ struct TemporaryDirectory: Sendable {
     func write(_ name: String, _ text: String, executable: Bool = false) throws -> String {
         let target = file(name)
         try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try text.write(toFile: target, atomically: true, encoding: .utf8)
-        if executable {
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: target)
+        guard executable else {
+            try text.write(toFile: target, atomically: true, encoding: .utf8)
+            return target
+        }
+        // A file this process held open for writing cannot be executed while any child forked
+        // meanwhile (by another test running in parallel) still holds that descriptor: exec
+        // fails with ETXTBSY ("Text file busy"). So a short-lived `install` writes executables;
+        // this process only ever writes the source copy, which nothing executes.
+        let source = target + ".source"
+        try text.write(toFile: source, atomically: true, encoding: .utf8)
+        let install = Process()
+        install.executableURL = URL(fileURLWithPath: "/usr/bin/install")
+        install.arguments = ["-m", "0755", source, target]
+        try install.run()
+        install.waitUntilExit()
+        guard install.terminationStatus == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target])
         }
         return target
     }

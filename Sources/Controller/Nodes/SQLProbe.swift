@@ -1,0 +1,58 @@
+import AgentAPI
+import Galera
+import MySQLClient
+import NIOPosix
+import RoleNetwork
+
+/// The controller's own look at one node's mysqld: `SHOW GLOBAL STATUS LIKE 'wsrep_%'` as the
+/// monitor user. Keeps one connection open between probes and reconnects after any failure.
+actor SQLProbe {
+    /// The node it probes (a changed address makes a new probe).
+    nonisolated let endpoint: NodeEndpoint
+    private let options: MySQLConnectionOptions
+    private let threadPool: NIOThreadPool
+    private var connection: MySQLConnection?
+
+    init(endpoint: NodeEndpoint, user: String, password: String, timeout: Duration, threadPool: NIOThreadPool) {
+        self.endpoint = endpoint
+        options = MySQLConnectionOptions(
+            endpoint: .tcp(host: endpoint.sqlHost, port: endpoint.sqlPort), user: user, password: password,
+            connectTimeout: timeout, readTimeout: timeout, writeTimeout: timeout)
+        self.threadPool = threadPool
+    }
+
+    /// The options with the host resolved now, through the host table where there is one.
+    private func resolvedOptions() -> MySQLConnectionOptions {
+        guard case .tcp(let host, let port) = options.endpoint else { return options }
+        var resolved = options
+        resolved.endpoint = .tcp(host: HostTable.resolve(host), port: port)
+        return resolved
+    }
+
+    func probe() async throws -> WsrepStatus {
+        let connection: MySQLConnection
+        if let open = self.connection {
+            connection = open
+        } else {
+            connection = try await MySQLConnection.connect(resolvedOptions(), threadPool: threadPool)
+            self.connection = connection
+        }
+        do {
+            let result = try await connection.query("SHOW GLOBAL STATUS LIKE 'wsrep_%'")
+            let rows = result.rows.compactMap { row -> (name: String, value: String?)? in
+                guard row.count >= 2, let name = row[0] else { return nil }
+                return (name, row[1])
+            }
+            return try WsrepStatus(rows: rows, source: "SHOW GLOBAL STATUS on \(options.endpoint)")
+        } catch {
+            self.connection = nil
+            await connection.close()
+            throw error
+        }
+    }
+
+    func close() async {
+        await connection?.close()
+        connection = nil
+    }
+}

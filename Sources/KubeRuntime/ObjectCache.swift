@@ -1,0 +1,178 @@
+import KubeAPI
+import KubeClient
+import Logging
+import Synchronization
+
+/// `namespace/name`: how the operator keys objects and clusters.
+public struct ObjectKey: Hashable, Sendable, CustomStringConvertible {
+    public var namespace: String
+    public var name: String
+
+    public init(namespace: String, name: String) {
+        self.namespace = namespace
+        self.name = name
+    }
+
+    public init?(_ object: JSONValue) {
+        guard let name = object[path: ["metadata", "name"]]?.stringValue else { return nil }
+        self.init(namespace: object[path: ["metadata", "namespace"]]?.stringValue ?? "", name: name)
+    }
+
+    public var description: String { "\(namespace)/\(name)" }
+}
+
+/// A local copy of one resource type (an informer): list, then watch, in every watched
+/// namespace, resuming after dropped connections and relisting after expired history (the
+/// client's `watchRaw`). Reads come from memory, so a reconcile in steady state sends nothing.
+/// Every change calls `onChange` with the object (for deletions, its last state).
+public final class ObjectCache: Sendable {
+    public let type: ResourceType
+    let labelSelector: String?
+    /// The label whose value names the object each object belongs to, in its namespace (the
+    /// operator's: the cluster's name); nil: no index.
+    public let ownerLabel: String?
+    private let contents: Mutex<Contents>
+    private let syncedNamespaces = Mutex(Set<String>())
+
+    /// The objects, and which of them belong to each owner (by `ownerLabel`), so a reconcile
+    /// finds one cluster's pods without scanning every pod.
+    private struct Contents {
+        let ownerLabel: String?
+        var objects: [ObjectKey: JSONValue] = [:]
+        var byOwner: [ObjectKey: Set<ObjectKey>] = [:]
+
+        mutating func put(_ key: ObjectKey, _ object: JSONValue) {
+            if let old = objects[key] { unindex(key, old) }
+            objects[key] = object
+            if let owner = ObjectCache.owner(of: object, label: ownerLabel) { byOwner[owner, default: []].insert(key) }
+        }
+
+        @discardableResult
+        mutating func remove(_ key: ObjectKey) -> JSONValue? {
+            guard let old = objects.removeValue(forKey: key) else { return nil }
+            unindex(key, old)
+            return old
+        }
+
+        private mutating func unindex(_ key: ObjectKey, _ object: JSONValue) {
+            guard let owner = ObjectCache.owner(of: object, label: ownerLabel) else { return }
+            byOwner[owner]?.remove(key)
+            if byOwner[owner]?.isEmpty == true { byOwner[owner] = nil }
+        }
+    }
+
+    public init(type: ResourceType, labelSelector: String? = nil, ownerLabel: String? = nil) {
+        self.type = type
+        self.labelSelector = labelSelector
+        self.ownerLabel = ownerLabel
+        contents = Mutex(Contents(ownerLabel: ownerLabel))
+    }
+
+    public func get(_ key: ObjectKey) -> JSONValue? { contents.withLock { $0.objects[key] } }
+
+    public func get(namespace: String, name: String) -> JSONValue? { get(ObjectKey(namespace: namespace, name: name)) }
+
+    /// Every object, in no particular order.
+    public func list() -> [JSONValue] { contents.withLock { Array($0.objects.values) } }
+
+    /// The objects labelled (`ownerLabel`) as belonging to `owner`, in no particular order.
+    public func list(owner: ObjectKey) -> [JSONValue] {
+        contents.withLock { contents in (contents.byOwner[owner] ?? []).compactMap { contents.objects[$0] } }
+    }
+
+    public var count: Int { contents.withLock { $0.objects.count } }
+
+    /// The object `object` belongs to, from its `label` (in its own namespace).
+    public static func owner(of object: JSONValue, label: String?) -> ObjectKey? {
+        guard let label, let owner = object[path: ["metadata", "labels", label]]?.stringValue,
+              let namespace = object[path: ["metadata", "namespace"]]?.stringValue else { return nil }
+        return ObjectKey(namespace: namespace, name: owner)
+    }
+
+    /// Forgets everything (a new term as leader lists afresh: nothing from an old term is trusted).
+    public func reset() {
+        contents.withLock { $0 = Contents(ownerLabel: ownerLabel) }
+        syncedNamespaces.withLock { $0.removeAll() }
+    }
+
+    /// Whether every watched namespace delivered its first list.
+    public func hasSynced(namespaces: Int) -> Bool { syncedNamespaces.withLock { $0.count >= namespaces } }
+
+    /// Watches `namespaces` (empty: all) until cancelled. Errors a retry cannot fix (403, an
+    /// unserved resource) end the watch of that namespace and are thrown.
+    public func run(client: KubeClient, namespaces: [String], logger: Logger,
+                    onChange: @escaping @Sendable (JSONValue) async -> Void) async throws {
+        let scopes = namespaces.isEmpty ? [KubeClient.allNamespaces] : namespaces
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for scope in scopes {
+                group.addTask {
+                    let options = WatchOptions(labelSelector: self.labelSelector)
+                    for try await event in client.watchRaw(self.type, namespace: scope, options: options) {
+                        await self.apply(event, scope: scope, onChange: onChange)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    private func apply(_ event: WatchEvent<JSONValue>, scope: String, onChange: @Sendable (JSONValue) async -> Void) async {
+        switch event {
+        case .snapshot(let list, _):
+            // Replace this scope's objects; what disappeared in a gap counts as deleted.
+            let (gone, changed): ([JSONValue], [JSONValue]) = contents.withLock { contents in
+                var fresh: [ObjectKey: JSONValue] = [:]
+                for object in list { if let key = ObjectKey(object) { fresh[key] = Self.slim(object) } }
+                let inScope = contents.objects.keys.filter { scope.isEmpty || $0.namespace == scope }
+                let gone = inScope.filter { fresh[$0] == nil }.compactMap { contents.remove($0) }
+                let changed = fresh.filter { contents.objects[$0.key] != $0.value }.map(\.value)
+                for (key, object) in fresh { contents.put(key, object) }
+                return (gone, changed)
+            }
+            syncedNamespaces.withLock { _ = $0.insert(scope) }
+            for object in gone + changed { await onChange(object) }
+        case .added(let object), .modified(let object):
+            guard let key = ObjectKey(object) else { return }
+            let slim = Self.slim(object)
+            contents.withLock { $0.put(key, slim) }
+            await onChange(slim)
+        case .deleted(let object):
+            guard let key = ObjectKey(object) else { return }
+            contents.withLock { $0.remove(key) }
+            await onChange(object)
+        case .bookmark:
+            break
+        }
+    }
+
+    /// Records what a write returned, before the watch delivers it: the next reconcile of the
+    /// same object then compares against what the server stored, not a stale copy.
+    public func store(_ object: JSONValue) {
+        guard let key = ObjectKey(object) else { return }
+        let object = Self.slim(object)
+        contents.withLock { contents in
+            // Never replace a newer copy the watch already delivered.
+            if let current = contents.objects[key], Self.version(current) > Self.version(object) { return }
+            contents.put(key, object)
+        }
+    }
+
+    public func remove(_ key: ObjectKey) { contents.withLock { $0.remove(key) } }
+
+    /// What the cache keeps of an object: everything but `metadata.managedFields`, which nothing
+    /// here reads and which is, after server-side apply, often the largest part of an object
+    /// (client-go's informers drop it the same way).
+    static func slim(_ object: JSONValue) -> JSONValue {
+        guard object[path: ["metadata", "managedFields"]] != nil, case .object(var members) = object,
+              case .object(var metadata)? = members["metadata"] else { return object }
+        metadata["managedFields"] = nil
+        members["metadata"] = .object(metadata)
+        return .object(members)
+    }
+
+    /// resourceVersions are opaque to clients in general; both kube-apiserver (etcd revisions) and
+    /// the local server use increasing integers, and anything else compares as 0 (always stored).
+    static func version(_ object: JSONValue) -> Int64 {
+        Int64(object[path: ["metadata", "resourceVersion"]]?.stringValue ?? "") ?? 0
+    }
+}
