@@ -17,7 +17,7 @@
 //   KubeServer   -> KubeSchema, KubeAPI, ClusterCertificates    the faithful local API server
 //   KubeRuntime  -> KubeClient                                  a Kubernetes controller's machinery: caches, work queue, leader
 //                   election, events, the kubelet's $(VAR) expansion (the operator's and the playground's)
-//   KubeClient   -> KubeAPI                                     our Kubernetes client
+//   KubeClient   -> KubeAPI, Galera (its shared formats)         our Kubernetes client
 //   ControllerAPI -> AgentAPI, QiniuAPI, Galera                the controller's wire contract: status, options, desired state
 //                   (ControllerSpec), the status-stream client
 //   AgentAPI     -> Galera, RoleNetwork                         the agent's wire contract: types, options, paths, client
@@ -31,7 +31,7 @@
 //   QiniuAPI     -> KubeAPI, Galera                             pure: the two resources (their flavor and state are Galera's), CRDs, derived names
 //   Backup       -> CZstd, Galera, swift-crypto                  the backup store (files), records, schedule, retention,
 //                   the stream's codecs (zstd, xbstream)
-//   Galera, KubeAPI: pure, Foundation only (Galera also holds the small shared formats: Duration and byte texts).
+//   Galera, KubeAPI: pure, Foundation only (Galera also holds the small shared formats: Duration and byte texts, lines of a byte stream).
 import PackageDescription
 
 let nio: [Target.Dependency] = [
@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "KubeClient",
             dependencies: [
-                "KubeAPI",
+                "KubeAPI", "Galera",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),

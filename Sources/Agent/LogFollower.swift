@@ -1,5 +1,6 @@
 import AgentAPI
 import Foundation
+import Galera
 import NIOPosix
 import Synchronization
 
@@ -20,11 +21,14 @@ final class LogFollower: Sendable {
     private let onLine: @Sendable (String) -> Void
     private let output: StandardOutput
     private let position = Mutex<Position>(Position())
+    /// A longer line (never seen from mysqld) is dropped rather than held without bound.
+    static let longestLine = 1 << 20
 
     private struct Position {
         var offset: UInt64 = 0
         var inode: UInt64 = 0
-        var partial = Data()
+        /// Holds a line mysqld has not finished writing.
+        var lines = LineSplitter(maxLineLength: LogFollower.longestLine)
     }
 
     init(path: String, prefix: String, maxBytes: Int, archives: Int, json: Bool = false, node: String = "",
@@ -58,26 +62,27 @@ final class LogFollower: Sendable {
     func poll() {
         var info = stat()
         guard stat(path, &info) == 0 else { return }
-        let (start, partial): (UInt64, Data) = position.withLock { position in
+        let start: UInt64 = position.withLock { position in
             if position.inode != UInt64(info.st_ino) || UInt64(info.st_size) < position.offset {
                 // Replaced or truncated by someone else: read it from the start.
                 position = Position(offset: 0, inode: UInt64(info.st_ino))
             }
-            return (position.offset, position.partial)
+            return position.offset
         }
         guard UInt64(info.st_size) > start, let handle = FileHandle(forReadingAtPath: path) else { return }
         defer { try? handle.close() }
         try? handle.seek(toOffset: start)
         guard let chunk = try? handle.readToEnd(), !chunk.isEmpty else { return }
-        var buffer = partial + chunk
-        var lines: [String] = []
-        while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-            lines.append(String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self))
-            buffer = Data(buffer[buffer.index(after: newline)...])
-        }
-        position.withLock { position in
+        let lines: [String] = position.withLock { position in
             position.offset = start + UInt64(chunk.count)
-            position.partial = buffer
+            let complete: [Data]
+            do {
+                complete = try position.lines.append(chunk)
+            } catch {
+                position.lines = LineSplitter(maxLineLength: Self.longestLine)
+                complete = []
+            }
+            return complete.map { String(decoding: $0, as: UTF8.self) }
         }
         if json {
             for entry in Self.entries(lines) { output.write(jsonLine(entry)) }
@@ -133,7 +138,7 @@ final class LogFollower: Sendable {
         guard truncate(path, 0) == 0 else { return }
         position.withLock { position in
             position.offset = 0
-            position.partial = Data()
+            position.lines = LineSplitter(maxLineLength: Self.longestLine)
         }
     }
 

@@ -303,11 +303,10 @@ extension Supervisor {
         }
     }
 
-    /// The last lines of a helper's log, for an error message.
-    func logTail(_ path: String, lines: Int = 5) -> String {
-        guard let data = FileManager.default.contents(atPath: path) else { return "" }
-        let tail = String(decoding: data.suffix(4096), as: UTF8.self).split(separator: "\n").suffix(lines)
-        return tail.isEmpty ? "" : "; the end of \(path): " + tail.joined(separator: " | ")
+    /// What a backup tool's log says, appended to an error message (`NodeFiles.lastLines`).
+    func logTail(_ path: String) -> String {
+        let said = files.lastLines(of: path, lines: 5)
+        return said.isEmpty ? "" : "; \(path) says: \(said)"
     }
 
     static func directorySize(_ path: String) -> Int64 {

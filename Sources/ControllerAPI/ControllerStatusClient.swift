@@ -1,6 +1,7 @@
 import AgentAPI
 import AsyncHTTPClient
 import Foundation
+import Galera
 import NIOCore
 import NIOHTTP1
 import NIOSSL
@@ -53,13 +54,15 @@ public struct ControllerStatusClient: Sendable {
         let lastLine = LastLine()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                var pending = Data()
+                var splitter = LineSplitter(maxLineLength: 1 << 20)
                 for try await chunk in response.body {
-                    pending.append(contentsOf: chunk.readableBytesView)
-                    while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                        let line = Data(pending[pending.startIndex..<newline])
-                        pending.removeSubrange(pending.startIndex...newline)
-                        guard !line.isEmpty else { continue }
+                    let lines: [Data]
+                    do {
+                        lines = try splitter.append(chunk.readableBytesView)
+                    } catch {
+                        throw Failure.tooLong(url: url)
+                    }
+                    for line in lines {
                         lastLine.touch()
                         let status: ClusterStatus
                         do {
@@ -69,7 +72,6 @@ public struct ControllerStatusClient: Sendable {
                         }
                         try await receive(status)
                     }
-                    if pending.count > 1 << 20 { throw Failure.tooLong(url: url) }
                 }
             }
             group.addTask {

@@ -138,7 +138,7 @@ public final class ObjectCache: Sendable {
             await onChange(slim)
         case .deleted(let object):
             guard let key = ObjectKey(object) else { return }
-            contents.withLock { $0.remove(key) }
+            _ = contents.withLock { $0.remove(key) }
             await onChange(object)
         case .bookmark:
             break
@@ -157,7 +157,7 @@ public final class ObjectCache: Sendable {
         }
     }
 
-    public func remove(_ key: ObjectKey) { contents.withLock { $0.remove(key) } }
+    public func remove(_ key: ObjectKey) { _ = contents.withLock { $0.remove(key) } }
 
     /// What the cache keeps of an object: everything but `metadata.managedFields`, which nothing
     /// here reads and which is, after server-side apply, often the largest part of an object

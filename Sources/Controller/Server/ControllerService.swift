@@ -10,7 +10,7 @@ public struct ControllerService: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await controller.run()
         }
     }

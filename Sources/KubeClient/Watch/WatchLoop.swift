@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Galera
 import KubeAPI
 import NIOCore
 

@@ -107,8 +107,8 @@ public struct OperatorManifests: Sendable {
             "args": .array(arguments.map { .string($0) }),
             "env": [["name": "POD_NAME", "valueFrom": ["fieldRef": ["fieldPath": "metadata.name"]]]],
             "ports": [["name": "metrics", "containerPort": .int(Int64(metricsPort))]],
-            "livenessProbe": ["httpGet": ["path": "/healthz", "port": "metrics"]],
-            "readinessProbe": ["httpGet": ["path": "/readyz", "port": "metrics"]],
+            "livenessProbe": ["httpGet": ["path": .string(OperatorPaths.health), "port": "metrics"]],
+            "readinessProbe": ["httpGet": ["path": .string(OperatorPaths.readiness), "port": "metrics"]],
             "resources": ["requests": ["cpu": "100m", "memory": "128Mi"], "limits": ["memory": "512Mi"]],
             "securityContext": ["allowPrivilegeEscalation": false, "capabilities": ["drop": ["ALL"]]],
         ]

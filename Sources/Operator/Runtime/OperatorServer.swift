@@ -9,11 +9,11 @@ public enum OperatorServer {
     public static func application(for qmysqlOperator: QMySQLOperator, host: String, port: Int, logger: Logger)
         -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
-        router.get("/healthz") { _, _ in text(.ok, "ok\n") }
-        router.get("/readyz") { _, _ in
+        router.get(RouterPath(OperatorPaths.health)) { _, _ in text(.ok, "ok\n") }
+        router.get(RouterPath(OperatorPaths.readiness)) { _, _ in
             qmysqlOperator.isReady ? text(.ok, "ok\n") : text(.serviceUnavailable, "CRDs or caches not ready yet\n")
         }
-        router.get("/metrics") { _, _ in
+        router.get(RouterPath(OperatorPaths.metrics)) { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                      body: .init(byteBuffer: ByteBuffer(string: qmysqlOperator.metricsText())))
         }

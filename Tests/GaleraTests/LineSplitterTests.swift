@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import KubeClient
+@testable import Galera
 
 @Suite struct LineSplitterTests {
     private func text(_ lines: [Data]) -> [String] { lines.map { String(decoding: $0, as: UTF8.self) } }
