@@ -150,8 +150,7 @@ extension JSONValue {
 extension JSONValue {
     /// Encodes any `Encodable` into a `JSONValue` tree.
     public init<T: Encodable>(encoding value: T) throws {
-        let data = try JSONEncoder().encode(value)
-        self = try JSONDecoder().decode(JSONValue.self, from: data)
+        self = try JSONValue.parse(JSONEncoder().encode(value))
     }
 
     /// Decodes this tree into a typed model.
@@ -198,7 +197,4 @@ extension JSONValue {
         }
     }
 
-    public static func parse(_ data: Data) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: data)
-    }
 }

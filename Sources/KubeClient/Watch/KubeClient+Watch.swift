@@ -27,7 +27,13 @@ extension KubeClient {
         let loop = WatchLoop<JSONValue>(
             client: self, type: type, namespace: namespace, options: options,
             list: { [self] in try await self.listAllRawWithVersion(type, namespace: namespace, options: listOptions) },
-            decodeEvent: { line in try Self.prepare(try JSONDecoder().decode(WatchLine<JSONValue>.self, from: line).object, type) })
+            decodeEvent: { line in
+                // Parsed by hand (JSONValue.parse), not through Decodable: the cost of every event.
+                guard let object = try JSONValue.parse(line)["object"] else {
+                    throw DecodingError.keyNotFound(WatchLineKey.object, .init(codingPath: [], debugDescription: "a watch event without an object"))
+                }
+                return try Self.prepare(object, type)
+            })
         return Self.stream(running: loop)
     }
 
@@ -47,4 +53,8 @@ extension KubeClient {
         continuation.onTermination = { _ in task.cancel() }
         return stream
     }
+}
+
+private enum WatchLineKey: String, CodingKey {
+    case object
 }

@@ -40,6 +40,8 @@ public final class ClusterReconciler: Sendable {
     /// Backups and restores (QiniuMySQLData), reconciled with their cluster.
     let data: DataReconciler?
     private let lastReplacement = Mutex([ObjectKey: ContinuousClock.Instant]())
+    /// The objects found as rendered, unchanged since (see `apply`).
+    let covered = CoverageMemo()
     /// The last spec each controller acknowledged, and when (see `deliver`).
     let lastSpec = Mutex([ObjectKey: (spec: ControllerSpec, at: ContinuousClock.Instant)]())
 
@@ -67,6 +69,7 @@ public final class ClusterReconciler: Sendable {
         guard let raw = caches.clusters.get(key) else {
             followers.stop(key)
             lastSpec.withLock { $0[key] = nil }
+            covered.forget(key)
             return .done
         }
         let cluster: QiniuMySQL
@@ -291,7 +294,11 @@ public final class ClusterReconciler: Sendable {
         let renderer = ClusterRenderer(cluster: cluster, settings: settings, secrets: secrets)
         for object in renderer.render() {
             let cache = caches.objects(object.type)
-            let liveObject = cache?.get(namespace: key.namespace, name: object.name)
+            let objectKey = ObjectKey(namespace: key.namespace, name: object.name)
+            let version = cache?.version(of: objectKey) ?? 0
+            let memoKey = "\(object.type.plural)/\(object.name)"
+            if covered.isCovered(key, memoKey, version: version, rendering: object.body) { continue }
+            let liveObject = cache?.get(objectKey)
             // Credentials are created once (a plain create, which fails rather than overwrite)
             // and never rewritten: rotating them would lock the running cluster out.
             if object.type == Secret.resourceType {
@@ -303,7 +310,10 @@ public final class ClusterReconciler: Sendable {
                 }
                 continue
             }
-            if LiveComparison.covers(liveObject, object.body) { continue }
+            if LiveComparison.covers(liveObject, object.body) {
+                covered.remember(key, memoKey, version: version, rendering: object.body)
+                continue
+            }
             log.info("applying", metadata: [
                 "object": "\(object.reference)",
                 "difference": "\(LiveComparison.firstDifference(liveObject, object.body) ?? "-")",
