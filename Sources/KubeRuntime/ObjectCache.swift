@@ -41,22 +41,20 @@ public final class ObjectCache: Sendable {
     /// its text (a rendered cluster's objects: 74 KB as trees, 14 KB as text), and the operator
     /// holds every object of every cluster while a reconcile reads a dozen.
     private struct Contents {
-        let ownerLabel: String?
         var objects: [ObjectKey: Entry] = [:]
         var byOwner: [ObjectKey: Set<ObjectKey>] = [:]
 
-        mutating func put(_ key: ObjectKey, _ object: JSONValue) {
+        mutating func put(_ key: ObjectKey, _ entry: Entry) {
             if let old = objects[key] { unindex(key, old) }
-            let entry = Entry(object, ownerLabel: ownerLabel)
             objects[key] = entry
             if let owner = entry.owner { byOwner[owner, default: []].insert(key) }
         }
 
         @discardableResult
-        mutating func remove(_ key: ObjectKey) -> JSONValue? {
+        mutating func remove(_ key: ObjectKey) -> Entry? {
             guard let old = objects.removeValue(forKey: key) else { return nil }
             unindex(key, old)
-            return old.object
+            return old
         }
 
         private mutating func unindex(_ key: ObjectKey, _ entry: Entry) {
@@ -66,7 +64,8 @@ public final class ObjectCache: Sendable {
         }
     }
 
-    /// One cached object: its text, and what the cache itself asks of it without parsing.
+    /// One cached object: its text, and what the cache itself asks of it without parsing. Made
+    /// and read outside the lock: writing and parsing text is the costly part.
     private struct Entry {
         let bytes: Data
         let version: Int64
@@ -92,7 +91,7 @@ public final class ObjectCache: Sendable {
         self.type = type
         self.labelSelector = labelSelector
         self.ownerLabel = ownerLabel
-        contents = Mutex(Contents(ownerLabel: ownerLabel))
+        contents = Mutex(Contents())
     }
 
     public func get(_ key: ObjectKey) -> JSONValue? { contents.withLock { $0.objects[key] }?.object }
@@ -121,7 +120,7 @@ public final class ObjectCache: Sendable {
 
     /// Forgets everything (a new term as leader lists afresh: nothing from an old term is trusted).
     public func reset() {
-        contents.withLock { $0 = Contents(ownerLabel: ownerLabel) }
+        contents.withLock { $0 = Contents() }
         syncedNamespaces.withLock { $0.removeAll() }
     }
 
@@ -150,26 +149,31 @@ public final class ObjectCache: Sendable {
         switch event {
         case .snapshot(let list, _):
             // Replace this scope's objects; what disappeared in a gap counts as deleted.
-            let (gone, changed): ([JSONValue], [JSONValue]) = contents.withLock { contents in
-                var fresh: [ObjectKey: JSONValue] = [:]
-                for object in list { if let key = ObjectKey(object) { fresh[key] = Self.slim(object) } }
+            var fresh: [ObjectKey: (object: JSONValue, entry: Entry)] = [:]
+            for object in list {
+                guard let key = ObjectKey(object) else { continue }
+                let slim = Self.slim(object)
+                fresh[key] = (slim, Entry(slim, ownerLabel: ownerLabel))
+            }
+            let (gone, changed): ([Entry], [JSONValue]) = contents.withLock { contents in
                 let inScope = contents.objects.keys.filter { scope.isEmpty || $0.namespace == scope }
                 let gone = inScope.filter { fresh[$0] == nil }.compactMap { contents.remove($0) }
                 // A relist hands over what changed while the watch was away: by resourceVersion,
                 // as every write changes it.
-                let changed = fresh.filter { key, object in
+                let changed = fresh.filter { key, item in
                     guard let cached = contents.objects[key] else { return true }
-                    return cached.version != Self.version(object) || cached.version == 0
-                }.map(\.value)
-                for (key, object) in fresh { contents.put(key, object) }
+                    return cached.version != item.entry.version || cached.version == 0
+                }.map(\.value.object)
+                for (key, item) in fresh { contents.put(key, item.entry) }
                 return (gone, changed)
             }
             syncedNamespaces.withLock { _ = $0.insert(scope) }
-            for object in gone + changed { await onChange(object) }
+            for object in gone.map(\.object) + changed { await onChange(object) }
         case .added(let object), .modified(let object):
             guard let key = ObjectKey(object) else { return }
             let slim = Self.slim(object)
-            contents.withLock { $0.put(key, slim) }
+            let entry = Entry(slim, ownerLabel: ownerLabel)
+            contents.withLock { $0.put(key, entry) }
             await onChange(slim)
         case .deleted(let object):
             guard let key = ObjectKey(object) else { return }
@@ -184,11 +188,11 @@ public final class ObjectCache: Sendable {
     /// same object then compares against what the server stored, not a stale copy.
     public func store(_ object: JSONValue) {
         guard let key = ObjectKey(object) else { return }
-        let object = Self.slim(object)
+        let entry = Entry(Self.slim(object), ownerLabel: ownerLabel)
         contents.withLock { contents in
             // Never replace a newer copy the watch already delivered.
-            if let current = contents.objects[key], current.version > Self.version(object) { return }
-            contents.put(key, object)
+            if let current = contents.objects[key], current.version > entry.version { return }
+            contents.put(key, entry)
         }
     }
 

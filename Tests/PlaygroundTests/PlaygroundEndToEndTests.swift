@@ -241,12 +241,26 @@ struct PlaygroundEndToEndTests {
         do {
             try await scenario(root: root, threadPool: threadPool)
         } catch {
+            // What the next engineer needs before the purge takes it: the logs' last lines.
+            Self.printLogTails(PlaygroundLayout(root: root))
             // A failed test still leaves nothing running.
             _ = try? await Self.run(["playground", "down", "--purge", "--dir", root], in: root, timeout: .seconds(300))
             try? await threadPool.shutdownGracefully()
             throw error
         }
         try? await threadPool.shutdownGracefully()
+    }
+
+    /// The last lines of the playground's own logs and of every container's (the controller's say
+    /// what it decided), printed when the scenario fails: the purge that follows removes them.
+    static func printLogTails(_ layout: PlaygroundLayout, lines: Int = 40) {
+        let containers = (FileManager.default.subpaths(atPath: layout.root + "/pods") ?? [])
+            .filter { $0.hasSuffix(".log") }.sorted().map { layout.root + "/pods/" + $0 }
+        for path in [layout.hostLog, layout.operatorLog] + containers {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
+            print("--- the last \(lines) lines of \(path)")
+            print(text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n"))
+        }
     }
 
     func scenario(root: String, threadPool: NIOThreadPool) async throws {
