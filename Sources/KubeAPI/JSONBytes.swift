@@ -246,7 +246,7 @@ struct JSONBytesParser {
                     throw failure("a lone surrogate in \\u escape")
                 }
                 guard let unicode = Unicode.Scalar(scalar) else { throw failure("an invalid \\u escape") }
-                scratch.append(contentsOf: Array(String(Character(unicode)).utf8))
+                UTF8.encode(unicode) { scratch.append($0) }
             default:
                 throw failure("an unknown escape '\\\(Character(Unicode.Scalar(escape)))'")
             }

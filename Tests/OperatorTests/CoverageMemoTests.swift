@@ -11,22 +11,22 @@ import Testing
 
     @Test func onlyTheSameVersionAndRenderingAreCoveredAgain() {
         let memo = CoverageMemo()
-        #expect(!memo.isCovered(cluster, "configmaps/demo", version: 7, rendering: rendering), "nothing is known at first")
-        memo.remember(cluster, "configmaps/demo", version: 7, rendering: rendering)
-        #expect(memo.isCovered(cluster, "configmaps/demo", version: 7, rendering: rendering))
-        #expect(!memo.isCovered(cluster, "configmaps/demo", version: 8, rendering: rendering), "a write since: read it again")
+        #expect(!memo.isCovered(cluster, "configmaps/demo", version: 7, rendering: rendering.hashValue), "nothing is known at first")
+        memo.remember(cluster, "configmaps/demo", version: 7, rendering: rendering.hashValue)
+        #expect(memo.isCovered(cluster, "configmaps/demo", version: 7, rendering: rendering.hashValue))
+        #expect(!memo.isCovered(cluster, "configmaps/demo", version: 8, rendering: rendering.hashValue), "a write since: read it again")
         var changed = rendering
         changed[path: ["data", "my.cnf"]] = "[mysqld]\nmax_connections=600\n"
-        #expect(!memo.isCovered(cluster, "configmaps/demo", version: 7, rendering: changed), "a changed spec: compare again")
-        #expect(!memo.isCovered(cluster, "services/demo", version: 7, rendering: rendering), "per object")
-        #expect(!memo.isCovered(ObjectKey(namespace: "other", name: "demo"), "configmaps/demo", version: 7, rendering: rendering), "per cluster")
+        #expect(!memo.isCovered(cluster, "configmaps/demo", version: 7, rendering: changed.hashValue), "a changed spec: compare again")
+        #expect(!memo.isCovered(cluster, "services/demo", version: 7, rendering: rendering.hashValue), "per object")
+        #expect(!memo.isCovered(ObjectKey(namespace: "other", name: "demo"), "configmaps/demo", version: 7, rendering: rendering.hashValue), "per cluster")
         memo.forget(cluster)
-        #expect(!memo.isCovered(cluster, "configmaps/demo", version: 7, rendering: rendering), "a deleted cluster is forgotten")
+        #expect(!memo.isCovered(cluster, "configmaps/demo", version: 7, rendering: rendering.hashValue), "a deleted cluster is forgotten")
     }
 
     @Test func anOpaqueResourceVersionIsNeverRemembered() {
         let memo = CoverageMemo()
-        memo.remember(cluster, "configmaps/demo", version: 0, rendering: rendering)
-        #expect(!memo.isCovered(cluster, "configmaps/demo", version: 0, rendering: rendering))
+        memo.remember(cluster, "configmaps/demo", version: 0, rendering: rendering.hashValue)
+        #expect(!memo.isCovered(cluster, "configmaps/demo", version: 0, rendering: rendering.hashValue))
     }
 }

@@ -297,7 +297,8 @@ public final class ClusterReconciler: Sendable {
             let objectKey = ObjectKey(namespace: key.namespace, name: object.name)
             let version = cache?.version(of: objectKey) ?? 0
             let memoKey = "\(object.type.plural)/\(object.name)"
-            if covered.isCovered(key, memoKey, version: version, rendering: object.body) { continue }
+            let rendering = object.body.hashValue
+            if covered.isCovered(key, memoKey, version: version, rendering: rendering) { continue }
             let liveObject = cache?.get(objectKey)
             // Credentials are created once (a plain create, which fails rather than overwrite)
             // and never rewritten: rotating them would lock the running cluster out.
@@ -311,7 +312,7 @@ public final class ClusterReconciler: Sendable {
                 continue
             }
             if LiveComparison.covers(liveObject, object.body) {
-                covered.remember(key, memoKey, version: version, rendering: object.body)
+                covered.remember(key, memoKey, version: version, rendering: rendering)
                 continue
             }
             log.info("applying", metadata: [

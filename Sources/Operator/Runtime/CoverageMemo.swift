@@ -18,15 +18,15 @@ final class CoverageMemo: Sendable {
     /// Per cluster, per `kind/name`.
     private let seen = Mutex([ObjectKey: [String: Seen]]())
 
-    func isCovered(_ cluster: ObjectKey, _ object: String, version: Int64, rendering: JSONValue) -> Bool {
+    /// `rendering`: the rendered body's `hashValue`, taken once by the caller for both calls.
+    func isCovered(_ cluster: ObjectKey, _ object: String, version: Int64, rendering: Int) -> Bool {
         guard version > 0 else { return false }
-        let hash = rendering.hashValue
-        return seen.withLock { $0[cluster]?[object] } .map { $0.version == version && $0.rendering == hash } ?? false
+        return seen.withLock { $0[cluster]?[object] }.map { $0.version == version && $0.rendering == rendering } ?? false
     }
 
-    func remember(_ cluster: ObjectKey, _ object: String, version: Int64, rendering: JSONValue) {
+    func remember(_ cluster: ObjectKey, _ object: String, version: Int64, rendering: Int) {
         guard version > 0 else { return }
-        let entry = Seen(version: version, rendering: rendering.hashValue)
+        let entry = Seen(version: version, rendering: rendering)
         seen.withLock { $0[cluster, default: [:]][object] = entry }
     }
 
