@@ -387,6 +387,11 @@ public actor ClusterController {
                 reason: "ViewNotChanging",
                 seen: "the Primary component has counted stopped nodes for \(lasted.readable) (\(waiting.reason))",
                 advice: "Galera evicts stopped members within seconds; look at the running nodes' logs (kubectl logs \(node)) for EVS messages.")
+        case .merging where lasted >= configuration.waitEscalateAfter:
+            return ManualIntervention(
+                reason: "AllNonPrimary",
+                seen: "no node has been in a Primary component for \(lasted.readable), though every node runs (\(waiting.reason))",
+                advice: "The nodes cannot reach each other: check the network between them; they merge by themselves once they do. If it cannot be repaired, bootstrap the node with the highest wsrep_last_committed by hand (SET GLOBAL wsrep_provider_options='pc.bootstrap=YES').")
         case .agentsStarting where lasted >= configuration.agentStartDeadline:
             return ManualIntervention(
                 reason: "AgentsNotStarting",

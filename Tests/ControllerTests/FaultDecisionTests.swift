@@ -119,9 +119,9 @@ let decisionTable: [DecisionRow] = [
     .init(name: "no Primary, a node starting (a bootstrap in progress): wait, start nothing else",
           snapshot: F.cluster(F.starting(0), F.clean(1, seqno: 300), F.clean(2, seqno: 300)),
           expected: .nothing),
-    .init(name: "every node non-Primary (split three ways): refuse",
+    .init(name: "every node non-Primary (split three ways): wait for Galera to merge them, start nothing",
           snapshot: F.cluster(F.nonPrimary(0), F.nonPrimary(1), F.nonPrimary(2)),
-          expected: .manual(reason: "AllNonPrimary")),
+          expected: .nothing),
 
     // Rows 10 and 11: every node stopped.
     .init(name: "all killed: recover the lowest ordinal first",

@@ -298,13 +298,14 @@ public enum FaultDecision {
         guard stopped.count + survivors.count == nodes.count else {
             return unlisted(snapshot, detail: "no Primary component")
         }
-        // Row 14: every node runs and none is Primary: they cannot see each other. Galera merges them when
-        // the network heals; choosing one to bootstrap now would be a guess about the network.
+        // Row 14: every node runs and none is Primary: they cannot see each other, or could not for
+        // a while. Galera merges them into a Primary component when they reach each other again
+        // (measured: every node stalled 8 s, past the inactive timeout, goes non-Primary and is
+        // Primary again a second after it runs); choosing one to bootstrap now would be a guess
+        // about the network. The wait asks a person after its bound (AllNonPrimary).
         if stopped.isEmpty {
-            return .manual(.init(
-                reason: "AllNonPrimary",
-                seen: "every node is running but none is in a Primary component (" + survivors.map(\.summary).joined(separator: "; ") + ")",
-                advice: "The nodes cannot reach each other: check the network between them. If it cannot be repaired, bootstrap the node with the highest wsrep_last_committed by hand (SET GLOBAL wsrep_provider_options='pc.bootstrap=YES')."))
+            return .wait(.init(.merging, reason: "every node is running but none is in a Primary component ("
+                + survivors.map(\.summary).joined(separator: "; ") + "); waiting for Galera to merge them once they reach each other"))
         }
 
         // Row 15: learn every stopped node's position before choosing a node to bootstrap.

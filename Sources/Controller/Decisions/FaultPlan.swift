@@ -138,6 +138,9 @@ public struct Waiting: Sendable, Hashable {
         case rejoining = "WaitingForRejoin"
         /// Without a Primary component, a node's mysqld runs but answers no SQL yet.
         case starting = "WaitingForStart"
+        /// Every node runs and none is Primary: Galera merges them into a Primary component once
+        /// they reach each other (a partition heals, or every node stalled past the inactive timeout).
+        case merging = "WaitingForMerge"
     }
 
     public var kind: Kind

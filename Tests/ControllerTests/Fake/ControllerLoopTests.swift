@@ -356,14 +356,24 @@ struct ControllerLoopTests {
         }
     }
 
-    @Test("row 14: every node running, none Primary: refuse (a network problem, not a crash)")
+    @Test("row 14: every node running, none Primary: wait for them to merge (a network problem, not a crash), ask a person after the bound, act on nothing")
     func allNonPrimary() async throws {
         let fake = FakeGalera()
         try await Loop.run(fake) { loop in
             fake.isolate("n0")
             fake.isolate("n1")
-            try await loop.waitManual("AllNonPrimary")
-            #expect(fake.calls.isEmpty)
+            let waiting = try await loop.waitStatus("waiting for the merge") {
+                $0.condition(ConditionType.recovering).map { $0.status == "True" && $0.reason == "WaitingForMerge" } ?? false
+            }
+            #expect(waiting.state == .red)
+            #expect(waiting.condition(ConditionType.manualInterventionRequired)?.status == "False", "not before the bound")
+            // The loop's bound is 1 s.
+            let asked = try await loop.waitManual("AllNonPrimary")
+            #expect(asked.message.contains("network"))
+            fake.merge()
+            try await loop.waitGreen(after: "the network is back")
+            #expect(await loop.controller.status().condition(ConditionType.manualInterventionRequired)?.status == "False")
+            #expect(fake.calls.isEmpty, "nothing is started or bootstrapped")
         }
     }
 

@@ -346,6 +346,24 @@ final class FakeGalera: NodeAccess {
         }
     }
 
+    /// The partition heals with no Primary component left: every running node merges into one
+    /// Primary component, as Galera re-forms the last Primary component's majority, at the most
+    /// advanced position among them.
+    func merge() {
+        state.withLock { state in
+            let running = state.nodes.indices.filter { state.nodes[$0].running }
+            guard let first = running.first else { return }
+            let component = state.nodes[first].component
+            let seqno = running.map { state.nodes[$0].seqno }.max() ?? 0
+            for i in running {
+                state.nodes[i].component = component
+                state.nodes[i].primary = true
+                state.nodes[i].seqno = seqno
+            }
+            Self.settleViews(&state)
+        }
+    }
+
     /// SIGCONT: the node answers again, still reporting its old view, until `noticeEviction`.
     func thaw(_ name: String) {
         state.withLock { state in
