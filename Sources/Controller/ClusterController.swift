@@ -356,11 +356,10 @@ public actor ClusterController {
             advice: "Look at \(entry.node)'s agent log and mysqld error log (on Kubernetes: kubectl logs \(entry.node)) and fix the cause; the controller tries the step again every \(configuration.escalatedRetryInterval) and clears this once it succeeds.")
     }
 
-    /// A wait that need not end by itself, once it has lasted past its bound: the cluster asks a
-    /// person, and keeps waiting (the condition clears when the wait ends). Waits that progress
-    /// or that their own timeouts bound (a transfer from a Primary component, a busy agent) are
-    /// never escalated here, nor is what a running step waits for (its deadline bounds it: a
-    /// bootstrap node's InnoDB recovery, say); the wait is timed afresh once the step ends.
+    /// A wait that need not end by itself, once it has lasted past its bound
+    /// (`Waiting.escalationBound`): the cluster asks a person, and keeps waiting. What a running
+    /// step waits for is not escalated here (its deadline bounds it: a bootstrap node's InnoDB
+    /// recovery, say); the wait is timed afresh once the step ends.
     func waitEscalation(_ plan: FaultPlan, stepRunning: Bool, now: ContinuousClock.Instant) -> ManualIntervention? {
         guard case .wait(let waiting) = plan, !stepRunning else {
             currentWait = nil
@@ -368,38 +367,10 @@ public actor ClusterController {
         }
         if currentWait?.key != waiting.key { currentWait = (waiting.key, now) }
         let lasted = now - (currentWait?.since ?? now)
-        let node = waiting.node ?? "a node"
-        switch waiting.kind {
-        case .transfer, .agentBusy:
-            return nil
-        case .rejoining where lasted >= configuration.waitEscalateAfter:
-            return ManualIntervention(
-                reason: "NodeCutOff",
-                seen: "\(node) has not rejoined the Primary component for \(lasted.readable) (\(waiting.reason))",
-                advice: "Check the network between \(node) and the other nodes: it rejoins by itself once it reaches them (by IST). If it cannot, restart its pod (kubectl delete pod \(node)): its agent starts it again and it joins.")
-        case .starting where lasted >= configuration.waitEscalateAfter:
-            return ManualIntervention(
-                reason: "NodeNotAnswering",
-                seen: "\(node)'s mysqld has run for \(lasted.readable) without answering SQL while no Primary component exists (\(waiting.reason))",
-                advice: "Look at \(node)'s log (kubectl logs \(node)): InnoDB's crash recovery of a large datadir takes time and says so; a mysqld that hangs can be stopped (kubectl delete pod \(node)) and the controller decides again.")
-        case .viewSettling where lasted >= configuration.waitEscalateAfter:
-            return ManualIntervention(
-                reason: "ViewNotChanging",
-                seen: "the Primary component has counted stopped nodes for \(lasted.readable) (\(waiting.reason))",
-                advice: "Galera evicts stopped members within seconds; look at the running nodes' logs (kubectl logs \(node)) for EVS messages.")
-        case .merging where lasted >= configuration.waitEscalateAfter:
-            return ManualIntervention(
-                reason: "AllNonPrimary",
-                seen: "no node has been in a Primary component for \(lasted.readable), though every node runs (\(waiting.reason))",
-                advice: "The nodes cannot reach each other: check the network between them; they merge by themselves once they do. If it cannot be repaired, bootstrap the node with the highest wsrep_last_committed by hand (SET GLOBAL wsrep_provider_options='pc.bootstrap=YES').")
-        case .agentsStarting where lasted >= configuration.agentStartDeadline:
-            return ManualIntervention(
-                reason: "AgentsNotStarting",
-                seen: "not every agent has answered for \(lasted.readable) (\(waiting.reason)); a new cluster forms only once each says its datadir is empty",
-                advice: "Check the pods (kubectl describe pod): an image that cannot be pulled, a volume that does not attach, or a node that cannot schedule them.")
-        default:
-            return nil
-        }
+        guard let bound = waiting.escalationBound(waitEscalateAfter: configuration.waitEscalateAfter,
+                                                  agentStartDeadline: configuration.agentStartDeadline),
+              lasted >= bound else { return nil }
+        return waiting.escalation(lasted: lasted)
     }
 
     /// With automatic recovery off, a step that is due waits for a person: that is asked.
