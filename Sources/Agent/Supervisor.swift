@@ -35,6 +35,9 @@ actor Supervisor {
         var localState: Int?
         var clusterSize: Int?
         var ready: Bool?
+        /// A membership just recorded, or a person's approval to re-seed: the controller decides on both.
+        var member: String?
+        var reseedApproved: Bool?
     }
 
     let configuration: AgentConfiguration
@@ -248,7 +251,8 @@ actor Supervisor {
         let key = ChangeKey(
             state: current.state, pid: current.process.pid, operation: current.operation,
             clusterStatus: current.wsrep?.clusterStatus, localState: current.wsrep?.localState,
-            clusterSize: current.wsrep?.clusterSize, ready: current.wsrep?.ready)
+            clusterSize: current.wsrep?.clusterSize, ready: current.wsrep?.ready,
+            member: current.member, reseedApproved: current.reseedApproved)
         guard force || key != lastReported else { return }
         if current.stateReason != lastLoggedReason {
             logger.info("node state", metadata: ["state": "\(current.state.rawValue)", "reason": "\(current.stateReason)"])

@@ -198,7 +198,9 @@ public struct AgentOptions: Sendable, Hashable, Codable {
         if listenAddress ?? address == address, nodePorts.contains(listenPort) {
             problems.append("--listen-port \(listenPort) collides with a mysqld or Galera port on \(address); choose another")
         }
-        // With a peers file the list is read (and checked) at every mysqld start instead.
+        // With a peers file the list is read at every mysqld start instead, and not checked for
+        // this node: Galera needs no entry for itself, and a node a scale-down removes may start
+        // once more, from a list that no longer names it, before it goes.
         if peersFile == nil || !peers.isEmpty {
             do {
                 let resolved = try resolvedPeers()

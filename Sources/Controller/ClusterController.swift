@@ -58,6 +58,8 @@ public actor ClusterController {
     var members: MemberRecord
     /// When a node was last seen in a Primary component (the stalled-transfer rule times it).
     var lastPrimarySeen: ContinuousClock.Instant?
+    /// What `saveState` last wrote (nil: nothing yet this run).
+    var lastSavedState: ControllerState?
     /// The wait the plan has been in since when (`Waiting.key`): a wait that need not end by
     /// itself asks a person once it lasts too long.
     var currentWait: (key: String, since: ContinuousClock.Instant)?
@@ -483,7 +485,10 @@ public actor ClusterController {
                                         formationComplete: uuid == nil ? nil : formationComplete)
             state.restore = restoreProgress
             state.finishedRestores = finishedRestores.isEmpty ? nil : finishedRestores
+            // Many paths record after a change that may have changed nothing: write only news.
+            guard state != lastSavedState else { return }
             try state.write(to: path)
+            lastSavedState = state
         } catch {
             logger.error("cannot record the cluster's UUID, members and desired state in the state file: \(error)", metadata: ["file": "\(path)"])
         }

@@ -25,6 +25,10 @@ public struct NodeEndpoint: Sendable, Hashable, Codable {
 }
 
 /// Everything one controller needs to watch and repair one cluster.
+///
+/// `nodes`, `replicas`, `autoRecovery`, `paused`, `formedUUID` and the backup schedule and
+/// retention are the *initial* desired state: the state file's spec, then every `PUT /v1/spec`
+/// from the operator, replace them (`DesiredState`).
 public struct ControllerConfiguration: Sendable {
     public var clusterName: String
     public var nodes: [NodeEndpoint]
@@ -38,10 +42,13 @@ public struct ControllerConfiguration: Sendable {
     public var autoRecovery: Bool
     /// true: the cluster is paused (`spec.paused`): stop every node gracefully, then observe only.
     public var paused = false
-    /// The cluster's Galera UUID if it was formed before (the operator keeps it in the status):
+    /// The cluster's Galera UUID if it was formed before (the operator keeps it in the status
+    /// and sends it in the spec):
     /// then empty datadirs everywhere are lost data, never a reason to form a new cluster.
     public var formedUUID: String?
-    /// A file where the controller records the formed cluster's UUID, and reads it back after a restart.
+    /// A file where the controller records what must outlive its pod (the formed cluster's UUID,
+    /// its members, the desired state, a restore's progress and the restores finished), and
+    /// reads it back after a restart.
     public var stateFile: String?
 
     /// How often every node is probed (SQL and agent), in parallel.

@@ -15,13 +15,16 @@ public enum DiskFullLog {
     /// An error number `code` after one of the ways mysqld introduces one: `errcode: 28`,
     /// `errno: 28`, `error number 28`, `error 28`, not followed by another digit (128 is no 28).
     static func carriesCode(_ code: Int, in lower: String) -> Bool {
+        // Every line of the error log passes here: most carry no such number at all.
+        let number = String(code)
+        guard lower.contains(number) else { return false }
         let text = Array(lower.utf8)
-        let digits = Array(String(code).utf8)
+        let digits = Array(number.utf8)
         let introductions = ["errcode", "errno", "error number", "error"].map { Array($0.utf8) }
         var index = 0
         while index + digits.count <= text.count {
             defer { index += 1 }
-            guard Array(text[index..<index + digits.count]) == digits else { continue }
+            guard text[index..<index + digits.count].elementsEqual(digits) else { continue }
             let after = index + digits.count
             if after < text.count, (48...57).contains(text[after]) { continue }
             if index > 0, (48...57).contains(text[index - 1]) { continue }
@@ -29,7 +32,7 @@ public enum DiskFullLog {
             var start = index
             while start > 0, text[start - 1] == 0x20 || text[start - 1] == 0x3a { start -= 1 }
             guard start < index else { continue }
-            if introductions.contains(where: { word in start >= word.count && Array(text[start - word.count..<start]) == word }) {
+            if introductions.contains(where: { word in start >= word.count && text[start - word.count..<start].elementsEqual(word) }) {
                 return true
             }
         }

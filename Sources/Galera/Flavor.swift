@@ -71,8 +71,6 @@ public enum Flavor: String, Sendable, Codable, CaseIterable {
         }
     }
 
-    /// The container image used in Kubernetes by default.
-
     /// The uid of the image's `mysql` user: database pods run as it, never as root.
     public var imageUserID: Int {
         switch self {

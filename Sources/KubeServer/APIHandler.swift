@@ -47,15 +47,16 @@ struct APIHandler: Sendable {
             // Discovery, /version and health checks are open to every authenticated user (system:discovery).
             return await registry.nonResource(path: path, method: request.method)
         case .resource(let resourceRequest):
-            let denial = Authorizer.check(user, rules: access.rules(for: user.name), resourceRequest.authorizationAttributes)
-            counter.record(user: user.name, resourceRequest.authorizationAttributes, denied: denial != nil)
-            if let denial { return .status(denial) }
             if resourceRequest.group.isEmpty, resourceRequest.resource == "pods", resourceRequest.subresource == "exec" {
                 // Not a WebSocket upgrade (kubectl falls back to SPDY when one fails): say why
-                // the exec cannot run, or that it takes a WebSocket.
+                // the exec cannot run, or that it takes a WebSocket. `checkExec` authorizes and
+                // counts it as kube does (`create` on pods/exec), once.
                 if case .failure(let refusal) = await checkExec(request) { return refusal.response }
                 return .status(.badRequest("the local API server runs exec over WebSockets only (v5.channel.k8s.io or v4.channel.k8s.io, kubectl 1.30 or newer), not SPDY"))
             }
+            let denial = Authorizer.check(user, rules: access.rules(for: user.name), resourceRequest.authorizationAttributes)
+            counter.record(user: user.name, resourceRequest.authorizationAttributes, denied: denial != nil)
+            if let denial { return .status(denial) }
             if resourceRequest.group.isEmpty, resourceRequest.resource == "pods", resourceRequest.subresource == "log",
                resourceRequest.verb == "get" {
                 var podRequest = resourceRequest

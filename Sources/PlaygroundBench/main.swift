@@ -34,10 +34,6 @@ func log(_ text: String) {
     fflush(nil)
 }
 
-func seconds(_ duration: Duration) -> Double {
-    duration.inSeconds
-}
-
 /// Runs the binary to its exit; output to a file. Returns the wall time.
 func run(_ binary: String, _ arguments: [String], log path: String) async throws -> (Duration, Bool) {
     let started = ContinuousClock.now
@@ -91,7 +87,7 @@ func follow(cluster: String, kubeconfig: String, timeline: Timeline, limit: Dura
 }
 
 /// What changes when a pod restarts or is replaced: its uid and its processes' pids.
-func identities(_ client: KubeClient, _ layout: PlaygroundLayout, cluster: String, pods: [String]) async -> [String] {
+func identities(_ client: KubeClient, _ layout: PlaygroundLayout, pods: [String]) async -> [String] {
     var result: [String] = []
     for pod in pods {
         let uid = (try? await client.getRaw(Pod.resourceType, name: pod, namespace: "default"))?[path: ["metadata", "uid"]]?.stringValue ?? "?"
@@ -140,8 +136,8 @@ for index in 1...arguments.runs {
         exit(1)
     }
     var upParts: [String] = []
-    for part in parts { if let mark = await upTimeline.value(part) { upParts.append("\(part) \(String(format: "%.1f", seconds(mark)))") } }
-    log("run \(index): up to demo Green \(String(format: "%.1f", seconds(upTime))) s: \(upParts.joined(separator: ", "))")
+    for part in parts { if let mark = await upTimeline.value(part) { upParts.append("\(part) \(String(format: "%.1f", mark.inSeconds))") } }
+    log("run \(index): up to demo Green \(String(format: "%.1f", upTime.inSeconds)) s: \(upParts.joined(separator: ", "))")
 
     let createTimeline = Timeline()
     let (_, created) = try await run(arguments.binary, ["create", "second", "--replicas", "3", "--kubeconfig", layout.kubeconfig], log: root + "-create.log")
@@ -151,29 +147,29 @@ for index in 1...arguments.runs {
     }
     await follow(cluster: "second", kubeconfig: layout.kubeconfig, timeline: createTimeline, limit: .seconds(300))
     var createParts: [String] = []
-    for part in parts { if let mark = await createTimeline.value(part) { createParts.append("\(part) \(String(format: "%.1f", seconds(mark)))") } }
-    let second = await createTimeline.value("cluster Green").map { String(format: "%.1f", seconds($0)) } ?? "not Green"
+    for part in parts { if let mark = await createTimeline.value(part) { createParts.append("\(part) \(String(format: "%.1f", mark.inSeconds))") } }
+    let second = await createTimeline.value("cluster Green").map { String(format: "%.1f", $0.inSeconds) } ?? "not Green"
     log("run \(index): create to Green (second cluster) \(second) s: \(createParts.joined(separator: ", "))")
 
     let client = try KubeClient.make(options: ClientOptions(kubeconfig: layout.kubeconfig))
     let stayers = ["second-0", "second-1", "second-2"]
-    let before = await identities(client, layout, cluster: "second", pods: stayers)
+    let before = await identities(client, layout, pods: stayers)
     var scaleCells: [String] = []
     for replicas in [5, 3] {
         let took = try await scale(client, cluster: "second", to: replicas, limit: .seconds(300))
         // A roll (a changed template) would begin within seconds of Green: let it show.
         try await Task.sleep(for: .seconds(8))
-        let after = await identities(client, layout, cluster: "second", pods: stayers)
+        let after = await identities(client, layout, pods: stayers)
         let restarted = zip(before, after).filter { $0 != $1 }.count
-        let time = took.map { String(format: "%.1f", seconds($0)) } ?? "not Green"
+        let time = took.map { String(format: "%.1f", $0.inSeconds) } ?? "not Green"
         log("run \(index): scale to \(replicas): Green after \(time) s; \(restarted) of the 3 pods that stay restarted")
         scaleCells.append("\(time) s (\(restarted) restarted)")
     }
     try? await client.shutdown()
 
     let (downTime, _) = try await run(arguments.binary, ["playground", "down", "--purge", "--dir", root], log: root + "-down.log")
-    log("run \(index): down --purge \(String(format: "%.1f", seconds(downTime))) s")
-    rows.append("| \(index) | \(String(format: "%.1f", seconds(upTime))) s | \(second) s | \(scaleCells.joined(separator: " | ")) | \(String(format: "%.1f", seconds(downTime))) s |")
+    log("run \(index): down --purge \(String(format: "%.1f", downTime.inSeconds)) s")
+    rows.append("| \(index) | \(String(format: "%.1f", upTime.inSeconds)) s | \(second) s | \(scaleCells.joined(separator: " | ")) | \(String(format: "%.1f", downTime.inSeconds)) s |")
     for suffix in ["-up.log", "-create.log", "-down.log", "-up.log.pid", "-create.log.pid", "-down.log.pid"] {
         try? FileManager.default.removeItem(atPath: root + suffix)
     }

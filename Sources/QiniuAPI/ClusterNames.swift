@@ -53,7 +53,6 @@ public struct ClusterNames: Sendable, Hashable {
     }
 }
 
-/// The labels on every object qmysql creates, and on the objects a user creates for it.
 /// Annotations more than one part reads or writes.
 public enum QiniuAnnotations {
     /// On a balanced Service in the playground: the address the runtime published it at on this
@@ -62,6 +61,7 @@ public enum QiniuAnnotations {
     public static let publishedAddress = "playground.mysql.qiniu.com/address"
 }
 
+/// The labels on every object qmysql creates, and on the objects a user creates for it.
 public enum QiniuLabels {
     /// The cluster an object belongs to (also on QiniuMySQLData tasks).
     public static let cluster = "mysql.qiniu.com/cluster"

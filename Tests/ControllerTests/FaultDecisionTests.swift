@@ -6,13 +6,17 @@ import Testing
 
 /// What a row of the decision table must produce, compared loosely where the wording is free.
 enum Expected: Sendable, CustomStringConvertible {
+    /// No step: nothing to do, or any wait.
     case nothing
+    /// This wait, exactly.
+    case waiting(Waiting.Kind)
     case step(FaultKind, RecoveryAction)
     case manual(reason: String)
 
     var description: String {
         switch self {
         case .nothing: "nothing"
+        case .waiting(let kind): "wait (\(kind.rawValue))"
         case .step(let fault, let action): "\(fault.rawValue): \(action)"
         case .manual(let reason): "manual (\(reason))"
         }
@@ -21,6 +25,7 @@ enum Expected: Sendable, CustomStringConvertible {
     func matches(_ plan: FaultPlan) -> Bool {
         switch (self, plan) {
         case (.nothing, .none), (.nothing, .wait): true
+        case (.waiting(let kind), .wait(let waiting)): waiting.kind == kind
         case (.step(let fault, let action), .step(let step)): step.fault == fault && step.action == action
         case (.manual(let reason), .manual(let intervention)): intervention.reason == reason
         default: false
@@ -121,7 +126,7 @@ let decisionTable: [DecisionRow] = [
           expected: .nothing),
     .init(name: "every node non-Primary (split three ways): wait for Galera to merge them, start nothing",
           snapshot: F.cluster(F.nonPrimary(0), F.nonPrimary(1), F.nonPrimary(2)),
-          expected: .nothing),
+          expected: .waiting(.merging)),
 
     // Rows 10 and 11: every node stopped.
     .init(name: "all killed: recover the lowest ordinal first",

@@ -501,6 +501,8 @@ struct PlaygroundEndToEndTests {
             }
         }
         let nonPrimaryBefore = nonPrimaryViews()
+        let controllerLog = layout.containerLog(namespace: "default", pod: runningController, container: "controller")
+        let controllerLogBefore = (try? String(contentsOfFile: controllerLog, encoding: .utf8))?.utf8.count ?? 0
         let stalled = stayers.compactMap { Self.mysqldPID(layout, pod: $0) }
         try #require(stalled.count == 3)
         for pid in stalled { kill(pid, SIGSTOP) }
@@ -515,6 +517,12 @@ struct PlaygroundEndToEndTests {
             $0[path: ["involvedObject", "name"]]?.stringValue == "demo" && $0["reason"]?.stringValue == "AllNonPrimary"
         }
         #expect(askedAfterStall.isEmpty, "a stall that heals by itself asks no person: \(askedAfterStall.compactMap { $0["message"]?.stringValue })")
+        // The controller's own words (Events come through a status stream that keeps only the newest):
+        // it saw every node non-Primary and waited, and asked nobody.
+        let saidAfterStall = String(decoding: ((try? Data(contentsOf: URL(fileURLWithPath: controllerLog))) ?? Data()).dropFirst(controllerLogBefore), as: UTF8.self)
+        #expect(saidAfterStall.split(separator: "\n").contains { $0.contains("\"message\":\"waiting\"") && $0.contains("none is in a Primary component") },
+                "the controller waited for the merge: \(saidAfterStall.suffix(2000))")
+        #expect(!saidAfterStall.contains("manual intervention required"), "\(saidAfterStall.suffix(2000))")
         var afterStall: [String] = []
         for pod in stayers { afterStall.append(try await Self.identity(client, layout, pod: pod)) }
         #expect(afterStall == before, "no node was restarted or bootstrapped after the stall")

@@ -185,7 +185,7 @@ struct PlaygroundUp: AsyncParsableCommand {
 
     private static func podsReady(_ client: KubeClient, cluster: String, namespace: String, replicas: Int) async throws -> Bool {
         let pods = try await client.listAllRaw(Pod.resourceType, namespace: namespace, options: ListOptions(
-            labelSelector: "\(QiniuLabels.cluster)=\(cluster),app.kubernetes.io/component=database"))
+            labelSelector: "\(QiniuLabels.cluster)=\(cluster),\(QiniuLabels.component)=\(QiniuLabels.database)"))
         let ready = pods.filter { pod in
             pod[path: ["status", "conditions"]]?.arrayValue?.contains { $0["type"] == "Ready" && $0["status"] == "True" } ?? false
         }

@@ -130,8 +130,10 @@ public final class ControllerMetrics: Sendable {
         backupLastSuccess.set(to: newest?.finishedAt.timeIntervalSince1970 ?? 0)
         backupLastSize.set(to: Double(newest?.size ?? 0))
         backupLastDuration.set(to: newest?.duration ?? 0)
-        backupInterval.set(to: scheduleInterval ?? 0)
+        recordScheduleInterval(scheduleInterval)
     }
+
+    func recordScheduleInterval(_ interval: TimeInterval?) { backupInterval.set(to: interval ?? 0) }
 
     func recordQueueDepth(_ depth: Int) { queueDepth.set(to: Double(depth)) }
     func recordDetection(_ duration: Duration) { detection.record(duration) }

@@ -145,8 +145,7 @@ extension ClusterController {
     func prepareData() async {
         await refreshCatalog()
         data.scheduledSince = data.catalog.last?.startedAt ?? wallClock()
-        if let source = configuration.restoreFrom, formedUUID == nil, !(restoreProgress?.request.name.hasPrefix("restore-from-") ?? false) {
-            let name = "restore-from-\(source.id)"
+        if let source = configuration.restoreFrom, let name = seedingTaskName, formedUUID == nil, !seedingUnderWay(name) {
             let request = DataTaskRequest(name: name, action: .restore, backupID: source.id, sourceCluster: source.cluster,
                                           bootstrapNode: desired.nodes.first?.name, skipSafetyBackup: true)
             // Nothing may form an empty cluster meanwhile: the intent is `restoring` from now.
@@ -155,6 +154,24 @@ extension ClusterController {
             await enqueueData(name)
             logger.notice("the cluster is formed from a backup", metadata: ["backup": "\(source)"])
         }
+    }
+
+    /// The seeding restore's task name (`spec.restoreFrom`, one per backup).
+    var seedingTaskName: String? { configuration.restoreFrom.map { Self.seedingTaskName(backupID: $0.id) } }
+    static func seedingTaskName(backupID: String) -> String { "restore-from-\(backupID)" }
+
+    /// Whether a restore already owns the unformed cluster: a resumed one, or this backup's
+    /// seeding that stopped and asks a person (trying the same backup again would stop the same
+    /// way). A seeding from another backup that stopped is dropped: the spec now names this one.
+    func seedingUnderWay(_ name: String) -> Bool {
+        guard let progress = restoreProgress else { return false }
+        guard progress.stopped != nil, progress.request.name != name else { return true }
+        restoreProgress = nil
+        restoreStopped = nil
+        saveState()
+        logger.notice("a stopped seeding from another backup is dropped: the spec names a new one", metadata: [
+            "stopped": "\(progress.request.name)", "now": "\(name)"])
+        return false
     }
 
     /// Reads this cluster's backups from the store again.

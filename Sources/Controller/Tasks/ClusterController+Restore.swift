@@ -99,7 +99,7 @@ extension ClusterController {
         }
         let resumed = restoreProgress?.request.name == name && restoreProgress?.stopped == nil
         var progress = resumed ? restoreProgress! : RestoreProgress(
-            request: request, seeding: configuration.restoreFrom != nil && name == "restore-from-\(id)" && formedUUID == nil)
+            request: request, seeding: configuration.restoreFrom != nil && name == Self.seedingTaskName(backupID: id) && formedUUID == nil)
         progress.request = request
         progress.startTime = progress.startTime ?? KubeTime.format(wallClock())
         record(progress)
@@ -327,7 +327,7 @@ extension ClusterController {
         let stepName = RestoreSteps.names[current]
         if run.progress.touched || run.seeding {
             let advice = run.seeding
-                ? "The cluster is not formed (it never forms empty instead of the backup). Fix the cause, then delete the controller's pod to try again, or delete the cluster."
+                ? "The cluster is not formed (it never forms empty instead of the backup), and this backup would stop it the same way again. Point spec.restoreFrom at another backup (kubectl qmysql backups \(run.source) lists them): the controller forms the cluster from that one. Or delete the cluster."
                 : "Fault recovery stands aside. To go on, restore again (from \(run.id), or from the step-1 safety backup to go back); the new restore starts from step 0."
             let stopped = ManualIntervention(
                 reason: run.seeding ? "RestoreFromBackupFailed" : "RestoreStopped",

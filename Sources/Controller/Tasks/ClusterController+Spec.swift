@@ -39,7 +39,7 @@ extension ClusterController {
         ])
         // Retention follows a shorter reservedDays at once; the schedule's gauge follows too.
         if next.reservedDays != previous.reservedDays, started { await applyRetention() }
-        if next.backupSchedule != previous.backupSchedule { await refreshCatalog() }
+        if next.backupSchedule != previous.backupSchedule { metrics.recordScheduleInterval(next.backupSchedule?.longestGap) }
         // A setting acts at once; new nodes are first probed by the next round (deciding on
         // nodes never observed would only raise false alarms).
         if started, !desired.nodes.isEmpty, next.nodes == previous.nodes {

@@ -15,7 +15,7 @@ extension KubeClient {
         let loop = WatchLoop<T>(
             client: self, type: resource, namespace: namespace, options: options,
             list: { [self] in try await self.listAllWithVersion(T.self, namespace: namespace, options: listOptions) },
-            decodeEvent: { line in try JSONDecoder().decode(WatchLine<T>.self, from: line).object })
+            decodeEvent: { line, _ in try JSONDecoder().decode(WatchLine<T>.self, from: line).object })
         return Self.stream(running: loop)
     }
 
@@ -27,13 +27,7 @@ extension KubeClient {
         let loop = WatchLoop<JSONValue>(
             client: self, type: type, namespace: namespace, options: options,
             list: { [self] in try await self.listAllRawWithVersion(type, namespace: namespace, options: listOptions) },
-            decodeEvent: { line in
-                // Parsed by hand (JSONValue.parse), not through Decodable: the cost of every event.
-                guard let object = try JSONValue.parse(line)["object"] else {
-                    throw DecodingError.keyNotFound(WatchLineKey.object, .init(codingPath: [], debugDescription: "a watch event without an object"))
-                }
-                return try Self.prepare(object, type)
-            })
+            decodeEvent: { _, event in try Self.prepare(event["object"] ?? .null, type) })
         return Self.stream(running: loop)
     }
 
@@ -55,6 +49,3 @@ extension KubeClient {
     }
 }
 
-private enum WatchLineKey: String, CodingKey {
-    case object
-}

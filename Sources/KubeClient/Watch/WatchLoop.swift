@@ -16,14 +16,15 @@ struct WatchLoop<Object: Sendable> {
     /// Lists every object and returns the list's resourceVersion.
     let list: @Sendable () async throws -> (items: [Object], resourceVersion: String?)
     /// Decodes one event line (`{"type": ..., "object": ...}`) into its object.
-    let decodeEvent: @Sendable (Data) throws -> Object
+    /// The event's object, from the line and the line parsed once (`event`, its `object` present).
+    let decodeEvent: @Sendable (_ line: Data, _ event: JSONValue) throws -> Object
 
     private(set) var resourceVersion: String?
     private var backoff: Backoff
 
     init(client: KubeClient, type: ResourceType, namespace: String?, options: WatchOptions,
          list: @escaping @Sendable () async throws -> (items: [Object], resourceVersion: String?),
-         decodeEvent: @escaping @Sendable (Data) throws -> Object) {
+         decodeEvent: @escaping @Sendable (_ line: Data, _ event: JSONValue) throws -> Object) {
         self.client = client
         self.type = type
         self.namespace = namespace
@@ -116,26 +117,33 @@ struct WatchLoop<Object: Sendable> {
     }
 
     private mutating func handle(_ line: Data, request: KubeRequest, _ emit: (WatchEvent<Object>) -> Void) throws {
-        let header: WatchLineHeader
+        // Parsed once, by hand (JSONValue.parse): the type and version route the event, and a
+        // raw watch takes its object from the same value.
+        let event: JSONValue
         do {
-            header = try JSONDecoder().decode(WatchLineHeader.self, from: line)
+            event = try JSONValue.parse(line)
         } catch {
             throw KubeError.invalidResponse(request: request.description, server: client.serverURL,
-                                            problem: "a watch event is not JSON: \(String(decoding: line.prefix(200), as: UTF8.self))")
+                                            problem: "a watch event is not JSON (\(error)): \(String(decoding: line.prefix(200), as: UTF8.self))")
         }
-        let version = header.object?.metadata?.resourceVersion
-        switch header.type {
+        guard let eventType = event["type"]?.stringValue else {
+            throw KubeError.invalidResponse(request: request.description, server: client.serverURL,
+                                            problem: "a watch event without a type: \(String(decoding: line.prefix(200), as: UTF8.self))")
+        }
+        let version = event[path: ["object", "metadata", "resourceVersion"]]?.stringValue
+        switch eventType {
         case "ADDED", "MODIFIED", "DELETED":
             let object: Object
             do {
-                object = try decodeEvent(line)
+                guard event["object"] != nil else { throw WatchEventWithoutObject() }
+                object = try decodeEvent(line, event)
             } catch {
-                let name = header.object?.metadata?.name ?? "?"
+                let name = event[path: ["object", "metadata", "name"]]?.stringValue ?? "?"
                 throw KubeError.invalidResponse(request: request.description, server: client.serverURL,
                                                 problem: "cannot decode \(type.kind) \"\(name)\" of a watch event: \(KubeClient.describe(error))")
             }
             if let version, !version.isEmpty { resourceVersion = version }
-            emit(header.type == "ADDED" ? .added(object) : header.type == "MODIFIED" ? .modified(object) : .deleted(object))
+            emit(eventType == "ADDED" ? .added(object) : eventType == "MODIFIED" ? .modified(object) : .deleted(object))
         case "BOOKMARK":
             if let version, !version.isEmpty {
                 resourceVersion = version
@@ -148,22 +156,13 @@ struct WatchLoop<Object: Sendable> {
             throw KubeError.from(code: status.code ?? 500, body: body, request: request.description, identity: client.transport.identity)
         default:
             throw KubeError.invalidResponse(request: request.description, server: client.serverURL,
-                                            problem: "unknown watch event type \"\(header.type)\"")
+                                            problem: "unknown watch event type \"\(eventType)\"")
         }
     }
 }
 
-/// Just enough of an event to route it and track its version.
-private struct WatchLineHeader: Decodable {
-    struct Object: Decodable {
-        struct Metadata: Decodable {
-            var name: String?
-            var resourceVersion: String?
-        }
-        var metadata: Metadata?
-    }
-    var type: String
-    var object: Object?
+struct WatchEventWithoutObject: Error, CustomStringConvertible {
+    var description: String { "the event has no object" }
 }
 
 struct WatchLine<T: Decodable>: Decodable {

@@ -136,7 +136,7 @@ extension ClusterRenderer {
                         "serviceAccountName": .string(names.controller),
                         "automountServiceAccountToken": false,
                         "enableServiceLinks": false,
-                        "securityContext": Self.restrictedPod(uid: 65532),
+                        "securityContext": Self.restrictedPod(uid: Self.qmysqlImageUserID),
                         "containers": [container],
                         "volumes": .array([
                             [

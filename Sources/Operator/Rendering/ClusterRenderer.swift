@@ -104,6 +104,10 @@ public struct ClusterRenderer: Sendable {
         "allowPrivilegeEscalation": false, "capabilities": ["drop": ["ALL"]], "readOnlyRootFilesystem": false,
     ]
 
+    /// The qmysql image's user (the Dockerfile's `USER 65532:65532`): the operator's and the
+    /// controllers' pods run as it.
+    public static let qmysqlImageUserID = 65532
+
     /// The restricted Pod Security Standard, for a pod running as `uid`.
     static func restrictedPod(uid: Int) -> JSONValue {
         [

@@ -121,7 +121,7 @@ public struct OperatorManifests: Sendable {
                     "metadata": ["labels": selectorLabels],
                     "spec": [
                         "serviceAccountName": .string(name),
-                        "securityContext": ["runAsNonRoot": true, "runAsUser": 65532, "seccompProfile": ["type": "RuntimeDefault"]],
+                        "securityContext": ["runAsNonRoot": true, "runAsUser": .int(Int64(ClusterRenderer.qmysqlImageUserID)), "seccompProfile": ["type": "RuntimeDefault"]],
                         "containers": [container],
                     ],
                 ],

@@ -118,7 +118,7 @@ public final class ClusterReconciler: Sendable {
         if cluster.spec.storage?.deleteClaimsOnDelete == true {
             let claims = try await client.listAllRaw(
                 PersistentVolumeClaim.resourceType, namespace: key.namespace,
-                options: ListOptions(labelSelector: "\(QiniuLabels.cluster)=\(key.name),\(QiniuLabels.component)=database"))
+                options: ListOptions(labelSelector: "\(QiniuLabels.cluster)=\(key.name),\(QiniuLabels.component)=\(QiniuLabels.database)"))
             for claim in claims {
                 guard let name = claim[path: ["metadata", "name"]]?.stringValue else { continue }
                 do {

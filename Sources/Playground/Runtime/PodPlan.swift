@@ -1,4 +1,5 @@
 import Foundation
+import Galera
 import KubeAPI
 import KubeRuntime
 import Operator
@@ -79,12 +80,14 @@ public struct ImageUsers: Sendable, Equatable {
         groups.sorted { $0.value < $1.value }.map { name, gid in "\(name):x:\(gid):\n" }.joined()
     }
 
-    /// The MariaDB image: runs as root by default (its entrypoint drops to mysql); mysql is 999.
-    public static let mariadb = ImageUsers(defaultUID: 0, defaultGID: 0, users: ["root": (0, 0), "mysql": (999, 999)],
-                                           groups: ["root": 0, "mysql": 999])
+    /// The MariaDB image: runs as root by default (its entrypoint drops to mysql, 999).
+    public static let mariadb = ImageUsers(defaultUID: 0, defaultGID: 0,
+                                           users: ["root": (0, 0), "mysql": (Flavor.mariadb.imageUserID, Flavor.mariadb.imageUserID)],
+                                           groups: ["root": 0, "mysql": Flavor.mariadb.imageUserID])
     /// The qmysql image (Dockerfile): `USER 65532:65532`, named qmysql.
-    public static let qmysql = ImageUsers(defaultUID: 65532, defaultGID: 65532, users: ["root": (0, 0), "qmysql": (65532, 65532)],
-                                          groups: ["root": 0, "qmysql": 65532])
+    public static let qmysql = ImageUsers(defaultUID: ClusterRenderer.qmysqlImageUserID, defaultGID: ClusterRenderer.qmysqlImageUserID,
+                                          users: ["root": (0, 0), "qmysql": (ClusterRenderer.qmysqlImageUserID, ClusterRenderer.qmysqlImageUserID)],
+                                          groups: ["root": 0, "qmysql": ClusterRenderer.qmysqlImageUserID])
 }
 
 public struct ContainerPlan: Sendable, Equatable {

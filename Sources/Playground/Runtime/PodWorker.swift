@@ -108,7 +108,7 @@ actor PodWorker {
         if adopted.isEmpty {
             if plan.startDelay > .zero {
                 // An image pull, a volume attach: the pod waits in ContainerCreating.
-                await wait(reason: "ContainerCreating", message: "starting in \(Self.seconds(plan.startDelay)) (\(PodPlan.startDelayAnnotation))")
+                await wait(reason: "ContainerCreating", message: "starting in \(plan.startDelay.readable) (\(PodPlan.startDelayAnnotation))")
                 try? await Task.sleep(for: plan.startDelay)
                 guard !stopping else { return }
                 waitingReason = nil
@@ -153,12 +153,6 @@ actor PodWorker {
                 dependencies.logger.debug("cannot refresh a volume", metadata: ["pod": "\(namespace)/\(name)", "error": "\(error)"])
             }
         }
-    }
-
-    static func seconds(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        let value = Double(seconds) + Double(attoseconds) / 1e18
-        return value == value.rounded() ? "\(Int(value)) s" : String(format: "%.1f s", value)
     }
 
     /// Kills what is left of a container's session (its first process has exited), and its
