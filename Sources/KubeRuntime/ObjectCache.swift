@@ -29,13 +29,13 @@ public struct ObjectKey: Hashable, Sendable, CustomStringConvertible {
 public final class ObjectCache: Sendable {
     public let type: ResourceType
     let labelSelector: String?
-    /// The label whose value names the object each object belongs to, in its namespace (the
-    /// operator's: the cluster's name); nil: no index.
-    public let ownerLabel: String?
+    /// The object each object belongs to (the operator's: its cluster), for `list(owner:)`;
+    /// nil: no index.
+    public let owner: (@Sendable (JSONValue) -> ObjectKey?)?
     private let contents: Mutex<Contents>
     private let syncedNamespaces = Mutex(Set<String>())
 
-    /// The objects, and which of them belong to each owner (by `ownerLabel`), so a reconcile
+    /// The objects, and which of them belong to each owner (by `owner`), so a reconcile
     /// finds one cluster's pods without scanning every pod. Each object is kept as its compact
     /// JSON text, parsed again when read: a `JSONValue` tree takes about five times the bytes of
     /// its text (a rendered cluster's objects: 74 KB as trees, 14 KB as text), and the operator
@@ -71,10 +71,10 @@ public final class ObjectCache: Sendable {
         let version: Int64
         let owner: ObjectKey?
 
-        init(_ object: JSONValue, ownerLabel: String?) {
+        init(_ object: JSONValue, owner ownerOf: (@Sendable (JSONValue) -> ObjectKey?)?) {
             bytes = object.compactBytes()
             version = ObjectCache.version(object)
-            owner = ObjectCache.owner(of: object, label: ownerLabel)
+            owner = ownerOf?(object)
         }
 
         /// The text was written by `compactBytes` from a parsed value: it always parses.
@@ -87,10 +87,10 @@ public final class ObjectCache: Sendable {
         }
     }
 
-    public init(type: ResourceType, labelSelector: String? = nil, ownerLabel: String? = nil) {
+    public init(type: ResourceType, labelSelector: String? = nil, owner: (@Sendable (JSONValue) -> ObjectKey?)? = nil) {
         self.type = type
         self.labelSelector = labelSelector
-        self.ownerLabel = ownerLabel
+        self.owner = owner
         contents = Mutex(Contents())
     }
 
@@ -104,7 +104,10 @@ public final class ObjectCache: Sendable {
     /// Every object, in no particular order.
     public func list() -> [JSONValue] { contents.withLock { Array($0.objects.values) }.map(\.object) }
 
-    /// The objects labelled (`ownerLabel`) as belonging to `owner`, in no particular order.
+    /// The keys of every object, without reading the objects.
+    public func keys() -> [ObjectKey] { contents.withLock { Array($0.objects.keys) } }
+
+    /// The objects that belong to `owner` (by `owner`), in no particular order.
     public func list(owner: ObjectKey) -> [JSONValue] {
         contents.withLock { contents in (contents.byOwner[owner] ?? []).compactMap { contents.objects[$0] } }.map(\.object)
     }
@@ -112,8 +115,8 @@ public final class ObjectCache: Sendable {
     public var count: Int { contents.withLock { $0.objects.count } }
 
     /// The object `object` belongs to, from its `label` (in its own namespace).
-    public static func owner(of object: JSONValue, label: String?) -> ObjectKey? {
-        guard let label, let owner = object[path: ["metadata", "labels", label]]?.stringValue,
+    public static func owner(of object: JSONValue, label: String) -> ObjectKey? {
+        guard let owner = object[path: ["metadata", "labels", label]]?.stringValue,
               let namespace = object[path: ["metadata", "namespace"]]?.stringValue else { return nil }
         return ObjectKey(namespace: namespace, name: owner)
     }
@@ -153,7 +156,7 @@ public final class ObjectCache: Sendable {
             for object in list {
                 guard let key = ObjectKey(object) else { continue }
                 let slim = Self.slim(object)
-                fresh[key] = (slim, Entry(slim, ownerLabel: ownerLabel))
+                fresh[key] = (slim, Entry(slim, owner: owner))
             }
             let (gone, changed): ([Entry], [JSONValue]) = contents.withLock { contents in
                 let inScope = contents.objects.keys.filter { scope.isEmpty || $0.namespace == scope }
@@ -172,7 +175,7 @@ public final class ObjectCache: Sendable {
         case .added(let object), .modified(let object):
             guard let key = ObjectKey(object) else { return }
             let slim = Self.slim(object)
-            let entry = Entry(slim, ownerLabel: ownerLabel)
+            let entry = Entry(slim, owner: owner)
             contents.withLock { $0.put(key, entry) }
             await onChange(slim)
         case .deleted(let object):
@@ -188,7 +191,7 @@ public final class ObjectCache: Sendable {
     /// same object then compares against what the server stored, not a stale copy.
     public func store(_ object: JSONValue) {
         guard let key = ObjectKey(object) else { return }
-        let entry = Entry(Self.slim(object), ownerLabel: ownerLabel)
+        let entry = Entry(Self.slim(object), owner: owner)
         contents.withLock { contents in
             // Never replace a newer copy the watch already delivered.
             if let current = contents.objects[key], current.version > entry.version { return }

@@ -299,7 +299,6 @@ public final class ClusterReconciler: Sendable {
             let memoKey = "\(object.type.plural)/\(object.name)"
             let rendering = object.body.hashValue
             if covered.isCovered(key, memoKey, version: version, rendering: rendering) { continue }
-            let liveObject = cache?.get(objectKey)
             // Credentials are created once (a plain create, which fails rather than overwrite)
             // and never rewritten: rotating them would lock the running cluster out.
             if object.type == Secret.resourceType {
@@ -311,6 +310,7 @@ public final class ClusterReconciler: Sendable {
                 }
                 continue
             }
+            let liveObject = cache?.get(objectKey)
             if LiveComparison.covers(liveObject, object.body) {
                 covered.remember(key, memoKey, version: version, rendering: rendering)
                 continue

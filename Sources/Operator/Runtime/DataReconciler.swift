@@ -62,13 +62,15 @@ public final class DataReconciler: Sendable {
     /// Hands over and mirrors every task of `key`. Returns an error text when something must be
     /// tried again (the controller did not answer).
     public func reconcile(_ key: ObjectKey, controller: Controller) async -> String? {
-        let objects = caches.data.list().filter { Self.cluster(of: $0) == key }
         var retry: String?
         var names: Set<String> = []
-        for raw in objects {
-            guard let task = try? raw.decode(as: QiniuMySQLData.self), let name = task.metadata.name else { continue }
+        for raw in caches.data.list(owner: key) {
+            guard let name = raw[path: ["metadata", "name"]]?.stringValue else { continue }
             names.insert(name)
-            if task.metadata.deletionTimestamp != nil || task.status?.phase?.isFinished == true { continue }
+            // Finished and deleted tasks are most of them: they are skipped before decoding.
+            if raw[path: ["metadata", "deletionTimestamp"]] != nil { continue }
+            if let phase = raw[path: ["status", "phase"]]?.stringValue.flatMap(DataPhase.init(rawValue:)), phase.isFinished { continue }
+            guard let task = try? raw.decode(as: QiniuMySQLData.self) else { continue }
             do {
                 try await reconcile(task, name: name, raw: raw, controller: controller)
             } catch is CancellationError {

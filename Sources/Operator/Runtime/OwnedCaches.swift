@@ -22,8 +22,10 @@ public struct OwnedCaches: Sendable {
 
     public init() {
         clusters = ObjectCache(type: QiniuMySQL.resourceType)
-        data = ObjectCache(type: QiniuMySQLData.resourceType)
-        owned = Self.ownedTypes.map { ObjectCache(type: $0, labelSelector: Self.managedSelector, ownerLabel: QiniuLabels.cluster) }
+        data = ObjectCache(type: QiniuMySQLData.resourceType, owner: DataReconciler.cluster(of:))
+        owned = Self.ownedTypes.map {
+            ObjectCache(type: $0, labelSelector: Self.managedSelector, owner: { ObjectCache.owner(of: $0, label: QiniuLabels.cluster) })
+        }
     }
 
     public func objects(_ type: ResourceType) -> ObjectCache? {

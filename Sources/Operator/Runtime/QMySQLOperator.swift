@@ -185,9 +185,7 @@ public final class QMySQLOperator: Sendable {
     func resync(_ queue: WorkQueue<ObjectKey>) async throws {
         while true {
             try await Task.sleep(for: settings.resyncInterval)
-            for object in caches.clusters.list() {
-                if let key = ObjectKey(object) { await queue.add(key) }
-            }
+            for key in caches.clusters.keys() { await queue.add(key) }
         }
     }
 
