@@ -190,6 +190,8 @@ actor Supervisor {
         logger.error("\(why)", metadata: ["pid": "\(launch.child.pid)"])
         exitNote = "after its datadir \(configuration.dataDirectory) was deleted under it"
         launch.child.signalGroup(SIGKILL)
+        // Once: the polls until its exit arrives neither kill, scan /proc nor log again.
+        if mysqld?.child === launch.child { mysqld?.data = nil }
         return true
     }
 
