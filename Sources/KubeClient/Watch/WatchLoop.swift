@@ -15,8 +15,8 @@ struct WatchLoop<Object: Sendable> {
     let options: WatchOptions
     /// Lists every object and returns the list's resourceVersion.
     let list: @Sendable () async throws -> (items: [Object], resourceVersion: String?)
-    /// Decodes one event line (`{"type": ..., "object": ...}`) into its object.
-    /// The event's object, from the line and the line parsed once (`event`, its `object` present).
+    /// Decodes one event (`{"type": ..., "object": ...}`, an `object` present) into its object,
+    /// from its line or from the line parsed once (`event`), whichever the decoder reads faster.
     let decodeEvent: @Sendable (_ line: Data, _ event: JSONValue) throws -> Object
 
     private(set) var resourceVersion: String?
