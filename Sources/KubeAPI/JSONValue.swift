@@ -148,9 +148,10 @@ extension JSONValue {
 // MARK: - Conversions between typed models and JSON
 
 extension JSONValue {
-    /// Encodes any `Encodable` into a `JSONValue` tree.
+    /// Encodes any `Encodable` into a `JSONValue` tree: the tree `JSONEncoder`'s bytes would
+    /// parse to, built directly (`JSONValueEncoder`).
     public init<T: Encodable>(encoding value: T) throws {
-        self = try JSONValue.parse(JSONEncoder().encode(value))
+        self = try JSONValueEncoder().encode(value)
     }
 
     /// Decodes this tree into a typed model.

@@ -112,6 +112,20 @@ public final class ObjectCache: Sendable {
         contents.withLock { contents in (contents.byOwner[owner] ?? []).compactMap { contents.objects[$0] } }.map(\.object)
     }
 
+    /// The cached object as a typed model, decoded straight from its text (no `JSONValue` tree
+    /// between). Throws when the object does not have the model's shape.
+    public func get<Object: Decodable>(_ key: ObjectKey, as type: Object.Type) throws -> Object? {
+        guard let entry = contents.withLock({ $0.objects[key] }) else { return nil }
+        return try JSONDecoder().decode(Object.self, from: entry.bytes)
+    }
+
+    /// `list(owner:)` as typed models.
+    public func list<Object: Decodable>(owner: ObjectKey, as type: Object.Type) throws -> [Object] {
+        let entries = contents.withLock { contents in (contents.byOwner[owner] ?? []).compactMap { contents.objects[$0] } }
+        let decoder = JSONDecoder()
+        return try entries.map { try decoder.decode(Object.self, from: $0.bytes) }
+    }
+
     public var count: Int { contents.withLock { $0.objects.count } }
 
     /// The object `object` belongs to, from its `label` (in its own namespace).

@@ -50,24 +50,7 @@ public enum OperatorRBAC {
     ]
 
     /// The rules of `rules` (or `leaderElectionRules`) as RBAC writes them.
-    public static func policyRules(_ rules: [Rule] = rules) -> JSONValue {
-        .array(rules.map { rule in
-            [
-                "apiGroups": [.string(rule.apiGroup)],
-                "resources": .array(rule.resources.map { .string($0) }),
-                "verbs": .array(rule.verbs.map { .string($0) }),
-            ]
-        })
-    }
-
-    /// The ClusterRole (all namespaces). For `--watch-namespace`, bind the same rules with a Role
-    /// in each watched namespace, and keep the CRD rule in a small ClusterRole. Leader election
-    /// is a Role of its own in the operator's namespace, either way.
-    public static func clusterRole(name: String = "qmysql-operator") -> JSONValue {
-        [
-            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
-            "metadata": ["name": .string(name), "labels": ["app.kubernetes.io/name": "qmysql", "app.kubernetes.io/component": "operator"]],
-            "rules": policyRules(),
-        ]
+    public static func policyRules(_ rules: [Rule] = rules) -> [PolicyRule] {
+        rules.map { PolicyRule(apiGroups: [$0.apiGroup], resources: $0.resources, verbs: $0.verbs) }
     }
 }

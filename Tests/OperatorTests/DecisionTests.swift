@@ -212,13 +212,14 @@ import Testing
         #expect(RolloutDecision.next(pods: terminating, replicas: 3, updateRevision: "r2", state: .green) == .none("demo-1 is terminating"))
     }
 
-    @Test func podsAreReadFromTheAPIShape() {
+    @Test func podsAreReadFromTheAPIShape() throws {
         let pod: JSONValue = [
             "metadata": ["name": "demo-12", "labels": ["controller-revision-hash": "demo-7c9"], "deletionTimestamp": "2026-01-01T00:00:00Z"],
             "status": ["conditions": [["type": "Ready", "status": "True"]]],
         ]
-        #expect(RolloutDecision.PodView(pod, cluster: "demo") == .init(name: "demo-12", ordinal: 12, revision: "demo-7c9", ready: true, terminating: true))
-        #expect(RolloutDecision.PodView(["metadata": ["name": "demo-controller-abc"]], cluster: "demo") == nil)
-        #expect(RolloutDecision.PodView(["metadata": ["name": "demoX-1"]], cluster: "demo") == nil)
+        #expect(RolloutDecision.PodView(try pod.decode(as: Pod.self), cluster: "demo")
+            == .init(name: "demo-12", ordinal: 12, revision: "demo-7c9", ready: true, terminating: true))
+        #expect(RolloutDecision.PodView(Pod(metadata: ObjectMeta(name: "demo-controller-abc")), cluster: "demo") == nil)
+        #expect(RolloutDecision.PodView(Pod(metadata: ObjectMeta(name: "demoX-1")), cluster: "demo") == nil)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KubeAPI
 import Operator
 import QiniuAPI
 
@@ -36,8 +37,8 @@ struct GenerateDocsCommand: AsyncParsableCommand {
         // The operator chart's parts that the code defines: the CRDs (what `install --dry-run
         // -o yaml` prints), the operator's RBAC rules, the alert rules and the Grafana dashboard.
         files["charts/mysql-operator/crds/qiniumysql-crds.yaml"] = try QiniuCRDs.all.map { try DataPrinter.render($0, as: .yaml) }.joined(separator: "---\n")
-        files["charts/mysql-operator/files/rbac-rules.yaml"] = try DataPrinter.render(OperatorRBAC.policyRules(), as: .yaml)
-        files["charts/mysql-operator/files/leader-election-rules.yaml"] = try DataPrinter.render(OperatorRBAC.policyRules(OperatorRBAC.leaderElectionRules), as: .yaml)
+        files["charts/mysql-operator/files/rbac-rules.yaml"] = try DataPrinter.render(JSONValue(encoding: OperatorRBAC.policyRules()), as: .yaml)
+        files["charts/mysql-operator/files/leader-election-rules.yaml"] = try DataPrinter.render(JSONValue(encoding: OperatorRBAC.policyRules(OperatorRBAC.leaderElectionRules)), as: .yaml)
         for monitoring in ["qmysql-alerts.yaml", "qmysql-dashboard.json"] {
             files["charts/mysql-operator/files/\(monitoring)"] = try String(
                 contentsOf: URL(fileURLWithPath: root).appendingPathComponent("monitoring/\(monitoring)"), encoding: .utf8)

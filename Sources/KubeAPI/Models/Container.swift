@@ -16,7 +16,7 @@ public struct Container: Codable, Sendable, Hashable {
     public var readinessProbe: Probe?
     public var livenessProbe: Probe?
     public var startupProbe: Probe?
-    public var securityContext: JSONValue?
+    public var securityContext: SecurityContext?
     public var lifecycle: JSONValue?
     public var terminationMessagePolicy: String?
 
@@ -24,7 +24,7 @@ public struct Container: Codable, Sendable, Hashable {
                 args: [String]? = nil, workingDir: String? = nil, env: [EnvVar]? = nil, ports: [ContainerPort]? = nil,
                 volumeMounts: [VolumeMount]? = nil, resources: ResourceRequirements? = nil,
                 readinessProbe: Probe? = nil, livenessProbe: Probe? = nil, startupProbe: Probe? = nil,
-                securityContext: JSONValue? = nil) {
+                securityContext: SecurityContext? = nil) {
         self.name = name
         self.image = image
         self.imagePullPolicy = imagePullPolicy

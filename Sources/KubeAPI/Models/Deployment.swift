@@ -20,18 +20,29 @@ public struct DeploymentSpec: Codable, Sendable, Hashable {
     public var replicas: Int?
     public var selector: LabelSelector
     public var template: PodTemplateSpec
-    /// `{"type": "Recreate"}` or `{"type": "RollingUpdate", "rollingUpdate": {...}}`.
-    public var strategy: JSONValue?
+    public var strategy: DeploymentStrategy?
     public var revisionHistoryLimit: Int?
     public var minReadySeconds: Int?
 
-    public init(replicas: Int? = nil, selector: LabelSelector, template: PodTemplateSpec, strategy: JSONValue? = nil,
+    public init(replicas: Int? = nil, selector: LabelSelector, template: PodTemplateSpec, strategy: DeploymentStrategy? = nil,
                 revisionHistoryLimit: Int? = nil) {
         self.replicas = replicas
         self.selector = selector
         self.template = template
         self.strategy = strategy
         self.revisionHistoryLimit = revisionHistoryLimit
+    }
+}
+
+public struct DeploymentStrategy: Codable, Sendable, Hashable {
+    /// `RollingUpdate` (default) or `Recreate`.
+    public var type: String?
+    /// `maxSurge` and `maxUnavailable`; not modelled.
+    public var rollingUpdate: JSONValue?
+
+    public init(type: String? = nil, rollingUpdate: JSONValue? = nil) {
+        self.type = type
+        self.rollingUpdate = rollingUpdate
     }
 }
 

@@ -13,7 +13,7 @@ public struct PodSpec: Codable, Sendable, Hashable {
     public var affinity: JSONValue?
     public var tolerations: JSONValue?
     public var topologySpreadConstraints: JSONValue?
-    public var securityContext: JSONValue?
+    public var securityContext: PodSecurityContext?
     public var imagePullSecrets: [LocalObjectReference]?
     public var priorityClassName: String?
     public var hostname: String?
@@ -21,14 +21,17 @@ public struct PodSpec: Codable, Sendable, Hashable {
     public var enableServiceLinks: Bool?
 
     public init(containers: [Container], initContainers: [Container]? = nil, volumes: [Volume]? = nil,
-                serviceAccountName: String? = nil, terminationGracePeriodSeconds: Int64? = nil,
+                serviceAccountName: String? = nil, automountServiceAccountToken: Bool? = nil, enableServiceLinks: Bool? = nil,
+                terminationGracePeriodSeconds: Int64? = nil,
                 restartPolicy: String? = nil, nodeSelector: [String: String]? = nil, affinity: JSONValue? = nil,
-                tolerations: JSONValue? = nil, securityContext: JSONValue? = nil,
+                tolerations: JSONValue? = nil, securityContext: PodSecurityContext? = nil,
                 imagePullSecrets: [LocalObjectReference]? = nil, priorityClassName: String? = nil) {
         self.containers = containers
         self.initContainers = initContainers
         self.volumes = volumes
         self.serviceAccountName = serviceAccountName
+        self.automountServiceAccountToken = automountServiceAccountToken
+        self.enableServiceLinks = enableServiceLinks
         self.terminationGracePeriodSeconds = terminationGracePeriodSeconds
         self.restartPolicy = restartPolicy
         self.nodeSelector = nodeSelector

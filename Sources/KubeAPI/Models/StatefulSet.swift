@@ -29,11 +29,12 @@ public struct StatefulSetSpec: Codable, Sendable, Hashable {
     public var updateStrategy: StatefulSetUpdateStrategy?
     public var revisionHistoryLimit: Int?
     public var minReadySeconds: Int?
-    public var persistentVolumeClaimRetentionPolicy: JSONValue?
+    public var persistentVolumeClaimRetentionPolicy: PersistentVolumeClaimRetentionPolicy?
 
     public init(replicas: Int? = nil, selector: LabelSelector, template: PodTemplateSpec, serviceName: String? = nil,
                 volumeClaimTemplates: [PersistentVolumeClaimTemplate]? = nil, podManagementPolicy: String? = nil,
-                updateStrategy: StatefulSetUpdateStrategy? = nil, revisionHistoryLimit: Int? = nil) {
+                updateStrategy: StatefulSetUpdateStrategy? = nil, revisionHistoryLimit: Int? = nil,
+                persistentVolumeClaimRetentionPolicy: PersistentVolumeClaimRetentionPolicy? = nil) {
         self.replicas = replicas
         self.selector = selector
         self.template = template
@@ -42,6 +43,19 @@ public struct StatefulSetSpec: Codable, Sendable, Hashable {
         self.podManagementPolicy = podManagementPolicy
         self.updateStrategy = updateStrategy
         self.revisionHistoryLimit = revisionHistoryLimit
+        self.persistentVolumeClaimRetentionPolicy = persistentVolumeClaimRetentionPolicy
+    }
+}
+
+/// What happens to the claims of a StatefulSet's pods when it is deleted or scaled down.
+public struct PersistentVolumeClaimRetentionPolicy: Codable, Sendable, Hashable {
+    /// `Retain` (default) or `Delete`.
+    public var whenDeleted: String?
+    public var whenScaled: String?
+
+    public init(whenDeleted: String? = nil, whenScaled: String? = nil) {
+        self.whenDeleted = whenDeleted
+        self.whenScaled = whenScaled
     }
 }
 

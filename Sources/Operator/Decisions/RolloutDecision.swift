@@ -28,15 +28,11 @@ public enum RolloutDecision {
         }
 
         /// A pod as the API serves it; nil when it is not one of the cluster's numbered pods.
-        public init?(_ pod: JSONValue, cluster: String) {
-            guard let name = pod[path: ["metadata", "name"]]?.stringValue, name.hasPrefix(cluster + "-"),
+        public init?(_ pod: Pod, cluster: String) {
+            guard let name = pod.metadata.name, name.hasPrefix(cluster + "-"),
                   let ordinal = Int(name.dropFirst(cluster.count + 1)) else { return nil }
-            let ready = pod[path: ["status", "conditions"]]?.arrayValue?.contains {
-                $0["type"] == "Ready" && $0["status"] == "True"
-            } ?? false
-            self.init(name: name, ordinal: ordinal,
-                      revision: pod[path: ["metadata", "labels", "controller-revision-hash"]]?.stringValue,
-                      ready: ready, terminating: pod[path: ["metadata", "deletionTimestamp"]] != nil)
+            self.init(name: name, ordinal: ordinal, revision: pod.metadata.labels?["controller-revision-hash"],
+                      ready: pod.isReady, terminating: pod.metadata.deletionTimestamp != nil)
         }
     }
 

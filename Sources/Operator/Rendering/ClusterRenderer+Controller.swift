@@ -65,95 +65,66 @@ extension ClusterRenderer {
 
     /// The backup store's claim. It has no owner: backups outlive the cluster (the operator
     /// deletes it only with `spec.backup.storage.deleteClaimsOnDelete`).
-    var backupClaim: RenderedObject {
+    var backupClaim: PersistentVolumeClaim {
         let storage = cluster.spec.backup?.storage
-        var spec: JSONValue = [
-            "accessModes": ["ReadWriteOnce"],
-            "resources": ["requests": ["storage": .string(storage?.size ?? cluster.spec.storage?.size ?? Self.defaultStorageSize)]],
+        return PersistentVolumeClaim(
+            metadata: ObjectMeta(name: names.backups, namespace: namespace, labels: labels("backups")),
+            spec: PersistentVolumeClaimSpec(
+                accessModes: ["ReadWriteOnce"], storageClassName: storage?.storageClassName,
+                resources: ResourceRequirements(requests: ["storage": storage?.size ?? cluster.spec.storage?.size ?? Self.defaultStorageSize])))
+    }
+
+    var controllerServiceAccount: ServiceAccount {
+        ServiceAccount(metadata: metadata(names.controller, component: QiniuLabels.controller), automountServiceAccountToken: false)
+    }
+
+    var controllerService: Service {
+        Service(metadata: metadata(names.controller, component: QiniuLabels.controller), spec: ServiceSpec(
+            type: "ClusterIP", selector: controllerSelector, ports: [Self.servicePort("http", DefaultPorts.controller)]))
+    }
+
+    var controllerDeployment: Deployment {
+        var mounts = [
+            VolumeMount(name: "secret", mountPath: Paths.secretDirectory, readOnly: true),
+            VolumeMount(name: "backups", mountPath: Paths.backups),
         ]
-        if let storageClass = storage?.storageClassName { spec["storageClassName"] = .string(storageClass) }
-        return RenderedObject(type: PersistentVolumeClaim.resourceType, body: [
-            "apiVersion": "v1", "kind": "PersistentVolumeClaim",
-            "metadata": ["name": .string(names.backups), "namespace": .string(namespace), "labels": labels("backups")],
-            "spec": spec,
-        ])
-    }
-
-    var controllerServiceAccount: RenderedObject {
-        RenderedObject(type: ServiceAccount.resourceType, body: [
-            "apiVersion": "v1", "kind": "ServiceAccount", "metadata": metadata(names.controller, component: QiniuLabels.controller),
-            "automountServiceAccountToken": false,
-        ])
-    }
-
-    var controllerService: RenderedObject {
-        RenderedObject(type: Service.resourceType, body: [
-            "apiVersion": "v1", "kind": "Service", "metadata": metadata(names.controller, component: QiniuLabels.controller),
-            "spec": [
-                "type": "ClusterIP", "selector": controllerSelector,
-                "ports": [Self.servicePort("http", DefaultPorts.controller)],
-            ],
-        ])
-    }
-
-    var controllerDeployment: RenderedObject {
-        var mounts: [JSONValue] = [
-            ["name": "secret", "mountPath": .string(Paths.secretDirectory), "readOnly": true],
-            ["name": "backups", "mountPath": .string(Paths.backups)],
+        var volumes = [
+            Volume(name: "secret", secret: SecretVolumeSource(
+                secretName: names.secret,
+                items: Self.secretItems([
+                    ClusterSecrets.Key.agentToken, ClusterSecrets.Key.monitorPassword,
+                    ClusterSecrets.Key.caCertificate, ClusterSecrets.Key.certificate, ClusterSecrets.Key.key,
+                ]),
+                defaultMode: 0o440)),
+            Volume(name: "backups", persistentVolumeClaim: PersistentVolumeClaimVolumeSource(claimName: names.backups)),
         ]
-        var extraVolumes: [JSONValue] = []
         // Another cluster's store, read-only, while this cluster is formed from one of its backups.
         if let source = restoreSource, source.cluster != names.cluster {
-            mounts.append(["name": "restore-source", "mountPath": .string(Paths.restoreSource), "readOnly": true])
-            extraVolumes.append([
-                "name": "restore-source",
-                "persistentVolumeClaim": ["claimName": .string(ClusterNames.backupClaim(of: source.cluster)), "readOnly": true],
-            ])
+            mounts.append(VolumeMount(name: "restore-source", mountPath: Paths.restoreSource, readOnly: true))
+            volumes.append(Volume(name: "restore-source", persistentVolumeClaim: PersistentVolumeClaimVolumeSource(
+                claimName: ClusterNames.backupClaim(of: source.cluster), readOnly: true)))
         }
-        var container: JSONValue = [
-            "name": "controller", "image": .string(settings.image),
-            "command": .array([settings.binaryPath, "controller"].map { .string($0) }),
-            "args": .array(controllerOptions.arguments.map { .string($0) }),
-            "ports": [Self.port("http", DefaultPorts.controller)],
-            "env": [Self.env("POD_IP", field: "status.podIP")],
-            "volumeMounts": .array(mounts),
-            "readinessProbe": Self.httpProbe(ControllerPaths.health, port: "http", period: 5, failures: 3),
-            "livenessProbe": Self.httpProbe(ControllerPaths.health, port: "http", period: 10, failures: 6, timeout: 5),
-            "resources": ["requests": ["cpu": "50m", "memory": "64Mi"], "limits": ["memory": "256Mi"]],
-            "securityContext": Self.restrictedContainer,
-        ]
-        if let policy = settings.imagePullPolicy { container["imagePullPolicy"] = .string(policy) }
-        return RenderedObject(type: Deployment.resourceType, body: [
-            "apiVersion": "apps/v1", "kind": "Deployment", "metadata": metadata(names.controller, component: QiniuLabels.controller),
-            "spec": [
-                "replicas": 1,
-                "selector": ["matchLabels": controllerSelector],
-                // Never two controllers for one cluster, not even during a rollout.
-                "strategy": ["type": "Recreate"],
-                "template": [
-                    "metadata": ["labels": labels(QiniuLabels.controller)],
-                    "spec": [
-                        "serviceAccountName": .string(names.controller),
-                        "automountServiceAccountToken": false,
-                        "enableServiceLinks": false,
-                        "securityContext": Self.restrictedPod(uid: Self.qmysqlImageUserID),
-                        "containers": [container],
-                        "volumes": .array([
-                            [
-                                "name": "secret",
-                                "secret": [
-                                    "secretName": .string(names.secret), "defaultMode": 0o440,
-                                    "items": Self.secretItems([
-                                        ClusterSecrets.Key.agentToken, ClusterSecrets.Key.monitorPassword,
-                                        ClusterSecrets.Key.caCertificate, ClusterSecrets.Key.certificate, ClusterSecrets.Key.key,
-                                    ]),
-                                ],
-                            ],
-                            ["name": "backups", "persistentVolumeClaim": ["claimName": .string(names.backups)]],
-                        ] + extraVolumes),
-                    ],
-                ],
-            ],
-        ])
+        let container = Container(
+            name: "controller", image: settings.image, imagePullPolicy: settings.imagePullPolicy,
+            command: [settings.binaryPath, "controller"],
+            args: controllerOptions.arguments,
+            env: [.fromField("POD_IP", fieldPath: "status.podIP")],
+            ports: [Self.port("http", DefaultPorts.controller)],
+            volumeMounts: mounts,
+            resources: ResourceRequirements(requests: ["cpu": "50m", "memory": "64Mi"], limits: ["memory": "256Mi"]),
+            readinessProbe: Self.httpProbe(ControllerPaths.health, port: "http", period: 5, failures: 3),
+            livenessProbe: Self.httpProbe(ControllerPaths.health, port: "http", period: 10, failures: 6, timeout: 5),
+            securityContext: Self.restrictedContainer)
+        return Deployment(metadata: metadata(names.controller, component: QiniuLabels.controller), spec: DeploymentSpec(
+            replicas: 1,
+            selector: LabelSelector(matchLabels: controllerSelector),
+            template: PodTemplateSpec(
+                metadata: ObjectMeta(labels: labels(QiniuLabels.controller)),
+                spec: PodSpec(
+                    containers: [container], volumes: volumes,
+                    serviceAccountName: names.controller, automountServiceAccountToken: false, enableServiceLinks: false,
+                    securityContext: Self.restrictedPod(uid: Self.qmysqlImageUserID))),
+            // Never two controllers for one cluster, not even during a rollout.
+            strategy: DeploymentStrategy(type: "Recreate")))
     }
 }

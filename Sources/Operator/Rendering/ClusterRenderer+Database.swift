@@ -9,22 +9,17 @@ import QiniuAPI
 /// StatefulSet whose pods run the agent as PID 1.
 extension ClusterRenderer {
     /// Keys and values; Kubernetes stores them base64-encoded in `data`.
-    var secret: RenderedObject {
-        var data: [String: JSONValue] = [
-            ClusterSecrets.Key.monitorPassword: .string(Data(secrets.monitorPassword.utf8).base64EncodedString()),
-            ClusterSecrets.Key.backupPassword: .string(Data(secrets.backupPassword.utf8).base64EncodedString()),
-            ClusterSecrets.Key.agentToken: .string(Data(secrets.agentToken.utf8).base64EncodedString()),
-            ClusterSecrets.Key.caCertificate: .string(Data(secrets.tls.caCertificatePEM.utf8).base64EncodedString()),
-            ClusterSecrets.Key.certificate: .string(Data(secrets.tls.certificatePEM.utf8).base64EncodedString()),
-            ClusterSecrets.Key.key: .string(Data(secrets.tls.keyPEM.utf8).base64EncodedString()),
+    var secret: Secret {
+        var data = [
+            ClusterSecrets.Key.monitorPassword: Data(secrets.monitorPassword.utf8),
+            ClusterSecrets.Key.backupPassword: Data(secrets.backupPassword.utf8),
+            ClusterSecrets.Key.agentToken: Data(secrets.agentToken.utf8),
+            ClusterSecrets.Key.caCertificate: Data(secrets.tls.caCertificatePEM.utf8),
+            ClusterSecrets.Key.certificate: Data(secrets.tls.certificatePEM.utf8),
+            ClusterSecrets.Key.key: Data(secrets.tls.keyPEM.utf8),
         ]
-        if let root = secrets.rootPassword {
-            data[ClusterSecrets.Key.rootPassword] = .string(Data(root.utf8).base64EncodedString())
-        }
-        return RenderedObject(type: Secret.resourceType, body: [
-            "apiVersion": "v1", "kind": "Secret", "metadata": metadata(names.secret, component: QiniuLabels.database),
-            "type": "Opaque", "data": .object(data),
-        ])
+        if let root = secrets.rootPassword { data[ClusterSecrets.Key.rootPassword] = Data(root.utf8) }
+        return Secret(metadata: metadata(names.secret, component: QiniuLabels.database), type: "Opaque", data: data)
     }
 
     /// The user's `spec.config` as a my.cnf the agent includes after its own settings.
@@ -41,47 +36,35 @@ extension ClusterRenderer {
         (0..<replicas).map(names.nodeHost).joined(separator: "\n") + "\n"
     }
 
-    var configMap: RenderedObject {
-        RenderedObject(type: ConfigMap.resourceType, body: [
-            "apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata(names.configMap, component: QiniuLabels.database),
-            "data": .object([Paths.configFile: .string(myCnf), Paths.peersFile: .string(peersFile)]),
-        ])
+    var configMap: ConfigMap {
+        ConfigMap(metadata: metadata(names.configMap, component: QiniuLabels.database),
+                  data: [Paths.configFile: myCnf, Paths.peersFile: peersFile])
     }
 
     /// Peers reach each other through this headless Service (`NAME-N.NAME-peers`), ready or not:
     /// a joining node must be reachable before it is Synced.
-    var peersService: RenderedObject {
-        RenderedObject(type: Service.resourceType, body: [
-            "apiVersion": "v1", "kind": "Service", "metadata": metadata(names.peersService, component: QiniuLabels.database),
-            "spec": [
-                "clusterIP": "None", "publishNotReadyAddresses": true, "selector": databaseSelector,
-                "ports": [
-                    Self.servicePort("mysql", DefaultPorts.mysql), Self.servicePort("galera", DefaultPorts.galera),
-                    Self.servicePort("ist", DefaultPorts.ist), Self.servicePort("sst", DefaultPorts.sst),
-                    Self.servicePort("agent", DefaultPorts.agent),
-                ],
+    var peersService: Service {
+        Service(metadata: metadata(names.peersService, component: QiniuLabels.database), spec: ServiceSpec(
+            clusterIP: "None", selector: databaseSelector,
+            ports: [
+                Self.servicePort("mysql", DefaultPorts.mysql), Self.servicePort("galera", DefaultPorts.galera),
+                Self.servicePort("ist", DefaultPorts.ist), Self.servicePort("sst", DefaultPorts.sst),
+                Self.servicePort("agent", DefaultPorts.agent),
             ],
-        ])
+            publishNotReadyAddresses: true))
     }
 
     /// What clients connect to: ready nodes only (Synced and Primary), so a failed node drops out
     /// and comes back when it recovers: the seed's load balancer.
-    var clientService: RenderedObject {
-        RenderedObject(type: Service.resourceType, body: [
-            "apiVersion": "v1", "kind": "Service", "metadata": metadata(names.clientService, component: QiniuLabels.database),
-            "spec": [
-                "type": "ClusterIP", "selector": databaseSelector,
-                "ports": [Self.servicePort("mysql", DefaultPorts.mysql)],
-            ],
-        ])
+    var clientService: Service {
+        Service(metadata: metadata(names.clientService, component: QiniuLabels.database), spec: ServiceSpec(
+            type: "ClusterIP", selector: databaseSelector, ports: [Self.servicePort("mysql", DefaultPorts.mysql)]))
     }
 
     /// At most one node down for voluntary disruptions: a majority always stays.
-    var podDisruptionBudget: RenderedObject {
-        RenderedObject(type: PodDisruptionBudget.resourceType, body: [
-            "apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": metadata(names.cluster, component: QiniuLabels.database),
-            "spec": ["maxUnavailable": 1, "selector": ["matchLabels": databaseSelector]],
-        ])
+    var podDisruptionBudget: PodDisruptionBudget {
+        PodDisruptionBudget(metadata: metadata(names.cluster, component: QiniuLabels.database), spec: PodDisruptionBudgetSpec(
+            selector: LabelSelector(matchLabels: databaseSelector), maxUnavailable: 1))
     }
 
     /// The agent's command line in a database pod. `$(POD_NAME)` and `$(POD_IP)` are expanded
@@ -129,15 +112,14 @@ extension ClusterRenderer {
         return annotations
     }
 
-    var podLabels: JSONValue {
-        var labels = (cluster.spec.podLabels ?? [:]).mapValues { JSONValue.string($0) }
-        for (key, value) in QiniuLabels.common(cluster: names.cluster, component: QiniuLabels.database) { labels[key] = .string(value) }
-        return .object(labels)
+    var podLabels: [String: String] {
+        (cluster.spec.podLabels ?? [:]).merging(labels(QiniuLabels.database)) { _, ours in ours }
     }
 
     var image: String { cluster.spec.image ?? flavor.image(version: cluster.spec.version) }
 
-    /// Preferred, not required: a cluster still schedules on fewer machines than nodes.
+    /// Preferred, not required: a cluster still schedules on fewer machines than nodes. JSON, as
+    /// the user's `spec.affinity` it stands in for (passed through whole, fields we do not model included).
     var defaultAffinity: JSONValue {
         [
             "podAntiAffinity": [
@@ -145,7 +127,7 @@ extension ClusterRenderer {
                     [
                         "weight": 100,
                         "podAffinityTerm": [
-                            "topologyKey": "kubernetes.io/hostname", "labelSelector": ["matchLabels": databaseSelector],
+                            "topologyKey": "kubernetes.io/hostname", "labelSelector": ["matchLabels": .object(databaseSelector.mapValues(JSONValue.string))],
                         ],
                     ]
                 ],
@@ -153,135 +135,111 @@ extension ClusterRenderer {
         ]
     }
 
-    var databaseContainer: JSONValue {
-        var container: JSONValue = [
-            "name": "mysql", "image": .string(image),
-            "command": .array(["\(Paths.binDirectory)/kubectl-qmysql", "agent"].map { .string($0) }),
-            "args": .array(agentOptions.arguments.map { .string($0) }),
-            "env": [
-                Self.env("POD_NAME", field: "metadata.name"), Self.env("POD_NAMESPACE", field: "metadata.namespace"),
-                Self.env("POD_IP", field: "status.podIP"),
+    var databaseContainer: Container {
+        var mounts = [
+            VolumeMount(name: "data", mountPath: Paths.data),
+            VolumeMount(name: "run", mountPath: Paths.run),
+            VolumeMount(name: "qmysql-bin", mountPath: Paths.binDirectory, readOnly: true),
+            VolumeMount(name: "secret", mountPath: Paths.secretDirectory, readOnly: true),
+            VolumeMount(name: "config", mountPath: Paths.configDirectory, readOnly: true),
+        ]
+        if cluster.spec.rootPasswordSecret != nil {
+            mounts.append(VolumeMount(name: "root-password", mountPath: Paths.rootSecretDirectory, readOnly: true))
+        }
+        return Container(
+            name: "mysql", image: image,
+            command: ["\(Paths.binDirectory)/kubectl-qmysql", "agent"],
+            args: agentOptions.arguments,
+            env: [
+                .fromField("POD_NAME", fieldPath: "metadata.name"), .fromField("POD_NAMESPACE", fieldPath: "metadata.namespace"),
+                .fromField("POD_IP", fieldPath: "status.podIP"),
                 // The image's client finds the server without options: `kubectl exec POD -- mariadb`.
-                ["name": "MYSQL_UNIX_PORT", "value": .string("\(Paths.run)/mysqld.sock")],
+                EnvVar(name: "MYSQL_UNIX_PORT", value: "\(Paths.run)/mysqld.sock"),
             ],
-            "ports": [
+            ports: [
                 Self.port("mysql", DefaultPorts.mysql), Self.port("galera", DefaultPorts.galera),
                 Self.port("ist", DefaultPorts.ist), Self.port("sst", DefaultPorts.sst), Self.port("agent", DefaultPorts.agent),
             ],
-            "volumeMounts": .array([
-                ["name": "data", "mountPath": .string(Paths.data)],
-                ["name": "run", "mountPath": .string(Paths.run)],
-                ["name": "qmysql-bin", "mountPath": .string(Paths.binDirectory), "readOnly": true],
-                ["name": "secret", "mountPath": .string(Paths.secretDirectory), "readOnly": true],
-                ["name": "config", "mountPath": .string(Paths.configDirectory), "readOnly": true],
-            ] + (cluster.spec.rootPasswordSecret == nil ? [] : [
-                ["name": "root-password", "mountPath": .string(Paths.rootSecretDirectory), "readOnly": true],
-            ])),
+            volumeMounts: mounts,
+            resources: cluster.spec.resources,
             // Ready = Synced in the Primary component: what the client Service routes to.
-            "readinessProbe": Self.httpProbe(AgentPaths.readiness, port: "agent", period: 2, failures: 2),
+            readinessProbe: Self.httpProbe(AgentPaths.readiness, port: "agent", period: 2, failures: 2),
             // The agent answers /livez whatever mysqld does: an SST or a long recovery never gets
             // the node killed. Only a hung agent does.
-            "livenessProbe": Self.httpProbe(AgentPaths.liveness, port: "agent", period: 10, failures: 6, timeout: 5),
-            "startupProbe": Self.httpProbe(AgentPaths.liveness, port: "agent", period: 2, failures: 60),
-            "securityContext": Self.restrictedContainer,
-        ]
-        if let resources = cluster.spec.resources, let value = try? JSONValue.parse(JSONEncoder().encode(resources)) {
-            container["resources"] = value
-        }
-        return container
+            livenessProbe: Self.httpProbe(AgentPaths.liveness, port: "agent", period: 10, failures: 6, timeout: 5),
+            startupProbe: Self.httpProbe(AgentPaths.liveness, port: "agent", period: 2, failures: 60),
+            securityContext: Self.restrictedContainer)
     }
 
     /// Copies the agent binary from the qmysql image into the pod, so the database image stays
     /// the flavor's own, unmodified.
-    var installAgentContainer: JSONValue {
-        var container: JSONValue = [
-            "name": "install-agent", "image": .string(settings.image),
-            "command": .array([settings.binaryPath, "install-binary", "--to", "\(Paths.binDirectory)/kubectl-qmysql"].map { .string($0) }),
-            "volumeMounts": [["name": "qmysql-bin", "mountPath": .string(Paths.binDirectory)]],
-            "securityContext": Self.restrictedContainer,
-        ]
-        if let policy = settings.imagePullPolicy { container["imagePullPolicy"] = .string(policy) }
-        return container
+    var installAgentContainer: Container {
+        Container(
+            name: "install-agent", image: settings.image, imagePullPolicy: settings.imagePullPolicy,
+            command: [settings.binaryPath, "install-binary", "--to", "\(Paths.binDirectory)/kubectl-qmysql"],
+            volumeMounts: [VolumeMount(name: "qmysql-bin", mountPath: Paths.binDirectory)],
+            securityContext: Self.restrictedContainer)
     }
 
-    var volumeClaimTemplate: JSONValue {
+    var volumeClaimTemplate: PersistentVolumeClaimTemplate {
         let storage = cluster.spec.storage
-        var spec: JSONValue = [
-            "accessModes": ["ReadWriteOnce"],
-            "resources": ["requests": ["storage": .string(storage?.size ?? Self.defaultStorageSize)]],
-        ]
-        if let storageClass = storage?.storageClassName { spec["storageClassName"] = .string(storageClass) }
-        return [
-            "metadata": ["name": "data", "labels": labels(QiniuLabels.database)],
-            "spec": spec,
-        ]
+        return PersistentVolumeClaimTemplate(
+            metadata: ObjectMeta(name: "data", labels: labels(QiniuLabels.database)),
+            spec: PersistentVolumeClaimSpec(
+                accessModes: ["ReadWriteOnce"], storageClassName: storage?.storageClassName,
+                resources: ResourceRequirements(requests: ["storage": storage?.size ?? Self.defaultStorageSize])))
     }
 
-    var statefulSet: RenderedObject {
+    var databaseVolumes: [Volume] {
         let spec = cluster.spec
-        var podSpec: JSONValue = [
-            "initContainers": [installAgentContainer],
-            "containers": [databaseContainer],
-            "volumes": .array([
-                ["name": "run", "emptyDir": [:]],
-                ["name": "qmysql-bin", "emptyDir": [:]],
-                [
-                    "name": "secret",
-                    "secret": [
-                        "secretName": .string(names.secret), "defaultMode": 0o440,
-                        // The passwords: the agent keeps the TCP accounts equal to them (AccountSetup).
-                        "items": Self.secretItems([
-                            ClusterSecrets.Key.agentToken, ClusterSecrets.Key.caCertificate, ClusterSecrets.Key.certificate,
-                            ClusterSecrets.Key.key, ClusterSecrets.Key.monitorPassword,
-                        ] + (spec.rootPasswordSecret == nil ? [ClusterSecrets.Key.rootPassword] : [])),
-                    ],
-                ],
-                ["name": "config", "configMap": ["name": .string(names.configMap)]],
-            ] + (spec.rootPasswordSecret.map { userSecret in
-                [[
-                    "name": "root-password",
-                    "secret": [
-                        "secretName": .string(userSecret), "defaultMode": 0o440,
-                        "items": [["key": "password", "path": "root-password"]],
-                    ],
-                ]]
-            } ?? [])),
-            // Database pods call no Kubernetes API.
-            "automountServiceAccountToken": false,
-            "enableServiceLinks": false,
-            "terminationGracePeriodSeconds": .int(terminationGracePeriod),
-            "securityContext": Self.restrictedPod(uid: flavor.imageUserID),
-            "affinity": spec.affinity ?? defaultAffinity,
+        var volumes = [
+            Volume(name: "run", emptyDir: EmptyDirVolumeSource()),
+            Volume(name: "qmysql-bin", emptyDir: EmptyDirVolumeSource()),
+            Volume(name: "secret", secret: SecretVolumeSource(
+                secretName: names.secret,
+                // The passwords: the agent keeps the TCP accounts equal to them (AccountSetup).
+                items: Self.secretItems([
+                    ClusterSecrets.Key.agentToken, ClusterSecrets.Key.caCertificate, ClusterSecrets.Key.certificate,
+                    ClusterSecrets.Key.key, ClusterSecrets.Key.monitorPassword,
+                ] + (spec.rootPasswordSecret == nil ? [ClusterSecrets.Key.rootPassword] : [])),
+                defaultMode: 0o440)),
+            Volume(name: "config", configMap: ConfigMapVolumeSource(name: names.configMap)),
         ]
-        if let nodeSelector = spec.nodeSelector, !nodeSelector.isEmpty {
-            podSpec["nodeSelector"] = .object(nodeSelector.mapValues { .string($0) })
+        if let userSecret = spec.rootPasswordSecret {
+            volumes.append(Volume(name: "root-password", secret: SecretVolumeSource(
+                secretName: userSecret, items: [KeyToPath(key: "password", path: "root-password")], defaultMode: 0o440)))
         }
-        if let tolerations = spec.tolerations, !tolerations.isEmpty { podSpec["tolerations"] = .array(tolerations) }
-        if let priority = spec.priorityClassName { podSpec["priorityClassName"] = .string(priority) }
-        if let pullSecrets = spec.imagePullSecrets, !pullSecrets.isEmpty {
-            podSpec["imagePullSecrets"] = .array(pullSecrets.map { ["name": .string($0.name)] })
-        }
-        return RenderedObject(type: StatefulSet.resourceType, body: [
-            "apiVersion": "apps/v1", "kind": "StatefulSet",
-            "metadata": metadata(names.statefulSet, component: QiniuLabels.database, annotations: [Self.flavorAnnotation: flavor.rawValue]),
-            "spec": [
-                "replicas": .int(Int64(replicas)),
-                "serviceName": .string(names.peersService),
-                "selector": ["matchLabels": databaseSelector],
+        return volumes
+    }
+
+    var statefulSet: StatefulSet {
+        let spec = cluster.spec
+        var podSpec = PodSpec(
+            containers: [databaseContainer], initContainers: [installAgentContainer], volumes: databaseVolumes,
+            // Database pods call no Kubernetes API.
+            automountServiceAccountToken: false, enableServiceLinks: false,
+            terminationGracePeriodSeconds: terminationGracePeriod,
+            affinity: spec.affinity ?? defaultAffinity,
+            securityContext: Self.restrictedPod(uid: flavor.imageUserID),
+            priorityClassName: spec.priorityClassName)
+        if let nodeSelector = spec.nodeSelector, !nodeSelector.isEmpty { podSpec.nodeSelector = nodeSelector }
+        if let tolerations = spec.tolerations, !tolerations.isEmpty { podSpec.tolerations = .array(tolerations) }
+        if let pullSecrets = spec.imagePullSecrets, !pullSecrets.isEmpty { podSpec.imagePullSecrets = pullSecrets }
+        return StatefulSet(
+            metadata: metadata(names.statefulSet, component: QiniuLabels.database, annotations: [Self.flavorAnnotation: flavor.rawValue]),
+            spec: StatefulSetSpec(
+                replicas: replicas,
+                selector: LabelSelector(matchLabels: databaseSelector),
+                template: PodTemplateSpec(metadata: ObjectMeta(labels: podLabels, annotations: podAnnotations), spec: podSpec),
+                serviceName: names.peersService,
+                volumeClaimTemplates: [volumeClaimTemplate],
                 // Parallel: after a full stop every pod must come up at once, or the StatefulSet
                 // waits for pod 0 to be Ready, which needs the cluster the others would form.
-                "podManagementPolicy": "Parallel",
+                podManagementPolicy: "Parallel",
                 // The operator replaces pods itself, one at a time and only while the cluster is
                 // Green (docs/operator.md, "Rolling changes").
-                "updateStrategy": ["type": "OnDelete"],
-                "template": [
-                    "metadata": ["labels": podLabels, "annotations": .object(podAnnotations.mapValues { .string($0) })],
-                    "spec": podSpec,
-                ],
-                "volumeClaimTemplates": [volumeClaimTemplate],
+                updateStrategy: StatefulSetUpdateStrategy(type: "OnDelete"),
                 // Claims outlive the StatefulSet; the operator deletes them only when the user asked.
-                "persistentVolumeClaimRetentionPolicy": ["whenDeleted": "Retain", "whenScaled": "Retain"],
-            ],
-        ])
+                persistentVolumeClaimRetentionPolicy: PersistentVolumeClaimRetentionPolicy(whenDeleted: "Retain", whenScaled: "Retain")))
     }
 }

@@ -59,86 +59,66 @@ public struct ClusterRenderer: Sendable {
 
     /// Every object, in the order they are applied: what others refer to comes first.
     public func render() -> [RenderedObject] {
-        [secret, configMap, peersService, clientService, controllerServiceAccount, controllerService,
-         podDisruptionBudget, statefulSet, backupClaim, controllerDeployment]
+        [RenderedObject(secret), RenderedObject(configMap), RenderedObject(peersService), RenderedObject(clientService),
+         RenderedObject(controllerServiceAccount), RenderedObject(controllerService), RenderedObject(podDisruptionBudget),
+         RenderedObject(statefulSet), RenderedObject(backupClaim), RenderedObject(controllerDeployment)]
     }
 
     // MARK: - Shared pieces
 
     /// The labels that select the database pods: fixed forever (a StatefulSet's selector cannot change).
-    var databaseSelector: JSONValue {
-        .object([
-            QiniuLabels.name: "qmysql", QiniuLabels.instance: .string(names.cluster), QiniuLabels.component: .string(QiniuLabels.database),
-        ])
+    var databaseSelector: [String: String] {
+        [QiniuLabels.name: "qmysql", QiniuLabels.instance: names.cluster, QiniuLabels.component: QiniuLabels.database]
     }
 
-    var controllerSelector: JSONValue {
-        .object([
-            QiniuLabels.name: "qmysql", QiniuLabels.instance: .string(names.cluster), QiniuLabels.component: .string(QiniuLabels.controller),
-        ])
+    var controllerSelector: [String: String] {
+        [QiniuLabels.name: "qmysql", QiniuLabels.instance: names.cluster, QiniuLabels.component: QiniuLabels.controller]
     }
 
-    func labels(_ component: String) -> JSONValue {
-        .object(QiniuLabels.common(cluster: names.cluster, component: component).mapValues { .string($0) })
+    func labels(_ component: String) -> [String: String] {
+        QiniuLabels.common(cluster: names.cluster, component: component)
     }
 
-    var ownerReference: JSONValue {
-        [
-            "apiVersion": .string(QiniuMySQL.resourceType.apiVersion), "kind": .string(QiniuMySQL.resourceType.kind),
-            "name": .string(names.cluster), "uid": .string(cluster.metadata.uid ?? ""),
-            "controller": true, "blockOwnerDeletion": true,
-        ]
+    var ownerReference: OwnerReference {
+        OwnerReference(apiVersion: QiniuMySQL.resourceType.apiVersion, kind: QiniuMySQL.resourceType.kind,
+                       name: names.cluster, uid: cluster.metadata.uid ?? "", controller: true, blockOwnerDeletion: true)
     }
 
-    func metadata(_ name: String, component: String, annotations: [String: String] = [:]) -> JSONValue {
-        var metadata: JSONValue = [
-            "name": .string(name), "namespace": .string(namespace), "labels": labels(component),
-            "ownerReferences": [ownerReference],
-        ]
-        if !annotations.isEmpty { metadata["annotations"] = .object(annotations.mapValues { .string($0) }) }
-        return metadata
+    func metadata(_ name: String, component: String, annotations: [String: String] = [:]) -> ObjectMeta {
+        ObjectMeta(name: name, namespace: namespace, labels: labels(component),
+                   annotations: annotations.isEmpty ? nil : annotations, ownerReferences: [ownerReference])
     }
 
     /// The restricted Pod Security Standard, for a container.
-    static let restrictedContainer: JSONValue = [
-        "allowPrivilegeEscalation": false, "capabilities": ["drop": ["ALL"]], "readOnlyRootFilesystem": false,
-    ]
+    static let restrictedContainer = SecurityContext(
+        allowPrivilegeEscalation: false, readOnlyRootFilesystem: false, capabilities: Capabilities(drop: ["ALL"]))
 
     /// The qmysql image's user (the Dockerfile's `USER 65532:65532`): the operator's and the
     /// controllers' pods run as it.
     public static let qmysqlImageUserID = 65532
 
     /// The restricted Pod Security Standard, for a pod running as `uid`.
-    static func restrictedPod(uid: Int) -> JSONValue {
-        [
-            "runAsNonRoot": true, "runAsUser": .int(Int64(uid)), "runAsGroup": .int(Int64(uid)), "fsGroup": .int(Int64(uid)),
-            "seccompProfile": ["type": "RuntimeDefault"],
-        ]
+    static func restrictedPod(uid: Int) -> PodSecurityContext {
+        PodSecurityContext(runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid, seccompProfile: .runtimeDefault)
     }
 
-    static func env(_ name: String, field: String) -> JSONValue {
-        ["name": .string(name), "valueFrom": ["fieldRef": ["fieldPath": .string(field)]]]
+    static func port(_ name: String, _ number: Int) -> ContainerPort {
+        ContainerPort(name: name, containerPort: number, protocol: "TCP")
     }
 
-    static func port(_ name: String, _ number: Int) -> JSONValue {
-        ["name": .string(name), "containerPort": .int(Int64(number)), "protocol": "TCP"]
-    }
-
-    static func servicePort(_ name: String, _ number: Int) -> JSONValue {
-        ["name": .string(name), "port": .int(Int64(number)), "targetPort": .string(name), "protocol": "TCP"]
+    static func servicePort(_ name: String, _ number: Int) -> ServicePort {
+        ServicePort(name: name, port: number, targetPort: .string(name), protocol: "TCP")
     }
 
     /// Only the keys a pod needs, each a file named after its key.
-    static func secretItems(_ keys: [String]) -> JSONValue {
-        .array(keys.map { ["key": .string($0), "path": .string($0)] })
+    static func secretItems(_ keys: [String]) -> [KeyToPath] {
+        keys.map { KeyToPath(key: $0, path: $0) }
     }
 
     /// Every role's API is HTTPS; the kubelet does not verify a probe's certificate.
-    static func httpProbe(_ path: String, port: String, period: Int64, failures: Int64, timeout: Int64 = 2) -> JSONValue {
-        [
-            "httpGet": ["path": .string(path), "port": .string(port), "scheme": "HTTPS"],
-            "periodSeconds": .int(period), "failureThreshold": .int(failures), "timeoutSeconds": .int(timeout),
-        ]
+    static func httpProbe(_ path: String, port: String, period: Int, failures: Int, timeout: Int = 2) -> Probe {
+        Probe(httpGet: HTTPGetAction(path: path, port: .string(port), scheme: "HTTPS"),
+              periodSeconds: period, timeoutSeconds: timeout, failureThreshold: failures)
     }
 
     /// FNV-1a, 64 bits, as 16 hex digits: a stable fingerprint of a rendered input (never a secret).

@@ -1,5 +1,6 @@
 import ClusterCertificates
 import Foundation
+import KubeAPI
 
 /// The generated credentials of one cluster. Created once with the cluster's Secret and never
 /// rotated by a reconcile: the operator reads them back from the Secret, and only a missing
@@ -55,14 +56,11 @@ public struct ClusterSecrets: Sendable, Hashable {
 
     /// The credentials stored in a Secret's `data` (base64), or nil if any key is missing or
     /// undecodable (then the reconciler reports it and changes nothing).
-    public init?(secretData data: [String: String], expectsRootPassword: Bool) {
-        func value(_ key: String) -> String? {
-            data[key].flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) }
-        }
-        guard let monitor = value(Key.monitorPassword), let backup = value(Key.backupPassword),
-              let token = value(Key.agentToken), let ca = value(Key.caCertificate), let certificate = value(Key.certificate),
-              let key = value(Key.key) else { return nil }
-        let root = value(Key.rootPassword)
+    public init?(secret: Secret, expectsRootPassword: Bool) {
+        guard let monitor = secret.string(forKey: Key.monitorPassword), let backup = secret.string(forKey: Key.backupPassword),
+              let token = secret.string(forKey: Key.agentToken), let ca = secret.string(forKey: Key.caCertificate),
+              let certificate = secret.string(forKey: Key.certificate), let key = secret.string(forKey: Key.key) else { return nil }
+        let root = secret.string(forKey: Key.rootPassword)
         if expectsRootPassword, root == nil { return nil }
         self.init(rootPassword: expectsRootPassword ? root : nil, monitorPassword: monitor, backupPassword: backup, agentToken: token,
                   tls: ClusterTLS(caCertificatePEM: ca, certificatePEM: certificate, keyPEM: key))

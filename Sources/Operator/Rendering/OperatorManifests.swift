@@ -29,113 +29,88 @@ public struct OperatorManifests: Sendable {
 
     /// In the order to apply them: the namespace, the identity and its rights, then what runs.
     public var objects: [RenderedObject] {
-        [RenderedObject(type: Namespace.resourceType, body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(namespace)]]),
-         serviceAccount] + rbac + [deployment, service]
+        [RenderedObject(Namespace(metadata: ObjectMeta(name: namespace))), RenderedObject(serviceAccount)]
+            + rbac + [RenderedObject(deployment), RenderedObject(service)]
     }
 
-    var selectorLabels: JSONValue {
-        ["app.kubernetes.io/name": "qmysql", "app.kubernetes.io/component": "operator", "app.kubernetes.io/instance": .string(name)]
+    var selectorLabels: [String: String] {
+        ["app.kubernetes.io/name": "qmysql", "app.kubernetes.io/component": "operator", "app.kubernetes.io/instance": name]
     }
 
-    func metadata(_ name: String, namespace: String?) -> JSONValue {
-        var metadata: JSONValue = ["name": .string(name), "labels": selectorLabels]
-        if let namespace { metadata["namespace"] = .string(namespace) }
-        return metadata
+    func metadata(_ name: String, namespace: String?) -> ObjectMeta {
+        ObjectMeta(name: name, namespace: namespace, labels: selectorLabels)
     }
 
-    var serviceAccount: RenderedObject {
-        RenderedObject(type: ServiceAccount.resourceType, body: [
-            "apiVersion": "v1", "kind": "ServiceAccount", "metadata": metadata(name, namespace: namespace),
-        ])
+    var serviceAccount: ServiceAccount {
+        ServiceAccount(metadata: metadata(name, namespace: namespace))
     }
 
-    var subjects: JSONValue { [["kind": "ServiceAccount", "name": .string(name), "namespace": .string(namespace)]] }
+    var subjects: [Subject] { [.serviceAccount(name, namespace: namespace)] }
 
-    func binding(_ type: ResourceType, role: ResourceType, name: String, namespace: String?) -> RenderedObject {
-        RenderedObject(type: type, body: [
-            "apiVersion": .string(type.apiVersion), "kind": .string(type.kind), "metadata": metadata(name, namespace: namespace),
-            "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": .string(role.kind), "name": .string(name)],
-            "subjects": subjects,
-        ])
+    func roleBinding(_ name: String, namespace: String) -> RenderedObject {
+        RenderedObject(RoleBinding(metadata: metadata(name, namespace: namespace),
+                                   roleRef: RoleRef(kind: Role.resourceType.kind, name: name), subjects: subjects))
+    }
+
+    func clusterRoleBinding(_ name: String) -> RenderedObject {
+        RenderedObject(ClusterRoleBinding(metadata: metadata(name, namespace: nil),
+                                          roleRef: RoleRef(kind: ClusterRole.resourceType.kind, name: name), subjects: subjects))
     }
 
     /// The leader Lease's rules, in the operator's own namespace only.
     var leaderElection: [RenderedObject] {
         [
-            RenderedObject(type: Role.resourceType, body: [
-                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": metadata(name + "-leader-election", namespace: namespace),
-                "rules": OperatorRBAC.policyRules(OperatorRBAC.leaderElectionRules),
-            ]),
-            binding(RoleBinding.resourceType, role: Role.resourceType, name: name + "-leader-election", namespace: namespace),
+            RenderedObject(Role(metadata: metadata(name + "-leader-election", namespace: namespace),
+                                rules: OperatorRBAC.policyRules(OperatorRBAC.leaderElectionRules))),
+            roleBinding(name + "-leader-election", namespace: namespace),
         ]
     }
 
     var rbac: [RenderedObject] {
         let rules = OperatorRBAC.policyRules()
         guard !watchNamespaces.isEmpty else {
-            return [
-                RenderedObject(type: ClusterRole.resourceType, body: [
-                    "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": metadata(name, namespace: nil), "rules": rules,
-                ]),
-                binding(ClusterRoleBinding.resourceType, role: ClusterRole.resourceType, name: name, namespace: nil),
-            ] + leaderElection
+            return [RenderedObject(ClusterRole(metadata: metadata(name, namespace: nil), rules: rules)), clusterRoleBinding(name)]
+                + leaderElection
         }
-        let crdRule = rules.arrayValue?.filter { $0["apiGroups"] == ["apiextensions.k8s.io"] } ?? []
+        let crdRule = rules.filter { $0.apiGroups == ["apiextensions.k8s.io"] }
         var objects = [
-            RenderedObject(type: ClusterRole.resourceType, body: [
-                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": metadata(name + "-crds", namespace: nil),
-                "rules": .array(crdRule),
-            ]),
-            binding(ClusterRoleBinding.resourceType, role: ClusterRole.resourceType, name: name + "-crds", namespace: nil),
+            RenderedObject(ClusterRole(metadata: metadata(name + "-crds", namespace: nil), rules: crdRule)),
+            clusterRoleBinding(name + "-crds"),
         ]
         var granted: [String] = []
         for watched in watchNamespaces where !granted.contains(watched) {
             granted.append(watched)
-            objects.append(RenderedObject(type: Role.resourceType, body: [
-                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": metadata(name, namespace: watched), "rules": rules,
-            ]))
-            objects.append(binding(RoleBinding.resourceType, role: Role.resourceType, name: name, namespace: watched))
+            objects.append(RenderedObject(Role(metadata: metadata(name, namespace: watched), rules: rules)))
+            objects.append(roleBinding(name, namespace: watched))
         }
         return objects + leaderElection
     }
 
-    var deployment: RenderedObject {
+    var deployment: Deployment {
         let arguments: [String] = ["operator", "--image=\(image)", "--listen=0.0.0.0:\(metricsPort)", "--log-level=\(logLevel)",
                                    "--lease-namespace=\(namespace)"] + watchNamespaces.map { "--watch-namespace=\($0)" }
-        let container: JSONValue = [
-            "name": "operator", "image": .string(image), "imagePullPolicy": "IfNotPresent",
-            "args": .array(arguments.map { .string($0) }),
-            "env": [["name": "POD_NAME", "valueFrom": ["fieldRef": ["fieldPath": "metadata.name"]]]],
-            "ports": [["name": "metrics", "containerPort": .int(Int64(metricsPort))]],
-            "livenessProbe": ["httpGet": ["path": .string(OperatorPaths.health), "port": "metrics"]],
-            "readinessProbe": ["httpGet": ["path": .string(OperatorPaths.readiness), "port": "metrics"]],
-            "resources": ["requests": ["cpu": "100m", "memory": "128Mi"], "limits": ["memory": "512Mi"]],
-            "securityContext": ["allowPrivilegeEscalation": false, "capabilities": ["drop": ["ALL"]]],
-        ]
-        return RenderedObject(type: Deployment.resourceType, body: [
-            "apiVersion": "apps/v1", "kind": "Deployment", "metadata": metadata(name, namespace: namespace),
-            "spec": [
-                "replicas": .int(Int64(replicas)),
-                "selector": ["matchLabels": selectorLabels],
-                "template": [
-                    "metadata": ["labels": selectorLabels],
-                    "spec": [
-                        "serviceAccountName": .string(name),
-                        "securityContext": ["runAsNonRoot": true, "runAsUser": .int(Int64(ClusterRenderer.qmysqlImageUserID)), "seccompProfile": ["type": "RuntimeDefault"]],
-                        "containers": [container],
-                    ],
-                ],
-            ],
-        ])
+        let container = Container(
+            name: "operator", image: image, imagePullPolicy: "IfNotPresent",
+            args: arguments,
+            env: [.fromField("POD_NAME", fieldPath: "metadata.name")],
+            ports: [ContainerPort(name: "metrics", containerPort: metricsPort)],
+            resources: ResourceRequirements(requests: ["cpu": "100m", "memory": "128Mi"], limits: ["memory": "512Mi"]),
+            readinessProbe: Probe(httpGet: HTTPGetAction(path: OperatorPaths.readiness, port: "metrics")),
+            livenessProbe: Probe(httpGet: HTTPGetAction(path: OperatorPaths.health, port: "metrics")),
+            securityContext: SecurityContext(allowPrivilegeEscalation: false, capabilities: Capabilities(drop: ["ALL"])))
+        return Deployment(metadata: metadata(name, namespace: namespace), spec: DeploymentSpec(
+            replicas: replicas,
+            selector: LabelSelector(matchLabels: selectorLabels),
+            template: PodTemplateSpec(
+                metadata: ObjectMeta(labels: selectorLabels),
+                spec: PodSpec(
+                    containers: [container], serviceAccountName: name,
+                    securityContext: PodSecurityContext(runAsNonRoot: true, runAsUser: ClusterRenderer.qmysqlImageUserID,
+                                                        seccompProfile: .runtimeDefault)))))
     }
 
-    var service: RenderedObject {
-        RenderedObject(type: Service.resourceType, body: [
-            "apiVersion": "v1", "kind": "Service", "metadata": metadata(name + "-metrics", namespace: namespace),
-            "spec": [
-                "selector": selectorLabels,
-                "ports": [["name": "metrics", "port": .int(Int64(metricsPort)), "targetPort": "metrics"]],
-            ],
-        ])
+    var service: Service {
+        Service(metadata: metadata(name + "-metrics", namespace: namespace), spec: ServiceSpec(
+            selector: selectorLabels, ports: [ServicePort(name: "metrics", port: metricsPort, targetPort: "metrics")]))
     }
 }

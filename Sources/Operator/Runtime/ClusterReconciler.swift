@@ -157,7 +157,7 @@ public final class ClusterReconciler: Sendable {
         let unavailable = followers.isUnavailable(key)
 
         // 2. What the schema cannot catch.
-        var live = liveFacts(names: names, namespace: key.namespace)
+        var live = try liveFacts(names: names, namespace: key.namespace)
         // A silent controller's last word is no fact about now: no rollout step and no scaling
         // decision rests on it.
         live.state = unavailable ? nil : observation?.status?.state
@@ -192,11 +192,8 @@ public final class ClusterReconciler: Sendable {
 
         // The controller's stream is verified with the cluster's own CA, from its Secret (which
         // the apply above created on the first reconcile).
-        let secret = caches.objects(Secret.resourceType)?.get(namespace: key.namespace, name: names.secret)
-        func secretValue(_ name: String) -> String? {
-            secret?[path: ["data", name]]?.stringValue.flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) }
-        }
-        let caPEM = secretValue(ClusterSecrets.Key.caCertificate)
+        let secret = try caches.objects(Secret.resourceType)?.get(ObjectKey(namespace: key.namespace, name: names.secret), as: Secret.self)
+        let caPEM = secret?.string(forKey: ClusterSecrets.Key.caCertificate)
         followers.follow(key, url: controllerURL(key), caPEM: caPEM)
 
         // The desired state: sent to the running controller until its status shows it (a change
@@ -204,7 +201,7 @@ public final class ClusterReconciler: Sendable {
         var delivery: SpecDelivery?
         if let spec, !unavailable {
             delivery = await deliver(spec, key: key, status: observation?.status, caPEM: caPEM,
-                                     token: secretValue(ClusterSecrets.Key.agentToken), log: log)
+                                     token: secret?.string(forKey: ClusterSecrets.Key.agentToken), log: log)
             if case .refused(let why)? = delivery { applyError = why }
         }
 
@@ -212,7 +209,7 @@ public final class ClusterReconciler: Sendable {
         var dataError: String?
         if let data {
             dataError = await data.reconcile(key, controller: DataReconciler.Controller(
-                url: controllerURL(key), caPEM: caPEM, token: secretValue(ClusterSecrets.Key.agentToken),
+                url: controllerURL(key), caPEM: caPEM, token: secret?.string(forKey: ClusterSecrets.Key.agentToken),
                 status: unavailable ? nil : observation?.status))
         }
 
@@ -254,16 +251,17 @@ public final class ClusterReconciler: Sendable {
     }
 
     /// What the running objects say: the flavor, the volumes and the size as they are now.
-    func liveFacts(names: ClusterNames, namespace: String) -> SpecCheck.Live {
-        guard let statefulSet = caches.objects(StatefulSet.resourceType)?.get(namespace: namespace, name: names.statefulSet) else {
+    func liveFacts(names: ClusterNames, namespace: String) throws -> SpecCheck.Live {
+        guard let statefulSet = try caches.objects(StatefulSet.resourceType)?.get(
+            ObjectKey(namespace: namespace, name: names.statefulSet), as: StatefulSet.self) else {
             return SpecCheck.Live()
         }
-        let claim = statefulSet[path: ["spec", "volumeClaimTemplates"]]?.arrayValue?.first
+        let claim = statefulSet.spec?.volumeClaimTemplates?.first
         return SpecCheck.Live(
-            flavor: statefulSet[path: ["metadata", "annotations", ClusterRenderer.flavorAnnotation]]?.stringValue,
-            storageSize: claim?[path: ["spec", "resources", "requests", "storage"]]?.stringValue,
-            storageClassName: claim?[path: ["spec", "storageClassName"]]?.stringValue,
-            replicas: statefulSet[path: ["spec", "replicas"]]?.intValue.map { Int($0) })
+            flavor: statefulSet.metadata.annotations?[ClusterRenderer.flavorAnnotation],
+            storageSize: claim?.spec.resources?.requests?["storage"],
+            storageClassName: claim?.spec.storageClassName,
+            replicas: statefulSet.spec?.replicas)
     }
 
     /// How soon a desired state is sent again while the controller does not show it.
@@ -272,19 +270,23 @@ public final class ClusterReconciler: Sendable {
     /// Applies what differs from the rendering; returns the controller's desired state.
     func apply(_ cluster: QiniuMySQL, names: ClusterNames, key: ObjectKey, log: Logger) async throws -> ControllerSpec {
         let secretCache = caches.objects(Secret.resourceType)
-        var existingSecret = secretCache?.get(namespace: key.namespace, name: names.secret)
-        if existingSecret == nil {
-            // Not in the cache need not mean absent (someone removed our label): ask before
-            // ever making new credentials, which would lock the running cluster out.
-            do {
-                existingSecret = try await client.getRaw(Secret.resourceType, name: names.secret, namespace: key.namespace)
-            } catch let error as KubeError where error.isNotFound {}
+        let keys = ClusterSecrets.keys(withRootPassword: cluster.spec.rootPasswordSecret == nil)
+        var existingSecret: Secret?
+        do {
+            existingSecret = try secretCache?.get(ObjectKey(namespace: key.namespace, name: names.secret), as: Secret.self)
+            if existingSecret == nil {
+                // Not in the cache need not mean absent (someone removed our label): ask before
+                // ever making new credentials, which would lock the running cluster out.
+                do {
+                    existingSecret = try await client.get(Secret.self, name: names.secret, namespace: key.namespace)
+                } catch let error as KubeError where error.isNotFound {}
+            }
+        } catch is DecodingError {
+            throw OperatorError("Secret \(names.secret) cannot be read (a value that is not base64?); restore its keys \(keys.joined(separator: ", ")) (the running cluster uses them)")
         }
         let secrets: ClusterSecrets
         if let existingSecret {
-            let data = (existingSecret["data"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
-            guard let stored = ClusterSecrets(secretData: data, expectsRootPassword: cluster.spec.rootPasswordSecret == nil) else {
-                let keys = ClusterSecrets.keys(withRootPassword: cluster.spec.rootPasswordSecret == nil)
+            guard let stored = ClusterSecrets(secret: existingSecret, expectsRootPassword: cluster.spec.rootPasswordSecret == nil) else {
                 throw OperatorError("Secret \(names.secret) lacks one of \(keys.joined(separator: ", ")); restore the keys (the running cluster uses them)")
             }
             secrets = stored
@@ -329,14 +331,14 @@ public final class ClusterReconciler: Sendable {
 
     /// Replaces the next outdated database pod, if `RolloutDecision` says one may go now.
     func rollOut(_ cluster: QiniuMySQL, names: ClusterNames, key: ObjectKey, state: ClusterState?, log: Logger) async throws {
-        guard let statefulSet = caches.objects(StatefulSet.resourceType)?.get(namespace: key.namespace, name: names.statefulSet),
+        guard let statefulSet = try caches.objects(StatefulSet.resourceType)?.get(
+                ObjectKey(namespace: key.namespace, name: names.statefulSet), as: StatefulSet.self),
               let pods = caches.objects(Pod.resourceType) else { return }
-        let views = pods.list(owner: key)
-            .filter { $0[path: ["metadata", "labels", QiniuLabels.component]]?.stringValue == QiniuLabels.database }
+        let views = try pods.list(owner: key, as: Pod.self)
+            .filter { $0.metadata.labels?[QiniuLabels.component] == QiniuLabels.database }
             .compactMap { RolloutDecision.PodView($0, cluster: names.cluster) }
         let decision = RolloutDecision.next(
-            pods: views, replicas: cluster.spec.effectiveReplicas,
-            updateRevision: statefulSet[path: ["status", "updateRevision"]]?.stringValue, state: state)
+            pods: views, replicas: cluster.spec.effectiveReplicas, updateRevision: statefulSet.status?.updateRevision, state: state)
         guard case .replace(let pod) = decision else { return }
         log.notice("rolling out the changed template", metadata: ["pod": "\(pod)"])
         do {
@@ -364,14 +366,19 @@ public final class ClusterReconciler: Sendable {
         guard due else { return }
         let names = ClusterNames(cluster: key.name)
         var replaced: [String] = []
-        let pods = (caches.objects(Pod.resourceType)?.list(owner: key) ?? []).filter {
-            $0[path: ["metadata", "labels", QiniuLabels.component]]?.stringValue == QiniuLabels.controller
+        let pods: [Pod]
+        do {
+            pods = try (caches.objects(Pod.resourceType)?.list(owner: key, as: Pod.self) ?? []).filter {
+                $0.metadata.labels?[QiniuLabels.component] == QiniuLabels.controller
+            }
+        } catch {
+            log.warning("cannot read the controller's pods from the cache", metadata: ["error": "\(error)"])
+            return
         }
         for pod in pods {
-            guard let name = pod[path: ["metadata", "name"]]?.stringValue,
-                  pod[path: ["metadata", "deletionTimestamp"]] == nil else { continue }
+            guard let name = pod.metadata.name, pod.metadata.deletionTimestamp == nil else { continue }
             // A pod still pulling its image or being scheduled is not hung: leave it.
-            if pod[path: ["status", "phase"]]?.stringValue == "Pending" { continue }
+            if pod.status?.phase == "Pending" { continue }
             do {
                 try await client.deleteRaw(Pod.resourceType, name: name, namespace: key.namespace)
                 replaced.append(name)
