@@ -10,17 +10,15 @@ struct JSONValueEncoder {
     }
 
     /// One value: the few types `JSONEncoder` encodes specially, else the value's own encoding.
-    static func box(_ value: some Encodable, codingPath: [any CodingKey]) throws -> JSONValue {
-        switch value {
-        case let value as JSONValue: return value
-        case let data as Data: return .string(data.base64EncodedString())
-        case let url as URL: return .string(url.absoluteString)
-        case let date as Date: return try number(date.timeIntervalSinceReferenceDate, codingPath: codingPath)
-        default:
-            let encoder = TreeEncoder(codingPath: codingPath)
-            try value.encode(to: encoder)
-            return encoder.storage.value
-        }
+    /// Told apart by comparing types, not by casting: a cast per value was most of the cost.
+    static func box<Value: Encodable>(_ value: Value, codingPath: [any CodingKey]) throws -> JSONValue {
+        if Value.self == JSONValue.self { return value as! JSONValue }
+        if Value.self == Data.self { return .string((value as! Data).base64EncodedString()) }
+        if Value.self == URL.self { return .string((value as! URL).absoluteString) }
+        if Value.self == Date.self { return try number((value as! Date).timeIntervalSinceReferenceDate, codingPath: codingPath) }
+        let storage = Slot()
+        try value.encode(to: TreeEncoder(codingPath: codingPath, storage: storage))
+        return storage.value
     }
 
     /// An unsigned integer past `Int64.max` is a double, as `JSONValue.parse` reads its digits.
@@ -39,58 +37,81 @@ struct JSONValueEncoder {
     }
 }
 
-/// Where a container writes: a class, because nested containers outlive the calls that made them.
+/// Where a container writes: a class, because nested containers outlive the calls that made
+/// them. Scalars are stored as values; only nested containers get a slot of their own.
 private final class Slot {
-    enum Content {
-        case empty
+    enum Member {
         case value(JSONValue)
-        case object([String: Slot])
-        case array([Slot])
+        case slot(Slot)
+
+        var value: JSONValue {
+            switch self {
+            case .value(let value): value
+            case .slot(let slot): slot.value
+            }
+        }
     }
 
-    var content: Content = .empty
+    enum Kind { case empty, single, object, array }
+
+    private(set) var kind = Kind.empty
+    private var single: JSONValue = .null
+    private var members: [String: Member] = [:]
+    private var items: [Member] = []
 
     var value: JSONValue {
-        switch content {
+        switch kind {
         case .empty: .object([:])
-        case .value(let value): value
-        case .object(let members): .object(members.mapValues(\.value))
-        case .array(let items): .array(items.map(\.value))
+        case .single: single
+        case .object: .object(members.mapValues(\.value))
+        case .array: .array(items.map(\.value))
         }
     }
 
-    func member(_ key: String) -> Slot {
-        if case .object(var members) = content {
-            if let existing = members[key] { return existing }
-            let slot = Slot()
-            members[key] = slot
-            content = .object(members)
-            return slot
-        }
-        let slot = Slot()
-        content = .object([key: slot])
-        return slot
+    var count: Int { items.count }
+
+    func set(_ value: JSONValue) {
+        kind = .single
+        single = value
     }
 
     func makeObject() {
-        if case .object = content { return }
-        content = .object([:])
-    }
-
-    func append() -> Slot {
-        let slot = Slot()
-        if case .array(var items) = content {
-            items.append(slot)
-            content = .array(items)
-        } else {
-            content = .array([slot])
-        }
-        return slot
+        guard kind != .object else { return }
+        kind = .object
+        members = [:]
     }
 
     func makeArray() {
-        if case .array = content { return }
-        content = .array([])
+        guard kind != .array else { return }
+        kind = .array
+        items = []
+    }
+
+    func put(_ value: JSONValue, at key: String) {
+        makeObject()
+        members[key] = .value(value)
+    }
+
+    /// The nested container at `key`: the one already there (a second call for the same key
+    /// goes on writing into it, as `JSONEncoder` does), or a new one.
+    func nested(at key: String) -> Slot {
+        makeObject()
+        if case .slot(let existing)? = members[key] { return existing }
+        let slot = Slot()
+        members[key] = .slot(slot)
+        return slot
+    }
+
+    func append(_ value: JSONValue) {
+        makeArray()
+        items.append(.value(value))
+    }
+
+    func appendNested() -> Slot {
+        makeArray()
+        let slot = Slot()
+        items.append(.slot(slot))
+        return slot
     }
 }
 
@@ -99,7 +120,7 @@ private struct TreeEncoder: Encoder {
     let codingPath: [any CodingKey]
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    init(codingPath: [any CodingKey], storage: Slot = Slot()) {
+    init(codingPath: [any CodingKey], storage: Slot) {
         self.codingPath = codingPath
         self.storage = storage
     }
@@ -123,7 +144,7 @@ private struct KeyedTree<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let slot: Slot
     let codingPath: [any CodingKey]
 
-    private func put(_ value: JSONValue, _ key: Key) { slot.member(key.stringValue).content = .value(value) }
+    private func put(_ value: JSONValue, _ key: Key) { slot.put(value, at: key.stringValue) }
 
     mutating func encodeNil(forKey key: Key) throws { put(.null, key) }
     mutating func encode(_ value: Bool, forKey key: Key) throws { put(.bool(value), key) }
@@ -146,20 +167,20 @@ private struct KeyedTree<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
-        let nested = slot.member(key.stringValue)
+        let nested = slot.nested(at: key.stringValue)
         nested.makeObject()
         return KeyedEncodingContainer(KeyedTree<NestedKey>(slot: nested, codingPath: codingPath + [key]))
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-        let nested = slot.member(key.stringValue)
+        let nested = slot.nested(at: key.stringValue)
         nested.makeArray()
         return UnkeyedTree(slot: nested, codingPath: codingPath + [key])
     }
 
-    mutating func superEncoder() -> any Encoder { TreeEncoder(codingPath: codingPath, storage: slot.member("super")) }
+    mutating func superEncoder() -> any Encoder { TreeEncoder(codingPath: codingPath, storage: slot.nested(at: "super")) }
     mutating func superEncoder(forKey key: Key) -> any Encoder {
-        TreeEncoder(codingPath: codingPath + [key], storage: slot.member(key.stringValue))
+        TreeEncoder(codingPath: codingPath + [key], storage: slot.nested(at: key.stringValue))
     }
 }
 
@@ -174,12 +195,9 @@ private struct IndexKey: CodingKey {
 private struct UnkeyedTree: UnkeyedEncodingContainer {
     let slot: Slot
     let codingPath: [any CodingKey]
-    var count: Int {
-        if case .array(let items) = slot.content { return items.count }
-        return 0
-    }
+    var count: Int { slot.count }
 
-    private func put(_ value: JSONValue) { slot.append().content = .value(value) }
+    private func put(_ value: JSONValue) { slot.append(value) }
 
     mutating func encodeNil() throws { put(.null) }
     mutating func encode(_ value: Bool) throws { put(.bool(value)) }
@@ -203,21 +221,21 @@ private struct UnkeyedTree: UnkeyedEncodingContainer {
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
         let key = IndexKey(count)
-        let nested = slot.append()
+        let nested = slot.appendNested()
         nested.makeObject()
         return KeyedEncodingContainer(KeyedTree<NestedKey>(slot: nested, codingPath: codingPath + [key]))
     }
 
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
         let key = IndexKey(count)
-        let nested = slot.append()
+        let nested = slot.appendNested()
         nested.makeArray()
         return UnkeyedTree(slot: nested, codingPath: codingPath + [key])
     }
 
     mutating func superEncoder() -> any Encoder {
         let key = IndexKey(count)
-        return TreeEncoder(codingPath: codingPath + [key], storage: slot.append())
+        return TreeEncoder(codingPath: codingPath + [key], storage: slot.appendNested())
     }
 }
 
@@ -225,7 +243,7 @@ private struct SingleTree: SingleValueEncodingContainer {
     let slot: Slot
     let codingPath: [any CodingKey]
 
-    private func put(_ value: JSONValue) { slot.content = .value(value) }
+    private func put(_ value: JSONValue) { slot.set(value) }
 
     mutating func encodeNil() throws { put(.null) }
     mutating func encode(_ value: Bool) throws { put(.bool(value)) }

@@ -29,4 +29,27 @@ import Testing
         memo.remember(cluster, "configmaps/demo", version: 0, rendering: rendering.hashValue)
         #expect(!memo.isCovered(cluster, "configmaps/demo", version: 0, rendering: rendering.hashValue))
     }
+
+    @Test func aWholeRenderingIsSkippedOnlyWithTheSameInputsAndEveryObjectUnchanged() {
+        let memo = CoverageMemo()
+        var versions: [String: Int64] = ["demo-config": 7, "demo": 9]
+        let version = { (_: ResourceType, name: String) in versions[name] }
+        let objects: [(type: ResourceType, name: String, memoKey: String)] = [
+            (ConfigMap.resourceType, "demo-config", "configmaps/demo-config"), (Service.resourceType, "demo", "services/demo"),
+        ]
+        #expect(!memo.isCoveredWhole(cluster, inputs: 42, version: version), "nothing is known at first")
+        memo.remember(cluster, "configmaps/demo-config", version: 7, rendering: 1)
+        memo.remember(cluster, "services/demo", version: 9, rendering: 2)
+        memo.rememberWhole(cluster, inputs: 42, objects: objects)
+        #expect(memo.isCoveredWhole(cluster, inputs: 42, version: version))
+        #expect(!memo.isCoveredWhole(cluster, inputs: 43, version: version), "a changed cluster or Secret: render again")
+        versions["demo"] = 10
+        #expect(!memo.isCoveredWhole(cluster, inputs: 42, version: version), "an object written since: render and compare again")
+        versions["demo"] = nil
+        #expect(!memo.isCoveredWhole(cluster, inputs: 42, version: version), "an object deleted since: render and create it again")
+        versions["demo"] = 9
+        #expect(memo.isCoveredWhole(cluster, inputs: 42, version: version))
+        memo.forget(cluster)
+        #expect(!memo.isCoveredWhole(cluster, inputs: 42, version: version), "a deleted cluster is forgotten")
+    }
 }

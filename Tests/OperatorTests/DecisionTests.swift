@@ -217,9 +217,9 @@ import Testing
             "metadata": ["name": "demo-12", "labels": ["controller-revision-hash": "demo-7c9"], "deletionTimestamp": "2026-01-01T00:00:00Z"],
             "status": ["conditions": [["type": "Ready", "status": "True"]]],
         ]
-        #expect(RolloutDecision.PodView(try pod.decode(as: Pod.self), cluster: "demo")
+        #expect(RolloutDecision.PodView(try pod.decode(as: ObjectStatusView<PodStatus>.self), cluster: "demo")
             == .init(name: "demo-12", ordinal: 12, revision: "demo-7c9", ready: true, terminating: true))
-        #expect(RolloutDecision.PodView(Pod(metadata: ObjectMeta(name: "demo-controller-abc")), cluster: "demo") == nil)
-        #expect(RolloutDecision.PodView(Pod(metadata: ObjectMeta(name: "demoX-1")), cluster: "demo") == nil)
+        #expect(RolloutDecision.PodView(ObjectStatusView(metadata: ObjectMeta(name: "demo-controller-abc")), cluster: "demo") == nil)
+        #expect(RolloutDecision.PodView(ObjectStatusView(metadata: ObjectMeta(name: "demoX-1")), cluster: "demo") == nil)
     }
 }

@@ -17,12 +17,15 @@ public struct Pod: KubeResource, Hashable {
     }
 
     /// True when the `Ready` condition is `True`.
-    public var isReady: Bool {
-        status?.conditions?.contains { $0.type == "Ready" && $0.status == "True" } ?? false
-    }
+    public var isReady: Bool { status?.isReady ?? false }
 }
 
 public struct PodStatus: Codable, Sendable, Hashable {
+    /// True when the `Ready` condition is `True`.
+    public var isReady: Bool {
+        conditions?.contains { $0.type == "Ready" && $0.status == "True" } ?? false
+    }
+
     /// `Pending`, `Running`, `Succeeded`, `Failed` or `Unknown`.
     public var phase: String?
     public var conditions: [PodCondition]?

@@ -27,12 +27,13 @@ public enum RolloutDecision {
             self.terminating = terminating
         }
 
-        /// A pod as the API serves it; nil when it is not one of the cluster's numbered pods.
-        public init?(_ pod: Pod, cluster: String) {
+        /// A pod as the API serves it, read without its spec; nil when it is not one of the
+        /// cluster's numbered pods.
+        public init?(_ pod: ObjectStatusView<PodStatus>, cluster: String) {
             guard let name = pod.metadata.name, name.hasPrefix(cluster + "-"),
                   let ordinal = Int(name.dropFirst(cluster.count + 1)) else { return nil }
             self.init(name: name, ordinal: ordinal, revision: pod.metadata.labels?["controller-revision-hash"],
-                      ready: pod.isReady, terminating: pod.metadata.deletionTimestamp != nil)
+                      ready: pod.status?.isReady ?? false, terminating: pod.metadata.deletionTimestamp != nil)
         }
     }
 

@@ -35,12 +35,17 @@ extension ClusterRenderer {
 
     /// The desired state the operator sends to the running controller (`PUT /v1/spec`), from
     /// the QiniuMySQL's spec and generation, and the formed UUID from its status.
-    public var controllerSpec: ControllerSpec {
+    public var controllerSpec: ControllerSpec { Self.controllerSpec(of: cluster) }
+
+    /// `controllerSpec` without rendering anything else (it needs no credentials): a reconcile
+    /// that finds every object as it last rendered it sends this and renders nothing.
+    public static func controllerSpec(of cluster: QiniuMySQL) -> ControllerSpec {
+        let names = ClusterNames(cluster: cluster.metadata.name ?? "")
         let backup = cluster.spec.backup
         return ControllerSpec(
             generation: cluster.metadata.generation ?? 0,
             owner: cluster.metadata.uid,
-            nodes: (0..<replicas).map { ordinal in
+            nodes: (0..<cluster.spec.effectiveReplicas).map { ordinal in
                 ControllerOptions.Node(
                     name: names.node(ordinal), agentURL: "https://\(names.nodeHost(ordinal)):\(DefaultPorts.agent)",
                     sqlAddress: "\(names.nodeHost(ordinal)):\(DefaultPorts.mysql)")

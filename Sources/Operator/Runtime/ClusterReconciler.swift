@@ -157,7 +157,9 @@ public final class ClusterReconciler: Sendable {
         let unavailable = followers.isUnavailable(key)
 
         // 2. What the schema cannot catch.
-        var live = try liveFacts(names: names, namespace: key.namespace)
+        let statefulSet = try caches.objects(StatefulSet.resourceType)?.get(
+            ObjectKey(namespace: key.namespace, name: names.statefulSet), as: LiveStatefulSet.self)
+        var live = statefulSet?.facts ?? SpecCheck.Live()
         // A silent controller's last word is no fact about now: no rollout step and no scaling
         // decision rests on it.
         live.state = unavailable ? nil : observation?.status?.state
@@ -218,7 +220,8 @@ public final class ClusterReconciler: Sendable {
         if unavailable, problems.isEmpty { await replaceController(cluster, key: key, log: log) }
         if problems.isEmpty, applyError == nil, !unavailable {
             do {
-                try await rollOut(cluster, names: names, key: key, state: live.state, log: log)
+                try await rollOut(cluster, names: names, key: key, updateRevision: statefulSet?.status?.updateRevision,
+                                  state: live.state, log: log)
             } catch {
                 applyError = "rolling out: \(error)"
             }
@@ -250,26 +253,23 @@ public final class ClusterReconciler: Sendable {
         }
     }
 
-    /// What the running objects say: the flavor, the volumes and the size as they are now.
-    func liveFacts(names: ClusterNames, namespace: String) throws -> SpecCheck.Live {
-        guard let statefulSet = try caches.objects(StatefulSet.resourceType)?.get(
-            ObjectKey(namespace: namespace, name: names.statefulSet), as: StatefulSet.self) else {
-            return SpecCheck.Live()
-        }
-        let claim = statefulSet.spec?.volumeClaimTemplates?.first
-        return SpecCheck.Live(
-            flavor: statefulSet.metadata.annotations?[ClusterRenderer.flavorAnnotation],
-            storageSize: claim?.spec.resources?.requests?["storage"],
-            storageClassName: claim?.spec.storageClassName,
-            replicas: statefulSet.spec?.replicas)
-    }
-
     /// How soon a desired state is sent again while the controller does not show it.
     static let specRetryInterval = Duration.seconds(1)
 
     /// Applies what differs from the rendering; returns the controller's desired state.
     func apply(_ cluster: QiniuMySQL, names: ClusterNames, key: ObjectKey, log: Logger) async throws -> ControllerSpec {
         let secretCache = caches.objects(Secret.resourceType)
+        // The rendering's inputs: the cluster and its credentials (the settings are the process's).
+        let secretVersion = secretCache?.version(of: ObjectKey(namespace: key.namespace, name: names.secret)) ?? 0
+        var inputs = Hasher()
+        inputs.combine(cluster)
+        inputs.combine(secretVersion)
+        let inputsHash = inputs.finalize()
+        if secretVersion > 0, covered.isCoveredWhole(key, inputs: inputsHash, version: { type, name in
+            caches.objects(type)?.version(of: ObjectKey(namespace: key.namespace, name: name))
+        }) {
+            return ClusterRenderer.controllerSpec(of: cluster)
+        }
         let keys = ClusterSecrets.keys(withRootPassword: cluster.spec.rootPasswordSecret == nil)
         var existingSecret: Secret?
         do {
@@ -294,13 +294,18 @@ public final class ClusterReconciler: Sendable {
             secrets = try .generate(withRootPassword: cluster.spec.rootPasswordSecret == nil, cluster: key.name, namespace: key.namespace)
         }
         let renderer = ClusterRenderer(cluster: cluster, settings: settings, secrets: secrets)
+        var coveredObjects: [(type: ResourceType, name: String, memoKey: String)] = []
+        var wrote = false
         for object in renderer.render() {
             let cache = caches.objects(object.type)
             let objectKey = ObjectKey(namespace: key.namespace, name: object.name)
             let version = cache?.version(of: objectKey) ?? 0
             let memoKey = "\(object.type.plural)/\(object.name)"
             let rendering = object.body.hashValue
-            if covered.isCovered(key, memoKey, version: version, rendering: rendering) { continue }
+            if covered.isCovered(key, memoKey, version: version, rendering: rendering) {
+                coveredObjects.append((object.type, object.name, memoKey))
+                continue
+            }
             // Credentials are created once (a plain create, which fails rather than overwrite)
             // and never rewritten: rotating them would lock the running cluster out.
             if object.type == Secret.resourceType {
@@ -308,6 +313,7 @@ public final class ClusterReconciler: Sendable {
                     let stored = try await client.createRaw(Secret.resourceType, object.body, namespace: key.namespace)
                     cache?.store(stored)
                     metrics.objectWrites.increment()
+                    wrote = true
                     log.notice("created the cluster's credentials and certificates", metadata: ["secret": "\(names.secret)"])
                 }
                 continue
@@ -315,6 +321,7 @@ public final class ClusterReconciler: Sendable {
             let liveObject = cache?.get(objectKey)
             if LiveComparison.covers(liveObject, object.body) {
                 covered.remember(key, memoKey, version: version, rendering: rendering)
+                coveredObjects.append((object.type, object.name, memoKey))
                 continue
             }
             log.info("applying", metadata: [
@@ -325,20 +332,21 @@ public final class ClusterReconciler: Sendable {
                                                    fieldManager: settings.fieldManager, force: true)
             cache?.store(stored)
             metrics.objectWrites.increment()
+            wrote = true
         }
+        if !wrote { covered.rememberWhole(key, inputs: inputsHash, objects: coveredObjects) }
         return renderer.controllerSpec
     }
 
     /// Replaces the next outdated database pod, if `RolloutDecision` says one may go now.
-    func rollOut(_ cluster: QiniuMySQL, names: ClusterNames, key: ObjectKey, state: ClusterState?, log: Logger) async throws {
-        guard let statefulSet = try caches.objects(StatefulSet.resourceType)?.get(
-                ObjectKey(namespace: key.namespace, name: names.statefulSet), as: StatefulSet.self),
-              let pods = caches.objects(Pod.resourceType) else { return }
-        let views = try pods.list(owner: key, as: Pod.self)
+    func rollOut(_ cluster: QiniuMySQL, names: ClusterNames, key: ObjectKey, updateRevision: String?, state: ClusterState?,
+                 log: Logger) async throws {
+        guard let pods = caches.objects(Pod.resourceType) else { return }
+        let views = try pods.list(owner: key, as: ObjectStatusView<PodStatus>.self)
             .filter { $0.metadata.labels?[QiniuLabels.component] == QiniuLabels.database }
             .compactMap { RolloutDecision.PodView($0, cluster: names.cluster) }
         let decision = RolloutDecision.next(
-            pods: views, replicas: cluster.spec.effectiveReplicas, updateRevision: statefulSet.status?.updateRevision, state: state)
+            pods: views, replicas: cluster.spec.effectiveReplicas, updateRevision: updateRevision, state: state)
         guard case .replace(let pod) = decision else { return }
         log.notice("rolling out the changed template", metadata: ["pod": "\(pod)"])
         do {
@@ -366,9 +374,9 @@ public final class ClusterReconciler: Sendable {
         guard due else { return }
         let names = ClusterNames(cluster: key.name)
         var replaced: [String] = []
-        let pods: [Pod]
+        let pods: [ObjectStatusView<PodStatus>]
         do {
-            pods = try (caches.objects(Pod.resourceType)?.list(owner: key, as: Pod.self) ?? []).filter {
+            pods = try (caches.objects(Pod.resourceType)?.list(owner: key, as: ObjectStatusView<PodStatus>.self) ?? []).filter {
                 $0.metadata.labels?[QiniuLabels.component] == QiniuLabels.controller
             }
         } catch {
@@ -438,4 +446,27 @@ public final class ClusterReconciler: Sendable {
 public struct OperatorError: Error, CustomStringConvertible, Sendable {
     public var description: String
     public init(_ description: String) { self.description = description }
+}
+
+/// The live StatefulSet as far as a reconcile reads it: what the spec check compares (the flavor
+/// it was made with, the volumes' size and class, the replicas) and the revision a rollout
+/// moves pods to. Read once per reconcile, without the pod template, the costly part to decode.
+struct LiveStatefulSet: Decodable {
+    var metadata: ObjectMeta
+    var spec: Spec?
+    var status: StatefulSetStatus?
+
+    struct Spec: Decodable {
+        var replicas: Int?
+        var volumeClaimTemplates: [PersistentVolumeClaimTemplate]?
+    }
+
+    var facts: SpecCheck.Live {
+        let claim = spec?.volumeClaimTemplates?.first
+        return SpecCheck.Live(
+            flavor: metadata.annotations?[ClusterRenderer.flavorAnnotation],
+            storageSize: claim?.spec.resources?.requests?["storage"],
+            storageClassName: claim?.spec.storageClassName,
+            replicas: spec?.replicas)
+    }
 }

@@ -9,14 +9,43 @@ import Synchronization
 /// change of the spec changes the rendering, so either sends the object through
 /// `LiveComparison` again. The hash is `Hasher`'s, seeded per process: two renderings of one
 /// object colliding would skip one apply until the next change of either side.
+///
+/// One level up, a whole rendering: when a reconcile found every object covered, the hash of
+/// the rendering's inputs is kept with the objects' names. A reconcile whose inputs hash the
+/// same and whose objects all still have the versions seen then renders nothing at all (the
+/// typed objects' encoding was most of a steady reconcile once the reading was gone).
 final class CoverageMemo: Sendable {
     private struct Seen {
         var version: Int64
         var rendering: Int
     }
 
+    /// The objects of a rendering found covered whole, and the hash of its inputs.
+    private struct Whole {
+        var inputs: Int
+        var objects: [(type: ResourceType, name: String, memoKey: String)]
+    }
+
     /// Per cluster, per `kind/name`.
     private let seen = Mutex([ObjectKey: [String: Seen]]())
+    private let wholes = Mutex([ObjectKey: Whole]())
+
+    /// Whether the rendering with these inputs was found covered whole, and every one of its
+    /// objects still has the version it had then (`version`: the cache's, without reading it).
+    func isCoveredWhole(_ cluster: ObjectKey, inputs: Int, version: (ResourceType, String) -> Int64?) -> Bool {
+        guard let whole = wholes.withLock({ $0[cluster] }), whole.inputs == inputs else { return false }
+        let seen = seen.withLock { $0[cluster] } ?? [:]
+        return whole.objects.allSatisfy { object in
+            guard let current = version(object.type, object.name), current > 0 else { return false }
+            return seen[object.memoKey]?.version == current
+        }
+    }
+
+    /// Every object of the rendering with these inputs was found covered (and remembered).
+    func rememberWhole(_ cluster: ObjectKey, inputs: Int, objects: [(type: ResourceType, name: String, memoKey: String)]) {
+        let whole = Whole(inputs: inputs, objects: objects)
+        wholes.withLock { $0[cluster] = whole }
+    }
 
     /// `rendering`: the rendered body's `hashValue`, taken once by the caller for both calls.
     func isCovered(_ cluster: ObjectKey, _ object: String, version: Int64, rendering: Int) -> Bool {
@@ -33,5 +62,6 @@ final class CoverageMemo: Sendable {
     /// The cluster is gone.
     func forget(_ cluster: ObjectKey) {
         _ = seen.withLock { $0.removeValue(forKey: cluster) }
+        _ = wholes.withLock { $0.removeValue(forKey: cluster) }
     }
 }

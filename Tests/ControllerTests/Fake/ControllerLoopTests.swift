@@ -76,7 +76,7 @@ struct ControllerLoopTests {
         try await Loop.run(fake) { loop in
             fake.kill("n2")
             try await loop.waitStatus("the position of n2 recovered") { _ in fake.calls == ["recover n2"] }
-            try await Task.sleep(for: .milliseconds(150))
+            try await loop.settle()
             #expect(fake.calls == ["recover n2"], "no join while the view still counts n2")
             fake.evict()
             try await loop.waitGreen(after: "eviction")
@@ -91,7 +91,7 @@ struct ControllerLoopTests {
         try await Loop.run(fake) { loop in
             fake.shutDown("n1", "n2")
             try await loop.waitStatus("n1 joining") { _ in fake.calls == ["start n1 join 100"] }
-            try await Task.sleep(for: .milliseconds(150))
+            try await loop.settle()
             #expect(fake.calls == ["start n1 join 100"], "n2 waits while n1 receives its state transfer")
             // The transfer ends and the agent pushes its report at once, mid-step.
             fake.finishTransfers()
@@ -120,7 +120,7 @@ struct ControllerLoopTests {
         try await Loop.run(fake) { loop in
             fake.isolate("n2")
             let status = try await loop.waitStatus("n2 non-Primary") { $0.state == .yellow }
-            try await Task.sleep(for: .milliseconds(150))
+            try await loop.settle()
             #expect(fake.calls.isEmpty)
             #expect(status.message.contains("rejoin"))
         }
@@ -164,7 +164,7 @@ struct ControllerLoopTests {
         try await Loop.run(fake, configure: { $0.formedUUID = Fixture.uuid }) { loop in
             let status = try await loop.waitManual("DataLost")
             #expect(status.message.contains("restore"))
-            try await Task.sleep(for: .milliseconds(100))
+            try await loop.settle()
             #expect(fake.calls.isEmpty)
         }
     }
@@ -196,7 +196,7 @@ struct ControllerLoopTests {
             let status = try await loop.waitStatus("every node stopped") { status in
                 status.nodes.allSatisfy { $0.state == .redClean } && status.message.contains("every node is stopped")
             }
-            try await Task.sleep(for: .milliseconds(150))
+            try await loop.settle()
             #expect(fake.calls == ["stop n2 graceful", "stop n1 graceful", "stop n0 graceful"])
             #expect(status.message.contains("paused"))
         }
@@ -215,7 +215,7 @@ struct ControllerLoopTests {
             await loop.controller.beginRestore(step: "pause the nodes")
             fake.shutDown("n2")
             try await loop.waitStatus("Yellow") { $0.state == .yellow }
-            try await Task.sleep(for: .milliseconds(150))
+            try await loop.settle()
             #expect(fake.calls.isEmpty)
             await loop.controller.endRestore()
             try await loop.waitGreen(after: "the restore ended")
@@ -230,7 +230,7 @@ struct ControllerLoopTests {
             fake.setOperation("n0", .stopping)
             fake.kill("n2")
             try await loop.waitStatus("Yellow") { $0.state == .yellow }
-            try await Task.sleep(for: .milliseconds(150))
+            try await loop.settle()
             #expect(fake.calls.isEmpty)
             fake.setOperation("n0", nil)
             try await loop.waitGreen(after: "n0's agent is done")
@@ -326,7 +326,7 @@ struct ControllerLoopTests {
         fake.holdTransfers()
         try await Loop.run(fake) { loop in
             try await loop.waitStatus("n1 receiving") { _ in fake.calls == ["start n0 bootstrap", "start n1 join"] }
-            try await Task.sleep(for: .milliseconds(100))
+            try await loop.settle()
             fake.finishTransfers()
             try await loop.waitGreen(after: "formation", faultFirst: false)
             #expect(loop.checker.manualReasons.isEmpty, "\(loop.checker.manualReasons)")
@@ -351,7 +351,7 @@ struct ControllerLoopTests {
             fake.kill("n0", "n1", "n2")
             fake.setAgentReachable("n2", false)
             try await loop.waitManual("NodeUnknownWithoutPrimary")
-            try await Task.sleep(for: .milliseconds(100))
+            try await loop.settle()
             #expect(!fake.calls.contains { $0.hasPrefix("start") })
         }
     }
@@ -409,7 +409,7 @@ struct ControllerLoopTests {
             #expect(escalated.message.contains("failed 3 times") && escalated.message.contains("exited with code 1"), "\(escalated.message)")
             // Escalated: no restart loop into the same wall, only the slow retry.
             let startsAtEscalation = fake.calls.count
-            try await Task.sleep(for: .milliseconds(150))
+            try await loop.settle()
             #expect(fake.calls.count <= startsAtEscalation + 1)
             // A person fixes the cause: the next slow retry succeeds and everything clears.
             fake.failNextStarts("n2", 0)
@@ -428,7 +428,7 @@ struct ControllerLoopTests {
                 status.nodes.first { $0.name == "n2" }?.state == .unknown && status.message.contains("disputed")
             }
             #expect(status.message.contains("mysqld answers SQL"), "\(status.message)")
-            try await Task.sleep(for: .milliseconds(200))
+            try await loop.settle()
             #expect(fake.calls.isEmpty, "no recover or start against a mysqld that runs")
             #expect(await loop.controller.status().state == .yellow)
         }
@@ -443,7 +443,7 @@ struct ControllerLoopTests {
             fake.thaw("n2")  // back, still claiming the three-node view
             let thawed = try await loop.waitStatus("n2 Yellow with its stale view") { $0.nodes.first { $0.name == "n2" }?.state == .yellow }
             #expect(thawed.state == .yellow)
-            try await Task.sleep(for: .milliseconds(150))
+            try await loop.settle()
             #expect(await loop.controller.status().state != .green, "the views disagree: not Green")
             #expect(fake.calls.isEmpty)
             fake.noticeEviction("n2")  // Galera tells it, it rejoins by IST by itself
@@ -502,8 +502,8 @@ struct ControllerLoopTests {
         let fake = FakeGalera()
         try await Loop.run(fake) { loop in
             #expect(loop.controller.feed.latest?.phase == .serving, "the evaluation that learns the UUID shows it")
-            // Thirty probe cycles with nothing changing.
-            try await Task.sleep(for: .milliseconds(300))
+            // Thirty probe rounds with nothing changing.
+            try await loop.settle(rounds: 30)
             #expect(loop.controller.feed.counts.published == loop.publishedBefore)
         }
     }
@@ -600,6 +600,21 @@ struct Loop {
         #expect(checker.breaches.isEmpty, "the cluster sat unattended: \(checker.breaches)")
         task.cancel()
         await task.value
+    }
+
+    /// "Nothing happens" is checked after the controller has had `rounds` more probe rounds to
+    /// act (each asks every node, then evaluates and enqueues what is due), not after a span of
+    /// time, which a starved machine fills with fewer rounds and a busy one with none: the
+    /// check never weakens with the load, it only takes longer.
+    func settle(rounds: Int = 10, timeout: Duration = .seconds(15)) async throws {
+        let target = controller.probeRounds.load(ordering: .relaxed) + rounds
+        let deadline = ContinuousClock.now + timeout
+        while controller.probeRounds.load(ordering: .relaxed) < target {
+            guard ContinuousClock.now < deadline else {
+                throw FakeFailure("the controller did not complete \(rounds) probe rounds within \(timeout)")
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
     }
 
     /// Waits until the status satisfies `condition`. The loop works in milliseconds; the bound is

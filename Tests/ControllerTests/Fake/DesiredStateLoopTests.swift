@@ -40,7 +40,7 @@ struct DesiredStateLoopTests {
                 $0.condition(ConditionType.recovering)?.reason == "WaitingForDesiredState"
             }
             #expect(waiting.observedGeneration == nil && waiting.phase == .forming, "\(waiting)")
-            try await Task.sleep(for: .milliseconds(100))
+            try await loop.settle()
             #expect(fake.calls.isEmpty, "nothing is done before the nodes are known")
             #expect(try await loop.controller.apply(Self.spec(1)) == .init(observedGeneration: 1, changed: true))
             let green = try await loop.waitGreen(after: "the first spec", faultFirst: false)
@@ -101,7 +101,7 @@ struct DesiredStateLoopTests {
                 $0.condition(ConditionType.manualInterventionRequired)?.reason == "AutomaticRecoveryOff"
             }
             #expect(asked.observedGeneration == 4)
-            try await Task.sleep(for: .milliseconds(200))
+            try await loop.settle()
             #expect(fake.calls == before, "nothing done with automatic recovery off")
             _ = try await loop.controller.apply(Self.spec(5))
             let repaired = try await loop.waitGreen(after: "automatic recovery on")
