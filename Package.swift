@@ -12,10 +12,10 @@
 //   Roles        -> Agent, Controller, Operator, AgentAPI       the long-running roles (agent, controller, operator)
 //   Operator     -> KubeRuntime, ControllerAPI, QiniuAPI, ClusterCertificates  renders and applies clusters, follows their controllers
 //   Controller   -> ControllerAPI, AgentAPI, Backup, MySQLClient, Galera  one per MySQL cluster; runs backups and restores
-//   Agent        -> AgentAPI, Backup, MySQLClient, Processes   supervises one mysqld, serves its API, streams backups
+//   Agent        -> AgentAPI, Backup, MySQLClient, Processes, Clocks  supervises one mysqld, serves its API, streams backups
 //   LocalCluster -> Controller, ControllerAPI, Processes, AgentAPI  N agents on 127.0.0.N and an in-process controller (tests, bench)
 //   KubeServer   -> KubeSchema, KubeAPI, ClusterCertificates    the faithful local API server
-//   KubeRuntime  -> KubeClient                                  a Kubernetes controller's machinery: caches, work queue, leader
+//   KubeRuntime  -> KubeClient, Clocks                          a Kubernetes controller's machinery: caches, work queue, leader
 //                   election, events, the kubelet's $(VAR) expansion (the operator's and the playground's)
 //   KubeClient   -> KubeAPI, Galera (its shared formats)         our Kubernetes client
 //   ControllerAPI -> AgentAPI, QiniuAPI, Galera                the controller's wire contract: status, options, desired state
@@ -31,6 +31,7 @@
 //   QiniuAPI     -> KubeAPI, Galera                             pure: the two resources (their flavor and state are Galera's), CRDs, derived names
 //   Backup       -> CZstd, Galera, swift-crypto                  the backup store (files), records, schedule, retention,
 //                   the stream's codecs (zstd, xbstream)
+//   Clocks       the time the roles' loops read and sleep on: the continuous clock, or a manual one tests move
 //   Galera, KubeAPI: pure, Foundation only (Galera also holds the small shared formats: Duration and byte texts, lines of a byte stream).
 import PackageDescription
 
@@ -66,6 +67,7 @@ let package = Package(
         // MARK: Pure domain
         .target(name: "KubeAPI"),
         .target(name: "Galera"),
+        .target(name: "Clocks"),
         .target(name: "QiniuAPI", dependencies: ["Galera", "KubeAPI"]),
         .target(name: "Processes", dependencies: ["Galera"]),
         .target(
@@ -77,7 +79,7 @@ let package = Package(
         ),
         .target(
             name: "KubeRuntime",
-            dependencies: ["KubeAPI", "KubeClient", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Clocks", "KubeAPI", "KubeClient", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "KubeSchema", dependencies: ["KubeAPI"]),
 
@@ -160,7 +162,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "RoleNetwork", "AgentAPI", "Backup", "Galera", "MySQLClient", "Processes",
+                "RoleNetwork", "AgentAPI", "Backup", "Clocks", "Galera", "MySQLClient", "Processes",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -280,6 +282,7 @@ let package = Package(
         // MARK: Tests, one target per module
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
         .testTarget(name: "GaleraTests", dependencies: ["Galera"]),
+        .testTarget(name: "ClocksTests", dependencies: ["Clocks"]),
         .testTarget(name: "QiniuAPITests", dependencies: ["QiniuAPI", "KubeAPI"]),
         .testTarget(name: "KubeSchemaTests", dependencies: ["KubeSchema", "KubeAPI"]),
         .testTarget(
@@ -336,7 +339,7 @@ let package = Package(
         .testTarget(
             name: "OperatorTests",
             dependencies: [
-                "RoleNetwork", "Operator", "ClusterCertificates", "ControllerAPI", "AgentAPI", "KubeServer", "KubeClient", "KubeAPI", "KubeRuntime", "LocalCluster", "QiniuAPI",
+                "RoleNetwork", "Operator", "ClusterCertificates", "Clocks", "ControllerAPI", "AgentAPI", "KubeServer", "KubeClient", "KubeAPI", "KubeRuntime", "LocalCluster", "QiniuAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "X509", package: "swift-certificates"),

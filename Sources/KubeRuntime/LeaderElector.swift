@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 import KubeAPI
 import KubeClient
@@ -25,17 +26,21 @@ public struct LeaderElector: Sendable {
     public let name: String
     public let identity: String
     public let timing: Timing
+    /// What the timings are measured on (the Lease's own stamps are wall-clock text for people).
+    public let clock: RoleClock
     let logger: Logger
-    let observed = ObservedRecord()
+    let observed: ObservedRecord
 
     public init(client: KubeClient, namespace: String, name: String = "qmysql-operator", identity: String,
-                timing: Timing = Timing(), logger: Logger) {
+                timing: Timing = Timing(), clock: RoleClock = .continuous, logger: Logger) {
         self.client = client
         self.namespace = namespace
         self.name = name
         self.identity = identity
         self.timing = timing
+        self.clock = clock
         self.logger = logger
+        observed = ObservedRecord(clock: clock)
     }
 
     /// Waits to become leader, runs `body` while leading, and cancels it the moment leadership is
@@ -76,7 +81,7 @@ public struct LeaderElector: Sendable {
     func release() async {
         let attempt = Task { try await self.releaseOnce() }
         let timer = Task {
-            try await Task.sleep(for: timing.retryPeriod)
+            try await clock.sleep(for: timing.retryPeriod)
             attempt.cancel()
         }
         switch await attempt.result {
@@ -113,7 +118,7 @@ public struct LeaderElector: Sendable {
     func acquire() async -> Bool {
         while !Task.isCancelled {
             if (try? await tryAcquireOrRenew()) == true { return true }
-            try? await Task.sleep(for: timing.retryPeriod)
+            try? await clock.sleep(for: timing.retryPeriod)
         }
         return false
     }
@@ -122,15 +127,15 @@ public struct LeaderElector: Sendable {
     /// also while a renewal request hangs (each attempt is raced against the time left), so a
     /// leader on a half-open connection stops before another replica may take over.
     func keepRenewing() async {
-        var lastRenewal = ContinuousClock.now
+        var lastRenewal = clock.now
         while !Task.isCancelled {
-            try? await Task.sleep(for: timing.retryPeriod)
+            try? await clock.sleep(for: timing.retryPeriod)
             if Task.isCancelled { return }
-            let remaining = timing.renewDeadline - lastRenewal.duration(to: .now)
+            let remaining = timing.renewDeadline - lastRenewal.duration(to: clock.now)
             guard remaining > .zero else { return }
             switch await renew(within: remaining) {
             case .renewed:
-                lastRenewal = .now
+                lastRenewal = clock.now
             case .lost:
                 logger.warning("another operator holds the lease", metadata: ["lease": "\(namespace)/\(name)"])
                 return
@@ -152,7 +157,7 @@ public struct LeaderElector: Sendable {
                 do { return try await tryAcquireOrRenew() ? .renewed : .lost } catch { return .failed("\(error)") }
             }
             group.addTask {
-                try? await Task.sleep(for: deadline)
+                try? await clock.sleep(for: deadline)
                 return .failed("no answer within the renew deadline")
             }
             let first = await group.next() ?? .failed("cancelled")
@@ -206,10 +211,13 @@ public struct LeaderElector: Sendable {
 /// When this replica last saw the Lease record change (holder, renew time, version).
 final class ObservedRecord: Sendable {
     private let state = Mutex<(record: String, at: ContinuousClock.Instant)?>(nil)
+    let clock: RoleClock
+
+    init(clock: RoleClock) { self.clock = clock }
 
     /// How long ago `record` was first seen as it is now (zero when it just changed).
     func sinceChange(of record: String) -> Duration {
-        let now = ContinuousClock.now
+        let now = clock.now
         return state.withLock { state in
             if let state, state.record == record { return state.at.duration(to: now) }
             state = (record, now)

@@ -1,3 +1,5 @@
+import Clocks
+
 /// The reconcile queue, with client-go's workqueue semantics:
 /// - a key queued twice is queued once (duplicates merge);
 /// - a key is never handed to two workers at once: added while in progress, it is queued again
@@ -15,10 +17,13 @@ public actor WorkQueue<Key: Hashable & Sendable> {
 
     public let baseDelay: Duration
     public let maxDelay: Duration
+    /// What the delays of `add(_:after:)` and `retry` are measured on.
+    public nonisolated let clock: RoleClock
 
-    public init(baseDelay: Duration = .milliseconds(500), maxDelay: Duration = .seconds(300)) {
+    public init(baseDelay: Duration = .milliseconds(500), maxDelay: Duration = .seconds(300), clock: RoleClock = .continuous) {
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
+        self.clock = clock
     }
 
     public func add(_ key: Key) {
@@ -40,7 +45,7 @@ public actor WorkQueue<Key: Hashable & Sendable> {
     /// Adds `key` after `delay` (a timer task; the add still merges with any other).
     public nonisolated func add(_ key: Key, after delay: Duration) {
         Task {
-            try? await Task.sleep(for: delay)
+            try? await clock.sleep(for: delay)
             await self.add(key)
         }
     }

@@ -1,3 +1,4 @@
+import Clocks
 import ControllerAPI
 import Galera
 import KubeAPI
@@ -181,7 +182,8 @@ import Testing
     }
 
     @Test func retriesBackOffPerKey() async {
-        let queue = WorkQueue<String>(baseDelay: .milliseconds(10), maxDelay: .milliseconds(40))
+        let clock = RoleClock.manual()
+        let queue = WorkQueue<String>(baseDelay: .milliseconds(10), maxDelay: .milliseconds(40), clock: clock)
         #expect(await queue.retry("a") == .milliseconds(10))
         #expect(await queue.retry("a") == .milliseconds(20))
         #expect(await queue.retry("a") == .milliseconds(40))
@@ -189,7 +191,27 @@ import Testing
         #expect(await queue.retry("b") == .milliseconds(10))
         await queue.forget("a")
         #expect(await queue.failureCount("a") == 0)
+        // Five timers wait on the queue's clock; none fires before its delay.
+        while clock.sleepers < 5 { await Task.yield() }
+        clock.advance(by: .milliseconds(9))
+        #expect(await queue.count == 0, "no retry comes back before its delay")
+        clock.advance(by: .milliseconds(1))
+        #expect(await Self.eventually { await queue.count == 2 }, "the two 10 ms retries (a's first, b's) come back, merged per key")
+        #expect(clock.sleepers == 3)
+        clock.advance(by: .milliseconds(30))
+        #expect(await Self.eventually { clock.sleepers == 0 }, "and the later ones, merged into the queued keys")
+        #expect(await queue.count == 2)
         #expect(await queue.next() != nil, "the retried keys come back")
+    }
+
+    /// Yields until `condition` holds (a woken timer's add runs on its own task); false after
+    /// many rounds. Nothing here waits on time: the clock is the test's.
+    static func eventually(_ condition: () async -> Bool) async -> Bool {
+        for _ in 0..<100_000 {
+            if await condition() { return true }
+            await Task.yield()
+        }
+        return false
     }
 }
 
