@@ -11,7 +11,7 @@
 //                   API server, operator process, a local runtime for the pods it renders, TCP endpoints
 //   Roles        -> Agent, Controller, Operator, AgentAPI       the long-running roles (agent, controller, operator)
 //   Operator     -> KubeRuntime, ControllerAPI, QiniuAPI, ClusterCertificates  renders and applies clusters, follows their controllers
-//   Controller   -> ControllerAPI, AgentAPI, Backup, MySQLClient, Galera  one per MySQL cluster; runs backups and restores
+//   Controller   -> ControllerAPI, AgentAPI, Backup, MySQLClient, Galera, Clocks  one per MySQL cluster; runs backups and restores
 //   Agent        -> AgentAPI, Backup, MySQLClient, Processes, Clocks  supervises one mysqld, serves its API, streams backups
 //   LocalCluster -> Controller, ControllerAPI, Processes, AgentAPI  N agents on 127.0.0.N and an in-process controller (tests, bench)
 //   KubeServer   -> KubeSchema, KubeAPI, ClusterCertificates    the faithful local API server
@@ -189,7 +189,7 @@ let package = Package(
         .target(
             name: "Controller",
             dependencies: [
-                "RoleNetwork", "AgentAPI", "Backup", "ControllerAPI", "Galera", "MySQLClient", "KubeAPI", "QiniuAPI",
+                "RoleNetwork", "AgentAPI", "Backup", "Clocks", "ControllerAPI", "Galera", "MySQLClient", "KubeAPI", "QiniuAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -317,7 +317,7 @@ let package = Package(
         .testTarget(
             name: "ControllerTests",
             dependencies: [
-                "RoleNetwork", "Backup", "ClusterCertificates", "Controller", "ControllerAPI", "Galera", "Agent", "AgentAPI", "LocalCluster", "MySQLClient", "Processes", "QiniuAPI",
+                "RoleNetwork", "Backup", "ClusterCertificates", "Clocks", "Controller", "ControllerAPI", "Galera", "Agent", "AgentAPI", "LocalCluster", "MySQLClient", "Processes", "QiniuAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

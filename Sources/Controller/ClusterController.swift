@@ -1,5 +1,6 @@
 import AgentAPI
 import AsyncHTTPClient
+import Clocks
 import Foundation
 import Galera
 import KubeAPI
@@ -34,6 +35,9 @@ public actor ClusterController {
     nonisolated let probeRounds = Atomic<Int>(0)
     /// The hands and eyes: agents and mysqld (real), or an in-memory Galera (tests).
     let access: any NodeAccess
+    /// What every interval, deadline and bound of the loop is measured on; the time of day
+    /// (`wallClock`) is apart.
+    nonisolated let clock: RoleClock
     var history = ActionHistory()
     private var lastPlan: FaultPlan?
     var recoveringFault: FaultKind?
@@ -91,9 +95,11 @@ public actor ClusterController {
     ///   - access: how nodes are reached; `AgentNodeAccess` for real agents.
     ///   - logger: metadata `cluster` is added here, `node` and `task` where they apply.
     ///   - wallClock: the time of day (schedules, retention, status times); tests inject one.
+    ///   - clock: intervals, deadlines and bounds (the continuous clock; tests may move their own).
     public init(configuration: ControllerConfiguration, access: any NodeAccess, logger: Logger,
-                wallClock: @escaping @Sendable () -> Date = { Date() }) {
+                wallClock: @escaping @Sendable () -> Date = { Date() }, clock: RoleClock = .continuous) {
         self.configuration = configuration
+        self.clock = clock
         var logger = logger
         logger[metadataKey: "cluster"] = "\(configuration.clusterName)"
         self.logger = logger
@@ -108,7 +114,7 @@ public actor ClusterController {
         current.nodes = desired.nodes
         current.replicas = desired.replicas
         table = NodeTable(configuration: current)
-        queue = TaskQueue(logger: logger)
+        queue = TaskQueue(logger: logger, clock: clock)
         access.setNodes(desired.nodes)
         self.access = access
         self.wallClock = wallClock
@@ -146,7 +152,7 @@ public actor ClusterController {
     /// Probes, evaluates and runs tasks until cancelled.
     public func run() async {
         started = true
-        startedAt = .now
+        startedAt = clock.now
         logger.info("controller started", metadata: [
             "nodes": "\(desired.nodes.map(\.name).joined(separator: ","))",
             "autoRecovery": "\(desired.autoRecovery)", "replicas": "\(desired.replicas)",
@@ -181,10 +187,10 @@ public actor ClusterController {
         logger.notice("waiting for the desired state (PUT /v1/spec): no nodes yet")
         feed.publish(status())
         while desired.nodes.isEmpty, !Task.isCancelled {
-            lastCycle = .now
+            lastCycle = clock.now
             // With no nodes, a round is one look at the desired state.
             probeRounds.add(1, ordering: .relaxed)
-            try? await Task.sleep(for: .milliseconds(100))
+            try? await clock.sleep(for: .milliseconds(100))
         }
     }
 
@@ -198,7 +204,6 @@ public actor ClusterController {
     }
 
     private func probeLoop() async {
-        let clock = ContinuousClock()
         while !Task.isCancelled {
             let started = clock.now
             await probeAll()
@@ -231,10 +236,10 @@ public actor ClusterController {
         do {
             // The agent client's own request timeout is the probe timeout too; the outer bound
             // keeps a round bounded whatever the access does (a connect that hangs, a fake).
-            let status = try await withDeadline(timeout + .milliseconds(500), "agent probe of \(node)") { [access] in
+            let status = try await withDeadline(timeout + .milliseconds(500), "agent probe of \(node)", clock: clock) { [access] in
                 try await access.status(of: node)
             }
-            await table.offer(status)
+            await table.offer(status, at: clock.now)
         } catch {
             metrics.recordProbeFailure(node: node, sql: false)
             await table.recordAgentFailure(node: node, error: "\(error)")
@@ -242,10 +247,10 @@ public actor ClusterController {
     }
 
     private func probeSQL(node: String, timeout: Duration) async {
-        let asked = ContinuousClock.now
+        let asked = clock.now
         do {
             // libmariadb's timeouts count whole seconds; the outer deadline keeps a round bounded.
-            let status = try await withDeadline(timeout + .milliseconds(500), "SQL probe of \(node)") { [access] in
+            let status = try await withDeadline(timeout + .milliseconds(500), "SQL probe of \(node)", clock: clock) { [access] in
                 try await access.probeSQL(of: node)
             }
             await table.recordSQL(node: node, status: status, at: asked)
@@ -257,7 +262,7 @@ public actor ClusterController {
 
     /// A report an agent pushed (state change or heartbeat). Returns false when it is not ours.
     public func receive(_ report: AgentStatus) async -> Bool {
-        guard await table.offer(report) else {
+        guard await table.offer(report, at: clock.now) else {
             // Not newer than what we hold, or not ours.
             return report.cluster == configuration.clusterName && knows(node: report.node)
         }
@@ -285,7 +290,7 @@ public actor ClusterController {
     /// Builds the snapshot, publishes the status if it changed, and enqueues a recovery task when
     /// a step is due. Never acts itself: health checks only enqueue.
     private func evaluateNow(origin: String) async {
-        let now = ContinuousClock.now
+        let now = clock.now
         lastCycle = now
         let snapshot = await observe(at: now)
         for detection in await table.takeDetections() { metrics.recordDetection(detection) }
@@ -409,7 +414,8 @@ public actor ClusterController {
     }
 
     /// Every node's observation now, with what the cluster is meant to be doing.
-    func observe(at now: ContinuousClock.Instant = .now) async -> ClusterSnapshot {
+    func observe(at instant: ContinuousClock.Instant? = nil) async -> ClusterSnapshot {
+        let now = instant ?? clock.now
         var snapshot = await table.snapshot(at: now)
         snapshot.intent = intent
         for index in snapshot.nodes.indices {
@@ -566,7 +572,8 @@ public actor ClusterController {
     }
 
     /// Whether the loop is alive: a cycle ran within three probe intervals (plus a probe timeout).
-    public func isHealthy(now: ContinuousClock.Instant = .now) -> Bool {
+    public func isHealthy(now instant: ContinuousClock.Instant? = nil) -> Bool {
+        let now = instant ?? clock.now
         guard let lastCycle else { return false }
         return now - lastCycle <= configuration.probeInterval * 3 + configuration.probeTimeout * 2
     }

@@ -113,4 +113,29 @@ struct NodeTableTests {
         #expect(await table.takeDetections() == [.milliseconds(700)])
         #expect(await table.takeDetections().isEmpty)
     }
+
+    /// A node is often seen in another state between Green and its loss (a killed node's agent
+    /// still reports it Synced while its SQL probe fails; a donor is killed): the loss is still
+    /// detected, once, timed from the last Green. (Counted only from Green to lost directly, a
+    /// real kill's detection went uncounted once.)
+    @Test func aLossSeenAfterAnotherStateIsDetectedOnceFromTheLastGreen() async {
+        let table = NodeTable(configuration: configuration())
+        let t0 = ContinuousClock.now
+        for node in ["n0", "n1", "n2"] {
+            await table.offer(AgentReportFixture.make(node: node, running: true, observedAt: Date(), wsrep: Fixture.wsrep(.primary)), at: t0)
+        }
+        #expect(await table.snapshot(at: t0).clusterState == .green)
+        let donor = Fixture.wsrep(.primary, localState: 2, comment: "Donor/Desynced")
+        await table.offer(AgentReportFixture.make(node: "n1", running: true, observedAt: Date().addingTimeInterval(0.3), wsrep: donor),
+                          at: t0 + .milliseconds(300))
+        #expect(await table.snapshot(at: t0 + .milliseconds(300)).node(named: "n1")?.state == .yellow)
+        #expect(await table.takeDetections().isEmpty, "a donor is no loss")
+        await table.offer(AgentReportFixture.make(node: "n1", running: false, observedAt: Date().addingTimeInterval(1), exit: .signaled(signal: 9),
+                                                  grastate: GaleraState(position: Fixture.position(-1), safeToBootstrap: false)),
+                          at: t0 + .milliseconds(900))
+        #expect(await table.snapshot(at: t0 + .milliseconds(900)).node(named: "n1")?.state == .redUnclean)
+        #expect(await table.takeDetections() == [.milliseconds(900)], "from the last Green to the first observation of the loss")
+        _ = await table.snapshot(at: t0 + .milliseconds(1000))
+        #expect(await table.takeDetections().isEmpty, "seen lost again: no second detection")
+    }
 }

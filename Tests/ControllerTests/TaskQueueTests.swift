@@ -1,3 +1,4 @@
+import Clocks
 import Logging
 import Synchronization
 import Testing
@@ -78,19 +79,35 @@ struct TaskQueueTests {
         #expect(await queue.depth == 3)
     }
 
+    /// On a manual clock: the deadline is measured on the queue's clock, so the stuck task is
+    /// cut exactly when 200 ms of that clock have passed (not a millisecond before), whatever
+    /// the machine is doing, and the next task runs.
     @Test func aTaskPastItsDeadlineIsCancelledAndTheNextRuns() async {
+        let clock = RoleClock.manual()
         let log = TaskLog()
-        let queue = TaskQueue(logger: Logger(label: "test"))
-        await queue.enqueue(task(.faultRecovery, "stuck", log: log, sleep: .seconds(30), deadline: .milliseconds(200)))
-        await queue.enqueue(task(.backup, "after", log: log))
-        let clock = ContinuousClock()
-        let started = clock.now
-        let finished = await drain(queue, count: 2)
-        // The stuck task sleeps 30 s: finishing well before proves the deadline cancelled it
-        // (a loose bound, because a loaded CI machine schedules slowly).
-        #expect(clock.now - started < .seconds(20))
-        #expect(finished.first?.result == .timedOut(after: .milliseconds(200)))
-        #expect(finished.last?.result == .succeeded("after done"))
+        let queue = TaskQueue(logger: Logger(label: "test"), clock: clock)
+        await queue.enqueue(ClusterTask(kind: .faultRecovery, key: "stuck", summary: "stuck", deadline: .milliseconds(200)) {
+            log.begin("stuck")
+            defer { log.end() }
+            try await clock.sleep(for: .seconds(30))
+            return "stuck done"
+        })
+        await queue.enqueue(task(.backup, "after", log: log, sleep: .zero))
+        let finished = Mutex<[TaskQueue.Finished]>([])
+        let runner = Task { await queue.run { result in finished.withLock { $0.append(result) } } }
+        // The stuck task sleeps, and so does its deadline.
+        while clock.sleepers < 2 { await Task.yield() }
+        clock.advance(by: .milliseconds(199))
+        #expect(clock.sleepers == 2 && finished.withLock { $0.isEmpty }, "not cut before its deadline")
+        clock.advance(by: .milliseconds(1))
+        while finished.withLock({ $0.count }) < 2 { await Task.yield() }
+        runner.cancel()
+        await runner.value
+        let results = finished.withLock { $0 }
+        #expect(results.first?.result == .timedOut(after: .milliseconds(200)))
+        #expect(results.first?.duration == .milliseconds(200), "the task's duration is the clock's")
+        #expect(results.last?.result == .succeeded("after done"))
+        #expect(log.order == ["stuck", "after"])
     }
 
     @Test func aFailingTaskReportsItsError() async {

@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 import Synchronization
 
@@ -21,13 +22,14 @@ enum DeadlineScope {
     static var passed: Bool { expiry?.passed.load(ordering: .acquiring) ?? false }
 }
 
-/// Runs `work`, cancelling it when `deadline` passes first.
-func withDeadline<T: Sendable>(_ deadline: Duration, _ what: String, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+/// Runs `work`, cancelling it when `deadline` passes first on `clock`.
+func withDeadline<T: Sendable>(_ deadline: Duration, _ what: String, clock: RoleClock,
+                               _ work: @escaping @Sendable () async throws -> T) async throws -> T {
     let expiry = DeadlineScope.Expiry()
     return try await withThrowingTaskGroup(of: T.self) { group in
         group.addTask { try await DeadlineScope.$expiry.withValue(expiry) { try await work() } }
         group.addTask {
-            try await Task.sleep(for: deadline)
+            try await clock.sleep(for: deadline)
             // Before the work is cancelled (below, when this throw ends the group).
             expiry.passed.store(true, ordering: .releasing)
             throw DeadlineExceeded(what: what, deadline: deadline)

@@ -27,6 +27,8 @@ public actor NodeTable {
     private let diskResumeBytes: Int64
     private var lastStates: [String: NodeState] = [:]
     private var lastGreenObservation: [String: Instant] = [:]
+    /// Nodes whose loss since their last Green was already counted as a detection.
+    private var detectedSinceGreen: Set<String> = []
     private var transitionLog: [Transition] = []
     private var pendingDetections: [Duration] = []
     private let transitionLimit = 500
@@ -53,6 +55,7 @@ public actor NodeTable {
         for name in records.keys where kept[name] == nil {
             lastStates[name] = nil
             lastGreenObservation[name] = nil
+            detectedSinceGreen.remove(name)
         }
         records = kept
         order = nodes.map(\.name)
@@ -127,18 +130,24 @@ public actor NodeTable {
 
     private func note(_ node: NodeSnapshot, now: Instant, heard: Instant?) {
         let state = node.state
-        if state == .green, let heard { lastGreenObservation[node.name] = heard }
+        if state == .green {
+            if let heard { lastGreenObservation[node.name] = heard }
+            detectedSinceGreen.remove(node.name)
+        }
+        // A detection is the first observation of a node lost to the cluster (stopped, cut off,
+        // unknown) since it was last seen Green, whatever came between: a killed node is often
+        // seen Yellow first (its agent's report still says Synced while its SQL probe fails).
+        // A donor serving a joiner is no loss: that Yellow is the recovery's own doing.
+        let lost = node.role == .stopped || node.role == .nonPrimary || node.role == .unknown
+        if lost, let green = lastGreenObservation[node.name], detectedSinceGreen.insert(node.name).inserted {
+            pendingDetections.append(now - green)
+        }
         let previous = lastStates[node.name]
         lastStates[node.name] = state
         guard let previous, previous != state else { return }
         var since: Duration?
         if previous == .green, let green = lastGreenObservation[node.name] { since = now - green }
         transitionLog.append(Transition(node: node.name, from: previous, to: state, at: now, sinceLastGreen: since))
-        // A detection is a node lost to the cluster (stopped, cut off, unknown), not a donor
-        // serving a joiner: that Yellow is the recovery's own doing.
-        if let since, node.role == .stopped || node.role == .nonPrimary || node.role == .unknown {
-            pendingDetections.append(since)
-        }
         if transitionLog.count > transitionLimit { transitionLog.removeFirst(transitionLog.count - transitionLimit) }
     }
 }

@@ -197,7 +197,7 @@ extension ClusterController {
     func scheduleLoop() async {
         while !Task.isCancelled {
             await scheduleTick()
-            try? await Task.sleep(for: Self.scheduleCheckInterval)
+            try? await clock.sleep(for: Self.scheduleCheckInterval)
         }
     }
 
@@ -343,7 +343,7 @@ extension ClusterController {
     /// Called for every chunk: records progress (throttled), and stops the stream when fault
     /// recovery waits or the task was cancelled.
     func backupMayGoOn(_ name: String, bytes: Int64, yielding: Bool) async throws {
-        data.noteBytes(name, bytes, now: .now)
+        data.noteBytes(name, bytes, now: clock.now)
         if data.cancelled.contains(name) { throw Cancelled() }
         if yielding, await queue.isWaiting(.faultRecovery) { throw YieldedToRecovery() }
     }

@@ -17,7 +17,7 @@ extension ClusterController {
             let policy = RetryState.Policy(
                 backoff: configuration.retryBackoff, limit: configuration.retryBackoffLimit,
                 escalateAfter: configuration.escalateAfterFailures, escalatedInterval: configuration.escalatedRetryInterval)
-            if let wait = retries.taskEnded(succeeded: finished.result.isSuccess, policy: policy, now: .now, wallNow: wallClock()) {
+            if let wait = retries.taskEnded(succeeded: finished.result.isSuccess, policy: policy, now: clock.now, wallNow: wallClock()) {
                 logger.warning("recovery step failed; the next one waits \(wait)", metadata: ["failures in a row": "\(retries.inARow)"])
             }
         }
@@ -40,11 +40,11 @@ extension ClusterController {
         log[metadataKey: "node"] = "\(step.action.node)"
         log[metadataKey: "task"] = "fault-recovery"
         log.notice("performing: \(step.action)", metadata: ["fault": "\(step.fault.rawValue)", "reason": "\(step.reason)"])
-        let began = ContinuousClock.now
+        let began = clock.now
         do {
             let launchesBefore = await table.report(of: step.action.node)?.process.launches ?? 0
             let answer = try await access.perform(step.action)
-            await table.offer(answer)
+            await table.offer(answer, at: clock.now)
             let result = try await waitForEffect(of: step.action, launchesBefore: launchesBefore, since: began)
             history.finish(id, outcome: .succeeded(result), at: wallClock())
             metrics.recordRecoveryStep(step.fault, succeeded: true)
@@ -66,7 +66,6 @@ extension ClusterController {
     /// of a join: a step of 31 s once said "after 0.21 seconds").
     func waitForEffect(of action: RecoveryAction, launchesBefore: Int, since started: ContinuousClock.Instant) async throws -> String {
         let name = action.node
-        let clock = ContinuousClock()
         while true {
             try Task.checkCancellation()
             await probe(node: name)

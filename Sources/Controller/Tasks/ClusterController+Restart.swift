@@ -32,13 +32,13 @@ extension ClusterController {
         log[metadataKey: "node"] = "\(name)"
         log[metadataKey: "task"] = "restart"
         log.notice("restarting: stop gracefully, then join")
-        let began = ContinuousClock.now
+        let began = clock.now
         do {
             if node.observation.processRunning == true {
-                await table.offer(try await access.stop(name, StopRequest(mode: .graceful)))
+                await table.offer(try await access.stop(name, StopRequest(mode: .graceful)), at: clock.now)
             }
             let launchesBefore = await table.report(of: name)?.process.launches ?? 0
-            await table.offer(try await access.perform(.join(node: name, position: nil)))
+            await table.offer(try await access.perform(.join(node: name, position: nil)), at: clock.now)
             let result = try await waitForEffect(of: .join(node: name, position: nil), launchesBefore: launchesBefore, since: began)
             history.finish(id, outcome: .succeeded(result), at: wallClock())
             log.notice("restarted: \(result)")

@@ -397,7 +397,7 @@ extension ClusterController {
     }
 
     func noteBytes(_ name: String, _ bytes: Int64) {
-        data.noteBytes(name, bytes, now: .now)
+        data.noteBytes(name, bytes, now: clock.now)
     }
 
     private func describe(_ error: any Error) -> String {
@@ -508,7 +508,7 @@ extension ClusterController {
     /// start. One that answered before and does not now gets 30 s. (A restore once failed at
     /// step 2 because it began 1.4 s before a new clone's third agent listened.)
     private func answeringAgent(_ node: String, task name: String, step: Int) async throws -> AgentStatus {
-        let asked = ContinuousClock.now
+        let asked = clock.now
         var shown = false
         while true {
             do {
@@ -517,9 +517,9 @@ extension ClusterController {
                 let starting = await table.report(of: node) == nil
                 let since = startedAt ?? asked
                 let deadline = starting ? since + configuration.agentStartDeadline : asked + .seconds(30)
-                guard ContinuousClock.now < deadline else {
+                guard clock.now < deadline else {
                     throw RestoreRefused(starting
-                        ? "the agent of \(node) has not answered since the controller started \((ContinuousClock.now - since).readable) ago (the limit for a starting pod is \(configuration.agentStartDeadline.readable)): is its pod running? (kubectl describe pod \(node)); last error: \(describe(error))"
+                        ? "the agent of \(node) has not answered since the controller started \((clock.now - since).readable) ago (the limit for a starting pod is \(configuration.agentStartDeadline.readable)): is its pod running? (kubectl describe pod \(node)); last error: \(describe(error))"
                         : "the agent of \(node) does not answer (\(describe(error))); a restore needs every node's agent")
                 }
                 if starting, !shown {
@@ -527,7 +527,7 @@ extension ClusterController {
                     logger.notice("restore waits for a starting agent", metadata: ["task": "\(name)", "node": "\(node)"])
                     shown = true
                 }
-                try await Task.sleep(for: .seconds(1))
+                try await clock.sleep(for: .seconds(1))
             }
         }
     }
@@ -559,7 +559,7 @@ extension ClusterController {
             "task": "\(name)", "step": "\(step)", "error": "\(reason)", "retry in": "\(delay.readable)"])
         seedingRetry?.cancel()
         seedingRetry = Task { [weak self] in
-            try? await Task.sleep(for: delay)
+            try? await self?.clock.sleep(for: delay)
             guard !Task.isCancelled else { return }
             await self?.enqueueData(name)
         }
@@ -603,7 +603,7 @@ extension ClusterController {
                 logger.notice("restore waits for approval", metadata: ["task": "\(name)", "step": "\(step)"])
                 announced = true
             }
-            try await Task.sleep(for: .milliseconds(200))
+            try await clock.sleep(for: .milliseconds(200))
             if data.cancelled.contains(name) { throw Cancelled() }
         }
         markStep(name, step, .running, "approved")
@@ -632,11 +632,11 @@ extension ClusterController {
     /// Waits until `node` is Synced in a Primary component (a joiner: after its SST). `progress`
     /// hears each new wsrep state on the way (`Joining: receiving State Transfer`, `Joined`).
     private func waitUntilSynced(_ node: String, progress: ((String) -> Void)? = nil) async throws {
-        let deadline = ContinuousClock.now + configuration.recoveryStepDeadline
+        let deadline = clock.now + configuration.recoveryStepDeadline
         var last = "no answer"
         var shown: String?
         let started = wallClock().addingTimeInterval(-5)  // the agent's clock may lag a little
-        while ContinuousClock.now < deadline {
+        while clock.now < deadline {
             if let status = try? await access.status(of: node) {
                 if status.wsrep?.ready == true { return }
                 last = status.stateReason
@@ -652,7 +652,7 @@ extension ClusterController {
                     throw RestoreRefused("mysqld on \(node) exited: \(status.lastExit?.description ?? last)")
                 }
             }
-            try await Task.sleep(for: .milliseconds(500))
+            try await clock.sleep(for: .milliseconds(500))
         }
         throw RestoreRefused("\(node) was not Synced within \(configuration.recoveryStepDeadline): \(last)")
     }

@@ -1,3 +1,4 @@
+import Clocks
 import Logging
 
 /// The serial queue of one cluster: two tasks never run at once, and fault recovery is taken
@@ -18,9 +19,12 @@ public actor TaskQueue {
     private var running: ClusterTask.Kind?
     private var wakeUp: CheckedContinuation<Void, Never>?
     private let logger: Logger
+    /// What each task's deadline is measured on.
+    private let clock: RoleClock
 
-    public init(logger: Logger) {
+    public init(logger: Logger, clock: RoleClock = .continuous) {
         self.logger = logger
+        self.clock = clock
     }
 
     /// Adds a task. Returns false, adding nothing, when a task with the same key is already waiting.
@@ -87,11 +91,10 @@ public actor TaskQueue {
         var log = logger
         log[metadataKey: "task"] = "\(task.kind.rawValue): \(task.summary)"
         log.info("task started", metadata: ["deadline": "\(task.deadline)"])
-        let clock = ContinuousClock()
         let start = clock.now
         let result: TaskResult
         do {
-            let message = try await withDeadline(task.deadline, "task '\(task.summary)'", task.work)
+            let message = try await withDeadline(task.deadline, "task '\(task.summary)'", clock: clock, task.work)
             result = .succeeded(message)
             log.info("task succeeded", metadata: ["result": "\(message)"])
         } catch let error as DeadlineExceeded {
