@@ -17,7 +17,7 @@
 //   KubeServer   -> KubeSchema, KubeAPI, ClusterCertificates    the faithful local API server
 //   KubeRuntime  -> KubeClient, Clocks                          a Kubernetes controller's machinery: caches, work queue, leader
 //                   election, events, the kubelet's $(VAR) expansion (the operator's and the playground's)
-//   KubeClient   -> KubeAPI, Galera (its shared formats)         our Kubernetes client
+//   KubeClient   -> KubeAPI, Galera (its shared formats), Clocks (Backoff)  our Kubernetes client
 //   ControllerAPI -> AgentAPI, QiniuAPI, Galera                the controller's wire contract: status, options, desired state
 //                   (ControllerSpec), the status-stream client
 //   AgentAPI     -> Galera, RoleNetwork                         the agent's wire contract: types, options, paths, client
@@ -31,7 +31,8 @@
 //   QiniuAPI     -> KubeAPI, Galera                             pure: the two resources (their flavor and state are Galera's), CRDs, derived names
 //   Backup       -> CZstd, Galera, swift-crypto                  the backup store (files), records, schedule, retention,
 //                   the stream's codecs (zstd, xbstream)
-//   Clocks       the time the roles' loops read and sleep on: the continuous clock, or a manual one tests move
+//   Clocks       the time the roles' loops read and sleep on (the continuous clock, or a manual one tests
+//                move), and the one doubling back-off of every retry
 //   Galera, KubeAPI: pure, Foundation only (Galera also holds the small shared formats: Duration and byte texts, lines of a byte stream).
 import PackageDescription
 
@@ -87,7 +88,7 @@ let package = Package(
         .target(
             name: "KubeClient",
             dependencies: [
-                "KubeAPI", "Galera",
+                "Clocks", "KubeAPI", "Galera",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -288,7 +289,7 @@ let package = Package(
         .testTarget(
             name: "KubeClientTests",
             dependencies: [
-                "KubeClient", "KubeServer", "KubeAPI", "QiniuAPI",
+                "Clocks", "KubeClient", "KubeServer", "KubeAPI", "QiniuAPI",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]

@@ -55,7 +55,7 @@ public actor WorkQueue<Key: Hashable & Sendable> {
     public func retry(_ key: Key) -> Duration {
         let count = failures[key, default: 0]
         failures[key] = count + 1
-        let delay = min(maxDelay, baseDelay * Int(1 << min(count, 20)))
+        let delay = Backoff(initial: baseDelay, cap: maxDelay, jitter: 0).pause(afterFailures: count + 1)
         add(key, after: delay)
         return delay
     }

@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 import KubeAPI
 
@@ -76,7 +77,7 @@ struct RetryState: Sendable {
             return nil
         }
         inARow += 1
-        var wait = min(policy.limit, policy.backoff * (1 << min(inARow - 1, 16)))
+        var wait = Backoff(initial: policy.backoff, cap: policy.limit, jitter: 0).pause(afterFailures: inARow)
         if let last, last.count >= policy.escalateAfter { wait = policy.escalatedInterval }
         notBefore = now + wait
         notBeforeText = KubeTime.format(wallNow.addingTimeInterval(wait.inSeconds))

@@ -1,5 +1,6 @@
 import AgentAPI
 import Backup
+import Clocks
 import ControllerAPI
 import Foundation
 import Galera
@@ -271,6 +272,10 @@ extension ClusterController {
         markStep(name, 5, .succeeded, "every node joined the restored cluster")
     }
 
+    /// Between attempts of a seeding restore that failed before the cluster formed: 10 s,
+    /// doubling to 5 minutes.
+    static let seedingBackoff = Backoff(initial: .seconds(10), cap: .seconds(300), jitter: 0)
+
     private func restoreSucceeded(_ run: RestoreRun, _ node: String, at position: GaleraPosition) -> String {
         endRestore()
         restoreStopped = nil
@@ -540,7 +545,7 @@ extension ClusterController {
     /// escalated recovery step does: tried again, never silent.
     private func seedAgain(_ name: String, failedAt step: Int, because reason: String, source: String) -> String {
         seedingFailures += 1
-        let delay = min(Duration.seconds(10) * (1 << min(seedingFailures - 1, 5)), .seconds(300))
+        let delay = Self.seedingBackoff.pause(afterFailures: seedingFailures)
         if seedingFailures >= configuration.escalateAfterFailures {
             restoreStopped = ManualIntervention(
                 reason: "RestoreFromBackupFailing",

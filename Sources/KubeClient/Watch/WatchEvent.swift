@@ -1,3 +1,4 @@
+import Clocks
 import KubeAPI
 
 /// What a watch delivers.

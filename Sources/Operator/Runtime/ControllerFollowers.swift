@@ -1,5 +1,6 @@
 import AgentAPI
 import AsyncHTTPClient
+import Clocks
 import ControllerAPI
 import KubeClient
 import KubeRuntime

@@ -1,5 +1,5 @@
-/// Exponential back-off with a cap: the one doubling loop of every retry in the operator, the
-/// watches and the playground. Watches add a little jitter, so that many watchers that lost the
+/// Exponential back-off with a cap: the one doubling rule of every retry in the operator, the
+/// watches, the playground, the controller's recovery steps and seeding, and the work queue. Watches add a little jitter, so that many watchers that lost the
 /// same server do not come back in lockstep; a kubelet's restart back-off has none.
 public struct Backoff: Sendable, Hashable {
     public var initial: Duration
@@ -23,5 +23,11 @@ public struct Backoff: Sendable, Hashable {
 
     public mutating func reset() {
         current = nil
+    }
+
+    /// The pause after `failures` failures in a row (1: `initial`), without jitter: for a
+    /// retry whose state is a count of failures, not this value.
+    public func pause(afterFailures failures: Int) -> Duration {
+        min(cap, initial * (1 << min(max(failures - 1, 0), 30)))
     }
 }

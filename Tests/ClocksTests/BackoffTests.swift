@@ -1,4 +1,4 @@
-import KubeClient
+import Clocks
 import Testing
 
 /// The one back-off every retry loop of the operator, its watches and the playground uses.
@@ -10,6 +10,13 @@ import Testing
         #expect(pauses == [.seconds(10), .seconds(20), .seconds(40), .seconds(80), .seconds(160), .seconds(300), .seconds(300)])
         backoff.reset()
         #expect(backoff.next() == .seconds(10), "a container that ran long enough starts over")
+    }
+
+    @Test func aPauseAfterSomeFailuresIsTheSameDoubling() {
+        let backoff = Backoff(initial: .seconds(10), cap: .seconds(300), jitter: 0)
+        #expect((1...7).map(backoff.pause(afterFailures:)) == [.seconds(10), .seconds(20), .seconds(40), .seconds(80), .seconds(160), .seconds(300), .seconds(300)])
+        #expect(backoff.pause(afterFailures: 0) == .seconds(10), "no failure yet: the first pause")
+        #expect(backoff.pause(afterFailures: 10_000) == .seconds(300), "no overflow, however many")
     }
 
     @Test func jitterOnlyLengthensAPauseAndByLessThanItsFraction() {
