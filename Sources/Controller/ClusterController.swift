@@ -181,7 +181,9 @@ public actor ClusterController {
     }
 
     /// A controller started without nodes (under the operator, before its first spec) watches
-    /// nothing and says so in its status, which also proves it alive to the operator.
+    /// nothing and says so in its status, which also proves it alive to the operator. A poll,
+    /// not a wait for `apply`: each look is a cycle `isHealthy` counts, so a controller waiting
+    /// for its spec is not taken for a hung one.
     private func awaitNodes() async {
         guard desired.nodes.isEmpty else { return }
         logger.notice("waiting for the desired state (PUT /v1/spec): no nodes yet")
