@@ -1,6 +1,7 @@
 /// Exponential back-off with a cap: the one doubling rule of every retry in the operator, the
-/// watches, the playground, the controller's recovery steps and seeding, and the work queue. Watches add a little jitter, so that many watchers that lost the
-/// same server do not come back in lockstep; a kubelet's restart back-off has none.
+/// watches, the playground, the controller's recovery steps and seeding, and the work queue.
+/// Watches add a little jitter, so that many watchers that lost the same server do not come back
+/// in lockstep; a kubelet's restart back-off has none.
 public struct Backoff: Sendable, Hashable {
     public var initial: Duration
     public var cap: Duration

@@ -39,6 +39,10 @@ public struct RoleClock: Clock {
     /// How many tasks sleep on this manual clock now (0 on the continuous clock): a test waits
     /// for the component to be asleep before it moves time, so no wake-up is missed or early.
     public var sleepers: Int { manual?.sleeperCount ?? 0 }
+
+    /// The earliest deadline a task sleeps until on this manual clock (nil: none, or the
+    /// continuous clock): a test tells which of a component's waits it would end.
+    public var nextDeadline: Instant? { manual?.nextDeadline }
 }
 
 /// A manual clock's time and its sleepers.
@@ -47,7 +51,9 @@ private final class ManualTime: Sendable {
         var now: ContinuousClock.Instant
         var nextID: UInt64 = 0
         var sleepers: [UInt64: (deadline: ContinuousClock.Instant, continuation: CheckedContinuation<Void, Error>)] = [:]
-        /// Sleepers cancelled before they were registered (the handler can run first).
+        /// Sleeps that have an id but are not registered yet: a cancellation that comes then is
+        /// kept in `cancelled` for the registration to find (the handler can run first).
+        var unregistered: Set<UInt64> = []
         var cancelled: Set<UInt64> = []
     }
 
@@ -60,17 +66,20 @@ private final class ManualTime: Sendable {
 
     var now: ContinuousClock.Instant { state.withLock { $0.now } }
     var sleeperCount: Int { state.withLock { $0.sleepers.count } }
+    var nextDeadline: ContinuousClock.Instant? { state.withLock { $0.sleepers.values.map(\.deadline).min() } }
 
     func sleep(until deadline: ContinuousClock.Instant) async throws {
         try Task.checkCancellation()
         let id = state.withLock { state in
             defer { state.nextID += 1 }
+            state.unregistered.insert(state.nextID)
             return state.nextID
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
                 enum Now { case wake, cancel, wait }
                 let now: Now = state.withLock { state in
+                    state.unregistered.remove(id)
                     if state.cancelled.remove(id) != nil { return .cancel }
                     if deadline <= state.now { return .wake }
                     state.sleepers[id] = (deadline, continuation)
@@ -85,7 +94,8 @@ private final class ManualTime: Sendable {
         } onCancel: {
             let sleeper = state.withLock { state in
                 let sleeper = state.sleepers.removeValue(forKey: id)
-                if sleeper == nil { state.cancelled.insert(id) }
+                // Not registered yet: the registration finds the mark. Already woken: nothing to do.
+                if sleeper == nil, state.unregistered.contains(id) { state.cancelled.insert(id) }
                 return sleeper
             }
             sleeper?.continuation.resume(throwing: CancellationError())

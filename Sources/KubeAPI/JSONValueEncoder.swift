@@ -16,9 +16,15 @@ struct JSONValueEncoder {
         if Value.self == Data.self { return .string((value as! Data).base64EncodedString()) }
         if Value.self == URL.self { return .string((value as! URL).absoluteString) }
         if Value.self == Date.self { return try number((value as! Date).timeIntervalSinceReferenceDate, codingPath: codingPath) }
+        if Value.self == Decimal.self { return try number(Double((value as! Decimal).description) ?? .nan, codingPath: codingPath) }
         let storage = Slot()
         try value.encode(to: TreeEncoder(codingPath: codingPath, storage: storage))
         return storage.value
+    }
+
+    /// A `Float` as the decimal it prints as (`0.1`, not 0.10000000149...), as `JSONEncoder` writes it.
+    static func double(_ value: Float) -> Double {
+        value.isFinite ? Double("\(value)") ?? Double(value) : Double(value)
     }
 
     /// An unsigned integer past `Int64.max` is a double, as `JSONValue.parse` reads its digits.
@@ -150,7 +156,7 @@ private struct KeyedTree<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encode(_ value: Bool, forKey key: Key) throws { put(.bool(value), key) }
     mutating func encode(_ value: String, forKey key: Key) throws { put(.string(value), key) }
     mutating func encode(_ value: Double, forKey key: Key) throws { put(try JSONValueEncoder.number(value, codingPath: codingPath + [key]), key) }
-    mutating func encode(_ value: Float, forKey key: Key) throws { try encode(Double(value), forKey: key) }
+    mutating func encode(_ value: Float, forKey key: Key) throws { try encode(JSONValueEncoder.double(value), forKey: key) }
     mutating func encode(_ value: Int, forKey key: Key) throws { put(.int(Int64(value)), key) }
     mutating func encode(_ value: Int8, forKey key: Key) throws { put(.int(Int64(value)), key) }
     mutating func encode(_ value: Int16, forKey key: Key) throws { put(.int(Int64(value)), key) }
@@ -178,10 +184,21 @@ private struct KeyedTree<Key: CodingKey>: KeyedEncodingContainerProtocol {
         return UnkeyedTree(slot: nested, codingPath: codingPath + [key])
     }
 
-    mutating func superEncoder() -> any Encoder { TreeEncoder(codingPath: codingPath, storage: slot.nested(at: "super")) }
+    mutating func superEncoder() -> any Encoder {
+        TreeEncoder(codingPath: codingPath + [SuperKey()], storage: slot.nested(at: SuperKey().stringValue))
+    }
     mutating func superEncoder(forKey key: Key) -> any Encoder {
         TreeEncoder(codingPath: codingPath + [key], storage: slot.nested(at: key.stringValue))
     }
+}
+
+/// The key `superEncoder()` writes under, as `JSONEncoder` names it.
+private struct SuperKey: CodingKey {
+    var stringValue: String { "super" }
+    var intValue: Int? { nil }
+    init() {}
+    init?(stringValue: String) { nil }
+    init?(intValue: Int) { nil }
 }
 
 private struct IndexKey: CodingKey {
@@ -203,7 +220,7 @@ private struct UnkeyedTree: UnkeyedEncodingContainer {
     mutating func encode(_ value: Bool) throws { put(.bool(value)) }
     mutating func encode(_ value: String) throws { put(.string(value)) }
     mutating func encode(_ value: Double) throws { put(try JSONValueEncoder.number(value, codingPath: codingPath)) }
-    mutating func encode(_ value: Float) throws { try encode(Double(value)) }
+    mutating func encode(_ value: Float) throws { try encode(JSONValueEncoder.double(value)) }
     mutating func encode(_ value: Int) throws { put(.int(Int64(value))) }
     mutating func encode(_ value: Int8) throws { put(.int(Int64(value))) }
     mutating func encode(_ value: Int16) throws { put(.int(Int64(value))) }
@@ -249,7 +266,7 @@ private struct SingleTree: SingleValueEncodingContainer {
     mutating func encode(_ value: Bool) throws { put(.bool(value)) }
     mutating func encode(_ value: String) throws { put(.string(value)) }
     mutating func encode(_ value: Double) throws { put(try JSONValueEncoder.number(value, codingPath: codingPath)) }
-    mutating func encode(_ value: Float) throws { try encode(Double(value)) }
+    mutating func encode(_ value: Float) throws { try encode(JSONValueEncoder.double(value)) }
     mutating func encode(_ value: Int) throws { put(.int(Int64(value))) }
     mutating func encode(_ value: Int8) throws { put(.int(Int64(value))) }
     mutating func encode(_ value: Int16) throws { put(.int(Int64(value))) }

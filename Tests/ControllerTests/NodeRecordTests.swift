@@ -116,9 +116,9 @@ struct NodeTableTests {
 
     /// A node is often seen in another state between Green and its loss (a killed node's agent
     /// still reports it Synced while its SQL probe fails; a donor is killed): the loss is still
-    /// detected, once, timed from the last Green. (Counted only from Green to lost directly, a
-    /// real kill's detection went uncounted once.)
-    @Test func aLossSeenAfterAnotherStateIsDetectedOnceFromTheLastGreen() async {
+    /// detected, once, timed from when the node was last heard alive. (Counted only from Green
+    /// to lost directly, a real kill's detection went uncounted once.)
+    @Test func aLossSeenAfterAnotherStateIsDetectedOnceFromWhenTheNodeWasLastAlive() async {
         let table = NodeTable(configuration: configuration())
         let t0 = ContinuousClock.now
         for node in ["n0", "n1", "n2"] {
@@ -134,7 +134,7 @@ struct NodeTableTests {
                                                   grastate: GaleraState(position: Fixture.position(-1), safeToBootstrap: false)),
                           at: t0 + .milliseconds(900))
         #expect(await table.snapshot(at: t0 + .milliseconds(900)).node(named: "n1")?.state == .redUnclean)
-        #expect(await table.takeDetections() == [.milliseconds(900)], "from the last Green to the first observation of the loss")
+        #expect(await table.takeDetections() == [.milliseconds(600)], "from the donor's last report to the first observation of the loss")
         _ = await table.snapshot(at: t0 + .milliseconds(1000))
         #expect(await table.takeDetections().isEmpty, "seen lost again: no second detection")
     }

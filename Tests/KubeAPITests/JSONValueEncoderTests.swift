@@ -23,6 +23,8 @@ import Testing
         var tiny = 5e-324
         var huge = 1.0e300
         var float: Float = 0.5
+        var floatTenth: Float = 0.1
+        var decimal = Decimal(string: "12.375")!
         var bytes = Data([0, 1, 2, 250, 255])
         var date = Date(timeIntervalSinceReferenceDate: 1_000_000)
         var absent: String? = nil

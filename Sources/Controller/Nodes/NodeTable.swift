@@ -27,8 +27,10 @@ public actor NodeTable {
     private let diskResumeBytes: Int64
     private var lastStates: [String: NodeState] = [:]
     private var lastGreenObservation: [String: Instant] = [:]
-    /// Nodes whose loss since their last Green was already counted as a detection.
-    private var detectedSinceGreen: Set<String> = []
+    /// When each node was last heard while not lost (serving, donating, joining).
+    private var lastAlive: [String: Instant] = [:]
+    /// Nodes whose loss since they were last alive was already counted as a detection.
+    private var detected: Set<String> = []
     private var transitionLog: [Transition] = []
     private var pendingDetections: [Duration] = []
     private let transitionLimit = 500
@@ -55,7 +57,8 @@ public actor NodeTable {
         for name in records.keys where kept[name] == nil {
             lastStates[name] = nil
             lastGreenObservation[name] = nil
-            detectedSinceGreen.remove(name)
+            lastAlive[name] = nil
+            detected.remove(name)
         }
         records = kept
         order = nodes.map(\.name)
@@ -130,17 +133,19 @@ public actor NodeTable {
 
     private func note(_ node: NodeSnapshot, now: Instant, heard: Instant?) {
         let state = node.state
-        if state == .green {
-            if let heard { lastGreenObservation[node.name] = heard }
-            detectedSinceGreen.remove(node.name)
-        }
+        if state == .green, let heard { lastGreenObservation[node.name] = heard }
         // A detection is the first observation of a node lost to the cluster (stopped, cut off,
-        // unknown) since it was last seen Green, whatever came between: a killed node is often
-        // seen Yellow first (its agent's report still says Synced while its SQL probe fails).
-        // A donor serving a joiner is no loss: that Yellow is the recovery's own doing.
+        // unknown) since it was last heard alive, timed from then: the longest the loss can have
+        // gone unnoticed. Counted once per loss, whatever states came between: a killed node is
+        // often seen Yellow first (its agent's report still says Synced while its SQL probe
+        // fails), and counting only Green-to-lost missed those. A node never seen alive (not yet
+        // started) has no loss to detect.
         let lost = node.role == .stopped || node.role == .nonPrimary || node.role == .unknown
-        if lost, let green = lastGreenObservation[node.name], detectedSinceGreen.insert(node.name).inserted {
-            pendingDetections.append(now - green)
+        if !lost {
+            if let heard { lastAlive[node.name] = heard }
+            detected.remove(node.name)
+        } else if let alive = lastAlive[node.name], detected.insert(node.name).inserted {
+            pendingDetections.append(now - alive)
         }
         let previous = lastStates[node.name]
         lastStates[node.name] = state

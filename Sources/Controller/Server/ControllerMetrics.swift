@@ -50,7 +50,7 @@ public final class ControllerMetrics: Sendable {
         manualIntervention = gauge("manual_intervention_required", "", "1 while the controller refuses to act and asks for a person")
         unattended = gauge("cluster_unattended", "", "1 while the cluster is not Green yet no step runs or is planned, no wait is named and no person is asked: a gap in the decision table")
         detection = registry.makeDurationHistogram(
-            descriptor: name("detection", "seconds", "from the last observation of a node Green to the first observation of it not Green"),
+            descriptor: name("detection", "seconds", "for a node lost (stopped, cut off, unknown), from when it was last heard alive to the first observation of the loss"),
             labels: [("cluster", cluster)], buckets: Self.detectionBuckets)
         let recoveriesName = name("recoveries", "total", "recovery steps performed, by fault kind and result")
         recoveries = Dictionary(uniqueKeysWithValues: FaultKind.allCases.map { kind in

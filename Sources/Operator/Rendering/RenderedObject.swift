@@ -26,9 +26,4 @@ public struct RenderedObject: Sendable, Hashable {
     public var namespace: String? { body[path: ["metadata", "namespace"]]?.stringValue }
     /// `Kind/name`, for logs, events and messages.
     public var reference: String { "\(type.kind)/\(name)" }
-
-    /// The typed object back, for readers of one field (the reconciler reads the StatefulSet's).
-    public func decode<Object: KubeResource>(as type: Object.Type) throws -> Object {
-        try body.decode(as: Object.self)
-    }
 }

@@ -157,13 +157,19 @@ public final class ClusterReconciler: Sendable {
         let unavailable = followers.isUnavailable(key)
 
         // 2. What the schema cannot catch.
-        let statefulSet = try caches.objects(StatefulSet.resourceType)?.get(
-            ObjectKey(namespace: key.namespace, name: names.statefulSet), as: LiveStatefulSet.self)
+        var lookupError: String?
+        var statefulSet: LiveStatefulSet?
+        do {
+            statefulSet = try caches.objects(StatefulSet.resourceType)?.get(
+                ObjectKey(namespace: key.namespace, name: names.statefulSet), as: LiveStatefulSet.self)
+        } catch {
+            // Said in the status (ApplyFailed), not only logged: nothing is applied meanwhile.
+            lookupError = "StatefulSet \(names.statefulSet) cannot be read: \(error)"
+        }
         var live = statefulSet?.facts ?? SpecCheck.Live()
         // A silent controller's last word is no fact about now: no rollout step and no scaling
         // decision rests on it.
         live.state = unavailable ? nil : observation?.status?.state
-        var lookupError: String?
         if let secretName = cluster.spec.rootPasswordSecret {
             // A user's Secret is not labelled as ours, so it is not in the caches: one GET.
             do {
@@ -193,8 +199,9 @@ public final class ClusterReconciler: Sendable {
         }
 
         // The controller's stream is verified with the cluster's own CA, from its Secret (which
-        // the apply above created on the first reconcile).
-        let secret = try caches.objects(Secret.resourceType)?.get(ObjectKey(namespace: key.namespace, name: names.secret), as: Secret.self)
+        // the apply above created on the first reconcile). A Secret that cannot be read was
+        // already said by the apply (ApplyFailed); the stream then waits for a CA.
+        let secret = try? caches.objects(Secret.resourceType)?.get(ObjectKey(namespace: key.namespace, name: names.secret), as: Secret.self)
         let caPEM = secret?.string(forKey: ClusterSecrets.Key.caCertificate)
         followers.follow(key, url: controllerURL(key), caPEM: caPEM)
 
