@@ -209,13 +209,14 @@ private struct IndexKey: CodingKey {
     init?(intValue: Int) { self.intValue = intValue }
 }
 
-private struct UnkeyedTree: UnkeyedEncodingContainer {
-    let slot: Slot
-    let codingPath: [any CodingKey]
-    var count: Int { slot.count }
+/// The scalar methods of the unkeyed and the single-value containers, written once: each
+/// container says only where a value goes (`put`).
+private protocol ScalarWriting {
+    var codingPath: [any CodingKey] { get }
+    func put(_ value: JSONValue)
+}
 
-    private func put(_ value: JSONValue) { slot.append(value) }
-
+extension ScalarWriting {
     mutating func encodeNil() throws { put(.null) }
     mutating func encode(_ value: Bool) throws { put(.bool(value)) }
     mutating func encode(_ value: String) throws { put(.string(value)) }
@@ -231,6 +232,14 @@ private struct UnkeyedTree: UnkeyedEncodingContainer {
     mutating func encode(_ value: UInt32) throws { put(.int(Int64(value))) }
     mutating func encode(_ value: UInt) throws { put(JSONValueEncoder.integer(value)) }
     mutating func encode(_ value: UInt64) throws { put(JSONValueEncoder.integer(value)) }
+}
+
+private struct UnkeyedTree: UnkeyedEncodingContainer, ScalarWriting {
+    let slot: Slot
+    let codingPath: [any CodingKey]
+    var count: Int { slot.count }
+
+    func put(_ value: JSONValue) { slot.append(value) }
 
     mutating func encode(_ value: some Encodable) throws {
         put(try JSONValueEncoder.box(value, codingPath: codingPath + [IndexKey(count)]))
@@ -256,27 +265,11 @@ private struct UnkeyedTree: UnkeyedEncodingContainer {
     }
 }
 
-private struct SingleTree: SingleValueEncodingContainer {
+private struct SingleTree: SingleValueEncodingContainer, ScalarWriting {
     let slot: Slot
     let codingPath: [any CodingKey]
 
-    private func put(_ value: JSONValue) { slot.set(value) }
-
-    mutating func encodeNil() throws { put(.null) }
-    mutating func encode(_ value: Bool) throws { put(.bool(value)) }
-    mutating func encode(_ value: String) throws { put(.string(value)) }
-    mutating func encode(_ value: Double) throws { put(try JSONValueEncoder.number(value, codingPath: codingPath)) }
-    mutating func encode(_ value: Float) throws { try encode(JSONValueEncoder.double(value)) }
-    mutating func encode(_ value: Int) throws { put(.int(Int64(value))) }
-    mutating func encode(_ value: Int8) throws { put(.int(Int64(value))) }
-    mutating func encode(_ value: Int16) throws { put(.int(Int64(value))) }
-    mutating func encode(_ value: Int32) throws { put(.int(Int64(value))) }
-    mutating func encode(_ value: Int64) throws { put(.int(value)) }
-    mutating func encode(_ value: UInt8) throws { put(.int(Int64(value))) }
-    mutating func encode(_ value: UInt16) throws { put(.int(Int64(value))) }
-    mutating func encode(_ value: UInt32) throws { put(.int(Int64(value))) }
-    mutating func encode(_ value: UInt) throws { put(JSONValueEncoder.integer(value)) }
-    mutating func encode(_ value: UInt64) throws { put(JSONValueEncoder.integer(value)) }
+    func put(_ value: JSONValue) { slot.set(value) }
 
     mutating func encode(_ value: some Encodable) throws {
         put(try JSONValueEncoder.box(value, codingPath: codingPath))
