@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The clock a role's loops read and sleep on: the machine's continuous clock, or a manual one
 /// that a test moves by hand (`advance(by:)`). On a manual clock a back-off, a lease expiry or a
 /// heartbeat happens after exactly so much of the component's time, however busy the machine is,
@@ -47,70 +45,19 @@ public struct RoleClock: Clock {
 
 /// A manual clock's time and its sleepers.
 private final class ManualTime: Sendable {
-    private struct State {
-        var now: ContinuousClock.Instant
-        var nextID: UInt64 = 0
-        var sleepers: [UInt64: (deadline: ContinuousClock.Instant, continuation: CheckedContinuation<Void, Error>)] = [:]
-        /// Sleeps that have an id but are not registered yet: a cancellation that comes then is
-        /// kept in `cancelled` for the registration to find (the handler can run first).
-        var unregistered: Set<UInt64> = []
-        var cancelled: Set<UInt64> = []
-    }
+    // Any instant will do as the start: only differences are ever read.
+    let time = Threshold(ContinuousClock.now)
 
-    private let state: Mutex<State>
-
-    init() {
-        // Any instant will do: only differences are ever read.
-        state = Mutex(State(now: ContinuousClock.now))
-    }
-
-    var now: ContinuousClock.Instant { state.withLock { $0.now } }
-    var sleeperCount: Int { state.withLock { $0.sleepers.count } }
-    var nextDeadline: ContinuousClock.Instant? { state.withLock { $0.sleepers.values.map(\.deadline).min() } }
+    var now: ContinuousClock.Instant { time.value }
+    var sleeperCount: Int { time.waiting }
+    var nextDeadline: ContinuousClock.Instant? { time.nextTarget }
 
     func sleep(until deadline: ContinuousClock.Instant) async throws {
-        try Task.checkCancellation()
-        let id = state.withLock { state in
-            defer { state.nextID += 1 }
-            state.unregistered.insert(state.nextID)
-            return state.nextID
-        }
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
-                enum Now { case wake, cancel, wait }
-                let now: Now = state.withLock { state in
-                    state.unregistered.remove(id)
-                    if state.cancelled.remove(id) != nil { return .cancel }
-                    if deadline <= state.now { return .wake }
-                    state.sleepers[id] = (deadline, continuation)
-                    return .wait
-                }
-                switch now {
-                case .wake: continuation.resume()
-                case .cancel: continuation.resume(throwing: CancellationError())
-                case .wait: break
-                }
-            }
-        } onCancel: {
-            let sleeper = state.withLock { state in
-                let sleeper = state.sleepers.removeValue(forKey: id)
-                // Not registered yet: the registration finds the mark. Already woken: nothing to do.
-                if sleeper == nil, state.unregistered.contains(id) { state.cancelled.insert(id) }
-                return sleeper
-            }
-            sleeper?.continuation.resume(throwing: CancellationError())
-        }
+        try await time.wait(until: deadline)
     }
 
     func advance(by duration: Duration) {
         precondition(duration >= .zero, "a clock does not go back")
-        let due = state.withLock { state in
-            state.now = state.now.advanced(by: duration)
-            let now = state.now
-            let due = state.sleepers.filter { $0.value.deadline <= now }.sorted { $0.value.deadline < $1.value.deadline }
-            for (id, _) in due { state.sleepers[id] = nil }
-            return due.map(\.value.continuation)
-        }
-        for continuation in due { continuation.resume() }
+        time.raise { $0.advanced(by: duration) }
     }
 }

@@ -29,10 +29,8 @@ public actor ClusterController {
     /// failed, it is left for the next controller (a restore resumes from its progress).
     /// Read through `isStopping`: the cancellation reaches the running task before this is set.
     nonisolated let stopping = Atomic<Bool>(false)
-    /// Probe rounds completed (every node asked, then one evaluation; before the first spec, one
-    /// look for nodes). What a test waits for before it says "nothing happened": rounds, not
-    /// milliseconds, which a busy machine fills with fewer rounds.
-    nonisolated let probeRounds = Atomic<Int>(0)
+    /// Probe rounds completed (see `RoundCounter`): what a test's "nothing happens" counts.
+    public nonisolated let probeRounds = RoundCounter()
     /// The hands and eyes: agents and mysqld (real), or an in-memory Galera (tests).
     let access: any NodeAccess
     /// What every interval, deadline and bound of the loop is measured on; the time of day
@@ -191,7 +189,7 @@ public actor ClusterController {
         while desired.nodes.isEmpty, !Task.isCancelled {
             lastCycle = clock.now
             // With no nodes, a round is one look at the desired state.
-            probeRounds.add(1, ordering: .relaxed)
+            probeRounds.add()
             try? await clock.sleep(for: .milliseconds(100))
         }
     }
@@ -210,7 +208,7 @@ public actor ClusterController {
             let started = clock.now
             await probeAll()
             await evaluate(origin: "probe")
-            probeRounds.add(1, ordering: .relaxed)
+            probeRounds.add()
             try? await clock.sleep(until: started + configuration.probeInterval)
         }
     }

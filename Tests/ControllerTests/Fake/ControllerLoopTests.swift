@@ -611,14 +611,23 @@ struct Loop {
     /// time, which a starved machine fills with fewer rounds and a busy one with none: the
     /// check never weakens with the load, it only takes longer.
     func settle(rounds: Int = 10, timeout: Duration = .seconds(15)) async throws {
-        let target = controller.probeRounds.load(ordering: .relaxed) + rounds
-        let deadline = ContinuousClock.now + timeout
-        while controller.probeRounds.load(ordering: .relaxed) < target {
-            guard ContinuousClock.now < deadline else {
-                throw FakeFailure("the controller did not complete \(rounds) probe rounds within \(timeout)")
+        let counter = controller.probeRounds
+        let target = counter.count + rounds
+        // The rounds end the wait; the timeout only bounds a test that fails.
+        let reached = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await counter.wait(until: target)
+                return counter.count >= target
             }
-            try await Task.sleep(for: .milliseconds(5))
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
         }
+        guard reached else { throw FakeFailure("the controller did not complete \(rounds) probe rounds within \(timeout)") }
     }
 
     /// Waits until the status satisfies `condition`. The loop works in milliseconds; the bound is
