@@ -187,10 +187,11 @@ public actor ClusterController {
         logger.notice("waiting for the desired state (PUT /v1/spec): no nodes yet")
         feed.publish(status())
         while desired.nodes.isEmpty, !Task.isCancelled {
-            lastCycle = clock.now
+            let now = clock.now
+            lastCycle = now
             // With no nodes, a round is one look at the desired state.
-            probeRounds.add()
-            try? await clock.sleep(for: .milliseconds(100))
+            probeRounds.add(nextRoundAt: now + .milliseconds(100))
+            try? await clock.sleep(until: now + .milliseconds(100))
         }
     }
 
@@ -208,7 +209,7 @@ public actor ClusterController {
             let started = clock.now
             await probeAll()
             await evaluate(origin: "probe")
-            probeRounds.add()
+            probeRounds.add(nextRoundAt: started + configuration.probeInterval)
             try? await clock.sleep(until: started + configuration.probeInterval)
         }
     }

@@ -35,6 +35,22 @@ struct NodeRecordTests {
         #expect(NodeState.assess(observation).state == .green)
     }
 
+    @Test func anAgentSayingStoppedWhileMysqldAnswersIsDisputedFromTheInstantOfItsReport() {
+        var record = NodeRecord(endpoint: endpoint)
+        record.recordSQL(synced, at: t0)
+        let stopped = AgentReportFixture.make(node: "n1", running: false, observedAt: wall,
+                                              grastate: GaleraState(position: Fixture.position(-1), safeToBootstrap: false))
+        _ = record.offer(stopped, at: t0 + .milliseconds(300))
+        // The answer was asked before the report came: it may predate a kill, so the agent is believed.
+        #expect(record.disagreement(at: t0 + .milliseconds(300), staleAfter: staleAfter) == nil)
+        // Asked at the report's instant (one round of a clock that stands still within it): disputed.
+        record.recordSQL(synced, at: t0 + .milliseconds(300))
+        #expect(record.disagreement(at: t0 + .milliseconds(300), staleAfter: staleAfter)?.contains("lost track") == true)
+        // And once a probe fails, the agent's word stands again.
+        record.lastSQLError = "2002"
+        #expect(record.disagreement(at: t0 + .milliseconds(400), staleAfter: staleAfter) == nil)
+    }
+
     @Test func anOlderReportNeverReplacesANewerOne() {
         var record = NodeRecord(endpoint: endpoint)
         let newer = AgentReportFixture.make(node: "n1", running: false, observedAt: wall, exit: .signaled(signal: 9))

@@ -44,11 +44,13 @@ struct NodeRecord: Sendable {
     /// began to say so (and the last probe succeeded): the agent has lost track of a running
     /// mysqld (an agent restarted beside it). Neither word is believed; the node is shown as
     /// disputed and never acted on. A killed node never looks like this: the probes after the
-    /// kill fail, and a probe answered before it was sent before the agent's report.
+    /// kill fail, and a probe answered before it was sent before the agent's report. A probe sent
+    /// at the very instant of the report (one round on a clock that stands still within it) is
+    /// not "before": two answers at once that contradict each other are not acted on.
     func disagreement(at now: Instant, staleAfter: Duration) -> String? {
         guard let report = agentReport, !report.process.running, let stoppedSince = agentStoppedSince,
               agentFresh(at: now, staleAfter: staleAfter),
-              let sqlAt = sqlHeardAt, sqlAt > stoppedSince, now - sqlAt <= staleAfter, lastSQLError == nil,
+              let sqlAt = sqlHeardAt, sqlAt >= stoppedSince, now - sqlAt <= staleAfter, lastSQLError == nil,
               let sql = sqlStatus else { return nil }
         return "its agent says mysqld is not running (\(report.stateReason)) but mysqld answers SQL (\(sql.clusterStatus), \(sql.localStateComment)): the agent has lost track of a running mysqld (was it restarted?)"
     }

@@ -6,8 +6,8 @@ import Galera
 import Testing
 @testable import Controller
 
-/// A slow backup on the fake cluster: a stream of 64 KiB chunks every 20 ms (at least 8 s), with
-/// the position of the node's data. Only this file's tests call it.
+/// A slow backup on the fake cluster: a stream of 64 KiB chunks every 20 ms of the controller's
+/// clock (8 s of it), with the position of the node's data. Only this file's tests call it.
 extension FakeGalera {
     static let backupChunks = 400
 
@@ -16,7 +16,7 @@ extension FakeGalera {
         let chunk = Data(repeating: 7, count: 64 << 10)
         for _ in 0..<Self.backupChunks {
             try await consume(chunk)
-            try await Task.sleep(for: .milliseconds(20))
+            try await clock.sleep(for: .milliseconds(20))
         }
         let status = try await self.status(of: node)
         let position = status.wsrep.flatMap { wsrep in
@@ -34,19 +34,10 @@ struct BackupYieldLoopTests {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("qmysql-yield-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
         let fake = FakeGalera()
-        // Staleness at 2 s, not the loop's 100 ms: a backup refuses to start without a Synced idle
-        // node, and a 100 ms stall of the shared cores turned every node Unknown at that moment in
-        // full runs. Nothing here waits on staleness (the killed node reports its exit).
-        try await Loop.run(fake, configure: {
-            $0.backupStore = FileBackupStore(root: root)
-            $0.staleAfter = .seconds(2)
-        }) { loop in
+        try await Loop.run(fake, configure: { $0.backupStore = FileBackupStore(root: root) }) { loop in
             _ = try await loop.controller.submit(DataTaskRequest(name: "b", action: .backup))
             // The stream flows from n2 (the highest ordinal).
-            let deadline = ContinuousClock.now + .seconds(10)
-            while ContinuousClock.now < deadline, (await loop.controller.dataTask("b")?.bytes ?? 0) == 0 {
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            try await loop.waitUntil("the stream flowing", within: .seconds(10)) { (await loop.controller.dataTask("b")?.bytes ?? 0) > 0 }
             #expect(await loop.controller.dataTask("b")?.node == "n2")
 
             fake.kill("n0")
@@ -57,9 +48,8 @@ struct BackupYieldLoopTests {
             }
             #expect(fake.calls.contains("recover n0"))
             // The repair did not wait for the stream: the first attempt ended before a whole stream
-            // could have flowed (400 chunks 20 ms apart: at least 8 s, longer on a loaded machine),
-            // and the repair started after it ended. (Not a bound on the repair's own time: on two
-            // busy cores that varies.)
+            // could have flowed (400 chunks 20 ms apart: 8 s of the controller's time), and the
+            // repair started after it ended.
             let actions = await loop.controller.actions()
             let cut = try #require(actions.first { $0.verb == "backup" })
             let cutAt = try #require(cut.finishedAt)
@@ -68,9 +58,8 @@ struct BackupYieldLoopTests {
             #expect(repair.startedAt >= cutAt, "\(repair.summary) started before the stream was cut")
 
             // Then the backup runs again, whole, and is stored.
-            let end = ContinuousClock.now + .seconds(60)
-            while ContinuousClock.now < end, await loop.controller.dataTask("b")?.phase.isFinished != true {
-                try await Task.sleep(for: .milliseconds(100))
+            try await loop.waitUntil("the second backup finished", within: .seconds(60)) {
+                await loop.controller.dataTask("b")?.phase.isFinished == true
             }
             let task = try #require(await loop.controller.dataTask("b"))
             #expect(task.phase == .succeeded, "\(task.message ?? "")")

@@ -1,5 +1,6 @@
 import AgentAPI
 import Foundation
+import Clocks
 import Galera
 import Logging
 import Synchronization
@@ -407,14 +408,11 @@ struct ControllerLoopTests {
             #expect(message.contains("start n2 in join mode") && message.contains("exited with code 1") && message.contains("next attempt"), "\(message)")
             let escalated = try await loop.waitManual("RecoveryStepFailing")
             #expect(escalated.message.contains("failed 3 times") && escalated.message.contains("exited with code 1"), "\(escalated.message)")
-            // Escalated: no restart loop into the same wall, only the slow retry (one per 300 ms
-            // of the time of day, which the escalated interval is counted on: a slow machine
-            // that stretches the rounds lets more of them pass, and no more).
+            // Escalated: no restart loop into the same wall, only the slow retry: one in the
+            // next 300 ms of the controller's time, and no more.
             let startsAtEscalation = fake.calls.count
-            let settling = ContinuousClock.now
-            try await loop.settle()
-            let slowRetries = Int((ContinuousClock.now - settling) / .milliseconds(300)) + 1
-            #expect(fake.calls.count <= startsAtEscalation + slowRetries, "\(fake.calls)")
+            try await loop.pass(.milliseconds(290))
+            #expect(fake.calls.count <= startsAtEscalation + 1, "\(fake.calls)")
             // A person fixes the cause: the next slow retry succeeds and everything clears.
             fake.failNextStarts("n2", 0)
             let green = try await loop.waitGreen(after: "the fix")
@@ -519,7 +517,7 @@ struct ControllerLoopTests {
         try await Loop.run(fake, configure: { $0.staleAfter = staleAfter }) { loop in
             // The agent is gone but mysqld answers: still Green, for longer than the bound.
             fake.setAgentReachable("n2", false)
-            try await Task.sleep(for: staleAfter + .milliseconds(300))
+            try await loop.pass(staleAfter + .milliseconds(300))
             let silent = await loop.controller.status()
             #expect(silent.nodes.first { $0.name == "n2" }?.state == .green)
             // ... and the status says since when its agent is silent (issue 22: a frozen agent showed nowhere).
@@ -531,9 +529,10 @@ struct ControllerLoopTests {
             try await loop.waitStatus("n2 Unknown") { $0.nodes.first { $0.name == "n2" }?.state == .unknown }
             let lastAnswer = try #require(fake.lastSQLAnswer("n2"))
             let unknownAt = try #require(await loop.controller.table.transitions(since: loop.began).last { $0.node == "n2" && $0.to == .unknown }?.at)
-            // Measured from the last answer; the slack covers a probe delayed between being sent
-            // (the time the controller stamps) and answered.
-            #expect(unknownAt - lastAnswer >= staleAfter - .milliseconds(250), "Unknown \(unknownAt - lastAnswer) after the last answer")
+            // Measured from the last answer, on the one clock the fake and the controller share:
+            // not a moment sooner than the bound, and within a round of it.
+            #expect(unknownAt - lastAnswer >= staleAfter, "Unknown \(unknownAt - lastAnswer) after the last answer")
+            #expect(unknownAt - lastAnswer <= staleAfter + Loop.configuration().probeInterval, "Unknown \(unknownAt - lastAnswer) after the last answer")
             #expect(fake.calls.isEmpty)
         }
     }
@@ -543,16 +542,24 @@ struct ControllerLoopTests {
     }
 }
 
-/// Runs a controller against a fake cluster with short intervals, and waits on its status.
+/// Runs a controller against a fake cluster with short intervals on the fake's manual clock,
+/// which a `ClockDriver` moves one probe round at a time, and waits on its status. Every bound a
+/// test states (a wait, the invariant's) is on that clock: a loaded machine runs fewer rounds a
+/// second, and the test takes longer, but what happens by a given instant does not change.
 struct Loop {
     let controller: ClusterController
     let fake: FakeGalera
     /// Watches every status for the invariant, and notes every refusal.
     let checker: InvariantChecker
-    /// When the test's own part began: faults come after it.
-    var began = ContinuousClock.now
+    /// When the test's own part began, on the controller's clock: faults come after it.
+    var began: ContinuousClock.Instant
     /// How many statuses had been published then: any later one follows a fault.
     var publishedBefore = 0
+    /// How long a test that fails may take in real time (a controller that stopped its rounds
+    /// never reaches a bound on its own clock).
+    static let realLimit = Duration.seconds(120)
+
+    var clock: RoleClock { controller.clock }
 
     static func configuration(nodes: Int = 3) -> ControllerConfiguration {
         var configuration = ControllerConfiguration(
@@ -572,16 +579,24 @@ struct Loop {
         return configuration
     }
 
+    /// A controller of the fake cluster on the fake's clock, its time of day moving with it.
+    static func controller(_ fake: FakeGalera, _ configuration: ControllerConfiguration) -> ClusterController {
+        var logger = Logger(label: "qmysql.controller.loop-test")
+        logger.logLevel = ProcessInfo.processInfo.environment["LOOPDEBUG"] != nil ? .debug : .critical
+        return ClusterController(configuration: configuration, access: fake, logger: logger,
+                                 wallClock: fake.clock.wallClock(), clock: fake.clock)
+    }
+
     static func run(_ fake: FakeGalera, configure: (inout ControllerConfiguration) -> Void = { _ in },
                     _ body: (Loop) async throws -> Void) async throws {
         var configuration = configuration()
         configure(&configuration)
-        var logger = Logger(label: "qmysql.controller.loop-test")
-        logger.logLevel = .critical
-        let controller = ClusterController(configuration: configuration, access: fake, logger: logger)
+        let controller = controller(fake, configuration)
         // Whether the cluster runs before the controller does: read now, since a forming
         // cluster's controller may have started its first node before the check below.
         let formedAtStart = fake.runningCount > 0
+        let driving = Task { await ClockDriver(controller: controller).run() }
+        defer { driving.cancel() }
         let task = Task { await controller.run() }
         defer { task.cancel() }
         // The invariant, checked in every loop test: never not Green with no step, no wait named
@@ -589,13 +604,10 @@ struct Loop {
         let checker = InvariantChecker(controller: controller, bound: .seconds(2))
         let checking = Task { await checker.run() }
         defer { checking.cancel() }
-        var loop = Loop(controller: controller, fake: fake, checker: checker)
+        var loop = Loop(controller: controller, fake: fake, checker: checker, began: fake.clock.now)
         // A paused controller stops the nodes at once: its test waits for that itself.
-        // The first tests of the run start while every suite starts at once (API servers, real
-        // mysqld, CLI processes on two cores); a 100 ms staleness cannot be met until that passes.
-        // The setup may wait for it; what the tests measure keeps its 15 s bound.
-        if formedAtStart, !configuration.paused { try await loop.waitGreen(after: "start", faultFirst: false, within: .seconds(90)) }
-        loop.began = .now
+        if formedAtStart, !configuration.paused { try await loop.waitGreen(after: "start", faultFirst: false) }
+        loop.began = fake.clock.now
         loop.publishedBefore = controller.feed.counts.published
         try await body(loop)
         #expect(fake.violations.isEmpty, "\(fake.violations)")
@@ -604,64 +616,88 @@ struct Loop {
         #expect(checker.breaches.isEmpty, "the cluster sat unattended: \(checker.breaches)")
         task.cancel()
         await task.value
+        driving.cancel()
+        await driving.value
     }
 
     /// "Nothing happens" is checked after the controller has had `rounds` more probe rounds to
     /// act (each asks every node, then evaluates and enqueues what is due), not after a span of
     /// time, which a starved machine fills with fewer rounds and a busy one with none: the
     /// check never weakens with the load, it only takes longer.
-    func settle(rounds: Int = 10, timeout: Duration = .seconds(15)) async throws {
+    func settle(rounds: Int = 10) async throws {
         let counter = controller.probeRounds
         let target = counter.count + rounds
-        // The rounds end the wait; the timeout only bounds a test that fails.
+        // The rounds end the wait; the real-time limit only bounds a test that fails.
         let reached = await withTaskGroup(of: Bool.self) { group in
             group.addTask {
                 await counter.wait(until: target)
                 return counter.count >= target
             }
             group.addTask {
-                try? await Task.sleep(for: timeout)
+                try? await Task.sleep(for: Self.realLimit)
                 return false
             }
             let first = await group.next() ?? false
             group.cancelAll()
             return first
         }
-        guard reached else { throw FakeFailure("the controller did not complete \(rounds) probe rounds within \(timeout)") }
+        guard reached else { throw FakeFailure("the controller did not complete \(rounds) probe rounds within \(Self.realLimit)") }
     }
 
-    /// Waits until the status satisfies `condition`. The loop works in milliseconds; the bound is
-    /// generous because the whole test run shares two cores (it only matters when a test fails).
+    /// Returns once `span` of the controller's time has passed (its rounds ran meanwhile).
+    func pass(_ span: Duration) async throws {
+        let until = clock.now + span
+        try await waitUntil("\(span) passed", within: span + .seconds(1)) { clock.now >= until }
+    }
+
+    /// Polls `condition` until it holds, for at most `limit` of the controller's time.
+    func waitUntil(_ what: String, within limit: Duration, _ condition: () async -> Bool) async throws {
+        let deadline = clock.now + limit
+        let realDeadline = ContinuousClock.now + Self.realLimit
+        while clock.now < deadline, ContinuousClock.now < realDeadline {
+            if await condition() { return }
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        if await condition() { return }
+        throw FakeFailure("not \(what) within \(limit) of the controller's time (\((ContinuousClock.now - realDeadline + Self.realLimit).readable) real)")
+    }
+
+    /// Waits until the status satisfies `condition`, for at most `timeout` of the controller's
+    /// time (its rounds, not the machine's speed, set when that is).
     @discardableResult
     func waitStatus(_ what: String, timeout: Duration = .seconds(15), _ condition: (ClusterStatus) -> Bool) async throws -> ClusterStatus {
-        let deadline = ContinuousClock.now + timeout
         var last = await controller.status()
-        while ContinuousClock.now < deadline {
-            last = await controller.status()
-            if condition(last) { return last }
-            try await Task.sleep(for: .milliseconds(5))
+        do {
+            try await waitUntil(what, within: timeout) {
+                last = await controller.status()
+                return condition(last)
+            }
+            return last
+        } catch {
+            throw FakeFailure("not \(what) within \(timeout): \(last.state.rawValue) \(last.message); calls \(fake.calls)")
         }
-        throw FakeFailure("not \(what) within \(timeout): \(last.state.rawValue) \(last.message); calls \(fake.calls)")
     }
 
     /// Green, every node ready, nothing left to do; with `faultFirst`, only in a status published
     /// after the test began (the fault changed the status, so the Green one is its repair's).
     @discardableResult
     func waitGreen(after what: String, faultFirst: Bool = true, within limit: Duration = .seconds(15)) async throws -> ClusterStatus {
-        let deadline = ContinuousClock.now + limit
+        let publishedBefore = publishedBefore
+        let feed = controller.feed
         var last = await controller.status()
-        while ContinuousClock.now < deadline {
-            // The count first: once a status was published after the fault, the latest status
-            // read afterwards is that one or newer, never the Green from before.
-            let changed = controller.feed.counts.published > publishedBefore
-            last = await controller.status()
-            if last.state == .green, last.nodes.allSatisfy(\.ready), last.condition(ConditionType.recovering)?.status == "False",
-               changed || !faultFirst {
-                return last
+        do {
+            try await waitUntil("Green after \(what)", within: limit) {
+                // The count first: once a status was published after the fault, the latest status
+                // read afterwards is that one or newer, never the Green from before.
+                let changed = feed.counts.published > publishedBefore
+                last = await controller.status()
+                return last.state == .green && last.nodes.allSatisfy(\.ready)
+                    && last.condition(ConditionType.recovering)?.status == "False" && (changed || !faultFirst)
             }
-            try await Task.sleep(for: .milliseconds(5))
+            return last
+        } catch {
+            throw FakeFailure("not Green after \(what) within \(limit): \(last.state.rawValue) \(last.message); calls \(fake.calls)")
         }
-        throw FakeFailure("not Green after \(what) within \(limit): \(last.state.rawValue) \(last.message); calls \(fake.calls)")
     }
 
     @discardableResult
@@ -673,7 +709,7 @@ struct Loop {
 }
 
 /// Watches a controller's status for the invariant's breach: not Green while it should serve,
-/// nothing recovering, nothing asked of a person, for longer than `bound`.
+/// nothing recovering, nothing asked of a person, for longer than `bound` of its own time.
 final class InvariantChecker: Sendable {
     let controller: ClusterController
     let bound: Duration
@@ -699,9 +735,9 @@ final class InvariantChecker: Sendable {
                 manual.withLock { if $0.last != reason { $0.append(reason) } }
             }
             if ClusterStatusBuilder.unattended(status) {
-                let start = since ?? .now
+                let start = since ?? controller.clock.now
                 since = start
-                if !reported, ContinuousClock.now - start > bound {
+                if !reported, controller.clock.now - start > bound {
                     found.withLock { $0.append("\(status.state.rawValue) for over \(bound): \(status.message)") }
                     reported = true
                 }

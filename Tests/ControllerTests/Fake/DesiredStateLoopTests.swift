@@ -184,10 +184,9 @@ struct DesiredStateLoopTests {
         var configuration = Loop.configuration()
         configuration.nodes = []
         configuration.stateFile = directory + "/state.json"
-        var logger = Logger(label: "qmysql.controller.spec-test")
-        logger.logLevel = .critical
 
-        let first = ClusterController(configuration: configuration, access: fake, logger: logger)
+        let first = Loop.controller(fake, configuration)
+        let driving = Task { await ClockDriver(controller: first).run() }
         let running = Task { await first.run() }
         _ = try await first.apply(Self.spec(7) { $0.autoRecovery = false })
         try await Self.eventually {
@@ -196,11 +195,15 @@ struct DesiredStateLoopTests {
         }
         running.cancel()
         await running.value
+        driving.cancel()
+        await driving.value
         let kept = try #require(ControllerState.read(from: directory + "/state.json"))
         #expect(kept.spec?.generation == 7 && kept.spec?.autoRecovery == false && kept.clusterUUID == Fixture.uuid.lowercased())
 
         // The next controller has no nodes on its command line either: the state file has them.
-        let second = ClusterController(configuration: configuration, access: fake, logger: logger)
+        let second = Loop.controller(fake, configuration)
+        let drivingAgain = Task { await ClockDriver(controller: second).run() }
+        defer { drivingAgain.cancel() }
         let again = Task { await second.run() }
         defer { again.cancel() }
         try await Self.eventually { await second.status().state == .green }
@@ -211,7 +214,8 @@ struct DesiredStateLoopTests {
         #expect(try await second.apply(Self.spec(7) { $0.autoRecovery = false }) == .init(observedGeneration: 7, changed: false))
     }
 
-    static func eventually(within limit: Duration = .seconds(15), _ condition: () async -> Bool) async throws {
+    /// Polls until `condition` holds; the real-time bound only ends a test that fails.
+    static func eventually(within limit: Duration = Loop.realLimit, _ condition: () async -> Bool) async throws {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             if await condition() { return }

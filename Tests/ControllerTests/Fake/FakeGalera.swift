@@ -1,4 +1,5 @@
 import AgentAPI
+import Clocks
 import Foundation
 import Galera
 import Synchronization
@@ -80,6 +81,9 @@ final class FakeGalera: NodeAccess {
 
     let clusterName: String
     private let state: Mutex<State>
+    /// The time of the controller a loop test runs on this cluster, moved by a `ClockDriver`:
+    /// the fake stamps its answers with it, so a test compares instants on one clock.
+    let clock = RoleClock.manual()
 
     /// A Green cluster of `count` nodes named `n0 ...`, formed (or, with `formed: false`, `count` empty datadirs).
     init(clusterName: String = "demo", count: Int = 3, seqno: Int64 = 100, formed: Bool = true) {
@@ -129,7 +133,7 @@ final class FakeGalera: NodeAccess {
             guard node.running, node.sqlReachable, let wsrep = Self.wsrep(node, state: state) else {
                 throw FakeFailure("\(node.name): mysqld is not running (2002)")
             }
-            state.lastSQLAnswer[node.name] = .now
+            state.lastSQLAnswer[node.name] = clock.now
             return wsrep
         }
     }
