@@ -1,4 +1,5 @@
 import AgentAPI
+import Clocks
 import Foundation
 import Galera
 import NIOSSL
@@ -30,6 +31,8 @@ public struct AgentConfiguration: Sendable {
     public var heartbeatInterval: Duration = .seconds(5)
     /// How often live wsrep status is read over SQL while mysqld runs.
     public var pollInterval: Duration = .seconds(1)
+    /// What the heartbeat and the wsrep poll sleep on (a test may move a manual clock).
+    public var clock: RoleClock = .continuous
     /// The server binary; nil: the flavor's, from PATH.
     public var serverBinary: String?
     /// The OS user mysqld runs as: the agent's own user (root here, so `user=root`).

@@ -1,4 +1,5 @@
 import AgentAPI
+import Clocks
 import Foundation
 import Galera
 import Hummingbird
@@ -100,15 +101,13 @@ public struct AgentService: Service {
     }
 
     private func pollWsrep() async {
-        while !Task.isCancelled {
+        await configuration.clock.repeating(every: configuration.pollInterval, first: .atOnce) {
             await supervisor.refreshWsrep()
-            try? await Task.sleep(for: configuration.pollInterval)
         }
     }
 
     private func heartbeat() async {
-        while !Task.isCancelled {
-            try? await Task.sleep(for: configuration.heartbeatInterval)
+        await configuration.clock.repeating(every: configuration.heartbeatInterval, first: .afterOneInterval) {
             await supervisor.heartbeat()
         }
     }

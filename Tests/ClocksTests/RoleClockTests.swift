@@ -73,4 +73,35 @@ import Testing
         #expect(before.duration(to: clock.now) >= .milliseconds(20))
         #expect(clock.sleepers == 0)
     }
+
+    @Test func repeatedWorkRunsOncePerIntervalAfterEachRunEnds() async throws {
+        let clock = RoleClock.manual()
+        let runs = Woken()
+        let heartbeat = Task { await clock.repeating(every: .seconds(5), first: .afterOneInterval) { runs.add("beat") } }
+        let poll = Task { await clock.repeating(every: .seconds(1), first: .atOnce) { runs.add("poll") } }
+        await Self.sleepers(2, on: clock)
+        #expect(runs.all == ["poll"], "the poll runs at once, the heartbeat only after its interval")
+        // 4.999 s in one move: one more poll (its next is a second after that run), no heartbeat.
+        clock.advance(by: .milliseconds(4999))
+        await Self.sleepers(2, on: clock)
+        #expect(runs.all.filter { $0 == "beat" }.isEmpty)
+        #expect(runs.all.filter { $0 == "poll" }.count == 2)
+        // Moved a second at a time, the poll runs once per second; the heartbeat once, its 5 s passed.
+        for _ in 0..<5 {
+            clock.advance(by: .seconds(1))
+            await Self.sleepers(2, on: clock)
+        }
+        #expect(runs.all.filter { $0 == "beat" }.count == 1)
+        #expect(runs.all.filter { $0 == "poll" }.count == 2 + 5)
+        // One big jump is one run each: a pause after every run, never a burst to catch up.
+        clock.advance(by: .seconds(60))
+        await Self.sleepers(2, on: clock)
+        #expect(runs.all.filter { $0 == "beat" }.count == 2)
+        #expect(runs.all.filter { $0 == "poll" }.count == 8)
+        heartbeat.cancel()
+        poll.cancel()
+        await heartbeat.value
+        await poll.value
+        #expect(clock.sleepers == 0, "cancelled, both loops end")
+    }
 }
