@@ -18,20 +18,22 @@ public final class KubeClient: Sendable {
 
     /// A client configured the way kubectl would be for `options` (kubeconfig files, context,
     /// namespace, in-cluster service account). Configuration problems throw `KubeError.config`.
+    /// `wallClock` is what an exec credential's expiry is compared with (tests move their own).
     public static func make(options: ClientOptions = ClientOptions(),
                             environment: [String: String] = ProcessInfo.processInfo.environment,
                             inClusterPaths: InClusterPaths = .standard,
-                            logger: Logger = Logger(label: "qmysql.kube-client")) throws -> KubeClient {
+                            logger: Logger = Logger(label: "qmysql.kube-client"),
+                            wallClock: @escaping @Sendable () -> Date = { Date() }) throws -> KubeClient {
         do {
             let configuration = try KubeConfigLoader(environment: environment, inClusterPaths: inClusterPaths).load(options: options)
-            return try KubeClient(configuration: configuration, logger: logger)
+            return try KubeClient(configuration: configuration, logger: logger, wallClock: wallClock)
         } catch let error as KubeConfigError {
             throw KubeError.config(error)
         }
     }
 
     public init(configuration: ClientConfiguration, logger: Logger = Logger(label: "qmysql.kube-client"),
-                tokenFileRefresh: Duration = .seconds(5)) throws {
+                tokenFileRefresh: Duration = .seconds(5), wallClock: @escaping @Sendable () -> Date = { Date() }) throws {
         self.configuration = configuration
         self.logger = logger
         do {
@@ -41,7 +43,7 @@ public final class KubeClient: Sendable {
         }
         self.authenticator = Authenticator(
             source: configuration.credentials, environment: configuration.environment, userName: configuration.userName,
-            configFile: configuration.credentialOrigin, tokenFileRefresh: tokenFileRefresh)
+            configFile: configuration.credentialOrigin, tokenFileRefresh: tokenFileRefresh, wallClock: wallClock)
     }
 
     /// The effective default namespace (from `-n`, the context, the pod, or `default`).

@@ -10,6 +10,8 @@ actor Authenticator {
     private let configFile: String?
     private let tokenFileRefresh: Duration
     private let clock = ContinuousClock()
+    /// The time of day an exec credential's expiry is compared with (a test moves its own).
+    private let wallClock: @Sendable () -> Date
 
     private var cached: Credential?
     private var cachedAt: ContinuousClock.Instant?
@@ -19,8 +21,9 @@ actor Authenticator {
     private(set) var pluginRuns = 0
 
     init(source: CredentialSource, environment: [String: String], userName: String?, configFile: String?,
-         tokenFileRefresh: Duration = .seconds(5)) {
+         tokenFileRefresh: Duration = .seconds(5), wallClock: @escaping @Sendable () -> Date = { Date() }) {
         self.source = source
+        self.wallClock = wallClock
         self.environment = environment
         self.userName = userName
         self.configFile = configFile
@@ -63,7 +66,7 @@ actor Authenticator {
             guard let cachedAt else { return false }
             return clock.now - cachedAt < tokenFileRefresh
         default:
-            if let expiry = credential.expiry { return expiry > Date() }
+            if let expiry = credential.expiry { return expiry > wallClock() }
             return true
         }
     }

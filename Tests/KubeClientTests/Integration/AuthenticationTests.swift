@@ -1,6 +1,7 @@
 import Foundation
 import KubeAPI
 import KubeServer
+import Synchronization
 import Testing
 @testable import KubeClient
 
@@ -106,15 +107,20 @@ import Testing
                   command: ./plugin.sh
                   interactiveMode: Never
                 """)
-            let client = try fixture.client(kubeconfig: yaml)
+            // The client's time of day runs ahead of the machine's by what the test says.
+            let ahead = Mutex<TimeInterval>(0)
+            let client = try fixture.client(kubeconfig: yaml, wallClock: { Date().addingTimeInterval(ahead.withLock { $0 }) })
             _ = try await client.get(Namespace.self, name: "default")
             _ = try await client.list(Namespace.self)
             #expect(Self.runs(fixture) == 1)
             #expect(await client.credentialPluginRuns == 1)
-            // The expiry has second precision, so the token lives 44 to 45 s: wide enough for two
-            // requests even when every suite starts at once on two cores (8 s was not: a full run
-            // once took longer for the first two), and certainly gone after 46.
-            try await Task.sleep(for: .seconds(46))
+            // The expiry has second precision, so the token lives 44 to 45 s from the plugin's
+            // run: 30 s later it is still good (unless the machine took 14 s since), ...
+            ahead.withLock { $0 = 30 }
+            _ = try await client.get(Namespace.self, name: "default")
+            #expect(Self.runs(fixture) == 1)
+            // ... and 46 s later it is gone: the plugin runs again.
+            ahead.withLock { $0 = 46 }
             _ = try await client.get(Namespace.self, name: "default")
             #expect(Self.runs(fixture) == 2)
         }

@@ -44,10 +44,11 @@ final class ServerFixture: Sendable {
 
     /// A client built from a kubeconfig file, the way the CLI builds it.
     func client(kubeconfig yaml: String, file: String = "kubeconfig-\(UUID().uuidString.prefix(6))",
-                options: ClientOptions = ClientOptions()) throws -> KubeClient {
+                options: ClientOptions = ClientOptions(),
+                wallClock: @escaping @Sendable () -> Date = { Date() }) throws -> KubeClient {
         var options = options
         options.kubeconfig = try dir.write(file, yaml)
-        let client = try KubeClient.make(options: options, environment: environment)
+        let client = try KubeClient.make(options: options, environment: environment, wallClock: wallClock)
         clients.withLock { $0.append(client) }
         return client
     }
