@@ -6,7 +6,7 @@
 //   kubectl-qmysql (executable) -> CLI, Roles
 //   CLI          -> Playground, Operator, KubeClient, KubeSchema, QiniuAPI, Galera  the user's commands (the
 //                   playground's too), the restore wizard (libedit, loaded when it runs, for its prompts),
-//                   the generated parts of the charts (the operator's RBAC)
+//                   the generated parts of the charts (the operator's RBAC) and of the roles' flags
 //   Playground   -> Operator, KubeRuntime, KubeServer, Processes, AgentAPI  the system on one machine:
 //                   API server, operator process, a local runtime for the pods it renders, TCP endpoints
 //   Roles        -> Agent, Controller, Operator, AgentAPI       the long-running roles (agent, controller, operator)
@@ -18,9 +18,10 @@
 //   KubeRuntime  -> KubeClient, Clocks                          a Kubernetes controller's machinery: caches, work queue, leader
 //                   election, events, the kubelet's $(VAR) expansion (the operator's and the playground's)
 //   KubeClient   -> KubeAPI, Galera (its shared formats), Clocks (Backoff)  our Kubernetes client
-//   ControllerAPI -> AgentAPI, QiniuAPI, Galera                the controller's wire contract: status, options, desired state
-//                   (ControllerSpec), the status-stream client
-//   AgentAPI     -> Galera, RoleNetwork                         the agent's wire contract: types, options, paths, client
+//   ControllerAPI -> AgentAPI, QiniuAPI, Galera, RoleFlags     the controller's wire contract: status, options and their
+//                   flag table, desired state (ControllerSpec), the status-stream client
+//   AgentAPI     -> Galera, RoleNetwork, RoleFlags              the agent's wire contract: types, options and their flag
+//                   table, paths, client
 //   RoleNetwork  -> swift-nio-ssl                               how the roles reach each other: TLS between roles, bearer
 //                   tokens, the playground's host table
 //   ClusterCertificates -> swift-certificates                   certificate authorities: the API server's, each cluster's
@@ -31,6 +32,8 @@
 //   QiniuAPI     -> KubeAPI, Galera                             pure: the two resources (their flavor and state are Galera's), CRDs, derived names
 //   Backup       -> CZstd, Galera, swift-crypto                  the backup store (files), records, schedule, retention,
 //                   the stream's codecs (zstd, xbstream)
+//   RoleFlags    a role's command line declared once: the table that renders arguments, parses them back,
+//                and generates the command's ArgumentParser declarations
 //   Clocks       the time the roles' loops read and sleep on (the continuous clock, or a manual one tests
 //                move), and the one doubling back-off of every retry
 //   Galera, KubeAPI: pure, Foundation only (Galera also holds the small shared formats: Duration and byte texts, lines of a byte stream).
@@ -69,6 +72,7 @@ let package = Package(
         .target(name: "KubeAPI"),
         .target(name: "Galera"),
         .target(name: "Clocks"),
+        .target(name: "RoleFlags"),
         .target(name: "QiniuAPI", dependencies: ["Galera", "KubeAPI"]),
         .target(name: "Processes", dependencies: ["Galera"]),
         .target(
@@ -123,7 +127,7 @@ let package = Package(
         .target(
             name: "AgentAPI",
             dependencies: [
-                "Galera", "RoleNetwork",
+                "Galera", "RoleFlags", "RoleNetwork",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -141,7 +145,7 @@ let package = Package(
         .target(
             name: "ControllerAPI",
             dependencies: [
-                "RoleNetwork", "AgentAPI", "Galera", "KubeAPI", "QiniuAPI",
+                "RoleFlags", "RoleNetwork", "AgentAPI", "Galera", "KubeAPI", "QiniuAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -226,7 +230,7 @@ let package = Package(
         .target(
             name: "CLI",
             dependencies: [
-                "Galera", "KubeAPI", "KubeClient", "KubeSchema", "Operator", "Playground", "QiniuAPI",
+                "AgentAPI", "ControllerAPI", "Galera", "KubeAPI", "KubeClient", "KubeSchema", "Operator", "Playground", "QiniuAPI", "RoleFlags",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -284,6 +288,7 @@ let package = Package(
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
         .testTarget(name: "GaleraTests", dependencies: ["Galera"]),
         .testTarget(name: "ClocksTests", dependencies: ["Clocks"]),
+        .testTarget(name: "RoleFlagsTests", dependencies: ["RoleFlags"]),
         .testTarget(name: "QiniuAPITests", dependencies: ["QiniuAPI", "KubeAPI"]),
         .testTarget(name: "KubeSchemaTests", dependencies: ["KubeSchema", "KubeAPI"]),
         .testTarget(

@@ -685,7 +685,7 @@ _kubectl-qmysql_agent() {
     repeating_flags=()
     non_repeating_flags=(--no-pc-recovery --version -h --help)
     repeating_options=()
-    non_repeating_options=(--node-name --cluster-name --flavor --data-dir --run-dir --address --mysql-port --galera-port --ist-port --sst-port --peers --peers-file --listen-address --listen-port --token --token-file --controller-url --heartbeat-interval --poll-interval --start --server-binary --provider --buffer-pool-size --gcache-size --monitor-user --monitor-password-file --root-password-file --controller-user --controller-password-file --stop-timeout --helper-timeout --log-max-bytes --log-archives --log-level --log-format --config-file --tls-cert-file --tls-key-file --ca-file)
+    non_repeating_options=(--node-name --cluster-name --data-dir --address --peers --peers-file --flavor --run-dir --mysql-port --galera-port --ist-port --sst-port --listen-address --listen-port --token-file --controller-url --heartbeat-interval --poll-interval --start --server-binary --provider --buffer-pool-size --gcache-size --monitor-user --monitor-password-file --root-password-file --controller-user --controller-password-file --stop-timeout --helper-timeout --log-max-bytes --log-archives --log-level --log-format --config-file --tls-cert-file --tls-key-file --ca-file --token)
     __kubectl-qmysql_offer_flags_options 0
 
     # Offer option value completions
@@ -696,17 +696,23 @@ _kubectl-qmysql_agent() {
     '--cluster-name')
         return
         ;;
+    '--data-dir')
+        return
+        ;;
+    '--address')
+        return
+        ;;
+    '--peers')
+        return
+        ;;
+    '--peers-file')
+        return
+        ;;
     '--flavor')
         __kubectl-qmysql_add_completions -W 'mariadb'$'\n''percona'
         return
         ;;
-    '--data-dir')
-        return
-        ;;
     '--run-dir')
-        return
-        ;;
-    '--address')
         return
         ;;
     '--mysql-port')
@@ -721,19 +727,10 @@ _kubectl-qmysql_agent() {
     '--sst-port')
         return
         ;;
-    '--peers')
-        return
-        ;;
-    '--peers-file')
-        return
-        ;;
     '--listen-address')
         return
         ;;
     '--listen-port')
-        return
-        ;;
-    '--token')
         return
         ;;
     '--token-file')
@@ -808,6 +805,9 @@ _kubectl-qmysql_agent() {
         return
         ;;
     '--ca-file')
+        return
+        ;;
+    '--token')
         return
         ;;
     esac

@@ -1,12 +1,13 @@
 import Foundation
 import Galera
+import RoleFlags
 
 /// The agent's command line as one typed value: what `kubectl-qmysql agent` accepts, rendered to
-/// arguments by whoever starts an agent (LocalCluster now, the operator's StatefulSet next) and
-/// parsed back by the agent command. One definition, so the three can never disagree.
+/// arguments by whoever starts an agent (the operator's StatefulSet, LocalCluster) and parsed
+/// back by the agent command, both through `flagTable`, its one declaration.
 ///
 /// Secrets are never arguments (they would show in `ps`): the token and the monitor password
-/// come from files. A round-trip test pins `arguments` against the real parser.
+/// come from files.
 public struct AgentOptions: Sendable, Hashable, Codable {
     public var nodeName: String
     public var clusterName: String
@@ -86,54 +87,9 @@ public struct AgentOptions: Sendable, Hashable, Codable {
         self.peers = peers
     }
 
-    /// The arguments after `kubectl-qmysql agent`. Options at their default are left out, so a
-    /// rendered pod template stays short and stable when a default changes nothing.
-    public var arguments: [String] {
-        let defaults = AgentOptions(nodeName: "", clusterName: "", dataDirectory: "", address: "", peers: [])
-        var arguments = [
-            "--node-name", nodeName, "--cluster-name", clusterName, "--data-dir", dataDirectory,
-            "--address", address,
-        ]
-        func add(_ name: String, _ value: String?, default defaultValue: String?) {
-            if let value, value != defaultValue { arguments += [name, value] }
-        }
-        add("--peers", peers.isEmpty ? nil : peers.joined(separator: ","), default: nil)
-        add("--peers-file", peersFile, default: nil)
-        add("--flavor", flavor.rawValue, default: defaults.flavor.rawValue)
-        add("--run-dir", runDirectory, default: nil)
-        add("--mysql-port", "\(mysqlPort)", default: "\(defaults.mysqlPort)")
-        add("--galera-port", "\(galeraPort)", default: "\(defaults.galeraPort)")
-        add("--ist-port", "\(istPort)", default: "\(defaults.istPort)")
-        add("--sst-port", "\(sstPort)", default: "\(defaults.sstPort)")
-        add("--listen-address", listenAddress, default: nil)
-        add("--listen-port", "\(listenPort)", default: "\(defaults.listenPort)")
-        add("--token-file", tokenFile, default: nil)
-        add("--controller-url", controllerURL, default: nil)
-        add("--heartbeat-interval", Self.seconds(heartbeatInterval), default: Self.seconds(defaults.heartbeatInterval))
-        add("--poll-interval", Self.seconds(pollInterval), default: Self.seconds(defaults.pollInterval))
-        add("--start", initialStart.rawValue, default: defaults.initialStart.rawValue)
-        add("--server-binary", serverBinary, default: nil)
-        add("--provider", providerPath, default: nil)
-        add("--buffer-pool-size", bufferPoolSize, default: defaults.bufferPoolSize)
-        add("--gcache-size", gcacheSize, default: defaults.gcacheSize)
-        if !pcRecovery { arguments.append("--no-pc-recovery") }
-        add("--monitor-user", monitorUser, default: nil)
-        add("--monitor-password-file", monitorPasswordFile, default: nil)
-        add("--root-password-file", rootPasswordFile, default: nil)
-        add("--controller-user", controllerUser, default: defaults.controllerUser)
-        add("--controller-password-file", controllerPasswordFile, default: nil)
-        add("--stop-timeout", Self.seconds(stopTimeout), default: Self.seconds(defaults.stopTimeout))
-        add("--helper-timeout", Self.seconds(helperTimeout), default: Self.seconds(defaults.helperTimeout))
-        add("--log-max-bytes", "\(logMaxBytes)", default: "\(defaults.logMaxBytes)")
-        add("--log-archives", "\(logArchives)", default: "\(defaults.logArchives)")
-        add("--log-level", logLevel, default: defaults.logLevel)
-        add("--log-format", logFormat.rawValue, default: defaults.logFormat.rawValue)
-        add("--config-file", configFile, default: nil)
-        add("--tls-cert-file", tlsCertificateFile, default: nil)
-        add("--tls-key-file", tlsKeyFile, default: nil)
-        add("--ca-file", caFile, default: nil)
-        return arguments
-    }
+    /// The arguments after `kubectl-qmysql agent` (`flagTable`): options at their default are
+    /// left out, so a rendered pod template stays short and stable when a default changes nothing.
+    public var arguments: [String] { Self.flagTable.arguments(self) }
 
     /// Peers as `host:port`, the default Galera port filled in.
     public func resolvedPeers() throws(Problem) -> [String] {
@@ -223,10 +179,10 @@ public struct AgentOptions: Sendable, Hashable, Codable {
             problems.append("--controller-url is https: give --ca-file, the CA its certificate must chain to")
         }
         if !(heartbeatInterval > .zero && heartbeatInterval <= .seconds(3600)) {
-            problems.append("--heartbeat-interval \(Self.seconds(heartbeatInterval)) must be between 0 and 3600 seconds")
+            problems.append("--heartbeat-interval \(RoleFlagText.seconds(heartbeatInterval)) must be between 0 and 3600 seconds")
         }
         if !(pollInterval >= .milliseconds(100) && pollInterval <= .seconds(60)) {
-            problems.append("--poll-interval \(Self.seconds(pollInterval)) must be between 0.1 and 60 seconds")
+            problems.append("--poll-interval \(RoleFlagText.seconds(pollInterval)) must be between 0.1 and 60 seconds")
         }
         if !(stopTimeout > .zero) { problems.append("--stop-timeout must be positive") }
         if !(helperTimeout > .zero) { problems.append("--helper-timeout must be positive") }
@@ -243,19 +199,5 @@ public struct AgentOptions: Sendable, Hashable, Codable {
     public struct Problem: Error, CustomStringConvertible, Sendable {
         public var description: String
         public init(_ description: String) { self.description = description }
-    }
-
-    /// Seconds as the shortest decimal that reads back as the same duration ("5", "0.25").
-    public static func seconds(_ duration: Duration) -> String {
-        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-        if milliseconds % 1000 == 0 { return "\(milliseconds / 1000)" }
-        var text = String(format: "%.3f", Double(milliseconds) / 1000)
-        while text.hasSuffix("0") { text.removeLast() }
-        return text
-    }
-
-    /// A duration from seconds given on a command line, to the millisecond.
-    public static func duration(seconds: Double) -> Duration {
-        .milliseconds(Int64((seconds * 1000).rounded()))
     }
 }

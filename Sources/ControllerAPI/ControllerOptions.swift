@@ -2,8 +2,8 @@ import AgentAPI
 import Galera
 
 /// The controller's command line as one typed value, like `AgentOptions` for the agent: the
-/// operator renders a controller Deployment's arguments from it, and a round-trip test parses
-/// them back with `kubectl-qmysql controller`'s own parser. Secrets are files, never arguments.
+/// operator renders a controller Deployment's arguments from it and `kubectl-qmysql controller`
+/// parses them back, both through `flagTable`. Secrets are files, never arguments.
 public struct ControllerOptions: Sendable, Hashable, Codable {
     /// One node as the controller reaches it: its agent's URL and its mysqld's `host:port`.
     public struct Node: Sendable, Hashable, Codable {
@@ -65,45 +65,7 @@ public struct ControllerOptions: Sendable, Hashable, Codable {
         self.agentTokenFile = agentTokenFile
     }
 
-    /// The arguments after `kubectl-qmysql controller`; defaults are left out so that a rendered
-    /// Deployment stays stable when a default changes nothing.
-    public var arguments: [String] {
-        let defaults = ControllerOptions(cluster: "", nodes: [], agentTokenFile: "")
-        var arguments = ["--cluster", cluster]
-        for node in nodes { arguments += ["--node", node.argument] }
-        arguments += ["--agent-token-file", agentTokenFile]
-        func add(_ name: String, _ value: String?, default defaultValue: String?) {
-            if let value, value != defaultValue { arguments += [name, value] }
-        }
-        add("--monitor-user", monitorUser, default: defaults.monitorUser)
-        add("--monitor-password-file", monitorPasswordFile, default: nil)
-        add("--replicas", replicas.map(String.init), default: nil)
-        if !autoRecovery { arguments.append("--no-auto-recovery") }
-        if paused { arguments.append("--paused") }
-        add("--formed-uuid", formedUUID, default: nil)
-        add("--state-file", stateFile, default: nil)
-        add("--listen", listen, default: defaults.listen)
-        add("--probe-interval", Self.number(probeInterval), default: Self.number(defaults.probeInterval))
-        add("--probe-timeout", Self.number(probeTimeout), default: Self.number(defaults.probeTimeout))
-        add("--stale-after", Self.number(staleAfter), default: Self.number(defaults.staleAfter))
-        add("--step-deadline", Self.number(stepDeadline), default: Self.number(defaults.stepDeadline))
-        add("--agent-start-timeout", Self.number(agentStartTimeout), default: Self.number(defaults.agentStartTimeout))
-        add("--log-level", logLevel, default: defaults.logLevel)
-        add("--log-format", logFormat.rawValue, default: defaults.logFormat.rawValue)
-        add("--tls-cert-file", tlsCertificateFile, default: nil)
-        add("--tls-key-file", tlsKeyFile, default: nil)
-        add("--ca-file", caFile, default: nil)
-        add("--backup-dir", backupDirectory, default: nil)
-        add("--backup-time", backupTime, default: nil)
-        add("--backup-time-zone", backupTimeZone, default: nil)
-        add("--reserved-days", reservedDays.map(String.init), default: nil)
-        add("--restore-from", restoreFrom, default: nil)
-        add("--restore-from-dir", restoreFromDirectory, default: nil)
-        return arguments
-    }
-
-    /// "1", "0.5": the shortest text that parses back to the same number.
-    static func number(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
-    }
+    /// The arguments after `kubectl-qmysql controller` (`flagTable`): defaults are left out so
+    /// that a rendered Deployment stays stable when a default changes nothing.
+    public var arguments: [String] { Self.flagTable.arguments(self) }
 }

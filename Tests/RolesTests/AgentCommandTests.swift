@@ -106,10 +106,10 @@ struct AgentCommandTests {
           arguments: renderedOptions)
     func roundTrip(options: AgentOptions) throws {
         #expect(options.problems.isEmpty, "\(options.problems)")
-        let command = try AgentCommand.parse(options.arguments)
-        #expect(command.options == options)
+        let parsed = try AgentCommand.parse(options.arguments).options
+        #expect(parsed == options)
         // And the same again: rendering is stable.
-        #expect(command.options.arguments == options.arguments)
+        #expect(parsed.arguments == options.arguments)
     }
 
     @Test("defaults are left out of the rendered arguments")

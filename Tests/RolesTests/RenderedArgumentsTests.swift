@@ -38,24 +38,24 @@ struct RenderedArgumentsTests {
         let renderer = Self.renderer(flavor)
         let pod = ["POD_NAME": "orders-db-3", "POD_IP": "10.244.1.17", "POD_NAMESPACE": "rds"]
         let arguments = try Self.containerArgs(renderer, kind: "StatefulSet").map { EnvironmentExpansion.expand($0, pod) }
-        let command = try AgentCommand.parse(arguments + [])
+        let parsed = try AgentCommand.parse(arguments).options
         var expected = renderer.agentOptions
         expected.nodeName = "orders-db-3"
         expected.address = "10.244.1.17"
         expected.listenAddress = "10.244.1.17"
         expected.controllerURL = "https://orders-db-controller:9810/v1/reports/orders-db-3"
-        #expect(command.options == expected)
-        #expect(command.options.problems.isEmpty, "\(command.options.problems)")
+        #expect(parsed == expected)
+        #expect(parsed.problems.isEmpty, "\(parsed.problems)")
         // The peers are a file in the ConfigMap (a scale changes no pod template), read at every
         // mysqld start: DNS names, this pod's among them; the pod's address is its IP.
-        #expect(command.options.peers.isEmpty && command.options.peersFile == "/etc/qmysql/config/peers")
+        #expect(parsed.peers.isEmpty && parsed.peersFile == "/etc/qmysql/config/peers")
         let configMap = try #require(renderer.render().first { $0.type.kind == "ConfigMap" })
         let file = try #require(configMap.body[path: ["data", "peers"]]?.stringValue)
-        let peers = try AgentOptions.resolve([file], galeraPort: command.options.galeraPort)
+        let peers = try AgentOptions.resolve([file], galeraPort: parsed.galeraPort)
         #expect(peers == (0..<5).map { "orders-db-\($0).orders-db-peers:4567" })
-        #expect(peers.filter(command.options.isThisNode) == ["orders-db-3.orders-db-peers:4567"])
-        #expect(command.options.runDirectory == "/run/mysqld")
-        #expect(command.options.logFormat == .json)
+        #expect(peers.filter(parsed.isThisNode) == ["orders-db-3.orders-db-peers:4567"])
+        #expect(parsed.runDirectory == "/run/mysqld")
+        #expect(parsed.logFormat == .json)
     }
 
     /// The controller's command line holds its identity, addresses and files; the settings are
@@ -80,7 +80,7 @@ struct RenderedArgumentsTests {
         }
         let mounted = arguments.map { $0.replacingOccurrences(of: "/etc/qmysql/secret", with: mount) }
         let command = try ControllerCommand.parse(mounted)
-        let configuration = try command.makeConfiguration(readSecrets: false)
+        let configuration = try command.makeConfiguration(try command.options, readSecrets: false)
         #expect(configuration.clusterName == "orders-db")
         #expect(configuration.nodes.isEmpty, "the nodes come with the desired state")
         #expect(configuration.listenHost == "10.244.2.9")

@@ -1,12 +1,17 @@
+import AgentAPI
 import ArgumentParser
+import ControllerAPI
 import Foundation
 import KubeAPI
 import Operator
 import QiniuAPI
+import RoleFlags
 
 /// Writes the shell completions, man pages and Markdown command reference that are checked in
-/// under completions/, man/ and docs/, and the operator chart's generated parts (CRDs, RBAC rules,
-/// alert rules). A test runs it with `--check` so that they never go stale.
+/// under completions/, man/ and docs/, the operator chart's generated parts (CRDs, RBAC rules,
+/// alert rules), and the roles' ArgumentParser declarations (from their flag tables). A test runs
+/// it with `--check` so that they never go stale. After a flag table changes, run it, build, and
+/// run it again: the completions, man pages and reference come from the built parser.
 struct GenerateDocsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate-docs",
@@ -43,6 +48,10 @@ struct GenerateDocsCommand: AsyncParsableCommand {
             files["charts/mysql-operator/files/\(monitoring)"] = try String(
                 contentsOf: URL(fileURLWithPath: root).appendingPathComponent("monitoring/\(monitoring)"), encoding: .utf8)
         }
+
+        // The roles' parsers, generated from the one declaration of their flags.
+        files["Sources/Roles/Generated/AgentFlags.swift"] = RoleFlagSource.render(AgentOptions.flagTable, typeName: "AgentFlags", source: "AgentOptions.flagTable")
+        files["Sources/Roles/Generated/ControllerFlags.swift"] = RoleFlagSource.render(ControllerOptions.flagTable, typeName: "ControllerFlags", source: "ControllerOptions.flagTable")
 
         var stale: [String] = []
         for (relative, content) in files.sorted(by: { $0.key < $1.key }) {

@@ -1,0 +1,68 @@
+import Galera
+import RoleFlags
+
+extension AgentOptions {
+    /// `kubectl-qmysql agent`'s flags, in the order they are rendered: the one declaration of
+    /// the agent's command line (see `RoleFlag`). Sources/Roles/Generated/AgentFlags.swift is
+    /// generated from it.
+    public static var flagTable: RoleFlagTable<AgentOptions> {
+        RoleFlagTable(defaults: AgentOptions(nodeName: "", clusterName: "", dataDirectory: "", address: "", peers: []), [
+            .text("node-name", \.nodeName, required: true, valueName: "name",
+                  help: "This node's name (wsrep_node_name), e.g. demo-0. Letters, digits, '-', '_' and '.'."),
+            .text("cluster-name", \.clusterName, required: true, valueName: "name",
+                  help: "The cluster's name (wsrep_cluster_name); every node of a cluster must use the same."),
+            .text("data-dir", \.dataDirectory, required: true, valueName: "directory",
+                  help: "mysqld's datadir (absolute). The error log and wsrep-recover log live here too."),
+            .text("address", \.address, required: true, valueName: "address",
+                  help: "The node's own address: mysqld, Galera replication, IST and SST all bind to it."),
+            .commaList("peers", \.peers, valueName: "addresses",
+                       help: "Every member's Galera address, this node included, comma-separated: host or host:port (port defaults to --galera-port). Needed unless --peers-file gives them."),
+            .text("peers-file", \.peersFile, valueName: "file",
+                  help: "A file listing the peers (one a line, or comma-separated), read at every mysqld start; a cluster's ConfigMap, so a scale changes no pod template."),
+            .choice("flavor", \.flavor, help: "The Galera distribution: \(Flavor.allCases.map(\.rawValue).joined(separator: " or "))."),
+            .text("run-dir", \.runDirectory, valueName: "directory",
+                  help: "Directory for my.cnf, the socket, the pid file and tmpdir (absolute). Default: <data-dir>-run."),
+            .integer("mysql-port", \.mysqlPort, valueName: "port", help: "mysqld's client port."),
+            .integer("galera-port", \.galeraPort, valueName: "port", help: "Galera replication port (gmcast.listen_addr)."),
+            .integer("ist-port", \.istPort, valueName: "port", help: "IST receive port (ist.recv_addr)."),
+            .integer("sst-port", \.sstPort, valueName: "port", help: "SST receive port (wsrep_sst_receive_address)."),
+            .text("listen-address", \.listenAddress, valueName: "address", help: "Address the agent's HTTP API listens on. Default: --address."),
+            .integer("listen-port", \.listenPort, valueName: "port", help: "Port of the agent's HTTP API."),
+            .text("token-file", \.tokenFile, valueName: "file", help: "File holding the API bearer token (surrounding whitespace is ignored)."),
+            .text("controller-url", \.controllerURL, valueName: "url",
+                  help: "Controller URL to POST status reports to (at once on every change, and as a heartbeat), e.g. http://127.0.0.1:\(DefaultPorts.controller)/v1/reports/demo-1."),
+            .seconds("heartbeat-interval", \.heartbeatInterval, help: "Seconds between heartbeat reports to the controller."),
+            .seconds("poll-interval", \.pollInterval, help: "Seconds between reads of mysqld's wsrep status."),
+            .choice("start", \.initialStart, help: "Start mysqld when the agent starts: none (wait for the API), join or bootstrap."),
+            .text("server-binary", \.serverBinary, valueName: "path", help: "The server binary. Default: the flavor's (mariadbd or mysqld) from PATH."),
+            .text("provider", \.providerPath, valueName: "path", help: "The Galera provider library. Default: the flavor's packaged path."),
+            .text("buffer-pool-size", \.bufferPoolSize, valueName: "size", help: "innodb_buffer_pool_size."),
+            .text("gcache-size", \.gcacheSize, valueName: "size", help: "Galera gcache.size: how much history a donor keeps for IST."),
+            .presence("no-pc-recovery", \.pcRecovery, sets: false,
+                      help: "Turn off pc.recovery (a node that lost every peer then stays down until bootstrapped)."),
+            .text("monitor-user", \.monitorUser, valueName: "user",
+                  help: "MySQL account the agent reads status with over the unix socket. Default: the flavor's socket account for the OS user (MariaDB: that user; Percona: root)."),
+            .text("monitor-password-file", \.monitorPasswordFile, valueName: "file",
+                  help: "File with the monitor account's password; none: unix_socket authentication."),
+            .text("root-password-file", \.rootPasswordFile, valueName: "file",
+                  help: "Keep root@'%' at the password in this file once the node is Synced (the cluster's Secret)."),
+            .text("controller-user", \.controllerUser, valueName: "user",
+                  help: "The controller's probe account, kept at --controller-password-file once the node is Synced."),
+            .text("controller-password-file", \.controllerPasswordFile, valueName: "file", help: "File with the controller account's password."),
+            .seconds("stop-timeout", \.stopTimeout,
+                     help: "Default seconds a graceful stop waits for mysqld to exit (keep it below the controller's --step-deadline)."),
+            .seconds("helper-timeout", \.helperTimeout,
+                     help: "Seconds each mysqld helper run may take: --wsrep-recover and datadir initialisation (keep it below the controller's --step-deadline)."),
+            .integer("log-max-bytes", \.logMaxBytes, valueName: "bytes", help: "Rotate mysqld's error log above this many bytes."),
+            .integer("log-archives", \.logArchives, help: "Rotated error logs to keep."),
+            .text("log-level", \.logLevel, valueName: "level", help: "Agent log level: trace, debug, info, notice, warning, error or critical."),
+            .choice("log-format", \.logFormat, help: "Log lines as text or json (one object a line, for log pipelines)."),
+            .text("config-file", \.configFile, valueName: "file",
+                  help: "A my.cnf with extra server settings, included after the agent's own (the operator's ConfigMap)."),
+            .text("tls-cert-file", \.tlsCertificateFile, valueName: "file",
+                  help: "Serve the API over HTTPS with this certificate chain (PEM); needs --tls-key-file."),
+            .text("tls-key-file", \.tlsKeyFile, valueName: "file", help: "The private key (PEM) of --tls-cert-file."),
+            .text("ca-file", \.caFile, valueName: "file", help: "The CA (PEM) that an https --controller-url's certificate must chain to."),
+        ])
+    }
+}
