@@ -41,11 +41,6 @@ public struct RoleClock: Clock {
     /// The earliest deadline a task sleeps until on this manual clock (nil: none, or the
     /// continuous clock): a test tells which of a component's waits it would end.
     public var nextDeadline: Instant? { manual?.nextDeadline }
-
-    /// Whether a task sleeps until exactly `deadline` on this manual clock (false on the
-    /// continuous clock): a test that knows when a loop will wake waits for that loop to be
-    /// asleep, not merely for someone to be.
-    public func hasSleeper(until deadline: Instant) -> Bool { manual?.time.isWaited(for: deadline) ?? false }
 }
 
 /// A manual clock's time and its sleepers.

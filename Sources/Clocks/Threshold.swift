@@ -24,8 +24,6 @@ public final class Threshold<Value: Comparable & Sendable>: Sendable {
     public var waiting: Int { state.withLock { $0.waiters.count } }
     /// The lowest target waited for (nil: nobody waits).
     public var nextTarget: Value? { state.withLock { $0.waiters.values.map(\.target).min() } }
-    /// Whether a task waits for exactly `target` now.
-    public func isWaited(for target: Value) -> Bool { state.withLock { $0.waiters.values.contains { $0.target == target } } }
 
     /// Moves the value (never back) and wakes every wait it reaches, lowest target first.
     public func raise(_ change: (Value) -> Value) {

@@ -3,8 +3,8 @@ import Foundation
 @testable import Controller
 
 /// Moves a loop test's manual clock the way the controller's own time would pass, one probe
-/// round at a time: once a round is complete and the probe loop sleeps until its next one, the
-/// clock jumps to that instant, waking on the way whatever else was due (a back-off, an effect
+/// round at a time: once a round is complete, the clock jumps to the instant the loop said its
+/// next round starts, waking on the way whatever else was due (a back-off, an effect
 /// poll, a staleness bound). So a bound of 100 ms is ten rounds, whether the machine runs them
 /// in 2 ms or in 2 s: a loaded machine makes a test slower, never different.
 ///
@@ -24,11 +24,8 @@ struct ClockDriver {
             guard !Task.isCancelled else { return }
             seen = rounds.count
             guard let wake = rounds.nextRoundAt, wake > clock.now else { continue }
-            // The loop counts the round, then goes to sleep: move time only once it sleeps, so
-            // the round it starts next begins at `wake` exactly.
-            while !clock.hasSleeper(until: wake), !Task.isCancelled {
-                try? await Task.sleep(for: .microseconds(200))
-            }
+            // Whether or not the loop sleeps yet, its next round starts at `wake` exactly: a
+            // sleep until an instant already reached returns at once.
             let ahead = (wake - began.clock) - (ContinuousClock.now - began.real)
             if ahead > .zero { try? await Task.sleep(for: ahead) }
             guard !Task.isCancelled else { return }
