@@ -25,9 +25,11 @@
 //   RoleNetwork  -> swift-nio-ssl                               how the roles reach each other: TLS between roles, bearer
 //                   tokens, the playground's host table
 //   ClusterCertificates -> swift-certificates                   certificate authorities: the API server's, each cluster's
+//   StateTransfer -> Backup, Processes, Galera, COpenSSL        wsrep_sst_qmysql: our state-transfer method (joiner and donor),
+//                   TLS with the cluster's CA through libssl on the transfer's blocking socket
 //   Processes    -> Galera                                      child processes and their whole process trees (agent, playground)
 //   MySQLClient  -> CMariaDB                                    libmariadb off the cooperative pool
-//   CMariaDB, CZstd: system libraries (libmariadb, libzstd)
+//   CMariaDB, CZstd, COpenSSL: system libraries (libmariadb, libzstd, libssl)
 //   KubeSchema   -> KubeAPI                                     pure: OpenAPI schemas, prune, default, validate
 //   QiniuAPI     -> KubeAPI, Galera                             pure: the two resources (their flavor and state are Galera's), CRDs, derived names
 //   Backup       -> CZstd, Galera, swift-crypto                  the backup store (files), records, schedule, retention,
@@ -211,6 +213,12 @@ let package = Package(
             name: "Backup",
             dependencies: ["CZstd", "Galera", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .target(name: "StateTransfer", dependencies: ["Backup", "COpenSSL", "Galera", "Processes"]),
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .systemLibrary(
             name: "CZstd",
             pkgConfig: "libzstd",
@@ -248,7 +256,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "kubectl-qmysql",
-            dependencies: ["CLI", "QiniuAPI", "Roles", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["CLI", "QiniuAPI", "Roles", "StateTransfer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Measures the controller's detection and recovery times on a real cluster (docs/benchmarks.md).
         .executableTarget(
@@ -289,6 +297,7 @@ let package = Package(
         .testTarget(name: "GaleraTests", dependencies: ["Galera"]),
         .testTarget(name: "ClocksTests", dependencies: ["Clocks"]),
         .testTarget(name: "RoleFlagsTests", dependencies: ["RoleFlags"]),
+        .testTarget(name: "StateTransferTests", dependencies: ["StateTransfer", "Galera", "ClusterCertificates"]),
         .testTarget(name: "QiniuAPITests", dependencies: ["QiniuAPI", "KubeAPI"]),
         .testTarget(name: "KubeSchemaTests", dependencies: ["KubeSchema", "KubeAPI"]),
         .testTarget(

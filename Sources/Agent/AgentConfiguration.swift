@@ -31,6 +31,11 @@ public struct AgentConfiguration: Sendable {
     public var heartbeatInterval: Duration = .seconds(5)
     /// How often live wsrep status is read over SQL while mysqld runs.
     public var pollInterval: Duration = .seconds(1)
+    /// The program linked as `wsrep_sst_qmysql` on mysqld's PATH when the cluster uses our
+    /// state-transfer method: this executable.
+    public var transferProgram: String = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    /// Where that link lives (first on mysqld's PATH): `<runDirectory>/bin`.
+    public var programDirectory: String { runDirectory + "/bin" }
     /// What the heartbeat and the wsrep poll sleep on (a test may move a manual clock).
     public var clock: RoleClock = .continuous
     /// The server binary; nil: the flavor's, from PATH.
@@ -91,6 +96,11 @@ public struct AgentConfiguration: Sendable {
             providerPath: options.providerPath, innodbBufferPoolSize: options.bufferPoolSize,
             gcacheSize: options.gcacheSize, pcRecovery: options.pcRecovery)
         cluster.includeFile = options.configFile
+        cluster.stateTransfer = options.stateTransfer
+        // The cluster's certificate secures our state transfer as it does the roles' API.
+        if let certificate = options.tlsCertificateFile, let key = options.tlsKeyFile, let ca = options.caFile {
+            cluster.stateTransferTLS = TLSFiles(certificate: certificate, key: key, certificateAuthority: ca)
+        }
         self.init(
             nodeName: options.nodeName, cluster: cluster, address: options.address, dataDirectory: options.dataDirectory,
             runDirectory: options.runDirectory, listenAddress: options.listenAddress ?? options.address,

@@ -14,7 +14,7 @@ final class AgentMetrics: Sendable {
     private let wsrepGauges: [(name: String, gauge: Gauge)]
     private let clusterSize, localState, ready, connected, primary, lastCommitted: Gauge
     private let diskFree, diskSize, diskFull: Gauge
-    private let sstInProgress, istInProgress: Gauge
+    private let sstInProgress, istInProgress, sstBytes: Gauge
     private let counted = Mutex<(starts: Int, dropped: Int)>((0, 0))
 
     /// Numeric wsrep values exported as they are.
@@ -44,6 +44,7 @@ final class AgentMetrics: Sendable {
         diskFull = registry.makeGauge(descriptor: Self.descriptor("qmysql_agent_mysqld_disk_full", "1 when mysqld's current or last run said its disk is full"), labels: labels)
         sstInProgress = registry.makeGauge(descriptor: Self.descriptor("qmysql_agent_sst_in_progress", "1 while this node receives a full state transfer (SST)"), labels: labels)
         istInProgress = registry.makeGauge(descriptor: Self.descriptor("qmysql_agent_ist_in_progress", "1 while this node receives an incremental state transfer (IST), also the catch-up after an SST"), labels: labels)
+        sstBytes = registry.makeGauge(descriptor: Self.descriptor("qmysql_agent_sst_received_bytes", "Bytes of the full copy this node has received so far (our state transfer; 0 when none runs)"), labels: labels)
         wsrepGauges = Self.exportedWsrep.map { name in
             (name, registry.makeGauge(descriptor: Self.descriptor("qmysql_\(name)", name), labels: labels))
         }
@@ -76,6 +77,7 @@ final class AgentMetrics: Sendable {
         let transfer = status.stateTransferInProgress?.method
         sstInProgress.set(to: transfer == StateTransferLog.Method.sst.rawValue ? 1 : 0)
         istInProgress.set(to: transfer == StateTransferLog.Method.ist.rawValue ? 1 : 0)
+        sstBytes.set(to: Double(status.stateTransferInProgress?.bytes ?? 0))
         for (name, gauge) in wsrepGauges {
             gauge.set(to: wsrep?.raw[name].flatMap(Double.init) ?? 0)
         }

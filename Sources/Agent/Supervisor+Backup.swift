@@ -64,6 +64,8 @@ extension Supervisor {
         let arguments = [
             "--defaults-file=\(configuration.myCnfPath)", "--backup", "--galera-info", "--stream=xbstream",
             "--target-dir=\(temporary)",
+            // A volume's lost+found is no database, and root's: a pod's tool could not read it.
+            "--databases-exclude=lost+found",
         ]
         let child: ChildProcess
         do {
@@ -151,11 +153,11 @@ extension Supervisor {
         guard pipe(&fds) == 0 else { throw .failed("stageFailed", "cannot create a pipe: \(String(cString: strerror(errno)))") }
         let unpacker: ChildProcess
         do {
-            unpacker = try ChildProcess.spawn("mbstream", arguments: ["-x", "-C", restoreScratch], outputPath: restoreLog, standardInput: fds[0])
+            unpacker = try ChildProcess.spawn(configuration.cluster.flavor.streamTool, arguments: ["-x", "-C", restoreScratch], outputPath: restoreLog, standardInput: fds[0])
         } catch {
             close(fds[0])
             close(fds[1])
-            throw .failed("spawnFailed", "mbstream: \(error)")
+            throw .failed("spawnFailed", "\(configuration.cluster.flavor.streamTool): \(error)")
         }
         close(fds[0])
         let sink = FileHandle(fileDescriptor: fds[1], closeOnDealloc: false)
@@ -316,75 +318,5 @@ extension Supervisor {
             if let size = (try? FileManager.default.attributesOfItem(atPath: path + "/" + name))?[.size] as? NSNumber { total += size.int64Value }
         }
         return total
-    }
-}
-
-/// Reads the raw xbstream, checks its framing and keeps its info files, and compresses it: used
-/// by one task at a time, in order (the read loop), so its state needs no lock.
-final class BackupEncoder: @unchecked Sendable {
-    var scanner = XbstreamScanner()
-    private let compressor: ZstdCompressor
-    private(set) var bytesOut: Int64 = 0
-
-    init() throws {
-        compressor = try ZstdCompressor()
-    }
-
-    func encode(_ raw: Data) throws -> Data {
-        try scanner.feed(raw)
-        let out = try compressor.compress(raw)
-        bytesOut += Int64(out.count)
-        return out
-    }
-
-    func finish() throws -> Data {
-        try scanner.finish()
-        let out = try compressor.finish()
-        bytesOut += Int64(out.count)
-        return out
-    }
-
-    /// `UUID:SEQNO` from `xtrabackup_galera_info` (newer versions add a GTID after a space).
-    static func position(inGaleraInfo text: String) -> GaleraPosition? {
-        guard let token = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).first,
-              let position = try? GaleraPosition(parsing: token), position.isDefined else { return nil }
-        return position
-    }
-}
-
-/// The other way: decompresses and checks the framing of a stream being unpacked.
-final class BackupDecoder: @unchecked Sendable {
-    struct Problem: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    private var scanner = XbstreamScanner(keeping: [])
-    private let decompressor: ZstdDecompressor
-
-    init() throws {
-        decompressor = try ZstdDecompressor()
-    }
-
-    func decode(_ data: Data) throws -> Data {
-        do {
-            let raw = try decompressor.decompress(data)
-            try scanner.feed(raw)
-            return raw
-        } catch let error as ZstdError {
-            throw Problem(description: error.description)
-        } catch let error as XbstreamScanner.Malformed {
-            throw Problem(description: error.description)
-        }
-    }
-
-    func finish() throws {
-        do {
-            try decompressor.finish()
-            try scanner.finish()
-        } catch let error as ZstdError {
-            throw Problem(description: error.description)
-        } catch let error as XbstreamScanner.Malformed {
-            throw Problem(description: error.description)
-        }
     }
 }

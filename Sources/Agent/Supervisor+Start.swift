@@ -116,7 +116,8 @@ extension Supervisor {
         let arguments = ["--defaults-file=\(configuration.myCnfPath)"] + plan.serverArguments
         let child: ChildProcess
         do {
-            child = try ChildProcess.spawn(configuration.serverExecutable, arguments: arguments, outputPath: configuration.errorLog)
+            child = try ChildProcess.spawn(configuration.serverExecutable, arguments: arguments, outputPath: configuration.errorLog,
+                                           environment: try serverEnvironment())
         } catch {
             throw .failed("spawnFailed", "\(error)")
         }
@@ -163,5 +164,24 @@ extension Supervisor {
         _ = await child.wait()
         let said = files.lastLines(of: path, lines: 3)
         throw .timeout("\(what)Timeout", "\(executable) did not finish within \(timeout) and was killed\(said.isEmpty ? "" : "; its last lines: \(said)") (the whole output: \(path) in the pod)")
+    }
+}
+
+extension Supervisor {
+    /// mysqld's environment: ours, with our state-transfer method first on its PATH when the
+    /// cluster uses it (mysqld runs `wsrep_sst_qmysql` through `sh -c`, found on PATH).
+    func serverEnvironment() throws -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        guard configuration.cluster.stateTransfer == .qmysql else { return environment }
+        let directory = configuration.programDirectory
+        let link = directory + "/" + StateTransferChoice.qmysqlProgram
+        let files = FileManager.default
+        try files.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if (try? files.destinationOfSymbolicLink(atPath: link)) != configuration.transferProgram {
+            try? files.removeItem(atPath: link)
+            try files.createSymbolicLink(atPath: link, withDestinationPath: configuration.transferProgram)
+        }
+        environment["PATH"] = ([directory] + [environment["PATH"] ?? ""]).filter { !$0.isEmpty }.joined(separator: ":")
+        return environment
     }
 }

@@ -111,7 +111,9 @@ actor Supervisor {
             recovered: recovery.map { .init(position: $0.position, at: $0.at, current: $0.current) },
             wsrep: wsrep, wsrepObservedAt: wsrepObservedAt, wsrepError: mysqld == nil ? nil : wsrepError,
             lastStateTransfer: transfers.completed.map { .init(method: $0.method.rawValue, at: $0.at, line: $0.line) },
-            stateTransferInProgress: receiving.map { .init(method: $0.method?.rawValue, since: $0.since, donor: $0.donor) },
+            stateTransferInProgress: receiving.map {
+                .init(method: $0.method?.rawValue, since: $0.since, donor: $0.donor, bytes: $0.bytes, bytesPerSecond: $0.rate)
+            },
             stateTransferIncomplete: mysqld == nil && files.stateTransferMarkerPresent ? true : nil,
             disk: files.disk(), diskFullError: diskFullError)
         report.serverVersion = serverVersion
@@ -233,7 +235,7 @@ actor Supervisor {
             if method == .sst { forgetMembership() }
         case .completed(let method): logger.info("state transfer completed", metadata: ["method": "\(method.rawValue)"])
         case .donorSelected(_, let donor): logger.info("a donor was chosen for this node", metadata: ["donor": "\(donor)"])
-        case .requested, .applyingIST, .joined: break
+        case .requested, .applyingIST, .joined, .progress: break
         }
         reportIfChanged(force: true)
     }

@@ -181,11 +181,17 @@ public struct AgentStatus: Codable, Sendable, Hashable {
         public var since: Date
         /// The donor's node name, as Galera's selection line names it.
         public var donor: String?
+        /// Bytes of a full copy received so far (our state transfer says; the packaged one does not).
+        public var bytes: Int64?
+        /// Bytes a second since the transfer began.
+        public var bytesPerSecond: Double?
 
-        public init(method: String?, since: Date, donor: String? = nil) {
+        public init(method: String?, since: Date, donor: String? = nil, bytes: Int64? = nil, bytesPerSecond: Double? = nil) {
             self.method = method
             self.since = since
             self.donor = donor
+            self.bytes = bytes
+            self.bytesPerSecond = bytesPerSecond
         }
     }
 

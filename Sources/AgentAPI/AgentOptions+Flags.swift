@@ -38,6 +38,8 @@ extension AgentOptions {
             .text("provider", \.providerPath, valueName: "path", help: "The Galera provider library. Default: the flavor's packaged path."),
             .text("buffer-pool-size", \.bufferPoolSize, valueName: "size", help: "innodb_buffer_pool_size."),
             .text("gcache-size", \.gcacheSize, valueName: "size", help: "Galera gcache.size: how much history a donor keeps for IST."),
+            .choice("state-transfer", \.stateTransfer,
+                    help: "How a joiner receives a full copy: qmysql (our method: a compressed hot backup sent as soon as the joiner listens) or packaged (the distribution's SST script)."),
             .presence("no-pc-recovery", \.pcRecovery, sets: false,
                       help: "Turn off pc.recovery (a node that lost every peer then stays down until bootstrapped)."),
             .text("monitor-user", \.monitorUser, valueName: "user",

@@ -42,6 +42,8 @@ public struct AgentOptions: Sendable, Hashable, Codable {
     public var bufferPoolSize: String = "64M"
     public var gcacheSize: String = "32M"
     public var pcRecovery = true
+    /// How a joiner receives a full copy: our method or the distribution's script.
+    public var stateTransfer: StateTransferChoice = .qmysql
     /// The account the agent reads status with over the unix socket; nil: the one the flavor's
     /// datadir initialisation creates for the OS user the agent runs as (`Flavor.socketUser`), so
     /// the same rendered arguments work in a pod (user mysql) and in the playground (any user).

@@ -20,6 +20,14 @@ public enum Flavor: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// What unpacks the backup tool's stream (`-x -C DIR`).
+    public var streamTool: String {
+        switch self {
+        case .mariadb: "mbstream"
+        case .percona: "xbstream"
+        }
+    }
+
     /// `wsrep_sst_method`: the backup-based SST, which keeps the donor writable.
     public var sstMethod: String {
         switch self {

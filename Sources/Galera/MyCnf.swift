@@ -43,7 +43,7 @@ public enum MyCnf {
             "wsrep_node_name=\(node.name)",
             "wsrep_node_address=\(node.address):\(node.galeraPort)",
             "wsrep_node_incoming_address=\(node.address):\(node.mysqlPort)",
-            "wsrep_sst_method=\(flavor.sstMethod)",
+            "wsrep_sst_method=\(cluster.stateTransfer.method(for: flavor))",
             "wsrep_sst_receive_address=\(node.address):\(node.sstPort)",
             "wsrep_provider_options=\"\(providerOptions.joined(separator: ";"))\"",
             "",
@@ -53,6 +53,14 @@ public enum MyCnf {
             // Otherwise every SST leaves a timestamped log copy in the datadir.
             "sst-log-archive=0",
             "",
+        ] + (cluster.stateTransferTLS.map { tls in [
+            // Our state transfer's own group (mysqld ignores it): its TLS files.
+            "[qmysql-sst]",
+            "tls-cert=\(tls.certificate)",
+            "tls-key=\(tls.key)",
+            "tls-ca=\(tls.certificateAuthority)",
+            "",
+        ] } ?? []) + [
             "[\(flavor.backupToolConfigGroup)]",
             // The SST script's backup tool connects over the socket with unix_socket auth as this user.
             "user=\(node.osUser)",

@@ -1,3 +1,36 @@
+/// A certificate chain, its key, and the CA a peer's certificate must chain to (PEM files).
+public struct TLSFiles: Sendable, Hashable, Codable {
+    public var certificate: String
+    public var key: String
+    public var certificateAuthority: String
+
+    public init(certificate: String, key: String, certificateAuthority: String) {
+        self.certificate = certificate
+        self.key = key
+        self.certificateAuthority = certificateAuthority
+    }
+}
+
+/// How a joiner receives a full copy of the data.
+public enum StateTransferChoice: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Our own method, `wsrep_sst_qmysql` (the executable under that name): a hot backup streamed
+    /// compressed to the joiner the moment it listens, with no sleep before it.
+    case qmysql
+    /// The distribution's packaged script (`mariabackup`, `xtrabackup-v2`).
+    case packaged
+
+    /// The program mysqld runs for our method: `wsrep_sst_` and the method's name.
+    public static let qmysqlProgram = "wsrep_sst_qmysql"
+
+    /// `wsrep_sst_method`'s value for `flavor`.
+    public func method(for flavor: Flavor) -> String {
+        switch self {
+        case .qmysql: "qmysql"
+        case .packaged: flavor.sstMethod
+        }
+    }
+}
+
 /// Settings every node of a cluster shares.
 public struct ClusterSettings: Sendable, Hashable, Codable {
     public var name: String
@@ -12,6 +45,11 @@ public struct ClusterSettings: Sendable, Hashable, Codable {
     public var evsOptions: [String]
     /// pc.recovery re-forms the Primary component from gvwstate.dat after a full crash.
     public var pcRecovery: Bool
+    /// How a joiner receives a full copy (`wsrep_sst_method`).
+    public var stateTransfer: StateTransferChoice = .qmysql
+    /// The cluster's certificate, its key and its CA: our state transfer runs over TLS with them
+    /// (the `[qmysql-sst]` group of my.cnf names them for it). nil: plain TCP.
+    public var stateTransferTLS: TLSFiles?
     /// A my.cnf with the user's settings (the operator's ConfigMap), included last so its values win.
     /// The operator refuses settings the agent owns (addresses, paths, wsrep wiring).
     public var includeFile: String?

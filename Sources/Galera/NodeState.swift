@@ -78,7 +78,7 @@ extension NodeState {
         if running {
             let transfer = observation.stateTransfer.map { current -> String in
                 switch current.method {
-                case .sst: "receiving a full state transfer (SST)"
+                case .sst: "receiving a full state transfer (SST)" + (current.bytes.map { ", \(ByteCount.short($0)) so far" } ?? "")
                 case .ist: "receiving an incremental state transfer (IST)"
                 case nil: "requesting a state transfer"
                 }

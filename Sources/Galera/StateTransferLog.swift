@@ -28,16 +28,25 @@ public enum StateTransferLog {
         case completed(Method)
         /// `JOINER -> JOINED`, or `JOINED -> SYNCED` should the first have been missed.
         case joined
+        /// Our method's joiner has received so many bytes of the copy (compressed, as sent).
+        case progress(bytes: Int64)
         /// Galera chose a donor for a joiner (logged on every member, just before the joiner's
         /// `PRIMARY -> JOINER`): "Member 1.0 (demo-1) requested state transfer from '*any*'.
         /// Selected 0.0 (demo-0)(SYNCED) as donor."
         case donorSelected(joiner: String, donor: String)
     }
 
+    /// What our joiner logs as the copy arrives: `qmysql joiner: received N bytes of the copy ...`.
+    public static let progressMarker = "qmysql joiner: received "
+
     public static func event(in line: some StringProtocol) -> Event? {
         // Cheap rejection first: the follower calls this for every line of the log.
         if line.contains("requested state transfer"), line.contains("as donor") { return donorSelection(in: String(line)) }
         guard line.contains("JOINE") || line.contains("SST") || line.contains("IST") else { return nil }
+        if let marker = line.range(of: progressMarker) {
+            let digits = line[marker.upperBound...].prefix { $0.isNumber }
+            return Int64(digits).map { .progress(bytes: $0) }
+        }
         if line.contains("IST completed on joiner") { return .completed(.ist) }
         if line.contains("SST completed on joiner") { return .completed(.sst) }
         if line.contains("Proceeding with SST") { return .receiving(.sst) }
@@ -73,11 +82,22 @@ public struct StateTransferProgress: Sendable, Hashable {
         public var since: Date
         /// The donor Galera chose (its node name), when the log said so.
         public var donor: String?
+        /// Bytes of a full copy received so far, and when the joiner said so (our method logs it).
+        public var bytes: Int64?
+        public var bytesAt: Date?
 
-        public init(method: StateTransferLog.Method?, since: Date, donor: String? = nil) {
+        public init(method: StateTransferLog.Method?, since: Date, donor: String? = nil, bytes: Int64? = nil, bytesAt: Date? = nil) {
             self.method = method
             self.since = since
             self.donor = donor
+            self.bytes = bytes
+            self.bytesAt = bytesAt
+        }
+
+        /// Bytes a second since the transfer began, once some arrived.
+        public var rate: Double? {
+            guard let bytes, let bytesAt, bytesAt > since else { return nil }
+            return Double(bytes) / bytesAt.timeIntervalSince(since)
         }
     }
 
@@ -108,7 +128,12 @@ public struct StateTransferProgress: Sendable, Hashable {
         case .requested:
             current = Current(method: nil, since: time, donor: selectedDonor)
         case .receiving(let method):
-            current = Current(method: method, since: current?.since ?? time, donor: current?.donor ?? selectedDonor)
+            current = Current(method: method, since: current?.since ?? time, donor: current?.donor ?? selectedDonor,
+                              bytes: current?.bytes, bytesAt: current?.bytesAt)
+        case .progress(let bytes):
+            guard current != nil else { return nil }
+            current?.bytes = bytes
+            current?.bytesAt = time
         case .applyingIST:
             // After an SST the joiner catches up by IST: the transfer is then an IST.
             if let since = current?.since { current = Current(method: .ist, since: since, donor: current?.donor) }

@@ -82,6 +82,7 @@ public final class LocalCluster: Sendable {
         options.heartbeatInterval = configuration.heartbeatInterval
         options.pollInterval = configuration.pollInterval
         options.pcRecovery = configuration.pcRecovery
+        options.stateTransfer = configuration.stateTransfer
         options.controllerURL = configuration.controllerURLPrefix.map { "\($0)/\(node.name)" }
         return options
     }

@@ -16,6 +16,8 @@ public struct LocalClusterConfiguration: Sendable {
     public var token: String
     public var flavor: Flavor = .mariadb
     public var pcRecovery = true
+    /// How joiners receive a full copy (the agents' `--state-transfer`).
+    public var stateTransfer: StateTransferChoice = .qmysql
     /// Reports go to `<prefix>/<node name>` when set.
     public var controllerURLPrefix: String?
     public var heartbeatInterval: Duration = .seconds(2)

@@ -56,6 +56,10 @@ public enum QiniuCRDs {
                     "type": "string", "default": .string(QiniuMySQLSpec.defaultFlavor.rawValue), "enum": enumValues(Flavor.self),
                     "description": "mariadb (MariaDB Galera) or percona (Percona XtraDB Cluster).",
                 ],
+                "stateTransfer": [
+                    "type": "string", "enum": enumValues(StateTransferChoice.self),
+                    "description": "How a joining node receives a full copy: qmysql (a compressed hot backup over TLS, sent as soon as the joiner listens; the default for mariadb) or packaged (the distribution's SST script, which waits 10 s first; the default for percona, whose 8.0 runs only xtrabackup-v2).",
+                ],
                 "version": string("Database version; chooses the default image.", minLength: 1),
                 "image": string("Database image; overrides the flavor's default.", minLength: 1),
                 "resources": object(

@@ -50,6 +50,9 @@ public struct QiniuMySQLSpec: Codable, Sendable, Hashable {
     public var paused: Bool?
     /// When false the controller only observes and reports. Default true.
     public var autoRecovery: Bool?
+    /// How a joining node receives a full copy: `qmysql` (our method; the default for MariaDB) or
+    /// `packaged` (the distribution's SST script; the default for Percona).
+    public var stateTransfer: StateTransferChoice?
 
     // Pod placement, rendered into the database pods as a Pod spec has them.
     public var nodeSelector: [String: String]?
@@ -69,6 +72,12 @@ public struct QiniuMySQLSpec: Codable, Sendable, Hashable {
     public static let defaultFlavor = Flavor.mariadb
     public var effectiveReplicas: Int { replicas ?? Self.defaultReplicas }
     public var effectiveFlavor: Flavor { flavor ?? Self.defaultFlavor }
+    /// Our method for MariaDB. Percona XtraDB Cluster 8.0 runs only its own `xtrabackup-v2`, and
+    /// our method follows MariaDB's script protocol: Percona keeps its packaged one.
+    public static func defaultStateTransfer(for flavor: Flavor) -> StateTransferChoice {
+        flavor == .percona ? .packaged : .qmysql
+    }
+    public var effectiveStateTransfer: StateTransferChoice { stateTransfer ?? Self.defaultStateTransfer(for: effectiveFlavor) }
 
     public init(
         replicas: Int? = nil, flavor: Flavor? = nil, version: String? = nil, image: String? = nil,

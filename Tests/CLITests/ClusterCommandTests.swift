@@ -116,10 +116,11 @@ import Testing
               config:
                 max_connections: "500"
             """)
-        let result = try await bed.run("create", "-f", manifest, "--replicas", "5")
+        let result = try await bed.run("create", "-f", manifest, "--replicas", "5", "--state-transfer", "qmysql")
         #expect(result.status == 0, "\(result.stderr)")
         let cluster = try await bed.client.get(QiniuMySQL.self, name: "fromfile")
         #expect(cluster.spec.replicas == 5)
+        #expect(cluster.spec.stateTransfer == .qmysql, "the flag wins over the flavor's default")
         #expect(cluster.spec.flavor == .percona)
         #expect(cluster.spec.config?["max_connections"] == "500")
     }

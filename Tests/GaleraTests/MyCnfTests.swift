@@ -35,7 +35,7 @@ struct MyCnfTests {
             wsrep_node_name=demo-1
             wsrep_node_address=127.0.0.3:4567
             wsrep_node_incoming_address=127.0.0.3:3306
-            wsrep_sst_method=mariabackup
+            wsrep_sst_method=qmysql
             wsrep_sst_receive_address=127.0.0.3:4444
             wsrep_provider_options="gmcast.listen_addr=tcp://127.0.0.3:4567;ist.recv_addr=127.0.0.3:4568;gcache.size=32M;pc.recovery=TRUE;evs.suspect_timeout=PT3S;evs.inactive_timeout=PT6S;evs.inactive_check_period=PT1S;evs.keepalive_period=PT1S;evs.join_retrans_period=PT1S"
 
@@ -60,11 +60,23 @@ struct MyCnfTests {
         cluster.flavor = .percona
         var node = Self.node
         node.osUser = "mysql"
+        #expect(MyCnf.render(cluster: cluster, node: node).contains("wsrep_sst_method=qmysql\n"), "our state transfer, whatever the flavor")
+        cluster.stateTransfer = .packaged
         let text = MyCnf.render(cluster: cluster, node: node)
         #expect(text.contains("wsrep_sst_method=xtrabackup-v2\n"))
         #expect(text.contains("[xtrabackup]\nuser=mysql\n"))
         #expect(text.contains("wsrep_provider=/usr/lib64/galera4/libgalera_smm.so\n"))
         #expect(!text.contains("mariabackup"))
+    }
+
+    @Test("our state transfer finds its TLS files in a group of its own; the packaged method is the flavor's script")
+    func stateTransferSettings() {
+        var cluster = Self.cluster
+        #expect(!MyCnf.render(cluster: cluster, node: Self.node).contains("[qmysql-sst]"), "no TLS, no group")
+        cluster.stateTransferTLS = TLSFiles(certificate: "/s/tls.crt", key: "/s/tls.key", certificateAuthority: "/s/ca.crt")
+        #expect(MyCnf.render(cluster: cluster, node: Self.node).contains("\n[qmysql-sst]\ntls-cert=/s/tls.crt\ntls-key=/s/tls.key\ntls-ca=/s/ca.crt\n\n[mariabackup]\n"))
+        cluster.stateTransfer = .packaged
+        #expect(MyCnf.render(cluster: cluster, node: Self.node).contains("wsrep_sst_method=mariabackup\n"))
     }
 
     /// A pod that is not root runs mysqld as itself: no `user=` in [mysqld], which would make

@@ -59,6 +59,39 @@ struct StateTransferLogTests {
         #expect(progress.completed?.method == .ist)
     }
 
+    /// Our method's joiner (wsrep_sst_qmysql), as it logged a new cluster's join on this machine
+    /// (2026-12-06); its progress lines carry the bytes received.
+    static let ourSST = [
+        "2026-12-06 16:33:10 0 [Note] WSREP: Shifting PRIMARY -> JOINER (TO: 3)",
+        "WSREP_SST: [INFO] qmysql joiner: Proceeding with SST: a full copy from the donor at 6f1d1b5e-3c3a-11ef-8a7e-0242ac120002:3 (20261206 16:33:10.512)",
+        "WSREP_SST: [INFO] qmysql joiner: received 1048576 bytes of the copy (1.0 MiB compressed at 512.0 KiB/s) (20261206 16:33:12.514)",
+        "WSREP_SST: [INFO] qmysql joiner: received 1310720 bytes of the copy (1.3 MiB compressed at 600.0 KiB/s) (20261206 16:33:12.701)",
+        "WSREP_SST: [INFO] qmysql joiner: SST completed on joiner: 1.3 MiB in 2.4 s, at 6f1d1b5e-3c3a-11ef-8a7e-0242ac120002:3 (20261206 16:33:12.950)",
+        "2026-12-06 16:33:13 0 [Note] WSREP: Shifting JOINER -> JOINED (TO: 3)",
+    ]
+
+    @Test func ourJoinersProgressIsKeptWithTheTransfer() {
+        var progress = StateTransferProgress()
+        var bytes: [Int64?] = []
+        for (index, line) in Self.ourSST.enumerated() {
+            progress.observe(line, at: Date(timeIntervalSince1970: 100 + Double(index)))
+            bytes.append(progress.current?.bytes)
+        }
+        #expect(bytes == [nil, nil, 1_048_576, 1_310_720, 1_310_720, nil])
+        #expect(progress.completed?.method == .sst)
+        // The rate counts from the request, and the node's state says how far it got.
+        var midway = StateTransferProgress()
+        for (index, line) in Self.ourSST.prefix(3).enumerated() { midway.observe(line, at: Date(timeIntervalSince1970: 100 + Double(index))) }
+        let current = try! #require(midway.current)
+        #expect(current.rate.map { abs($0 - 524_288) < 0.001 } == true, "\(String(describing: current.rate))")
+        let observation = NodeObservation(processRunning: true, grastate: .absent, age: .zero, staleAfter: .seconds(5), stateTransfer: current)
+        #expect(NodeState.assess(observation).reason.contains("receiving a full state transfer (SST), 1.0 MiB so far"), "\(NodeState.assess(observation).reason)")
+        // A progress line with no transfer open (a stray line after the end) opens nothing.
+        var after = StateTransferProgress()
+        after.observe(Self.ourSST[2], at: Date())
+        #expect(after.current == nil)
+    }
+
     @Test func aTransferKeepsTheTimeItWasRequested() {
         var progress = StateTransferProgress()
         progress.observe(Self.incremental[1], at: Date(timeIntervalSince1970: 100))

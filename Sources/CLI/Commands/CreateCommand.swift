@@ -33,6 +33,9 @@ struct CreateCommand: AsyncParsableCommand {
     @Option(help: "mariadb or percona.")
     var flavor: Flavor?
 
+    @Option(help: "How a joining node receives a full copy: qmysql (ours, over TLS, no wait; the default for mariadb) or packaged (the distribution's SST script; the default for percona).")
+    var stateTransfer: StateTransferChoice?
+
     @Option(help: "Database version.")
     var version: String?
 
@@ -125,6 +128,7 @@ struct CreateCommand: AsyncParsableCommand {
     private func applyFlags(to spec: inout QiniuMySQLSpec) {
         if let replicas { spec.replicas = replicas }
         if let flavor { spec.flavor = flavor }
+        if let stateTransfer { spec.stateTransfer = stateTransfer }
         if let version { spec.version = version }
         if let image { spec.image = image }
         if storage != nil || storageClass != nil {
@@ -147,6 +151,7 @@ struct CreateCommand: AsyncParsableCommand {
 }
 
 extension Flavor: ExpressibleByArgument {}
+extension StateTransferChoice: ExpressibleByArgument {}
 extension ApprovalMode: ExpressibleByArgument {}
 
 /// Cluster and task names, checked with QiniuAPI's rule (`ClusterNames.problem`).

@@ -105,7 +105,8 @@ struct NodeRecord: Sendable {
             wsrep = sql
         }
         let transfer = running ? report.stateTransferInProgress.map {
-            StateTransferProgress.Current(method: $0.method.flatMap(StateTransferLog.Method.init(rawValue:)), since: $0.since, donor: $0.donor)
+            StateTransferProgress.Current(method: $0.method.flatMap(StateTransferLog.Method.init(rawValue:)), since: $0.since, donor: $0.donor,
+                                          bytes: $0.bytes)
         } : nil
         return NodeObservation(processRunning: running, lastExit: running ? nil : report.lastExit?.exit,
                                grastate: Self.grastate(of: report), wsrep: wsrep, age: age, staleAfter: staleAfter,

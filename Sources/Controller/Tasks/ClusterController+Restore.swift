@@ -646,7 +646,9 @@ extension ClusterController {
                 if status.wsrep?.ready == true { return }
                 last = status.stateReason
                 // mysqld answers no SQL while it receives a full transfer: the agent's log reading says so.
-                let transfer = status.stateTransferInProgress.map { $0.method.map { "receiving \($0)" } ?? "requesting a state transfer" }
+                let transfer = status.stateTransferInProgress.map { current in
+                    current.method.map { "receiving \($0)" + (current.bytes.map { ", \(ByteCount.short($0)) so far" } ?? "") } ?? "requesting a state transfer"
+                }
                     ?? status.lastStateTransfer.flatMap { $0.at >= started ? "received \($0.method)" : nil }
                 let state = status.wsrep?.localStateComment ?? transfer ?? (status.process.running ? "mysqld starting" : "mysqld not running")
                 if state != shown {

@@ -75,6 +75,7 @@ extension ClusterRenderer {
             nodeName: "$(POD_NAME)", clusterName: names.cluster, dataDirectory: Paths.data, address: "$(POD_IP)", peers: [])
         options.peersFile = "\(Paths.configDirectory)/\(Paths.peersFile)"
         options.flavor = flavor
+        options.stateTransfer = cluster.spec.effectiveStateTransfer
         options.runDirectory = Paths.run
         // The pod's own address, not 0.0.0.0: probes and Services reach a pod at its IP, and in
         // the playground every pod shares the host's network, each on its own loopback address.

@@ -74,6 +74,9 @@ struct AgentFlags: ParsableArguments {
     @Option(name: .customLong("gcache-size"), help: ArgumentHelp("Galera gcache.size: how much history a donor keeps for IST.", valueName: "size"))
     var gcacheSize: String = "32M"
 
+    @Option(name: .customLong("state-transfer"), help: ArgumentHelp("How a joiner receives a full copy: qmysql (our method: a compressed hot backup sent as soon as the joiner listens) or packaged (the distribution's SST script).", valueName: "transfer"), completion: .list(["qmysql", "packaged"]))
+    var stateTransfer: String = "qmysql"
+
     @Flag(name: .customLong("no-pc-recovery"), help: "Turn off pc.recovery (a node that lost every peer then stays down until bootstrapped).")
     var noPcRecovery = false
 
@@ -150,6 +153,7 @@ struct AgentFlags: ParsableArguments {
             "provider": provider.map { [$0] } ?? [],
             "buffer-pool-size": [bufferPoolSize],
             "gcache-size": [gcacheSize],
+            "state-transfer": [stateTransfer],
             "no-pc-recovery": noPcRecovery ? ["true"] : [],
             "monitor-user": monitorUser.map { [$0] } ?? [],
             "monitor-password-file": monitorPasswordFile.map { [$0] } ?? [],

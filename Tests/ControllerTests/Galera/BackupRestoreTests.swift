@@ -171,7 +171,9 @@ extension ControllerScenarioTests {
     @Test("a restore whose controller stops at every step boundary (after steps 0 to 4, and during 5) resumes where it stopped: never step 0 again, fault recovery stands aside, and every node ends on the backup's data")
     func restoreResumesAcrossControllerRestarts() async throws {
         let backupRoot = bed.root + "/resume-backups"
-        try await withScenario("resume", options: .init(backupRoot: backupRoot, stateFile: true)) { scenario in
+        // The packaged method: step 5's join must still run when the controller stops, and its
+        // donor's 10 s sleep is that window (ours is over in about a second).
+        try await withScenario("resume", options: .init(backupRoot: backupRoot, stateFile: true, stateTransfer: .packaged)) { scenario in
             let node0 = scenario.cluster.node(0).sqlOptions
             let checksumAtBackup = try await createFixedTable(node0, rows: 200)
             _ = try await scenario.controller.submit(DataTaskRequest(name: "b", action: .backup))

@@ -35,7 +35,8 @@ extension ControllerScenarioTests {
 
     @Test("the bootstrap node killed right after the first joiner started: the joiner is stopped, the bootstrap node comes back from its position, the others join")
     func bootstrapNodeKilledDuringFormation() async throws {
-        try await withFormation("bootkill", stalledTransferAfter: .seconds(10)) { run in
+        // The packaged method: the first join must still be under way when the donor dies.
+        try await withFormation("bootkill", stalledTransferAfter: .seconds(10), stateTransfer: .packaged) { run in
             run.host.run()
             try await run.waitForTransfer(to: 1, timeout: .seconds(120))
             let writer = try await run.startWriter(on: [0])
@@ -64,7 +65,8 @@ extension ControllerScenarioTests {
 
     @Test("a donor killed during the first formation: the joiner's transfer is given up, the donor rejoins, the joiner is seeded again")
     func donorKilledDuringFormation() async throws {
-        try await withFormation("donorkill", stalledTransferAfter: .seconds(10)) { run in
+        // The packaged method: its donor sleeps 10 s before it streams, the window this test aims at.
+        try await withFormation("donorkill", stalledTransferAfter: .seconds(10), stateTransfer: .packaged) { run in
             run.host.run()
             // demo-0 and demo-1 formed; demo-2 receives its SST from one of them.
             try await run.waitForTransfer(to: 2, timeout: .seconds(180))
@@ -116,7 +118,7 @@ extension ControllerScenarioTests {
     /// (`bootstrapNodeKilledDuringFormation` meets that one).
     @Test("a joiner whose donor and the third node die mid-SST, leaving no Primary component: the others are recovered and bootstrapped, the joiner is re-seeded")
     func joinerStalledWithoutPrimary() async throws {
-        try await withScenario("stalled", options: .init(stalledTransferAfter: .seconds(10))) { scenario in
+        try await withScenario("stalled", options: .init(stalledTransferAfter: .seconds(10), stateTransfer: .packaged)) { scenario in
             let writer = scenario.startWriter()
             try await Task.sleep(for: .milliseconds(500))
             let node = scenario.cluster.node(2)
@@ -150,10 +152,12 @@ extension ControllerScenarioTests {
 extension ControllerScenarioTests {
     /// Three agents on empty datadirs and a controller that forms the cluster (it runs once the
     /// body calls `run.host.run()`); always stopped and cleaned up.
-    func withFormation(_ name: String, stalledTransferAfter: Duration? = nil, _ body: (FormationRun) async throws -> Void) async throws {
+    func withFormation(_ name: String, stalledTransferAfter: Duration? = nil, stateTransfer: StateTransferChoice = .qmysql,
+                       _ body: (FormationRun) async throws -> Void) async throws {
         let root = bed.root + "/" + name
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         var configuration = bed.clusterConfiguration(root: root)
+        configuration.stateTransfer = stateTransfer
         let host = try await InProcessController.start(
             for: configuration, monitorUser: GaleraBed.monitorUser, monitorPassword: bed.monitorPassword,
             httpClient: bed.httpClient) { controller in

@@ -87,7 +87,8 @@ extension ControllerScenarioTests {
 
     @Test("a joiner killed in the middle of its full SST is re-joined by SST, and the cluster is Green again by itself")
     func joinerKilledDuringSST() async throws {
-        try await withScenario("sst") { scenario in
+        // The packaged method, whose donor sleeps 10 s first: a window to kill the joiner in.
+        try await withScenario("sst", options: .init(stateTransfer: .packaged)) { scenario in
             let writer = scenario.startWriter()
             try await Task.sleep(for: .milliseconds(500))
             let node = scenario.cluster.node(2)

@@ -38,6 +38,9 @@ final class Scenario: Sendable {
         var stalledTransferAfter: Duration?
         /// The controller keeps a state file (in the scenario's root), as under the operator.
         var stateFile = false
+        /// How joiners receive a full copy. A test that kills a transfer in its middle uses the
+        /// packaged script, whose donor waits 10 s first: ours is over before a test can aim.
+        var stateTransfer = StateTransferChoice.qmysql
     }
 
     private init(name: String, bed: GaleraBed, cluster: LocalCluster, host: InProcessController, root: String, options: Options) {
@@ -83,6 +86,7 @@ final class Scenario: Sendable {
         try await bed.ensureSnapshot()
         let root = bed.root + "/" + name
         var clusterConfiguration = bed.clusterConfiguration(root: root, firstAddress: options.firstAddress ?? GaleraBed.firstAddress, executable: options.executable)
+        clusterConfiguration.stateTransfer = options.stateTransfer
         let host = try await InProcessController.start(
             for: clusterConfiguration, monitorUser: GaleraBed.monitorUser, monitorPassword: bed.monitorPassword,
             httpClient: bed.httpClient
