@@ -326,7 +326,7 @@ public actor ClusterController {
         // An escalated step is tried again only every escalatedRetryInterval, whatever succeeded
         // in between (a recovered position must not restart the loop into the same wall).
         if escalated != nil, case .step(let step) = plan, let entry = retries.entry(for: step.action),
-           wallClock().timeIntervalSince(entry.lastAt) < configuration.escalatedRetryInterval.inSeconds {
+           now - entry.lastInstant < configuration.escalatedRetryInterval {
             backingOff = true
         }
         // A pause is the user's own request: it runs even with automatic recovery off.

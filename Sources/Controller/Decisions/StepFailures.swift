@@ -13,7 +13,10 @@ struct StepFailures: Sendable {
         var node: String
         var count: Int
         var lastError: String
+        /// When it last failed: on the time of day for the status, on the controller's clock
+        /// for the escalated retry interval (a clock the tests move).
         var lastAt: Date
+        var lastInstant: ContinuousClock.Instant
     }
 
     private(set) var entries: [String: Entry] = [:]
@@ -21,13 +24,14 @@ struct StepFailures: Sendable {
     /// The key of a step: its verb and node (a position that moves does not make a new step).
     static func key(_ action: RecoveryAction) -> String { "\(action.verb) \(action.node)" }
 
-    mutating func failed(_ action: RecoveryAction, error: String, at date: Date) -> Entry {
+    mutating func failed(_ action: RecoveryAction, error: String, at date: Date, instant: ContinuousClock.Instant) -> Entry {
         let key = Self.key(action)
-        var entry = entries[key] ?? Entry(step: action.description, node: action.node, count: 0, lastError: error, lastAt: date)
+        var entry = entries[key] ?? Entry(step: action.description, node: action.node, count: 0, lastError: error, lastAt: date, lastInstant: instant)
         entry.step = action.description
         entry.count += 1
         entry.lastError = error
         entry.lastAt = date
+        entry.lastInstant = instant
         entries[key] = entry
         return entry
     }
@@ -63,8 +67,8 @@ struct RetryState: Sendable {
 
     mutating func stepSucceeded(_ action: RecoveryAction) { perStep.succeeded(action) }
 
-    mutating func stepFailed(_ action: RecoveryAction, error: String, at date: Date) -> StepFailures.Entry {
-        let entry = perStep.failed(action, error: error, at: date)
+    mutating func stepFailed(_ action: RecoveryAction, error: String, at date: Date, instant: ContinuousClock.Instant) -> StepFailures.Entry {
+        let entry = perStep.failed(action, error: error, at: date, instant: instant)
         last = entry
         return entry
     }

@@ -55,7 +55,7 @@ extension ClusterController {
             let message = error is CancellationError ? "cancelled (deadline or shutdown)" : "\(error)"
             history.finish(id, outcome: .failed(message), at: wallClock())
             metrics.recordRecoveryStep(step.fault, succeeded: false)
-            let entry = retries.stepFailed(step.action, error: message, at: wallClock())
+            let entry = retries.stepFailed(step.action, error: message, at: wallClock(), instant: clock.now)
             log.error("failed: \(step.action): \(message)", metadata: ["failures of this step": "\(entry.count)"])
             throw error
         }
