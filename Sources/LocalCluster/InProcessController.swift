@@ -50,12 +50,21 @@ public final class InProcessController: Sendable {
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let application = try ControllerServer.application(for: controller, logger: serverLogger) { portContinuation.yield($0) }
         let services = ServiceGroup(configuration: .init(services: [application], logger: serverLogger))
-        let server = Task { try await services.run() }
+        // The stream ends with the server, so a server that never listens (its port taken) ends
+        // the wait below with its own error instead of leaving it waiting forever.
+        let server = Task {
+            defer { portContinuation.finish() }
+            try await services.run()
+        }
         var port: Int?
         for await value in ports { port = value; break }
         guard let port else {
-            server.cancel()
-            throw LocalCluster.Failure("the controller's endpoints did not start listening")
+            let reason: String
+            switch await server.result {
+            case .failure(let error): reason = String(describing: error)
+            case .success: reason = "the server ended"
+            }
+            throw LocalCluster.Failure("the controller's endpoints did not start listening on port \(configuration.listenPort): \(reason)")
         }
         return InProcessController(controller: controller, port: port, server: server, services: services)
     }
@@ -68,13 +77,21 @@ public final class InProcessController: Sendable {
         }
     }
 
-    /// Stops the loop and the endpoints; the nodes keep running.
-    public func stop() async {
+    /// Stops the loop and the endpoints; the nodes keep running. A request still open after
+    /// `drain` (a status watch, a report handler waiting on the controller) is cut: the server's
+    /// task is cancelled, as a pod's would be killed after its grace period.
+    public func stop(drain: Duration = .seconds(5)) async {
         let task = loop.withLock { $0 }
         task?.cancel()
         await task?.value
         await services.triggerGracefulShutdown()
-        _ = try? await server.value
+        let server = self.server
+        let cut = Task {
+            try await Task.sleep(for: drain)
+            server.cancel()
+        }
+        _ = await server.result
+        cut.cancel()
     }
 }
 
