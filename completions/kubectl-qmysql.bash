@@ -231,7 +231,7 @@ _kubectl-qmysql_create() {
     repeating_flags=()
     non_repeating_flags=(--dry-run --wait --version -h --help)
     repeating_options=()
-    non_repeating_options=(--kubeconfig --context -n --namespace --request-timeout --replicas --flavor --state-transfer --version --image --storage --storage-class --backup-time --reserved-days --from-backup --from-cluster -f --timeout --output -o)
+    non_repeating_options=(--kubeconfig --context -n --namespace --request-timeout --replicas --flavor --state-transfer --replication-tls --version --image --storage --storage-class --backup-time --reserved-days --from-backup --from-cluster -f --timeout --output -o)
     __kubectl-qmysql_offer_flags_options 1
 
     # Offer option value completions
@@ -257,6 +257,10 @@ _kubectl-qmysql_create() {
         ;;
     '--state-transfer')
         __kubectl-qmysql_add_completions -W 'qmysql'$'\n''packaged'
+        return
+        ;;
+    '--replication-tls')
+        __kubectl-qmysql_add_completions -W 'required'$'\n''accepting'$'\n''off'
         return
         ;;
     '--version')
@@ -689,7 +693,7 @@ _kubectl-qmysql_agent() {
     repeating_flags=()
     non_repeating_flags=(--no-pc-recovery --version -h --help)
     repeating_options=()
-    non_repeating_options=(--node-name --cluster-name --data-dir --address --peers --peers-file --flavor --run-dir --mysql-port --galera-port --ist-port --sst-port --listen-address --listen-port --token-file --controller-url --heartbeat-interval --poll-interval --start --server-binary --provider --buffer-pool-size --gcache-size --state-transfer --monitor-user --monitor-password-file --root-password-file --controller-user --controller-password-file --stop-timeout --helper-timeout --log-max-bytes --log-archives --log-level --log-format --config-file --tls-cert-file --tls-key-file --ca-file --token)
+    non_repeating_options=(--node-name --cluster-name --data-dir --address --peers --peers-file --flavor --run-dir --mysql-port --galera-port --ist-port --sst-port --listen-address --listen-port --token-file --controller-url --heartbeat-interval --poll-interval --start --server-binary --provider --buffer-pool-size --gcache-size --state-transfer --replication-tls --monitor-user --monitor-password-file --root-password-file --controller-user --controller-password-file --stop-timeout --helper-timeout --log-max-bytes --log-archives --log-level --log-format --config-file --tls-cert-file --tls-key-file --ca-file --token)
     __kubectl-qmysql_offer_flags_options 0
 
     # Offer option value completions
@@ -767,6 +771,10 @@ _kubectl-qmysql_agent() {
         ;;
     '--state-transfer')
         __kubectl-qmysql_add_completions -W 'qmysql'$'\n''packaged'
+        return
+        ;;
+    '--replication-tls')
+        __kubectl-qmysql_add_completions -W 'required'$'\n''accepting'$'\n''off'
         return
         ;;
     '--monitor-user')

@@ -97,10 +97,12 @@ public struct AgentConfiguration: Sendable {
             gcacheSize: options.gcacheSize, pcRecovery: options.pcRecovery)
         cluster.includeFile = options.configFile
         cluster.stateTransfer = options.stateTransfer
-        // The cluster's certificate secures our state transfer as it does the roles' API.
+        // The cluster's certificate secures our state transfer and Galera's replication as it
+        // does the roles' API.
         if let certificate = options.tlsCertificateFile, let key = options.tlsKeyFile, let ca = options.caFile {
-            cluster.stateTransferTLS = TLSFiles(certificate: certificate, key: key, certificateAuthority: ca)
+            cluster.tls = TLSFiles(certificate: certificate, key: key, certificateAuthority: ca)
         }
+        cluster.replicationEncryption = options.replicationEncryption
         self.init(
             nodeName: options.nodeName, cluster: cluster, address: options.address, dataDirectory: options.dataDirectory,
             runDirectory: options.runDirectory, listenAddress: options.listenAddress ?? options.address,

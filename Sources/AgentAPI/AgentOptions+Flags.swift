@@ -40,6 +40,8 @@ extension AgentOptions {
             .text("gcache-size", \.gcacheSize, valueName: "size", help: "Galera gcache.size: how much history a donor keeps for IST."),
             .choice("state-transfer", \.stateTransfer,
                     help: "How a joiner receives a full copy: qmysql (our method: a compressed hot backup sent as soon as the joiner listens) or packaged (the distribution's SST script)."),
+            .choice("replication-tls", \.replicationEncryption,
+                    help: "Galera's replication and IST over TLS with --tls-cert-file, --tls-key-file and --ca-file: required, accepting (TLS and plain TCP, the middle of a rolling change) or off (plain TCP)."),
             .presence("no-pc-recovery", \.pcRecovery, sets: false,
                       help: "Turn off pc.recovery (a node that lost every peer then stays down until bootstrapped)."),
             .text("monitor-user", \.monitorUser, valueName: "user",

@@ -44,6 +44,9 @@ public struct AgentOptions: Sendable, Hashable, Codable {
     public var pcRecovery = true
     /// How a joiner receives a full copy: our method or the distribution's script.
     public var stateTransfer: StateTransferChoice = .qmysql
+    /// Whether Galera's replication runs over TLS (with the TLS files below). Off unless asked: a
+    /// pod template from before the flag existed keeps meaning plain TCP, whatever agent runs it.
+    public var replicationEncryption: ReplicationEncryption = .off
     /// The account the agent reads status with over the unix socket; nil: the one the flavor's
     /// datadir initialisation creates for the OS user the agent runs as (`Flavor.socketUser`), so
     /// the same rendered arguments work in a pod (user mysql) and in the playground (any user).
@@ -176,6 +179,9 @@ public struct AgentOptions: Sendable, Hashable, Codable {
         }
         if (tlsCertificateFile == nil) != (tlsKeyFile == nil) {
             problems.append("--tls-cert-file and --tls-key-file go together: give both to serve HTTPS, or neither")
+        }
+        if replicationEncryption != .off, tlsCertificateFile == nil || tlsKeyFile == nil || caFile == nil {
+            problems.append("--replication-tls \(replicationEncryption.rawValue) needs the cluster's certificate: give --tls-cert-file, --tls-key-file and --ca-file, or --replication-tls off")
         }
         if controllerURL?.hasPrefix("https://") == true, caFile == nil {
             problems.append("--controller-url is https: give --ca-file, the CA its certificate must chain to")

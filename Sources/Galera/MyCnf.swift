@@ -10,6 +10,7 @@ public enum MyCnf {
             "pc.recovery=\(cluster.pcRecovery ? "TRUE" : "FALSE")",
         ]
         providerOptions += cluster.evsOptions
+        providerOptions += cluster.replicationEncryption.providerOptions(cluster.tls)
         let lines: [String] = [
             "# Written by the qmysql agent for node \(node.name) of cluster \(cluster.name). Do not edit:",
             "# the agent rewrites it before every start.",
@@ -53,7 +54,7 @@ public enum MyCnf {
             // Otherwise every SST leaves a timestamped log copy in the datadir.
             "sst-log-archive=0",
             "",
-        ] + (cluster.stateTransferTLS.map { tls in [
+        ] + (cluster.tls.map { tls in [
             // Our state transfer's own group (mysqld ignores it): its TLS files.
             "[qmysql-sst]",
             "tls-cert=\(tls.certificate)",

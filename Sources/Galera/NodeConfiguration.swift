@@ -31,6 +31,27 @@ public enum StateTransferChoice: String, Sendable, Hashable, Codable, CaseIterab
     }
 }
 
+/// Whether Galera's own traffic (replication on 4567, IST on 4568) runs over TLS with the
+/// cluster's certificate (`socket.ssl_*`). Galera verifies the peer's certificate against the
+/// cluster's CA either way it is on: a node with another CA's certificate never joins.
+public enum ReplicationEncryption: String, Sendable, Hashable, Codable, CaseIterable {
+    /// TLS only: a peer that speaks plain TCP, or holds no certificate of the cluster's CA, is refused.
+    case required
+    /// TLS to and from every peer that speaks it, plain TCP accepted too (`socket.dynamic`): the
+    /// middle of a rolling change between `off` and `required`, in either direction. Every
+    /// connection between two nodes that both have TLS is encrypted (measured: TLS records only).
+    case accepting
+    /// Plain TCP.
+    case off
+
+    /// The provider options that configure it with `tls` (none without TLS files).
+    public func providerOptions(_ tls: TLSFiles?) -> [String] {
+        guard let tls, self != .off else { return [] }
+        let files = ["socket.ssl_cert=\(tls.certificate)", "socket.ssl_key=\(tls.key)", "socket.ssl_ca=\(tls.certificateAuthority)"]
+        return self == .accepting ? files + ["socket.dynamic=YES"] : files
+    }
+}
+
 /// Settings every node of a cluster shares.
 public struct ClusterSettings: Sendable, Hashable, Codable {
     public var name: String
@@ -48,8 +69,11 @@ public struct ClusterSettings: Sendable, Hashable, Codable {
     /// How a joiner receives a full copy (`wsrep_sst_method`).
     public var stateTransfer: StateTransferChoice = .qmysql
     /// The cluster's certificate, its key and its CA: our state transfer runs over TLS with them
-    /// (the `[qmysql-sst]` group of my.cnf names them for it). nil: plain TCP.
-    public var stateTransferTLS: TLSFiles?
+    /// (the `[qmysql-sst]` group of my.cnf names them for it), and so does Galera's replication
+    /// unless `replicationEncryption` is off. nil: plain TCP everywhere.
+    public var tls: TLSFiles?
+    /// Whether Galera's replication and IST use `tls` (nothing without it).
+    public var replicationEncryption: ReplicationEncryption = .required
     /// A my.cnf with the user's settings (the operator's ConfigMap), included last so its values win.
     /// The operator refuses settings the agent owns (addresses, paths, wsrep wiring).
     public var includeFile: String?

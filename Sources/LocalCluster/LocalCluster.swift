@@ -16,6 +16,8 @@ public final class LocalCluster: Sendable {
     public let nodes: [LocalNode]
     private let logger: Logger
     private let agents = Mutex<[Int: ChildProcess]>([:])
+    /// Changes to one node's agent options from `replaceAgent` on: a rolled pod's new template.
+    private let adjustments = Mutex<[Int: @Sendable (inout AgentOptions) -> Void]>([:])
 
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
@@ -83,8 +85,31 @@ public final class LocalCluster: Sendable {
         options.pollInterval = configuration.pollInterval
         options.pcRecovery = configuration.pcRecovery
         options.stateTransfer = configuration.stateTransfer
+        if let tls = configuration.tls?.files {
+            options.tlsCertificateFile = tls.certificate
+            options.tlsKeyFile = tls.key
+            options.caFile = tls.certificateAuthority
+            options.replicationEncryption = configuration.replicationEncryption
+        }
         options.controllerURL = configuration.controllerURLPrefix.map { "\($0)/\(node.name)" }
+        adjustments.withLock { $0[node.index] }?(&options)
         return options
+    }
+
+    /// Replaces one node's agent by one whose options `adjust` changed, as a rolled pod comes back
+    /// with a changed template: SIGTERM first (the agent stops its mysqld gracefully), then the
+    /// new agent, which waits for `startNode`.
+    public func replaceAgent(_ index: Int, timeout: Duration = .seconds(60), adjusting adjust: @escaping @Sendable (inout AgentOptions) -> Void) async throws {
+        if let child = agents.withLock({ $0.removeValue(forKey: index) }) {
+            child.signal(SIGTERM)
+            if await child.wait(timeout: timeout) == nil {
+                child.signal(SIGKILL)
+                _ = await child.wait()
+                throw Failure("the agent of \(nodes[index].name) did not stop within \(timeout) of SIGTERM; see \(nodes[index].agentLog)")
+            }
+        }
+        adjustments.withLock { $0[index] = adjust }
+        try await startAgents()
     }
 
     /// SIGKILL to one node's agent only, as when an agent crashes: its mysqld (in a process group

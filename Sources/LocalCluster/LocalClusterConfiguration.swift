@@ -1,4 +1,5 @@
 import AgentAPI
+import AsyncHTTPClient
 import Foundation
 import Galera
 
@@ -18,6 +19,12 @@ public struct LocalClusterConfiguration: Sendable {
     public var pcRecovery = true
     /// How joiners receive a full copy (the agents' `--state-transfer`).
     public var stateTransfer: StateTransferChoice = .qmysql
+    /// The cluster's certificate files, and a client that trusts their CA: the agents serve their
+    /// API over HTTPS with them, and our state transfer and Galera's replication use them. nil:
+    /// plain HTTP and TCP.
+    public var tls: TLS?
+    /// Galera's replication over `tls` (the agents' `--replication-tls`).
+    public var replicationEncryption: ReplicationEncryption = .required
     /// Reports go to `<prefix>/<node name>` when set.
     public var controllerURLPrefix: String?
     public var heartbeatInterval: Duration = .seconds(2)
@@ -56,6 +63,17 @@ public struct LocalClusterConfiguration: Sendable {
 
         var environment: [String: String] {
             ["LD_PRELOAD": nssWrapper, "NSS_WRAPPER_PASSWD": passwdFile, "NSS_WRAPPER_GROUP": groupFile, "HOME": "/"]
+        }
+    }
+
+    public struct TLS: Sendable {
+        public var files: TLSFiles
+        /// Reaches the agents' HTTPS API: it trusts the files' CA. The caller owns it (and shuts it down).
+        public var httpClient: HTTPClient
+
+        public init(files: TLSFiles, httpClient: HTTPClient) {
+            self.files = files
+            self.httpClient = httpClient
         }
     }
 

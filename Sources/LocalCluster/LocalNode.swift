@@ -22,7 +22,11 @@ public struct LocalNode: Sendable {
         dataDirectory = directory + "/data"
         runDirectory = directory + "/run"
         agentLog = directory + "/agent.log"
-        client = AgentClient(baseURL: "http://\(address):\(configuration.agentPort)", token: configuration.token)
+        client = if let tls = configuration.tls {
+            AgentClient(baseURL: "https://\(address):\(configuration.agentPort)", token: configuration.token, httpClient: tls.httpClient)
+        } else {
+            AgentClient(baseURL: "http://\(address):\(configuration.agentPort)", token: configuration.token)
+        }
     }
 
     public var socketPath: String { runDirectory + "/mysqld.sock" }

@@ -7,10 +7,13 @@
 // 1. `playground up` (with its demo cluster) as a user runs it: the wall time to the command's
 //    exit, which is after demo is Green; meanwhile the API is polled every 100 ms for the parts
 //    (pods created, each node's first Green, the cluster Green);
-// 2. `create second` through the CLI and the same polling: create to Green for a second cluster;
-// 3. `second` scaled 3 → 5 → 3: each scale to Green with every node Ready, and how many of the
+// 2. `backup demo --wait`, then `restore demo --from <that backup> --yes --wait` through the CLI:
+//    the restore's wall time, and from its start to demo Green again (every step, the backup of
+//    the current state included);
+// 3. `create second` through the CLI and the same polling: create to Green for a second cluster;
+// 4. `second` scaled 3 → 5 → 3: each scale to Green with every node Ready, and how many of the
 //    three pods that stay were restarted or replaced (their uid, agent and mysqld pids);
-// 4. `playground down --purge`, timed too.
+// 5. `playground down --purge`, timed too.
 import ArgumentParser
 import Foundation
 import Galera
@@ -139,6 +142,29 @@ for index in 1...arguments.runs {
     for part in parts { if let mark = await upTimeline.value(part) { upParts.append("\(part) \(String(format: "%.1f", mark.inSeconds))") } }
     log("run \(index): up to demo Green \(String(format: "%.1f", upTime.inSeconds)) s: \(upParts.joined(separator: ", "))")
 
+    let kube = try KubeClient.make(options: ClientOptions(kubeconfig: layout.kubeconfig))
+    let (backupTime, backedUp) = try await run(arguments.binary, ["backup", "demo", "--wait", "--kubeconfig", layout.kubeconfig], log: root + "-backup.log")
+    let backups = try await kube.list(QiniuMySQLData.self, namespace: "default").items.filter {
+        $0.spec.action == .backup && $0.status?.phase == .succeeded
+    }
+    guard backedUp, let backup = backups.first?.metadata.name else {
+        log("backup failed; see \(root)-backup.log")
+        exit(1)
+    }
+    log("run \(index): backup of demo \(String(format: "%.1f", backupTime.inSeconds)) s")
+    let restoreStarted = ContinuousClock.now
+    let (restoreTime, restored) = try await run(
+        arguments.binary, ["restore", "demo", "--from", backup, "--yes", "--wait", "--kubeconfig", layout.kubeconfig], log: root + "-restore.log")
+    guard restored else {
+        log("restore failed; see \(root)-restore.log")
+        exit(1)
+    }
+    let restoreTimeline = Timeline()
+    await follow(cluster: "demo", kubeconfig: layout.kubeconfig, timeline: restoreTimeline, limit: .seconds(300))
+    let restoreGreen = ContinuousClock.now - restoreStarted
+    try? await kube.shutdown()
+    log("run \(index): restore \(String(format: "%.1f", restoreTime.inSeconds)) s; demo Green \(String(format: "%.1f", restoreGreen.inSeconds)) s after it began")
+
     let createTimeline = Timeline()
     let (_, created) = try await run(arguments.binary, ["create", "second", "--replicas", "3", "--kubeconfig", layout.kubeconfig], log: root + "-create.log")
     guard created else {
@@ -169,11 +195,11 @@ for index in 1...arguments.runs {
 
     let (downTime, _) = try await run(arguments.binary, ["playground", "down", "--purge", "--dir", root], log: root + "-down.log")
     log("run \(index): down --purge \(String(format: "%.1f", downTime.inSeconds)) s")
-    rows.append("| \(index) | \(String(format: "%.1f", upTime.inSeconds)) s | \(second) s | \(scaleCells.joined(separator: " | ")) | \(String(format: "%.1f", downTime.inSeconds)) s |")
-    for suffix in ["-up.log", "-create.log", "-down.log", "-up.log.pid", "-create.log.pid", "-down.log.pid"] {
+    rows.append("| \(index) | \(String(format: "%.1f", upTime.inSeconds)) s | \(String(format: "%.1f", restoreGreen.inSeconds)) s | \(second) s | \(scaleCells.joined(separator: " | ")) | \(String(format: "%.1f", downTime.inSeconds)) s |")
+    for suffix in ["-up.log", "-backup.log", "-restore.log", "-create.log", "-down.log"].flatMap({ [$0, $0 + ".pid"] }) {
         try? FileManager.default.removeItem(atPath: root + suffix)
     }
 }
-print("| run | up to demo Green | create to Green (second cluster) | scale 3 → 5 | scale 5 → 3 | down --purge |")
-print("|---|---|---|---|---|---|")
+print("| run | up to demo Green | restore of demo to Green | create to Green (second cluster) | scale 3 → 5 | scale 5 → 3 | down --purge |")
+print("|---|---|---|---|---|---|---|")
 for row in rows { print(row) }

@@ -60,6 +60,14 @@ public enum QiniuCRDs {
                     "type": "string", "enum": enumValues(StateTransferChoice.self),
                     "description": "How a joining node receives a full copy: qmysql (a compressed hot backup over TLS, sent as soon as the joiner listens; the default for mariadb) or packaged (the distribution's SST script, which waits 10 s first; the default for percona, whose 8.0 runs only xtrabackup-v2).",
                 ],
+                "tls": object(
+                    "Encryption in transit between the nodes (the cluster's own CA; its certificates are in the cluster's Secret).",
+                    [
+                        "replication": [
+                            "type": "string", "enum": enumValues(ReplicationEncryption.self),
+                            "description": "Galera's replication and IST over TLS: required (the default for a new cluster; a peer without the cluster's certificate is refused), accepting (TLS and plain TCP) or off (the default for a cluster formed before this setting existed). A change rolls out one node at a time through accepting, and the cluster stays Primary.",
+                        ],
+                    ]),
                 "version": string("Database version; chooses the default image.", minLength: 1),
                 "image": string("Database image; overrides the flavor's default.", minLength: 1),
                 "resources": object(
@@ -132,6 +140,10 @@ public enum QiniuCRDs {
                     "description": "What the cluster is meant to be doing: a Red cluster that is forming, paused or being restored does what it was asked to.",
                 ],
                 "ready": ["type": "string"],
+                "replicationEncryption": [
+                    "type": "string", "enum": enumValues(ReplicationEncryption.self),
+                    "description": "Whether Galera's replication runs over TLS on every database pod (written once a rollout of spec.tls.replication is complete).",
+                ],
                 "nodes": [
                     "type": "array",
                     "items": object(

@@ -53,6 +53,8 @@ public struct QiniuMySQLSpec: Codable, Sendable, Hashable {
     /// How a joining node receives a full copy: `qmysql` (our method; the default for MariaDB) or
     /// `packaged` (the distribution's SST script; the default for Percona).
     public var stateTransfer: StateTransferChoice?
+    /// Encryption in transit between the nodes.
+    public var tls: TLSSpec?
 
     // Pod placement, rendered into the database pods as a Pod spec has them.
     public var nodeSelector: [String: String]?
@@ -106,6 +108,18 @@ public struct QiniuMySQLSpec: Codable, Sendable, Hashable {
         self.podLabels = podLabels
         self.podAnnotations = podAnnotations
         self.imagePullSecrets = imagePullSecrets
+    }
+}
+
+public struct TLSSpec: Codable, Sendable, Hashable {
+    /// Galera's replication and IST over TLS with the cluster's certificate: `required` (the
+    /// default for a new cluster), `accepting` (TLS and plain TCP) or `off` (the default for a
+    /// cluster formed before this setting existed). A change is rolled out one node at a time,
+    /// through `accepting`, so the cluster stays Primary.
+    public var replication: ReplicationEncryption?
+
+    public init(replication: ReplicationEncryption? = nil) {
+        self.replication = replication
     }
 }
 
@@ -191,6 +205,10 @@ public struct QiniuMySQLStatus: Codable, Sendable, Hashable {
     /// Forming, Serving, Paused or Restoring: what the cluster is meant to be doing, so a Red
     /// state during a formation, a pause or a restore reads as planned.
     public var phase: ClusterPhase?
+    /// Whether Galera's replication runs over TLS on every database pod: written when a rollout
+    /// of the setting is complete (or before the cluster first formed), read to roll the next
+    /// change through `accepting`.
+    public var replicationEncryption: ReplicationEncryption?
 
     public init(state: ClusterState? = nil, ready: String? = nil, nodes: [QiniuMySQLNodeStatus]? = nil,
                 conditions: [Condition]? = nil, observedGeneration: Int64? = nil,

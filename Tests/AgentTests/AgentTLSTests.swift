@@ -62,7 +62,7 @@ struct AgentTLSTests {
         await #expect(throws: (any Error).self, "no plain HTTP on a TLS port") { _ = try await cleartext.status() }
     }
 
-    @Test("half a TLS configuration, or an https controller without a CA, is refused with what to give")
+    @Test("half a TLS configuration, an https controller without a CA, or replication over TLS without the files, is refused with what to give")
     func refusesIncompleteTLSOptions() {
         var options = AgentOptions(nodeName: "n0", clusterName: "c", dataDirectory: "/d", address: "127.0.0.2", peers: ["127.0.0.2"])
         options.tlsCertificateFile = "/tls.crt"
@@ -72,5 +72,10 @@ struct AgentTLSTests {
         #expect(options.problems == ["--controller-url is https: give --ca-file, the CA its certificate must chain to"])
         options.caFile = "/ca.crt"
         #expect(options.problems.isEmpty)
+        options.replicationEncryption = .required
+        #expect(options.problems.isEmpty, "replication over TLS with the cluster's certificate")
+        options.caFile = nil
+        options.controllerURL = nil
+        #expect(options.problems == ["--replication-tls required needs the cluster's certificate: give --tls-cert-file, --tls-key-file and --ca-file, or --replication-tls off"])
     }
 }

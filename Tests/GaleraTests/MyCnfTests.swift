@@ -73,10 +73,26 @@ struct MyCnfTests {
     func stateTransferSettings() {
         var cluster = Self.cluster
         #expect(!MyCnf.render(cluster: cluster, node: Self.node).contains("[qmysql-sst]"), "no TLS, no group")
-        cluster.stateTransferTLS = TLSFiles(certificate: "/s/tls.crt", key: "/s/tls.key", certificateAuthority: "/s/ca.crt")
+        cluster.tls = TLSFiles(certificate: "/s/tls.crt", key: "/s/tls.key", certificateAuthority: "/s/ca.crt")
         #expect(MyCnf.render(cluster: cluster, node: Self.node).contains("\n[qmysql-sst]\ntls-cert=/s/tls.crt\ntls-key=/s/tls.key\ntls-ca=/s/ca.crt\n\n[mariabackup]\n"))
         cluster.stateTransfer = .packaged
         #expect(MyCnf.render(cluster: cluster, node: Self.node).contains("wsrep_sst_method=mariabackup\n"))
+    }
+
+    @Test("Galera's replication uses the cluster's certificate: required by default, accepting plain TCP in the middle of a rolling change, off")
+    func replicationEncryption() {
+        var cluster = Self.cluster
+        #expect(!MyCnf.render(cluster: cluster, node: Self.node).contains("socket.ssl"), "no TLS files, plain TCP")
+        cluster.tls = TLSFiles(certificate: "/s/tls.crt", key: "/s/tls.key", certificateAuthority: "/s/ca.crt")
+        let files = "socket.ssl_cert=/s/tls.crt;socket.ssl_key=/s/tls.key;socket.ssl_ca=/s/ca.crt"
+        let required = MyCnf.render(cluster: cluster, node: Self.node)
+        #expect(required.contains(";\(files)\"\n"), "\(required)")
+        #expect(!required.contains("socket.dynamic"))
+        cluster.replicationEncryption = .accepting
+        #expect(MyCnf.render(cluster: cluster, node: Self.node).contains(";\(files);socket.dynamic=YES\"\n"))
+        cluster.replicationEncryption = .off
+        let off = MyCnf.render(cluster: cluster, node: Self.node)
+        #expect(!off.contains("socket.ssl") && off.contains("[qmysql-sst]"), "our state transfer keeps its TLS")
     }
 
     /// A pod that is not root runs mysqld as itself: no `user=` in [mysqld], which would make

@@ -231,7 +231,11 @@ import Testing
     @Test func table() {
         let current = [Self.pod(0, "r2"), Self.pod(1, "r2"), Self.pod(2, "r2")]
         let outdated = [Self.pod(0, "r1"), Self.pod(1, "r1"), Self.pod(2, "r1")]
-        #expect(RolloutDecision.next(pods: current, replicas: 3, updateRevision: "r2", state: .green) == .none("every pod runs the current template"))
+        #expect(RolloutDecision.next(pods: current, replicas: 3, updateRevision: "r2", state: .green) == .complete)
+        #expect(RolloutDecision.next(pods: current, replicas: 3, updateRevision: "r2", state: .yellow) == .none("every pod runs the current template"),
+                "complete only while Green")
+        #expect(RolloutDecision.next(pods: Array(current.prefix(2)), replicas: 3, updateRevision: "r2", state: .green) == .none("every pod runs the current template"),
+                "complete only with every pod there")
         #expect(RolloutDecision.next(pods: outdated, replicas: 3, updateRevision: "r2", state: .green) == .replace(pod: "demo-2"))
         #expect(RolloutDecision.next(pods: outdated, replicas: 3, updateRevision: nil, state: .green) == .none("the StatefulSet has not published its revision yet"))
         #expect(RolloutDecision.next(pods: outdated, replicas: 3, updateRevision: "r2", state: .yellow) == .none("the cluster is Yellow; a rollout waits for Green"))
@@ -240,6 +244,39 @@ import Testing
         #expect(RolloutDecision.next(pods: Array(outdated.prefix(2)), replicas: 3, updateRevision: "r2", state: .green) == .none("waiting for 1 pod(s) to exist"))
         let terminating = [Self.pod(0, "r1"), Self.pod(1, "r1", terminating: true), Self.pod(2, "r2")]
         #expect(RolloutDecision.next(pods: terminating, replicas: 3, updateRevision: "r2", state: .green) == .none("demo-1 is terminating"))
+    }
+
+    @Test("a change of replication encryption goes through accepting on every node first")
+    func encryptionRollout() {
+        func cluster(asked: ReplicationEncryption?, running: ReplicationEncryption?, formed: Bool) -> QiniuMySQL {
+            var cluster = QiniuMySQL(metadata: ObjectMeta(name: "demo", namespace: "default"))
+            if let asked { cluster.spec.tls = TLSSpec(replication: asked) }
+            if running != nil || formed {
+                cluster.status = QiniuMySQLStatus(clusterUUID: formed ? "f0e1d2c3-0000-0000-0000-000000000000" : nil)
+                cluster.status?.replicationEncryption = running
+            }
+            return cluster
+        }
+        // A new cluster: TLS from its first pod, recorded before it forms.
+        let new = cluster(asked: nil, running: nil, formed: false)
+        #expect(EncryptionRollout.rendered(new) == .required)
+        #expect(EncryptionRollout.recorded(new, rolledOut: false) == .required)
+        // Formed before the setting existed: plain TCP, kept until asked.
+        let legacy = cluster(asked: nil, running: nil, formed: true)
+        #expect(EncryptionRollout.rendered(legacy) == .off)
+        #expect(EncryptionRollout.recorded(legacy, rolledOut: false) == .off)
+        // Asked to turn it on: accepting first, recorded only once rolled out; then required.
+        let asked = cluster(asked: .required, running: nil, formed: true)
+        #expect(EncryptionRollout.rendered(asked) == .accepting)
+        #expect(EncryptionRollout.recorded(asked, rolledOut: false) == .off)
+        #expect(EncryptionRollout.recorded(asked, rolledOut: true) == .accepting)
+        #expect(EncryptionRollout.rendered(cluster(asked: .required, running: .accepting, formed: true)) == .required)
+        #expect(EncryptionRollout.recorded(cluster(asked: .required, running: .accepting, formed: true), rolledOut: true) == .required)
+        // And back off the same way; a change of mind half-way goes straight back.
+        #expect(EncryptionRollout.rendered(cluster(asked: .off, running: .required, formed: true)) == .accepting)
+        #expect(EncryptionRollout.rendered(cluster(asked: .off, running: .accepting, formed: true)) == .off)
+        #expect(EncryptionRollout.rendered(cluster(asked: .required, running: .required, formed: true)) == .required)
+        #expect(EncryptionRollout.rendered(cluster(asked: .accepting, running: .off, formed: true)) == .accepting)
     }
 
     @Test func podsAreReadFromTheAPIShape() throws {

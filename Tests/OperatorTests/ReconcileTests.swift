@@ -445,9 +445,14 @@ import Testing
         ], subresource: "status")
     }
 
+    /// As the StatefulSet controller does once it has seen the newest template: the revision and
+    /// the generation it reflects.
     static func publishRevision(_ bed: OperatorTestBed, _ revision: String) async throws {
-        _ = try await bed.client.mergePatchRaw(StatefulSet.resourceType, name: "demo", namespace: "default",
-                                               patch: ["status": ["updateRevision": .string(revision), "replicas": 3]], subresource: "status")
+        let set = try await bed.client.getRaw(StatefulSet.resourceType, name: "demo", namespace: "default")
+        let generation = set[path: ["metadata", "generation"]] ?? 1
+        _ = try await bed.client.mergePatchRaw(StatefulSet.resourceType, name: "demo", namespace: "default", patch: [
+            "status": ["updateRevision": .string(revision), "replicas": 3, "observedGeneration": generation],
+        ], subresource: "status")
     }
 
     static func pods(_ bed: OperatorTestBed) async throws -> [String] {

@@ -36,6 +36,10 @@ struct CreateCommand: AsyncParsableCommand {
     @Option(help: "How a joining node receives a full copy: qmysql (ours, over TLS, no wait; the default for mariadb) or packaged (the distribution's SST script; the default for percona).")
     var stateTransfer: StateTransferChoice?
 
+    @Option(name: .customLong("replication-tls"),
+            help: "Galera's replication between the nodes: required (TLS with the cluster's own CA; the default), accepting (TLS and plain TCP) or off (plain TCP).")
+    var replicationTLS: ReplicationEncryption?
+
     @Option(help: "Database version.")
     var version: String?
 
@@ -129,6 +133,7 @@ struct CreateCommand: AsyncParsableCommand {
         if let replicas { spec.replicas = replicas }
         if let flavor { spec.flavor = flavor }
         if let stateTransfer { spec.stateTransfer = stateTransfer }
+        if let replicationTLS { spec.tls = TLSSpec(replication: replicationTLS) }
         if let version { spec.version = version }
         if let image { spec.image = image }
         if storage != nil || storageClass != nil {
@@ -152,6 +157,7 @@ struct CreateCommand: AsyncParsableCommand {
 
 extension Flavor: ExpressibleByArgument {}
 extension StateTransferChoice: ExpressibleByArgument {}
+extension ReplicationEncryption: ExpressibleByArgument {}
 extension ApprovalMode: ExpressibleByArgument {}
 
 /// Cluster and task names, checked with QiniuAPI's rule (`ClusterNames.problem`).

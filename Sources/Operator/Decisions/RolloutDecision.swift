@@ -8,8 +8,11 @@ import QiniuAPI
 /// else restarts a database pod. The seed's "upgrade the service by upgrading the spec".
 public enum RolloutDecision {
     public enum Next: Sendable, Equatable {
+        /// Nothing to do now, and why.
         case none(String)
         case replace(pod: String)
+        /// Every pod runs the current template, is Ready, and the cluster is Green: a rollout is over.
+        case complete
     }
 
     public struct PodView: Sendable, Equatable {
@@ -38,12 +41,16 @@ public enum RolloutDecision {
     }
 
     /// - Parameters:
-    ///   - updateRevision: the StatefulSet's `status.updateRevision` (nil: nothing to roll yet).
+    ///   - updateRevision: the StatefulSet's `status.updateRevision` (nil: nothing to roll yet),
+    ///     given only once the StatefulSet's status reflects its newest template.
     ///   - state: the controller's view of the cluster.
     public static func next(pods: [PodView], replicas: Int, updateRevision: String?, state: ClusterState?) -> Next {
         guard let updateRevision else { return .none("the StatefulSet has not published its revision yet") }
         let outdated = pods.filter { $0.revision != updateRevision && $0.ordinal < replicas }
-        guard let candidate = outdated.max(by: { $0.ordinal < $1.ordinal }) else { return .none("every pod runs the current template") }
+        guard let candidate = outdated.max(by: { $0.ordinal < $1.ordinal }) else {
+            let current = pods.filter { $0.ordinal < replicas && !$0.terminating && $0.ready }.count == replicas
+            return current && state == .green ? .complete : .none("every pod runs the current template")
+        }
         if let busy = pods.first(where: \.terminating) { return .none("\(busy.name) is terminating") }
         if pods.count < replicas { return .none("waiting for \(replicas - pods.count) pod(s) to exist") }
         if let notReady = pods.first(where: { !$0.ready }) { return .none("waiting for \(notReady.name) to be Ready") }

@@ -23,15 +23,18 @@ public enum StatusComposer {
         public var applyError: String?
         /// The generation whose objects are applied; nil when the spec was refused or applying failed.
         public var appliedGeneration: Int64?
+        /// What every database pod runs now (`EncryptionRollout.recorded`); nil keeps the stored value.
+        public var replicationEncryption: ReplicationEncryption?
         public var now: String
 
         public init(controller: ClusterStatus?, controllerUnavailable: Bool, specProblems: [String], applyError: String?,
-                    appliedGeneration: Int64?, now: String) {
+                    appliedGeneration: Int64?, replicationEncryption: ReplicationEncryption? = nil, now: String) {
             self.controller = controller
             self.controllerUnavailable = controllerUnavailable
             self.specProblems = specProblems
             self.applyError = applyError
             self.appliedGeneration = appliedGeneration
+            self.replicationEncryption = replicationEncryption
             self.now = now
         }
     }
@@ -55,6 +58,7 @@ public enum StatusComposer {
             status.backups = current.backups
         }
         if let generation = inputs.appliedGeneration { status.observedGeneration = generation }
+        status.replicationEncryption = inputs.replicationEncryption ?? current.replicationEncryption
 
         // Before this operator term heard the controller (just started, or just became leader),
         // the controller's last word as stored stands: writing "waiting" over it would flap Ready

@@ -85,6 +85,7 @@ extension ClusterRenderer {
         options.tlsCertificateFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.certificate)"
         options.tlsKeyFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.key)"
         options.caFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.caCertificate)"
+        options.replicationEncryption = EncryptionRollout.rendered(cluster)
         // No --monitor-user: the agent reads status as the socket account of whatever user it
         // runs as (mysql in the image, the invoking user in the playground).
         options.rootPasswordFile = rootPasswordPath

@@ -225,10 +225,10 @@ public final class ClusterReconciler: Sendable {
         // 4. A silent controller is replaced (the database pods are untouched); a changed
         //    template is rolled out one node at a time while Green.
         if unavailable, problems.isEmpty { await replaceController(cluster, key: key, log: log) }
+        var rolledOut = false
         if problems.isEmpty, applyError == nil, !unavailable {
             do {
-                try await rollOut(cluster, names: names, key: key, updateRevision: statefulSet?.status?.updateRevision,
-                                  state: live.state, log: log)
+                rolledOut = try await rollOut(cluster, names: names, key: key, state: live.state, log: log)
             } catch {
                 applyError = "rolling out: \(error)"
             }
@@ -239,6 +239,7 @@ public final class ClusterReconciler: Sendable {
             controller: observation?.status, controllerUnavailable: unavailable, specProblems: problems,
             // A generation is observed once its objects are applied and the controller runs it.
             applyError: applyError, appliedGeneration: problems.isEmpty && applyError == nil && delivery == .observed ? cluster.metadata.generation : nil,
+            replicationEncryption: problems.isEmpty && applyError == nil ? EncryptionRollout.recorded(cluster, rolledOut: rolledOut) : nil,
             now: KubeTime.format(Date()))
         let status = StatusComposer.compose(cluster, inputs)
         if status != cluster.status {
@@ -346,15 +347,23 @@ public final class ClusterReconciler: Sendable {
     }
 
     /// Replaces the next outdated database pod, if `RolloutDecision` says one may go now.
-    func rollOut(_ cluster: QiniuMySQL, names: ClusterNames, key: ObjectKey, updateRevision: String?, state: ClusterState?,
-                 log: Logger) async throws {
-        guard let pods = caches.objects(Pod.resourceType) else { return }
+    /// Returns whether the rollout is complete: every pod runs the template just applied, and the
+    /// cluster is Green.
+    func rollOut(_ cluster: QiniuMySQL, names: ClusterNames, key: ObjectKey, state: ClusterState?, log: Logger) async throws -> Bool {
+        guard let pods = caches.objects(Pod.resourceType) else { return false }
+        // Read after this reconcile's apply: a revision is trusted only once the StatefulSet's
+        // status reflects its newest template (before that, the old pods look current).
+        let statefulSet = try caches.objects(StatefulSet.resourceType)?.get(
+            ObjectKey(namespace: key.namespace, name: names.statefulSet), as: LiveStatefulSet.self)
+        let settled = statefulSet.map { $0.status?.observedGeneration != nil && $0.status?.observedGeneration == $0.metadata.generation } ?? false
         let views = try pods.list(owner: key, as: ObjectStatusView<PodStatus>.self)
             .filter { $0.metadata.labels?[QiniuLabels.component] == QiniuLabels.database }
             .compactMap { RolloutDecision.PodView($0, cluster: names.cluster) }
         let decision = RolloutDecision.next(
-            pods: views, replicas: cluster.spec.effectiveReplicas, updateRevision: updateRevision, state: state)
-        guard case .replace(let pod) = decision else { return }
+            pods: views, replicas: cluster.spec.effectiveReplicas, updateRevision: settled ? statefulSet?.status?.updateRevision : nil,
+            state: state)
+        if decision == .complete { return true }
+        guard case .replace(let pod) = decision else { return false }
         log.notice("rolling out the changed template", metadata: ["pod": "\(pod)"])
         do {
             let answer = try await client.deleteRaw(Pod.resourceType, name: pod, namespace: key.namespace)
@@ -362,13 +371,14 @@ public final class ClusterReconciler: Sendable {
                 pods.remove(ObjectKey(namespace: key.namespace, name: pod))
             }
         } catch let error as KubeError where error.isNotFound {
-            return
+            return false
         }
         metrics.objectWrites.increment()
         if let raw = caches.clusters.get(key) {
             await events.record(raw, kind: .normal, reason: "RollingUpdate",
                                 message: "replacing \(pod) to apply the changed pod template, one node at a time while Green")
         }
+        return false
     }
 
     func replaceController(_ cluster: QiniuMySQL, key: ObjectKey, log: Logger) async {

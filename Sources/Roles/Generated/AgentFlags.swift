@@ -77,6 +77,9 @@ struct AgentFlags: ParsableArguments {
     @Option(name: .customLong("state-transfer"), help: ArgumentHelp("How a joiner receives a full copy: qmysql (our method: a compressed hot backup sent as soon as the joiner listens) or packaged (the distribution's SST script).", valueName: "transfer"), completion: .list(["qmysql", "packaged"]))
     var stateTransfer: String = "qmysql"
 
+    @Option(name: .customLong("replication-tls"), help: ArgumentHelp("Galera's replication and IST over TLS with --tls-cert-file, --tls-key-file and --ca-file: required, accepting (TLS and plain TCP, the middle of a rolling change) or off (plain TCP).", valueName: "tls"), completion: .list(["required", "accepting", "off"]))
+    var replicationTls: String = "off"
+
     @Flag(name: .customLong("no-pc-recovery"), help: "Turn off pc.recovery (a node that lost every peer then stays down until bootstrapped).")
     var noPcRecovery = false
 
@@ -154,6 +157,7 @@ struct AgentFlags: ParsableArguments {
             "buffer-pool-size": [bufferPoolSize],
             "gcache-size": [gcacheSize],
             "state-transfer": [stateTransfer],
+            "replication-tls": [replicationTls],
             "no-pc-recovery": noPcRecovery ? ["true"] : [],
             "monitor-user": monitorUser.map { [$0] } ?? [],
             "monitor-password-file": monitorPasswordFile.map { [$0] } ?? [],
