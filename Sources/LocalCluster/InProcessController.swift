@@ -99,7 +99,7 @@ extension LocalClusterConfiguration {
     /// Where a controller reaches each node: its agent on the node's address, mysqld on 3306.
     public var nodeEndpoints: [NodeEndpoint] {
         (0..<nodeCount).map { index in
-            NodeEndpoint(name: nodeName(index), ordinal: index, agentURL: "http://\(address(of: index)):\(agentPort)",
+            NodeEndpoint(name: nodeName(index), ordinal: index, agentURL: "\(tls == nil ? "http" : "https")://\(address(of: index)):\(agentPort)",
                          sqlHost: address(of: index), sqlPort: DefaultPorts.mysql)
         }
     }

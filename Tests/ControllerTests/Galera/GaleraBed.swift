@@ -1,16 +1,21 @@
 import AgentAPI
 import AsyncHTTPClient
+import ClusterCertificates
 import Foundation
+import Galera
 import LocalCluster
 import Logging
 import MySQLClient
 import NIOPosix
+import RoleNetwork
 import Synchronization
 import Testing
 
 /// The real-Galera bed of the controller scenarios: one snapshot of a three-node cluster (built
 /// once: initialise, bootstrap, two SST joins, the monitor user and the writer's table), from which
 /// every scenario starts its own cluster (copy, bootstrap, two IST joins) on its own root.
+/// Encrypted as a new cluster is: the agents serve HTTPS and Galera requires TLS, all with one
+/// CA of the bed's, so every fault scenario runs on an encrypted cluster.
 final class GaleraBed: Sendable {
     /// Short: the writer records its socket path in a VARCHAR(64) column.
     static let base = "/tmp/qmc"
@@ -25,6 +30,7 @@ final class GaleraBed: Sendable {
     let httpClient: HTTPClient
     let token = LocalClusterConfiguration.randomToken()
     let monitorPassword = LocalClusterConfiguration.randomToken()
+    let tlsFiles: TLSFiles
     private let snapshotBuilt = Mutex(false)
 
     init() async throws {
@@ -32,9 +38,19 @@ final class GaleraBed: Sendable {
         await NetworkLab.removeAll()
         root = "\(Self.base)/r\(getpid())"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let tls = try ClusterTLS.generate(cluster: "demo", namespace: "tests")
+        let directory = root + "/tls"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        tlsFiles = TLSFiles(certificate: directory + "/tls.crt", key: directory + "/tls.key", certificateAuthority: directory + "/ca.crt")
+        try tls.certificatePEM.write(toFile: tlsFiles.certificate, atomically: true, encoding: .utf8)
+        try tls.keyPEM.write(toFile: tlsFiles.key, atomically: true, encoding: .utf8)
+        try tls.caCertificatePEM.write(toFile: tlsFiles.certificateAuthority, atomically: true, encoding: .utf8)
         threadPool = NIOThreadPool(numberOfThreads: 6)
         threadPool.start()
-        httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        // Trusts the bed's CA for the agents' HTTPS (the controller's reports stay plain HTTP).
+        var http = HTTPClient.Configuration()
+        http.tlsConfiguration = try RoleTLS.client(caPEM: tls.caCertificatePEM)
+        httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http)
     }
 
     var snapshotDirectory: String { root + "/snapshot" }
@@ -44,6 +60,8 @@ final class GaleraBed: Sendable {
         configuration.firstAddress = firstAddress
         configuration.agentPort = Self.agentPort
         configuration.heartbeatInterval = .seconds(1)
+        configuration.tls = .init(files: tlsFiles, httpClient: httpClient)
+        configuration.replicationEncryption = .required
         return configuration
     }
 
