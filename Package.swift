@@ -238,7 +238,7 @@ let package = Package(
         .target(
             name: "CLI",
             dependencies: [
-                "AgentAPI", "ControllerAPI", "Galera", "KubeAPI", "KubeClient", "KubeSchema", "Operator", "Playground", "QiniuAPI", "RoleFlags",
+                "AgentAPI", "ClusterCertificates", "ControllerAPI", "Galera", "KubeAPI", "KubeClient", "KubeSchema", "Operator", "Playground", "QiniuAPI", "RoleFlags",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -292,6 +292,18 @@ let package = Package(
             dependencies: ["Galera", "KubeAPI", "KubeClient", "Playground", "QiniuAPI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
+        // Full state transfers on a datadir of a given size: ours with and without TLS against the
+        // packaged mariabackup script, side by side (docs/benchmarks.md).
+        .executableTarget(
+            name: "StateTransferBench",
+            dependencies: [
+                "ClusterCertificates", "Galera", "LocalCluster", "MySQLClient", "RoleNetwork",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+
         // MARK: Tests, one target per module
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
         .testTarget(name: "GaleraTests", dependencies: ["Galera"]),
@@ -339,7 +351,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "CLITests", dependencies: ["CLI", "Controller", "ControllerAPI", "Galera", "KubeServer", "KubeClient", "QiniuAPI"]),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "ClusterCertificates", "Controller", "ControllerAPI", "Galera", "KubeServer", "KubeClient", "QiniuAPI"]),
         .testTarget(name: "BackupTests", dependencies: ["Backup", "Galera"]),
         .testTarget(
             name: "PlaygroundTests",

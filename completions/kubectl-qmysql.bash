@@ -552,7 +552,7 @@ _kubectl-qmysql_credential() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--kubeconfig --context -n --namespace --request-timeout --user --output -o)
+    non_repeating_options=(--kubeconfig --context -n --namespace --request-timeout --user --output -o --ca-file)
     __kubectl-qmysql_offer_flags_options 1
 
     # Offer option value completions
@@ -575,6 +575,9 @@ _kubectl-qmysql_credential() {
         ;;
     '--output'|'-o')
         __kubectl-qmysql_add_completions -W 'password'$'\n''mycnf'
+        return
+        ;;
+    '--ca-file')
         return
         ;;
     esac

@@ -43,7 +43,7 @@ function __kubectl-qmysql_parse_tokens -S
         case 'mysql'
             __kubectl-qmysql_parse_subcommand -r 2 'kubeconfig=' 'context=' 'n/namespace=' 'request-timeout=' 'node=' 'version' 'h/help'
         case 'credential'
-            __kubectl-qmysql_parse_subcommand 1 'kubeconfig=' 'context=' 'n/namespace=' 'request-timeout=' 'user=' 'o/output=' 'version' 'h/help'
+            __kubectl-qmysql_parse_subcommand 1 'kubeconfig=' 'context=' 'n/namespace=' 'request-timeout=' 'user=' 'o/output=' 'ca-file=' 'version' 'h/help'
         case 'playground'
             __kubectl-qmysql_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
@@ -256,7 +256,8 @@ complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_f
 complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql credential" n namespace' -s 'n' -l 'namespace' -d 'The namespace (default: the context\'s, else "default").' -rfka ''
 complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql credential" request-timeout' -l 'request-timeout' -d 'How long to wait for one API request, like 30s, 1m or 0 (no limit).' -rfka ''
 complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql credential" user' -l 'user' -d 'Whose credential: root or monitor.' -rfka 'root monitor'
-complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql credential" o output' -l 'output' -s 'o' -d 'password (the password alone) or mycnf (a [client] section for the cluster\'s Service).' -rfka 'password mycnf'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql credential" o output' -l 'output' -s 'o' -d 'password (the password alone) or mycnf (a [client] section for the cluster\'s Service, over TLS).' -rfka 'password mycnf'
+complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql credential" ca-file' -l 'ca-file' -d 'Where -o mycnf writes the cluster\'s CA (default: ~/.kube/cache/qmysql/NAMESPACE/NAME/ca.crt).' -rfka ''
 complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql credential" version' -l 'version' -d 'Show the version.'
 complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql credential" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'kubectl-qmysql' -n '__kubectl-qmysql_should_offer_completions_for_flags_or_options "kubectl-qmysql playground" version' -l 'version' -d 'Show the version.'

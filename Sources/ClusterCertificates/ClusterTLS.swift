@@ -22,13 +22,41 @@ public struct ClusterTLS: Sendable, Hashable {
     }
 
     /// The names the serving certificate is valid for: every node through the peers Service
-    /// (`*.NAME-peers...`), the controller's Service, and loopback (the playground).
+    /// (`*.NAME-peers...`), the controller's Service, the client Service (`NAME...`: mysqld
+    /// serves clients TLS with it), and loopback (the playground).
     public static func serverNames(cluster: String, namespace: String) -> [String] {
         let peers = "\(cluster)-peers"
         let controller = "\(cluster)-controller"
         return ["*.\(peers)", "*.\(peers).\(namespace)", "*.\(peers).\(namespace).svc", "*.\(peers).\(namespace).svc.cluster.local",
                 controller, "\(controller).\(namespace)", "\(controller).\(namespace).svc",
-                "\(controller).\(namespace).svc.cluster.local", "localhost"]
+                "\(controller).\(namespace).svc.cluster.local",
+                cluster, "\(cluster).\(namespace)", "\(cluster).\(namespace).svc", "\(cluster).\(namespace).svc.cluster.local",
+                "localhost"]
+    }
+
+    /// Whether the certificate in `pem` names `host` (a DNS name, exactly or by a one-label
+    /// wildcard, or an IPv4 address): what a client that checks host names accepts. false for
+    /// anything unreadable.
+    public static func certificate(_ pem: String, names host: String) -> Bool {
+        guard let certificate = try? Certificate(pemEncoded: pem),
+              let names = try? certificate.extensions.subjectAlternativeNames else { return false }
+        let wanted = host.lowercased()
+        let octets = wanted.split(separator: ".").compactMap { UInt8($0) }
+        for name in names {
+            switch name {
+            case .dnsName(let dns):
+                let dns = dns.lowercased()
+                if dns == wanted { return true }
+                if dns.hasPrefix("*."), let dot = wanted.firstIndex(of: "."), wanted[wanted.index(after: dot)...] == dns.dropFirst(2) {
+                    return true
+                }
+            case .ipAddress(let address):
+                if octets.count == 4, Array(address.bytes) == octets { return true }
+            default:
+                continue
+            }
+        }
+        return false
     }
 
     public static func generate(cluster: String, namespace: String, now: Date = Date()) throws -> ClusterTLS {

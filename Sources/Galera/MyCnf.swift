@@ -37,6 +37,13 @@ public enum MyCnf {
             "innodb_autoinc_lock_mode=2",
             "innodb_buffer_pool_size=\(cluster.innodbBufferPoolSize)",
             "performance_schema=OFF",
+        ] + (cluster.tls.map { tls in [
+            // Clients may connect over TLS, with the certificate the nodes present to each other
+            // (it names the client Service too). Nobody is made to yet: plain clients still work.
+            "ssl_cert=\(tls.certificate)",
+            "ssl_key=\(tls.key)",
+            "ssl_ca=\(tls.certificateAuthority)",
+        ] } ?? []) + [
             "wsrep_on=ON",
             "wsrep_provider=\(cluster.providerPath ?? flavor.defaultProviderPath)",
             "wsrep_cluster_name=\(cluster.name)",

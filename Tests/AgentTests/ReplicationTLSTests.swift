@@ -69,7 +69,7 @@ struct ReplicationTLSTests {
         return LocalCluster(configuration: configuration)
     }
 
-    @Test("an encrypted cluster speaks only TLS on 4567, to holders of its CA's certificates, and a node with another CA's certificate never joins")
+    @Test("an encrypted cluster speaks only TLS on 4567, to holders of its CA's certificates, offers clients TLS on 3306, and a node with another CA's certificate never joins")
     func onlyTLSAndOnlyTheClustersCA() async throws {
         let root = "/tmp/qmysql-agent-tests/rtls-\(getpid())"
         try? FileManager.default.removeItem(atPath: root)
@@ -95,6 +95,20 @@ struct ReplicationTLSTests {
         #expect(try await OpenSSLClient.handshake(address, files: certificates.files).succeeded, "a client with the cluster's certificate completes a TLS handshake")
         let refused = try await OpenSSLClient.handshake(address, files: certificates.foreignFiles, trusting: certificates.files.certificateAuthority)
         #expect(!refused.succeeded && refused.output.contains("unknown ca"), "node 0 refuses another CA's client certificate: \(refused.output)")
+
+        // Clients: mysqld offers TLS with the cluster's certificate (plain clients still work).
+        // mysqld greets only hosts some account may come from (else error 1130 before any TLS).
+        let threadPool = NIOThreadPool(numberOfThreads: 1)
+        threadPool.start()
+        let admin = try await MySQLConnection.connect(cluster.node(0).sqlOptions, threadPool: threadPool)
+        try await admin.execute("CREATE USER IF NOT EXISTS 'tls_probe'@'%' IDENTIFIED BY 'unused-password'")
+        await admin.close()
+        try await threadPool.shutdownGracefully()
+        let mysql = cluster.node(0).address + ":3306"
+        let client = try await OpenSSLClient.handshake(mysql, files: certificates.files, starttls: "mysql")
+        #expect(client.succeeded, "mysqld's TLS, verified against the cluster's CA: \(client.output)")
+        let mistrusting = try await OpenSSLClient.handshake(mysql, files: certificates.files, trusting: certificates.foreignFiles.certificateAuthority, starttls: "mysql")
+        #expect(!mistrusting.succeeded && mistrusting.output.contains("certificate verify failed"), "\(mistrusting.output)")
 
         // A node holding another CA's certificate tries to join: it never gets in.
         let peers = cluster.nodes.map(\.galeraAddress) + impostor.nodes.map(\.galeraAddress)
@@ -215,7 +229,8 @@ enum OpenSSLClient {
         var output: String
     }
 
-    static func handshake(_ address: String, files: TLSFiles, trusting ca: String? = nil) async throws -> Result {
+    /// - Parameter starttls: the protocol whose own greeting comes first (`mysql`), as s_client names it.
+    static func handshake(_ address: String, files: TLSFiles, trusting ca: String? = nil, starttls: String? = nil) async throws -> Result {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("s_client-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
         defer { try? FileManager.default.removeItem(atPath: output) }
         // TLS 1.2: the server judges the client's certificate inside the handshake. In TLS 1.3
@@ -224,7 +239,7 @@ enum OpenSSLClient {
         let child = try ChildProcess.spawn("/usr/bin/openssl", arguments: [
             "s_client", "-tls1_2", "-connect", address, "-CAfile", ca ?? files.certificateAuthority, "-cert", files.certificate,
             "-key", files.key, "-verify_return_error", "-brief",
-        ], outputPath: output)
+        ] + (starttls.map { ["-starttls", $0] } ?? []), outputPath: output)
         let exit = await child.wait(timeout: .seconds(20))
         if exit == nil {
             child.signal(SIGKILL)

@@ -1,3 +1,4 @@
+import ClusterCertificates
 import Foundation
 import KubeAPI
 import KubeClient
@@ -21,16 +22,29 @@ import Testing
         #expect(missing.status == 3, "no Secret yet is 'not found': \(missing.stderr)")
         #expect(missing.stderr.contains("secret demo-secret of cluster demo does not exist yet"))
 
+        let tls = try ClusterTLS.generate(cluster: "demo", namespace: "default")
         _ = try await bed.client.createRaw(Secret.resourceType, Self.secret("demo-secret", [
             "root-password": "r00t\"pass\\word", "monitor-password": "mon-pass", "agent-token": "t", "backup-password": "b",
+            "ca.crt": tls.caCertificatePEM, "tls.crt": tls.certificatePEM, "tls.key": tls.keyPEM,
         ]), namespace: "default")
         let root = try await bed.run("credential", "demo")
         #expect(root.status == 0, "\(root.stderr)")
         #expect(root.stdout == "r00t\"pass\\word\n")
         let monitor = try await bed.run("credential", "demo", "--user", "monitor")
         #expect(monitor.stdout == "mon-pass\n")
-        let cnf = try await bed.run("credential", "demo", "-o", "mycnf")
-        #expect(cnf.stdout == "[client]\nuser=root\npassword=\"r00t\\\"pass\\\\word\"\nhost=demo.default.svc\nport=3306\n")
+        let caFile = NSTemporaryDirectory() + "qmysql-cli-ca-\(getpid())/demo/ca.crt"
+        defer { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "qmysql-cli-ca-\(getpid())") }
+        let cnf = try await bed.run("credential", "demo", "-o", "mycnf", "--ca-file", caFile)
+        #expect(cnf.stdout == "[client]\nuser=root\npassword=\"r00t\\\"pass\\\\word\"\nhost=demo.default.svc\nport=3306\nssl-ca=\(caFile)\nssl-verify-server-cert\n",
+                "TLS, with the host name checked: the cluster's certificate names its client Service")
+        #expect(try String(contentsOfFile: caFile, encoding: .utf8) == tls.caCertificatePEM)
+        // A certificate that does not name the client Service (made before clients were served TLS).
+        let older = try ClusterTLS.generate(cluster: "other", namespace: "default")
+        _ = try await bed.client.mergePatchRaw(Secret.resourceType, name: "demo-secret", namespace: "default", patch: [
+            "data": ["tls.crt": .string(Data(older.certificatePEM.utf8).base64EncodedString())],
+        ])
+        let unnamed = try await bed.run("credential", "demo", "-o", "mycnf", "--ca-file", caFile)
+        #expect(unnamed.stdout.hasSuffix("ssl-ca=\(caFile)\n# the cluster's certificate does not name demo.default.svc: the server's host name is not checked\n"), "\(unnamed.stdout)")
         let wrongUser = try await bed.run("credential", "demo", "--user", "admin")
         #expect(wrongUser.status == 64)
         #expect(wrongUser.stderr.contains("root") && wrongUser.stderr.contains("monitor"))

@@ -82,11 +82,12 @@ struct MyCnfTests {
     @Test("Galera's replication uses the cluster's certificate: required by default, accepting plain TCP in the middle of a rolling change, off")
     func replicationEncryption() {
         var cluster = Self.cluster
-        #expect(!MyCnf.render(cluster: cluster, node: Self.node).contains("socket.ssl"), "no TLS files, plain TCP")
+        #expect(!MyCnf.render(cluster: cluster, node: Self.node).contains("ssl"), "no TLS files, plain TCP everywhere")
         cluster.tls = TLSFiles(certificate: "/s/tls.crt", key: "/s/tls.key", certificateAuthority: "/s/ca.crt")
         let files = "socket.ssl_cert=/s/tls.crt;socket.ssl_key=/s/tls.key;socket.ssl_ca=/s/ca.crt"
         let required = MyCnf.render(cluster: cluster, node: Self.node)
         #expect(required.contains(";\(files)\"\n"), "\(required)")
+        #expect(required.contains("\nssl_cert=/s/tls.crt\nssl_key=/s/tls.key\nssl_ca=/s/ca.crt\n"), "clients may use TLS with the same certificate")
         #expect(!required.contains("socket.dynamic"))
         cluster.replicationEncryption = .accepting
         #expect(MyCnf.render(cluster: cluster, node: Self.node).contains(";\(files);socket.dynamic=YES\"\n"))
