@@ -499,6 +499,70 @@ import Testing
     }
 }
 
+extension RolloutTests {
+    /// The agent's `--replication-tls` in the StatefulSet's template (absent: the agent's default, off).
+    static func renderedEncryption(_ bed: OperatorTestBed) async throws -> String? {
+        let set = try await bed.client.getRaw(StatefulSet.resourceType, name: "demo", namespace: "default")
+        guard let arguments = set[path: ["spec", "template", "spec", "containers"]]?.arrayValue?
+            .first(where: { $0["name"] == "mysql" })?["args"]?.arrayValue?.compactMap(\.stringValue) else { return nil }
+        guard let flag = arguments.firstIndex(of: "--replication-tls") else { return "off" }
+        return flag + 1 < arguments.count ? arguments[flag + 1] : nil
+    }
+
+    /// Plays the StatefulSet controller and the kubelet until every pod runs `revision`: publishes
+    /// it, and brings back each pod the operator deletes with that revision, Ready.
+    static func rollTo(_ bed: OperatorTestBed, _ revision: String) async throws {
+        try await publishRevision(bed, revision)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            let present = try await pods(bed)
+            for ordinal in 0..<3 where !present.contains("demo-\(ordinal)") {
+                try await makePod(bed, ordinal: ordinal, revision: revision, ready: true)
+            }
+            let all = try await bed.client.listAllRaw(Pod.resourceType, namespace: "default")
+            if all.count == 3, all.allSatisfy({ $0[path: ["metadata", "labels", "controller-revision-hash"]]?.stringValue == revision }) { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("the rollout to \(revision) did not finish in 60 s")
+    }
+
+    @Test("turning Galera's TLS on rolls every pod to accepting first, and to required only once that rollout is complete")
+    func encryptionRollsThroughAccepting() async throws {
+        try await OperatorTestBed.run { bed in
+            try await bed.withOperator(bed.makeOperator()) {
+                try await bed.createCluster("demo") { $0.tls = TLSSpec(replication: .off) }
+                _ = try await bed.startController(for: "demo", status: greenStatus("demo"))
+                try await eventually("Green, recorded off") {
+                    let status = try await bed.cluster("demo").status
+                    return status?.state == .green && status?.replicationEncryption == .off
+                }
+                #expect(try await Self.renderedEncryption(bed) == "off")
+                for ordinal in 0..<3 { try await Self.makePod(bed, ordinal: ordinal, revision: "r-off", ready: true) }
+                try await Self.publishRevision(bed, "r-off")
+
+                // Asked for TLS: the template says accepting, and the status still off.
+                _ = try await bed.client.mergePatchRaw(QiniuMySQL.resourceType, name: "demo", namespace: "default",
+                                                       patch: ["spec": ["tls": ["replication": "required"]]])
+                try await eventually("accepting rendered") { try await Self.renderedEncryption(bed) == "accepting" }
+                #expect(try await bed.cluster("demo").status?.replicationEncryption == .off, "nothing recorded before the rollout")
+                try await Task.sleep(for: .seconds(1))
+                #expect(try await Self.renderedEncryption(bed) == "accepting", "required waits for every pod to accept TLS")
+
+                // Every pod on accepting, Green: recorded, and required rendered; then rolled too.
+                try await Self.rollTo(bed, "r-accepting")
+                try await eventually("accepting recorded, required rendered") {
+                    let recorded = try await bed.cluster("demo").status?.replicationEncryption
+                    let rendered = try await Self.renderedEncryption(bed)
+                    return recorded == .accepting && rendered == "required"
+                }
+                try await Self.rollTo(bed, "r-required")
+                try await eventually("required recorded") { try await bed.cluster("demo").status?.replicationEncryption == .required }
+                #expect(try await Self.renderedEncryption(bed) == "required")
+            }
+        }
+    }
+}
+
 extension LeastPrivilegeTests {
     /// A missing rule is a retried error and a failing /readyz, never a crash: granted, it works.
     @Test func aMissingRuleIsRetriedNotFatal() async throws {

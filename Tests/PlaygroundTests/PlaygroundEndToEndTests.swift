@@ -311,6 +311,21 @@ struct PlaygroundEndToEndTests {
         #expect(controllerProcess.flatMap { Self.uid(of: $0.pid) } == 65532, "the controller runs as 65532")
         let shown = try await Self.run(["playground", "status", "--dir", root], in: root, timeout: .seconds(60))
         #expect(shown.output.contains("Pods run:    as their securityContext's users"), "\(shown.output)")
+
+        // Encrypted as every new cluster is: Galera requires TLS between the pods, and a client
+        // with `credential -o mycnf` connects over TLS, the server's certificate checked.
+        #expect(try await Self.cluster(client).status?.replicationEncryption == .required, "a new cluster requires TLS between its nodes")
+        let podConfig = try String(contentsOfFile: layout.volumeDirectory(namespace: "default", pod: "demo-0", volume: "run") + "/my.cnf", encoding: .utf8)
+        #expect(podConfig.contains("socket.ssl_cert=") && podConfig.contains("\nssl_cert="), "\(podConfig)")
+        let mycnf = try await Self.run(["credential", "demo", "-o", "mycnf", "--ca-file", root + "-ca.crt", "--kubeconfig", layout.kubeconfig],
+                                       in: root, timeout: .seconds(60))
+        #expect(mycnf.output.contains("ssl-verify-server-cert"), "\(mycnf.output)")
+        try mycnf.output.write(toFile: root + "-client.cnf", atomically: true, encoding: .utf8)
+        let session = try await Self.run(["--defaults-file=\(root)-client.cnf", "-N", "-e", "SHOW SESSION STATUS LIKE 'Ssl_cipher'"],
+                                         in: root, timeout: .seconds(60), binary: "/usr/bin/mariadb")
+        let cipher = session.output.split(separator: "\n").first { $0.hasPrefix("Ssl_cipher\t") }?.dropFirst("Ssl_cipher\t".count) ?? ""
+        #expect(!cipher.isEmpty, "the client's session is encrypted: \(session.output)")
+        for file in [root + "-ca.crt", root + "-client.cnf"] { try? FileManager.default.removeItem(atPath: file) }
         // The cluster formed under the controller it started with: learning the formed UUID is
         // desired state, not a new pod template (it killed every new cluster's controller in the
         // middle of its first step on a real cluster, with a RecoveryStepFailed Warning).
