@@ -186,7 +186,7 @@ let package = Package(
         .target(
             name: "LocalCluster",
             dependencies: [
-                "AgentAPI", "Controller", "ControllerAPI", "Galera", "MySQLClient", "Processes",
+                "AgentAPI", "ClusterCertificates", "Controller", "ControllerAPI", "Galera", "MySQLClient", "Processes",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -247,7 +247,7 @@ let package = Package(
         .target(
             name: "Roles",
             dependencies: [
-                "RoleNetwork", "Agent", "AgentAPI", "Backup", "Controller", "ControllerAPI", "Galera", "Operator", "KubeClient", "QiniuAPI",
+                "RoleNetwork", "Agent", "AgentAPI", "Backup", "ClusterCertificates", "Controller", "ControllerAPI", "Galera", "Operator", "KubeClient", "QiniuAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

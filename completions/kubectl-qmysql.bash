@@ -229,7 +229,7 @@ _kubectl-qmysql_install() {
 
 _kubectl-qmysql_create() {
     repeating_flags=()
-    non_repeating_flags=(--dry-run --wait --version -h --help)
+    non_repeating_flags=(--require-secure-transport --dry-run --wait --version -h --help)
     repeating_options=()
     non_repeating_options=(--kubeconfig --context -n --namespace --request-timeout --replicas --flavor --state-transfer --replication-tls --version --image --storage --storage-class --backup-time --reserved-days --from-backup --from-cluster -f --timeout --output -o)
     __kubectl-qmysql_offer_flags_options 1
@@ -694,7 +694,7 @@ _kubectl-qmysql_version() {
 
 _kubectl-qmysql_agent() {
     repeating_flags=()
-    non_repeating_flags=(--no-pc-recovery --version -h --help)
+    non_repeating_flags=(--require-secure-transport --no-pc-recovery --version -h --help)
     repeating_options=()
     non_repeating_options=(--node-name --cluster-name --data-dir --address --peers --peers-file --flavor --run-dir --mysql-port --galera-port --ist-port --sst-port --listen-address --listen-port --token-file --controller-url --heartbeat-interval --poll-interval --start --server-binary --provider --buffer-pool-size --gcache-size --state-transfer --replication-tls --monitor-user --monitor-password-file --root-password-file --controller-user --controller-password-file --stop-timeout --helper-timeout --log-max-bytes --log-archives --log-level --log-format --config-file --tls-cert-file --tls-key-file --ca-file --token)
     __kubectl-qmysql_offer_flags_options 0

@@ -103,6 +103,7 @@ public struct AgentConfiguration: Sendable {
             cluster.tls = TLSFiles(certificate: certificate, key: key, certificateAuthority: ca)
         }
         cluster.replicationEncryption = options.replicationEncryption
+        cluster.requireSecureTransport = options.requireSecureTransport
         self.init(
             nodeName: options.nodeName, cluster: cluster, address: options.address, dataDirectory: options.dataDirectory,
             runDirectory: options.runDirectory, listenAddress: options.listenAddress ?? options.address,

@@ -94,6 +94,14 @@ struct NodeFiles: Sendable {
         try writeAtomically(text, to: configuration.myCnfPath)
     }
 
+    /// Whether the my.cnf mysqld last started with (it is rewritten before every start) names a
+    /// certificate for clients. Read from the file, not the options: a restarted agent may find
+    /// a mysqld that an agent with other options started.
+    var offersClientTLS: Bool {
+        guard let text = try? String(contentsOfFile: configuration.myCnfPath, encoding: .utf8) else { return false }
+        return text.contains("\n\(MyCnf.clientCertificateKey)=")
+    }
+
     /// The peers as `host:port`: the peers file's, else the command line's.
     func currentPeers() throws -> [String] {
         guard let file = configuration.peersFile else { return configuration.cluster.peers }

@@ -119,6 +119,7 @@ actor Supervisor {
         report.serverVersion = serverVersion
         report.member = files.memberOf()
         report.reseedApproved = files.reseedApproved ? true : nil
+        report.clientTLS = mysqld != nil && files.offersClientTLS ? true : nil
         return report
     }
 

@@ -240,6 +240,9 @@ public struct AgentStatus: Codable, Sendable, Hashable {
     /// may be replaced: the controller treats it as a node that never was a member (re-seeded by
     /// SST, left out of a bootstrap choice). nil otherwise. Removed once the node is Synced.
     public var reseedApproved: Bool?
+    /// true: the running mysqld offers clients TLS with the cluster's certificate (its my.cnf
+    /// names it), so a caller holding the certificate's fingerprint may require TLS. nil otherwise.
+    public var clientTLS: Bool?
 
     public init(
         node: String, cluster: String, flavor: Flavor, state: NodeState, stateReason: String, observedAt: Date,

@@ -42,6 +42,8 @@ extension AgentOptions {
                     help: "How a joiner receives a full copy: qmysql (our method: a compressed hot backup sent as soon as the joiner listens) or packaged (the distribution's SST script)."),
             .choice("replication-tls", \.replicationEncryption,
                     help: "Galera's replication and IST over TLS with --tls-cert-file, --tls-key-file and --ca-file: required, accepting (TLS and plain TCP, the middle of a rolling change) or off (plain TCP)."),
+            .presence("require-secure-transport", \.requireSecureTransport, sets: true,
+                      help: "mysqld refuses TCP clients without TLS (require_secure_transport; the unix socket is still allowed). Needs --tls-cert-file, --tls-key-file and --ca-file."),
             .presence("no-pc-recovery", \.pcRecovery, sets: false,
                       help: "Turn off pc.recovery (a node that lost every peer then stays down until bootstrapped)."),
             .text("monitor-user", \.monitorUser, valueName: "user",

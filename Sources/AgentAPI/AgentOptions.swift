@@ -47,6 +47,8 @@ public struct AgentOptions: Sendable, Hashable, Codable {
     /// Whether Galera's replication runs over TLS (with the TLS files below). Off unless asked: a
     /// pod template from before the flag existed keeps meaning plain TCP, whatever agent runs it.
     public var replicationEncryption: ReplicationEncryption = .off
+    /// mysqld refuses TCP clients that do not use TLS (with the TLS files below).
+    public var requireSecureTransport = false
     /// The account the agent reads status with over the unix socket; nil: the one the flavor's
     /// datadir initialisation creates for the OS user the agent runs as (`Flavor.socketUser`), so
     /// the same rendered arguments work in a pod (user mysql) and in the playground (any user).
@@ -182,6 +184,9 @@ public struct AgentOptions: Sendable, Hashable, Codable {
         }
         if replicationEncryption != .off, tlsCertificateFile == nil || tlsKeyFile == nil || caFile == nil {
             problems.append("--replication-tls \(replicationEncryption.rawValue) needs the cluster's certificate: give --tls-cert-file, --tls-key-file and --ca-file, or --replication-tls off")
+        }
+        if requireSecureTransport, tlsCertificateFile == nil || tlsKeyFile == nil || caFile == nil {
+            problems.append("--require-secure-transport needs the cluster's certificate for mysqld: give --tls-cert-file, --tls-key-file and --ca-file")
         }
         if controllerURL?.hasPrefix("https://") == true, caFile == nil {
             problems.append("--controller-url is https: give --ca-file, the CA its certificate must chain to")

@@ -59,6 +59,16 @@ public struct ClusterTLS: Sendable, Hashable {
         return false
     }
 
+    /// The SHA-1 fingerprint (upper-case hex) of the first certificate in `pem`: what libmariadb
+    /// pins a server's certificate by (`MySQLConnectionOptions.pinnedCertificateSHA1`). nil for
+    /// anything unreadable.
+    public static func sha1Fingerprint(ofCertificatePEM pem: String) -> String? {
+        guard let certificate = try? Certificate(pemEncoded: pem) else { return nil }
+        var serializer = DER.Serializer()
+        guard (try? serializer.serialize(certificate)) != nil else { return nil }
+        return Insecure.SHA1.hash(data: serializer.serializedBytes).map { String(format: "%02X", $0) }.joined()
+    }
+
     public static func generate(cluster: String, namespace: String, now: Date = Date()) throws -> ClusterTLS {
         let ca = try CertificateIssuer.generate(
             subject: try DistinguishedName {

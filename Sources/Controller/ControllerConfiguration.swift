@@ -55,6 +55,10 @@ public struct ControllerConfiguration: Sendable {
     public var probeInterval: Duration = .seconds(1)
     /// Connect and read timeout of each probe.
     public var probeTimeout: Duration = .seconds(1)
+    /// The SHA-1 fingerprint of the certificate the nodes' mysqld serve clients: the SQL probe
+    /// uses TLS, pinned to it, with every node whose agent says its mysqld offers TLS. nil:
+    /// plain TCP to every node.
+    public var sqlCertificateSHA1: String?
     /// A node with no report, heartbeat or successful probe for this long is Unknown.
     public var staleAfter: Duration = .seconds(5)
     /// Deadline of one recovery step (a joiner may need a full SST: tens of seconds).

@@ -1,6 +1,9 @@
 /// Renders a node's my.cnf. The output is deterministic (same input, same bytes), so a changed
 /// file always means a changed setting.
 public enum MyCnf {
+    /// The `[mysqld]` setting that names the certificate mysqld serves clients TLS with.
+    public static let clientCertificateKey = "ssl_cert"
+
     public static func render(cluster: ClusterSettings, node: NodeSettings) -> String {
         let flavor = cluster.flavor
         var providerOptions = [
@@ -39,11 +42,15 @@ public enum MyCnf {
             "performance_schema=OFF",
         ] + (cluster.tls.map { tls in [
             // Clients may connect over TLS, with the certificate the nodes present to each other
-            // (it names the client Service too). Nobody is made to yet: plain clients still work.
-            "ssl_cert=\(tls.certificate)",
+            // (it names the client Service too); only requireSecureTransport makes them.
+            "\(clientCertificateKey)=\(tls.certificate)",
             "ssl_key=\(tls.key)",
             "ssl_ca=\(tls.certificateAuthority)",
-        ] } ?? []) + [
+        ] + (cluster.requireSecureTransport ? [
+            // TCP clients without TLS are refused; the unix socket counts as secure (the agent's
+            // and the backup tool's own connections).
+            "require_secure_transport=ON",
+        ] : []) } ?? []) + [
             "wsrep_on=ON",
             "wsrep_provider=\(cluster.providerPath ?? flavor.defaultProviderPath)",
             "wsrep_cluster_name=\(cluster.name)",

@@ -74,6 +74,8 @@ public struct ClusterSettings: Sendable, Hashable, Codable {
     public var tls: TLSFiles?
     /// Whether Galera's replication and IST use `tls` (nothing without it).
     public var replicationEncryption: ReplicationEncryption = .required
+    /// TCP clients must use TLS (`require_secure_transport`); only with `tls`.
+    public var requireSecureTransport = false
     /// A my.cnf with the user's settings (the operator's ConfigMap), included last so its values win.
     /// The operator refuses settings the agent owns (addresses, paths, wsrep wiring).
     public var includeFile: String?

@@ -1,5 +1,6 @@
 import AgentAPI
 import AsyncHTTPClient
+import ClusterCertificates
 import Controller
 import ControllerAPI
 import Foundation
@@ -41,6 +42,10 @@ public final class InProcessController: Sendable {
             clusterName: cluster.name, nodes: cluster.nodeEndpoints, agentToken: cluster.token,
             monitorUser: monitorUser, monitorPassword: monitorPassword)
         configuration.listenPort = 0
+        // The cluster's mysqld serve clients its certificate: the probe pins it, as a
+        // controller given --tls-cert-file does.
+        configuration.sqlCertificateSHA1 = cluster.tls.flatMap { try? String(contentsOfFile: $0.files.certificate, encoding: .utf8) }
+            .flatMap(ClusterTLS.sha1Fingerprint(ofCertificatePEM:))
         configure(&configuration)
         var logger = Logger(label: "qmysql.controller")
         logger.logLevel = logLevel

@@ -90,6 +90,7 @@ public final class LocalCluster: Sendable {
             options.tlsKeyFile = tls.key
             options.caFile = tls.certificateAuthority
             options.replicationEncryption = configuration.replicationEncryption
+            options.requireSecureTransport = configuration.requireSecureTransport
         }
         options.controllerURL = configuration.controllerURLPrefix.map { "\($0)/\(node.name)" }
         adjustments.withLock { $0[node.index] }?(&options)

@@ -25,6 +25,8 @@ public struct LocalClusterConfiguration: Sendable {
     public var tls: TLS?
     /// Galera's replication over `tls` (the agents' `--replication-tls`).
     public var replicationEncryption: ReplicationEncryption = .required
+    /// mysqld refuses TCP clients without TLS (the agents' `--require-secure-transport`; needs `tls`).
+    public var requireSecureTransport = false
     /// Reports go to `<prefix>/<node name>` when set.
     public var controllerURLPrefix: String?
     public var heartbeatInterval: Duration = .seconds(2)

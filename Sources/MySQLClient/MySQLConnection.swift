@@ -48,6 +48,11 @@ public final class MySQLConnection: Sendable {
             mysql_options(raw, MYSQL_OPT_CONNECT_TIMEOUT, &connectTimeout)
             mysql_options(raw, MYSQL_OPT_READ_TIMEOUT, &readTimeout)
             mysql_options(raw, MYSQL_OPT_WRITE_TIMEOUT, &writeTimeout)
+            if let pin = options.pinnedCertificateSHA1 {
+                var enforce: my_bool = 1
+                mysql_options(raw, MYSQL_OPT_SSL_ENFORCE, &enforce)
+                _ = pin.withCString { mysql_options(raw, MARIADB_OPT_TLS_PEER_FP, $0) }
+            }
             var connected: UnsafeMutablePointer<MYSQL>?
             switch options.endpoint {
             case .tcp(let host, let port):

@@ -67,6 +67,10 @@ public enum QiniuCRDs {
                             "type": "string", "enum": enumValues(ReplicationEncryption.self),
                             "description": "Galera's replication and IST over TLS: required (the default for a new cluster; a peer without the cluster's certificate is refused), accepting (TLS and plain TCP) or off (the default for a cluster formed before this setting existed). A change rolls out one node at a time through accepting, and the cluster stays Primary.",
                         ],
+                        "requireSecureTransport": [
+                            "type": "boolean",
+                            "description": "mysqld refuses TCP clients that do not use TLS (require_secure_transport). Clients find the cluster's CA with `kubectl qmysql credential NAME -o mycnf`. Default false.",
+                        ],
                     ]),
                 "version": string("Database version; chooses the default image.", minLength: 1),
                 "image": string("Database image; overrides the flavor's default.", minLength: 1),

@@ -117,9 +117,13 @@ public struct TLSSpec: Codable, Sendable, Hashable {
     /// cluster formed before this setting existed). A change is rolled out one node at a time,
     /// through `accepting`, so the cluster stays Primary.
     public var replication: ReplicationEncryption?
+    /// mysqld refuses TCP clients without TLS (`require_secure_transport`). Default false. A
+    /// change rolls the pods; the controller's probe uses TLS with every node that offers it.
+    public var requireSecureTransport: Bool?
 
-    public init(replication: ReplicationEncryption? = nil) {
+    public init(replication: ReplicationEncryption? = nil, requireSecureTransport: Bool? = nil) {
         self.replication = replication
+        self.requireSecureTransport = requireSecureTransport
     }
 }
 

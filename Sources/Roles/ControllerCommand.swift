@@ -1,5 +1,6 @@
 import AgentAPI
 import ArgumentParser
+import ClusterCertificates
 import AsyncHTTPClient
 import Backup
 import Controller
@@ -156,6 +157,9 @@ public struct ControllerCommand: AsyncParsableCommand {
             } catch {
                 throw ValidationError(error.description)
             }
+            // The nodes serve their clients the same certificate: the SQL probe pins it.
+            configuration.sqlCertificateSHA1 = (try? String(contentsOfFile: certificateFile, encoding: .utf8))
+                .flatMap(ClusterTLS.sha1Fingerprint(ofCertificatePEM:))
         }
         if let backupDirectory = options.backupDirectory { configuration.backupStore = FileBackupStore(root: backupDirectory) }
         if let backupTime = options.backupTime {

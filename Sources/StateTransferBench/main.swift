@@ -58,10 +58,7 @@ try FileManager.default.createDirectory(atPath: root, withIntermediateDirectorie
 
 // The cluster's certificate, as the operator would make it.
 let tls = try ClusterTLS.generate(cluster: "sstbench", namespace: "bench")
-let files = TLSFiles(certificate: root + "/tls.crt", key: root + "/tls.key", certificateAuthority: root + "/ca.crt")
-try tls.certificatePEM.write(toFile: files.certificate, atomically: true, encoding: .utf8)
-try tls.keyPEM.write(toFile: files.key, atomically: true, encoding: .utf8)
-try tls.caCertificatePEM.write(toFile: files.certificateAuthority, atomically: true, encoding: .utf8)
+let files = try tls.writeFiles(to: root + "/tls")
 var httpConfiguration = HTTPClient.Configuration()
 httpConfiguration.tlsConfiguration = try RoleTLS.client(caPEM: tls.caCertificatePEM)
 let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)

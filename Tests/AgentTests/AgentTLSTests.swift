@@ -77,5 +77,8 @@ struct AgentTLSTests {
         options.caFile = nil
         options.controllerURL = nil
         #expect(options.problems == ["--replication-tls required needs the cluster's certificate: give --tls-cert-file, --tls-key-file and --ca-file, or --replication-tls off"])
+        options.replicationEncryption = .off
+        options.requireSecureTransport = true
+        #expect(options.problems == ["--require-secure-transport needs the cluster's certificate for mysqld: give --tls-cert-file, --tls-key-file and --ca-file"])
     }
 }

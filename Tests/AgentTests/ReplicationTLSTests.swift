@@ -30,8 +30,8 @@ struct ReplicationTLSTests {
         init(root: String, cluster: String) throws {
             let own = try ClusterTLS.generate(cluster: cluster, namespace: "tests")
             let foreign = try ClusterTLS.generate(cluster: cluster, namespace: "tests")
-            files = try Self.write(own, to: root + "/tls")
-            foreignFiles = try Self.write(foreign, to: root + "/foreign")
+            files = try own.writeFiles(to: root + "/tls")
+            foreignFiles = try foreign.writeFiles(to: root + "/foreign")
             client = try Self.client(trusting: own.caCertificatePEM)
             foreignClient = try Self.client(trusting: foreign.caCertificatePEM)
         }
@@ -39,15 +39,6 @@ struct ReplicationTLSTests {
         func shutdown() async {
             try? await client.shutdown()
             try? await foreignClient.shutdown()
-        }
-
-        static func write(_ tls: ClusterTLS, to directory: String) throws -> TLSFiles {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let files = TLSFiles(certificate: directory + "/tls.crt", key: directory + "/tls.key", certificateAuthority: directory + "/ca.crt")
-            try tls.certificatePEM.write(toFile: files.certificate, atomically: true, encoding: .utf8)
-            try tls.keyPEM.write(toFile: files.key, atomically: true, encoding: .utf8)
-            try tls.caCertificatePEM.write(toFile: files.certificateAuthority, atomically: true, encoding: .utf8)
-            return files
         }
 
         static func client(trusting ca: String) throws -> HTTPClient {
@@ -59,12 +50,13 @@ struct ReplicationTLSTests {
     }
 
     static func cluster(name: String, root: String, nodeCount: Int = 3, firstAddress: String = firstAddress,
-                        tls: TLSFiles, client: HTTPClient, encryption: ReplicationEncryption) -> LocalCluster {
+                        tls: TLSFiles, client: HTTPClient, encryption: ReplicationEncryption, requireSecureTransport: Bool = false) -> LocalCluster {
         var configuration = LocalClusterConfiguration(name: name, root: root, executable: LocalClusterConfiguration.siblingExecutable())
         configuration.firstAddress = firstAddress
         configuration.nodeCount = nodeCount
         configuration.tls = .init(files: tls, httpClient: client)
         configuration.replicationEncryption = encryption
+        configuration.requireSecureTransport = requireSecureTransport
         configuration.syncTimeout = .seconds(60)
         return LocalCluster(configuration: configuration)
     }
@@ -74,7 +66,8 @@ struct ReplicationTLSTests {
         let root = "/tmp/qmysql-agent-tests/rtls-\(getpid())"
         try? FileManager.default.removeItem(atPath: root)
         let certificates = try Certificates(root: root, cluster: "rtls")
-        let cluster = Self.cluster(name: "rtls", root: root + "/cluster", tls: certificates.files, client: certificates.client, encryption: .required)
+        let cluster = Self.cluster(name: "rtls", root: root + "/cluster", tls: certificates.files, client: certificates.client, encryption: .required,
+                                   requireSecureTransport: true)
         // The impostor: the same cluster name and certificate names, another CA, on the fourth address.
         let impostor = Self.cluster(name: "rtls", root: root + "/impostor", nodeCount: 1, firstAddress: "127.0.43.5",
                                     tls: certificates.foreignFiles, client: certificates.foreignClient, encryption: .required)
@@ -101,8 +94,20 @@ struct ReplicationTLSTests {
         let threadPool = NIOThreadPool(numberOfThreads: 1)
         threadPool.start()
         let admin = try await MySQLConnection.connect(cluster.node(0).sqlOptions, threadPool: threadPool)
-        try await admin.execute("CREATE USER IF NOT EXISTS 'tls_probe'@'%' IDENTIFIED BY 'unused-password'")
+        try await admin.execute("CREATE USER IF NOT EXISTS 'tls_probe'@'%' IDENTIFIED BY 'probe-password'")
         await admin.close()
+        #expect(try await cluster.node(0).client.status().clientTLS == true, "the agent says its mysqld offers TLS")
+        // require_secure_transport: plain TCP is refused; TLS pinned to the cluster's certificate
+        // (as the controller's probe connects) is served; another certificate's pin is refused.
+        var tcp = MySQLConnectionOptions(endpoint: .tcp(host: cluster.node(0).address, port: 3306), user: "tls_probe", password: "probe-password")
+        await #expect(throws: (any Error).self, "plain TCP refused") { try await MySQLConnection.connect(tcp, threadPool: threadPool).close() }
+        tcp.pinnedCertificateSHA1 = ClusterTLS.sha1Fingerprint(ofCertificatePEM: try String(contentsOfFile: certificates.files.certificate, encoding: .utf8))
+        let pinned = try await MySQLConnection.connect(tcp, threadPool: threadPool)
+        let cipher = try await pinned.query("SHOW SESSION STATUS LIKE 'Ssl_cipher'")
+        await pinned.close()
+        #expect(cipher.rows.first?.last??.isEmpty == false, "\(cipher.rows)")
+        tcp.pinnedCertificateSHA1 = ClusterTLS.sha1Fingerprint(ofCertificatePEM: try String(contentsOfFile: certificates.foreignFiles.certificate, encoding: .utf8))
+        await #expect(throws: (any Error).self, "another certificate's pin is refused") { try await MySQLConnection.connect(tcp, threadPool: threadPool).close() }
         try await threadPool.shutdownGracefully()
         let mysql = cluster.node(0).address + ":3306"
         let client = try await OpenSSLClient.handshake(mysql, files: certificates.files, starttls: "mysql")

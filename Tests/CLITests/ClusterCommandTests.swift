@@ -157,7 +157,11 @@ import Testing
                                    lastTransitionTime: KubeTime.format(Date()))],
             lastBackup: LastBackup(name: "demo-backup-abc", time: KubeTime.format(Date()), size: 3 * 1024 * 1024, succeeded: true),
             message: "recovering demo-2")
+        // In the middle of turning Galera's TLS on: every pod accepts TLS, required is next.
+        cluster.status?.replicationEncryption = .accepting
         _ = try await bed.client.updateStatus(cluster)
+        _ = try await bed.client.mergePatchRaw(QiniuMySQL.resourceType, name: "demo", namespace: "default",
+                                               patch: ["spec": ["tls": ["replication": "required"]]])
         let event: JSONValue = [
             "apiVersion": "v1", "kind": "Event", "metadata": ["name": "demo.1", "namespace": "default"],
             "involvedObject": ["apiVersion": "mysql.qiniu.com/v1alpha1", "kind": "QiniuMySQL", "name": "demo", "namespace": "default"],
@@ -181,6 +185,8 @@ import Testing
         #expect(report.stdout.contains("demo-backup-abc, succeeded"))
         #expect(report.stdout.contains("3.0 MiB"))
         #expect(report.stdout.contains("Endpoint:     demo.default.svc:3306"))
+        #expect(report.stdout.contains("Encryption:   TLS between the nodes, plain TCP accepted; changing to required, one node at a time while Green"),
+                "\(report.stdout)")
         #expect(report.stdout.contains("ClusterYellow") && report.stdout.contains("cluster is Yellow (2/3 ready)"))
 
         let json = try await bed.run("status", "demo", "-o", "json")

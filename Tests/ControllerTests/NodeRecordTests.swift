@@ -153,5 +153,24 @@ struct NodeTableTests {
         #expect(await table.takeDetections() == [.milliseconds(600)], "from the donor's last report to the first observation of the loss")
         _ = await table.snapshot(at: t0 + .milliseconds(1000))
         #expect(await table.takeDetections().isEmpty, "seen lost again: no second detection")
+
+        // The repair: seen running without an SQL answer (starting, or a position recovery seen
+        // as running), stopped again, then a member again. One loss, one detection; the next
+        // loss after the node was a member again is a new one.
+        await table.offer(AgentReportFixture.make(node: "n1", running: true, observedAt: Date().addingTimeInterval(1.1)), at: t0 + .milliseconds(1100))
+        #expect(await table.snapshot(at: t0 + .milliseconds(1100)).node(named: "n1")?.role == .starting)
+        await table.offer(AgentReportFixture.make(node: "n1", running: false, observedAt: Date().addingTimeInterval(1.2), exit: .exited(code: 0),
+                                                  grastate: GaleraState(position: Fixture.position(5), safeToBootstrap: false)),
+                          at: t0 + .milliseconds(1200))
+        _ = await table.snapshot(at: t0 + .milliseconds(1200))
+        #expect(await table.takeDetections().isEmpty, "a repair in progress is not a second loss")
+        await table.offer(AgentReportFixture.make(node: "n1", running: true, observedAt: Date().addingTimeInterval(1.5), wsrep: Fixture.wsrep(.primary)),
+                          at: t0 + .milliseconds(1500))
+        _ = await table.snapshot(at: t0 + .milliseconds(1500))
+        await table.offer(AgentReportFixture.make(node: "n1", running: false, observedAt: Date().addingTimeInterval(1.8), exit: .signaled(signal: 9),
+                                                  grastate: GaleraState(position: Fixture.position(-1), safeToBootstrap: false)),
+                          at: t0 + .milliseconds(1800))
+        _ = await table.snapshot(at: t0 + .milliseconds(1800))
+        #expect(await table.takeDetections() == [.milliseconds(300)], "a member again, then lost: a new detection")
     }
 }

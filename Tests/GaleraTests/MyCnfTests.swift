@@ -89,6 +89,10 @@ struct MyCnfTests {
         #expect(required.contains(";\(files)\"\n"), "\(required)")
         #expect(required.contains("\nssl_cert=/s/tls.crt\nssl_key=/s/tls.key\nssl_ca=/s/ca.crt\n"), "clients may use TLS with the same certificate")
         #expect(!required.contains("socket.dynamic"))
+        #expect(!required.contains("require_secure_transport"), "plain clients still allowed")
+        var strict = cluster
+        strict.requireSecureTransport = true
+        #expect(MyCnf.render(cluster: strict, node: Self.node).contains("\nssl_ca=/s/ca.crt\nrequire_secure_transport=ON\n"))
         cluster.replicationEncryption = .accepting
         #expect(MyCnf.render(cluster: cluster, node: Self.node).contains(";\(files);socket.dynamic=YES\"\n"))
         cluster.replicationEncryption = .off

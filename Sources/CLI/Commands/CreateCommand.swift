@@ -40,6 +40,9 @@ struct CreateCommand: AsyncParsableCommand {
             help: "Galera's replication between the nodes: required (TLS with the cluster's own CA; the default), accepting (TLS and plain TCP) or off (plain TCP).")
     var replicationTLS: ReplicationEncryption?
 
+    @Flag(name: .customLong("require-secure-transport"), help: "mysqld refuses TCP clients without TLS (`credential -o mycnf` gives them the CA).")
+    var requireSecureTransport = false
+
     @Option(help: "Database version.")
     var version: String?
 
@@ -133,7 +136,9 @@ struct CreateCommand: AsyncParsableCommand {
         if let replicas { spec.replicas = replicas }
         if let flavor { spec.flavor = flavor }
         if let stateTransfer { spec.stateTransfer = stateTransfer }
-        if let replicationTLS { spec.tls = TLSSpec(replication: replicationTLS) }
+        if replicationTLS != nil || requireSecureTransport {
+            spec.tls = TLSSpec(replication: replicationTLS, requireSecureTransport: requireSecureTransport ? true : nil)
+        }
         if let version { spec.version = version }
         if let image { spec.image = image }
         if storage != nil || storageClass != nil {

@@ -3,6 +3,7 @@ import Foundation
 import Galera
 import KubeAPI
 import KubeClient
+import Operator
 import QiniuAPI
 
 struct StatusCommand: AsyncParsableCommand {
@@ -96,6 +97,19 @@ enum StatusReport {
         } else {
             line("Endpoint", "\(names.clientService).\(cluster.metadata.namespace ?? "default").svc:\(DefaultPorts.mysql) (ready nodes only)")
         }
+        // What the pods run, and what is asked when a change is rolling (docs/encryption.md).
+        func describe(_ value: ReplicationEncryption) -> String {
+            switch value {
+            case .required: "TLS between the nodes (required)"
+            case .accepting: "TLS between the nodes, plain TCP accepted"
+            case .off: "none between the nodes (plain TCP)"
+            }
+        }
+        let desiredEncryption = EncryptionRollout.desired(cluster)
+        let runningEncryption = EncryptionRollout.running(status) ?? desiredEncryption
+        line("Encryption", describe(runningEncryption) + (runningEncryption == desiredEncryption ? ""
+            : "; changing to \(desiredEncryption.rawValue), one node at a time while Green")
+            + (spec.tls?.requireSecureTransport == true ? "; clients must use TLS" : ""))
 
         out += "\n"
         if let nodes = status?.nodes, !nodes.isEmpty {

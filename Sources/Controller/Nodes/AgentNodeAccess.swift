@@ -17,6 +17,12 @@ public final class AgentNodeAccess: NodeAccess {
     }
 
     private let clients = Mutex<[String: Clients]>([:])
+    /// The nodes whose agent said, in its newest answer while mysqld ran, that mysqld offers
+    /// clients TLS: the SQL probe requires TLS with them (pinned to the cluster's certificate),
+    /// and only with them, so a node that never offered it (an older agent's) is still probed in
+    /// plain TCP. The agent's word comes over its authenticated API: nobody in between can talk
+    /// a node down to plain TCP.
+    private let offersTLS = Mutex<Set<String>>([])
     private let configuration: ControllerConfiguration
     private let httpClient: HTTPClient
     private let threadPool: NIOThreadPool
@@ -65,7 +71,15 @@ public final class AgentNodeAccess: NodeAccess {
     }
 
     public func status(of node: String) async throws -> AgentStatus {
-        try await client(node).probe.status()
+        let status = try await client(node).probe.status()
+        // Only a running mysqld says what it offers; a stopped one most likely comes back with
+        // the same my.cnf, so its last answer stands until then.
+        if status.process.running {
+            offersTLS.withLock { nodes in
+                if status.clientTLS == true { nodes.insert(node) } else { nodes.remove(node) }
+            }
+        }
+        return status
     }
 
     public func start(_ node: String, _ request: StartRequest) async throws -> AgentStatus {
@@ -81,7 +95,8 @@ public final class AgentNodeAccess: NodeAccess {
     }
 
     public func probeSQL(of node: String) async throws -> WsrepStatus {
-        try await client(node).sql.probe()
+        let pin = offersTLS.withLock { $0.contains(node) } ? configuration.sqlCertificateSHA1 : nil
+        return try await client(node).sql.probe(pin: pin)
     }
 
     public func backup(_ node: String, timeout: Duration, _ consume: (Data) async throws -> Void) async throws -> BackupOutcome {

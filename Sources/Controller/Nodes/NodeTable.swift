@@ -139,12 +139,15 @@ public actor NodeTable {
         // gone unnoticed. Counted once per loss, whatever states came between: a killed node is
         // often seen Yellow first (its agent's report still says Synced while its SQL probe
         // fails), and counting only Green-to-lost missed those. A node never seen alive (not yet
-        // started) has no loss to detect.
+        // started) has no loss to detect. Alive means a member of a Primary component: a node
+        // that is only starting (mysqld launched, no SQL answer yet; a position recovery's helper
+        // seen as running) is neither alive nor a new loss, so a repair in progress is not counted
+        // as a second detection of the same loss.
         let lost = node.role == .stopped || node.role == .nonPrimary || node.role == .unknown
-        if !lost {
+        if case .primary = node.role {
             if let heard { lastAlive[node.name] = heard }
             detected.remove(node.name)
-        } else if let alive = lastAlive[node.name], detected.insert(node.name).inserted {
+        } else if lost, let alive = lastAlive[node.name], detected.insert(node.name).inserted {
             pendingDetections.append(now - alive)
         }
         let previous = lastStates[node.name]

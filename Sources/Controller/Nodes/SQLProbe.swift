@@ -12,6 +12,8 @@ actor SQLProbe {
     private let options: MySQLConnectionOptions
     private let threadPool: NIOThreadPool
     private var connection: MySQLConnection?
+    /// The pin `connection` was made with.
+    private var connectionPin: String?
 
     init(endpoint: NodeEndpoint, user: String, password: String, timeout: Duration, threadPool: NIOThreadPool) {
         self.endpoint = endpoint
@@ -29,13 +31,19 @@ actor SQLProbe {
         return resolved
     }
 
-    func probe() async throws -> WsrepStatus {
+    /// - Parameter pin: TLS, with the server's certificate pinned to this SHA-1 fingerprint
+    ///   (nil: plain TCP). A connection of the other kind is closed and made anew.
+    func probe(pin: String?) async throws -> WsrepStatus {
+        if connection != nil, connectionPin != pin { await close() }
         let connection: MySQLConnection
         if let open = self.connection {
             connection = open
         } else {
-            connection = try await MySQLConnection.connect(resolvedOptions(), threadPool: threadPool)
+            var options = resolvedOptions()
+            options.pinnedCertificateSHA1 = pin
+            connection = try await MySQLConnection.connect(options, threadPool: threadPool)
             self.connection = connection
+            connectionPin = pin
         }
         do {
             let result = try await connection.query("SHOW GLOBAL STATUS LIKE 'wsrep_%'")

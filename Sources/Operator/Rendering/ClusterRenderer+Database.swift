@@ -86,6 +86,7 @@ extension ClusterRenderer {
         options.tlsKeyFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.key)"
         options.caFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.caCertificate)"
         options.replicationEncryption = EncryptionRollout.rendered(cluster)
+        options.requireSecureTransport = cluster.spec.tls?.requireSecureTransport ?? false
         // No --monitor-user: the agent reads status as the socket account of whatever user it
         // runs as (mysql in the image, the invoking user in the playground).
         options.rootPasswordFile = rootPasswordPath

@@ -80,6 +80,9 @@ struct AgentFlags: ParsableArguments {
     @Option(name: .customLong("replication-tls"), help: ArgumentHelp("Galera's replication and IST over TLS with --tls-cert-file, --tls-key-file and --ca-file: required, accepting (TLS and plain TCP, the middle of a rolling change) or off (plain TCP).", valueName: "tls"), completion: .list(["required", "accepting", "off"]))
     var replicationTls: String = "off"
 
+    @Flag(name: .customLong("require-secure-transport"), help: "mysqld refuses TCP clients without TLS (require_secure_transport; the unix socket is still allowed). Needs --tls-cert-file, --tls-key-file and --ca-file.")
+    var requireSecureTransport = false
+
     @Flag(name: .customLong("no-pc-recovery"), help: "Turn off pc.recovery (a node that lost every peer then stays down until bootstrapped).")
     var noPcRecovery = false
 
@@ -158,6 +161,7 @@ struct AgentFlags: ParsableArguments {
             "gcache-size": [gcacheSize],
             "state-transfer": [stateTransfer],
             "replication-tls": [replicationTls],
+            "require-secure-transport": requireSecureTransport ? ["true"] : [],
             "no-pc-recovery": noPcRecovery ? ["true"] : [],
             "monitor-user": monitorUser.map { [$0] } ?? [],
             "monitor-password-file": monitorPasswordFile.map { [$0] } ?? [],

@@ -39,12 +39,7 @@ final class GaleraBed: Sendable {
         root = "\(Self.base)/r\(getpid())"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let tls = try ClusterTLS.generate(cluster: "demo", namespace: "tests")
-        let directory = root + "/tls"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        tlsFiles = TLSFiles(certificate: directory + "/tls.crt", key: directory + "/tls.key", certificateAuthority: directory + "/ca.crt")
-        try tls.certificatePEM.write(toFile: tlsFiles.certificate, atomically: true, encoding: .utf8)
-        try tls.keyPEM.write(toFile: tlsFiles.key, atomically: true, encoding: .utf8)
-        try tls.caCertificatePEM.write(toFile: tlsFiles.certificateAuthority, atomically: true, encoding: .utf8)
+        tlsFiles = try tls.writeFiles(to: root + "/tls")
         threadPool = NIOThreadPool(numberOfThreads: 6)
         threadPool.start()
         // Trusts the bed's CA for the agents' HTTPS (the controller's reports stay plain HTTP).
@@ -62,6 +57,9 @@ final class GaleraBed: Sendable {
         configuration.heartbeatInterval = .seconds(1)
         configuration.tls = .init(files: tlsFiles, httpClient: httpClient)
         configuration.replicationEncryption = .required
+        // TCP clients must use TLS: the controller's SQL probe (the only TCP client here) uses
+        // it, pinned to the bed's certificate, in every scenario.
+        configuration.requireSecureTransport = true
         return configuration
     }
 
