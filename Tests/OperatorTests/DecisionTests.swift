@@ -265,6 +265,11 @@ import Testing
         let legacy = cluster(asked: nil, running: nil, formed: true)
         #expect(EncryptionRollout.rendered(legacy) == .off)
         #expect(EncryptionRollout.recorded(legacy, rolledOut: false) == .off)
+        #expect(EncryptionRollout.recorded(legacy, rolledOut: true) == .off)
+        let legacyRecorded = cluster(asked: nil, running: .off, formed: true)
+        #expect(EncryptionRollout.rendered(legacyRecorded) == .off, "once off is recorded, it is still kept until asked")
+        #expect(EncryptionRollout.recorded(legacyRecorded, rolledOut: true) == .off)
+        #expect(EncryptionRollout.rendered(cluster(asked: nil, running: .required, formed: true)) == .required)
         // Asked to turn it on: accepting first, recorded only once rolled out; then required.
         let asked = cluster(asked: .required, running: nil, formed: true)
         #expect(EncryptionRollout.rendered(asked) == .accepting)

@@ -10,12 +10,12 @@ import QiniuAPI
 ///
 /// What every pod runs is `status.replicationEncryption`, written when a rollout is complete.
 public enum EncryptionRollout {
-    /// What the spec asks for: `spec.tls.replication`, or `required` for a cluster made with this
-    /// setting. A cluster that formed before the setting existed runs plain TCP, and keeps it
-    /// until someone asks (turning it on restarts every node twice).
+    /// What the spec asks for: `spec.tls.replication`; without it, what the pods run, and
+    /// `required` for a cluster whose pods run nothing yet. So a new cluster requires TLS from its
+    /// first pod, and a cluster that formed before the setting existed keeps plain TCP until
+    /// someone asks (turning it on restarts every node twice), also after its `off` is recorded.
     public static func desired(_ cluster: QiniuMySQL) -> ReplicationEncryption {
-        if let asked = cluster.spec.tls?.replication { return asked }
-        return formedWithoutRecord(cluster.status) ? .off : .required
+        cluster.spec.tls?.replication ?? running(cluster.status) ?? .required
     }
 
     /// What every database pod runs; nil for a cluster that never formed (no running node has
