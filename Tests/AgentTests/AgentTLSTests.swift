@@ -4,6 +4,7 @@ import ClusterCertificates
 import Foundation
 import Galera
 import Logging
+import Processes
 import Testing
 @testable import Agent
 import RoleNetwork
@@ -60,6 +61,29 @@ struct AgentTLSTests {
         await #expect(throws: (any Error).self, "another cluster's CA does not vouch for this agent") { _ = try await impostor.status() }
         let cleartext = AgentClient(baseURL: "http://\(address):\(DefaultPorts.agent)", token: configuration.token, httpClient: plain)
         await #expect(throws: (any Error).self, "no plain HTTP on a TLS port") { _ = try await cleartext.status() }
+    }
+
+    @Test("the cluster's certificate names its nodes, its Services and loopback, and its SHA-1 fingerprint is openssl's")
+    func certificateNamesAndFingerprint() async throws {
+        let tls = try ClusterTLS.generate(cluster: "demo", namespace: "rds")
+        for host in ["demo-0.demo-peers", "demo-2.demo-peers.rds.svc", "demo", "demo.rds.svc", "DEMO.rds.svc.cluster.local", "demo-controller", "localhost", "127.0.0.1"] {
+            #expect(ClusterTLS.certificate(tls.certificatePEM, names: host), "\(host)")
+        }
+        for host in ["demo-peers", "a.b.demo-peers", "other.rds.svc", "127.0.0.2", "demo-0.other-peers"] {
+            #expect(!ClusterTLS.certificate(tls.certificatePEM, names: host), "\(host)")
+        }
+        #expect(!ClusterTLS.certificate("not a certificate", names: "demo"))
+
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("qmysql-fp-\(getpid()).crt").path
+        let output = file + ".out"
+        defer { for path in [file, output] { try? FileManager.default.removeItem(atPath: path) } }
+        try tls.certificatePEM.write(toFile: file, atomically: true, encoding: .utf8)
+        let openssl = try ChildProcess.spawn("/usr/bin/openssl", arguments: ["x509", "-in", file, "-noout", "-fingerprint", "-sha1"], outputPath: output)
+        #expect(await openssl.wait().isClean)
+        let printed = try String(contentsOfFile: output, encoding: .utf8)  // "sha1 Fingerprint=7F:15:..."
+        let expected = printed.split(separator: "=").last.map { $0.replacingOccurrences(of: ":", with: "").trimmingCharacters(in: .whitespacesAndNewlines) }
+        #expect(ClusterTLS.sha1Fingerprint(ofCertificatePEM: tls.certificatePEM) == expected, "\(printed)")
+        #expect(ClusterTLS.sha1Fingerprint(ofCertificatePEM: "not a certificate") == nil)
     }
 
     @Test("half a TLS configuration, an https controller without a CA, or replication over TLS without the files, is refused with what to give")
