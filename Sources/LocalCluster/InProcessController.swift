@@ -97,6 +97,30 @@ public final class InProcessController: Sendable {
         }
         _ = await server.result
         cut.cancel()
+        // The server's task ends before NIO has closed its listening socket (measured: a new
+        // listener on the same port got EADDRINUSE for up to about a second, in most restarts of
+        // a full run). Stopped means the port is free again, so a restart on it just works.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !Self.portIsFree(port), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Whether a listener could bind 127.0.0.1:`port` now, as the server binds it (SO_REUSEADDR:
+    /// connections still closing do not count). Non-blocking calls only.
+    static func portIsFree(_ port: Int) -> Bool {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var on: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
     }
 }
 

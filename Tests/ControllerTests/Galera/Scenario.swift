@@ -70,25 +70,14 @@ final class Scenario: Sendable {
         let clusterConfiguration = cluster.configuration
         let options = self.options
         let root = self.root
-        // The old endpoints' port can stay taken for a moment after they stop (connections still
-        // closing), so the new ones try again for a few seconds, as a restarted pod would.
-        let deadline = ContinuousClock.now + .seconds(10)
-        let new: InProcessController = try await {
-            while true {
-                do {
-                    return try await InProcessController.start(
-                        for: clusterConfiguration, monitorUser: GaleraBed.monitorUser, monitorPassword: bed.monitorPassword,
-                        httpClient: bed.httpClient
-                    ) { configuration in
-                        Self.configure(&configuration, options, root: root)
-                        configuration.listenPort = old.port
-                    }
-                } catch where ContinuousClock.now < deadline {
-                    print("\(name): the restarted controller cannot listen yet: \(error)")
-                    try await Task.sleep(for: .milliseconds(200))
-                }
-            }
-        }()
+        // stop() returns once the port is free again: the new endpoints take it as a restarted pod would.
+        let new = try await InProcessController.start(
+            for: clusterConfiguration, monitorUser: GaleraBed.monitorUser, monitorPassword: bed.monitorPassword,
+            httpClient: bed.httpClient
+        ) { configuration in
+            Self.configure(&configuration, options, root: root)
+            configuration.listenPort = old.port
+        }
         hosts.withLock { $0 = new }
         new.run()
     }
