@@ -80,6 +80,7 @@ let package = Package(
         .target(
             name: "RoleNetwork",
             dependencies: [
+                "ClusterCertificates",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
@@ -186,7 +187,7 @@ let package = Package(
         .target(
             name: "LocalCluster",
             dependencies: [
-                "AgentAPI", "ClusterCertificates", "Controller", "ControllerAPI", "Galera", "MySQLClient", "Processes",
+                "AgentAPI", "ClusterCertificates", "Controller", "ControllerAPI", "Galera", "MySQLClient", "Processes", "RoleNetwork",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -67,10 +67,19 @@ public struct AgentConfiguration: Sendable {
     public var initialStart: StartMode?
     /// Forward mysqld's error log as JSON objects (`--log-format json`), like the agent's own lines.
     public var logJSON = false
+    /// The cluster's certificate files (`--tls-cert-file`, `--tls-key-file`, `--ca-file`): the
+    /// API serves HTTPS with them, reports trust their CA, and a renewal in the files is loaded
+    /// every `certificateCheckInterval` by the API, mysqld and Galera alike. nil: plain HTTP.
+    public var certificates: CertificateFiles?
+    /// The CA alone (`--ca-file` without a certificate of our own), for an https controller URL.
+    public var controllerTrust: TLSConfiguration?
+    /// How often the certificate files are read again (the kubelet replaces them within a minute).
+    public var certificateCheckInterval: Duration = .seconds(10)
+
     /// HTTPS for the API; nil: plain HTTP.
-    public var serverTLS: TLSConfiguration?
-    /// What reports to an https controller URL trust (the cluster's CA).
-    public var controllerTLS: TLSConfiguration?
+    public var serverTLS: TLSConfiguration? { certificates?.serverConfiguration }
+    /// What reports to an https controller URL trust: the CA as last loaded.
+    public var controllerTLS: TLSConfiguration? { certificates?.clientConfiguration ?? controllerTrust }
 
     public init(
         nodeName: String, cluster: ClusterSettings, address: String, dataDirectory: String,
@@ -130,9 +139,9 @@ public struct AgentConfiguration: Sendable {
         logJSON = options.logFormat == .json
         do {
             if let certificate = options.tlsCertificateFile, let key = options.tlsKeyFile {
-                serverTLS = try RoleTLS.server(certificateFile: certificate, keyFile: key)
+                certificates = try CertificateFiles(certificate: certificate, key: key, authority: options.caFile)
             }
-            if let caFile = options.caFile { controllerTLS = try RoleTLS.client(caFile: caFile) }
+            if certificates == nil, let caFile = options.caFile { controllerTrust = try RoleTLS.client(caFile: caFile) }
         } catch {
             throw AgentOptions.Problem(error.description)
         }

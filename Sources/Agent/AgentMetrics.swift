@@ -1,4 +1,5 @@
 import AgentAPI
+import Foundation
 import Galera
 import Prometheus
 import Synchronization
@@ -15,6 +16,7 @@ final class AgentMetrics: Sendable {
     private let clusterSize, localState, ready, connected, primary, lastCommitted: Gauge
     private let diskFree, diskSize, diskFull: Gauge
     private let sstInProgress, istInProgress, sstBytes: Gauge
+    private let certificateExpiry: Gauge
     private let counted = Mutex<(starts: Int, dropped: Int)>((0, 0))
 
     /// Numeric wsrep values exported as they are.
@@ -45,6 +47,7 @@ final class AgentMetrics: Sendable {
         sstInProgress = registry.makeGauge(descriptor: Self.descriptor("qmysql_agent_sst_in_progress", "1 while this node receives a full state transfer (SST)"), labels: labels)
         istInProgress = registry.makeGauge(descriptor: Self.descriptor("qmysql_agent_ist_in_progress", "1 while this node receives an incremental state transfer (IST), also the catch-up after an SST"), labels: labels)
         sstBytes = registry.makeGauge(descriptor: Self.descriptor("qmysql_agent_sst_received_bytes", "Bytes of the full copy this node has received so far (our state transfer; 0 when none runs)"), labels: labels)
+        certificateExpiry = registry.makeGauge(descriptor: Self.descriptor("qmysql_agent_certificate_expiry_timestamp_seconds", "When the cluster certificate the agent loaded last expires (Unix time; 0 without one)"), labels: labels)
         wsrepGauges = Self.exportedWsrep.map { name in
             (name, registry.makeGauge(descriptor: Self.descriptor("qmysql_\(name)", name), labels: labels))
         }
@@ -55,7 +58,9 @@ final class AgentMetrics: Sendable {
     }
 
     /// The exposition text after updating every value from `status`.
-    func render(_ status: AgentStatus, reportsDroppedTotal: Int) -> String {
+    /// - Parameter certificateExpiry: when the loaded certificate expires (nil: none loaded).
+    func render(_ status: AgentStatus, reportsDroppedTotal: Int, certificateExpiry expiry: Date? = nil) -> String {
+        certificateExpiry.set(to: expiry?.timeIntervalSince1970 ?? 0)
         for (state, gauge) in stateGauges { gauge.set(to: state == status.state ? 1 : 0) }
         mysqldUp.set(to: status.process.running ? 1 : 0)
         let (startDelta, droppedDelta) = counted.withLock { counted in

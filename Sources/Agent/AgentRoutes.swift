@@ -31,7 +31,8 @@ enum AgentRoutes {
             return try json(status.ready ? .ok : .serviceUnavailable, ReadinessBody(ready: status.ready, state: status.state, reason: status.stateReason))
         }
         router.get(RouterPath(AgentPaths.metrics)) { _, _ in
-            let text = metrics.render(await supervisor.status(), reportsDroppedTotal: reporter?.dropped ?? 0)
+            let text = metrics.render(await supervisor.status(), reportsDroppedTotal: reporter?.dropped ?? 0,
+                                      certificateExpiry: supervisor.configuration.certificates?.current.notAfter)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: text)))

@@ -29,7 +29,7 @@ public struct AgentService: Service {
         self.logger = logger
         self.threadPool = threadPool
         let reporter = configuration.controllerURL.map {
-            ControllerReporter(url: $0, token: configuration.token, tlsConfiguration: configuration.controllerTLS, logger: logger)
+            ControllerReporter(url: $0, token: configuration.token, tlsConfiguration: { configuration.controllerTLS }, logger: logger)
         }
         self.reporter = reporter
         let supervisor = Supervisor(
@@ -71,6 +71,9 @@ public struct AgentService: Service {
             group.addTask { try await app.run() }
             group.addTask { await self.pollWsrep() }
             group.addTask { await self.logFollower.run(threadPool: self.threadPool) }
+            if let certificates = configuration.certificates {
+                group.addTask { await self.watchCertificates(certificates) }
+            }
             if let reporter {
                 group.addTask { await reporter.run() }
                 group.addTask { await self.heartbeat() }
@@ -103,6 +106,24 @@ public struct AgentService: Service {
     private func pollWsrep() async {
         await configuration.clock.repeating(every: configuration.pollInterval, first: .atOnce) {
             await supervisor.refreshWsrep()
+        }
+    }
+
+    /// Reads the certificate files again every `certificateCheckInterval`: the API presents a
+    /// renewed certificate at its next handshake, reports trust a renewed CA at their next
+    /// request, and mysqld and Galera are told to load them (`Supervisor.certificatesChanged`).
+    private func watchCertificates(_ certificates: CertificateFiles) async {
+        await configuration.clock.repeating(every: configuration.certificateCheckInterval, first: .afterOneInterval) {
+            switch certificates.check() {
+            case .unchanged:
+                break
+            case .changed(let change):
+                logger.notice("the cluster's \(change) changed in its files; loading them", metadata: [
+                    "sha1": "\(certificates.current.sha1Fingerprint ?? "-")"])
+                await supervisor.certificatesChanged()
+            case .unusable(let problem, let repeated):
+                if repeated { logger.warning("the certificate files cannot be used; keeping the loaded ones", metadata: ["error": "\(problem)"]) }
+            }
         }
     }
 

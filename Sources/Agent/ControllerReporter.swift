@@ -24,9 +24,10 @@ final class ControllerReporter: ReportSink, Sendable {
     private let lastFailure = Mutex<String?>(nil)
 
     /// For an https URL: what the controller's certificate must chain to.
-    private let tlsConfiguration: TLSConfiguration?
+    /// Asked at every report: the CA the files hold now (`CertificateFiles`).
+    private let tlsConfiguration: @Sendable () -> TLSConfiguration?
 
-    init(url: String, token: String, tlsConfiguration: TLSConfiguration? = nil, logger: Logger, httpClient: HTTPClient = .shared) {
+    init(url: String, token: String, tlsConfiguration: @escaping @Sendable () -> TLSConfiguration? = { nil }, logger: Logger, httpClient: HTTPClient = .shared) {
         self.url = url
         self.token = token
         self.tlsConfiguration = tlsConfiguration
@@ -57,7 +58,7 @@ final class ControllerReporter: ReportSink, Sendable {
     private func send(_ status: AgentStatus) async {
         do {
             var request = HTTPClientRequest(url: HostTable.resolve(url: url))
-            request.tlsConfiguration = tlsConfiguration
+            request.tlsConfiguration = tlsConfiguration()
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/json")
             request.headers.add(name: "Authorization", value: "Bearer \(token)")

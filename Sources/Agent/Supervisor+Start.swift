@@ -126,6 +126,8 @@ extension Supervisor {
         // A join may replace the datadir (SST removes the marker): look again once Synced.
         memberRecorded = nil
         mysqld = Launch(child: child, startedAt: Date(), mode: plan.mode)
+        // A new mysqld reads the certificate files as they are now.
+        certificateReloadPending = false
         lastMode = plan.mode
         recovery?.current = false
         wsrep = nil

@@ -73,6 +73,9 @@ actor Supervisor {
     var exitNote: String?
     /// The UUID last written to (or found in) the membership marker in this agent's life.
     var memberRecorded: String?
+    /// The certificate files changed while mysqld ran and it has not loaded them yet.
+    var certificateReloadPending = false
+    var lastCertificateReloadProblem: String?
 
     init(configuration: AgentConfiguration, logger: Logger, threadPool: NIOThreadPool, reportSink: any ReportSink) {
         self.configuration = configuration
@@ -144,6 +147,9 @@ actor Supervisor {
             recordMembership(status)
             if status.isSyncedPrimary, mysqld?.data == nil { mysqld?.data = files.dataIdentities() }
             if status.ready, !accountsApplied { await applyAccounts() }
+            // Not only once ready: a joiner that cannot get in with an expired certificate
+            // answers SQL meanwhile, and Galera takes the renewed one from it.
+            if certificateReloadPending { await reloadCertificates() }
         } catch {
             guard mysqld?.child === launch.child else { return }
             wsrep = nil
@@ -215,6 +221,32 @@ actor Supervisor {
             let problem = "\(error)".replacingOccurrences(of: "IDENTIFIED BY '[^']*'", with: "IDENTIFIED BY '***'", options: .regularExpression)
             if problem != lastAccountsProblem { logger.warning("cannot set up the TCP accounts; retrying", metadata: ["error": "\(problem)"]) }
             lastAccountsProblem = problem
+        }
+    }
+
+    /// The cluster's certificate files changed (`CertificateFiles`): a running mysqld loads them
+    /// now, or once it answers (`refreshWsrep`); one started later reads them anyway.
+    func certificatesChanged() async {
+        guard mysqld != nil else { return }
+        certificateReloadPending = true
+        if wsrep != nil { await reloadCertificates() }
+    }
+
+    /// mysqld's client TLS and Galera's replication TLS take the files again, no restart:
+    /// `ClusterSettings.certificateReloadStatements`. Tried again at every poll until it works.
+    func reloadCertificates() async {
+        do {
+            for statement in configuration.cluster.certificateReloadStatements { try await wsrepReader.execute(statement) }
+            certificateReloadPending = false
+            lastCertificateReloadProblem = nil
+            logger.notice("mysqld and Galera loaded the renewed certificate files",
+                          metadata: ["statements": "\(configuration.cluster.certificateReloadStatements.joined(separator: "; "))"])
+        } catch {
+            let problem = "\(error)"
+            if problem != lastCertificateReloadProblem {
+                logger.warning("mysqld cannot load the renewed certificate files yet; retrying at every poll", metadata: ["error": "\(problem)"])
+            }
+            lastCertificateReloadProblem = problem
         }
     }
 

@@ -5,6 +5,7 @@ import Foundation
 import Galera
 import KubeAPI
 import Logging
+import RoleNetwork
 import QiniuAPI
 import Synchronization
 
@@ -164,6 +165,9 @@ public actor ClusterController {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.queue.run { finished in await self.taskFinished(finished) } }
                 group.addTask { await self.probeLoop() }
+                if let certificates = configuration.certificates {
+                    group.addTask { await self.certificateLoop(certificates) }
+                }
                 if configuration.backupStore != nil {
                     group.addTask { await self.scheduleLoop() }
                 }
@@ -211,6 +215,25 @@ public actor ClusterController {
             await evaluate(origin: "probe")
             probeRounds.add(nextRoundAt: started + configuration.probeInterval)
             try? await clock.sleep(until: started + configuration.probeInterval)
+        }
+    }
+
+    /// Reads the certificate files again every `certificateCheckInterval`: the probe pins a
+    /// renewed certificate and the endpoints present it from the next handshake. A new CA is
+    /// trusted by the agents' client only after a restart, which the operator brings about
+    /// (the controller's pod template names the CA's fingerprint).
+    private func certificateLoop(_ certificates: CertificateFiles) async {
+        while !Task.isCancelled {
+            guard (try? await clock.sleep(for: configuration.certificateCheckInterval)) != nil else { return }
+            switch certificates.check() {
+            case .unchanged:
+                break
+            case .changed(let change):
+                logger.notice("the cluster's \(change) changed in its files; loaded", metadata: [
+                    "sha1": "\(certificates.current.sha1Fingerprint ?? "-")"])
+            case .unusable(let problem, let repeated):
+                if repeated { logger.warning("the certificate files cannot be used; keeping the loaded ones", metadata: ["error": "\(problem)"]) }
+            }
         }
     }
 

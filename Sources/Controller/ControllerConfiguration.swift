@@ -2,6 +2,7 @@ import AgentAPI
 import Galera
 import Backup
 import NIOSSL
+import RoleNetwork
 
 /// Where one node of the cluster is reached.
 public struct NodeEndpoint: Sendable, Hashable, Codable {
@@ -55,10 +56,13 @@ public struct ControllerConfiguration: Sendable {
     public var probeInterval: Duration = .seconds(1)
     /// Connect and read timeout of each probe.
     public var probeTimeout: Duration = .seconds(1)
-    /// The SHA-1 fingerprint of the certificate the nodes' mysqld serve clients: the SQL probe
-    /// uses TLS, pinned to it, with every node whose agent says its mysqld offers TLS. nil:
-    /// plain TCP to every node.
-    public var sqlCertificateSHA1: String?
+    /// The cluster's certificate files. The nodes' mysqld serve clients the same certificate, so
+    /// the SQL probe uses TLS pinned to its SHA-1 fingerprint with every node whose agent says
+    /// its mysqld offers TLS (nil: plain TCP to every node). Read again every
+    /// `certificateCheckInterval`: a renewed certificate is pinned, and served by the endpoints
+    /// when `serverTLS` came from these files, without a restart.
+    public var certificates: CertificateFiles?
+    public var certificateCheckInterval: Duration = .seconds(10)
     /// A node with no report, heartbeat or successful probe for this long is Unknown.
     public var staleAfter: Duration = .seconds(5)
     /// Deadline of one recovery step (a joiner may need a full SST: tens of seconds).

@@ -101,6 +101,22 @@ public struct ClusterSettings: Sendable, Hashable, Codable {
     }
 }
 
+extension ClusterSettings {
+    /// What makes a running node load renewed certificate files without a restart: mysqld's
+    /// client TLS (`FLUSH SSL`; MySQL's `ALTER INSTANCE RELOAD TLS`) and Galera's replication
+    /// TLS (`socket.ssl_reload`, measured on Galera 4.23: new connections present the new
+    /// certificate, the cluster stays Primary). Galera's first: it is a provider option, set
+    /// even while the node is not ready. Nothing without TLS files.
+    public var certificateReloadStatements: [String] {
+        guard tls != nil else { return [] }
+        let client = switch flavor {
+        case .mariadb: "FLUSH SSL"
+        case .percona: "ALTER INSTANCE RELOAD TLS"
+        }
+        return (replicationEncryption == .off ? [] : ["SET GLOBAL wsrep_provider_options='socket.ssl_reload=1'"]) + [client]
+    }
+}
+
 /// Where one node listens and keeps its files. Every field must differ between nodes that share
 /// a machine; with one loopback address per node the ports can stay standard.
 public struct NodeSettings: Sendable, Hashable, Codable {

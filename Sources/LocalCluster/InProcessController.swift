@@ -6,6 +6,7 @@ import ControllerAPI
 import Foundation
 import Galera
 import Logging
+import RoleNetwork
 import ServiceLifecycle
 import Synchronization
 
@@ -44,8 +45,9 @@ public final class InProcessController: Sendable {
         configuration.listenPort = 0
         // The cluster's mysqld serve clients its certificate: the probe pins it, as a
         // controller given --tls-cert-file does.
-        configuration.sqlCertificateSHA1 = cluster.tls.flatMap { try? String(contentsOfFile: $0.files.certificate, encoding: .utf8) }
-            .flatMap(ClusterTLS.sha1Fingerprint(ofCertificatePEM:))
+        configuration.certificates = cluster.tls.flatMap {
+            try? CertificateFiles(certificate: $0.files.certificate, key: $0.files.key, authority: $0.files.certificateAuthority)
+        }
         configure(&configuration)
         var logger = Logger(label: "qmysql.controller")
         logger.logLevel = logLevel

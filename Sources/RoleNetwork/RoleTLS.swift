@@ -6,7 +6,7 @@ import NIOSSL
 /// certificate; clients trust the cluster's CA and nothing else.
 ///
 /// Clients check the chain but not the host name: every certificate the per-cluster CA ever signs
-/// belongs to that cluster (it signs one, at creation), and the same name-free check works where
+/// belongs to that cluster (the one made at creation and its renewals), and the same name-free check works where
 /// the roles reach each other by pod DNS names (Kubernetes) and by loopback addresses (the
 /// playground). The bearer token stays on top.
 public enum RoleTLS {
@@ -34,6 +34,10 @@ public enum RoleTLS {
         } catch {
             throw .unreadable(option: "--tls-key-file", path: keyFile, problem: "\(error)")
         }
+        return server(chain: chain, key: key)
+    }
+
+    static func server(chain: [NIOSSLCertificate], key: NIOSSLPrivateKey) -> TLSConfiguration {
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         configuration.minimumTLSVersion = .tlsv12

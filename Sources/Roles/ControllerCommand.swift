@@ -153,13 +153,13 @@ public struct ControllerCommand: AsyncParsableCommand {
         configuration.paused = options.paused
         if readSecrets, let certificateFile = options.tlsCertificateFile, let keyFile = options.tlsKeyFile {
             do {
-                configuration.serverTLS = try RoleTLS.server(certificateFile: certificateFile, keyFile: keyFile)
+                // The nodes serve their clients the same certificate: the SQL probe pins it.
+                let certificates = try CertificateFiles(certificate: certificateFile, key: keyFile, authority: options.caFile)
+                configuration.certificates = certificates
+                configuration.serverTLS = certificates.serverConfiguration
             } catch {
                 throw ValidationError(error.description)
             }
-            // The nodes serve their clients the same certificate: the SQL probe pins it.
-            configuration.sqlCertificateSHA1 = (try? String(contentsOfFile: certificateFile, encoding: .utf8))
-                .flatMap(ClusterTLS.sha1Fingerprint(ofCertificatePEM:))
         }
         if let backupDirectory = options.backupDirectory { configuration.backupStore = FileBackupStore(root: backupDirectory) }
         if let backupTime = options.backupTime {

@@ -73,8 +73,9 @@ struct Donor {
         log.info("sending a hot backup (\(flavor.backupTool), pid \(tool.pid))")
         let source = FileHandle(fileDescriptor: fds[0], closeOnDealloc: true)
         var sent: Int64 = 0
+        let encoder: BackupEncoder
         do {
-            let encoder = try BackupEncoder()
+            encoder = try BackupEncoder()
             while true {
                 let raw = try source.read(upToCount: Self.chunkSize) ?? Data()
                 if raw.isEmpty { break }
@@ -82,16 +83,23 @@ struct Donor {
                 try connection.write(chunk)
                 sent += Int64(chunk.count)
             }
-            let last = try encoder.finish()
-            try connection.write(last)
-            sent += Int64(last.count)
         } catch {
             tool.signalGroup(SIGKILL)
             _ = await tool.wait()
             throw .transfer("sending the backup failed after \(ByteCount.short(sent)): \(error)")
         }
+        // The tool's word before the stream's end: a tool killed between two of its chunks leaves
+        // a stream whose framing reads as whole, so the joiner gets the end only after a clean
+        // exit, and otherwise sees the stream break.
         let exit = await tool.wait()
-        guard exit.isClean else { throw .backup("\(flavor.backupTool) \(exit): no copy was sent whole") }
+        guard exit.isClean else { throw .backup("\(flavor.backupTool) \(exit) after \(ByteCount.short(sent)) sent: the joiner gets no end of stream") }
+        do {
+            let last = try encoder.finish()
+            try connection.write(last)
+            sent += Int64(last.count)
+        } catch {
+            throw .transfer("sending the backup failed after \(ByteCount.short(sent)): \(error)")
+        }
         return sent
     }
 }

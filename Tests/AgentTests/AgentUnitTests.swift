@@ -135,15 +135,27 @@ struct AgentUnitTests {
         #expect(try AgentJSON.decoder().decode(ProcessExit.self, from: Data(#"{"code":0}"#.utf8)) == .exited(code: 0))
     }
 
-    @Test("metrics show the node state and wsrep values")
-    func metrics() {
+    static let monitoring = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("monitoring").path
+
+    @Test("metrics show the node state, wsrep values and the certificate's expiry")
+    func metrics() throws {
         var status = Self.status(launches: 2)
         status.state = .green
         status.process.running = true
         status.wsrep = WsrepStatus(clusterStatus: .primary, localState: 4, localStateComment: "Synced", ready: true, connected: true, clusterSize: 3, clusterStateUUID: "u", localStateUUID: "u", lastCommitted: 77, raw: ["wsrep_local_recv_queue": "5"])
         status.disk = .init(path: "/d", freeBytes: 4096, totalBytes: 8192)
         status.diskFullError = .init(line: "Disk full (./t.MAI)", at: Date())
-        let text = AgentMetrics(node: "n1").render(status, reportsDroppedTotal: 4)
+        let text = AgentMetrics(node: "n1").render(status, reportsDroppedTotal: 4, certificateExpiry: Date(timeIntervalSince1970: 1_800_000_000))
+        #expect(text.contains(#"qmysql_agent_certificate_expiry_timestamp_seconds{node="n1"} 1800000000"#), "\(text)")
+        #expect(AgentMetrics(node: "n1").render(status, reportsDroppedTotal: 0).contains(#"qmysql_agent_certificate_expiry_timestamp_seconds{node="n1"} 0"#),
+                "no certificate loaded: 0, which the alert skips")
+        // Every agent metric the alert rules read is exported under that very name.
+        let rules = try String(contentsOfFile: Self.monitoring + "/qmysql-alerts.yaml", encoding: .utf8)
+        let read = Set(rules.matches(of: try Regex("qmysql_agent_[a-z_]+")).map { String(rules[$0.range]) })
+        #expect(!read.isEmpty)
+        for name in read { #expect(text.contains("# TYPE \(name) "), "the rules read \(name); the agent does not export it") }
         #expect(text.contains(#"qmysql_agent_datadir_free_bytes{node="n1"} 4096"#))
         #expect(text.contains(#"qmysql_agent_datadir_size_bytes{node="n1"} 8192"#))
         #expect(text.contains(#"qmysql_agent_mysqld_disk_full{node="n1"} 1"#))

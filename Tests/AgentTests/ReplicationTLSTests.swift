@@ -22,6 +22,8 @@ struct ReplicationTLSTests {
     /// The cluster's TLS files under `root/tls` (and another CA's, for the same names, under
     /// `root/foreign`), and clients that trust each CA.
     final class Certificates: Sendable {
+        /// The cluster's CA (with its key) and certificate, as written to `files`.
+        let tls: ClusterTLS
         let files: TLSFiles
         let foreignFiles: TLSFiles
         let client: HTTPClient
@@ -30,6 +32,7 @@ struct ReplicationTLSTests {
         init(root: String, cluster: String) throws {
             let own = try ClusterTLS.generate(cluster: cluster, namespace: "tests")
             let foreign = try ClusterTLS.generate(cluster: cluster, namespace: "tests")
+            tls = own
             files = try own.writeFiles(to: root + "/tls")
             foreignFiles = try foreign.writeFiles(to: root + "/foreign")
             client = try Self.client(trusting: own.caCertificatePEM)

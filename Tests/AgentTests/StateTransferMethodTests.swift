@@ -4,6 +4,7 @@ import Galera
 import LocalCluster
 import MySQLClient
 import NIOPosix
+import Processes
 import Testing
 
 /// Our state-transfer method (`wsrep_sst_qmysql`) on real mariadbd: a new cluster's joiners take
@@ -11,76 +12,160 @@ import Testing
 /// sleep is nowhere. Its own three nodes on 127.0.42.2-4, beside the other suites.
 @Suite("our state transfer on a real Galera cluster", .serialized)
 struct StateTransferMethodTests {
-    static func cluster(_ root: String) -> LocalCluster {
+    /// A fresh cluster under /tmp/qmysql-agent-tests/`name`-PID with its agents running and node 0
+    /// bootstrapped (its status given to `body`); everything is killed and removed after.
+    static func withBootstrappedCluster(_ name: String, _ body: (LocalCluster, AgentStatus) async throws -> Void) async throws {
+        let root = "/tmp/qmysql-agent-tests/\(name)-\(getpid())"
+        try? FileManager.default.removeItem(atPath: root)
         var configuration = LocalClusterConfiguration(name: "sst", root: root, executable: LocalClusterConfiguration.siblingExecutable())
         configuration.firstAddress = "127.0.42.2"
         configuration.stateTransfer = .qmysql
-        return LocalCluster(configuration: configuration)
-    }
-
-    @Test("a new cluster's joiners take a full copy by our method, with no sleep; a node that left takes IST through it")
-    func formsAndRejoins() async throws {
-        let root = "/tmp/qmysql-agent-tests/sst-\(getpid())"
-        try? FileManager.default.removeItem(atPath: root)
-        let cluster = Self.cluster(root)
+        let cluster = LocalCluster(configuration: configuration)
         defer {
             cluster.killAll()
             try? FileManager.default.removeItem(atPath: root)
         }
         try await cluster.startAgents()
-        let clock = ContinuousClock()
-        try await cluster.startNode(0, mode: .bootstrap)
-        for index in 1...2 {
-            let started = clock.now
-            let joined = try await cluster.startNode(index, mode: .join)
-            let took = clock.now - started
-            print("join of \(cluster.node(index).name) by a full copy (qmysql) to Synced: \(took)")
-            #expect(joined.lastStateTransfer?.method == "SST", "\(String(describing: joined.lastStateTransfer))")
-            let log = try String(contentsOfFile: cluster.node(index).errorLog, encoding: .utf8)
-            #expect(log.contains("qmysql joiner: Proceeding with SST") && log.contains("SST completed on joiner"), "the joiner's lines: \(Self.lines(log, containing: "WSREP_SST"))")
-            #expect(!log.contains("Sleeping before data transfer"))
-            #expect(log.contains(StateTransferLog.progressMarker), "the bytes received are logged for the agent")
-            let myCnf = try String(contentsOfFile: cluster.node(index).runDirectory + "/my.cnf", encoding: .utf8)
-            #expect(myCnf.contains("wsrep_sst_method=qmysql\n"))
-        }
-        let donorLog = try String(contentsOfFile: cluster.node(0).errorLog, encoding: .utf8)
-        #expect(donorLog.contains("qmysql donor: SST sent"), "the donor's lines: \(Self.lines(donorLog, containing: "WSREP_SST"))")
-
-        // A row written on the first node is on the last.
-        let threadPool = NIOThreadPool(numberOfThreads: 1)
-        threadPool.start()
-        let writer = try await MySQLConnection.connect(cluster.node(0).sqlOptions, threadPool: threadPool)
-        try await writer.execute("CREATE DATABASE IF NOT EXISTS sst_check")
-        try await writer.execute("CREATE TABLE IF NOT EXISTS sst_check.t (id INT PRIMARY KEY, v VARCHAR(20))")
-        try await writer.execute("INSERT INTO sst_check.t VALUES (1, 'before')")
-
-        // Node 1 leaves gracefully, rows are written meanwhile, it comes back: IST, through our donor's bypass.
-        _ = try await cluster.node(1).client.stop(.graceful)
-        try await writer.execute("INSERT INTO sst_check.t VALUES (2, 'while away')")
-        let offset = fileSize(cluster.node(1).errorLog)
-        try await cluster.startNode(1, mode: .join)
-        // The agent reads the log as it grows: the transfer's last line may reach it just after Synced.
-        let rejoined = try? await eventually(timeout: .seconds(10)) {
-            let status = try await cluster.node(1).client.status()
-            return status.lastStateTransfer?.method == "IST" ? status : nil
-        }
-        #expect(rejoined != nil, "the agent saw the IST end")
-        let newLog = try logText(cluster.node(1).errorLog, from: offset)
-        #expect(newLog.contains("qmysql joiner: Running IST"), "\(Self.lines(newLog, containing: "WSREP_SST"))")
-        await writer.close()
-
-        for index in 1...2 {
-            let reader = try await MySQLConnection.connect(cluster.node(index).sqlOptions, threadPool: threadPool)
-            try await reader.execute("SET SESSION wsrep_sync_wait = 1")
-            let rows = try await reader.query("SELECT id, v FROM sst_check.t ORDER BY id")
-            await reader.close()
-            #expect(rows.rows == [["1", "before"], ["2", "while away"]], "\(cluster.node(index).name)")
-        }
-        try? await threadPool.shutdownGracefully()
+        try await body(cluster, try await cluster.startNode(0, mode: .bootstrap))
         await cluster.stopAgents()
+    }
+
+    @Test("a new cluster's joiners take a full copy by our method, with no sleep; a node that left takes IST through it")
+    func formsAndRejoins() async throws {
+        try await Self.withBootstrappedCluster("sst") { cluster, _ in
+            let clock = ContinuousClock()
+            for index in 1...2 {
+                let started = clock.now
+                let joined = try await cluster.startNode(index, mode: .join)
+                let took = clock.now - started
+                print("join of \(cluster.node(index).name) by a full copy (qmysql) to Synced: \(took)")
+                #expect(joined.lastStateTransfer?.method == "SST", "\(String(describing: joined.lastStateTransfer))")
+                let log = try String(contentsOfFile: cluster.node(index).errorLog, encoding: .utf8)
+                #expect(log.contains("qmysql joiner: Proceeding with SST") && log.contains("SST completed on joiner"), "the joiner's lines: \(Self.lines(log, containing: "WSREP_SST"))")
+                #expect(!log.contains("Sleeping before data transfer"))
+                #expect(log.contains(StateTransferLog.progressMarker), "the bytes received are logged for the agent")
+                let myCnf = try String(contentsOfFile: cluster.node(index).runDirectory + "/my.cnf", encoding: .utf8)
+                #expect(myCnf.contains("wsrep_sst_method=qmysql\n"))
+            }
+            let donorLog = try String(contentsOfFile: cluster.node(0).errorLog, encoding: .utf8)
+            #expect(donorLog.contains("qmysql donor: SST sent"), "the donor's lines: \(Self.lines(donorLog, containing: "WSREP_SST"))")
+
+            // A row written on the first node is on the last.
+            let threadPool = NIOThreadPool(numberOfThreads: 1)
+            threadPool.start()
+            let writer = try await MySQLConnection.connect(cluster.node(0).sqlOptions, threadPool: threadPool)
+            try await writer.execute("CREATE DATABASE IF NOT EXISTS sst_check")
+            try await writer.execute("CREATE TABLE IF NOT EXISTS sst_check.t (id INT PRIMARY KEY, v VARCHAR(20))")
+            try await writer.execute("INSERT INTO sst_check.t VALUES (1, 'before')")
+
+            // Node 1 leaves gracefully, rows are written meanwhile, it comes back: IST, through our donor's bypass.
+            _ = try await cluster.node(1).client.stop(.graceful)
+            try await writer.execute("INSERT INTO sst_check.t VALUES (2, 'while away')")
+            let offset = fileSize(cluster.node(1).errorLog)
+            try await cluster.startNode(1, mode: .join)
+            // The agent reads the log as it grows: the transfer's last line may reach it just after Synced.
+            let rejoined = try? await eventually(timeout: .seconds(10)) {
+                let status = try await cluster.node(1).client.status()
+                return status.lastStateTransfer?.method == "IST" ? status : nil
+            }
+            #expect(rejoined != nil, "the agent saw the IST end")
+            let newLog = try logText(cluster.node(1).errorLog, from: offset)
+            #expect(newLog.contains("qmysql joiner: Running IST"), "\(Self.lines(newLog, containing: "WSREP_SST"))")
+            await writer.close()
+
+            for index in 1...2 {
+                let reader = try await MySQLConnection.connect(cluster.node(index).sqlOptions, threadPool: threadPool)
+                try await reader.execute("SET SESSION wsrep_sync_wait = 1")
+                let rows = try await reader.query("SELECT id, v FROM sst_check.t ORDER BY id")
+                await reader.close()
+                #expect(rows.rows == [["1", "before"], ["2", "while away"]], "\(cluster.node(index).name)")
+            }
+            try? await threadPool.shutdownGracefully()
+        }
+    }
+
+    @Test("a donor whose backup tool dies mid-copy, and a joiner whose transfer is killed mid-copy, fail with clear lines; the donor stays Synced and the next attempt takes a whole copy")
+    func killedMidCopy() async throws {
+        try await Self.withBootstrappedCluster("sst-kill") { cluster, donor in
+            // About 64 MB of rows that do not compress away: the copy lasts long enough to aim at.
+            let threadPool = NIOThreadPool(numberOfThreads: 1)
+            threadPool.start()
+            let writer = try await MySQLConnection.connect(cluster.node(0).sqlOptions, threadPool: threadPool)
+            try await writer.execute("CREATE DATABASE IF NOT EXISTS bulk")
+            try await writer.execute("CREATE TABLE IF NOT EXISTS bulk.t (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(1024))")
+            try await writer.execute("INSERT INTO bulk.t (v) VALUES (REPEAT(MD5(RAND()), 32))")
+            for _ in 0..<16 { try await writer.execute("INSERT INTO bulk.t (v) SELECT REPEAT(MD5(RAND()), 32) FROM bulk.t") }
+            await writer.close()
+            try? await threadPool.shutdownGracefully()
+
+            // 1. The donor's backup tool is SIGKILLed while it streams.
+            let donorNode = cluster.node(0)
+            let hunt = Task { await Self.hunt("mariabackup", ["--backup", donorNode.runDirectory]) }
+            _ = try await cluster.node(1).client.start(StartRequest(mode: .join))
+            let tool = try #require(await hunt.value, "the donor's backup tool was seen")
+            kill(tool, SIGKILL)
+            let donorLine = try await eventually(timeout: .seconds(60)) {
+                Self.lines(try String(contentsOfFile: donorNode.errorLog, encoding: .utf8), containing: "the joiner gets no end of stream").nilIfEmpty
+            }
+            #expect(donorLine.contains("qmysql donor"), "\(donorLine)")
+            let lostJoiner = try await eventually(timeout: .seconds(60)) {
+                let status = try await cluster.node(1).client.status()
+                return !status.process.running && status.stateTransferIncomplete == true ? status : nil
+            }
+            #expect(lostJoiner.state != .green)
+            let joinerLog = try String(contentsOfFile: cluster.node(1).errorLog, encoding: .utf8)
+            #expect(joinerLog.contains("the stream from the donor broke"), "\(Self.lines(joinerLog, containing: "WSREP_SST"))")
+            let afterDonorFailure = try await donorNode.client.status()
+            #expect(afterDonorFailure.state == .green && afterDonorFailure.process.pid == donor.process.pid, "the donor is Synced again, never restarted")
+            let retried = try await cluster.startNode(1, mode: .join)
+            #expect(retried.lastStateTransfer?.method == "SST" && retried.stateTransferIncomplete != true)
+
+            // 2. A joiner's transfer program is SIGKILLed while the copy streams to it.
+            let joinerNode = cluster.node(2)
+            let donorTool = Task { await Self.hunt("mariabackup", ["--backup"]) }
+            _ = try await joinerNode.client.start(StartRequest(mode: .join))
+            _ = try #require(await donorTool.value, "a donor's backup tool was seen")
+            let joinerProgram = try #require(await Self.hunt("wsrep_sst_qmysql", ["joiner", joinerNode.dataDirectory]), "the joiner's transfer program was seen")
+            kill(joinerProgram, SIGKILL)
+            let abandoned = try await eventually(timeout: .seconds(60)) {
+                let status = try await joinerNode.client.status()
+                return !status.process.running && status.stateTransferIncomplete == true ? status : nil
+            }
+            #expect(abandoned.state != .green)
+            for index in 0...1 {
+                let status = try await eventually(timeout: .seconds(60)) {
+                    let status = try await cluster.node(index).client.status()
+                    return status.state == .green ? status : nil
+                }
+                #expect(status.wsrep?.clusterStatus == .primary, "\(status.node) serves on")
+            }
+            let rejoined = try await cluster.startNode(2, mode: .join)
+            #expect(rejoined.lastStateTransfer?.method == "SST" && rejoined.stateTransferIncomplete != true)
+            #expect(rejoined.wsrep?.clusterSize == 3)
+        }
+    }
+
+    /// The first process named `command` (its first 15 characters, as /proc has them; not a
+    /// shell that runs it) whose command line holds every one of `words`, polled every 5 ms for
+    /// up to 60 s: what aims a kill at a transfer's middle.
+    static func hunt(_ command: String, _ words: [String]) async -> pid_t? {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            for process in ProcessStat.all() where !process.isZombie && process.command == String(command.prefix(15)) {
+                guard let data = FileManager.default.contents(atPath: "/proc/\(process.pid)/cmdline") else { continue }
+                let line = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+                if words.allSatisfy(line.contains) { return process.pid }
+            }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return nil
     }
 
     static func lines(_ text: String, containing needle: String) -> String {
         text.split(separator: "\n").filter { $0.contains(needle) }.suffix(20).joined(separator: "\n")
     }
+}
+
+extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
 }

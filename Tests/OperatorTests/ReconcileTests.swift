@@ -604,4 +604,75 @@ extension LeastPrivilegeTests {
             }
         }
     }
+
+    @Test("an expired serving certificate is renewed in the Secret from the same CA; without the CA's key a new CA is made, the old one still trusted, and the controller restarts")
+    func certificatesAreRenewedInTheSecret() async throws {
+        try await OperatorTestBed.run { bed in
+            // As the operator's ClusterRole allows, no more: a renewal is a patch of the Secret.
+            let user = "system:serviceaccount:qmysql-system:qmysql-operator"
+            let token = bed.server.addToken(user: user)
+            bed.server.setRules(user: user, rules: OperatorRBAC.rules.map {
+                AccessRule(verbs: $0.verbs, apiGroups: [$0.apiGroup], resources: $0.resources)
+            } + OperatorRBAC.leaderElectionRules.map {
+                AccessRule(verbs: $0.verbs, apiGroups: [$0.apiGroup], resources: $0.resources, namespaces: ["default"])
+            })
+            let qmysqlOperator = bed.makeOperator(client: try bed.makeClient(token: token))
+            try await bed.withOperator(qmysqlOperator) {
+                try await bed.createCluster("demo")
+                try await bed.startController(for: "demo", status: greenStatus("demo"))
+                let names = ClusterNames(cluster: "demo")
+                func secret() async throws -> ClusterSecrets {
+                    try #require(ClusterSecrets(secret: try await bed.client.get(Secret.self, name: names.secret, namespace: "default"), expectsRootPassword: true))
+                }
+                func controllerAuthority() async throws -> String? {
+                    try await bed.client.getRaw(Deployment.resourceType, name: names.controller, namespace: "default")[
+                        path: ["spec", "template", "metadata", "annotations", ClusterRenderer.authorityAnnotation]]?.stringValue
+                }
+                try await eventually("the Secret and the controller's Deployment exist") {
+                    try await controllerAuthority() != nil
+                }
+                let created = try await secret()
+                #expect(created.tls.caKeyPEM != nil, "a new cluster's Secret keeps its CA's key")
+                let authorityBefore = try await controllerAuthority()
+                func put(_ tls: ClusterTLS, dropKey: Bool = false) async throws {
+                    var data: [String: JSONValue] = ClusterSecrets.certificateData(tls).mapValues { .string($0.base64EncodedString()) }
+                    if dropKey { data[ClusterSecrets.Key.caKey] = .null }
+                    _ = try await bed.client.mergePatchRaw(Secret.resourceType, name: names.secret, namespace: "default", patch: ["data": .object(data)])
+                }
+                func events(_ reason: String) async throws -> [JSONValue] {
+                    try await bed.client.listAllRaw(Event.resourceType, namespace: "default").filter { $0["reason"]?.stringValue == reason }
+                }
+
+                // Expired (a year ago): renewed from the same CA, which stays as it was.
+                let expired = try created.tls.renewingLeaf(cluster: "demo", namespace: "default", now: Date().addingTimeInterval(-2 * ClusterTLS.leafValidity))
+                try await put(expired)
+                try await eventually("the certificate is renewed") {
+                    (try await secret().tls.leafNotAfter ?? .distantPast) > Date().addingTimeInterval(300 * 86400)
+                }
+                let renewed = try await secret()
+                #expect(renewed.tls.caCertificatePEM == created.tls.caCertificatePEM && renewed.tls.caKeyPEM == created.tls.caKeyPEM)
+                #expect(CertificateRenewal.decide(renewed.tls, names: ClusterTLS.serverNames(cluster: "demo", namespace: "default"), now: Date()) != .renewLeaf(.leafUnreadable))
+                #expect(renewed.monitorPassword == created.monitorPassword && renewed.agentToken == created.agentToken, "only the certificates change")
+                try await eventually("a CertificateRenewed Event") { try await !events("CertificateRenewed").isEmpty }
+                #expect(try await controllerAuthority() == authorityBefore, "a renewal from the same CA restarts nothing")
+                #expect(qmysqlOperator.metrics.sample("qmysql_operator_certificate_renewals_total") == 1)
+
+                // A cluster made before the CA's key was kept, its certificate expired: a new CA
+                // signs, the old one is still trusted, and the controller's template names the new CA.
+                try await put(expired, dropKey: true)
+                try await eventually("a new CA") {
+                    try await ClusterTLS.certificates(inPEM: secret().tls.caCertificatePEM)?.count == 2
+                }
+                let reissued = try await secret()
+                #expect(reissued.tls.caKeyPEM != nil && reissued.tls.caKeyPEM != created.tls.caKeyPEM)
+                #expect(ClusterTLS.certificates(inPEM: reissued.tls.caCertificatePEM)?.last == ClusterTLS.certificates(inPEM: created.tls.caCertificatePEM)?.first,
+                        "the old CA stays trusted, after the new one")
+                try await eventually("a CertificateAuthorityReplaced Event") { try await !events("CertificateAuthorityReplaced").isEmpty }
+                try await eventually("the controller's template names the new CA") {
+                    try await controllerAuthority() == ClusterRenderer.fingerprint(reissued.tls.caCertificatePEM)
+                }
+                #expect(bed.server.deniedRequests().isEmpty, "forbidden: \(bed.server.deniedRequests())")
+            }
+        }
+    }
 }

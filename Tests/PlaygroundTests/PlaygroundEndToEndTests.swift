@@ -1,9 +1,11 @@
 import AgentAPI
+import ClusterCertificates
 import Foundation
 import Galera
 import KubeAPI
 import KubeClient
 import LocalCluster
+import Operator
 import MySQLClient
 import NIOPosix
 import QiniuAPI
@@ -503,6 +505,45 @@ struct PlaygroundEndToEndTests {
         try await Self.eventually("demo-0's peers file lists three nodes again", within: .seconds(30)) {
             (try? String(contentsOfFile: peersFile, encoding: .utf8))?.split(separator: "\n").count == 3
         }
+        #expect(try await Self.missingRows(writer, on: endpoint).isEmpty)
+
+        // The serving certificate expires (written into the Secret here; in a cluster it is the
+        // calendar). The operator renews it from the cluster's CA, the runtime brings the files
+        // to the pods as a kubelet does, and every mysqld, Galera, agent and the controller load
+        // it without a restart: each node serves the renewed certificate to a client pinning it.
+        let secretName = ClusterNames(cluster: "demo").secret
+        let stored = try #require(ClusterSecrets(secret: try await client.get(Secret.self, name: secretName, namespace: "default"), expectsRootPassword: true))
+        let expired = try stored.tls.renewingLeaf(cluster: "demo", namespace: "default", now: Date().addingTimeInterval(-2 * ClusterTLS.leafValidity))
+        _ = try await client.mergePatchRaw(Secret.resourceType, name: secretName, namespace: "default", patch: [
+            "data": .object(ClusterSecrets.certificateData(expired).mapValues { .string($0.base64EncodedString()) })])
+        let expiredAt = ContinuousClock.now
+        var renewedPEM = ""
+        try await Self.eventually("the operator renews the expired certificate", within: .seconds(60)) {
+            let now = try #require(ClusterSecrets(secret: try await client.get(Secret.self, name: secretName, namespace: "default"), expectsRootPassword: true))
+            renewedPEM = now.tls.certificatePEM
+            return (now.tls.leafNotAfter ?? .distantPast) > Date().addingTimeInterval(300 * 86400)
+        }
+        var pinned = endpoint
+        pinned.pinnedCertificateSHA1 = ClusterTLS.sha1Fingerprint(ofCertificatePEM: renewedPEM)
+        for pod in stayers {
+            let address = try #require(try await client.getRaw(Pod.resourceType, name: pod, namespace: "default")[path: ["status", "podIP"]]?.stringValue)
+            pinned.endpoint = .tcp(host: address, port: 3306)
+            try await Self.eventually("\(pod)'s mysqld serves the renewed certificate", within: .seconds(90)) {
+                try await MySQLConnection.connect(pinned, threadPool: threadPool).close()
+                return true
+            }
+        }
+        print("certificate renewal: every node serves the renewed certificate \((ContinuousClock.now - expiredAt).readable) after it expired")
+        try #require(try await Self.waitGreen(client, within: .seconds(60)), "Green with the renewed certificate")
+        var afterRenewal: [String] = []
+        for pod in stayers { afterRenewal.append(try await Self.identity(client, layout, pod: pod)) }
+        #expect(afterRenewal == before, "the renewal restarted no node")
+        #expect(try await controllerPods() == [runningController], "the renewal replaced no controller pod")
+        #expect(ManagedProcess.adopt(pidFile: controllerPIDFile)?.pid == controllerPID, "the renewal restarted no controller")
+        let agentLog = (try? String(contentsOfFile: layout.containerLog(namespace: "default", pod: "demo-0", container: "mysql"), encoding: .utf8)) ?? ""
+        #expect(agentLog.contains("mysqld and Galera loaded the renewed certificate files"), "\(agentLog.suffix(2000))")
+        let renewals = try await client.listAllRaw(Event.resourceType, namespace: "default").filter { $0["reason"]?.stringValue == "CertificateRenewed" }
+        #expect(!renewals.isEmpty, "the renewal is an Event")
         #expect(try await Self.missingRows(writer, on: endpoint).isEmpty)
 
         // Every node stalls past Galera's inactive timeout (6 s), as when a machine or VM is

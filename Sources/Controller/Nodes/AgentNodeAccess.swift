@@ -95,8 +95,8 @@ public final class AgentNodeAccess: NodeAccess {
     }
 
     public func probeSQL(of node: String) async throws -> WsrepStatus {
-        let pin = offersTLS.withLock { $0.contains(node) } ? configuration.sqlCertificateSHA1 : nil
-        return try await client(node).sql.probe(pin: pin)
+        let pins = offersTLS.withLock { $0.contains(node) } ? configuration.certificates?.acceptedFingerprints() ?? [] : []
+        return try await client(node).sql.probe(pins: pins)
     }
 
     public func backup(_ node: String, timeout: Duration, _ consume: (Data) async throws -> Void) async throws -> BackupOutcome {

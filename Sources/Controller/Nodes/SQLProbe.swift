@@ -31,19 +31,17 @@ actor SQLProbe {
         return resolved
     }
 
-    /// - Parameter pin: TLS, with the server's certificate pinned to this SHA-1 fingerprint
-    ///   (nil: plain TCP). A connection of the other kind is closed and made anew.
-    func probe(pin: String?) async throws -> WsrepStatus {
-        if connection != nil, connectionPin != pin { await close() }
+    /// - Parameter pins: TLS, with the server's certificate pinned to one of these SHA-1
+    ///   fingerprints, tried in order (empty: plain TCP). A connection made with a pin no longer
+    ///   accepted, or of the other kind, is closed and made anew.
+    func probe(pins: [String]) async throws -> WsrepStatus {
+        if connection != nil, pins.isEmpty ? connectionPin != nil : !pins.contains(connectionPin ?? "") { await close() }
         let connection: MySQLConnection
         if let open = self.connection {
             connection = open
         } else {
-            var options = resolvedOptions()
-            options.pinnedCertificateSHA1 = pin
-            connection = try await MySQLConnection.connect(options, threadPool: threadPool)
+            (connection, connectionPin) = try await connect(pins: pins)
             self.connection = connection
-            connectionPin = pin
         }
         do {
             let result = try await connection.query("SHOW GLOBAL STATUS LIKE 'wsrep_%'")
@@ -58,6 +56,26 @@ actor SQLProbe {
             throw error
         }
     }
+
+    /// A new connection with the first pin the server's certificate matches. Only a refused
+    /// handshake (CR_SSL_CONNECTION_ERROR) tries the next pin: a node that does not answer
+    /// costs one timeout, not one per pin.
+    private func connect(pins: [String]) async throws -> (MySQLConnection, String?) {
+        var options = resolvedOptions()
+        for pin in pins.dropLast() {
+            options.pinnedCertificateSHA1 = pin
+            do {
+                return (try await MySQLConnection.connect(options, threadPool: threadPool), pin)
+            } catch let error as MySQLError where error.code == Self.sslConnectionError {
+                continue
+            }
+        }
+        options.pinnedCertificateSHA1 = pins.last
+        return (try await MySQLConnection.connect(options, threadPool: threadPool), pins.last)
+    }
+
+    /// libmariadb's CR_SSL_CONNECTION_ERROR: the handshake failed (a fingerprint that does not match among others).
+    static let sslConnectionError: UInt32 = 2026
 
     func close() async {
         await connection?.close()

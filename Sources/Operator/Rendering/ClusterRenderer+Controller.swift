@@ -8,6 +8,9 @@ import QiniuAPI
 /// The cluster's controller: a one-replica Deployment with its own ServiceAccount (no API
 /// rights, no token mounted) and a Service that the agents report to and the operator reads.
 extension ClusterRenderer {
+    /// On the controller's pod template: the fingerprint of the CA the controller trusts.
+    public static let authorityAnnotation = "mysql.qiniu.com/ca-fingerprint"
+
     /// The controller's command line: its identity, addresses and files only, which change
     /// only when the pod must be replaced. Everything a user changes while the cluster runs goes
     /// in `controllerSpec`, sent to the running controller (no restart).
@@ -124,7 +127,10 @@ extension ClusterRenderer {
             replicas: 1,
             selector: LabelSelector(matchLabels: controllerSelector),
             template: PodTemplateSpec(
-                metadata: ObjectMeta(labels: labels(QiniuLabels.controller)),
+                // The controller's client to the agents trusts the CA it started with: a new
+                // CA (only ever when the old one cannot go on, `CertificateRenewal`) restarts it.
+                metadata: ObjectMeta(labels: labels(QiniuLabels.controller),
+                                     annotations: [Self.authorityAnnotation: Self.fingerprint(secrets.tls.caCertificatePEM)]),
                 spec: PodSpec(
                     containers: [container], volumes: volumes,
                     serviceAccountName: names.controller, automountServiceAccountToken: false, enableServiceLinks: false,

@@ -14,10 +14,7 @@ extension ClusterRenderer {
             ClusterSecrets.Key.monitorPassword: Data(secrets.monitorPassword.utf8),
             ClusterSecrets.Key.backupPassword: Data(secrets.backupPassword.utf8),
             ClusterSecrets.Key.agentToken: Data(secrets.agentToken.utf8),
-            ClusterSecrets.Key.caCertificate: Data(secrets.tls.caCertificatePEM.utf8),
-            ClusterSecrets.Key.certificate: Data(secrets.tls.certificatePEM.utf8),
-            ClusterSecrets.Key.key: Data(secrets.tls.keyPEM.utf8),
-        ]
+        ].merging(ClusterSecrets.certificateData(secrets.tls)) { $1 }
         if let root = secrets.rootPassword { data[ClusterSecrets.Key.rootPassword] = Data(root.utf8) }
         return Secret(metadata: metadata(names.secret, component: QiniuLabels.database), type: "Opaque", data: data)
     }

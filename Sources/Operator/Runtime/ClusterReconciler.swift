@@ -44,6 +44,8 @@ public final class ClusterReconciler: Sendable {
     let covered = CoverageMemo()
     /// The last spec each controller acknowledged, and when (see `deliver`).
     let lastSpec = Mutex([ObjectKey: (spec: ControllerSpec, at: ContinuousClock.Instant)]())
+    /// Certificates found good, with the Secret's cache version and until when (see `renewCertificates`).
+    let certificatesGood = Mutex([ObjectKey: (version: Int64, until: Date)]())
 
     public init(client: KubeClient, settings: OperatorSettings, caches: OwnedCaches, followers: ControllerFollowers,
                 events: EventRecorder, metrics: OperatorMetrics, logger: Logger,
@@ -69,6 +71,7 @@ public final class ClusterReconciler: Sendable {
         guard let raw = caches.clusters.get(key) else {
             followers.stop(key)
             lastSpec.withLock { $0[key] = nil }
+            certificatesGood.withLock { $0[key] = nil }
             covered.forget(key)
             return .done
         }
@@ -195,6 +198,15 @@ public final class ClusterReconciler: Sendable {
                 throw CancellationError()
             } catch {
                 applyError = "\(error)"
+            }
+        }
+        if problems.isEmpty, applyError == nil {
+            do {
+                try await renewCertificates(key: key, names: names, log: log)
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                applyError = "renewing the cluster's certificates in Secret \(names.secret): \(error)"
             }
         }
 

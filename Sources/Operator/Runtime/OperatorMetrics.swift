@@ -17,6 +17,8 @@ public final class OperatorMetrics: Sendable {
     let controllerReplacements: Counter
     /// Desired states sent to controllers (`PUT /v1/spec`), each acknowledged.
     let specDeliveries: Counter
+    /// Certificates replaced in clusters' Secrets (`CertificateRenewal`).
+    let certificateRenewals: Counter
     /// Failed CRD checks and watches (retried with back-off).
     let apiErrors: Counter
     let leader: Gauge
@@ -48,6 +50,7 @@ public final class OperatorMetrics: Sendable {
         statusWrites = counter("status_writes", "QiniuMySQL and QiniuMySQLData status writes.")
         controllerReplacements = counter("controller_replacements", "Controller pods replaced because the controller stopped answering.")
         specDeliveries = counter("spec_deliveries", "Desired states sent to controllers and acknowledged (PUT /v1/spec).")
+        certificateRenewals = counter("certificate_renewals", "Serving certificates renewed (or CAs replaced) in clusters' Secrets.")
         apiErrors = counter("api_errors", "Failed CRD checks and watches, retried with back-off (403s included).")
         leader = gauge("leader", "1 while this operator holds the leader Lease.")
         clusters = gauge("clusters", "QiniuMySQL objects watched.")
