@@ -221,6 +221,9 @@ extension ControllerServerTests {
         await #expect(throws: (any Error).self) { _ = try await untrusting.status() }
         let cleartext = ControllerStatusClient(baseURL: running.base.replacingOccurrences(of: "https://", with: "http://"))
         await #expect(throws: (any Error).self) { _ = try await cleartext.status(timeout: .seconds(3)) }
+        // The follower ends before the server does (why: OperatorTestBed.withOperator).
+        follower.cancel()
+        _ = await follower.result
         await running.stop()
     }
 }

@@ -92,12 +92,31 @@ final class OperatorTestBed: Sendable {
 
     /// Runs `body` with the operator running in the background; stops it afterwards.
     func withOperator<T: Sendable>(_ qmysqlOperator: QMySQLOperator, _ body: () async throws -> T) async throws -> T {
-        let task = Task { try await qmysqlOperator.run() }
-        defer { task.cancel() }
-        try await eventually("the operator leads and its caches are synced", timeout: .seconds(20)) {
-            qmysqlOperator.isLeading && qmysqlOperator.isReady
+        let finished = Flag()
+        let task = Task {
+            defer { finished.set() }
+            try await qmysqlOperator.run()
         }
-        return try await body()
+        // The operator ends before the bed closes its fake controllers: a follower that
+        // reconnects while a controller's server shuts down has its connection accepted with
+        // nobody left to take it, which NIO answers by crashing the process ("Deinited
+        // NIOAsyncWriter without calling finish()", seen once in a full run).
+        func end() async {
+            task.cancel()
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !finished.isSet, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        }
+        do {
+            try await eventually("the operator leads and its caches are synced", timeout: .seconds(20)) {
+                qmysqlOperator.isLeading && qmysqlOperator.isReady
+            }
+            let result = try await body()
+            await end()
+            return result
+        } catch {
+            await end()
+            throw error
+        }
     }
 
     func close() async {
@@ -286,4 +305,11 @@ func greenStatus(_ name: String, nodes: Int = 3) -> ClusterStatus {
         nodes: (0..<nodes).map { NodeStatus(name: "\(name)-\($0)", state: .green, wsrepState: "Synced", seqno: nil, ready: true) },
         conditions: [Condition(type: "Ready", status: "True", reason: "AllSynced", message: "\(nodes)/\(nodes) nodes Synced")],
         message: "\(nodes)/\(nodes) nodes Synced", clusterUUID: "6f1d1b5e-3c3a-11ef-8a7e-0242ac120002")
+}
+
+/// A one-way flag shared with a task.
+final class Flag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
 }
