@@ -22,11 +22,13 @@
 //                   flag table, desired state (ControllerSpec), the status-stream client
 //   AgentAPI     -> Galera, RoleNetwork, RoleFlags              the agent's wire contract: types, options and their flag
 //                   table, paths, client
-//   RoleNetwork  -> swift-nio-ssl                               how the roles reach each other: TLS between roles, bearer
-//                   tokens, the playground's host table
+//   RoleNetwork  -> ClusterCertificates, swift-nio-ssl          how the roles reach each other: TLS between roles (the
+//                   cluster's certificate files, reloaded when renewed), bearer tokens, the playground's host table
 //   ClusterCertificates -> swift-certificates                   certificate authorities: the API server's, each cluster's
 //   StateTransfer -> Backup, Processes, Galera, COpenSSL        wsrep_sst_qmysql: our state-transfer method (joiner and donor),
 //                   TLS with the cluster's CA through libssl on the transfer's blocking socket
+//   ObjectStorage -> Backup, async-http-client, swift-crypto    S3: SigV4, a small XML parser, the client, the backup
+//                   store on a bucket (multipart uploads)
 //   Processes    -> Galera                                      child processes and their whole process trees (agent, playground)
 //   MySQLClient  -> CMariaDB                                    libmariadb off the cooperative pool
 //   CMariaDB, CZstd, COpenSSL: system libraries (libmariadb, libzstd, libssl)
@@ -214,6 +216,16 @@ let package = Package(
             name: "Backup",
             dependencies: ["CZstd", "Galera", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .target(
+            name: "ObjectStorage",
+            dependencies: [
+                "Backup",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .target(name: "StateTransfer", dependencies: ["Backup", "COpenSSL", "Galera", "Processes"]),
         .systemLibrary(
             name: "COpenSSL",
@@ -310,6 +322,7 @@ let package = Package(
         .testTarget(name: "GaleraTests", dependencies: ["Galera"]),
         .testTarget(name: "ClocksTests", dependencies: ["Clocks"]),
         .testTarget(name: "RoleFlagsTests", dependencies: ["RoleFlags"]),
+        .testTarget(name: "ObjectStorageTests", dependencies: ["ObjectStorage", "Backup", "Galera", "Processes"]),
         .testTarget(name: "StateTransferTests", dependencies: ["StateTransfer", "Galera", "ClusterCertificates"]),
         .testTarget(name: "QiniuAPITests", dependencies: ["QiniuAPI", "KubeAPI"]),
         .testTarget(name: "KubeSchemaTests", dependencies: ["KubeSchema", "KubeAPI"]),

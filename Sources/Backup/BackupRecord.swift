@@ -41,6 +41,20 @@ public struct BackupMetadata: Codable, Sendable, Hashable {
         self.format = format
     }
 
+    /// How a record is stored (`backup.json`): ISO 8601 dates in whole seconds, sorted keys.
+    public static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+
+    public static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return encoder
+    }
+
     /// `CLUSTER-YYYYMMDD-HHMMSS`, UTC: sortable, readable, unique per cluster per second.
     public static func makeID(cluster: String, at date: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)

@@ -5,8 +5,8 @@ import Foundation
 /// credentials. A backup is either complete (listed) or absent: a half-written one is never
 /// listed, and a failed write removes what it wrote.
 ///
-/// Two implementations are planned: the filesystem (`FileBackupStore`: a PVC on Kubernetes, a
-/// directory in the playground) and, later, object storage.
+/// Two implementations: the filesystem (`FileBackupStore`: a PVC on Kubernetes, a directory in
+/// the playground) and an S3 bucket (`ObjectStorage.S3BackupStore`).
 public protocol BackupStore: Sendable {
     /// The complete backups of `cluster`, oldest first.
     func list(cluster: String) async throws -> [BackupMetadata]

@@ -16,7 +16,8 @@ public struct FileBackupStore: BackupStore {
         self.root = root
     }
 
-    static func validate(_ name: String) throws(BackupStoreError) {
+    /// Cluster names and backup ids as every store accepts them (a path or key component).
+    public static func validate(_ name: String) throws(BackupStoreError) {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
         guard !name.isEmpty, !name.hasPrefix("."), name.count <= 200, name.allSatisfy(allowed.contains) else {
             throw .invalidID(name)
@@ -77,20 +78,12 @@ public struct FileBackupStore: BackupStore {
         let path = directory(cluster, id) + "/" + Self.dataFile
         guard let handle = FileHandle(forReadingAtPath: path) else { throw BackupStoreError.corrupt(id: id, reason: "\(path) is missing") }
         defer { try? handle.close() }
-        var hasher = SHA256()
-        var size: Int64 = 0
+        var check = StoredStreamCheck()
         while let chunk = try await Self.blocking({ try handle.read(upToCount: 1 << 20) }), !chunk.isEmpty {
-            hasher.update(data: chunk)
-            size += Int64(chunk.count)
+            check.add(chunk)
             try await consume(chunk)
         }
-        let digest = Self.hex(hasher.finalize())
-        guard size == record.size else {
-            throw BackupStoreError.corrupt(id: id, reason: "\(size) bytes stored, the record says \(record.size) (truncated?)")
-        }
-        guard digest == record.sha256 else {
-            throw BackupStoreError.corrupt(id: id, reason: "sha256 \(digest) differs from the record's \(record.sha256)")
-        }
+        try check.verify(against: record)
     }
 
     public func verify(cluster: String, id: String, at date: Date, _ progress: @Sendable (Int64) async -> Void) async throws -> BackupMetadata {
@@ -117,18 +110,8 @@ public struct FileBackupStore: BackupStore {
         try await Self.blocking { try FileManager.default.removeItem(atPath: doomed) }
     }
 
-    static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return decoder
-    }()
-
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return encoder
-    }()
+    static var decoder: JSONDecoder { BackupMetadata.decoder }
+    static var encoder: JSONEncoder { BackupMetadata.encoder }
 
     /// Runs a blocking file call on a dispatch thread, never on the cooperative pool (a slow disk
     /// must not stall the controller's probes).
@@ -140,7 +123,7 @@ public struct FileBackupStore: BackupStore {
         }
     }
 
-    static func hex(_ digest: SHA256.Digest) -> String {
+    public static func hex(_ digest: SHA256.Digest) -> String {
         digest.map { String(format: "%02x", $0) }.joined()
     }
 }
@@ -211,9 +194,35 @@ extension FileBackupStore {
     }
 }
 
-/// Counts bytes across the chunks of one read.
-final class ByteCounter: Sendable {
+/// Counts bytes across the chunks of one read (a verification's progress).
+public final class ByteCounter: Sendable {
     private let total = Mutex<Int64>(0)
 
-    func add(_ count: Int) -> Int64 { total.withLock { $0 += Int64(count); return $0 } }
+    public init() {}
+
+    public func add(_ count: Int) -> Int64 { total.withLock { $0 += Int64(count); return $0 } }
+}
+
+/// What every store checks while a stored stream is read: its size and sha256 against the record.
+public struct StoredStreamCheck {
+    private var hasher = SHA256()
+    private var size: Int64 = 0
+
+    public init() {}
+
+    public mutating func add(_ chunk: Data) {
+        hasher.update(data: chunk)
+        size += Int64(chunk.count)
+    }
+
+    /// Throws `corrupt` unless what was read is what the record says was stored.
+    public func verify(against record: BackupMetadata) throws(BackupStoreError) {
+        let digest = FileBackupStore.hex(hasher.finalize())
+        guard size == record.size else {
+            throw .corrupt(id: record.id, reason: "\(size) bytes stored, the record says \(record.size) (truncated?)")
+        }
+        guard digest == record.sha256 else {
+            throw .corrupt(id: record.id, reason: "sha256 \(digest) differs from the record's \(record.sha256)")
+        }
+    }
 }

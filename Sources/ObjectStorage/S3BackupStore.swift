@@ -1,0 +1,234 @@
+import Backup
+import Crypto
+import Foundation
+
+/// Backups in an S3 bucket: `PREFIX CLUSTER/ID/data.xb.zst` and `PREFIX CLUSTER/ID/backup.json`.
+/// As with the file store, a backup exists only once its record is written, and that is last:
+/// the stream goes up as a multipart upload (parts of `partSize`, at most `partsInFlight` at
+/// once, so memory stays bounded whatever the backup's size), completed only when the whole
+/// stream arrived and its size checked, then the record is put. A failed write aborts the upload
+/// (and deletes the object if it was completed), so no half backup is ever listed.
+public struct S3BackupStore: BackupStore {
+    public let client: S3Client
+    /// Before every cluster's name: `NAMESPACE/` by default, `` for the bucket's root.
+    public let prefix: String
+    public var partSize: Int
+    public var partsInFlight: Int
+    /// Attempts per part (and per small request) before the backup fails.
+    public var attempts = 3
+
+    static let dataObject = "data.xb.zst"
+    static let recordObject = "backup.json"
+    /// S3's smallest part (all but the last); the part count is at most 10,000.
+    public static let minimumPartSize = 5 << 20
+
+    public init(client: S3Client, prefix: String, partSize: Int = 8 << 20, partsInFlight: Int = 2) {
+        self.client = client
+        self.prefix = prefix.isEmpty || prefix.hasSuffix("/") ? prefix : prefix + "/"
+        self.partSize = max(partSize, Self.minimumPartSize)
+        self.partsInFlight = max(1, partsInFlight)
+    }
+
+    func key(_ cluster: String, _ id: String, _ object: String) -> String { "\(prefix)\(cluster)/\(id)/\(object)" }
+
+    public func list(cluster: String) async throws -> [BackupMetadata] {
+        try FileBackupStore.validate(cluster)
+        let base = "\(prefix)\(cluster)/"
+        var records: [BackupMetadata] = []
+        for object in try await client.listObjects(prefix: base) where object.key.hasSuffix("/" + Self.recordObject) {
+            let id = String(object.key.dropFirst(base.count).dropLast(Self.recordObject.count + 1))
+            guard !id.contains("/"), let record = try? await readRecord(cluster, id) else { continue }
+            records.append(record)
+        }
+        return records.sorted { ($0.finishedAt, $0.id) < ($1.finishedAt, $1.id) }
+    }
+
+    public func metadata(cluster: String, id: String) async throws -> BackupMetadata {
+        try FileBackupStore.validate(cluster)
+        try FileBackupStore.validate(id)
+        return try await readRecord(cluster, id)
+    }
+
+    func readRecord(_ cluster: String, _ id: String) async throws -> BackupMetadata {
+        let key = key(cluster, id, Self.recordObject)
+        let data: Data
+        do {
+            data = try await client.getObject(key, limit: 1 << 20)
+        } catch S3Error.notFound {
+            throw BackupStoreError.notFound(id: id)
+        }
+        do {
+            return try BackupMetadata.decoder.decode(BackupMetadata.self, from: data)
+        } catch {
+            throw BackupStoreError.corrupt(id: id, reason: "\(key) is not a backup record (\(error))")
+        }
+    }
+
+    public func beginWrite(cluster: String, id: String) async throws -> any BackupWriter {
+        try FileBackupStore.validate(cluster)
+        try FileBackupStore.validate(id)
+        if try await client.headObject(key(cluster, id, Self.recordObject)) != nil { throw BackupStoreError.alreadyExists(id: id) }
+        return S3BackupWriter(store: self, dataKey: key(cluster, id, Self.dataObject), recordKey: key(cluster, id, Self.recordObject))
+    }
+
+    public func read(cluster: String, id: String, _ consume: @Sendable (Data) async throws -> Void) async throws {
+        let record = try await metadata(cluster: cluster, id: id)
+        let key = key(cluster, id, Self.dataObject)
+        var check = StoredStreamCheck()
+        do {
+            try await client.streamObject(key) { chunk in
+                let data = Data(chunk.readableBytesView)
+                check.add(data)
+                try await consume(data)
+            }
+        } catch S3Error.notFound {
+            throw BackupStoreError.corrupt(id: id, reason: "\(key) is missing")
+        }
+        try check.verify(against: record)
+    }
+
+    public func verify(cluster: String, id: String, at date: Date, _ progress: @Sendable (Int64) async -> Void) async throws -> BackupMetadata {
+        let counter = ByteCounter()
+        try await read(cluster: cluster, id: id) { chunk in await progress(counter.add(chunk.count)) }
+        var record = try await readRecord(cluster, id)
+        record.verifiedAt = Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
+        // A store the key may only read (another cluster's, for a restore) still verifies; it
+        // just cannot remember it.
+        try? await client.putObject(key(cluster, id, Self.recordObject), try BackupMetadata.encoder.encode(record), contentType: "application/json")
+        return record
+    }
+
+    public func delete(cluster: String, id: String) async throws {
+        try FileBackupStore.validate(cluster)
+        try FileBackupStore.validate(id)
+        guard try await client.headObject(key(cluster, id, Self.recordObject)) != nil else { throw BackupStoreError.notFound(id: id) }
+        // Out of the listing first (its record), then the data: a failure in between leaves an
+        // unlisted object that the next delete of the same id, or a person, removes.
+        try await client.deleteObject(key(cluster, id, Self.recordObject))
+        try await client.deleteObject(key(cluster, id, Self.dataObject))
+    }
+
+    /// Runs `body` up to `attempts` times while it fails with a retryable error (a dropped
+    /// connection, a 5xx, a part that arrived damaged), waiting 0.5 s, 1 s, ... between.
+    func retrying<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await body()
+            } catch {
+                guard let failure = error as? S3Error, failure.isRetryable, attempt < attempts else { throw error }
+                try await Task.sleep(for: .milliseconds(500 << (attempt - 1)))
+                attempt += 1
+            }
+        }
+    }
+}
+
+/// One backup going up: the stream is cut into parts, each uploaded (retried) while the next
+/// fills, at most `partsInFlight` at once. Small backups (under one part) are a single put.
+actor S3BackupWriter: BackupWriter {
+    let store: S3BackupStore
+    let dataKey: String
+    let recordKey: String
+    private var buffer = Data()
+    private var hasher = SHA256()
+    private var size: Int64 = 0
+    private var uploadID: String?
+    private var nextPart = 1
+    private var uploads: [Task<(number: Int, eTag: String), any Error>] = []
+    private var done = false
+    /// The data object was completed (an abort must delete it).
+    private var completed = false
+
+    init(store: S3BackupStore, dataKey: String, recordKey: String) {
+        self.store = store
+        self.dataKey = dataKey
+        self.recordKey = recordKey
+        buffer.reserveCapacity(store.partSize)
+    }
+
+    func append(_ chunk: Data) async throws {
+        guard !done else { throw failure("the backup was already finished or aborted") }
+        hasher.update(data: chunk)
+        size += Int64(chunk.count)
+        buffer.append(chunk)
+        while buffer.count >= store.partSize {
+            let part = buffer.prefix(store.partSize)
+            buffer = Data(buffer.dropFirst(store.partSize))
+            try await send(Data(part))
+        }
+    }
+
+    private func send(_ part: Data) async throws {
+        let (writerStore, client, key) = (store, store.client, dataKey)
+        do {
+            let id: String
+            if let uploadID {
+                id = uploadID
+            } else {
+                id = try await writerStore.retrying { try await client.createMultipartUpload(key) }
+                uploadID = id
+            }
+            // Bounded memory: wait for the oldest part before starting one past the limit.
+            if uploads.count >= writerStore.partsInFlight { _ = try await uploads[uploads.count - writerStore.partsInFlight].value }
+            let number = nextPart
+            uploads.append(Task {
+                let eTag = try await writerStore.retrying { try await client.uploadPart(key, uploadID: id, number: number, part) }
+                return (number, eTag)
+            })
+            nextPart += 1
+        } catch {
+            await abort()
+            throw failure("\(error)")
+        }
+    }
+
+    func finish(_ record: BackupMetadata) async throws -> BackupMetadata {
+        guard !done else { throw failure("the backup was already finished or aborted") }
+        var record = record
+        record.startedAt = Date(timeIntervalSince1970: record.startedAt.timeIntervalSince1970.rounded(.down))
+        record.finishedAt = Date(timeIntervalSince1970: record.finishedAt.timeIntervalSince1970.rounded(.down))
+        record.size = size
+        record.sha256 = FileBackupStore.hex(hasher.finalize())
+        do {
+            let client = store.client
+            if let uploadID {
+                if !buffer.isEmpty { try await send(buffer) }
+                buffer = Data()
+                var parts: [(number: Int, eTag: String)] = []
+                for upload in uploads { parts.append(try await upload.value) }
+                try await client.completeMultipartUpload(dataKey, uploadID: uploadID, parts: parts)
+            } else {
+                let (whole, key) = (buffer, dataKey)
+                try await store.retrying { try await client.putObject(key, whole) }
+            }
+            completed = true
+            // The stored object is the size streamed (the record's sha256 is checked by the
+            // verification read that follows every backup).
+            let stored = try await client.headObject(dataKey)
+            guard stored?.size == size else {
+                throw failure("the stored object has \(stored.map { "\($0.size)" } ?? "no") bytes, \(size) were sent")
+            }
+            let (json, key) = (try BackupMetadata.encoder.encode(record), recordKey)
+            try await store.retrying { try await client.putObject(key, json, contentType: "application/json") }
+        } catch {
+            await abort()
+            throw (error as? BackupStoreError) ?? failure("\(error)")
+        }
+        done = true
+        return record
+    }
+
+    func abort() async {
+        guard !done else { return }
+        done = true
+        for upload in uploads { upload.cancel() }
+        if let uploadID, !completed { try? await store.client.abortMultipartUpload(dataKey, uploadID: uploadID) }
+        if completed { try? await store.client.deleteObject(dataKey) }
+        buffer = Data()
+    }
+
+    private func failure(_ reason: String) -> BackupStoreError {
+        .writeFailed(path: "s3://\(store.client.location.bucket)/\(dataKey)", reason: reason)
+    }
+}

@@ -1,0 +1,146 @@
+import AsyncHTTPClient
+import Foundation
+import Processes
+
+/// Ceph's RADOS Gateway, a production S3 server, as small as it runs: one monitor, one OSD
+/// (bluestore on a sparse file) and radosgw, all in the foreground under one directory, on their
+/// own loopback address (../shared/S3.md has the recipe this follows). Up in a few seconds; every
+/// process is ended by PID when the test ends. Not memstore: its OSD came up twice in four runs
+/// with a store its mkfs had not kept ("wrong fsid"), and the gateway then never answered.
+final class RadosGateway: Sendable {
+    static let accessKey = "qmysql-test"
+    static let secretKey = "qmysql-test-secret-0123456789"
+
+    let directory: String
+    let address: String
+    let endpoint: String
+    private let processes: Processes
+
+    final class Processes: @unchecked Sendable {
+        private let lock = NSLock()
+        private var running: [String: ChildProcess] = [:]
+        func set(_ name: String, _ process: ChildProcess) { lock.withLock { running[name] = process } }
+        func get(_ name: String) -> ChildProcess? { lock.withLock { running[name] } }
+        var all: [ChildProcess] { lock.withLock { Array(running.values) } }
+    }
+
+    struct Failure: Error, CustomStringConvertible { var description: String }
+
+    static var available: Bool {
+        ["/usr/bin/ceph-mon", "/usr/bin/ceph-osd", "/usr/bin/radosgw", "/usr/bin/radosgw-admin", "/usr/bin/ceph-authtool", "/usr/bin/monmaptool"]
+            .allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    init(address: String) async throws {
+        self.address = address
+        directory = "/tmp/qmysql-rgw-\(getpid())-\(address)"
+        endpoint = "http://\(address):7480"
+        processes = Processes()
+        let fileManager = FileManager.default
+        try? fileManager.removeItem(atPath: directory)
+        for sub in ["run", "mon/a", "osd/0", "rgw", "log"] {
+            try fileManager.createDirectory(atPath: "\(directory)/\(sub)", withIntermediateDirectories: true)
+        }
+        let fsid = UUID().uuidString.lowercased()
+        let d = directory
+        let config = """
+            [global]
+            fsid = \(fsid)
+            mon host = \(address):6789
+            public network = 127.0.0.0/8
+            ms bind ipv6 = false
+            auth cluster required = none
+            auth service required = none
+            auth client required = none
+            osd pool default size = 1
+            osd pool default min size = 1
+            osd pool default pg num = 8
+            osd pool default pgp num = 8
+            osd pool default pg autoscale mode = off
+            osd crush chooseleaf type = 0
+            mon allow pool size one = true
+            mon allow pool delete = true
+            mon warn on pool no redundancy = false
+            mon data avail warn = 2
+            paxos propose interval = 0.01
+            paxos min wait = 0.001
+            run dir = \(d)/run
+            log file = \(d)/log/$name.log
+            admin socket = \(d)/run/$name.asok
+            pid file = \(d)/run/$name.pid
+            keyring = \(d)/keyring
+            [mon.a]
+            mon data = \(d)/mon/a
+            [osd]
+            osd data = \(d)/osd/$id
+            osd objectstore = bluestore
+            bluestore block create = true
+            bluestore block size = 4294967296
+            [client.rgw]
+            rgw frontends = beast endpoint=\(address):7480
+            rgw data = \(d)/rgw
+            rgw gc obj min wait = 0
+            objecter tick interval = 0.2
+
+            """
+        try config.write(toFile: d + "/ceph.conf", atomically: true, encoding: .utf8)
+        let conf = ["--conf", d + "/ceph.conf"]
+        do {
+            try await Self.run("/usr/bin/ceph-authtool", ["--create-keyring", d + "/keyring", "--gen-key", "-n", "mon.", "--cap", "mon", "allow *"], log: d)
+            try await Self.run("/usr/bin/monmaptool", ["--create", "--add", "a", "\(address):6789", "--fsid", fsid, d + "/run/monmap"], log: d)
+            try await Self.run("/usr/bin/ceph-mon", conf + ["-i", "a", "--mkfs", "--monmap", d + "/run/monmap", "--keyring", d + "/keyring"], log: d)
+            processes.set("mon", try ChildProcess.spawn("/usr/bin/ceph-mon", arguments: conf + ["-i", "a", "-f"], outputPath: d + "/log/mon.out"))
+            let osd = UUID().uuidString.lowercased()
+            try await Self.run("/usr/bin/ceph", conf + ["osd", "new", osd], log: d)
+            try await Self.run("/usr/bin/ceph-osd", conf + ["-i", "0", "--mkfs", "--osd-uuid", osd], log: d)
+            processes.set("osd", try ChildProcess.spawn("/usr/bin/ceph-osd", arguments: conf + ["-i", "0", "-f"], outputPath: d + "/log/osd.out"))
+            try await startGateway()
+            try await Self.run("/usr/bin/radosgw-admin", conf + ["-n", "client.rgw", "user", "create", "--uid=qmysql", "--display-name=qmysql",
+                                                                "--access-key=\(Self.accessKey)", "--secret=\(Self.secretKey)"], log: d)
+        } catch {
+            await stop()
+            throw error
+        }
+    }
+
+    /// Starts radosgw (again) and waits until it answers.
+    func startGateway() async throws {
+        processes.set("rgw", try ChildProcess.spawn("/usr/bin/radosgw", arguments: ["--conf", directory + "/ceph.conf", "-n", "client.rgw", "-f"],
+                                                    outputPath: directory + "/log/rgw.out"))
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            if let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: endpoint + "/"), timeout: .seconds(1)), response.status.code == 200 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let logs = ["client.rgw.log", "osd.out", "osd.0.log", "mon.a.log"].map { name in
+            "--- \(name):\n" + String(String(decoding: FileManager.default.contents(atPath: "\(directory)/log/\(name)") ?? Data(), as: UTF8.self).suffix(1500))
+        }
+        throw Failure(description: "radosgw did not answer on \(endpoint) within 60 s\n" + logs.joined(separator: "\n"))
+    }
+
+    /// SIGKILL to radosgw alone: the objects stay in the OSD.
+    func killGateway() async {
+        guard let gateway = processes.get("rgw") else { return }
+        gateway.signal(SIGKILL)
+        _ = await gateway.wait()
+    }
+
+    func stop() async {
+        for process in processes.all { process.signal(SIGKILL) }
+        for process in processes.all { _ = await process.wait() }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    static func run(_ executable: String, _ arguments: [String], log directory: String) async throws {
+        let output = directory + "/log/commands.out"
+        let child = try ChildProcess.spawn(executable, arguments: arguments, outputPath: output)
+        guard let exit = await child.wait(timeout: .seconds(60)) else {
+            child.signal(SIGKILL)
+            throw Failure(description: "\(executable) did not finish within 60 s")
+        }
+        guard exit.isClean else {
+            let text = String(decoding: FileManager.default.contents(atPath: output) ?? Data(), as: UTF8.self)
+            throw Failure(description: "\(executable) \(arguments.joined(separator: " ")) \(exit): \(text.suffix(800))")
+        }
+    }
+}
