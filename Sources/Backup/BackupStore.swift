@@ -20,6 +20,10 @@ public protocol BackupStore: Sendable {
     /// Reads the stored stream back whole (size and sha256 against the record, `corrupt` if
     /// not) and records when it matched.
     func verify(cluster: String, id: String, at date: Date, _ progress: @Sendable (Int64) async -> Void) async throws -> BackupMetadata
+    /// Removes what writers that died left of `cluster`'s backups, begun before `cutoff` (never
+    /// listed, but taking space): the file store's partial directories, the bucket's unfinished
+    /// multipart uploads. Returns what it removed, for the log.
+    func removeAbandoned(cluster: String, startedBefore cutoff: Date) async throws -> [String]
 }
 
 /// One backup being written. `append` as the stream arrives; `finish` publishes it with its

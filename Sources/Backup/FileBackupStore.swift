@@ -110,6 +110,21 @@ public struct FileBackupStore: BackupStore {
         try await Self.blocking { try FileManager.default.removeItem(atPath: doomed) }
     }
 
+    public func removeAbandoned(cluster: String, startedBefore cutoff: Date) async throws -> [String] {
+        try Self.validate(cluster)
+        let base = "\(root)/\(cluster)"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: base) else { return [] }
+        var removed: [String] = []
+        for name in names where name.hasPrefix(".partial-") || name.hasPrefix(".deleting-") {
+            let path = base + "/" + name
+            guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
+                  modified < cutoff else { continue }
+            try await Self.blocking { try FileManager.default.removeItem(atPath: path) }
+            removed.append(path)
+        }
+        return removed
+    }
+
     static var decoder: JSONDecoder { BackupMetadata.decoder }
     static var encoder: JSONEncoder { BackupMetadata.encoder }
 

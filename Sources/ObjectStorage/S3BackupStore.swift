@@ -108,6 +108,17 @@ public struct S3BackupStore: BackupStore {
         try await client.deleteObject(key(cluster, id, Self.dataObject))
     }
 
+    public func removeAbandoned(cluster: String, startedBefore cutoff: Date) async throws -> [String] {
+        try FileBackupStore.validate(cluster)
+        var removed: [String] = []
+        // An upload without a readable date is never taken for an old one.
+        for upload in try await client.listMultipartUploads(prefix: "\(prefix)\(cluster)/") where (upload.initiated ?? .distantFuture) < cutoff {
+            try await client.abortMultipartUpload(upload.key, uploadID: upload.uploadID)
+            removed.append("s3://\(client.location.bucket)/\(upload.key) (upload \(upload.uploadID))")
+        }
+        return removed
+    }
+
     /// Runs `body` up to `attempts` times while it fails with a retryable error (a dropped
     /// connection, a 5xx, a part that arrived damaged), waiting 0.5 s, 1 s, ... between.
     func retrying<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {

@@ -177,6 +177,34 @@ public struct S3Client: Sendable {
         if root.name == "Error" { throw S3Error.from(status: 200, error: root, what: what) }
     }
 
+    /// The multipart uploads begun under `prefix` and neither completed nor aborted.
+    public func listMultipartUploads(prefix: String) async throws(S3Error) -> [(key: String, uploadID: String, initiated: Date?)] {
+        var uploads: [(key: String, uploadID: String, initiated: Date?)] = []
+        var markers: (key: String, upload: String)?
+        repeat {
+            var query = [("uploads", ""), ("prefix", prefix)]
+            if let markers { query += [("key-marker", markers.key), ("upload-id-marker", markers.upload)] }
+            let response = try await send("GET", key: nil, query: query, what: "listing the unfinished uploads under \(prefix)")
+            let root = try Self.xml(response.body, what: "the unfinished uploads under \(prefix)")
+            for upload in root.children("Upload") {
+                guard let key = upload.value("Key"), let id = upload.value("UploadId") else { continue }
+                uploads.append((key, id, upload.value("Initiated").flatMap(Self.parseDate)))
+            }
+            markers = root.value("IsTruncated") == "true"
+                ? root.value("NextKeyMarker").map { ($0, root.value("NextUploadIdMarker") ?? "") } : nil
+        } while markers != nil
+        return uploads
+    }
+
+    /// S3's timestamps: ISO 8601 with or without fractional seconds.
+    static func parseDate(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
+    }
+
     public func abortMultipartUpload(_ key: String, uploadID: String) async throws(S3Error) {
         _ = try await send("DELETE", key: key, query: [("uploadId", uploadID)], what: "aborting the upload of \(key)")
     }
@@ -206,6 +234,7 @@ public struct S3Client: Sendable {
         if let token = credentials.sessionToken { headers.append(("x-amz-security-token", token)) }
         let authorization = SigV4.authorization(SigV4.Request(method: method, path: path, query: query, headers: headers, payloadHash: payloadHash),
                                                 credentials: credentials, scope: scope).header
+        // A subresource (`?uploads`) goes bare; the signature's canonical form has `uploads=`.
         let queryString = query.map { SigV4.encode($0.0) + ($0.1.isEmpty && $0.0 == "uploads" ? "" : "=" + SigV4.encode($0.1)) }.joined(separator: "&")
         var request = HTTPClientRequest(url: queryString.isEmpty ? url : "\(url)?\(queryString)")
         request.method = HTTPMethod(rawValue: method)

@@ -80,6 +80,25 @@ struct FileBackupStoreTests {
         #expect(try await store.list(cluster: "demo").isEmpty)
     }
 
+    @Test func whatADeadWriterLeftIsRemovedOnceOldNeverSooner() async throws {
+        let root = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let store = FileBackupStore(root: root)
+        // A controller killed mid-backup leaves its partial directory; one begun now is running.
+        let old = try await store.beginWrite(cluster: "demo", id: "demo-20261129-180000")
+        try await old.append(Data(repeating: 1, count: 1000))
+        let current = try await store.beginWrite(cluster: "demo", id: "demo-20261130-180000")
+        try await current.append(Data(repeating: 2, count: 1000))
+        let stale = "\(root)/demo/.partial-demo-20261129-180000"
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-2 * 86400)], ofItemAtPath: stale)
+        let removed = try await store.removeAbandoned(cluster: "demo", startedBefore: Date().addingTimeInterval(-86400))
+        #expect(removed == [stale])
+        #expect(!FileManager.default.fileExists(atPath: stale))
+        #expect(FileManager.default.fileExists(atPath: "\(root)/demo/.partial-demo-20261130-180000"), "a write begun a day ago or later stays")
+        _ = try await current.finish(Self.record("demo-20261130-180000"))
+        #expect(try await store.list(cluster: "demo").map(\.id) == ["demo-20261130-180000"])
+    }
+
     @Test("a full store: the write fails naming the path, the partial backup is removed",
           .enabled(if: getuid() == 0, "mounting a tmpfs needs root"))
     func fullStore() async throws {

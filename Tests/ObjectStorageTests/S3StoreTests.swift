@@ -107,6 +107,13 @@ struct S3StoreTests {
             _ = try await store.beginWrite(cluster: "demo", id: "demo-20270116-000000")
         }
 
+        // An upload a dead writer left unfinished is removed (moto dates every upload 2010-11-10,
+        // so "not sooner" is the gateway's test).
+        let left = try await client.createMultipartUpload("tests/demo/demo-20270118-000000/data.xb.zst")
+        let removed = try await store.removeAbandoned(cluster: "demo", startedBefore: Date().addingTimeInterval(60))
+        #expect(removed == ["s3://qmysql-backups/tests/demo/demo-20270118-000000/data.xb.zst (upload \(left))"])
+        #expect(try await client.listMultipartUploads(prefix: "tests/").isEmpty)
+
         // A flipped byte in the stored stream is refused when read.
         var damaged = small
         damaged[500] ^= 0xFF

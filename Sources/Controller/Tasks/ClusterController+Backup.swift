@@ -379,5 +379,14 @@ extension ClusterController {
             }
         }
         if !expired.isEmpty { await refreshCatalog() }
+        // What a writer that died left behind (a controller killed mid-backup): never listed, but
+        // it takes space. Only what began a day ago: no backup of this controller runs now (one
+        // task at a time), and a day keeps clear of one that a replaced controller may still write.
+        do {
+            let removed = try await store.removeAbandoned(cluster: configuration.clusterName, startedBefore: wallClock().addingTimeInterval(-86400))
+            if !removed.isEmpty { logger.notice("removed what failed backups left behind", metadata: ["removed": "\(removed.joined(separator: ", "))"]) }
+        } catch {
+            logger.warning("cannot look for what failed backups left behind", metadata: ["error": "\(error)"])
+        }
     }
 }
