@@ -226,6 +226,11 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // Real S3 servers on loopback for the tests and the bench: Ceph's RADOS Gateway and moto.
+        .target(
+            name: "S3TestServers",
+            dependencies: ["Processes", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
         .target(name: "StateTransfer", dependencies: ["Backup", "COpenSSL", "Galera", "Processes"]),
         .systemLibrary(
             name: "COpenSSL",
@@ -317,12 +322,22 @@ let package = Package(
             ]
         ),
 
+        // Backups into S3 against the same stream into the file store, side by side, and the
+        // writer's memory (docs/benchmarks.md).
+        .executableTarget(
+            name: "S3Bench",
+            dependencies: [
+                "Backup", "Galera", "ObjectStorage", "S3TestServers",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
         // MARK: Tests, one target per module
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
         .testTarget(name: "GaleraTests", dependencies: ["Galera"]),
         .testTarget(name: "ClocksTests", dependencies: ["Clocks"]),
         .testTarget(name: "RoleFlagsTests", dependencies: ["RoleFlags"]),
-        .testTarget(name: "ObjectStorageTests", dependencies: ["ObjectStorage", "Backup", "Galera", "Processes"]),
+        .testTarget(name: "ObjectStorageTests", dependencies: ["ObjectStorage", "Backup", "Galera", "Processes", "S3TestServers"]),
         .testTarget(name: "StateTransferTests", dependencies: ["StateTransfer", "Galera", "ClusterCertificates"]),
         .testTarget(name: "QiniuAPITests", dependencies: ["QiniuAPI", "KubeAPI"]),
         .testTarget(name: "KubeSchemaTests", dependencies: ["KubeSchema", "KubeAPI"]),

@@ -164,9 +164,12 @@ actor S3BackupWriter: BackupWriter {
         size += Int64(chunk.count)
         buffer.append(chunk)
         while buffer.count >= store.partSize {
+            // The part keeps the buffer's storage (no copy); the next part gets storage of its own.
             let part = buffer.prefix(store.partSize)
-            buffer = Data(buffer.dropFirst(store.partSize))
-            try await send(Data(part))
+            var next = Data(capacity: store.partSize)
+            next.append(buffer.dropFirst(store.partSize))
+            buffer = next
+            try await send(part)
         }
     }
 

@@ -1,6 +1,7 @@
 import Backup
 import Foundation
 import ObjectStorage
+import S3TestServers
 import Testing
 
 /// The backup store against Ceph's RADOS Gateway, a production S3 server: the same round trip

@@ -4,43 +4,8 @@ import Foundation
 import Galera
 import ObjectStorage
 import Processes
+import S3TestServers
 import Testing
-
-/// A real S3 server for a test: moto's server mode (PyPI `moto[server]`, which scripts/setup puts
-/// in .build/s3-venv), an independent implementation of the REST API, on its own loopback
-/// address. Killed by PID when the test ends.
-final class MotoServer: Sendable {
-    static let executable = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent(".build/s3-venv/bin/moto_server").path
-
-    let process: ChildProcess
-    let endpoint: String
-
-    init(address: String, port: Int) async throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.executable) else {
-            throw Failure(description: "\(Self.executable) is missing: run scripts/setup (it installs moto[server] there)")
-        }
-        endpoint = "http://\(address):\(port)"
-        let log = NSTemporaryDirectory() + "moto-\(address)-\(port).log"
-        process = try ChildProcess.spawn(Self.executable, arguments: ["-H", address, "-p", "\(port)"], outputPath: log)
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            var request = HTTPClientRequest(url: endpoint + "/")
-            request.method = .GET
-            if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(1)), response.status.code < 500 { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        process.signal(SIGKILL)
-        throw Failure(description: "moto_server did not answer on \(endpoint) within 30 s: \(String(decoding: FileManager.default.contents(atPath: log) ?? Data(), as: UTF8.self).suffix(500))")
-    }
-
-    func stop() async {
-        process.signal(SIGKILL)
-        _ = await process.wait()
-    }
-
-    struct Failure: Error, CustomStringConvertible { var description: String }
-}
 
 /// The backup store on a bucket of a real S3 server: a backup of several parts and one of less
 /// than a part go up, are listed only once whole, read back byte for byte, verify, and go; a
