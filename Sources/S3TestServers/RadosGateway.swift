@@ -97,6 +97,7 @@ public final class RadosGateway: Sendable {
             rgw frontends = beast endpoint=\(address):7480
             rgw data = \(d)/rgw
             rgw gc obj min wait = 0
+            rgw thread pool size = 16
             objecter tick interval = 0.2
 
             """

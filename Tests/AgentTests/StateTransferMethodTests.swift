@@ -122,7 +122,9 @@ struct StateTransferMethodTests {
 
             // 2. A joiner's transfer program is SIGKILLed while the copy streams to it.
             let joinerNode = cluster.node(2)
-            let donorTool = Task { await Self.hunt("mariabackup", ["--backup"]) }
+            // The donor is node 0 or node 1, whichever Galera picks; other suites' backups run
+            // meanwhile, so the hunt looks for this cluster's directory.
+            let donorTool = Task { await Self.hunt("mariabackup", ["--backup", cluster.configuration.root + "/"]) }
             _ = try await joinerNode.client.start(StartRequest(mode: .join))
             _ = try #require(await donorTool.value, "a donor's backup tool was seen")
             let joinerProgram = try #require(await Self.hunt("wsrep_sst_qmysql", ["joiner", joinerNode.dataDirectory]), "the joiner's transfer program was seen")

@@ -20,10 +20,26 @@ struct S3StoreTests {
                        size: 0, sha256: "", position: try! GaleraPosition(parsing: "6f1d1b5e-3c3a-11ef-8a7e-0242ac120002:42"))
     }
 
+    /// `count` bytes that do not repeat within a part: one random MiB (made once), each copy of
+    /// it stamped with its offset and a random number. Cheap even in a debug build (the tests
+    /// run beside every other suite; a byte-at-a-time generator starved them).
     static func random(_ count: Int) -> Data {
+        var out = Data(capacity: count)
         var generator = SystemRandomNumberGenerator()
-        return Data((0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        while out.count < count {
+            var block = block
+            withUnsafeBytes(of: (UInt64(out.count), generator.next())) { stamp in block.replaceSubrange(0..<stamp.count, with: stamp) }
+            out.append(block.prefix(count - out.count))
+        }
+        return out
     }
+
+    static let block: Data = {
+        var generator = SystemRandomNumberGenerator()
+        var words = [UInt64](repeating: 0, count: (1 << 20) / 8)
+        for index in words.indices { words[index] = generator.next() }
+        return words.withUnsafeBytes { Data($0) }
+    }()
 
     static func write(_ data: Data, id: String, to store: S3BackupStore, chunk: Int = 1 << 20) async throws -> BackupMetadata {
         let writer = try await store.beginWrite(cluster: "demo", id: id)
