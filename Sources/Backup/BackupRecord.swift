@@ -55,6 +55,16 @@ public struct BackupMetadata: Codable, Sendable, Hashable {
         return encoder
     }
 
+    /// The record of backup `id` from a stored `backup.json` at `location` (a path or a key,
+    /// for the message): `corrupt` when it is not one. What every store reads back.
+    public static func decodeRecord(_ data: Data, id: String, location: String) throws(BackupStoreError) -> BackupMetadata {
+        do {
+            return try decoder.decode(BackupMetadata.self, from: data)
+        } catch {
+            throw .corrupt(id: id, reason: "\(location) is not a backup record (\(error))")
+        }
+    }
+
     /// `CLUSTER-YYYYMMDD-HHMMSS`, UTC: sortable, readable, unique per cluster per second.
     public static func makeID(cluster: String, at date: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)

@@ -43,11 +43,7 @@ public struct FileBackupStore: BackupStore {
     private func readRecord(_ cluster: String, _ id: String) throws -> BackupMetadata {
         let path = directory(cluster, id) + "/" + Self.recordFile
         guard let data = FileManager.default.contents(atPath: path) else { throw BackupStoreError.notFound(id: id) }
-        do {
-            return try Self.decoder.decode(BackupMetadata.self, from: data)
-        } catch {
-            throw BackupStoreError.corrupt(id: id, reason: "\(path) is not a backup record (\(error))")
-        }
+        return try BackupMetadata.decodeRecord(data, id: id, location: path)
     }
 
     public func beginWrite(cluster: String, id: String) async throws -> any BackupWriter {
@@ -94,7 +90,7 @@ public struct FileBackupStore: BackupStore {
         let path = directory(cluster, id) + "/" + Self.recordFile
         // A read-only store (another cluster's, mounted for a restore) still verifies; it just
         // cannot remember it.
-        try? Self.encoder.encode(record).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try? BackupMetadata.encoder.encode(record).write(to: URL(fileURLWithPath: path), options: .atomic)
         return record
     }
 
@@ -125,8 +121,6 @@ public struct FileBackupStore: BackupStore {
         return removed
     }
 
-    static var decoder: JSONDecoder { BackupMetadata.decoder }
-    static var encoder: JSONEncoder { BackupMetadata.encoder }
 
     /// Runs a blocking file call on a dispatch thread, never on the cooperative pool (a slow disk
     /// must not stall the controller's probes).
@@ -183,7 +177,7 @@ actor FileBackupWriter: BackupWriter {
                 try handle.synchronize()
                 try handle.close()
             }
-            let json = try FileBackupStore.encoder.encode(record)
+            let json = try BackupMetadata.encoder.encode(record)
             try json.write(to: URL(fileURLWithPath: partial + "/" + FileBackupStore.recordFile), options: .atomic)
             try FileManager.default.moveItem(atPath: partial, toPath: final)
         } catch {

@@ -57,11 +57,7 @@ public struct S3BackupStore: BackupStore {
         } catch S3Error.notFound {
             throw BackupStoreError.notFound(id: id)
         }
-        do {
-            return try BackupMetadata.decoder.decode(BackupMetadata.self, from: data)
-        } catch {
-            throw BackupStoreError.corrupt(id: id, reason: "\(key) is not a backup record (\(error))")
-        }
+        return try BackupMetadata.decodeRecord(data, id: id, location: key)
     }
 
     public func beginWrite(cluster: String, id: String) async throws -> any BackupWriter {
