@@ -259,6 +259,18 @@ actor Supervisor {
         reportIfChanged(force: first)
     }
 
+    /// Below this much free space a mysqld that ended on its own is taken to have hit a full disk.
+    static let fullDiskBytes: Int64 = 4 << 20
+
+    /// mysqld's error log is on its datadir, so a full datadir also silences mysqld: a joiner whose
+    /// copy filled the disk fails without a line. The agent looks itself when mysqld ends on its
+    /// own (not at its stop) with almost no room left, and says it is DiskFull, so the controller
+    /// waits for room (row 20) instead of starting it into the same wall.
+    private func noteFullDiskAtExit() {
+        guard diskFullError == nil, operation != .stopping, let disk = files.disk(), disk.freeBytes < Self.fullDiskBytes else { return }
+        noteDiskFull(line: "mysqld ended with \(ByteCount.exact(disk.freeBytes)) free of \(ByteCount.exact(disk.totalBytes)) on \(disk.path): the disk is full (mysqld's error log is on it, so mysqld itself may have said nothing)")
+    }
+
     /// The error log told of a state transfer to this node (`stateTransfers` has it already).
     func noteStateTransfer(_ event: StateTransferLog.Event) {
         switch event {
@@ -309,6 +321,7 @@ actor Supervisor {
         guard let launch = mysqld, launch.child === child else { return }
         mysqld = nil
         lastExit = .init(exit: exit, clean: exit.isClean, description: exit.description + (exitNote.map { " \($0)" } ?? ""), at: Date())
+        noteFullDiskAtExit()
         exitNote = nil
         wsrep = nil
         wsrepObservedAt = nil

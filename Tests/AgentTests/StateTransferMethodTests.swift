@@ -1,3 +1,4 @@
+@testable import Agent
 import AgentAPI
 import Foundation
 import Galera
@@ -148,6 +149,86 @@ struct StateTransferMethodTests {
             let rejoined = try await cluster.startNode(2, mode: .join)
             #expect(rejoined.lastStateTransfer?.method == "SST" && rejoined.stateTransferIncomplete != true)
             #expect(rejoined.wsrep?.clusterSize == 3)
+        }
+    }
+
+    @Test("a joiner whose disk fills during the copy stops with DiskFull in its agent's status (mysqld's own log is on that disk), and joins once there is room",
+          .enabled(if: getuid() == 0, "mounting a tmpfs needs root"))
+    func joinerDiskFull() async throws {
+        try await Self.withBootstrappedCluster("sst-full") { cluster, bootstrapped in
+            // About 32 MB of rows that do not compress away: more than the joiner has room for.
+            let threadPool = NIOThreadPool(numberOfThreads: 1)
+            threadPool.start()
+            let writer = try await MySQLConnection.connect(cluster.node(0).sqlOptions, threadPool: threadPool)
+            try await writer.execute("CREATE DATABASE IF NOT EXISTS bulk")
+            try await writer.execute("CREATE TABLE IF NOT EXISTS bulk.t (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(1024))")
+            try await writer.execute("INSERT INTO bulk.t (v) VALUES (REPEAT(MD5(RAND()), 32))")
+            for _ in 0..<15 { try await writer.execute("INSERT INTO bulk.t (v) SELECT REPEAT(MD5(RAND()), 32) FROM bulk.t") }
+            await writer.close()
+            try? await threadPool.shutdownGracefully()
+
+            // The joiner's datadir is a 48 MiB tmpfs: room for Galera's 32 MiB cache, not the copy.
+            let joiner = cluster.node(1)
+            try FileManager.default.createDirectory(atPath: joiner.dataDirectory, withIntermediateDirectories: true)
+            try await Self.command("mount", ["-t", "tmpfs", "-o", "size=48m", "qmysql-sst-full", joiner.dataDirectory])
+            do {
+                _ = try await joiner.client.start(StartRequest(mode: .join))
+                let full = try await eventually(timeout: .seconds(90)) {
+                    let status = try await joiner.client.status()
+                    return !status.process.running && status.diskFullError != nil ? status : nil
+                }
+                // Either mysqld's log had room for the unpacker's line (what fits in the file's last
+                // block), or the agent said it: both happen, run by run.
+                let said = full.diskFullError?.line ?? ""
+                #expect(said.contains("No space left on device") || (said.contains(joiner.dataDirectory) && said.contains("the disk is full")), "\(said)")
+                #expect(full.stateTransferIncomplete == true, "the datadir is marked as no one's data")
+                #expect((full.disk?.freeBytes ?? .max) < Supervisor.fullDiskBytes, "\(String(describing: full.disk))")
+                #expect(full.state != .green)
+                // The donor leaves Donor/Desynced once its side has failed too, and serves on.
+                let donor = try await eventually(timeout: .seconds(30)) {
+                    let status = try await cluster.node(0).client.status()
+                    return status.state == .green ? status : nil
+                }
+                #expect(donor.wsrep?.clusterStatus == .primary && donor.process.pid == bootstrapped.process.pid, "the donor serves on, never restarted")
+
+                // Not one block left: started again, mysqld dies at once, and the node is DiskFull
+                // again, whoever could say it.
+                let filler = joiner.dataDirectory + "/filler"
+                if let free = full.disk?.freeBytes, free > 0 { try await Self.command("fallocate", ["-l", "\(free)", filler]) }
+                _ = try await joiner.client.start(StartRequest(mode: .join))
+                let silenced = try await eventually(timeout: .seconds(60)) {
+                    let status = try await joiner.client.status()
+                    return !status.process.running && status.diskFullError != nil && status.lastExit?.at ?? .distantPast > full.lastExit?.at ?? .distantPast ? status : nil
+                }
+                let saidAgain = silenced.diskFullError?.line ?? ""
+                #expect(saidAgain.contains("No space left on device") || saidAgain.contains("the disk is full"), "\(saidAgain)")
+                print("a joiner's full disk, said by: \([said, saidAgain].map { $0.hasPrefix("mysqld ended with") ? "the agent" : "mysqld's log" })")
+
+                // Room again (the volume is grown): the next join takes a whole copy.
+                try FileManager.default.removeItem(atPath: filler)
+                try await Self.command("mount", ["-o", "remount,size=512m", joiner.dataDirectory])
+                let joined = try await cluster.startNode(1, mode: .join)
+                #expect(joined.lastStateTransfer?.method == "SST" && joined.stateTransferIncomplete != true)
+                #expect(joined.diskFullError == nil, "a new run starts with no disk-full error")
+                #expect(joined.wsrep?.clusterSize == 2)
+                _ = try await joiner.client.stop(.graceful)
+            } catch {
+                _ = try? await joiner.client.stop(.kill)
+                try? await Self.command("umount", ["-l", joiner.dataDirectory])
+                throw error
+            }
+            try await Self.command("umount", ["-l", joiner.dataDirectory])
+        }
+    }
+
+    /// Runs a command (mount, umount) and fails with its output if it fails.
+    static func command(_ executable: String, _ arguments: [String]) async throws {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("qmysql-command-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let exit = await (try ChildProcess.spawn(executable, arguments: arguments, outputPath: log)).wait()
+        guard exit.isClean else {
+            struct CommandFailed: Error, CustomStringConvertible { var description: String }
+            throw CommandFailed(description: "\(executable) \(arguments.joined(separator: " ")): \(exit): \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
         }
     }
 
