@@ -224,12 +224,13 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         // Real S3 servers on loopback for the tests and the bench: Ceph's RADOS Gateway and moto.
         .target(
             name: "S3TestServers",
-            dependencies: ["Processes", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+            dependencies: ["ClusterCertificates", "Processes", .product(name: "AsyncHTTPClient", package: "async-http-client")]
         ),
         .target(name: "StateTransfer", dependencies: ["Backup", "COpenSSL", "Galera", "Processes"]),
         .systemLibrary(
@@ -265,7 +266,7 @@ let package = Package(
         .target(
             name: "Roles",
             dependencies: [
-                "RoleNetwork", "Agent", "AgentAPI", "Backup", "ClusterCertificates", "Controller", "ControllerAPI", "Galera", "Operator", "KubeClient", "QiniuAPI",
+                "RoleNetwork", "Agent", "AgentAPI", "Backup", "ClusterCertificates", "Controller", "ControllerAPI", "Galera", "Operator", "KubeClient", "ObjectStorage", "QiniuAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -280,7 +281,7 @@ let package = Package(
         .executableTarget(
             name: "ControllerBench",
             dependencies: [
-                "Backup", "Controller", "ControllerAPI", "LocalCluster", "AgentAPI", "Galera", "MySQLClient",
+                "Backup", "Controller", "ControllerAPI", "LocalCluster", "AgentAPI", "Galera", "MySQLClient", "ObjectStorage", "S3TestServers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -385,7 +386,8 @@ let package = Package(
         .testTarget(
             name: "PlaygroundTests",
             dependencies: [
-                "RoleNetwork", "Playground", "AgentAPI", "ClusterCertificates", "Galera", "KubeAPI", "KubeClient", "KubeRuntime", "LocalCluster", "MySQLClient", "Operator", "QiniuAPI",
+                "RoleNetwork", "Playground", "AgentAPI", "ClusterCertificates", "Galera", "KubeAPI", "KubeClient", "KubeRuntime", "LocalCluster", "MySQLClient",
+                "ObjectStorage", "Operator", "QiniuAPI", "S3TestServers",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),

@@ -231,7 +231,7 @@ _kubectl-qmysql_create() {
     repeating_flags=()
     non_repeating_flags=(--require-secure-transport --dry-run --wait --version -h --help)
     repeating_options=()
-    non_repeating_options=(--kubeconfig --context -n --namespace --request-timeout --replicas --flavor --state-transfer --replication-tls --version --image --storage --storage-class --backup-time --reserved-days --from-backup --from-cluster -f --timeout --output -o)
+    non_repeating_options=(--kubeconfig --context -n --namespace --request-timeout --replicas --flavor --state-transfer --replication-tls --version --image --storage --storage-class --backup-time --reserved-days --from-backup --from-cluster --from-namespace --s3-endpoint --s3-bucket --s3-credentials-secret --s3-prefix --s3-region --s3-addressing --s3-ca-secret -f --timeout --output -o)
     __kubectl-qmysql_offer_flags_options 1
 
     # Offer option value completions
@@ -285,6 +285,31 @@ _kubectl-qmysql_create() {
         return
         ;;
     '--from-cluster')
+        return
+        ;;
+    '--from-namespace')
+        return
+        ;;
+    '--s3-endpoint')
+        return
+        ;;
+    '--s3-bucket')
+        return
+        ;;
+    '--s3-credentials-secret')
+        return
+        ;;
+    '--s3-prefix')
+        return
+        ;;
+    '--s3-region')
+        return
+        ;;
+    '--s3-addressing')
+        __kubectl-qmysql_add_completions -W 'path'$'\n''virtualHost'
+        return
+        ;;
+    '--s3-ca-secret')
         return
         ;;
     '-f')
@@ -836,7 +861,7 @@ _kubectl-qmysql_controller() {
     repeating_flags=()
     non_repeating_flags=(--auto-recovery --no-auto-recovery --paused --version -h --help)
     repeating_options=(--node)
-    non_repeating_options=(--cluster --agent-token-file --monitor-user --monitor-password-file --replicas --formed-uuid --state-file --listen --probe-interval --probe-timeout --stale-after --step-deadline --agent-start-timeout --log-level --log-format --tls-cert-file --tls-key-file --ca-file --backup-dir --backup-time --backup-time-zone --reserved-days --restore-from --restore-from-dir)
+    non_repeating_options=(--cluster --agent-token-file --monitor-user --monitor-password-file --replicas --formed-uuid --state-file --listen --probe-interval --probe-timeout --stale-after --step-deadline --agent-start-timeout --log-level --log-format --tls-cert-file --tls-key-file --ca-file --backup-dir --backup-time --backup-time-zone --reserved-days --restore-from --restore-from-dir --backup-s3 --restore-from-s3)
     __kubectl-qmysql_offer_flags_options 0
 
     # Offer option value completions
@@ -915,6 +940,12 @@ _kubectl-qmysql_controller() {
         return
         ;;
     '--restore-from-dir')
+        return
+        ;;
+    '--backup-s3')
+        return
+        ;;
+    '--restore-from-s3')
         return
         ;;
     esac

@@ -88,7 +88,7 @@ public enum BackupStoreError: Error, Equatable, CustomStringConvertible {
         case .notFound(let id): "backup \(id) does not exist; list the cluster's backups to see which do"
         case .invalidID(let id): "'\(id)' is not a backup id (letters, digits, '-', '_' and '.', not starting with '.')"
         case .alreadyExists(let id): "backup \(id) already exists"
-        case .writeFailed(let path, let reason): "cannot write the backup at \(path): \(reason); the partial backup was removed"
+        case .writeFailed(let path, let reason): "cannot write the backup at \(path): \(reason); nothing of it is listed (what was written is removed now, or by the sweep after the next retention pass)"
         case .corrupt(let id, let reason): "backup \(id) is damaged: \(reason)"
         }
     }

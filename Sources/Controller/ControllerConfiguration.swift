@@ -108,12 +108,15 @@ public struct ControllerConfiguration: Sendable {
     /// Form the cluster from this backup instead of empty datadirs (`spec.restoreFrom`), once:
     /// never when the cluster was formed before.
     public var restoreFrom: BackupReference?
-    /// Where another cluster's backups are read from (its store mounted read-only); nil: `backupStore`.
+    /// Where `restoreFrom`'s backup and other clusters' backups are read from (another
+    /// cluster's volume mounted read-only, or another namespace's bucket); nil: `backupStore`.
     public var restoreSourceStore: (any BackupStore)?
 
-    /// The store that holds `cluster`'s backups.
+    /// The store that holds `cluster`'s backups. `restoreFrom`'s cluster may have this
+    /// cluster's name and still be another (in another namespace or Kubernetes cluster).
     public func store(for cluster: String) -> (any BackupStore)? {
-        cluster == clusterName ? backupStore : (restoreSourceStore ?? backupStore)
+        if let restoreSourceStore, cluster == restoreFrom?.cluster { return restoreSourceStore }
+        return cluster == clusterName ? backupStore : (restoreSourceStore ?? backupStore)
     }
 
     /// HTTPS for the controller's endpoints; nil: plain HTTP.

@@ -44,14 +44,20 @@ extension ControllerOptions {
             .text("ca-file", \.caFile, valueName: "file", help: "The CA (PEM) that https agent URLs' certificates must chain to."),
             .text("backup-dir", \.backupDirectory, valueName: "directory",
                   help: "The backup store: a directory holding CLUSTER/ID/ backups (a volume only the controller mounts). Without it backups are refused."),
-            .text("backup-time", \.backupTime, valueName: "times", help: "Scheduled backups at these times of day, HH:MM[,HH:MM...] (needs --backup-dir)."),
+            .text("backup-time", \.backupTime, valueName: "times", help: "Scheduled backups at these times of day, HH:MM[,HH:MM...] (needs --backup-dir or --backup-s3)."),
             .text("backup-time-zone", \.backupTimeZone, valueName: "zone", help: "The time zone of --backup-time, e.g. Asia/Shanghai (default UTC)."),
             .integer("reserved-days", \.reservedDays, valueName: "days",
                      help: "Days a backup is kept once a newer one succeeded (the newest is always kept; default \(BackupSpec.defaultReservedDays))."),
             .text("restore-from", \.restoreFrom, valueName: "cluster/id",
-                  help: "Form the never-formed cluster from this backup, CLUSTER/ID, instead of empty datadirs (needs --backup-dir)."),
+                  help: "Form the never-formed cluster from this backup, CLUSTER/ID, instead of empty datadirs (needs --backup-dir, --backup-s3, --restore-from-dir or --restore-from-s3)."),
             .text("restore-from-dir", \.restoreFromDirectory, valueName: "directory",
                   help: "The store holding --restore-from's backup when it is not --backup-dir (another cluster's, mounted read-only)."),
+            .single("backup-s3", \.backupS3, valueName: "store",
+                    help: "The backup store in an S3 bucket instead of --backup-dir: endpoint=URL,bucket=NAME,credentials=DIR[,prefix=P/][,region=R][,addressing=path|virtualHost][,ca=FILE][,sse=SSE-S3|SSE-C][,sse-key=FILE]. DIR holds access-key-id and secret-access-key.",
+                    format: { $0?.argument }, parse: { (text: String) throws(RoleFlagProblem) -> S3StoreOptions? in try S3StoreOptions(argument: text, flag: "backup-s3") }),
+            .single("restore-from-s3", \.restoreFromS3, valueName: "store",
+                    help: "The bucket holding --restore-from's backup when it is not the backup store (another namespace's or Kubernetes cluster's), in --backup-s3's form; read only.",
+                    format: { $0?.argument }, parse: { (text: String) throws(RoleFlagProblem) -> S3StoreOptions? in try S3StoreOptions(argument: text, flag: "restore-from-s3") }),
         ])
     }
 }

@@ -58,6 +58,10 @@ public struct ControllerOptions: Sendable, Hashable, Codable {
     public var restoreFrom: String?
     /// The store holding `restoreFrom` when it is another cluster's (default: `backupDirectory`).
     public var restoreFromDirectory: String?
+    /// The backup store in an S3 bucket instead of `backupDirectory`.
+    public var backupS3: S3StoreOptions?
+    /// The bucket holding `restoreFrom` when it is not the backup store.
+    public var restoreFromS3: S3StoreOptions?
 
     public init(cluster: String, nodes: [Node], agentTokenFile: String) {
         self.cluster = cluster

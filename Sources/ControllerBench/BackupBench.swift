@@ -7,6 +7,8 @@ import Galera
 import LocalCluster
 import MySQLClient
 import NIOPosix
+import ObjectStorage
+import S3TestServers
 
 /// `ControllerBench backup`: backup throughput through agent, controller and store, against the
 /// raw tool on the same data in the same run, and restore time, for a few data sizes.
@@ -40,6 +42,8 @@ enum BackupBench {
         var sizes: [Int] = [64, 256]
         @Option(help: "Runs of each size.")
         var runs = 2
+        @Flag(help: "Back up into an S3 bucket of Ceph's RADOS Gateway on 127.0.46.4 instead of the file store.")
+        var s3 = false
     }
 
     static func main(_ arguments: Arguments) async -> Int32 {
@@ -52,18 +56,35 @@ enum BackupBench {
         do {
             let bed = try BenchBed()
             var lines: [String] = []
+            var gateway: RadosGateway?
             do {
+                if arguments.s3 {
+                    say("starting Ceph's RADOS Gateway on 127.0.46.4 ...")
+                    gateway = try await RadosGateway(address: "127.0.46.4")
+                }
                 say("building the snapshot (initialise, bootstrap, 2 SST joins) ...")
                 try await bed.buildSnapshot()
                 for size in sizes {
-                    lines.append(try await measure(size: size, runs: runs, bed: bed))
+                    let store: any BackupStore
+                    if let gateway {
+                        let client = try S3Client(location: S3Location(endpoint: gateway.endpoint, bucket: "bench-\(size)"),
+                                                  credentials: .init(accessKey: RadosGateway.accessKey, secretKey: RadosGateway.secretKey))
+                        try await client.createBucket()
+                        store = S3BackupStore(client: client, prefix: "bench/")
+                    } else {
+                        store = FileBackupStore(root: bed.root + "/backups-\(size)")
+                    }
+                    lines.append(try await measure(size: size, runs: runs, bed: bed, store: store))
                 }
             } catch {
                 await bed.tearDown()
+                await gateway?.stop()
                 throw error
             }
             await bed.tearDown()
+            await gateway?.stop()
             say("")
+            say("store: \(arguments.s3 ? "S3 (RADOS Gateway on loopback)" : "files")")
             say("| data | raw stream | raw + zstd -1 | qmysql backup (stream) | ratio vs raw | ratio vs raw + zstd | read-back verify | restore (3 nodes) |")
             say("|---|---|---|---|---|---|---|---|")
             for line in lines { say(line) }
@@ -74,8 +95,7 @@ enum BackupBench {
         }
     }
 
-    static func measure(size: Int, runs: Int, bed: BenchBed) async throws -> String {
-        let store = FileBackupStore(root: bed.root + "/backups-\(size)")
+    static func measure(size: Int, runs: Int, bed: BenchBed, store: any BackupStore) async throws -> String {
         let run = try await bed.startRun("backup-\(size)") { $0.backupStore = store }
         do {
             let line = try await measure(size: size, runs: runs, run: run, store: store, bed: bed)
@@ -87,7 +107,7 @@ enum BackupBench {
         }
     }
 
-    static func measure(size: Int, runs: Int, run: BenchRun, store: FileBackupStore, bed: BenchBed) async throws -> String {
+    static func measure(size: Int, runs: Int, run: BenchRun, store: any BackupStore, bed: BenchBed) async throws -> String {
         let node = run.cluster.node(2)
         say("\(size) MiB: filling the table ...")
         try await fill(node: run.cluster.node(0), mebibytes: size, threadPool: bed.threadPool)

@@ -2,7 +2,7 @@
 // three-node Galera cluster (LocalCluster: real agents, real mariadbd). Not a test: it measures.
 //
 //   swift build && .build/debug/ControllerBench [--runs N] [scenario ...]
-//   swift build && .build/debug/ControllerBench backup [--sizes 64,256]   (BackupBench.swift)
+//   swift build && .build/debug/ControllerBench backup [--sizes 64,256] [--s3]   (BackupBench.swift)
 //
 // Prints, per scenario, the median (min–max) of: detection (fault → the controller's first
 // observation of an affected node not Green), writes again (fault → the first acknowledged INSERT

@@ -133,11 +133,43 @@ public struct S3BackupStore: BackupStore {
 
 /// One backup going up: the stream is cut into parts, each uploaded (retried) while the next
 /// fills, at most `partsInFlight` at once. Small backups (under one part) are a single put.
+/// The part buffers of one upload, allocated once: `partsInFlight + 1` of `partSize` bytes,
+/// part N filled in slot N mod count. A freed 8 MiB buffer and a new one per part let glibc's
+/// malloc keep freed ones around (its mmap threshold rises after the first free): peak RSS went
+/// over the 64 MiB goal in one series of seven (docs/benchmarks.md); a fixed set cannot.
+///
+/// A slot is refilled only after its last part was acknowledged: the writer waits for part
+/// N - partsInFlight before it sends part N, and fills part N + 1 in the slot of part
+/// N - partsInFlight. The upload tasks keep the pool alive, so a cancelled task still sending
+/// never reads freed memory.
+final class PartBuffers: @unchecked Sendable {
+    let size: Int
+    private let slots: [UnsafeMutableRawBufferPointer]
+
+    init(count: Int, size: Int) {
+        self.size = size
+        slots = (0..<count).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16) }
+    }
+
+    deinit { for slot in slots { slot.deallocate() } }
+
+    var count: Int { slots.count }
+    func slot(_ index: Int) -> UnsafeMutableRawBufferPointer { slots[index % slots.count] }
+
+    /// The first `length` bytes of a slot as `Data`, without a copy (valid while the pool lives
+    /// and the slot is not refilled).
+    func view(_ index: Int, length: Int) -> Data {
+        Data(bytesNoCopy: slot(index).baseAddress!, count: length, deallocator: .none)
+    }
+}
+
 actor S3BackupWriter: BackupWriter {
     let store: S3BackupStore
     let dataKey: String
     let recordKey: String
-    private var buffer = Data()
+    private let buffers: PartBuffers
+    /// Bytes of part `nextPart` in its slot so far.
+    private var filled = 0
     private var hasher = SHA256()
     private var size: Int64 = 0
     private var uploadID: String?
@@ -151,26 +183,31 @@ actor S3BackupWriter: BackupWriter {
         self.store = store
         self.dataKey = dataKey
         self.recordKey = recordKey
-        buffer.reserveCapacity(store.partSize)
+        buffers = PartBuffers(count: store.partsInFlight + 1, size: store.partSize)
     }
 
     func append(_ chunk: Data) async throws {
         guard !done else { throw failure("the backup was already finished or aborted") }
         hasher.update(data: chunk)
         size += Int64(chunk.count)
-        buffer.append(chunk)
-        while buffer.count >= store.partSize {
-            // The part keeps the buffer's storage (no copy); the next part gets storage of its own.
-            let part = buffer.prefix(store.partSize)
-            var next = Data(capacity: store.partSize)
-            next.append(buffer.dropFirst(store.partSize))
-            buffer = next
-            try await send(part)
+        var offset = 0
+        while offset < chunk.count {
+            let taken = min(chunk.count - offset, buffers.size - filled)
+            let slot = buffers.slot(nextPart)
+            chunk.withUnsafeBytes { bytes in
+                UnsafeMutableRawBufferPointer(rebasing: slot[filled..<(filled + taken)])
+                    .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + taken)]))
+            }
+            filled += taken
+            offset += taken
+            if filled == buffers.size { try await send(filled) }
         }
     }
 
-    private func send(_ part: Data) async throws {
-        let (writerStore, client, key) = (store, store.client, dataKey)
+    /// Uploads part `nextPart`, its first `length` bytes in its slot, once the part that last
+    /// used the next slot was acknowledged.
+    private func send(_ length: Int) async throws {
+        let (writerStore, client, key, pool) = (store, store.client, dataKey, buffers)
         do {
             let id: String
             if let uploadID {
@@ -179,14 +216,17 @@ actor S3BackupWriter: BackupWriter {
                 id = try await writerStore.retrying { try await client.createMultipartUpload(key) }
                 uploadID = id
             }
-            // Bounded memory: wait for the oldest part before starting one past the limit.
+            // Bounded memory: at most `partsInFlight` parts in flight, and the slot the next part
+            // fills is free (its last part is the one waited for here).
             if uploads.count >= writerStore.partsInFlight { _ = try await uploads[uploads.count - writerStore.partsInFlight].value }
             let number = nextPart
             uploads.append(Task {
+                let part = pool.view(number, length: length)
                 let eTag = try await writerStore.retrying { try await client.uploadPart(key, uploadID: id, number: number, part) }
                 return (number, eTag)
             })
             nextPart += 1
+            filled = 0
         } catch {
             await abort()
             throw failure("\(error)")
@@ -202,14 +242,14 @@ actor S3BackupWriter: BackupWriter {
         record.sha256 = FileBackupStore.hex(hasher.finalize())
         do {
             let client = store.client
-            if let uploadID {
-                if !buffer.isEmpty { try await send(buffer) }
-                buffer = Data()
+            if uploadID != nil {
+                if filled > 0 { try await send(filled) }
                 var parts: [(number: Int, eTag: String)] = []
                 for upload in uploads { parts.append(try await upload.value) }
-                try await client.completeMultipartUpload(dataKey, uploadID: uploadID, parts: parts)
+                try await client.completeMultipartUpload(dataKey, uploadID: uploadID!, parts: parts)
             } else {
-                let (whole, key) = (buffer, dataKey)
+                // Smaller than a part: one put, of a copy (the slot is the pool's).
+                let (whole, key) = (Data(buffers.view(nextPart, length: filled)), dataKey)
                 try await store.retrying { try await client.putObject(key, whole) }
             }
             completed = true
@@ -235,7 +275,7 @@ actor S3BackupWriter: BackupWriter {
         for upload in uploads { upload.cancel() }
         if let uploadID, !completed { try? await store.client.abortMultipartUpload(dataKey, uploadID: uploadID) }
         if completed { try? await store.client.deleteObject(dataKey) }
-        buffer = Data()
+        filled = 0
     }
 
     private func failure(_ reason: String) -> BackupStoreError {

@@ -3,6 +3,8 @@ import Crypto
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
+import Synchronization
 
 /// Where a bucket is: the endpoint (`https://s3.example.com:9000`), the bucket, the region the
 /// signatures are scoped to, and whether the bucket is addressed in the path
@@ -21,11 +23,45 @@ public struct S3Location: Sendable, Hashable {
         self.pathStyle = pathStyle
     }
 
+    /// Whether `endpoint` is an http(s) URL with a host.
+    public var isValid: Bool { parts != nil }
+
     /// The scheme, host and port of `endpoint`; nil when it is no http(s) URL.
     var parts: (scheme: String, host: String, port: Int?)? {
         guard let url = URL(string: endpoint), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
               let host = url.host, !host.isEmpty else { return nil }
         return (scheme, host, url.port)
+    }
+}
+
+/// Server-side encryption of what a client writes. SSE-C's key goes with every request on an
+/// object (its parts and every read too): the server keeps only the key's digest.
+public enum S3Encryption: Sendable, Hashable {
+    /// The server's own keys.
+    case s3
+    /// A 256-bit key of the user's.
+    case customerKey(Data)
+
+    enum Use { case write, part, read }
+
+    func headers(_ use: Use) -> [(String, String)] {
+        switch self {
+        case .s3:
+            return use == .write ? [("x-amz-server-side-encryption", "AES256")] : []
+        case .customerKey(let key):
+            return [("x-amz-server-side-encryption-customer-algorithm", "AES256"),
+                    ("x-amz-server-side-encryption-customer-key", key.base64EncodedString()),
+                    ("x-amz-server-side-encryption-customer-key-MD5", Data(Insecure.MD5.hash(data: key)).base64EncodedString())]
+        }
+    }
+
+    /// A customer key from a file's bytes: 32 raw bytes, or their base64 (what a Secret made
+    /// from `openssl rand -base64 32` holds). nil for anything else.
+    public static func customerKey(from bytes: Data) -> Data? {
+        if bytes.count == 32 { return bytes }
+        let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let decoded = Data(base64Encoded: text), decoded.count == 32 else { return nil }
+        return decoded
     }
 }
 
@@ -47,17 +83,49 @@ public struct S3Client: Sendable {
     let now: @Sendable () -> Date
     /// Bounds one request without a streamed body (a part's upload included).
     public var requestTimeout: Duration = .seconds(120)
+    /// Server-side encryption of every object written; SSE-C's key also reads them.
+    public var encryption: S3Encryption?
 
     /// A client configured for S3 servers: a connection that cannot be made fails within 5 s
     /// instead of being retried until the request's deadline (AsyncHTTPClient's default), so a
     /// server that is down is said at once and the store's own retries decide; a stalled read
     /// fails after 60 s.
-    public static let defaultHTTPClient: HTTPClient = {
+    public static let defaultHTTPClient = makeHTTPClient()
+
+    /// A client configured as `defaultHTTPClient` that also trusts the CAs of `authorityPEM` (a
+    /// private endpoint's), one per bundle for the process's life, as `defaultHTTPClient` is: a
+    /// store is built once per controller run, and an HTTPClient must never be dropped unshut.
+    public static func sharedHTTPClient(trusting authorityPEM: [UInt8]) throws(S3Error) -> HTTPClient {
+        try trustingClients.withLock { (clients: inout [[UInt8]: HTTPClient]) throws(S3Error) -> HTTPClient in
+            if let client = clients[authorityPEM] { return client }
+            let client = try makeHTTPClient(trusting: authorityPEM)
+            clients[authorityPEM] = client
+            return client
+        }
+    }
+
+    private static let trustingClients = Mutex<[[UInt8]: HTTPClient]>([:])
+
+    static func makeHTTPClient(trusting authorityPEM: [UInt8]?) throws(S3Error) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: .seconds(5), read: .seconds(60))
         configuration.connectionPool.retryConnectionEstablishment = false
+        if let authorityPEM {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            do {
+                tls.additionalTrustRoots = [.certificates(try NIOSSLCertificate.fromPEMBytes(authorityPEM))]
+            } catch {
+                throw .invalidConfiguration("the CA bundle is not PEM certificates: \(error)")
+            }
+            configuration.tlsConfiguration = tls
+        }
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
+    }
+
+    private static func makeHTTPClient() -> HTTPClient {
+        // No bundle: nothing can fail.
+        try! makeHTTPClient(trusting: nil)
+    }
 
     public init(location: S3Location, credentials: SigV4.Credentials, httpClient: HTTPClient = S3Client.defaultHTTPClient,
                 now: @escaping @Sendable () -> Date = { Date() }) throws(S3Error) {
@@ -71,14 +139,18 @@ public struct S3Client: Sendable {
     // MARK: - Objects
 
     public func putObject(_ key: String, _ body: Data, contentType: String = "application/octet-stream") async throws(S3Error) {
-        _ = try await send("PUT", key: key, headers: [("Content-Type", contentType), ("Content-MD5", Self.md5(body))], body: body, what: "writing \(key)")
+        _ = try await send("PUT", key: key, headers: [("Content-Type", contentType), ("Content-MD5", Self.md5(body))] + encrypting(.write),
+                           body: body, what: "writing \(key)")
     }
 
-    /// The object's size and ETag; nil when there is none.
-    public func headObject(_ key: String) async throws(S3Error) -> (size: Int64, eTag: String)? {
+    /// The object's size, ETag and server-side encryption (`AES256`, `aws:kms`; nil: none said);
+    /// nil when there is no such object.
+    public func headObject(_ key: String) async throws(S3Error) -> (size: Int64, eTag: String, encryption: String?)? {
         do {
-            let response = try await send("HEAD", key: key, what: "reading \(key)")
-            return (Int64(response.headers.first(name: "Content-Length") ?? "") ?? 0, response.headers.first(name: "ETag") ?? "")
+            let response = try await send("HEAD", key: key, headers: encrypting(.read), what: "reading \(key)")
+            let headers = response.headers
+            return (Int64(headers.first(name: "Content-Length") ?? "") ?? 0, headers.first(name: "ETag") ?? "",
+                    headers.first(name: "x-amz-server-side-encryption") ?? headers.first(name: "x-amz-server-side-encryption-customer-algorithm").map { "SSE-C \($0)" })
         } catch S3Error.notFound {
             return nil
         }
@@ -86,7 +158,7 @@ public struct S3Client: Sendable {
 
     /// A small object whole (a record): refused above `limit` bytes.
     public func getObject(_ key: String, limit: Int = 16 << 20) async throws(S3Error) -> Data {
-        let response = try await send("GET", key: key, what: "reading \(key)", streaming: true)
+        let response = try await send("GET", key: key, headers: encrypting(.read), what: "reading \(key)", streaming: true)
         do {
             let body = try await response.body.collect(upTo: limit)
             return Data(body.readableBytesView)
@@ -98,7 +170,7 @@ public struct S3Client: Sendable {
     /// The object chunk by chunk as it arrives (memory stays bounded whatever its size), from
     /// byte `offset` on.
     public func streamObject(_ key: String, from offset: Int64 = 0, _ consume: (ByteBuffer) async throws -> Void) async throws {
-        let headers = offset > 0 ? [("Range", "bytes=\(offset)-")] : []
+        let headers = (offset > 0 ? [("Range", "bytes=\(offset)-")] : []) + encrypting(.read)
         let response = try await send("GET", key: key, headers: headers, what: "reading \(key)", streaming: true)
         do {
             for try await chunk in response.body { try await consume(chunk) }
@@ -148,7 +220,7 @@ public struct S3Client: Sendable {
     // MARK: - Multipart uploads
 
     public func createMultipartUpload(_ key: String, contentType: String = "application/octet-stream") async throws(S3Error) -> String {
-        let response = try await send("POST", key: key, query: [("uploads", "")], headers: [("Content-Type", contentType)],
+        let response = try await send("POST", key: key, query: [("uploads", "")], headers: [("Content-Type", contentType)] + encrypting(.write),
                                       what: "starting the upload of \(key)")
         guard let id = try Self.xml(response.body, what: "the new upload of \(key)").value("UploadId"), !id.isEmpty else {
             throw .unexpected(what: "starting the upload of \(key)", reason: "the answer has no UploadId")
@@ -161,7 +233,7 @@ public struct S3Client: Sendable {
         // Its SHA-256 is signed and checked by the server (XAmzContentSHA256Mismatch): a second
         // digest (Content-MD5) over every part cost a tenth of the throughput (docs/benchmarks.md).
         let response = try await send("PUT", key: key, query: [("partNumber", "\(number)"), ("uploadId", uploadID)],
-                                      body: body, what: "uploading part \(number) of \(key)")
+                                      headers: encrypting(.part), body: body, what: "uploading part \(number) of \(key)")
         guard let eTag = response.headers.first(name: "ETag") else {
             throw .unexpected(what: "uploading part \(number) of \(key)", reason: "the answer has no ETag")
         }
@@ -212,6 +284,8 @@ public struct S3Client: Sendable {
     }
 
     // MARK: - Requests
+
+    func encrypting(_ use: S3Encryption.Use) -> [(String, String)] { encryption?.headers(use) ?? [] }
 
     /// The URL path of `key` (or of the bucket) and the Host header.
     func address(_ key: String?) -> (url: String, path: String, host: String) {

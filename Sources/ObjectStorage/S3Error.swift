@@ -2,6 +2,8 @@
 /// the server's own error code where there is one (`<Error><Code>`).
 public enum S3Error: Error, Equatable, CustomStringConvertible {
     case invalidEndpoint(String)
+    /// A setting that cannot work (a CA bundle that is no PEM, a key of the wrong size).
+    case invalidConfiguration(String)
     /// InvalidAccessKeyId, SignatureDoesNotMatch: the key pair is wrong.
     case wrongCredentials(what: String, code: String, message: String)
     case noSuchBucket(what: String, bucket: String)
@@ -12,6 +14,8 @@ public enum S3Error: Error, Equatable, CustomStringConvertible {
     /// BadDigest, InvalidDigest, XAmzContentSHA256Mismatch: what arrived is not what was sent.
     case corruptUpload(what: String, code: String, message: String)
     case server(what: String, status: Int, code: String, message: String)
+    /// An SSE-C object read without its key, or with another.
+    case encryptionKey(what: String, message: String)
     /// No answer: refused, reset, timed out.
     case transport(what: String, reason: String)
     case unexpected(what: String, reason: String)
@@ -29,6 +33,8 @@ public enum S3Error: Error, Equatable, CustomStringConvertible {
         switch self {
         case .invalidEndpoint(let endpoint):
             "'\(endpoint)' is not an S3 endpoint: give an http:// or https:// URL with a host, like https://s3.example.com"
+        case .invalidConfiguration(let problem):
+            problem
         case .wrongCredentials(let what, let code, let message):
             "\(what): the S3 server refused the access key or secret key (\(code): \(message)); check the credentials Secret"
         case .noSuchBucket(let what, let bucket):
@@ -43,6 +49,10 @@ public enum S3Error: Error, Equatable, CustomStringConvertible {
             "\(what): the server received something other than what was sent (\(code): \(message))"
         case .server(let what, let status, let code, let message):
             "\(what): the S3 server answered \(status)\(code.isEmpty ? "" : " \(code)")\(message.isEmpty ? "" : ": \(message)")"
+        case .encryptionKey(let what, let message):
+            "\(what): the object is encrypted with a customer key (SSE-C) that this request does not hold (\(message)); give the key it was written with (serverSideEncryption.customerKeySecret)"
+        case .transport(let what, let reason) where reason.contains("handshakeFailed") || reason.contains("CERTIFICATE_VERIFY_FAILED"):
+            "\(what): the S3 server's TLS certificate is not trusted (\(reason)); for a private endpoint give its CA bundle (caSecret)"
         case .transport(let what, let reason):
             "\(what): no answer from the S3 server (\(reason)); check the endpoint and the network to it"
         case .unexpected(let what, let reason):
@@ -67,6 +77,8 @@ public enum S3Error: Error, Equatable, CustomStringConvertible {
             return .notFound(what: what)
         case "BadDigest", "InvalidDigest", "XAmzContentSHA256Mismatch":
             return .corruptUpload(what: what, code: code, message: message)
+        case "InvalidArgument", "InvalidRequest" where message.lowercased().contains("encryption") || message.contains("hash of the key"):
+            return .encryptionKey(what: what, message: message)
         default:
             // A HEAD has no body: its status alone says it.
             switch status {

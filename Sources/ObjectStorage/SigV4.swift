@@ -13,7 +13,9 @@ public enum SigV4 {
     /// `x-amz-content-sha256` of a payload sent whole: its hex SHA-256.
     public static func payloadHash(_ payload: Data) -> String { hex(SHA256.hash(data: payload)) }
 
-    public struct Credentials: Sendable, Hashable {
+    /// The keys. Printing them (a log line, an error's dump, a debugger's `po`) shows only the
+    /// access key's first four characters: the secret key never leaves through a description.
+    public struct Credentials: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
         public var accessKey: String
         public var secretKey: String
         /// Temporary credentials' token (`x-amz-security-token`), nil for long-lived keys.
@@ -24,6 +26,10 @@ public enum SigV4 {
             self.secretKey = secretKey
             self.sessionToken = sessionToken
         }
+
+        public var description: String { "credentials(access key \(accessKey.prefix(4))…, secret key redacted)" }
+        public var debugDescription: String { description }
+        public var customMirror: Mirror { Mirror(self, children: ["redacted": description]) }
     }
 
     /// What is signed: the method, the path as sent (already percent-encoded), the query, the

@@ -95,13 +95,15 @@ public enum QiniuCRDs {
                             "type": "integer", "minimum": 1, "maximum": 3650, "default": .int(Int64(BackupSpec.defaultReservedDays)),
                             "description": "Delete backups older than this many days.",
                         ],
-                        "storage": storageSchema("The backup store: a volume claim `<cluster>-backups` only the controller mounts, kept when the cluster is deleted.", deleteClaims: true),
+                        "storage": storageSchema("The backup store: a volume claim `<cluster>-backups` only the controller mounts, kept when the cluster is deleted. With s3 it holds only the controller's state (default 1Gi).", deleteClaims: true),
+                        "s3": s3Schema("Keep the backups in an S3-compatible bucket instead of the volume claim, at PREFIX CLUSTER/ID/: they outlive the Kubernetes cluster."),
                     ]),
                 "restoreFrom": object(
                     "Form the new cluster from a backup instead of empty datadirs (once: never after it was formed).",
                     [
                         "cluster": string("The cluster whose backup it is, in this namespace (default: this cluster's name).", minLength: 1),
                         "backup": string("The backup's id (kubectl qmysql backups CLUSTER lists them).", minLength: 1),
+                        "s3": s3Schema("The bucket holding the backup when it is not this cluster's own store (another namespace's prefix, or another Kubernetes cluster's bucket); read only."),
                     ], required: ["backup"]),
                 "rootPasswordSecret": string("Secret with key `password`; generated when absent.", minLength: 1),
                 "paused": ["type": "boolean", "default": false, "description": "Stop every node gracefully (data kept) and observe only; false starts the cluster again."],
@@ -258,6 +260,48 @@ public enum QiniuCRDs {
     static var quantityMap: JSONValue {
         ["type": "object", "additionalProperties": ["type": "string", "pattern": .string(quantityPattern)]]
     }
+
+    /// An S3-compatible bucket (`S3StoreSpec`). The patterns refuse what would break a request
+    /// or a command line (a comma, a space, a path in the endpoint) with the field named.
+    static func s3Schema(_ description: String) -> JSONValue {
+        object(description, [
+            "endpoint": [
+                "type": "string", "pattern": .string(s3EndpointPattern),
+                "description": "The S3 API's address, https://host[:port] (http:// only on a trusted network), no path.",
+            ],
+            "bucket": [
+                "type": "string", "pattern": .string(s3BucketPattern),
+                "description": "The bucket (3 to 63 lower-case letters, digits, dots and hyphens); it must exist.",
+            ],
+            "prefix": [
+                "type": "string", "pattern": .string(s3PrefixPattern),
+                "description": "Where in the bucket, ending in '/' (default: the namespace's name and '/'; empty: the bucket's root). Backups are at PREFIX CLUSTER/ID/.",
+            ],
+            "region": [
+                "type": "string", "pattern": .string(#"^[a-z0-9-]+$"#),
+                "description": .string("The region requests are signed for (default \(S3StoreSpec.defaultRegion), which most S3-compatible servers accept)."),
+            ],
+            "addressing": [
+                "type": "string", "enum": enumValues(S3Addressing.self),
+                "description": "path (https://host/bucket/key, the default) or virtualHost (https://bucket.host/key, AWS's own style).",
+            ],
+            "credentialsSecret": string("A Secret in this namespace with keys \(S3StoreSpec.accessKeyIDKey) and \(S3StoreSpec.secretAccessKeyKey); only the controller mounts it.", minLength: 1),
+            "caSecret": string("A Secret with key \(S3StoreSpec.caKey): the CA bundle (PEM) of a private endpoint, trusted beside the system's.", minLength: 1),
+            "serverSideEncryption": object(
+                "Server-side encryption of the stored objects.",
+                [
+                    "mode": [
+                        "type": "string", "enum": enumValues(S3EncryptionMode.self),
+                        "description": "SSE-S3 (the server's own keys) or SSE-C (a key of yours, sent with every request and never stored).",
+                    ],
+                    "customerKeySecret": string("SSE-C: a Secret whose key \(S3EncryptionSpec.customerKeyKey) holds the 256-bit key (32 bytes, or their base64). Without it the backups cannot be read.", minLength: 1),
+                ], required: ["mode"]),
+        ], required: ["endpoint", "bucket", "credentialsSecret"])
+    }
+
+    public static let s3EndpointPattern = #"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?$"#
+    public static let s3BucketPattern = #"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"#
+    public static let s3PrefixPattern = #"^([^/, ][^, ]*/)?$"#
 
     /// `deleteClaims`: the data volumes' retention switch (the backup store has its own lifecycle).
     static func storageSchema(_ description: String, deleteClaims: Bool = false) -> JSONValue {

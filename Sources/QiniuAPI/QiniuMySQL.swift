@@ -153,27 +153,37 @@ public struct BackupSpec: Codable, Sendable, Hashable {
     public static let defaultReservedDays = 7
     /// The backup store: a volume claim `<cluster>-backups` that only the controller mounts (a
     /// directory in the playground), kept when the cluster is deleted unless `deleteClaimsOnDelete`.
+    /// With `s3` this claim holds only the controller's state file (default size 1Gi).
     public var storage: StorageSpec?
+    /// Keep the backups in an S3-compatible bucket instead of the claim: they outlive the
+    /// Kubernetes cluster.
+    public var s3: S3StoreSpec?
 
-    public init(enable: Bool? = nil, backupTime: String? = nil, timeZone: String? = nil, reservedDays: Int? = nil, storage: StorageSpec? = nil) {
+    public init(enable: Bool? = nil, backupTime: String? = nil, timeZone: String? = nil, reservedDays: Int? = nil, storage: StorageSpec? = nil,
+                s3: S3StoreSpec? = nil) {
         self.enable = enable
         self.backupTime = backupTime
         self.timeZone = timeZone
         self.reservedDays = reservedDays
         self.storage = storage
+        self.s3 = s3
     }
 }
 
 /// `spec.restoreFrom`: the backup a new cluster is formed from.
 public struct RestoreFromSpec: Codable, Sendable, Hashable {
-    /// The cluster whose backup it is (in this namespace); this cluster when absent.
+    /// The cluster whose backup it is (in this namespace, or in `s3`); this cluster when absent.
     public var cluster: String?
     /// The backup's id.
     public var backup: String
+    /// The bucket holding it, when it is not this cluster's own store: another namespace's
+    /// (its `prefix`) or another Kubernetes cluster's. Read only.
+    public var s3: S3StoreSpec?
 
-    public init(cluster: String? = nil, backup: String) {
+    public init(cluster: String? = nil, backup: String, s3: S3StoreSpec? = nil) {
         self.cluster = cluster
         self.backup = backup
+        self.s3 = s3
     }
 }
 

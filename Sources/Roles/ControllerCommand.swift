@@ -85,9 +85,21 @@ public struct ControllerCommand: AsyncParsableCommand {
         if let monitorPasswordFile = options.monitorPasswordFile, !FileManager.default.isReadableFile(atPath: monitorPasswordFile) {
             throw ValidationError("--monitor-password-file '\(monitorPasswordFile)' cannot be read")
         }
-        if options.backupTime != nil || options.restoreFrom != nil, options.backupDirectory == nil {
-            throw ValidationError("--backup-time and --restore-from need --backup-dir, the backup store")
+        if options.backupDirectory != nil, options.backupS3 != nil {
+            throw ValidationError("--backup-dir and --backup-s3 are two backup stores; give one")
         }
+        if options.restoreFromDirectory != nil, options.restoreFromS3 != nil {
+            throw ValidationError("--restore-from-dir and --restore-from-s3 are two stores for one backup; give one")
+        }
+        let hasStore = options.backupDirectory != nil || options.backupS3 != nil
+        if options.backupTime != nil, !hasStore {
+            throw ValidationError("--backup-time needs a backup store: --backup-dir or --backup-s3")
+        }
+        if options.restoreFrom != nil, !hasStore, options.restoreFromDirectory == nil, options.restoreFromS3 == nil {
+            throw ValidationError("--restore-from needs the store that holds the backup: --backup-dir, --backup-s3, --restore-from-dir or --restore-from-s3")
+        }
+        if let store = options.backupS3 { try S3StoreLoading.check(store, flag: "backup-s3") }
+        if let store = options.restoreFromS3 { try S3StoreLoading.check(store, flag: "restore-from-s3") }
         if let backupDirectory = options.backupDirectory, !backupDirectory.hasPrefix("/") {
             throw ValidationError("--backup-dir '\(backupDirectory)' must be an absolute path")
         }
@@ -162,6 +174,8 @@ public struct ControllerCommand: AsyncParsableCommand {
             }
         }
         if let backupDirectory = options.backupDirectory { configuration.backupStore = FileBackupStore(root: backupDirectory) }
+        // The S3 stores read their secrets: only when running (validation checked the files).
+        if readSecrets, let store = options.backupS3 { configuration.backupStore = try S3StoreLoading.store(store, flag: "backup-s3") }
         if let backupTime = options.backupTime {
             guard let zone = TimeZone(identifier: options.backupTimeZone ?? "UTC") else {
                 throw ValidationError("--backup-time-zone '\(options.backupTimeZone ?? "")' is not a time zone, like UTC or Asia/Shanghai")
@@ -175,6 +189,9 @@ public struct ControllerCommand: AsyncParsableCommand {
         configuration.backupReservedDays = options.reservedDays ?? BackupSpec.defaultReservedDays
         configuration.restoreFrom = options.restoreFrom.flatMap(parseBackupReference)
         if let directory = options.restoreFromDirectory { configuration.restoreSourceStore = FileBackupStore(root: directory) }
+        if readSecrets, let store = options.restoreFromS3 {
+            configuration.restoreSourceStore = try S3StoreLoading.store(store, flag: "restore-from-s3")
+        }
         configuration.formedUUID = options.formedUUID?.lowercased()
         configuration.stateFile = options.stateFile
         if let (host, port) = parseListenAddress(options.listen) {

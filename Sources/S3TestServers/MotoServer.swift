@@ -30,6 +30,11 @@ public final class MotoServer: Sendable {
         throw Failure(description: "moto_server did not answer on \(endpoint) within 30 s: \(String(decoding: FileManager.default.contents(atPath: log) ?? Data(), as: UTF8.self).suffix(500))")
     }
 
+    /// `stop` without waiting: for a `defer`.
+    public func terminate() {
+        process.signal(SIGKILL)
+    }
+
     public func stop() async {
         process.signal(SIGKILL)
         _ = await process.wait()

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ClusterCertificates
 import Foundation
 import Processes
 
@@ -14,6 +15,11 @@ public final class RadosGateway: Sendable {
     public let directory: String
     public let address: String
     public let endpoint: String
+    /// `https://localhost:PORT` when started with `tlsPort`: a certificate for localhost and
+    /// 127.0.0.1 from a private CA, `authorityPEM`, as a private endpoint has.
+    public let tlsEndpoint: String?
+    public let authorityPEM: String?
+    private let tls: ClusterTLS?
     private let processes: Processes
 
     final class Processes: @unchecked Sendable {
@@ -31,10 +37,13 @@ public final class RadosGateway: Sendable {
             .allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    public init(address: String) async throws {
+    public init(address: String, tlsPort: Int? = nil) async throws {
         self.address = address
         directory = "/tmp/qmysql-rgw-\(getpid())-\(address)"
         endpoint = "http://\(address):7480"
+        tls = try tlsPort.map { _ in try ClusterTLS.generate(cluster: "rgw", namespace: "tests") }
+        tlsEndpoint = tlsPort.map { "https://localhost:\($0)" }
+        authorityPEM = tls?.caCertificatePEM
         processes = Processes()
         // A fresh Ceph's OSD now and then fails to register ("wrong fsid" from the monitor, then
         // an abort), and the gateway never answers (measured: 2 bring-ups in about 12): such a
@@ -57,6 +66,12 @@ public final class RadosGateway: Sendable {
         try? fileManager.removeItem(atPath: directory)
         for sub in ["run", "mon/a", "osd/0", "rgw", "log"] {
             try fileManager.createDirectory(atPath: "\(directory)/\(sub)", withIntermediateDirectories: true)
+        }
+        var tlsFrontend = ""
+        if let tls, let port = tlsEndpoint.flatMap({ URL(string: $0)?.port }) {
+            try tls.certificatePEM.write(toFile: directory + "/rgw/tls.crt", atomically: true, encoding: .utf8)
+            try tls.keyPEM.write(toFile: directory + "/rgw/tls.key", atomically: true, encoding: .utf8)
+            tlsFrontend = " ssl_endpoint=127.0.0.1:\(port) ssl_certificate=\(directory)/rgw/tls.crt ssl_private_key=\(directory)/rgw/tls.key"
         }
         let fsid = UUID().uuidString.lowercased()
         let d = directory
@@ -94,10 +109,12 @@ public final class RadosGateway: Sendable {
             bluestore block create = true
             bluestore block size = 4294967296
             [client.rgw]
-            rgw frontends = beast endpoint=\(address):7480
+            rgw frontends = beast endpoint=\(address):7480\(tlsFrontend)
             rgw data = \(d)/rgw
             rgw gc obj min wait = 0
             rgw thread pool size = 16
+            # SSE-C over plain HTTP on loopback (a real deployment keeps the default: TLS only).
+            rgw crypt require ssl = false
             objecter tick interval = 0.2
 
             """

@@ -44,6 +44,10 @@ final class CLITestBed: Sendable {
 
     /// Runs `kubectl-qmysql ARGS --kubeconfig <ours>` (flags after the subcommand, as users type them).
     func run(_ arguments: String..., kubeconfig: String? = nil, stdin: String? = nil) async throws -> CommandResult {
+        try await run(arguments, kubeconfig: kubeconfig, stdin: stdin)
+    }
+
+    func run(_ arguments: [String], kubeconfig: String? = nil, stdin: String? = nil) async throws -> CommandResult {
         try await CommandRunner.run(
             CLITestBed.executable, arguments + ["--kubeconfig", kubeconfig ?? self.kubeconfig], stdin: stdin)
     }

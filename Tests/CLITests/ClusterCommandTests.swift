@@ -125,6 +125,35 @@ import Testing
         #expect(cluster.spec.config?["max_connections"] == "500")
     }
 
+    /// The S3 flags make `spec.backup.s3` (and a clone's `spec.restoreFrom.s3` with the source
+    /// namespace's prefix); bad values are refused before anything is sent, with the field named.
+    @Test func s3StoreFlags() async throws {
+        let bed = try await CLITestBed.start()
+        defer { Task { await bed.stop() } }
+        let s3 = ["--s3-endpoint", "https://s3.example.com:9000", "--s3-bucket", "qmysql-backups", "--s3-credentials-secret", "s3-keys"]
+        _ = try await bed.client.create(Namespace(metadata: ObjectMeta(name: "staging")))
+        let created = try await bed.run(["create", "clone", "-n", "staging", "--from-backup", "demo-20261205-010100", "--from-cluster", "demo",
+                                         "--from-namespace", "prod", "--s3-region", "eu-west-1"] + s3)
+        #expect(created.status == 0, "\(created.stderr)")
+        let cluster = try await bed.client.get(QiniuMySQL.self, name: "clone", namespace: "staging")
+        #expect(cluster.spec.backup?.s3 == S3StoreSpec(endpoint: "https://s3.example.com:9000", bucket: "qmysql-backups", region: "eu-west-1",
+                                                       credentialsSecret: "s3-keys"))
+        #expect(cluster.spec.restoreFrom?.s3?.prefix == "prod/" && cluster.spec.restoreFrom?.cluster == "demo")
+
+        let incomplete = try await bed.run("create", "demo", "--s3-endpoint", "https://s3.example.com", "--dry-run")
+        #expect(incomplete.status == 64 && incomplete.stderr.contains("give --s3-bucket, --s3-credentials-secret too"), "\(incomplete.stderr)")
+        for (flags, field) in [(["--s3-endpoint", "s3.example.com"], "spec.backup.s3.endpoint"),
+                               (["--s3-bucket", "Backups_1"], "spec.backup.s3.bucket"),
+                               (["--s3-prefix", "/prod"], "spec.backup.s3.prefix")] {
+            var arguments = s3
+            for (index, flag) in flags.enumerated() where index % 2 == 0 {
+                if let at = arguments.firstIndex(of: flag) { arguments[at + 1] = flags[index + 1] } else { arguments += [flag, flags[index + 1]] }
+            }
+            let refused = try await bed.run(["create", "demo", "--dry-run"] + arguments)
+            #expect(refused.status != 0 && refused.stderr.contains(field), "\(flags): \(refused.stderr)")
+        }
+    }
+
     @Test func allNamespacesAddsTheNamespaceColumn() async throws {
         let bed = try await CLITestBed.start()
         defer { Task { await bed.stop() } }

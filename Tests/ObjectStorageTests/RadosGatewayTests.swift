@@ -12,7 +12,7 @@ import Testing
 struct RadosGatewayTests {
     @Test func wrongKeysAKilledGatewayMidUploadAndTheNextBackup() async throws {
         try #require(RadosGateway.available, "Ceph's ceph-mon, ceph-osd and radosgw are missing: run scripts/setup")
-        let gateway = try await RadosGateway(address: "127.0.46.3")
+        let gateway = try await RadosGateway(address: "127.0.46.3", tlsPort: 17463)
         do {
             try await scenario(gateway)
         } catch {
@@ -70,6 +70,41 @@ struct RadosGatewayTests {
         #expect(try await client.listMultipartUploads(prefix: "rgw/").isEmpty)
         _ = try await S3StoreTests.write(S3StoreTests.random(7 << 20), id: "demo-20270117-000000", to: store)
         #expect(try await store.list(cluster: "demo").map(\.id) == ["demo-20270115-000000", "demo-20270117-000000"])
+
+        // A private endpoint over HTTPS: its CA bundle makes it trusted; without it the
+        // certificate is refused, and said so.
+        let tlsLocation = S3Location(endpoint: try #require(gateway.tlsEndpoint), bucket: "qmysql-backups")
+        let trusting = try S3Client(location: tlsLocation, credentials: .init(accessKey: RadosGateway.accessKey, secretKey: RadosGateway.secretKey),
+                                    httpClient: try S3Client.sharedHTTPClient(trusting: Array(try #require(gateway.authorityPEM).utf8)))
+        #expect(try await S3BackupStore(client: trusting, prefix: "rgw/").list(cluster: "demo").map(\.id) == ["demo-20270115-000000", "demo-20270117-000000"])
+        let untrusting = try S3Client(location: tlsLocation, credentials: .init(accessKey: RadosGateway.accessKey, secretKey: RadosGateway.secretKey))
+        await #expect {
+            _ = try await S3BackupStore(client: untrusting, prefix: "rgw/").list(cluster: "demo")
+        } throws: { error in
+            "\(error)".contains("TLS certificate is not trusted")
+        }
+
+        // SSE-C: the gateway encrypts with a key sent with every request and kept nowhere. The
+        // key reads the backup back; no key, or another key, reads nothing.
+        let key = Data((0..<32).map { UInt8($0 * 7 % 256) })
+        var encrypting = client
+        encrypting.encryption = .customerKey(key)
+        let sealed = S3BackupStore(client: encrypting, prefix: "rgw-sse/", partSize: 5 << 20)
+        let secret = S3StoreTests.random(6 << 20)
+        _ = try await S3StoreTests.write(secret, id: "demo-20270118-000000", to: sealed)
+        let unsealed = Received()
+        try await sealed.read(cluster: "demo", id: "demo-20270118-000000") { unsealed.append($0) }
+        #expect(unsealed.data == secret)
+        _ = try await sealed.verify(cluster: "demo", id: "demo-20270118-000000", at: Date()) { _ in }
+        var otherKey = client
+        otherKey.encryption = .customerKey(Data(repeating: 1, count: 32))
+        for (what, reader) in [("no key", client), ("another key", otherKey)] {
+            await #expect("\(what) reads nothing") {
+                _ = try await reader.getObject("rgw-sse/demo/demo-20270118-000000/backup.json")
+            } throws: { error in
+                "\(error)".contains("encrypted with a customer key (SSE-C) that this request does not hold")
+            }
+        }
 
         // Retention's deletes remove exactly the backups named.
         try await store.delete(cluster: "demo", id: "demo-20270115-000000")

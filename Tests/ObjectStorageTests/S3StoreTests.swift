@@ -128,6 +128,23 @@ struct S3StoreTests {
         #expect(throws: S3Error.invalidEndpoint("s3.example.com")) {
             _ = try S3Client(location: S3Location(endpoint: "s3.example.com", bucket: "b"), credentials: .init(accessKey: "a", secretKey: "b"))
         }
+
+        // SSE-S3 on the same server: both the multipart stream and the record are stored
+        // encrypted with the server's keys, as it says of each.
+        let bucket = try S3Client(location: S3Location(endpoint: server.endpoint, bucket: "qmysql-sse"),
+                                  credentials: .init(accessKey: "test", secretKey: "test-secret"))
+        try await bucket.createBucket()
+        var encrypting = bucket
+        encrypting.encryption = .s3
+        let sealed = S3BackupStore(client: encrypting, prefix: "tests/", partSize: 5 << 20)
+        _ = try await Self.write(Self.random(6 << 20), id: "demo-20270120-000000", to: sealed)
+        for object in ["data.xb.zst", "backup.json"] {
+            let head = try await bucket.headObject("tests/demo/demo-20270120-000000/\(object)")
+            #expect(head?.encryption == "AES256", "\(object): \(String(describing: head))")
+        }
+        #expect(try await sealed.list(cluster: "demo").map(\.id) == ["demo-20270120-000000"])
+        #expect("\(bucket)".contains("test-secret") == false && "\(SigV4.Credentials(accessKey: "AKIDEXAMPLE", secretKey: "test-secret"))"
+            == "credentials(access key AKID…, secret key redacted)")
     }
 }
 

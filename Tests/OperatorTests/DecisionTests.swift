@@ -56,6 +56,39 @@ import Testing
         }, live: green).isEmpty)
     }
 
+    /// What the schema cannot say about an S3 store, and its Secrets as read, each problem with
+    /// the field that names it.
+    @Test func s3StoresAndTheirSecrets() {
+        let store = S3StoreSpec(endpoint: "https://s3.example.com", bucket: "backups", credentialsSecret: "s3-keys",
+                                serverSideEncryption: S3EncryptionSpec(mode: .customerKey, customerKeySecret: "s3-sse"))
+        let cluster = Self.cluster { $0.backup = BackupSpec(s3: store) }
+        #expect(SpecCheck.referencedSecrets(cluster).map(\.field) == ["spec.backup.s3.credentialsSecret", "spec.backup.s3.serverSideEncryption.customerKeySecret"])
+        #expect(SpecCheck.problems(cluster, live: .init()).isEmpty, "Secrets not read: nothing said of them")
+        var live = SpecCheck.Live()
+        live.checkedSecrets = true
+        live.secretKeys = ["s3-keys": ["access-key-id"]]
+        let problems = SpecCheck.problems(cluster, live: live)
+        #expect(problems == [
+            "spec.backup.s3.credentialsSecret \"s3-keys\" has no key 'secret-access-key'; add it (it has access-key-id)",
+            "spec.backup.s3.serverSideEncryption.customerKeySecret \"s3-sse\" does not exist in namespace rds; create it with key 'customer-key'",
+        ])
+        live.secretKeys = ["s3-keys": ["access-key-id", "secret-access-key"], "s3-sse": ["customer-key"]]
+        #expect(SpecCheck.problems(cluster, live: live).isEmpty)
+
+        var noKey = store
+        noKey.serverSideEncryption = S3EncryptionSpec(mode: .customerKey)
+        noKey.prefix = "/prod"
+        let refused = SpecCheck.problems(Self.cluster { $0.restoreFrom = RestoreFromSpec(backup: "b", s3: noKey) }, live: .init())
+        #expect(refused.count == 2 && refused[0].hasPrefix("spec.restoreFrom.s3.prefix '/prod'") && refused[1].hasPrefix("spec.restoreFrom.s3.serverSideEncryption.customerKeySecret is required"),
+                "\(refused)")
+
+        // A formed clone no longer needs its source's Secrets.
+        var formed = Self.cluster { $0.restoreFrom = RestoreFromSpec(backup: "b", s3: store) }
+        #expect(SpecCheck.referencedSecrets(formed).count == 2)
+        formed.status = QiniuMySQLStatus(clusterUUID: "6f1d1b5e-3c3a-11ef-8a7e-0242ac120002", phase: .serving)
+        #expect(SpecCheck.referencedSecrets(formed).isEmpty)
+    }
+
     @Test func aMissingRootPasswordSecretIsNamed() {
         let problems = SpecCheck.problems(Self.cluster { $0.rootPasswordSecret = "my-root" },
                                           live: .init(rootPasswordSecretExists: false))

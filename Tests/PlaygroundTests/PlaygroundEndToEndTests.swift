@@ -8,7 +8,9 @@ import LocalCluster
 import Operator
 import MySQLClient
 import NIOPosix
+import ObjectStorage
 import QiniuAPI
+import S3TestServers
 import Testing
 @testable import Playground
 
@@ -606,8 +608,41 @@ struct PlaygroundEndToEndTests {
         }
         try #require(try await Self.waitGreen(client, within: .seconds(60)))
 
-        // 5. Backup and restore through the CLI, the operator and the cluster's controller: rows
-        //    written after the backup are gone after the restore, every row before it is there.
+        // 5. The backups move to an S3 bucket (moto on loopback, a real REST implementation):
+        //    the controller is replaced once, with the store's Secret mounted in its pod only.
+        let moto = try await MotoServer(address: "127.0.46.6", port: 7482)
+        defer { moto.terminate() }
+        let bucket = try S3Client(location: S3Location(endpoint: moto.endpoint, bucket: "qmysql-playground"),
+                                  credentials: .init(accessKey: "playground", secretKey: Self.s3SecretKey))
+        try await bucket.createBucket()
+        _ = try await client.create(Namespace(metadata: ObjectMeta(name: "other")))
+        for namespace in ["default", "other"] {
+            _ = try await client.create(Secret(metadata: ObjectMeta(name: "s3-keys", namespace: namespace), stringData: [
+                S3StoreSpec.accessKeyIDKey: "playground", S3StoreSpec.secretAccessKeyKey: Self.s3SecretKey,
+            ]))
+        }
+        let s3Flags = ["--s3-endpoint", moto.endpoint, "--s3-bucket", "qmysql-playground", "--s3-credentials-secret", "s3-keys"]
+        _ = try await client.mergePatchRaw(QiniuMySQL.resourceType, name: "demo", namespace: "default", patch: ["spec": ["backup": [
+            "s3": ["endpoint": .string(moto.endpoint), "bucket": "qmysql-playground", "credentialsSecret": "s3-keys"],
+        ]]])
+        try await Self.eventually("a controller with the S3 store is ready, and demo is Green", within: .seconds(180)) {
+            let pods = try await controllerPods()
+            guard pods.count == 1, pods != [runningController] else { return false }
+            let pod = try await client.getRaw(Pod.resourceType, name: pods[0], namespace: "default")
+            let ready = pod[path: ["status", "conditions"]]?.arrayValue?.contains {
+                $0["type"]?.stringValue == "Ready" && $0["status"]?.stringValue == "True"
+            } == true
+            let cluster = try await Self.cluster(client)
+            return ready && cluster.status?.observedGeneration == cluster.metadata.generation && cluster.status?.state == .green
+        }
+        let storePod = try #require(try await controllerPods().first)
+        let podSpec = try await client.getRaw(Pod.resourceType, name: storePod, namespace: "default")
+        let arguments = podSpec[path: ["spec", "containers"]]?.arrayValue?.first?["args"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(arguments.contains { $0.hasPrefix("endpoint=\(moto.endpoint),bucket=qmysql-playground,prefix=default/") }, "\(arguments)")
+        #expect(!arguments.contains("--backup-dir"), "the claim keeps only the controller's state now: \(arguments)")
+
+        // Backup and restore through the CLI, the operator and the cluster's controller: rows
+        // written after the backup are gone after the restore, every row before it is there.
         let backup = try await Self.run(["backup", "demo", "--wait", "--kubeconfig", layout.kubeconfig], in: root, timeout: .seconds(300))
         try #require(backup.status == .exited(code: 0), "\(backup.output)")
         #expect(backup.output.contains("Phase:      Succeeded"), "\(backup.output)")
@@ -616,6 +651,8 @@ struct PlaygroundEndToEndTests {
         let backupID = try #require(backups.last?["id"]?.stringValue, "\(listed.output)")
         #expect(backup.output.contains(backupID), "the task names the backup: \(backup.output)")
         #expect(backups.last?["verified"]?.stringValue != nil, "read back after it was written: \(listed.output)")
+        let inBucket = try await bucket.listObjects(prefix: "default/demo/\(backupID)/").map(\.key)
+        #expect(inBucket == ["default/demo/\(backupID)/backup.json", "default/demo/\(backupID)/data.xb.zst"], "the backup is in the bucket: \(inBucket)")
         let connection = try await MySQLConnection.connect(endpoint, threadPool: threadPool)
         _ = try await connection.execute("CREATE TABLE qmysql_test.after_backup (id INT PRIMARY KEY) ENGINE=InnoDB")
         await connection.close()
@@ -630,39 +667,41 @@ struct PlaygroundEndToEndTests {
         await afterRestore.close()
         #expect(tables.rows.first?.first == "0", "the table created after the backup is gone")
 
-        // A new cluster from that backup, through the operator's rendering (the source cluster's
-        // store mounted read-only). clone-2's pod starts 20 s late, as an image pull or a volume
-        // attach makes it on a real node: the restore waits for its agent instead of failing at
-        // step 2 (it did, 1.4 s early, on a real cluster) and asking a person.
+        // A new cluster from that backup in another namespace, given only the bucket and the
+        // backup's id (`--from-namespace`: the source's prefix), as a clone into another
+        // Kubernetes cluster would be. clone-2's pod starts 20 s late, as an image pull or a
+        // volume attach makes it on a real node: the restore waits for its agent instead of
+        // failing at step 2 (it did, 1.4 s early, on a real cluster) and asking a person.
         let manifest = root + "-clone.yaml"
         try """
             apiVersion: mysql.qiniu.com/v1alpha1
             kind: QiniuMySQL
             metadata:
               name: clone
-              namespace: default
+              namespace: other
             spec:
               replicas: 3
               storage: {size: 1Gi}
-              restoreFrom: {cluster: demo, backup: \(backupID)}
               podAnnotations: {"\(PodPlan.startDelayAnnotation)": "clone-2=20s"}
             """.write(toFile: manifest, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: manifest) }
         // Its controller's pod is deleted while step 5 joins the others (a node drained, an
         // eviction): the next pod reads the restore's progress from the store's volume and
         // finishes it; the restore is not failed, and not begun again.
-        async let creating = Self.run(["create", "-f", manifest, "--wait", "--kubeconfig", layout.kubeconfig], in: root, timeout: .seconds(400))
+        async let creating = Self.run(["create", "-f", manifest, "-n", "other", "--from-backup", backupID, "--from-cluster", "demo",
+                                       "--from-namespace", "default", "--wait", "--kubeconfig", layout.kubeconfig] + s3Flags,
+                                      in: root, timeout: .seconds(400))
         var deletedController: String?
         do {
             try await Self.eventually("the clone's step 5 runs (2 of 3 nodes ready while restoring)", within: .seconds(300)) {
-                let status = try? await client.get(QiniuMySQL.self, name: "clone", namespace: "default").status
+                let status = try? await client.get(QiniuMySQL.self, name: "clone", namespace: "other").status
                 return status?.phase == .restoring && status?.ready == "2/3"
             }
-            let pods = try await client.listAllRaw(Pod.resourceType, namespace: "default",
+            let pods = try await client.listAllRaw(Pod.resourceType, namespace: "other",
                                                    options: ListOptions(labelSelector: "app.kubernetes.io/instance=clone,app.kubernetes.io/component=controller"))
             deletedController = pods.compactMap { $0[path: ["metadata", "name"]]?.stringValue }.first
             if let deletedController {
-                try await client.deleteRaw(Pod.resourceType, name: deletedController, namespace: "default")
+                try await client.deleteRaw(Pod.resourceType, name: deletedController, namespace: "other")
             }
         } catch {
             Issue.record("could not stop the clone's controller during step 5: \(error)")
@@ -670,11 +709,11 @@ struct PlaygroundEndToEndTests {
         let clone = try await creating
         try #require(clone.status == .exited(code: 0), "\(clone.output)")
         #expect(deletedController != nil, "the clone's controller was deleted during its restore")
-        let cloned = try await client.get(QiniuMySQL.self, name: "clone", namespace: "default")
+        let cloned = try await client.get(QiniuMySQL.self, name: "clone", namespace: "other")
         let demoUUID = try await Self.cluster(client).status?.clusterUUID
         #expect(cloned.status?.state == .green && cloned.status?.clusterUUID == demoUUID, "the clone continues the backup's history")
         #expect(cloned.status?.conditions?.first { $0.type == "ManualInterventionRequired" }?.status != "True")
-        let cloneEvents = try await client.listAllRaw(Event.resourceType, namespace: "default").filter {
+        let cloneEvents = try await client.listAllRaw(Event.resourceType, namespace: "other").filter {
             $0[path: ["involvedObject", "name"]]?.stringValue == "clone"
         }
         let messages = cloneEvents.compactMap { $0["message"]?.stringValue }
@@ -686,6 +725,18 @@ struct PlaygroundEndToEndTests {
         // state now, so nothing cut the restore (it left a RestoreFromBackupFailed Event behind).
         #expect(!cloneEvents.contains { ["RestoreFromBackupFailed", "RestoreStopped", "RecoveryStepFailed"].contains($0["reason"]?.stringValue ?? "") },
                 "the restore went on in the next controller: \(messages)")
+
+        #expect(cloned.spec.backup?.s3?.effectivePrefix(namespace: "other") == "other/", "the clone keeps its own backups under its namespace")
+        // The store's secret key is in its Secret and the controllers' mounted files only: in
+        // no log line, Event, status or `-o yaml`.
+        let yaml = try await Self.run(["get", "demo", "-o", "yaml", "--kubeconfig", layout.kubeconfig], in: root, timeout: .seconds(60))
+        #expect(yaml.status == .exited(code: 0) && yaml.output.contains("qmysql-playground") && !yaml.output.contains(Self.s3SecretKey), "\(yaml.output)")
+        let allEvents = try await client.listAllRaw(Event.resourceType, namespace: "default") + cloneEvents
+        #expect(!allEvents.contains { String(decoding: (try? $0.jsonData()) ?? Data(), as: UTF8.self).contains(Self.s3SecretKey) })
+        let logs = (FileManager.default.subpaths(atPath: layout.root) ?? []).filter { $0.hasSuffix(".log") }
+        #expect(logs.count >= 8, "\(logs)")
+        let leaking = logs.filter { (try? String(contentsOfFile: layout.root + "/" + $0, encoding: .utf8))?.contains(Self.s3SecretKey) == true }
+        #expect(leaking.isEmpty, "the secret key is in \(leaking)")
 
         // 6. down --purge: no process, no listening port, no directory.
         let settings = try #require(try PlaygroundSettings.load(layout))
@@ -709,6 +760,9 @@ struct PlaygroundEndToEndTests {
             #expect(PortCheck.problem(host: host, port: port) == nil, "\(host):\(port) is free again")
         }
     }
+
+    /// The S3 store's secret key in the end-to-end test: looked for where it must never be.
+    static let s3SecretKey = "qmysql-e2e-secret-key-5f0c2a"
 
     /// A playground started by someone other than root cannot change uids: its pods run as that
     /// user, `playground status` says so, and clusters still form (issue 21 keeps it working).

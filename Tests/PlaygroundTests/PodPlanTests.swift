@@ -16,8 +16,8 @@ struct PodPlanTests {
     static let images = ImageCatalog(hostRepositories: ["docker.io/library/mariadb"], qmysqlRepository: "ghcr.io/qiniu/qmysql",
                                      qmysqlBinaryPath: "/usr/local/bin/kubectl-qmysql", executable: "/opt/me/kubectl-qmysql")
 
-    static func rendered(kind: String, flavor: Flavor = .mariadb) throws -> JSONValue {
-        var cluster = QiniuMySQL(metadata: ObjectMeta(name: "demo", namespace: "rds"), spec: QiniuMySQLSpec(replicas: 3, flavor: flavor))
+    static func rendered(kind: String, flavor: Flavor = .mariadb, backup: BackupSpec? = nil) throws -> JSONValue {
+        var cluster = QiniuMySQL(metadata: ObjectMeta(name: "demo", namespace: "rds"), spec: QiniuMySQLSpec(replicas: 3, flavor: flavor, backup: backup))
         cluster.metadata.uid = "uid-1"
         let secrets = ClusterSecrets(rootPassword: "r", monitorPassword: "m", backupPassword: "b", agentToken: "t",
                                      tls: ClusterTLS(caCertificatePEM: "ca", certificatePEM: "cert", keyPEM: "key"))
@@ -92,6 +92,24 @@ struct PodPlanTests {
         #expect(controller.arguments.contains("/pg/pods/rds/demo-1/volumes/backups/.qmysql-controller-state.json"))
         // The backup store: the claim's directory (the runtime maps claims to directories).
         #expect(controller.arguments.contains("/pg/pods/rds/demo-1/volumes/backups"))
+    }
+
+    /// An S3 store's files are named inside one `key=/path,...` argument: the runtime moves them
+    /// as a container's mounts would show them.
+    @Test func theControllersS3StoreFindsItsMountedSecrets() throws {
+        var deployment = try Self.rendered(kind: "Deployment", backup: BackupSpec(s3: S3StoreSpec(
+            endpoint: "http://127.0.46.9:7480", bucket: "qmysql", credentialsSecret: "s3-keys", caSecret: "s3-ca")))
+        deployment["metadata"]?["uid"] = "deployment-uid"
+        let writes = WorkloadDecisions.deployment(deployment, pods: [], suffix: { "abcde" })
+        guard case .createPod(let pod) = try #require(writes.first) else { Issue.record("no pod: \(writes)"); return }
+        let volumes = (pod[path: ["spec", "volumes"]]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
+        #expect(Set(volumes) == ["secret", "backups", "s3-credentials", "s3-ca"])
+        let plan = try PodPlan.make(pod: pod, context: Self.context(volumes: volumes), images: Self.images)
+        let arguments = try #require(plan.containers.first).arguments
+        let store = try #require(arguments.firstIndex(of: "--backup-s3").map { arguments[$0 + 1] })
+        #expect(store == "endpoint=http://127.0.46.9:7480,bucket=qmysql,prefix=rds/,region=us-east-1,addressing=path,"
+                + "credentials=/pg/pods/rds/demo-1/volumes/s3-credentials,ca=/pg/pods/rds/demo-1/volumes/s3-ca/ca.crt")
+        #expect(!arguments.contains("--backup-dir"))
     }
 
     @Test(arguments: [

@@ -6,6 +6,7 @@ import Foundation
 import Galera
 import KubeAPI
 import KubeRuntime
+import ObjectStorage
 import Operator
 import QiniuAPI
 import Testing
@@ -96,6 +97,84 @@ struct RenderedArgumentsTests {
         #expect(desired.formedUUID == uuid)
         #expect(desired.autoRecovery == false && desired.paused == false)
         #expect(desired.generation == spec.generation)
+    }
+
+    /// `spec.backup.s3` and a clone's `spec.restoreFrom.s3`: the controller's arguments name the
+    /// mounted Secrets' files, parse back into the same stores, and build real S3 stores from
+    /// the files as the kubelet would mount them; no backup directory, a small claim for the state.
+    @Test func s3StoresReachTheControllerAsMountedFiles() throws {
+        var cluster = QiniuMySQL(metadata: ObjectMeta(name: "orders-db", namespace: "staging"), spec: QiniuMySQLSpec(replicas: 3))
+        cluster.spec.backup = BackupSpec(s3: S3StoreSpec(
+            endpoint: "https://s3.example.com:9000", bucket: "qmysql-backups", credentialsSecret: "s3-keys", caSecret: "s3-ca",
+            serverSideEncryption: S3EncryptionSpec(mode: .customerKey, customerKeySecret: "s3-sse")))
+        cluster.spec.restoreFrom = RestoreFromSpec(cluster: "orders-db", backup: "orders-db-20261205-010100", s3: S3StoreSpec(
+            endpoint: "http://10.0.0.7:7480", bucket: "other-bucket", prefix: "prod/", addressing: .virtualHost, credentialsSecret: "prod-keys"))
+        let renderer = ClusterRenderer(cluster: cluster, settings: OperatorSettings(), secrets: Self.secrets)
+        let arguments = try Self.containerArgs(renderer, kind: "Deployment").map { EnvironmentExpansion.expand($0, ["POD_IP": "10.244.2.9"]) }
+        #expect(!arguments.contains("--backup-dir") && !arguments.contains("--restore-from-dir"), "\(arguments)")
+        #expect(arguments == renderer.controllerOptions.arguments.map { EnvironmentExpansion.expand($0, ["POD_IP": "10.244.2.9"]) })
+        let rendered = renderer.controllerOptions
+        #expect(rendered.backupS3 == S3StoreOptions(
+            endpoint: "https://s3.example.com:9000", bucket: "qmysql-backups", prefix: "staging/", credentialsDirectory: "/etc/qmysql/s3/credentials",
+            caFile: "/etc/qmysql/s3/ca/ca.crt", encryption: .customerKey, customerKeyFile: "/etc/qmysql/s3/sse/customer-key"))
+        #expect(rendered.restoreFromS3 == S3StoreOptions(
+            endpoint: "http://10.0.0.7:7480", bucket: "other-bucket", prefix: "prod/", virtualHost: true,
+            credentialsDirectory: "/etc/qmysql/restore-s3/credentials"))
+        #expect(rendered.restoreFrom == "orders-db/orders-db-20261205-010100", "the clone may share the source's name")
+
+        // The pod mounts exactly those Secrets, each with the keys the files need.
+        let deployment = try #require(renderer.render().first { $0.type.kind == "Deployment" }).body
+        let volumes = deployment[path: ["spec", "template", "spec", "volumes"]]?.arrayValue ?? []
+        let secretVolumes = Dictionary(uniqueKeysWithValues: volumes.compactMap { volume -> (String, [String])? in
+            guard let name = volume[path: ["secret", "secretName"]]?.stringValue else { return nil }
+            return (name, volume[path: ["secret", "items"]]?.arrayValue?.compactMap { $0["key"]?.stringValue } ?? [])
+        })
+        #expect(secretVolumes["s3-keys"] == ["access-key-id", "secret-access-key"])
+        #expect(secretVolumes["s3-ca"] == ["ca.crt"] && secretVolumes["s3-sse"] == ["customer-key"])
+        #expect(secretVolumes["prod-keys"] == ["access-key-id", "secret-access-key"])
+        let claim = try #require(renderer.render().first { $0.type.kind == "PersistentVolumeClaim" }).body
+        #expect(claim[path: ["spec", "resources", "requests", "storage"]] == "1Gi", "the claim keeps only the controller's state")
+
+        // Mounted as the kubelet would, the files build the stores (no request is sent).
+        let mount = NSTemporaryDirectory() + "controller-s3-\(UUID().uuidString.prefix(6))"
+        defer { try? FileManager.default.removeItem(atPath: mount) }
+        for directory in ["s3/credentials", "s3/ca", "s3/sse", "restore-s3/credentials", "secret"] {
+            try FileManager.default.createDirectory(atPath: "\(mount)/\(directory)", withIntermediateDirectories: true)
+        }
+        for directory in ["s3/credentials", "restore-s3/credentials"] {
+            try "AKIDEXAMPLE\n".write(toFile: "\(mount)/\(directory)/access-key-id", atomically: true, encoding: .utf8)
+            try "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".write(toFile: "\(mount)/\(directory)/secret-access-key", atomically: true, encoding: .utf8)
+        }
+        let tls = try ClusterTLS.generate(cluster: "orders-db", namespace: "staging")
+        try tls.caCertificatePEM.write(toFile: "\(mount)/s3/ca/ca.crt", atomically: true, encoding: .utf8)
+        for (key, pem) in [(ClusterSecrets.Key.caCertificate, tls.caCertificatePEM), (ClusterSecrets.Key.certificate, tls.certificatePEM),
+                           (ClusterSecrets.Key.key, tls.keyPEM)] {
+            try pem.write(toFile: "\(mount)/secret/\(key)", atomically: true, encoding: .utf8)
+        }
+        try Data(repeating: 7, count: 32).base64EncodedString().write(toFile: "\(mount)/s3/sse/customer-key", atomically: true, encoding: .utf8)
+        for key in [ClusterSecrets.Key.agentToken, ClusterSecrets.Key.monitorPassword] {
+            try "secret-value-0123456789".write(toFile: "\(mount)/secret/\(key)", atomically: true, encoding: .utf8)
+        }
+        let mounted = arguments.map { $0.replacingOccurrences(of: "/etc/qmysql", with: mount) }
+        let command = try ControllerCommand.parse(mounted)
+        #expect(try command.options.backupS3?.argument == rendered.backupS3?.argument.replacingOccurrences(of: "/etc/qmysql", with: mount),
+                "the flag parses back")
+        let configuration = try command.makeConfiguration(try command.options, readSecrets: true)
+        let store = try #require(configuration.backupStore as? S3BackupStore)
+        #expect(store.prefix == "staging/" && store.client.location.bucket == "qmysql-backups")
+        #expect(store.client.encryption == .customerKey(Data(repeating: 7, count: 32)))
+        let source = try #require(configuration.store(for: "orders-db") as? S3BackupStore, "the clone reads its namesake's backup from the source bucket")
+        #expect(source.client.location == S3Location(endpoint: "http://10.0.0.7:7480", bucket: "other-bucket", pathStyle: false))
+        #expect("\(source.client)".contains("wJalrXUtnFEMI") == false, "a printed client shows no secret key")
+
+        // A key file of the wrong size is refused with the flag and the file named.
+        try "too short".write(toFile: "\(mount)/s3/sse/customer-key", atomically: true, encoding: .utf8)
+        #expect(throws: (any Error).self) { try command.makeConfiguration(try command.options, readSecrets: true) }
+        do {
+            _ = try command.makeConfiguration(try command.options, readSecrets: true)
+        } catch {
+            #expect("\(error)".contains("--backup-s3") && "\(error)".contains("customer-key") && "\(error)".contains("256-bit"), "\(error)")
+        }
     }
 
     @Test func installBinaryCopiesTheExecutable() throws {

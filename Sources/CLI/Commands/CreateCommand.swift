@@ -20,6 +20,9 @@ struct CreateCommand: AsyncParsableCommand {
               kubectl qmysql create -f demo.yaml
               kubectl qmysql create demo --wait          # until Green, with progress
               kubectl qmysql create test --from-backup demo-20261129-010100 --from-cluster demo
+              kubectl qmysql create demo --s3-endpoint https://s3.example.com --s3-bucket backups --s3-credentials-secret s3-keys
+              kubectl qmysql create demo -n staging --from-backup demo-20261129-010100 --from-namespace prod \\
+                --s3-endpoint https://s3.example.com --s3-bucket backups --s3-credentials-secret s3-keys
             """)
 
     @OptionGroup var kube: KubeOptions
@@ -67,6 +70,30 @@ struct CreateCommand: AsyncParsableCommand {
     @Option(name: .customLong("from-cluster"), help: ArgumentHelp("The cluster whose backup --from-backup is (default: the new cluster's name).", valueName: "cluster"))
     var fromCluster: String?
 
+    @Option(name: .customLong("from-namespace"), help: ArgumentHelp("The namespace whose S3 prefix holds --from-backup (another namespace's or another Kubernetes cluster's backup, in the bucket of the --s3 flags).", valueName: "namespace"))
+    var fromNamespace: String?
+
+    @Option(name: .customLong("s3-endpoint"), help: ArgumentHelp("Keep backups in an S3-compatible bucket at this endpoint, https://host[:port] (with --s3-bucket and --s3-credentials-secret).", valueName: "url"))
+    var s3Endpoint: String?
+
+    @Option(name: .customLong("s3-bucket"), help: ArgumentHelp("The bucket of --s3-endpoint; it must exist.", valueName: "bucket"))
+    var s3Bucket: String?
+
+    @Option(name: .customLong("s3-credentials-secret"), help: ArgumentHelp("A Secret with keys access-key-id and secret-access-key (only the controller mounts it).", valueName: "secret"))
+    var s3CredentialsSecret: String?
+
+    @Option(name: .customLong("s3-prefix"), help: ArgumentHelp("Where in the bucket, ending in / (default: the namespace and /).", valueName: "prefix"))
+    var s3Prefix: String?
+
+    @Option(name: .customLong("s3-region"), help: ArgumentHelp("The region requests are signed for (default us-east-1).", valueName: "region"))
+    var s3Region: String?
+
+    @Option(name: .customLong("s3-addressing"), help: "path (https://host/bucket/key, the default) or virtualHost (https://bucket.host/key).")
+    var s3Addressing: S3Addressing?
+
+    @Option(name: .customLong("s3-ca-secret"), help: ArgumentHelp("A Secret with key ca.crt: a private endpoint's CA bundle.", valueName: "secret"))
+    var s3CASecret: String?
+
     @Option(name: .customShort("f"), help: ArgumentHelp("A QiniuMySQL manifest (YAML or JSON), or - for standard input.", valueName: "file"))
     var file: String?
 
@@ -91,6 +118,17 @@ struct CreateCommand: AsyncParsableCommand {
         guard DurationText.parse(timeout) != nil else { throw ValidationError("--timeout \"\(timeout)\" is not a duration, like 10m or 1h.") }
         if wait && dryRun { throw ValidationError("--wait waits for a created cluster; --dry-run creates none.") }
         if fromCluster != nil && fromBackup == nil { throw ValidationError("--from-cluster names whose backup --from-backup is; give --from-backup too.") }
+        let s3Flags: [(String, String?)] = [("--s3-endpoint", s3Endpoint), ("--s3-bucket", s3Bucket), ("--s3-credentials-secret", s3CredentialsSecret)]
+        let given = s3Flags.filter { $0.1 != nil }
+        let optional: [String?] = [s3Prefix, s3Region, s3Addressing?.rawValue, s3CASecret]
+        if !given.isEmpty || optional.contains(where: { $0 != nil }), given.count < s3Flags.count {
+            let missing = s3Flags.filter { $0.1 == nil }.map(\.0).joined(separator: ", ")
+            throw ValidationError("an S3 backup store needs --s3-endpoint, --s3-bucket and --s3-credentials-secret; give \(missing) too.")
+        }
+        if fromNamespace != nil, fromBackup == nil || s3Endpoint == nil {
+            throw ValidationError("--from-namespace says whose prefix of the S3 store holds --from-backup; give --from-backup and the --s3 flags too.")
+        }
+        if let fromNamespace { try ObjectName.validate(fromNamespace, what: "namespace") }
     }
 
     func run() async throws {
@@ -156,7 +194,20 @@ struct CreateCommand: AsyncParsableCommand {
             if let reservedDays { backup.reservedDays = reservedDays }
             spec.backup = backup
         }
-        if let fromBackup { spec.restoreFrom = RestoreFromSpec(cluster: fromCluster, backup: fromBackup) }
+        if let s3Endpoint, let s3Bucket, let s3CredentialsSecret {
+            var backup = spec.backup ?? BackupSpec()
+            backup.s3 = S3StoreSpec(endpoint: s3Endpoint, bucket: s3Bucket, prefix: s3Prefix, region: s3Region, addressing: s3Addressing,
+                                    credentialsSecret: s3CredentialsSecret, caSecret: s3CASecret)
+            spec.backup = backup
+        }
+        if let fromBackup {
+            var source = RestoreFromSpec(cluster: fromCluster, backup: fromBackup)
+            if let fromNamespace, var store = spec.backup?.s3 {
+                store.prefix = "\(fromNamespace)/"
+                source.s3 = store
+            }
+            spec.restoreFrom = source
+        }
     }
 }
 
@@ -164,6 +215,7 @@ extension Flavor: ExpressibleByArgument {}
 extension StateTransferChoice: ExpressibleByArgument {}
 extension ReplicationEncryption: ExpressibleByArgument {}
 extension ApprovalMode: ExpressibleByArgument {}
+extension S3Addressing: ExpressibleByArgument {}
 
 /// Cluster and task names, checked with QiniuAPI's rule (`ClusterNames.problem`).
 enum ObjectName {

@@ -15,6 +15,12 @@ public enum SpecCheck {
         public var replicas: Int?
         public var state: ClusterState?
         public var rootPasswordSecretExists: Bool?
+        /// The keys of each Secret `referencedSecrets` names, as read; a name that is absent here
+        /// was not found.
+        public var secretKeys: [String: Set<String>] = [:]
+
+        /// Whether `secretKeys` was filled (the operator read the referenced Secrets).
+        public var checkedSecrets = false
 
         public init(flavor: String? = nil, storageSize: String? = nil, storageClassName: String? = nil, replicas: Int? = nil,
                     state: ClusterState? = nil, rootPasswordSecretExists: Bool? = nil) {
@@ -35,6 +41,33 @@ public enum SpecCheck {
         "wsrep_provider_options", "binlog_format", "innodb_autoinc_lock_mode",
     ]
 
+    /// A Secret the spec names (a user's, not ours), the field that names it and the keys it must have.
+    public struct SecretReference: Sendable, Hashable {
+        public var field: String
+        public var name: String
+        public var keys: [String]
+    }
+
+    /// The object stores' Secrets: the operator reads each (one GET; they are not ours, so not
+    /// cached) and refuses the spec while one is missing, rather than leave a controller pod
+    /// that cannot mount it. A restore source's only while it still matters
+    /// (`ClusterRenderer.restoreSource`).
+    public static func referencedSecrets(_ cluster: QiniuMySQL) -> [SecretReference] {
+        var references: [SecretReference] = []
+        let spec = cluster.spec
+        let restoreStore = ClusterRenderer.isSeeded(cluster) ? nil : spec.restoreFrom?.s3
+        for (path, store) in [("spec.backup.s3", spec.backup?.s3), ("spec.restoreFrom.s3", restoreStore)] {
+            guard let store else { continue }
+            references.append(.init(field: "\(path).credentialsSecret", name: store.credentialsSecret,
+                                    keys: [S3StoreSpec.accessKeyIDKey, S3StoreSpec.secretAccessKeyKey]))
+            if let ca = store.caSecret { references.append(.init(field: "\(path).caSecret", name: ca, keys: [S3StoreSpec.caKey])) }
+            if let key = store.serverSideEncryption?.customerKeySecret {
+                references.append(.init(field: "\(path).serverSideEncryption.customerKeySecret", name: key, keys: [S3EncryptionSpec.customerKeyKey]))
+            }
+        }
+        return references
+    }
+
     /// The reasons `cluster` cannot be applied as it is, each saying what to do; empty when it can.
     public static func problems(_ cluster: QiniuMySQL, live: Live) -> [String] {
         var problems: [String] = []
@@ -54,6 +87,21 @@ public enum SpecCheck {
         }
         if spec.rootPasswordSecret != nil, live.rootPasswordSecretExists == false {
             problems.append("spec.rootPasswordSecret \"\(spec.rootPasswordSecret!)\" does not exist in namespace \(cluster.metadata.namespace ?? "default"); create it with key 'password' or remove the field to have one generated")
+        }
+        for (path, store) in [("spec.backup.s3", spec.backup?.s3), ("spec.restoreFrom.s3", spec.restoreFrom?.s3)] {
+            problems += store?.problems(at: path) ?? []
+        }
+        if live.checkedSecrets {
+            let namespace = cluster.metadata.namespace ?? "default"
+            for reference in referencedSecrets(cluster) {
+                guard let keys = live.secretKeys[reference.name] else {
+                    problems.append("\(reference.field) \"\(reference.name)\" does not exist in namespace \(namespace); create it with \(reference.keys.map { "key '\($0)'" }.joined(separator: " and "))")
+                    continue
+                }
+                for key in reference.keys where !keys.contains(key) {
+                    problems.append("\(reference.field) \"\(reference.name)\" has no key '\(key)'; add it (it has \(keys.isEmpty ? "none" : keys.sorted().joined(separator: ", ")))")
+                }
+            }
         }
         if let liveFlavor = live.flavor, liveFlavor != spec.effectiveFlavor.rawValue {
             problems.append("spec.flavor cannot change (the cluster runs \(liveFlavor)); restore a backup into a new cluster instead")

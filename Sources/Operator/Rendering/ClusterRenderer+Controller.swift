@@ -28,12 +28,57 @@ extension ClusterRenderer {
         options.tlsKeyFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.key)"
         options.caFile = "\(Paths.secretDirectory)/\(ClusterSecrets.Key.caCertificate)"
         // Backups: the store always (manual backups need no schedule).
-        options.backupDirectory = Paths.backups
+        if let s3 = cluster.spec.backup?.s3 {
+            options.backupS3 = Self.storeOptions(s3, namespace: namespace, mounts: .backup)
+        } else {
+            options.backupDirectory = Paths.backups
+        }
         if let source = restoreSource {
             options.restoreFrom = "\(source.cluster)/\(source.backup)"
-            if source.cluster != names.cluster { options.restoreFromDirectory = Paths.restoreSource }
+            if let s3 = source.s3 {
+                options.restoreFromS3 = Self.storeOptions(s3, namespace: namespace, mounts: .restoreSource)
+            } else if source.cluster != names.cluster {
+                options.restoreFromDirectory = Paths.restoreSource
+            }
         }
         return options
+    }
+
+    /// Where one S3 store's Secrets are mounted in the controller's pod: the cluster's own store
+    /// and a restore source's each have their own directories.
+    enum S3Mounts: String {
+        case backup = "s3"
+        case restoreSource = "restore-s3"
+
+        var credentials: String { "/etc/qmysql/\(rawValue)/credentials" }
+        var authority: String { "/etc/qmysql/\(rawValue)/ca" }
+        var customerKey: String { "/etc/qmysql/\(rawValue)/sse" }
+    }
+
+    static func storeOptions(_ s3: S3StoreSpec, namespace: String, mounts: S3Mounts) -> S3StoreOptions {
+        S3StoreOptions(
+            endpoint: s3.endpoint, bucket: s3.bucket, prefix: s3.effectivePrefix(namespace: namespace),
+            region: s3.region ?? S3StoreSpec.defaultRegion, virtualHost: s3.addressing == .virtualHost,
+            credentialsDirectory: mounts.credentials,
+            caFile: s3.caSecret.map { _ in mounts.authority + "/" + S3StoreSpec.caKey },
+            encryption: s3.serverSideEncryption.map { $0.mode == .customerKey ? .customerKey : .s3 },
+            customerKeyFile: s3.serverSideEncryption?.customerKeySecret.map { _ in mounts.customerKey + "/" + S3EncryptionSpec.customerKeyKey })
+    }
+
+    /// The store's Secrets as volumes, each only the keys it needs (read by the controller's user).
+    static func storeVolumes(_ s3: S3StoreSpec, mounts: S3Mounts) -> [(Volume, VolumeMount)] {
+        var secrets: [(String, String, String, [String])] = [
+            ("credentials", s3.credentialsSecret, mounts.credentials, [S3StoreSpec.accessKeyIDKey, S3StoreSpec.secretAccessKeyKey]),
+        ]
+        if let ca = s3.caSecret { secrets.append(("ca", ca, mounts.authority, [S3StoreSpec.caKey])) }
+        if let key = s3.serverSideEncryption?.customerKeySecret {
+            secrets.append(("sse", key, mounts.customerKey, [S3EncryptionSpec.customerKeyKey]))
+        }
+        return secrets.map { part, secretName, path, keys in
+            let name = "\(mounts.rawValue)-\(part)"
+            return (Volume(name: name, secret: SecretVolumeSource(secretName: secretName, items: secretItems(keys), defaultMode: 0o440)),
+                    VolumeMount(name: name, mountPath: path, readOnly: true))
+        }
     }
 
     /// The desired state the operator sends to the running controller (`PUT /v1/spec`), from
@@ -63,23 +108,29 @@ extension ClusterRenderer {
     /// `spec.restoreFrom` while it still matters: until the cluster was formed from it and the
     /// seeding restore ended. Kept through the formation (step 4 learns the UUID while step 5
     /// still runs): dropping it then would change the pod template and cut the restore.
-    var restoreSource: (cluster: String, backup: String)? {
-        guard let from = cluster.spec.restoreFrom else { return nil }
-        let status = cluster.status
-        let seeded = status?.clusterUUID != nil && status?.phase == .serving
-        guard !seeded else { return nil }
-        return (from.cluster ?? names.cluster, from.backup)
+    var restoreSource: (cluster: String, backup: String, s3: S3StoreSpec?)? {
+        guard let from = cluster.spec.restoreFrom, !Self.isSeeded(cluster) else { return nil }
+        return (from.cluster ?? names.cluster, from.backup, from.s3)
     }
+
+    /// Whether the cluster was formed and serves: `spec.restoreFrom` no longer matters.
+    public static func isSeeded(_ cluster: QiniuMySQL) -> Bool {
+        cluster.status?.clusterUUID != nil && cluster.status?.phase == .serving
+    }
+
+    public static let stateOnlyClaimSize = "1Gi"
 
     /// The backup store's claim. It has no owner: backups outlive the cluster (the operator
     /// deletes it only with `spec.backup.storage.deleteClaimsOnDelete`).
     var backupClaim: PersistentVolumeClaim {
         let storage = cluster.spec.backup?.storage
+        // With an S3 store the claim keeps only the controller's state file.
+        let size = storage?.size ?? (cluster.spec.backup?.s3 != nil ? Self.stateOnlyClaimSize : cluster.spec.storage?.size ?? Self.defaultStorageSize)
         return PersistentVolumeClaim(
             metadata: ObjectMeta(name: names.backups, namespace: namespace, labels: labels("backups")),
             spec: PersistentVolumeClaimSpec(
                 accessModes: ["ReadWriteOnce"], storageClassName: storage?.storageClassName,
-                resources: ResourceRequirements(requests: ["storage": storage?.size ?? cluster.spec.storage?.size ?? Self.defaultStorageSize])))
+                resources: ResourceRequirements(requests: ["storage": size])))
     }
 
     var controllerServiceAccount: ServiceAccount {
@@ -106,8 +157,17 @@ extension ClusterRenderer {
                 defaultMode: 0o440)),
             Volume(name: "backups", persistentVolumeClaim: PersistentVolumeClaimVolumeSource(claimName: names.backups)),
         ]
+        for (volume, mount) in cluster.spec.backup?.s3.map({ Self.storeVolumes($0, mounts: .backup) }) ?? [] {
+            volumes.append(volume)
+            mounts.append(mount)
+        }
         // Another cluster's store, read-only, while this cluster is formed from one of its backups.
-        if let source = restoreSource, source.cluster != names.cluster {
+        if let source = restoreSource, let s3 = source.s3 {
+            for (volume, mount) in Self.storeVolumes(s3, mounts: .restoreSource) {
+                volumes.append(volume)
+                mounts.append(mount)
+            }
+        } else if let source = restoreSource, source.cluster != names.cluster {
             mounts.append(VolumeMount(name: "restore-source", mountPath: Paths.restoreSource, readOnly: true))
             volumes.append(Volume(name: "restore-source", persistentVolumeClaim: PersistentVolumeClaimVolumeSource(
                 claimName: ClusterNames.backupClaim(of: source.cluster), readOnly: true)))

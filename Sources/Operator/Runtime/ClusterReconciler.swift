@@ -186,6 +186,21 @@ public final class ClusterReconciler: Sendable {
                 lookupError = "cannot read spec.rootPasswordSecret \(secretName): \(error)"
             }
         }
+        let references = SpecCheck.referencedSecrets(cluster)
+        for name in Set(references.map(\.name)).sorted() where lookupError == nil {
+            // The object stores' Secrets are users' too: one GET each, and only their keys kept.
+            do {
+                let secret = try await client.get(Secret.self, name: name, namespace: key.namespace)
+                live.secretKeys[name] = Set((secret.data ?? [:]).keys).union((secret.stringData ?? [:]).keys)
+            } catch let error as KubeError where error.isNotFound {
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                let fields = references.filter { $0.name == name }.map(\.field).joined(separator: ", ")
+                lookupError = "cannot read Secret \(name) (\(fields)): \(error)"
+            }
+        }
+        live.checkedSecrets = lookupError == nil
         let problems = SpecCheck.problems(cluster, live: live)
 
         // 3. Render and apply what differs.

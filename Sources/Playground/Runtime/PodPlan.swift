@@ -444,6 +444,15 @@ extension PodPlan {
             }
             return value
         }
+        /// A container sees its mounts wherever an argument names them: a whole path, a
+        /// `--flag=/path`, or a `key=/path,key=/path` list (the controller's `--backup-s3`).
+        func hostPaths(inArgument value: String) -> String {
+            guard value.contains("=") || value.contains(",") else { return hostPath(value) }
+            return value.split(separator: ",", omittingEmptySubsequences: false).map { piece in
+                guard let equals = piece.firstIndex(of: "=") else { return hostPath(String(piece)) }
+                return String(piece[...equals]) + hostPath(String(piece[piece.index(after: equals)...]))
+            }.joined(separator: ",")
+        }
 
         // The environment, in order: later entries may refer to earlier ones, as in the kubelet.
         var declared: [String: String] = [:]
@@ -477,7 +486,7 @@ extension PodPlan {
         var environment = context.baseEnvironment
         for (variable, value) in declared { environment[variable] = hostPath(value) }
         return ContainerPlan(
-            name: name, executable: executable, arguments: expanded.dropFirst().map(hostPath), environment: environment,
+            name: name, executable: executable, arguments: expanded.dropFirst().map(hostPaths(inArgument:)), environment: environment,
             ports: ports, image: ImageCatalog.repository(image) == images.qmysqlRepository ? .qmysql : .host,
             identity: try identity(container: object, pod: pod, image: images.users(of: image), at: path),
             declaresHome: declared["HOME"] != nil,

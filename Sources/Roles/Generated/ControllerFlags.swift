@@ -71,7 +71,7 @@ struct ControllerFlags: ParsableArguments {
     @Option(name: .customLong("backup-dir"), help: ArgumentHelp("The backup store: a directory holding CLUSTER/ID/ backups (a volume only the controller mounts). Without it backups are refused.", valueName: "directory"))
     var backupDir: String?
 
-    @Option(name: .customLong("backup-time"), help: ArgumentHelp("Scheduled backups at these times of day, HH:MM[,HH:MM...] (needs --backup-dir).", valueName: "times"))
+    @Option(name: .customLong("backup-time"), help: ArgumentHelp("Scheduled backups at these times of day, HH:MM[,HH:MM...] (needs --backup-dir or --backup-s3).", valueName: "times"))
     var backupTime: String?
 
     @Option(name: .customLong("backup-time-zone"), help: ArgumentHelp("The time zone of --backup-time, e.g. Asia/Shanghai (default UTC).", valueName: "zone"))
@@ -80,11 +80,17 @@ struct ControllerFlags: ParsableArguments {
     @Option(name: .customLong("reserved-days"), help: ArgumentHelp("Days a backup is kept once a newer one succeeded (the newest is always kept; default 7).", valueName: "days"))
     var reservedDays: String?
 
-    @Option(name: .customLong("restore-from"), help: ArgumentHelp("Form the never-formed cluster from this backup, CLUSTER/ID, instead of empty datadirs (needs --backup-dir).", valueName: "cluster/id"))
+    @Option(name: .customLong("restore-from"), help: ArgumentHelp("Form the never-formed cluster from this backup, CLUSTER/ID, instead of empty datadirs (needs --backup-dir, --backup-s3, --restore-from-dir or --restore-from-s3).", valueName: "cluster/id"))
     var restoreFrom: String?
 
     @Option(name: .customLong("restore-from-dir"), help: ArgumentHelp("The store holding --restore-from's backup when it is not --backup-dir (another cluster's, mounted read-only).", valueName: "directory"))
     var restoreFromDir: String?
+
+    @Option(name: .customLong("backup-s3"), help: ArgumentHelp("The backup store in an S3 bucket instead of --backup-dir: endpoint=URL,bucket=NAME,credentials=DIR[,prefix=P/][,region=R][,addressing=path|virtualHost][,ca=FILE][,sse=SSE-S3|SSE-C][,sse-key=FILE]. DIR holds access-key-id and secret-access-key.", valueName: "store"))
+    var backupS3: String?
+
+    @Option(name: .customLong("restore-from-s3"), help: ArgumentHelp("The bucket holding --restore-from's backup when it is not the backup store (another namespace's or Kubernetes cluster's), in --backup-s3's form; read only.", valueName: "store"))
+    var restoreFromS3: String?
 
     init() {}
 
@@ -118,6 +124,8 @@ struct ControllerFlags: ParsableArguments {
             "reserved-days": reservedDays.map { [$0] } ?? [],
             "restore-from": restoreFrom.map { [$0] } ?? [],
             "restore-from-dir": restoreFromDir.map { [$0] } ?? [],
+            "backup-s3": backupS3.map { [$0] } ?? [],
+            "restore-from-s3": restoreFromS3.map { [$0] } ?? [],
         ]
     }
 }
