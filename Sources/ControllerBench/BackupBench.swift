@@ -27,6 +27,16 @@ enum BackupBench {
         var verify: Duration
         var rawBytes: Int64
         var storedBytes: Int64
+        /// The bench process's peak RSS during the task above its RSS before, in MiB: the
+        /// controller's share (it runs in this process; agents and mysqld are processes of their own).
+        var peakMiB: Double
+    }
+
+    /// A line of /proc/self/status in KiB (`VmRSS`, `VmHWM`).
+    static func statusKiB(_ field: String) -> Int {
+        let text = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let line = text.split(separator: "\n").first { $0.hasPrefix(field + ":") } ?? ""
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
     }
 
     struct Arguments: ParsableCommand {
@@ -85,8 +95,8 @@ enum BackupBench {
             await gateway?.stop()
             say("")
             say("store: \(arguments.s3 ? "S3 (RADOS Gateway on loopback)" : "files")")
-            say("| data | raw stream | raw + zstd -1 | qmysql backup (stream) | ratio vs raw | ratio vs raw + zstd | read-back verify | restore (3 nodes) |")
-            say("|---|---|---|---|---|---|---|---|")
+            say("| data | raw stream | raw + zstd -1 | qmysql backup (stream) | ratio vs raw | ratio vs raw + zstd | read-back verify | restore (3 nodes) | peak RSS above before, each run |")
+            say("|---|---|---|---|---|---|---|---|---|")
             for line in lines { say(line) }
             return 0
         } catch {
@@ -120,16 +130,21 @@ enum BackupBench {
         for attempt in 1...runs {
             let raw = try await rawBackup(node: node, compress: false, scratch: run.root + "/raw")
             let rawZstd = try await rawBackup(node: node, compress: true, scratch: run.root + "/raw")
+            // Peak RSS from here on (Linux: "5" resets VmHWM to the current RSS).
+            try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+            let residentBefore = statusKiB("VmRSS")
             let started = ContinuousClock.now
             _ = try await run.controller.submit(DataTaskRequest(name: "bench-\(attempt)", action: .backup))
             let done = try await waitTask(run.controller, "bench-\(attempt)", timeout: .seconds(1800))
             let task = ContinuousClock.now - started
+            let peakMiB = Double(statusKiB("VmHWM") - residentBefore) / 1024
             guard done.phase == .succeeded, let backup = done.backup else { throw BenchFailure("backup failed: \(done.message ?? "")") }
             let verifyStarted = ContinuousClock.now
             _ = try await store.verify(cluster: "bench", id: backup.id, at: Date()) { _ in }
             let verify = ContinuousClock.now - verifyStarted
-            let sample = Sample(raw: raw.time, rawZstd: rawZstd.time, task: task - verify, verify: verify, rawBytes: raw.bytes, storedBytes: backup.size)
-            say("\(size) MiB run \(attempt): raw \(seconds(raw.time)) s (\(raw.bytes >> 20) MiB), raw+zstd \(seconds(rawZstd.time)) s (\(rawZstd.bytes >> 20) MiB), task \(seconds(task)) s incl. verify \(seconds(verify)) s (\(backup.size >> 20) MiB stored)")
+            let sample = Sample(raw: raw.time, rawZstd: rawZstd.time, task: task - verify, verify: verify, rawBytes: raw.bytes, storedBytes: backup.size,
+                                peakMiB: peakMiB)
+            say("\(size) MiB run \(attempt): raw \(seconds(raw.time)) s (\(raw.bytes >> 20) MiB), raw+zstd \(seconds(rawZstd.time)) s (\(rawZstd.bytes >> 20) MiB), task \(seconds(task)) s incl. verify \(seconds(verify)) s (\(backup.size >> 20) MiB stored), peak RSS +\(String(format: "%.1f", peakMiB)) MiB")
             samples.append(sample)
             lastBackup = backup
         }
@@ -151,7 +166,7 @@ enum BackupBench {
         return "| \(size) MiB (datadir \(datadir >> 20) MiB, stream \(rawBytes >> 20) MiB → \(samples.last!.storedBytes >> 20) MiB stored) "
             + "| \(seconds(raw)) s (\(rate(rawBytes, raw))) | \(seconds(rawZstd)) s | \(seconds(stream)) s (\(rate(rawBytes, stream))) "
             + "| \(String(format: "%.2f", secondsValue(raw) / secondsValue(stream))) | \(String(format: "%.2f", secondsValue(rawZstd) / secondsValue(stream))) "
-            + "| \(seconds(verify)) s | \(seconds(restore)) s |"
+            + "| \(seconds(verify)) s | \(seconds(restore)) s | \(samples.map { String(format: "+%.1f", $0.peakMiB) }.joined(separator: ", ")) MiB |"
     }
 
     /// Half text, half random bytes: what a table of mixed content compresses like.

@@ -89,15 +89,7 @@ struct StateTransferMethodTests {
     func killedMidCopy() async throws {
         try await Self.withBootstrappedCluster("sst-kill") { cluster, donor in
             // About 64 MB of rows that do not compress away: the copy lasts long enough to aim at.
-            let threadPool = NIOThreadPool(numberOfThreads: 1)
-            threadPool.start()
-            let writer = try await MySQLConnection.connect(cluster.node(0).sqlOptions, threadPool: threadPool)
-            try await writer.execute("CREATE DATABASE IF NOT EXISTS bulk")
-            try await writer.execute("CREATE TABLE IF NOT EXISTS bulk.t (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(1024))")
-            try await writer.execute("INSERT INTO bulk.t (v) VALUES (REPEAT(MD5(RAND()), 32))")
-            for _ in 0..<16 { try await writer.execute("INSERT INTO bulk.t (v) SELECT REPEAT(MD5(RAND()), 32) FROM bulk.t") }
-            await writer.close()
-            try? await threadPool.shutdownGracefully()
+            try await Self.fillBulk(cluster.node(0), doublings: 16)
 
             // 1. The donor's backup tool is SIGKILLed while it streams.
             let donorNode = cluster.node(0)
@@ -157,15 +149,7 @@ struct StateTransferMethodTests {
     func joinerDiskFull() async throws {
         try await Self.withBootstrappedCluster("sst-full") { cluster, bootstrapped in
             // About 32 MB of rows that do not compress away: more than the joiner has room for.
-            let threadPool = NIOThreadPool(numberOfThreads: 1)
-            threadPool.start()
-            let writer = try await MySQLConnection.connect(cluster.node(0).sqlOptions, threadPool: threadPool)
-            try await writer.execute("CREATE DATABASE IF NOT EXISTS bulk")
-            try await writer.execute("CREATE TABLE IF NOT EXISTS bulk.t (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(1024))")
-            try await writer.execute("INSERT INTO bulk.t (v) VALUES (REPEAT(MD5(RAND()), 32))")
-            for _ in 0..<15 { try await writer.execute("INSERT INTO bulk.t (v) SELECT REPEAT(MD5(RAND()), 32) FROM bulk.t") }
-            await writer.close()
-            try? await threadPool.shutdownGracefully()
+            try await Self.fillBulk(cluster.node(0), doublings: 15)
 
             // The joiner's datadir is a 48 MiB tmpfs: room for Galera's 32 MiB cache, not the copy.
             let joiner = cluster.node(1)
@@ -219,6 +203,19 @@ struct StateTransferMethodTests {
             }
             try await Self.command("umount", ["-l", joiner.dataDirectory])
         }
+    }
+
+    /// A table `bulk.t` of 2^`doublings` rows of 1 KiB that do not compress away, on `node`.
+    static func fillBulk(_ node: LocalNode, doublings: Int) async throws {
+        let threadPool = NIOThreadPool(numberOfThreads: 1)
+        threadPool.start()
+        let writer = try await MySQLConnection.connect(node.sqlOptions, threadPool: threadPool)
+        try await writer.execute("CREATE DATABASE IF NOT EXISTS bulk")
+        try await writer.execute("CREATE TABLE IF NOT EXISTS bulk.t (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(1024))")
+        try await writer.execute("INSERT INTO bulk.t (v) VALUES (REPEAT(MD5(RAND()), 32))")
+        for _ in 0..<doublings { try await writer.execute("INSERT INTO bulk.t (v) SELECT REPEAT(MD5(RAND()), 32) FROM bulk.t") }
+        await writer.close()
+        try? await threadPool.shutdownGracefully()
     }
 
     /// Runs a command (mount, umount) and fails with its output if it fails.
