@@ -393,7 +393,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .testTarget(name: "RolesTests", dependencies: ["Roles", "Agent", "AgentAPI", "ClusterCertificates", "Controller", "ControllerAPI", "Operator", "QiniuAPI", "KubeAPI", "KubeRuntime"]),
+        .testTarget(name: "RolesTests", dependencies: ["Roles", "Agent", "AgentAPI", "ClusterCertificates", "Controller", "ControllerAPI", "ObjectStorage", "Operator", "QiniuAPI", "KubeAPI", "KubeRuntime", "RoleFlags"]),
         .testTarget(
             name: "OperatorTests",
             dependencies: [

@@ -131,8 +131,6 @@ public struct S3BackupStore: BackupStore {
     }
 }
 
-/// One backup going up: the stream is cut into parts, each uploaded (retried) while the next
-/// fills, at most `partsInFlight` at once. Small backups (under one part) are a single put.
 /// The part buffers of one upload, allocated once: `partsInFlight + 1` of `partSize` bytes,
 /// part N filled in slot N mod count. A freed 8 MiB buffer and a new one per part let glibc's
 /// malloc keep freed ones around (its mmap threshold rises after the first free): peak RSS went
@@ -153,7 +151,6 @@ final class PartBuffers: @unchecked Sendable {
 
     deinit { for slot in slots { slot.deallocate() } }
 
-    var count: Int { slots.count }
     func slot(_ index: Int) -> UnsafeMutableRawBufferPointer { slots[index % slots.count] }
 
     /// The first `length` bytes of a slot as `Data`, without a copy (valid while the pool lives
@@ -163,6 +160,8 @@ final class PartBuffers: @unchecked Sendable {
     }
 }
 
+/// One backup going up: the stream is cut into parts, each uploaded (retried) while the next
+/// fills, at most `partsInFlight` at once. Small backups (under one part) are a single put.
 actor S3BackupWriter: BackupWriter {
     let store: S3BackupStore
     let dataKey: String

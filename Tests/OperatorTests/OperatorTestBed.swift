@@ -58,10 +58,13 @@ final class OperatorTestBed: Sendable {
         return settings
     }
 
+    /// Short enough for a handover test, long enough for a loaded machine: with 2 s to renew, the
+    /// first half-minute of a full run (every suite starting its servers and clusters at once)
+    /// made four operators lose their leases over and over.
     static var fastLeases: LeaderElector.Timing {
         var timing = LeaderElector.Timing()
-        timing.leaseDuration = .seconds(3)
-        timing.renewDeadline = .seconds(2)
+        timing.leaseDuration = .seconds(8)
+        timing.renewDeadline = .seconds(6)
         timing.retryPeriod = .milliseconds(300)
         return timing
     }
@@ -107,7 +110,7 @@ final class OperatorTestBed: Sendable {
             while !finished.isSet, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         }
         do {
-            try await eventually("the operator leads and its caches are synced", timeout: .seconds(20)) {
+            try await eventually("the operator leads and its caches are synced", timeout: .seconds(60)) {
                 qmysqlOperator.isLeading && qmysqlOperator.isReady
             }
             let result = try await body()

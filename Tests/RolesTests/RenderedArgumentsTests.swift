@@ -9,6 +9,7 @@ import KubeRuntime
 import ObjectStorage
 import Operator
 import QiniuAPI
+import RoleFlags
 import Testing
 @testable import Roles
 
@@ -188,5 +189,35 @@ struct RenderedArgumentsTests {
         let copied = try Data(contentsOf: URL(fileURLWithPath: directory + "/kubectl-qmysql"))
         #expect(copied == (try Data(contentsOf: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath())))
         #expect(throws: (any Error).self) { try InstallBinaryCommand.parse(["--to", "relative/path"]) }
+    }
+}
+
+/// `--backup-s3`'s value: every bad form refused with the flag and what to give.
+@Suite struct S3StoreOptionsTests {
+    @Test func roundTripsAndRefusals() throws {
+        let full = S3StoreOptions(endpoint: "https://s3.example.com", bucket: "b", prefix: "prod/", region: "eu-west-1", virtualHost: true,
+                                  credentialsDirectory: "/k", caFile: "/ca.crt", encryption: .customerKey, customerKeyFile: "/sse")
+        #expect(try S3StoreOptions(argument: full.argument, flag: "backup-s3") == full)
+        let minimal = try S3StoreOptions(argument: "endpoint=http://10.0.0.7:7480,bucket=b,credentials=/k", flag: "backup-s3")
+        #expect(minimal.prefix == "" && minimal.region == "us-east-1" && !minimal.virtualHost && minimal.encryption == nil)
+        let refusals = [
+            ("endpoint=http://h,bucket=b", "--backup-s3 needs credentials=..."),
+            ("endpoint=http://h,bucket=b,credentials=/k,colour=red", "unknown key 'colour'"),
+            ("endpoint=http://h,bucket=b,credentials=/k,bucket=c", "'bucket' is given twice"),
+            ("endpoint=http://h,bucket=b,credentials=/k,prefix=/p", "prefix '/p' must not start with '/'"),
+            ("endpoint=http://h,bucket=b,credentials=/k,addressing=dns", "addressing 'dns' is not path or virtualHost"),
+            ("endpoint=http://h,bucket=b,credentials=/k,sse=AES", "sse 'AES' is not one of SSE-S3, SSE-C"),
+            ("endpoint=http://h,bucket=b,credentials=/k,sse=SSE-C", "sse=SSE-C needs sse-key=FILE"),
+            ("endpoint=http://h,bucket=b,credentials=/k,sse-key=/s", "sse-key is for sse=SSE-C only"),
+            ("endpoint=http://h,bucket", "'bucket' is not KEY=VALUE"),
+        ]
+        for (argument, message) in refusals {
+            #expect(throws: RoleFlagProblem.self, "\(argument)") { try S3StoreOptions(argument: argument, flag: "backup-s3") }
+            do {
+                _ = try S3StoreOptions(argument: argument, flag: "backup-s3")
+            } catch {
+                #expect(error.description.contains(message), "\(argument): \(error.description)")
+            }
+        }
     }
 }
