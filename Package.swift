@@ -374,7 +374,8 @@ let package = Package(
         .testTarget(
             name: "ControllerTests",
             dependencies: [
-                "RoleNetwork", "Backup", "ClusterCertificates", "Clocks", "Controller", "ControllerAPI", "Galera", "Agent", "AgentAPI", "LocalCluster", "MySQLClient", "Processes", "QiniuAPI",
+                "RoleNetwork", "Backup", "ClusterCertificates", "Clocks", "Controller", "ControllerAPI", "Galera", "Agent", "AgentAPI", "LocalCluster", "MySQLClient",
+                "ObjectStorage", "Processes", "QiniuAPI", "S3TestServers",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

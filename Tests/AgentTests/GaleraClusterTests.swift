@@ -455,19 +455,21 @@ func logText(_ path: String, from offset: UInt64) throws -> String {
     return String(decoding: try handle.readToEnd() ?? Data(), as: UTF8.self)
 }
 
-/// Polls `body` until it returns a value.
-func eventually<T>(timeout: Duration, interval: Duration = .milliseconds(100), _ body: () async throws -> T?) async throws -> T {
+/// Polls `body` until it returns a value; a timeout names the line that waited.
+func eventually<T>(timeout: Duration, interval: Duration = .milliseconds(100), sourceLocation: SourceLocation = #_sourceLocation,
+                   _ body: () async throws -> T?) async throws -> T {
     let deadline = ContinuousClock.now + timeout
     while true {
         if let value = try await body() { return value }
-        guard ContinuousClock.now < deadline else { throw EventuallyTimeout(timeout: timeout) }
+        guard ContinuousClock.now < deadline else { throw EventuallyTimeout(timeout: timeout, location: sourceLocation) }
         try await Task.sleep(for: interval)
     }
 }
 
 struct EventuallyTimeout: Error, CustomStringConvertible {
     var timeout: Duration
-    var description: String { "condition not met within \(timeout)" }
+    var location: SourceLocation
+    var description: String { "condition not met within \(timeout) (the wait at \(location.fileName):\(location.line))" }
 }
 
 /// The call must fail with an API error of `status`; returns its body.

@@ -121,10 +121,15 @@ struct StateTransferMethodTests {
             let joinerNode = cluster.node(2)
             // The donor is node 0 or node 1, whichever Galera picks; other suites' backups run
             // meanwhile, so the hunt looks for this cluster's directory.
+            // The joiner's program starts first (it listens before the donor sends): found while
+            // the copy has not begun, it is killed the moment the donor's tool appears. (Hunted
+            // after the tool, a loaded machine's slow scan of /proc could find it only after the
+            // copy was in place.)
             let donorTool = Task { await Self.hunt("mariabackup", ["--backup", cluster.configuration.root + "/"]) }
+            let joinerHunt = Task { await Self.hunt("wsrep_sst_qmysql", ["joiner", joinerNode.dataDirectory]) }
             _ = try await joinerNode.client.start(StartRequest(mode: .join))
+            let joinerProgram = try #require(await joinerHunt.value, "the joiner's transfer program was seen")
             _ = try #require(await donorTool.value, "a donor's backup tool was seen")
-            let joinerProgram = try #require(await Self.hunt("wsrep_sst_qmysql", ["joiner", joinerNode.dataDirectory]), "the joiner's transfer program was seen")
             kill(joinerProgram, SIGKILL)
             let abandoned = try await eventually(timeout: .seconds(60)) {
                 let status = try await joinerNode.client.status()

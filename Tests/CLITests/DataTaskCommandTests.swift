@@ -54,14 +54,16 @@ import Testing
                         }
                     }
                     // The operator lists the backup in the cluster's status a moment later (a
-                    // separate write): --wait returns only then.
+                    // separate write): --wait returns only then. The time is taken before the
+                    // write: the CLI may see it before this task hears the server's answer.
                     try await Task.sleep(for: .milliseconds(1500))
+                    let listing = ContinuousClock.now
                     _ = try await bed.client.modifyStatus(QiniuMySQL.self, name: "demo", retryOnConflict: 3) { cluster in
                         var status = cluster.status ?? QiniuMySQLStatus()
                         status.backups = [BackupRecord(id: name, location: "/backups/\(name).xb.gz", size: 2048, position: "u:7")]
                         cluster.status = status
                     }
-                    return ContinuousClock.now
+                    return listing
                 }
                 try await Task.sleep(for: .milliseconds(50))
             }

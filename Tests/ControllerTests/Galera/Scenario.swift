@@ -34,6 +34,8 @@ final class Scenario: Sendable {
         var autoRecovery = true
         /// A backup store under this directory (shared by scenarios that restore from each other).
         var backupRoot: String?
+        /// Another backup store (a bucket), instead of `backupRoot`.
+        var backupStore: (any BackupStore)?
         /// The controller's bound on a transfer that cannot finish (default: its own, 60 s).
         var stalledTransferAfter: Duration?
         /// The controller keeps a state file (in the scenario's root), as under the operator.
@@ -57,6 +59,7 @@ final class Scenario: Sendable {
         configuration.autoRecovery = options.autoRecovery
         configuration.recoveryStepDeadline = .seconds(60)
         if let backupRoot = options.backupRoot { configuration.backupStore = FileBackupStore(root: backupRoot) }
+        if let store = options.backupStore { configuration.backupStore = store }
         if let stalled = options.stalledTransferAfter { configuration.stalledTransferAfter = stalled }
         if options.stateFile { configuration.stateFile = root + "/controller-state.json" }
     }
