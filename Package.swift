@@ -29,7 +29,7 @@
 //                   TLS with the cluster's CA through libssl on the transfer's blocking socket
 //   ObjectStorage -> Backup, async-http-client, swift-crypto    S3: SigV4, a small XML parser, the client, the backup
 //                   store on a bucket (multipart uploads)
-//   Processes    -> Galera                                      child processes and their whole process trees (agent, playground)
+//   Processes    -> Galera                                      child processes and their whole process trees (agent, playground); resident memory (benches)
 //   MySQLClient  -> CMariaDB                                    libmariadb off the cooperative pool
 //   CMariaDB, CZstd, COpenSSL: system libraries (libmariadb, libzstd, libssl)
 //   KubeSchema   -> KubeAPI                                     pure: OpenAPI schemas, prune, default, validate
@@ -281,7 +281,7 @@ let package = Package(
         .executableTarget(
             name: "ControllerBench",
             dependencies: [
-                "Backup", "Controller", "ControllerAPI", "LocalCluster", "AgentAPI", "Galera", "MySQLClient", "ObjectStorage", "S3TestServers",
+                "Backup", "Controller", "ControllerAPI", "LocalCluster", "AgentAPI", "Galera", "MySQLClient", "ObjectStorage", "Processes", "S3TestServers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -295,7 +295,7 @@ let package = Package(
         .executableTarget(
             name: "OperatorBench",
             dependencies: [
-                "ControllerAPI", "KubeAPI", "KubeClient", "KubeServer", "QiniuAPI",
+                "ControllerAPI", "KubeAPI", "KubeClient", "KubeServer", "Processes", "QiniuAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -328,7 +328,7 @@ let package = Package(
         .executableTarget(
             name: "S3Bench",
             dependencies: [
-                "Backup", "Galera", "ObjectStorage", "S3TestServers",
+                "Backup", "Galera", "ObjectStorage", "Processes", "S3TestServers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,3 +1,4 @@
+import QiniuAPI
 import RoleFlags
 
 /// An S3 backup store as the controller's command line gives it (`--backup-s3`,
@@ -6,30 +7,23 @@ import RoleFlags
 ///     endpoint=https://s3.example.com,bucket=backups,prefix=prod/,credentials=/etc/qmysql/s3
 ///
 /// The secrets stay in files: `credentials` is a directory with `access-key-id` and
-/// `secret-access-key`, `ca` a PEM bundle, `sse-key` the SSE-C key.
+/// `secret-access-key` (the credentials Secret's keys, mounted as files of the same names), `ca`
+/// a PEM bundle, `sse-key` the SSE-C key.
 public struct S3StoreOptions: Sendable, Hashable, Codable {
     public var endpoint: String
     public var bucket: String
     /// Backups are at `prefix` `CLUSTER/ID/`; empty: the bucket's root.
     public var prefix: String = ""
-    public var region: String = "us-east-1"
+    public var region: String = S3StoreSpec.defaultRegion
     public var virtualHost = false
     public var credentialsDirectory: String
     public var caFile: String?
-    public var encryption: Encryption?
+    public var encryption: S3EncryptionMode?
     /// The SSE-C key's file (with `encryption` `.customerKey`).
     public var customerKeyFile: String?
 
-    public enum Encryption: String, Sendable, Hashable, Codable, CaseIterable {
-        case s3 = "SSE-S3"
-        case customerKey = "SSE-C"
-    }
-
-    public static let accessKeyIDFile = "access-key-id"
-    public static let secretAccessKeyFile = "secret-access-key"
-
-    public init(endpoint: String, bucket: String, prefix: String = "", region: String = "us-east-1", virtualHost: Bool = false,
-                credentialsDirectory: String, caFile: String? = nil, encryption: Encryption? = nil, customerKeyFile: String? = nil) {
+    public init(endpoint: String, bucket: String, prefix: String = "", region: String = S3StoreSpec.defaultRegion, virtualHost: Bool = false,
+                credentialsDirectory: String, caFile: String? = nil, encryption: S3EncryptionMode? = nil, customerKeyFile: String? = nil) {
         self.endpoint = endpoint
         self.bucket = bucket
         self.prefix = prefix
@@ -85,8 +79,8 @@ public struct S3StoreOptions: Sendable, Hashable, Codable {
         }
         caFile = values["ca"].flatMap { $0.isEmpty ? nil : $0 }
         if let sse = values["sse"] {
-            guard let encryption = Encryption(rawValue: sse) else {
-                throw RoleFlagProblem("--\(flag): sse '\(sse)' is not one of \(Encryption.allCases.map(\.rawValue).joined(separator: ", "))")
+            guard let encryption = S3EncryptionMode(rawValue: sse) else {
+                throw RoleFlagProblem("--\(flag): sse '\(sse)' is not one of \(S3EncryptionMode.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             self.encryption = encryption
         }

@@ -8,6 +8,7 @@ import LocalCluster
 import MySQLClient
 import NIOPosix
 import ObjectStorage
+import Processes
 import S3TestServers
 
 /// `ControllerBench backup`: backup throughput through agent, controller and store, against the
@@ -30,13 +31,6 @@ enum BackupBench {
         /// The bench process's peak RSS during the task above its RSS before, in MiB: the
         /// controller's share (it runs in this process; agents and mysqld are processes of their own).
         var peakMiB: Double
-    }
-
-    /// A line of /proc/self/status in KiB (`VmRSS`, `VmHWM`).
-    static func statusKiB(_ field: String) -> Int {
-        let text = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-        let line = text.split(separator: "\n").first { $0.hasPrefix(field + ":") } ?? ""
-        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
     }
 
     struct Arguments: ParsableCommand {
@@ -130,14 +124,13 @@ enum BackupBench {
         for attempt in 1...runs {
             let raw = try await rawBackup(node: node, compress: false, scratch: run.root + "/raw")
             let rawZstd = try await rawBackup(node: node, compress: true, scratch: run.root + "/raw")
-            // Peak RSS from here on (Linux: "5" resets VmHWM to the current RSS).
-            try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
-            let residentBefore = statusKiB("VmRSS")
+            ResidentMemory.resetPeak()
+            let residentBefore = ResidentMemory.kibibytes(.current)
             let started = ContinuousClock.now
             _ = try await run.controller.submit(DataTaskRequest(name: "bench-\(attempt)", action: .backup))
             let done = try await waitTask(run.controller, "bench-\(attempt)", timeout: .seconds(1800))
             let task = ContinuousClock.now - started
-            let peakMiB = Double(statusKiB("VmHWM") - residentBefore) / 1024
+            let peakMiB = Double(ResidentMemory.kibibytes(.peak) - residentBefore) / 1024
             guard done.phase == .succeeded, let backup = done.backup else { throw BenchFailure("backup failed: \(done.message ?? "")") }
             let verifyStarted = ContinuousClock.now
             _ = try await store.verify(cluster: "bench", id: backup.id, at: Date()) { _ in }

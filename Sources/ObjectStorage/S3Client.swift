@@ -90,7 +90,8 @@ public struct S3Client: Sendable {
     /// instead of being retried until the request's deadline (AsyncHTTPClient's default), so a
     /// server that is down is said at once and the store's own retries decide; a stalled read
     /// fails after 60 s.
-    public static let defaultHTTPClient = makeHTTPClient()
+    // No bundle to read: nothing can fail.
+    public static let defaultHTTPClient = try! makeHTTPClient(trusting: nil)
 
     /// A client configured as `defaultHTTPClient` that also trusts the CAs of `authorityPEM` (a
     /// private endpoint's), one per bundle for the process's life, as `defaultHTTPClient` is: a
@@ -120,11 +121,6 @@ public struct S3Client: Sendable {
             configuration.tlsConfiguration = tls
         }
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }
-
-    private static func makeHTTPClient() -> HTTPClient {
-        // No bundle: nothing can fail.
-        try! makeHTTPClient(trusting: nil)
     }
 
     public init(location: S3Location, credentials: SigV4.Credentials, httpClient: HTTPClient = S3Client.defaultHTTPClient,

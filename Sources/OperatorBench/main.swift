@@ -20,6 +20,7 @@ import KubeClient
 import KubeServer
 import Logging
 import NIOCore
+import Processes
 import QiniuAPI
 import Synchronization
 
@@ -101,15 +102,6 @@ func startFakeControllers() async throws -> (Int, Task<Void, Error>) {
     return (await iterator.next() ?? 0, task)
 }
 
-/// KiB from /proc/PID/status: `VmHWM` (the peak resident set so far) or `VmRSS` (now).
-func residentKiB(pid: Int32, field: String = "VmHWM:") -> Int {
-    guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
-    for line in text.split(separator: "\n") where line.hasPrefix(field) {
-        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "0") ?? 0
-    }
-    return 0
-}
-
 let arguments = Arguments.parseOrExit()
 var serverConfiguration = KubeServerConfiguration()
 serverConfiguration.historySize = max(serverConfiguration.historySize, arguments.clusters * 30)
@@ -148,7 +140,7 @@ while server.requestCounts().keys.filter({ $0.user == "qmysql-operator" && $0.ve
     try await Task.sleep(for: .milliseconds(100))
     guard process.isRunning else { log("the operator exited with \(process.terminationStatus)"); exit(1) }
 }
-let idleRSS = residentKiB(pid: process.processIdentifier)
+let idleRSS = ResidentMemory.kibibytes(.peak, pid: process.processIdentifier)
 server.resetRequestCounts()
 let idleMetrics = try await OperatorExposition.scrape(port: metricsPort)
 
@@ -201,7 +193,7 @@ log("creation, the operator's own account: \(creation.since(idleMetrics).summary
 
 // Steady state: resyncs every 10 s reconcile every cluster; count what they send.
 server.resetRequestCounts()
-let rssBefore = residentKiB(pid: process.processIdentifier)
+let rssBefore = ResidentMemory.kibibytes(.peak, pid: process.processIdentifier)
 try await Task.sleep(for: .seconds(arguments.steadySeconds))
 let steadyCounts = server.requestCounts().filter { $0.key.user == "qmysql-operator" }
 log("steady state over \(arguments.steadySeconds) s (resync every 10 s):")
@@ -216,7 +208,7 @@ for (verb, count) in steady.requestsByVerb.sorted(by: { $0.key < $1.key }) where
     log("  the operator counted \(Int(count)) \(verb) requests; the server received \(receivedByVerb[verb == "apply" ? "patch" : verb] ?? 0)")
 }
 let steadyWrites = steadyCounts.filter { ["create", "update", "patch", "delete"].contains($0.key.verb) && $0.key.resource != "leases" }.values.reduce(0, +)
-log("RESULT clusters=\(arguments.clusters) time_to_steady=\(toSteady) writes_per_cluster_create=\(String(format: "%.2f", Double(createWrites) / Double(arguments.clusters))) steady_writes=\(steadyWrites) peak_rss_mib=\(max(rssBefore, residentKiB(pid: process.processIdentifier)) / 1024) idle_rss_mib=\(idleRSS / 1024) steady_rss_mib=\(residentKiB(pid: process.processIdentifier, field: "VmRSS:") / 1024) reconcile_p90_ms_create=\(String(format: "%.1f", creation.since(idleMetrics).quantile(0.9) * 1000)) reconcile_p90_ms_steady=\(String(format: "%.1f", steady.quantile(0.9) * 1000))")
+log("RESULT clusters=\(arguments.clusters) time_to_steady=\(toSteady) writes_per_cluster_create=\(String(format: "%.2f", Double(createWrites) / Double(arguments.clusters))) steady_writes=\(steadyWrites) peak_rss_mib=\(max(rssBefore, ResidentMemory.kibibytes(.peak, pid: process.processIdentifier)) / 1024) idle_rss_mib=\(idleRSS / 1024) steady_rss_mib=\(ResidentMemory.kibibytes(.current, pid: process.processIdentifier) / 1024) reconcile_p90_ms_create=\(String(format: "%.1f", creation.since(idleMetrics).quantile(0.9) * 1000)) reconcile_p90_ms_steady=\(String(format: "%.1f", steady.quantile(0.9) * 1000))")
 
 process.terminate()
 process.waitUntilExit()

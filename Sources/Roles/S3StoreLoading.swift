@@ -1,9 +1,8 @@
 import ArgumentParser
-import AsyncHTTPClient
-import Backup
 import ControllerAPI
 import Foundation
 import ObjectStorage
+import QiniuAPI
 
 /// Builds the S3 backup store that `--backup-s3` or `--restore-from-s3` names, reading its
 /// secrets from their files (the Secret the operator mounts in the controller's pod only).
@@ -20,12 +19,12 @@ enum S3StoreLoading {
         }
     }
 
-    /// The store, with an HTTP client that trusts its private CA when it has one.
+    /// The store, with an HTTP client that trusts its private CA when it has one. Reading the
+    /// files and building the client say what `check` would.
     static func store(_ options: S3StoreOptions, flag: String) throws -> S3BackupStore {
-        try check(options, flag: flag)
         let credentials = SigV4.Credentials(
-            accessKey: try secret(options.credentialsDirectory + "/" + S3StoreOptions.accessKeyIDFile, flag: flag),
-            secretKey: try secret(options.credentialsDirectory + "/" + S3StoreOptions.secretAccessKeyFile, flag: flag))
+            accessKey: try secret(options.credentialsDirectory + "/" + S3StoreSpec.accessKeyIDKey, flag: flag),
+            secretKey: try secret(options.credentialsDirectory + "/" + S3StoreSpec.secretAccessKeyKey, flag: flag))
         var encryption: S3Encryption?
         switch options.encryption {
         case nil: break
@@ -52,8 +51,8 @@ enum S3StoreLoading {
     }
 
     static func files(_ options: S3StoreOptions) -> [String] {
-        [options.credentialsDirectory + "/" + S3StoreOptions.accessKeyIDFile,
-         options.credentialsDirectory + "/" + S3StoreOptions.secretAccessKeyFile]
+        [options.credentialsDirectory + "/" + S3StoreSpec.accessKeyIDKey,
+         options.credentialsDirectory + "/" + S3StoreSpec.secretAccessKeyKey]
             + [options.caFile, options.customerKeyFile].compactMap { $0 }
     }
 

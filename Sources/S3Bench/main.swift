@@ -15,6 +15,7 @@ import Backup
 import Foundation
 import Galera
 import ObjectStorage
+import Processes
 import S3TestServers
 
 struct Arguments: ParsableCommand {
@@ -34,19 +35,11 @@ func log(_ text: String) {
     fflush(nil)
 }
 
-/// A line of /proc/self/status in KiB (`VmRSS`, `VmHWM`).
-func statusKiB(_ field: String) -> Int {
-    let text = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-    let line = text.split(separator: "\n").first { $0.hasPrefix(field + ":") } ?? ""
-    return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
-}
-
 /// Writes `size` bytes to `store` in 1 MiB chunks; returns the seconds taken and the peak RSS
 /// above the RSS before, in MiB.
 func write(_ store: any BackupStore, id: String, size: Int, pool: Data) async throws -> (seconds: Double, peakMiB: Double) {
-    // Peak RSS from here on (Linux: "5" resets VmHWM to the current RSS).
-    try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
-    let before = statusKiB("VmRSS")
+    ResidentMemory.resetPeak()
+    let before = ResidentMemory.kibibytes(.current)
     let started = ContinuousClock.now
     let writer = try await store.beginWrite(cluster: "bench", id: id)
     var written = 0
@@ -61,7 +54,7 @@ func write(_ store: any BackupStore, id: String, size: Int, pool: Data) async th
                                 position: try GaleraPosition(parsing: "6f1d1b5e-3c3a-11ef-8a7e-0242ac120002:1"))
     _ = try await writer.finish(record)
     let seconds = Double((ContinuousClock.now - started) / .milliseconds(1)) / 1000
-    return (seconds, Double(statusKiB("VmHWM") - before) / 1024)
+    return (seconds, Double(ResidentMemory.kibibytes(.peak) - before) / 1024)
 }
 
 let arguments = Arguments.parseOrExit()

@@ -61,7 +61,7 @@ extension ClusterRenderer {
             region: s3.region ?? S3StoreSpec.defaultRegion, virtualHost: s3.addressing == .virtualHost,
             credentialsDirectory: mounts.credentials,
             caFile: s3.caSecret.map { _ in mounts.authority + "/" + S3StoreSpec.caKey },
-            encryption: s3.serverSideEncryption.map { $0.mode == .customerKey ? .customerKey : .s3 },
+            encryption: s3.serverSideEncryption?.mode,
             customerKeyFile: s3.serverSideEncryption?.customerKeySecret.map { _ in mounts.customerKey + "/" + S3EncryptionSpec.customerKeyKey })
     }
 
