@@ -31,7 +31,7 @@
 //                   store on a bucket (multipart uploads)
 //   Processes    -> Galera                                      child processes and their whole process trees (agent, playground); resident memory (benches)
 //   MySQLClient  -> CMariaDB                                    libmariadb off the cooperative pool
-//   CMariaDB, CZstd, COpenSSL: system libraries (libmariadb, libzstd, libssl)
+//   CMariaDB, CZstd, CZlib, COpenSSL: system libraries (libmariadb, libzstd, zlib, libssl)
 //   KubeSchema   -> KubeAPI                                     pure: OpenAPI schemas, prune, default, validate
 //   QiniuAPI     -> KubeAPI, Galera                             pure: the two resources (their flavor and state are Galera's), CRDs, derived names
 //   Backup       -> CZstd, Galera, swift-crypto                  the backup store (files), records, schedule, retention,
@@ -75,6 +75,7 @@ let package = Package(
         // MARK: Pure domain
         .target(name: "KubeAPI"),
         .target(name: "Galera"),
+        .target(name: "Binlog", dependencies: ["CZlib"]),
         .target(name: "Clocks"),
         .target(name: "RoleFlags"),
         .target(name: "QiniuAPI", dependencies: ["Galera", "KubeAPI"]),
@@ -172,7 +173,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "RoleNetwork", "AgentAPI", "Backup", "Clocks", "Galera", "MySQLClient", "Processes",
+                "RoleNetwork", "AgentAPI", "Backup", "Binlog", "Clocks", "Galera", "MySQLClient", "Processes",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -199,7 +200,8 @@ let package = Package(
         .target(
             name: "Controller",
             dependencies: [
-                "RoleNetwork", "AgentAPI", "Backup", "Clocks", "ControllerAPI", "Galera", "MySQLClient", "KubeAPI", "QiniuAPI",
+                "RoleNetwork", "AgentAPI", "Backup", "Binlog", "Clocks", "ControllerAPI", "Galera", "MySQLClient", "KubeAPI", "QiniuAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -214,12 +216,12 @@ let package = Package(
         // stream's codecs; the agent streams backups with it, the controller stores and restores.
         .target(
             name: "Backup",
-            dependencies: ["CZstd", "Galera", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["Binlog", "CZstd", "Galera", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "ObjectStorage",
             dependencies: [
-                "Backup",
+                "Backup", "Binlog",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -242,6 +244,11 @@ let package = Package(
             name: "CZstd",
             pkgConfig: "libzstd",
             providers: [.apt(["libzstd-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
         ),
         .target(
             name: "Playground",
@@ -281,7 +288,8 @@ let package = Package(
         .executableTarget(
             name: "ControllerBench",
             dependencies: [
-                "Backup", "Controller", "ControllerAPI", "LocalCluster", "AgentAPI", "Galera", "MySQLClient", "ObjectStorage", "Processes", "S3TestServers",
+                "Backup", "Binlog", "Controller", "ControllerAPI", "LocalCluster", "AgentAPI", "Galera", "MySQLClient", "ObjectStorage", "Processes",
+                "QiniuAPI", "S3TestServers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -383,7 +391,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CLITests", dependencies: ["CLI", "ClusterCertificates", "Controller", "ControllerAPI", "Galera", "KubeServer", "KubeClient", "QiniuAPI"]),
-        .testTarget(name: "BackupTests", dependencies: ["Backup", "Galera"]),
+        .testTarget(name: "BackupTests", dependencies: ["Backup", "Binlog", "Galera"]),
         .testTarget(
             name: "PlaygroundTests",
             dependencies: [

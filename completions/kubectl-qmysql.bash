@@ -475,7 +475,7 @@ _kubectl-qmysql_restore() {
     repeating_flags=()
     non_repeating_flags=(--wait -i --interactive --resume --cancel --skip-safety-backup -y --yes --version -h --help)
     repeating_options=()
-    non_repeating_options=(--kubeconfig --context -n --namespace --request-timeout --timeout --from --source-cluster --bootstrap-node --approval --output -o)
+    non_repeating_options=(--kubeconfig --context -n --namespace --request-timeout --timeout --from --source-cluster --bootstrap-node --to-time --to-gtid --approval --output -o)
     __kubectl-qmysql_offer_flags_options 1
 
     # Offer option value completions
@@ -502,6 +502,12 @@ _kubectl-qmysql_restore() {
         return
         ;;
     '--bootstrap-node')
+        return
+        ;;
+    '--to-time')
+        return
+        ;;
+    '--to-gtid')
         return
         ;;
     '--approval')

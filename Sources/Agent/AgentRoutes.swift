@@ -116,6 +116,12 @@ enum AgentRoutes {
         v1.get(RouterPath(AgentPaths.errorLog)) { _, _ in
             try streamFile(errorLog, threadPool: threadPool)
         }
+        v1.get(RouterPath(AgentPaths.binlog)) { request, _ in
+            try await followBinlog(request, dataDirectory: supervisor.configuration.dataDirectory, threadPool: threadPool)
+        }
+        v1.post(RouterPath(AgentPaths.binlogReplay)) { request, _ in
+            try json(.ok, try await supervisor.replayBinlog(request.body))
+        }
         return router
     }
 
@@ -152,6 +158,52 @@ enum AgentRoutes {
                     let chunk = try await threadPool.runIfActive { try handle.read(upToCount: 64 << 10) ?? Data() }
                     if chunk.isEmpty { break }
                     try await writer.write(ByteBuffer(bytes: chunk))
+                }
+                try await writer.finish(nil)
+            })
+    }
+
+    static let binlogPreviousHeader = HTTPFields.Element.Name(AgentPaths.binlogPreviousHeader)!
+
+    /// `GET /v1/binlog?after=SEQ&seconds=S`: the binary log after transaction SEQ (absent: from
+    /// the oldest file), followed as it is written for S seconds (default 600, at most 3600),
+    /// then ended cleanly; the caller asks again after the last transaction it got. A heartbeat
+    /// event every second the log is idle. 410 when this node's log no longer reaches back to
+    /// SEQ, 409 when it does not hold SEQ (or not yet): another node may.
+    static func followBinlog(_ request: Request, dataDirectory: String, threadPool: NIOThreadPool) async throws -> Response {
+        let query = request.uri.queryParameters
+        var after: UInt64?
+        if let text = query.get("after") {
+            guard let value = UInt64(text) else { throw APIErrorBody.badRequest("after=\(text) is not a transaction's sequence number") }
+            after = value
+        }
+        var seconds = 600.0
+        if let text = query.get("seconds") {
+            guard let value = Double(text), value > 0, value <= 3600 else { throw APIErrorBody.badRequest("seconds=\(text) is out of range: give 0 < seconds <= 3600") }
+            seconds = value
+        }
+        let follower = BinlogFollower(dataDirectory: dataDirectory)
+        let (start, duration) = (after, Duration.seconds(seconds))
+        try await threadPool.runIfActive { try follower.seek(after: start) }
+        var headers: HTTPFields = [.contentType: "application/octet-stream"]
+        headers[binlogPreviousHeader] = String(follower.previous)
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                let clock = ContinuousClock()
+                let deadline = clock.now + duration
+                var lastBeat = clock.now - .seconds(1)
+                while clock.now < deadline {
+                    if let bytes = try await threadPool.runIfActive({ try follower.next() }) {
+                        try await writer.write(ByteBuffer(bytes: bytes))
+                        continue
+                    }
+                    // At the end of the log: everything written before now was sent.
+                    if clock.now - lastBeat >= .seconds(1) {
+                        lastBeat = clock.now
+                        try await writer.write(ByteBuffer(bytes: follower.heartbeat(now: Date())))
+                    }
+                    try await Task.sleep(for: .milliseconds(100))
                 }
                 try await writer.finish(nil)
             })

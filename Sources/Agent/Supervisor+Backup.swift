@@ -112,10 +112,11 @@ extension Supervisor {
         guard let info = encoder.scanner.galeraInfo, let position = BackupEncoder.position(inGaleraInfo: info) else {
             throw .failed("backupFailed", "the stream holds no usable xtrabackup_galera_info ('\(encoder.scanner.galeraInfo ?? "absent")'); is this node a Galera member?")
         }
-        let outcome = BackupOutcome(
+        var outcome = BackupOutcome(
             node: configuration.nodeName, flavor: flavor, position: position,
             serverVersion: encoder.scanner.serverVersion ?? "unknown", bytes: encoder.bytesOut, rawBytes: encoder.scanner.bytes,
             startedAt: started, finishedAt: Date())
+        outcome.gtidPosition = encoder.scanner.binlogGTIDs
         await output.finish()
         logger.notice("backup finished", metadata: [
             "position": "\(position)", "bytes": "\(outcome.bytes)", "rawBytes": "\(outcome.rawBytes)",

@@ -27,6 +27,12 @@ final class WsrepReader: Sendable {
         return try WsrepStatus(rows: rows)
     }
 
+    /// `@@gtid_binlog_pos`: the binary log's GTID list (empty before the first transaction).
+    func gtidBinlogPosition() async throws -> String {
+        let result = try await withConnection { try await $0.query("SELECT @@gtid_binlog_pos") }
+        return result.rows.first?.first.flatMap { $0 } ?? ""
+    }
+
     func execute(_ sql: String) async throws {
         _ = try await withConnection { try await $0.execute(sql) }
     }

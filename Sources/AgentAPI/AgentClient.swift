@@ -169,6 +169,59 @@ public struct AgentClient: Sendable {
         guard (200..<300).contains(status) else { throw failure(status: status, body: body, url: baseURL + AgentPaths.restoreStage) }
     }
 
+    // MARK: Binary logs
+
+    /// `GET /v1/binlog`: the node's binary log after transaction `after` (nil: from its oldest
+    /// file), followed for `seconds`. `begin` gets the transaction before the stream's first
+    /// (what proves the stream continues the caller's), then `consume` the events as they come.
+    public func followBinlog(
+        after: UInt64?, seconds: Int, begin: (UInt64) async throws -> Void, _ consume: (ByteBuffer) async throws -> Void
+    ) async throws {
+        var path = AgentPaths.binlog + "?seconds=\(seconds)"
+        if let after { path += "&after=\(after)" }
+        let url = baseURL + path
+        var request = HTTPClientRequest(url: HostTable.resolve(url: url))
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        let response: HTTPClientResponse
+        do {
+            response = try await httpClient.execute(request, timeout: Self.timeAmount(.seconds(seconds + 30)))
+        } catch {
+            throw Failure.transport(url: url, error: "\(error)")
+        }
+        guard (200..<300).contains(response.status.code) else {
+            let body = (try? await response.body.collect(upTo: 1 << 20)).map { Data($0.readableBytesView) } ?? Data()
+            throw failure(status: Int(response.status.code), body: body, url: url)
+        }
+        guard let previous = response.headers.first(name: AgentPaths.binlogPreviousHeader).flatMap({ UInt64($0) }) else {
+            throw Failure.unexpected(status: Int(response.status.code), body: "no \(AgentPaths.binlogPreviousHeader) header", url: url)
+        }
+        try await begin(previous)
+        for try await chunk in response.body { try await consume(chunk) }
+    }
+
+    /// `POST /v1/binlog/replay`: a binary log (a file's bytes) whose transactions the running
+    /// node runs, those it has not logged yet; answers once they ran.
+    public func replayBinlog(_ stream: ChunkPipe, timeout: Duration) async throws(Failure) -> BinlogReplayOutcome {
+        let url = baseURL + AgentPaths.binlogReplay
+        var request = HTTPClientRequest(url: HostTable.resolve(url: url))
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Content-Type", value: "application/octet-stream")
+        request.body = .stream(stream.map { ByteBuffer(bytes: $0) }, length: .unknown)
+        let status: Int
+        let body: Data
+        do {
+            let response = try await httpClient.execute(request, timeout: Self.timeAmount(timeout))
+            body = Data(try await response.body.collect(upTo: 1 << 20).readableBytesView)
+            status = Int(response.status.code)
+        } catch {
+            await stream.cancel("the request failed: \(error)")
+            throw .transport(url: url, error: "\(error)")
+        }
+        await stream.cancel("the node answered with HTTP \(status)")
+        return try decode(status: status, body: body, url: url)
+    }
+
     // MARK: Streams
 
     /// `GET /v1/logs/error`: mysqld's error log, handed to `consume` chunk by chunk as it arrives,

@@ -65,6 +65,8 @@ public enum AgentOperation: String, Codable, Sendable, Hashable, CaseIterable {
     case stagingRestore = "staging-restore"
     /// The datadir is being replaced: the staged backup copied back, or emptied for a joiner.
     case restoring
+    /// Archived binary logs are replayed into the running node (a point-in-time restore's step 4).
+    case replayingBinlog = "replaying-binlog"
     /// The agent got SIGTERM (its pod is being deleted): it stops mysqld and exits, and refuses
     /// every other request until then. The controller never starts a step while a node terminates.
     case terminating
@@ -363,6 +365,8 @@ public struct BackupOutcome: Codable, Sendable, Hashable {
     public var flavor: Flavor
     /// The Galera position the backup is consistent at.
     public var position: GaleraPosition
+    /// Its binary log's GTID list there (`1-1-40,101-1-2`); nil without binary logging.
+    public var gtidPosition: String?
     /// The server's version, e.g. `10.11.19-MariaDB-0+deb12u1`.
     public var serverVersion: String
     /// Bytes of the compressed stream, and of the xbstream inside it.
@@ -402,5 +406,29 @@ public struct RestoreStage: Codable, Sendable, Hashable {
         self.bytes = bytes
         self.preparedBytes = preparedBytes
         self.stagedAt = stagedAt
+    }
+}
+
+/// What `POST /v1/binlog/replay` did: the transactions it ran and where the node's binary log
+/// stands after them.
+public struct BinlogReplayOutcome: Codable, Sendable, Hashable {
+    /// Transactions run, and those skipped because the node already had them (a replay
+    /// resumed after an interruption).
+    public var applied: Int
+    public var skipped: Int
+    /// The last transaction run (its sequence and commit time), nil when none was.
+    public var lastSequence: UInt64?
+    public var lastCommit: Date?
+    /// `@@gtid_binlog_pos` after the replay.
+    public var gtidPosition: String
+    public var seconds: Double
+
+    public init(applied: Int, skipped: Int, lastSequence: UInt64?, lastCommit: Date?, gtidPosition: String, seconds: Double) {
+        self.applied = applied
+        self.skipped = skipped
+        self.lastSequence = lastSequence
+        self.lastCommit = lastCommit
+        self.gtidPosition = gtidPosition
+        self.seconds = seconds
     }
 }

@@ -18,6 +18,12 @@ public enum AgentPaths {
     public static let restoreApply = "/v1/restore/apply"
     public static let restoreEmpty = "/v1/restore/empty"
     public static let errorLog = "/v1/logs/error"
+    /// GET: the binary log from a transaction on (`?after=SEQ`), followed as it is written.
+    public static let binlog = "/v1/binlog"
+    /// POST: a binary log's transactions run on the node (a point-in-time restore's replay).
+    public static let binlogReplay = "/v1/binlog/replay"
+    /// The header a binlog stream's answer names the transaction before its first one in.
+    public static let binlogPreviousHeader = "Qmysql-Binlog-Previous"
 
     public static func job(_ id: String) -> String { "\(jobs)/\(id)" }
     public static func jobStream(_ id: String) -> String { "\(job(id))/stream" }

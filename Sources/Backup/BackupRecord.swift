@@ -18,6 +18,12 @@ public struct BackupMetadata: Codable, Sendable, Hashable {
     /// Hex sha256 of the stored stream.
     public var sha256: String
     public var position: GaleraPosition
+    /// The binary log's GTID list the backup is consistent at (`1-1-40,101-1-2`): where a
+    /// point-in-time restore from it starts replaying. nil: taken without binary logs.
+    public var gtidPosition: String?
+    /// The archive history (`Binlog.ArchiveHistory`) the cluster was in when it was taken: a
+    /// point-in-time restore from it replays that history's segments.
+    public var archiveHistory: String?
     /// How the stream is encoded: `xbstream+zstd`.
     public var format: String
     /// When the stored stream was last read back whole and matched its size and sha256 (right

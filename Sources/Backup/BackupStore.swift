@@ -1,3 +1,4 @@
+import Binlog
 import Foundation
 
 /// Where backups live. The controller is the only role that talks to it: the stream goes from a
@@ -24,6 +25,25 @@ public protocol BackupStore: Sendable {
     /// listed, but taking space): the file store's partial directories, the bucket's unfinished
     /// multipart uploads. Returns what it removed, for the log.
     func removeAbandoned(cluster: String, startedBefore cutoff: Date) async throws -> [String]
+
+    // The binary log archive (docs/backup.md, "Point-in-time recovery"): under
+    // `CLUSTER/binlog/HISTORY/`, a `history.json` and the segments, each written whole at once
+    // (a segment is seconds of writes, a few MiB at most), so none is ever seen half-written.
+
+    /// The histories of `cluster`'s archive, oldest first.
+    func histories(cluster: String) async throws -> [ArchiveHistory]
+    func putHistory(cluster: String, _ history: ArchiveHistory) async throws
+    /// The segments of one history, by first sequence.
+    func segments(cluster: String, history: String) async throws -> [ArchivedSegment]
+    func putSegment(cluster: String, history: String, _ segment: ArchivedSegment, _ bytes: Data) async throws
+    func readSegment(cluster: String, history: String, _ segment: ArchivedSegment) async throws -> Data
+    func deleteSegment(cluster: String, history: String, _ segment: ArchivedSegment) async throws
+}
+
+extension BackupStore {
+    /// The folder of the archive beside a cluster's backups (never a backup id: ids are
+    /// `CLUSTER-DATE`).
+    public static var archiveFolder: String { "binlog" }
 }
 
 /// One backup being written. `append` as the stream arrives; `finish` publishes it with its

@@ -1,3 +1,4 @@
+import Binlog
 import Crypto
 import Foundation
 import Synchronization
@@ -121,6 +122,77 @@ public struct FileBackupStore: BackupStore {
         return removed
     }
 
+    // MARK: The binary log archive
+
+    func archive(_ cluster: String, _ history: String? = nil) throws(BackupStoreError) -> String {
+        try Self.validate(cluster)
+        guard let history else { return "\(root)/\(cluster)/\(Self.archiveFolder)" }
+        try Self.validate(history)
+        return "\(root)/\(cluster)/\(Self.archiveFolder)/\(history)"
+    }
+
+    public func histories(cluster: String) async throws -> [ArchiveHistory] {
+        let base = try archive(cluster)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: base) else { return [] }
+        return names.sorted().compactMap { name in
+            FileManager.default.contents(atPath: "\(base)/\(name)/\(ArchiveHistory.recordName)")
+                .flatMap { try? JSONDecoder().decode(ArchiveHistory.self, from: $0) }
+        }
+    }
+
+    public func putHistory(cluster: String, _ history: ArchiveHistory) async throws {
+        let directory = try archive(cluster, history.id)
+        try await Self.writeWhole(try JSONEncoder().encode(history), to: "\(directory)/\(ArchiveHistory.recordName)")
+    }
+
+    public func segments(cluster: String, history: String) async throws -> [ArchivedSegment] {
+        let directory = try archive(cluster, history)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        return names.compactMap { ArchivedSegment(name: $0) }.sorted()
+    }
+
+    public func putSegment(cluster: String, history: String, _ segment: ArchivedSegment, _ bytes: Data) async throws {
+        try await Self.writeWhole(bytes, to: "\(try archive(cluster, history))/\(segment.name)")
+    }
+
+    public func readSegment(cluster: String, history: String, _ segment: ArchivedSegment) async throws -> Data {
+        let path = "\(try archive(cluster, history))/\(segment.name)"
+        guard let data = try await Self.blocking({ FileManager.default.contents(atPath: path) }) else {
+            throw BackupStoreError.corrupt(id: segment.name, reason: "\(path) is missing")
+        }
+        return data
+    }
+
+    public func deleteSegment(cluster: String, history: String, _ segment: ArchivedSegment) async throws {
+        let path = "\(try archive(cluster, history))/\(segment.name)"
+        try await Self.blocking { try FileManager.default.removeItem(atPath: path) }
+    }
+
+    /// Writes `data` under a dot-name and renames it into place, synced first: a reader sees
+    /// the whole file or none (the directory is created as needed).
+    static func writeWhole(_ data: Data, to path: String) async throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        let partial = "\(directory)/.partial-\((path as NSString).lastPathComponent)"
+        do {
+            try await blocking {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                guard FileManager.default.createFile(atPath: partial, contents: nil) else {
+                    throw BackupStoreError.writeFailed(path: partial, reason: "cannot create the file")
+                }
+                let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: partial))
+                defer { try? handle.close() }
+                try handle.write(contentsOf: data)
+                try handle.synchronize()
+                if rename(partial, path) != 0 { throw BackupStoreError.writeFailed(path: path, reason: String(cString: strerror(errno))) }
+            }
+        } catch let error as BackupStoreError {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw error
+        } catch {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw BackupStoreError.writeFailed(path: path, reason: error.localizedDescription)
+        }
+    }
 
     /// Runs a blocking file call on a dispatch thread, never on the cooperative pool (a slow disk
     /// must not stall the controller's probes).

@@ -33,7 +33,7 @@ public struct XbstreamScanner: Sendable {
     private var stage = Stage.header
     private var pending: [UInt8] = []
 
-    public init(keeping wanted: Set<String> = ["xtrabackup_galera_info", "xtrabackup_info"]) {
+    public init(keeping wanted: Set<String> = ["xtrabackup_galera_info", "xtrabackup_info", "xtrabackup_binlog_info"]) {
         self.wanted = wanted
     }
 
@@ -127,6 +127,14 @@ public struct XbstreamScanner: Sendable {
     /// The Galera position in `xtrabackup_galera_info` (`UUID:SEQNO`, maybe followed by a GTID).
     public var galeraInfo: String? {
         files["xtrabackup_galera_info"].map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The binary log's GTID position the backup is consistent at (`xtrabackup_binlog_info`:
+    /// file, offset, then the GTID list, e.g. `1-1-40,101-1-2`); nil without binary logging.
+    public var binlogGTIDs: String? {
+        guard let info = files["xtrabackup_binlog_info"] else { return nil }
+        let fields = String(decoding: info, as: UTF8.self).split(whereSeparator: \.isWhitespace)
+        return fields.count >= 3 ? String(fields[2]) : nil
     }
 
     /// `server_version` from `xtrabackup_info`.

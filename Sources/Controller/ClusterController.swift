@@ -86,6 +86,8 @@ public actor ClusterController {
     var evaluation = (running: false, requested: String?.none)
     /// The settings that change in place: the command line's, then the operator's latest spec.
     var desired: DesiredState
+    /// The binary log archive (point-in-time recovery): its history and how far it reaches.
+    var archive = BinlogArchiveState()
     /// Failed attempts of a seeding restore (`spec.restoreFrom`), and the pending next one.
     var seedingFailures = 0
     var seedingRetry: Task<Void, Never>?
@@ -119,6 +121,7 @@ public actor ClusterController {
         self.wallClock = wallClock
         restoreProgress = state?.restore
         finishedRestores = state?.finishedRestores ?? []
+        archive.history = state?.archiveHistory
         // A restore the previous controller left owns the nodes from the first look on, and its
         // task is in the book before any request is answered (the operator asking for it again
         // finds it, and never starts it anew).
@@ -170,6 +173,7 @@ public actor ClusterController {
                 }
                 if configuration.backupStore != nil {
                     group.addTask { await self.scheduleLoop() }
+                    group.addTask { await self.archiveLoop() }
                 }
                 await group.waitForAll()
             }
@@ -372,6 +376,7 @@ public actor ClusterController {
         let recent = history.records.suffix(ActionSummary.kept).map(\.summaryForStatus)
         status.actions = recent.isEmpty ? nil : Array(recent)
         decorateWithData(&status)
+        decorateWithArchive(&status)
         if feed.publish(status) {
             logger.info("cluster status changed", metadata: [
                 "state": "\(status.state.rawValue)",
@@ -522,6 +527,7 @@ public actor ClusterController {
                                         formationComplete: uuid == nil ? nil : formationComplete)
             state.restore = restoreProgress
             state.finishedRestores = finishedRestores.isEmpty ? nil : finishedRestores
+            state.archiveHistory = archive.history
             // Many paths record after a change that may have changed nothing: write only news.
             guard state != lastSavedState else { return }
             try state.write(to: path)

@@ -97,6 +97,9 @@ public struct ControllerConfiguration: Sendable {
 
     /// Where backups are kept; nil: backups and restores are refused (no store configured).
     public var backupStore: (any BackupStore)?
+    /// Point-in-time recovery: the binary log is archived into `backupStore` in segments closed
+    /// at least this often, in seconds (nil: not archived). The initial desired state.
+    public var archiveSegmentSeconds: Int?
     /// Scheduled backups (`spec.backup.backupTime`); nil: manual backups only.
     public var backupSchedule: BackupSchedule?
     /// Backups finished longer ago than this are deleted after a newer one succeeds (never the newest).

@@ -22,14 +22,17 @@ extension ClusterStatus {
                 LastBackup(name: $0.id, time: $0.time, size: $0.size, succeeded: true, position: $0.position)
             } ?? lastBackup,
             message: message,
-            clusterUUID: clusterUUID, phase: phase)
+            clusterUUID: clusterUUID, phase: phase, archive: archive)
     }
 }
 
 extension BackupSummary {
     /// As the QiniuMySQL and QiniuMySQLData statuses show a backup.
     public var record: BackupRecord {
-        BackupRecord(id: id, cluster: cluster, node: node, time: time, location: "\(cluster)/\(id)", size: size,
-                     position: position, serverVersion: serverVersion, sha256: sha256, verified: verified)
+        var record = BackupRecord(id: id, cluster: cluster, node: node, time: time, location: "\(cluster)/\(id)", size: size,
+                                  position: position, serverVersion: serverVersion, sha256: sha256, verified: verified)
+        record.gtid = gtid
+        record.archiveHistory = archiveHistory
+        return record
     }
 }

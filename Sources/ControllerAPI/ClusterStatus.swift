@@ -30,6 +30,8 @@ public struct ClusterStatus: Codable, Sendable, Hashable {
     /// The newest backup in the store, and every kept one (oldest first).
     public var lastBackup: BackupSummary?
     public var backups: [BackupSummary]?
+    /// The binary log archive (point-in-time recovery), while it is on.
+    public var archive: ArchiveSummary?
 
     public init(cluster: String, state: ClusterState, nodes: [NodeStatus], conditions: [Condition], message: String,
                 clusterUUID: String? = nil) {
@@ -122,4 +124,7 @@ public enum ConditionType {
     public static let applyFailed = "ApplyFailed"
     /// `spec.paused`.
     public static let paused = "Paused"
+    /// True while the binary log archive has a break after the oldest kept backup: a restore
+    /// to a point after it is refused. The message names it.
+    public static let binlogGap = "BinlogGap"
 }

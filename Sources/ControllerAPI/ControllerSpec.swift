@@ -51,9 +51,14 @@ public struct ControllerSpec: Codable, Sendable, Hashable {
     public var backupSchedule: Schedule?
     /// Days a backup is kept once a newer one succeeded.
     public var reservedDays: Int
+    /// Point-in-time recovery: the binary log is archived in segments closed at least every
+    /// this many seconds (`spec.backup.pitr.segmentSeconds`); nil: not archived.
+    public var pitrSegmentSeconds: Int?
 
     public init(generation: Int64, owner: String? = nil, nodes: [ControllerOptions.Node], replicas: Int? = nil, intent: Intent = .serving,
-                autoRecovery: Bool = true, formedUUID: String? = nil, backupSchedule: Schedule? = nil, reservedDays: Int = BackupSpec.defaultReservedDays) {
+                autoRecovery: Bool = true, formedUUID: String? = nil, backupSchedule: Schedule? = nil, reservedDays: Int = BackupSpec.defaultReservedDays,
+                pitrSegmentSeconds: Int? = nil) {
+        self.pitrSegmentSeconds = pitrSegmentSeconds
         self.generation = generation
         self.owner = owner
         self.nodes = nodes

@@ -23,9 +23,11 @@ public struct DataTaskRequest: Codable, Sendable, Hashable {
     public var approvedStep: Int?
     /// Restore: skip step 1, the backup of the current state (never the default).
     public var skipSafetyBackup: Bool?
+    /// Restore: replay the archived binary log after the backup up to this point.
+    public var restoreTo: RestoreTarget?
 
     public init(name: String, action: DataAction, backupID: String? = nil, sourceCluster: String? = nil, bootstrapNode: String? = nil,
-                approval: ApprovalMode? = nil, approvedStep: Int? = nil, skipSafetyBackup: Bool? = nil) {
+                approval: ApprovalMode? = nil, approvedStep: Int? = nil, skipSafetyBackup: Bool? = nil, restoreTo: RestoreTarget? = nil) {
         self.name = name
         self.action = action
         self.backupID = backupID
@@ -34,6 +36,7 @@ public struct DataTaskRequest: Codable, Sendable, Hashable {
         self.approval = approval
         self.approvedStep = approvedStep
         self.skipSafetyBackup = skipSafetyBackup
+        self.restoreTo = restoreTo
     }
 }
 
@@ -113,6 +116,10 @@ public struct BackupSummary: Codable, Sendable, Hashable {
     public var sha256: String
     /// When the stored stream last read back whole with its sha256 (RFC 3339); nil: never.
     public var verified: String?
+    /// Its GTID in the cluster's domain (`1-1-N`) and the archive history it was taken in: a
+    /// point-in-time restore can start from it. nil: taken without the archive.
+    public var gtid: String?
+    public var archiveHistory: String?
 
     public init(id: String, cluster: String, node: String, time: String, size: Int64, position: String, serverVersion: String, sha256: String,
                 verified: String? = nil) {

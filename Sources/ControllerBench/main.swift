@@ -3,6 +3,7 @@
 //
 //   swift build && .build/debug/ControllerBench [--runs N] [scenario ...]
 //   swift build && .build/debug/ControllerBench backup [--sizes 64,256] [--s3]   (BackupBench.swift)
+//   swift build && .build/debug/ControllerBench pitr [--minutes 10] [--segment-seconds 5]   (PITRBench.swift)
 //
 // Prints, per scenario, the median (min–max) of: detection (fault → the controller's first
 // observation of an affected node not Green), writes again (fault → the first acknowledged INSERT
@@ -37,6 +38,9 @@ struct FaultArguments: ParsableCommand {
 }
 
 let commandLine = Array(CommandLine.arguments.dropFirst())
+if commandLine.first == "pitr" {
+    exit(await PITRBench.main(PITRBench.Arguments.parseOrExit(Array(commandLine.dropFirst()))))
+}
 if commandLine.first == "backup" {
     exit(await BackupBench.main(BackupBench.Arguments.parseOrExit(Array(commandLine.dropFirst()))))
 }

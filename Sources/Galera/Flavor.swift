@@ -28,6 +28,22 @@ public enum Flavor: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// Decodes a binary log into SQL (a point-in-time restore's replay).
+    public var binlogTool: String {
+        switch self {
+        case .mariadb: "mariadb-binlog"
+        case .percona: "mysqlbinlog"
+        }
+    }
+
+    /// The SQL client the replay pipes that SQL into.
+    public var clientTool: String {
+        switch self {
+        case .mariadb: "mariadb"
+        case .percona: "mysql"
+        }
+    }
+
     /// `wsrep_sst_method`: the backup-based SST, which keeps the donor writable.
     public var sstMethod: String {
         switch self {

@@ -36,6 +36,7 @@ public enum MyCnf {
             "pid-file=\(node.pidFile)",
             "log-error=\(node.errorLog)",
             "binlog_format=ROW",
+        ] + (flavor == .mariadb ? BinaryLog.settings(localDomain: BinaryLog.localDomain(ofNode: node.name)) : []) + [
             "default_storage_engine=InnoDB",
             "innodb_autoinc_lock_mode=2",
             "innodb_buffer_pool_size=\(cluster.innodbBufferPoolSize)",

@@ -1,5 +1,7 @@
 /// Reads the log of `mysqld --wsrep-recover`: InnoDB's crash recovery ends with
-/// `[Note] WSREP: Recovered position: UUID:SEQNO`, the position the node must rejoin from.
+/// `[Note] WSREP: Recovered position: UUID:SEQNO`, the position the node must rejoin from. With
+/// `wsrep_gtid_mode` (the binary log's settings, `BinaryLog`) MariaDB appends the node's GTID:
+/// `UUID:SEQNO,1-1-20` (measured on 10.11); the Galera position is what comes before the comma.
 public enum RecoveryLog {
     static let marker = "WSREP: Recovered position:"
 
@@ -24,7 +26,7 @@ public enum RecoveryLog {
                     problem: "the recovered position line is cut off ('\(line)'): the log was truncated; run the recovery again",
                     line: index + 1)
             }
-            let value = line[range.upperBound...]
+            let value = line[range.upperBound...].split(separator: ",", maxSplits: 1, omittingEmptySubsequences: false)[0]
             do throws(GaleraParseError) {
                 found = (try GaleraPosition(parsing: value), index + 1)
             } catch {

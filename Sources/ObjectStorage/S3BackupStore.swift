@@ -1,4 +1,5 @@
 import Backup
+import Binlog
 import Crypto
 import Foundation
 
@@ -35,7 +36,8 @@ public struct S3BackupStore: BackupStore {
         try FileBackupStore.validate(cluster)
         let base = "\(prefix)\(cluster)/"
         var records: [BackupMetadata] = []
-        for object in try await client.listObjects(prefix: base) where object.key.hasSuffix("/" + Self.recordObject) {
+        for object in try await client.listObjects(prefix: base)
+        where object.key.hasSuffix("/" + Self.recordObject) && !object.key.hasPrefix(base + Self.archiveFolder + "/") {
             let id = String(object.key.dropFirst(base.count).dropLast(Self.recordObject.count + 1))
             guard !id.contains("/"), let record = try? await readRecord(cluster, id) else { continue }
             records.append(record)
@@ -113,6 +115,60 @@ public struct S3BackupStore: BackupStore {
             removed.append("s3://\(client.location.bucket)/\(upload.key) (upload \(upload.uploadID))")
         }
         return removed
+    }
+
+    // MARK: The binary log archive
+
+    func archive(_ cluster: String, _ history: String? = nil) throws(BackupStoreError) -> String {
+        try FileBackupStore.validate(cluster)
+        guard let history else { return "\(prefix)\(cluster)/\(Self.archiveFolder)/" }
+        try FileBackupStore.validate(history)
+        return "\(prefix)\(cluster)/\(Self.archiveFolder)/\(history)/"
+    }
+
+    public func histories(cluster: String) async throws -> [ArchiveHistory] {
+        let base = try archive(cluster)
+        var histories: [ArchiveHistory] = []
+        for object in try await client.listObjects(prefix: base) where object.key.hasSuffix("/" + ArchiveHistory.recordName) {
+            guard let data = try? await retrying({ try await client.getObject(object.key, limit: 1 << 16) }),
+                  let history = try? JSONDecoder().decode(ArchiveHistory.self, from: data) else { continue }
+            histories.append(history)
+        }
+        return histories.sorted { $0.id < $1.id }
+    }
+
+    public func putHistory(cluster: String, _ history: ArchiveHistory) async throws {
+        let key = try archive(cluster, history.id) + ArchiveHistory.recordName
+        let body = try JSONEncoder().encode(history)
+        try await retrying { try await client.putObject(key, body, contentType: "application/json") }
+    }
+
+    public func segments(cluster: String, history: String) async throws -> [ArchivedSegment] {
+        let base = try archive(cluster, history)
+        return try await client.listObjects(prefix: base).compactMap { ArchivedSegment(name: $0.key.dropFirst(base.count)) }.sorted()
+    }
+
+    public func putSegment(cluster: String, history: String, _ segment: ArchivedSegment, _ bytes: Data) async throws {
+        let key = try archive(cluster, history) + segment.name
+        try await retrying { try await client.putObject(key, bytes) }
+    }
+
+    /// A segment larger than this is no segment of ours (they close at 8 MiB, or hold one
+    /// larger transaction).
+    static let largestSegment = 1 << 30
+
+    public func readSegment(cluster: String, history: String, _ segment: ArchivedSegment) async throws -> Data {
+        let key = try archive(cluster, history) + segment.name
+        do {
+            return try await retrying { try await client.getObject(key, limit: Self.largestSegment) }
+        } catch S3Error.notFound {
+            throw BackupStoreError.corrupt(id: segment.name, reason: "\(key) is missing")
+        }
+    }
+
+    public func deleteSegment(cluster: String, history: String, _ segment: ArchivedSegment) async throws {
+        let key = try archive(cluster, history) + segment.name
+        try await retrying { try await client.deleteObject(key) }
     }
 
     /// Runs `body` up to `attempts` times while it fails with a retryable error (a dropped

@@ -97,6 +97,16 @@ public enum QiniuCRDs {
                         ],
                         "storage": storageSchema("The backup store: a volume claim `<cluster>-backups` only the controller mounts, kept when the cluster is deleted. With s3 it holds only the controller's state (default 1Gi).", deleteClaims: true),
                         "s3": s3Schema("Keep the backups in an S3-compatible bucket instead of the volume claim, at PREFIX CLUSTER/ID/: they outlive the Kubernetes cluster."),
+                        "pitr": object(
+                            "Point-in-time recovery: the binary log archived into the backup store as it is written (CLUSTER/binlog/), so a restore reaches any second from the oldest kept backup to a few seconds ago.",
+                            [
+                                "enable": ["type": "boolean", "default": false, "description": "Archive the binary log continuously."],
+                                "segmentSeconds": [
+                                    "type": "integer", "minimum": .int(Int64(PITRSpec.segmentSecondsRange.lowerBound)),
+                                    "maximum": .int(Int64(PITRSpec.segmentSecondsRange.upperBound)), "default": .int(Int64(PITRSpec.defaultSegmentSeconds)),
+                                    "description": "A segment is stored at the latest this many seconds after its first transaction: about the most a restore can lose.",
+                                ],
+                            ]),
                     ]),
                 "restoreFrom": object(
                     "Form the new cluster from a backup instead of empty datadirs (once: never after it was formed).",
@@ -172,6 +182,19 @@ public enum QiniuCRDs {
                     "type": "array", "description": "The backups in the store, oldest first.",
                     "items": backupSchema,
                 ],
+                "archive": object(
+                    "The binary log archive (spec.backup.pitr): the windows a restore can reach, its gaps and lag.",
+                    [
+                        "history": ["type": "string"],
+                        "windows": [
+                            "type": "array", "description": "Any second in these a restore can reach; the newest has no to while the archive is current.",
+                            "items": object(nil, ["from": ["type": "string"], "to": ["type": "string"]], required: ["from"]),
+                        ],
+                        "node": ["type": "string"],
+                        "lagWithin": ["type": "string", "description": "How far behind the archive is, as a bound: 10s, 1m or 10m; absent: further."],
+                        "gaps": ["type": "array", "items": ["type": "string"]],
+                        "problem": ["type": "string"],
+                    ], required: ["history", "windows"]),
                 "message": ["type": "string"],
                 "clusterUUID": [
                     "type": "string",
@@ -201,6 +224,12 @@ public enum QiniuCRDs {
                     "type": "boolean", "default": false,
                     "description": "Skip step 1, the backup of the current state (it is the way back).",
                 ],
+                "restoreTo": object(
+                    "A point-in-time restore: after the backup, the archived binary log is replayed up to this point (spec.backup.pitr). Without backupName the newest backup before it is used. One of time and gtid.",
+                    [
+                        "time": ["type": "string", "format": "date-time", "description": "RFC 3339: every transaction committed at or before it is kept, up to the first committed later."],
+                        "gtid": ["type": "string", "pattern": "^[0-9]+-[0-9]+-[0-9]+$", "description": "DOMAIN-SERVER-SEQUENCE: up to and including this transaction."],
+                    ]),
                 "cancel": [
                     "type": "boolean",
                     "description": "Ends the task at its next step boundary. A restore cancelled before step 2 changed nothing; one cancelled later brings the cluster back from its own data.",
@@ -241,6 +270,7 @@ public enum QiniuCRDs {
                 "id": ["type": "string"], "cluster": ["type": "string"], "node": ["type": "string"], "time": ["type": "string"],
                 "location": ["type": "string"], "size": ["type": "integer"], "position": ["type": "string"],
                 "serverVersion": ["type": "string"], "sha256": ["type": "string"], "verified": ["type": "string"],
+                "gtid": ["type": "string"], "archiveHistory": ["type": "string"],
             ])
     }
 

@@ -158,15 +158,40 @@ public struct BackupSpec: Codable, Sendable, Hashable {
     /// Keep the backups in an S3-compatible bucket instead of the claim: they outlive the
     /// Kubernetes cluster.
     public var s3: S3StoreSpec?
+    /// Point-in-time recovery: the binary log archived continuously into the same store.
+    public var pitr: PITRSpec?
 
     public init(enable: Bool? = nil, backupTime: String? = nil, timeZone: String? = nil, reservedDays: Int? = nil, storage: StorageSpec? = nil,
-                s3: S3StoreSpec? = nil) {
+                s3: S3StoreSpec? = nil, pitr: PITRSpec? = nil) {
+        self.pitr = pitr
         self.enable = enable
         self.backupTime = backupTime
         self.timeZone = timeZone
         self.reservedDays = reservedDays
         self.storage = storage
         self.s3 = s3
+    }
+}
+
+/// `spec.backup.pitr`: the binary log archived into the backup store as it is written, so a
+/// restore reaches any second (or GTID) from the oldest kept backup to a few seconds ago
+/// (docs/backup.md, "Point-in-time recovery").
+public struct PITRSpec: Codable, Sendable, Hashable {
+    public var enable: Bool?
+    /// A segment of the archive is stored at the latest this long after its first transaction:
+    /// the most a restore can lose is about this (default 5).
+    public var segmentSeconds: Int?
+    public static let defaultSegmentSeconds = 5
+    public static let segmentSecondsRange = 1...300
+
+    public init(enable: Bool? = nil, segmentSeconds: Int? = nil) {
+        self.enable = enable
+        self.segmentSeconds = segmentSeconds
+    }
+
+    /// The segment seconds when archiving is on; nil when off.
+    public var effectiveSegmentSeconds: Int? {
+        enable == true ? (segmentSeconds ?? Self.defaultSegmentSeconds) : nil
     }
 }
 
@@ -212,6 +237,8 @@ public struct QiniuMySQLStatus: Codable, Sendable, Hashable {
     public var lastBackup: LastBackup?
     /// The backups in the cluster's store, oldest first.
     public var backups: [BackupRecord]?
+    /// The binary log archive (point-in-time recovery), while `spec.backup.pitr` is on.
+    public var archive: ArchiveSummary?
     public var message: String?
     /// The Galera cluster UUID once the cluster was formed: the fact that protects it from ever
     /// being formed again on empty datadirs (lost volumes are restored, never silently replaced).
@@ -226,7 +253,9 @@ public struct QiniuMySQLStatus: Codable, Sendable, Hashable {
 
     public init(state: ClusterState? = nil, ready: String? = nil, nodes: [QiniuMySQLNodeStatus]? = nil,
                 conditions: [Condition]? = nil, observedGeneration: Int64? = nil,
-                lastBackup: LastBackup? = nil, message: String? = nil, clusterUUID: String? = nil, phase: ClusterPhase? = nil) {
+                lastBackup: LastBackup? = nil, message: String? = nil, clusterUUID: String? = nil, phase: ClusterPhase? = nil,
+                archive: ArchiveSummary? = nil) {
+        self.archive = archive
         self.state = state
         self.ready = ready
         self.nodes = nodes
@@ -275,5 +304,54 @@ public struct LastBackup: Codable, Sendable, Hashable {
         self.size = size
         self.succeeded = succeeded
         self.position = position
+    }
+}
+
+/// The binary log archive as the status shows it. Only what changes with the archive's shape
+/// (its windows, gaps, node, lag class), never its live position: a busy cluster's status is
+/// not rewritten every segment.
+public struct ArchiveSummary: Codable, Sendable, Hashable {
+    /// The history segments go into now (`YYYYMMDDTHHMMSSZ`; a restore begins a new one).
+    public var history: String
+    /// Any second in these a restore can reach, oldest first; the newest has no `to` while the
+    /// archive is current (it reaches to within `lagWithin` of now).
+    public var windows: [Window]
+    /// The node the log is read from (nil: none now).
+    public var node: String?
+    /// How far behind the archive is, as a bound: `10s`, `1m`, `10m`; nil: further (or nothing
+    /// archived yet).
+    public var lagWithin: String?
+    /// Each break in the archive, in words.
+    public var gaps: [String]?
+    /// Why archiving is interrupted, if it is.
+    public var problem: String?
+
+    public struct Window: Codable, Sendable, Hashable {
+        public var from: String
+        public var to: String?
+
+        public init(from: String, to: String?) {
+            self.from = from
+            self.to = to
+        }
+    }
+
+    public init(history: String, windows: [Window], node: String?, lagWithin: String?, gaps: [String]?, problem: String?) {
+        self.history = history
+        self.windows = windows
+        self.node = node
+        self.lagWithin = lagWithin
+        self.gaps = gaps
+        self.problem = problem
+    }
+
+    /// The bound `lagWithin` gives `seconds` of lag (nil: more than ten minutes).
+    public static func lagClass(_ seconds: Double) -> String? {
+        switch seconds {
+        case ..<10: "10s"
+        case ..<60: "1m"
+        case ..<600: "10m"
+        default: nil
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import KubeAPI
 
 /// One manual backup or restore of a QiniuMySQL cluster.
@@ -50,6 +51,10 @@ public struct QiniuMySQLDataSpec: Codable, Sendable, Hashable {
     public var approvedStep: Int?
     /// Skip step 1, the backup of the current state (the way back).
     public var skipSafetyBackup: Bool?
+    /// A point-in-time restore: after the backup, the archived binary log is replayed up to this
+    /// point (docs/backup.md, "Point-in-time recovery"). Without `backupName` the newest backup
+    /// before the point is chosen.
+    public var restoreTo: RestoreTarget?
     /// Ends the task at its next step boundary. A restore cancelled before step 2 changed
     /// nothing; one cancelled later brings the cluster back from its own data (`status.message`
     /// says how, or why that is impossible).
@@ -159,6 +164,10 @@ public struct BackupRecord: Codable, Sendable, Hashable {
     public var sha256: String?
     /// When the stored stream last read back whole with its sha256; nil: never.
     public var verified: String?
+    /// Its GTID in the cluster's domain (`1-1-N`) and the archive history it was taken in: a
+    /// point-in-time restore can start from it. nil: taken without the archive.
+    public var gtid: String?
+    public var archiveHistory: String?
 
     public init(id: String? = nil, cluster: String? = nil, node: String? = nil, time: String? = nil, location: String? = nil,
                 size: Int64? = nil, position: String? = nil, serverVersion: String? = nil, sha256: String? = nil, verified: String? = nil) {
@@ -184,4 +193,66 @@ public enum RestoreSteps {
 
     /// `PauseNodes` for 2; `step 9` for a number out of range.
     public static func name(_ number: Int) -> String { names.indices.contains(number) ? names[number] : "step \(number)" }
+}
+
+/// Where a point-in-time restore stops: one of a time or a GTID.
+public struct RestoreTarget: Codable, Sendable, Hashable {
+    /// RFC 3339 (`2026-12-05T10:00:00Z`): every transaction committed at or before it is kept,
+    /// up to the first committed later.
+    public var time: String?
+    /// `DOMAIN-SERVER-SEQUENCE` (`1-1-1234`): up to and including this transaction.
+    public var gtid: String?
+
+    public init(time: String? = nil, gtid: String? = nil) {
+        self.time = time
+        self.gtid = gtid
+    }
+
+    /// The time as seconds since the epoch; nil when absent or not RFC 3339.
+    public var seconds: Int64? {
+        guard let time else { return nil }
+        return RestoreTarget.parse(time)
+    }
+
+    /// Seconds since the epoch of an RFC 3339 time (`Z` or an offset, fractions cut off).
+    public static func parse(_ text: String) -> Int64? {
+        let formatter = ISO8601DateFormatter()
+        if let date = formatter.date(from: text) { return Int64(date.timeIntervalSince1970.rounded(.down)) }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text).map { Int64($0.timeIntervalSince1970.rounded(.down)) }
+    }
+
+    /// What is wrong with it, if anything: exactly one of time and gtid, each well-formed.
+    public var problem: String? {
+        switch (time, gtid) {
+        case (nil, nil): return "restoreTo needs a time or a gtid"
+        case (.some, .some): return "restoreTo takes a time or a gtid, not both"
+        case (.some(let time), nil):
+            return seconds == nil ? "restoreTo.time '\(time)' is not an RFC 3339 time like 2026-12-05T10:00:00Z" : nil
+        case (nil, .some(let gtid)):
+            let parts = gtid.split(separator: "-", omittingEmptySubsequences: false)
+            return parts.count == 3 && parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) })
+                ? nil : "restoreTo.gtid '\(gtid)' is not a GTID like 1-1-1234"
+        }
+    }
+
+    public var description: String { time.map { "time \($0)" } ?? gtid.map { "GTID \($0)" } ?? "nothing" }
+
+    /// The newest of `backups` a restore to this point can start from: taken with the binary
+    /// log archived, at or before the point. The CLI shows it in the plan; the controller takes
+    /// it when a request names no backup.
+    public func newestBackup(in backups: [BackupRecord]) -> BackupRecord? {
+        backups.filter { backup in
+            guard backup.archiveHistory != nil, let sequence = backup.gtid.flatMap(Self.sequence(of:)) else { return false }
+            if let seconds {
+                return (backup.time.flatMap(Self.parse) ?? .max) <= seconds
+            }
+            return gtid.flatMap(Self.sequence(of:)).map { sequence <= $0 } ?? false
+        }.max { ($0.time ?? "", $0.id ?? "") < ($1.time ?? "", $1.id ?? "") }
+    }
+
+    /// The sequence number of `DOMAIN-SERVER-SEQUENCE`.
+    static func sequence(of gtid: String) -> UInt64? {
+        gtid.split(separator: "-").last.flatMap { UInt64($0) }
+    }
 }

@@ -15,7 +15,7 @@ import Testing
 
     @Test func theRulesAreValidAndTheirUnitTestsPass() async throws {
         let check = try await Promtool.run(["check", "rules", "qmysql-alerts.yaml"], in: Self.monitoring)
-        #expect(check.passed && check.output.contains("SUCCESS: 11 rules found"), "\(check.output)")
+        #expect(check.passed && check.output.contains("SUCCESS: 13 rules found"), "\(check.output)")
         let test = try await Promtool.run(["test", "rules", "qmysql-alerts.test.yaml"], in: Self.monitoring)
         #expect(test.passed && test.output.contains("SUCCESS"), "\(test.output)")
     }
@@ -60,6 +60,8 @@ import Testing
         metrics.recordManualIntervention(false)
         metrics.recordDetection(.milliseconds(300))
         metrics.recordRecovered(.nodeDown, after: .seconds(9))
+        metrics.recordArchive(enabled: true, through: 1_800_000_000, gaps: 0)
+        metrics.recordArchivedSegment(bytes: 4096, lagSeconds: 3.2)
         let exposition = metrics.render()
         let rules = try String(contentsOfFile: Self.monitoring + "/qmysql-alerts.yaml", encoding: .utf8)
         // The agent's metrics are checked against the agent's exposition (AgentTests).

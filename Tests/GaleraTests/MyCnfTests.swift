@@ -24,6 +24,13 @@ struct MyCnfTests {
             pid-file=/n/run/mysqld.pid
             log-error=/n/data/mysqld.err
             binlog_format=ROW
+            log_bin=binlog
+            log_slave_updates=ON
+            server_id=1
+            gtid_domain_id=101
+            wsrep_gtid_mode=ON
+            wsrep_gtid_domain_id=1
+            binlog_expire_logs_seconds=86400
             default_storage_engine=InnoDB
             innodb_autoinc_lock_mode=2
             innodb_buffer_pool_size=64M
@@ -67,6 +74,18 @@ struct MyCnfTests {
         #expect(text.contains("[xtrabackup]\nuser=mysql\n"))
         #expect(text.contains("wsrep_provider=/usr/lib64/galera4/libgalera_smm.so\n"))
         #expect(!text.contains("mariabackup"))
+        #expect(!text.contains("wsrep_gtid_mode"), "point-in-time recovery is MariaDB's only")
+    }
+
+    @Test("every node writes the binary log with the cluster's GTID domain; its own domain is 100 plus its ordinal")
+    func binaryLog() {
+        #expect(BinaryLog.localDomain(ofNode: "demo-0") == 100)
+        #expect(BinaryLog.localDomain(ofNode: "demo-12") == 112)
+        #expect(BinaryLog.localDomain(ofNode: "node") == 100)
+        #expect(BinaryLog.localDomain(ofNode: "demo-99999999") == 1_000_100, "bounded, never overflowing")
+        let settings = BinaryLog.settings(localDomain: 100)
+        #expect(settings.contains("gtid_domain_id=100") && settings.contains("wsrep_gtid_domain_id=\(BinaryLog.clusterDomain)"))
+        #expect(!settings.contains("gtid_domain_id=\(BinaryLog.clusterDomain)"), "a node's own writes never take the cluster's domain")
     }
 
     @Test("our state transfer finds its TLS files in a group of its own; the packaged method is the flavor's script")

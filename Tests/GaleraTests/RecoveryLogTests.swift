@@ -18,6 +18,13 @@ struct RecoveryLogTests {
         #expect(position.seqno == 1234)
     }
 
+    @Test("with wsrep_gtid_mode the recovered position carries the node's GTID after a comma: the Galera position is before it")
+    func positionWithGTID() throws {
+        let log = Self.prefix + "2026-12-07  5:40:19 0 [Note] WSREP: Recovered position: 9e3a5be2-f200-11f1-9e50-26760ea2f491:3,1-1-1\n"
+        let position = try RecoveryLog.recoveredPosition(in: log)
+        #expect(position.uuid == "9e3a5be2-f200-11f1-9e50-26760ea2f491" && position.seqno == 3)
+    }
+
     @Test("an empty datadir recovers all-zero:-1, which is not a defined position")
     func emptyDatadir() throws {
         let log = Self.prefix + "2026-11-21 12:26:41 0 [Note] WSREP: Recovered position: 00000000-0000-0000-0000-000000000000:-1\n"

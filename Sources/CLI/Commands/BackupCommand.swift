@@ -63,12 +63,21 @@ struct RestoreCommand: AsyncParsableCommand {
             back from its own data). Only one wizard drives a restore at a time. See \
             docs/restore.md.
 
+            --to-time and --to-gtid restore to a point (spec.backup.pitr archives the binary \
+            log): after the backup, the bootstrap node replays the archive up to the last commit \
+            at or before the time, or up to and including the GTID, before the others join. \
+            Step 0 refuses a point the archive cannot reach without a gap, and names the gap. \
+            Without --from the newest backup before the point is used; `kubectl qmysql backups` \
+            shows the window. See docs/backup.md.
+
               kubectl qmysql backups demo                      # the backup ids
               kubectl qmysql restore demo --interactive
               kubectl qmysql restore demo --resume
               kubectl qmysql restore demo --cancel
               kubectl qmysql restore demo --from demo-20261129-010100
               kubectl qmysql restore demo --from demo-backup-x7k2p --yes --wait
+              kubectl qmysql restore demo --to-time 2026-12-05T10:00:00Z --wait
+              kubectl qmysql restore demo --from demo-20261129-010100 --to-gtid 1-1-1234
             """)
 
     @OptionGroup var kube: KubeOptions
@@ -98,6 +107,12 @@ struct RestoreCommand: AsyncParsableCommand {
     @Option(help: "The node to restore on and bootstrap (chosen by the controller's rule when absent).")
     var bootstrapNode: String?
 
+    @Option(name: .customLong("to-time"), help: ArgumentHelp("A point-in-time restore: after the backup, replay the archived binary log, keeping every transaction committed at or before this time (RFC 3339, like 2026-12-05T10:00:00Z). Without --from, the newest backup before it.", valueName: "time"))
+    var toTime: String?
+
+    @Option(name: .customLong("to-gtid"), help: ArgumentHelp("A point-in-time restore up to and including this transaction (DOMAIN-SERVER-SEQUENCE, like 1-1-1234).", valueName: "gtid"))
+    var toGTID: String?
+
     @Option(help: "Auto runs every step; Step waits for approval before each.")
     var approval: ApprovalMode = .auto
 
@@ -107,8 +122,22 @@ struct RestoreCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Output format: json, yaml or name.")
     var output: OutputFormat?
 
+    /// `--to-time` or `--to-gtid`, when given.
+    var target: RestoreTarget? {
+        toTime == nil && toGTID == nil ? nil : RestoreTarget(time: toTime, gtid: toGTID)
+    }
+
     func validate() throws {
         try OutputFormat.validate(output, allowed: [.json, .yaml, .name], command: "restore")
+        if let target {
+            if toTime != nil, toGTID != nil { throw ValidationError("--to-time and --to-gtid cannot be combined: choose one point.") }
+            if let problem = target.problem {
+                throw ValidationError(problem.replacingOccurrences(of: "restoreTo.time", with: "--to-time").replacingOccurrences(of: "restoreTo.gtid", with: "--to-gtid") + ".")
+            }
+            if interactive || resume || cancel {
+                throw ValidationError("the wizard does not take a point in time yet: run `restore NAME --to-time ...` without --interactive (it shows the plan and asks once).")
+            }
+        }
         let modes = [interactive ? "--interactive" : nil, resume ? "--resume" : nil, cancel ? "--cancel" : nil].compactMap { $0 }
         guard modes.count <= 1 else { throw ValidationError("\(modes.joined(separator: " and ")) cannot be combined: choose one.") }
         if let mode = modes.first {
@@ -117,7 +146,7 @@ struct RestoreCommand: AsyncParsableCommand {
             if mode != "--interactive", backup != nil || sourceCluster != nil || bootstrapNode != nil || skipSafetyBackup {
                 throw ValidationError("\(mode) acts on the restore that exists: --from, --source-cluster, --bootstrap-node and --skip-safety-backup belong to a new one.")
             }
-        } else {
+        } else if target == nil {
             guard let backup, !backup.isEmpty else {
                 throw ValidationError("--from needs a backup id (list them with `kubectl qmysql backups NAME`), or use --interactive to choose one.")
             }
@@ -130,18 +159,54 @@ struct RestoreCommand: AsyncParsableCommand {
             return
         }
         try await KubeSession.with(kube) { session in
-            _ = try await session.client.get(QiniuMySQL.self, name: name, namespace: session.namespace)
-            try Confirmation(assumeYes: yes, terminal: .current)
-                .confirm("restore \(session.namespace)/\(name) from \(backup ?? ""), losing every write made since that backup")
+            let cluster = try await session.client.get(QiniuMySQL.self, name: name, namespace: session.namespace)
+            var backup = self.backup
+            let losing: String
+            if let target {
+                var source = cluster
+                if let sourceCluster { source = try await session.client.get(QiniuMySQL.self, name: sourceCluster, namespace: session.namespace) }
+                let chosen = try Self.plan(target, backup: backup, source: source)
+                backup = chosen.id
+                losing = "to \(target.description) from backup \(chosen.id ?? "?") (\(chosen.time ?? "?"), GTID \(chosen.gtid ?? "?")) and the archived binary log after it, losing every write made after that point"
+            } else {
+                losing = "from \(backup ?? ""), losing every write made since that backup"
+            }
+            try Confirmation(assumeYes: yes, terminal: .current).confirm("restore \(session.namespace)/\(name) \(losing)")
+            var spec = QiniuMySQLDataSpec(cluster: name, action: .restore, backupName: backup, sourceCluster: sourceCluster,
+                                          bootstrapNode: bootstrapNode, approval: approval,
+                                          skipSafetyBackup: skipSafetyBackup ? true : nil)
+            spec.restoreTo = target
             let task = QiniuMySQLData(
                 metadata: ObjectMeta(namespace: session.namespace, generateName: "\(name)-restore-",
                                      labels: [QiniuLabels.cluster: name]),
-                spec: QiniuMySQLDataSpec(cluster: name, action: .restore, backupName: backup, sourceCluster: sourceCluster,
-                                         bootstrapNode: bootstrapNode, approval: approval,
-                                         skipSafetyBackup: skipSafetyBackup ? true : nil))
+                spec: spec)
             let created = try await session.client.create(task)
             try await DataTaskOutput.reportCreated(created, output: output, wait: wait, session: session)
         }
+    }
+
+    /// A point-in-time restore's backup: the one named (it must have been taken with the
+    /// archive on), or the newest before the point; refused with the recoverable window when
+    /// there is none.
+    static func plan(_ target: RestoreTarget, backup: String?, source: QiniuMySQL) throws -> BackupRecord {
+        let backups = source.status?.backups ?? []
+        let window = source.status?.archive.map { BackupsCommand.window($0) } ?? "point-in-time recovery is off (spec.backup.pitr.enable)\n"
+        let name = source.metadata.name ?? "?"
+        if let backup {
+            guard let record = backups.first(where: { $0.id == backup }) else {
+                throw CLIError("cluster \(name) has no backup \(backup)", hint: "`kubectl qmysql backups \(name)` lists them")
+            }
+            guard record.gtid != nil, record.archiveHistory != nil else {
+                throw CLIError("backup \(backup) was taken while the binary log was not archived: no point after it can be reached",
+                               hint: "choose a backup with a GTID in `kubectl qmysql backups \(name)`, or leave out --from")
+            }
+            return record
+        }
+        guard let chosen = target.newestBackup(in: backups) else {
+            throw CLIError("cluster \(name) has no backup taken with the binary log archived before \(target.description)",
+                           hint: "what can be reached:\n\(window)")
+        }
+        return chosen
     }
 
     private func runWizard() async throws {

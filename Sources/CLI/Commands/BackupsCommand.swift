@@ -12,8 +12,11 @@ struct BackupsCommand: AsyncParsableCommand {
         abstract: "List a cluster's backups.",
         discussion: """
             The backups in the cluster's store, oldest first, as its controller lists them: id, \
-            when it finished, size, Galera position, the node it was taken on, and when its stored \
-            stream last read back with its sha256 (after it was written, and at every restore).
+            when it finished, size, Galera position, its GTID (when the binary log was archived), \
+            the node it was taken on, and when its stored stream last read back with its sha256 \
+            (after it was written, and at every restore). With spec.backup.pitr on, the window a \
+            restore can reach follows: any second from a backup on, to within the archive's lag \
+            of now, split where the archive has a gap.
 
               kubectl qmysql backups demo
               kubectl qmysql backups demo -o json
@@ -44,17 +47,34 @@ struct BackupsCommand: AsyncParsableCommand {
                 return
             }
             print(Self.table(backups), terminator: "")
+            if let archive = cluster.status?.archive { print(Self.window(archive), terminator: "") }
         }
     }
 
     static func table(_ backups: [BackupRecord]) -> String {
-        var table = Table(["ID", "Time", "Size", "Position", "Node", "Verified"])
+        var table = Table(["ID", "Time", "Size", "Position", "GTID", "Node", "Verified"])
         for backup in backups {
             table.append([
                 backup.id ?? "?", backup.time ?? "?", backup.size.map(ByteCount.short) ?? "?",
-                backup.position ?? "?", backup.node ?? "?", backup.verified ?? "never",
+                backup.position ?? "?", backup.gtid ?? "-", backup.node ?? "?", backup.verified ?? "never",
             ])
         }
         return table.render()
+    }
+
+    /// The point-in-time window, in words: what `restore --to-time` can reach.
+    static func window(_ archive: ArchiveSummary) -> String {
+        var lines: [String] = []
+        let lag = archive.lagWithin.map { "within \($0) of now" } ?? "behind by more than 10 minutes"
+        if archive.windows.isEmpty {
+            lines.append("Point-in-time recovery: no window yet (it opens with the first backup taken while the binary log is archived)")
+        }
+        for window in archive.windows {
+            let end = window.to.map { "to \($0)" } ?? "to now (the archive is \(lag))"
+            lines.append("Point-in-time recovery: any time from \(window.from) \(end)")
+        }
+        for gap in archive.gaps ?? [] { lines.append("  gap: \(gap)") }
+        if let problem = archive.problem { lines.append("  archiving is interrupted: \(problem)") }
+        return lines.map { $0 + "\n" }.joined()
     }
 }

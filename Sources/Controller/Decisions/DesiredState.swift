@@ -19,6 +19,8 @@ public struct DesiredState: Sendable, Equatable {
     public var formedUUID: String?
     public var backupSchedule: BackupSchedule?
     public var reservedDays: Int
+    /// Segment seconds of the binary log archive; nil: not archived.
+    public var archiveSegmentSeconds: Int?
     /// The spec this came from, as sent (kept in the state file).
     public var spec: ControllerSpec?
 
@@ -31,7 +33,11 @@ public struct DesiredState: Sendable, Equatable {
         formedUUID = configuration.formedUUID
         backupSchedule = configuration.backupSchedule
         reservedDays = configuration.backupReservedDays
+        archiveSegmentSeconds = configuration.archiveSegmentSeconds
     }
+
+    /// The range `spec.backup.pitr.segmentSeconds` may take.
+    public static let segmentSecondsRange = 1...300
 
     /// A spec's settings; every problem found is listed, each saying which field and why.
     public init(spec: ControllerSpec) throws(SpecProblems) {
@@ -69,6 +75,9 @@ public struct DesiredState: Sendable, Equatable {
             }
         }
         if spec.reservedDays < 1 { problems.append("reservedDays is \(spec.reservedDays); backups are kept 1 day or more") }
+        if let seconds = spec.pitrSegmentSeconds, !Self.segmentSecondsRange.contains(seconds) {
+            problems.append("pitrSegmentSeconds is \(seconds), outside \(Self.segmentSecondsRange.lowerBound)...\(Self.segmentSecondsRange.upperBound)")
+        }
         if spec.generation < 0 { problems.append("generation is \(spec.generation); generations start at 0") }
         guard problems.isEmpty else { throw SpecProblems(problems: problems) }
         generation = spec.generation
@@ -79,6 +88,7 @@ public struct DesiredState: Sendable, Equatable {
         formedUUID = spec.formedUUID.map { $0.lowercased() }
         backupSchedule = schedule
         reservedDays = spec.reservedDays
+        archiveSegmentSeconds = spec.pitrSegmentSeconds
         self.spec = spec
     }
 
@@ -94,6 +104,9 @@ public struct DesiredState: Sendable, Equatable {
             changes.append("backup schedule \(spec?.backupSchedule.map { "\($0.times) \($0.timeZone ?? "UTC")" } ?? "off")")
         }
         if reservedDays != old.reservedDays { changes.append("reservedDays \(reservedDays)") }
+        if archiveSegmentSeconds != old.archiveSegmentSeconds {
+            changes.append("binary log archive \(archiveSegmentSeconds.map { "every \($0) s" } ?? "off")")
+        }
         return changes
     }
 }

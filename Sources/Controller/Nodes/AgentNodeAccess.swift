@@ -2,6 +2,7 @@ import AgentAPI
 import AsyncHTTPClient
 import Foundation
 import Galera
+import NIOCore
 import NIOPosix
 import Synchronization
 
@@ -132,6 +133,15 @@ public final class AgentNodeAccess: NodeAccess {
 
     public func emptyForRejoin(_ node: String) async throws -> AgentStatus {
         try await client(node).actor.emptyForRejoin()
+    }
+
+    public func followBinlog(_ node: String, after: UInt64?, seconds: Int, begin: (UInt64) async throws -> Void,
+                             _ consume: (ByteBuffer) async throws -> Void) async throws {
+        try await client(node).actor.followBinlog(after: after, seconds: seconds, begin: begin, consume)
+    }
+
+    public func replayBinlog(_ node: String, from stream: ChunkPipe, timeout: Duration) async throws -> BinlogReplayOutcome {
+        try await client(node).actor.replayBinlog(stream, timeout: timeout)
     }
 
     public func discardStage(_ node: String) async {

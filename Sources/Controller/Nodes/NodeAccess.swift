@@ -1,6 +1,7 @@
 import AgentAPI
 import Foundation
 import Galera
+import NIOCore
 
 /// How the controller reaches the nodes of its cluster: each node's agent (status, start, stop,
 /// recover) and each node's mysqld (the monitor user's SQL probe).
@@ -39,6 +40,15 @@ public protocol NodeAccess: Sendable {
     func emptyForRejoin(_ node: String) async throws -> AgentStatus
     /// Forgets a staged backup on `node` (best effort).
     func discardStage(_ node: String) async
+
+    // Point-in-time recovery (docs/backup.md). Only real agents do these.
+
+    /// `node`'s binary log after transaction `after` (nil: from its oldest file), followed for
+    /// `seconds`: `begin` gets the transaction before the stream's first, `consume` the events.
+    func followBinlog(_ node: String, after: UInt64?, seconds: Int, begin: (UInt64) async throws -> Void,
+                      _ consume: (ByteBuffer) async throws -> Void) async throws
+    /// Runs the transactions of the binary log `stream` on the running `node`.
+    func replayBinlog(_ node: String, from stream: ChunkPipe, timeout: Duration) async throws -> BinlogReplayOutcome
 }
 
 extension NodeAccess {
@@ -55,6 +65,13 @@ extension NodeAccess {
         throw ControllerError.refused(task: "restore on \(node)", why: "this node access cannot restore")
     }
     public func discardStage(_ node: String) async {}
+    public func followBinlog(_ node: String, after: UInt64?, seconds: Int, begin: (UInt64) async throws -> Void,
+                             _ consume: (ByteBuffer) async throws -> Void) async throws {
+        throw ControllerError.refused(task: "archiving the binary log of \(node)", why: "this node access cannot read binary logs")
+    }
+    public func replayBinlog(_ node: String, from stream: ChunkPipe, timeout: Duration) async throws -> BinlogReplayOutcome {
+        throw ControllerError.refused(task: "replay on \(node)", why: "this node access cannot replay binary logs")
+    }
 }
 
 extension RecoveryAction {

@@ -25,6 +25,12 @@ public final class ControllerMetrics: Sendable {
     private let backupLastSize: Gauge
     private let backupLastDuration: Gauge
     private let backupInterval: Gauge
+    private let archivedSegments: Counter
+    private let archivedBytes: Counter
+    private let archiveLag: Histogram<Double>
+    private let archiveThrough: Gauge
+    private let archiveEnabled: Gauge
+    private let archiveGaps: Gauge
 
     static let detectionBuckets: [Duration] = [.milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(16)]
     static let recoveryBuckets: [Duration] = [.seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(20), .seconds(40), .seconds(80), .seconds(160)]
@@ -68,7 +74,27 @@ public final class ControllerMetrics: Sendable {
         backupLastSize = gauge("backup_last_size", "bytes", "the newest backup's size in the store (compressed)")
         backupLastDuration = gauge("backup_last_duration", "seconds", "the newest backup's stream, from its start to its end")
         backupInterval = gauge("backup_schedule_interval", "seconds", "the longest time between two scheduled backups; 0: no scheduled backups")
+        archivedSegments = registry.makeCounter(descriptor: name("binlog_archive_segments", "total", "binary log segments stored (point-in-time recovery)"), labels: [("cluster", cluster)])
+        archivedBytes = registry.makeCounter(descriptor: name("binlog_archive", "bytes_total", "bytes of binary log segments stored"), labels: [("cluster", cluster)])
+        archiveLag = registry.makeValueHistogram(
+            descriptor: name("binlog_archive_lag", "seconds", "per stored segment, from its first transaction's commit until it was stored: the recovery point objective"),
+            labels: [("cluster", cluster)], buckets: [1, 2, 3, 4, 5, 6, 8, 10, 15, 30, 60])
+        archiveThrough = gauge("binlog_archive_through_timestamp", "seconds", "every transaction committed before this time is in the archive (Unix time; 0: nothing archived yet)")
+        archiveEnabled = gauge("binlog_archive_enabled", "", "1 while point-in-time recovery is on (spec.backup.pitr)")
+        archiveGaps = gauge("binlog_archive_gaps", "", "breaks in the archive after the oldest kept backup of its history: a restore to a point after one is refused")
         setNodes(nodes)
+    }
+
+    func recordArchivedSegment(bytes: Int, lagSeconds: Double) {
+        archivedSegments.increment()
+        archivedBytes.increment(by: Int64(bytes))
+        archiveLag.record(max(0, lagSeconds))
+    }
+
+    func recordArchive(enabled: Bool, through: UInt32?, gaps: Int) {
+        archiveEnabled.set(to: enabled ? 1 : 0)
+        archiveThrough.set(to: Double(through ?? 0))
+        archiveGaps.set(to: Double(gaps))
     }
 
     /// One node's series.

@@ -1,3 +1,4 @@
+import Binlog
 import ControllerAPI
 import Foundation
 
@@ -23,6 +24,8 @@ public struct ControllerState: Codable, Sendable, Hashable {
     public var restore: RestoreProgress?
     /// The newest restores that ended: asked again for one, the controller says how it ended.
     public var finishedRestores: [DataTaskStatus]?
+    /// The binary log archive's current history (a restore begins a new one).
+    public var archiveHistory: ArchiveHistory?
 
     public init(clusterUUID: String?, members: [String]? = nil, spec: ControllerSpec? = nil, formationComplete: Bool? = nil) {
         self.clusterUUID = clusterUUID

@@ -26,6 +26,7 @@ extension ClusterController {
 
     /// Accepts a data task, or returns the one of that name that exists. Refusals change nothing.
     public func submit(_ request: DataTaskRequest) async throws(APIErrorBody) -> (task: DataTaskStatus, created: Bool) {
+        var request = request
         if let existing = data.task(request.name) {
             if let step = request.approvedStep { approveRecorded(request.name, through: step) }
             return (data.task(request.name) ?? existing, false)
@@ -45,6 +46,17 @@ extension ClusterController {
         case .restore:
             if let other = data.unfinished().first {
                 throw APIErrorBody(status: 409, code: "taskRunning", reason: "\(other.action.rawValue) \(other.name) is \(other.phase.rawValue) on cluster \(configuration.clusterName); a restore waits until no other task runs")
+            }
+            if let target = request.restoreTo {
+                if let problem = target.problem { throw APIErrorBody(status: 422, code: "badTarget", reason: problem) }
+                if request.backupID == nil || request.backupID == "" {
+                    let source = request.sourceCluster ?? configuration.clusterName
+                    let catalog = source == configuration.clusterName ? data.catalog : ((try? await configuration.store(for: source)?.list(cluster: source)) ?? [])
+                    guard let chosen = target.newestBackup(in: catalog.map(\.summary.record)), let id = chosen.id else {
+                        throw APIErrorBody(status: 422, code: "noBackup", reason: "cluster \(source) has no backup taken with the binary log archived before \(target.description); kubectl qmysql backups \(source) shows the recoverable window")
+                    }
+                    request.backupID = id
+                }
             }
             guard let id = request.backupID, !id.isEmpty else {
                 throw APIErrorBody(status: 422, code: "noBackup", reason: "a restore needs the backup's id (kubectl qmysql backups \(configuration.clusterName) lists them)")
@@ -179,6 +191,10 @@ extension ClusterController {
         guard let store = configuration.backupStore else { return }
         do {
             data.catalog = try await store.list(cluster: configuration.clusterName)
+            if let history = archive.history, desired.archiveSegmentSeconds != nil {
+                try await relistArchive(store, history)
+            }
+            updateArchiveGaps()
             metrics.recordCatalog(
                 newest: data.catalog.last.map { ($0.finishedAt, $0.size, $0.finishedAt.timeIntervalSince($0.startedAt)) },
                 scheduleInterval: desired.backupSchedule?.longestGap)
@@ -318,9 +334,13 @@ extension ClusterController {
                 let total = bytes.add(Int64(chunk.count), ordering: .relaxed).newValue
                 try await self.backupMayGoOn(name, bytes: total, yielding: yielding)
             }
-            let written = try await writer.finish(BackupMetadata(
+            var stored = BackupMetadata(
                 id: id, cluster: configuration.clusterName, node: node.name, flavor: outcome.flavor, serverVersion: outcome.serverVersion,
-                startedAt: startedAt, finishedAt: wallClock(), size: 0, sha256: "", position: outcome.position))
+                startedAt: startedAt, finishedAt: wallClock(), size: 0, sha256: "", position: outcome.position)
+            // Where a point-in-time restore from it starts: its GTID, in the archive's history.
+            stored.gtidPosition = outcome.gtidPosition
+            stored.archiveHistory = outcome.gtidPosition == nil ? nil : archive.history?.id
+            let written = try await writer.finish(stored)
             // Read back once: what the store's disk returns is what was streamed.
             markStep(name, step, .running, "reading \(id) back to verify its sha256")
             let record = try await store.verify(cluster: configuration.clusterName, id: written.id, at: wallClock()) { _ in }
@@ -379,6 +399,7 @@ extension ClusterController {
             }
         }
         if !expired.isEmpty { await refreshCatalog() }
+        await applyArchiveRetention(store)
         // What a writer that died left behind (a controller killed mid-backup): never listed, but
         // it takes space. Only what began a day ago: no backup of this controller runs now (one
         // task at a time), and a day keeps clear of one that a replaced controller may still write.

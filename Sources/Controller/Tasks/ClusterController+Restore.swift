@@ -1,4 +1,5 @@
 import AgentAPI
+import Binlog
 import Backup
 import Clocks
 import ControllerAPI
@@ -65,6 +66,10 @@ extension ClusterController {
         var stage: RestoreStage?
         /// The node holding a stage not yet applied: discarded when the restore stops.
         var staged: String?
+        /// A point-in-time restore's replay, planned at step 0 (again at step 4 when resumed).
+        var replayPlan: ReplayPlan?
+        /// The last transaction of the restored history: where the archive's next history begins.
+        var restoredThrough: UInt64?
 
         var seeding: Bool { progress.seeding }
     }
@@ -81,6 +86,8 @@ extension ClusterController {
             try await recordBootstrapNode(&run, node)
             try await restoreOnBootstrapNode(&run, node, metadata)
             try await startOtherNodes(&run, node, at: metadata.position)
+            await beginArchiveHistory(after: run.restoredThrough ?? metadata.archiveSequence,
+                                      parent: run.source == configuration.clusterName ? metadata.archiveHistory : nil)
             return restoreSucceeded(run, node, at: metadata.position)
         } catch {
             if let staged = run.staged { await access.discardStage(staged) }
@@ -136,7 +143,13 @@ extension ClusterController {
             throw RestoreRefused("backup \(id) is of server \(metadata.serverVersion) (series \(backupSeries)), newer than this cluster's \(running); restore it into a cluster of series \(backupSeries) or newer", permanent: true)
         }
         _ = try await run.store.verify(cluster: run.source, id: id, at: wallClock()) { @Sendable bytes in await self.noteBytes(name, bytes) }
-        markStep(name, 0, .running, "sha256 matches (\(ByteCount.exact(metadata.size))); unpacking and preparing on \(node)")
+        var archived = ""
+        if let target = run.request.restoreTo {
+            let plan = try await planReplay(target, backup: metadata, source: run.source, store: run.store, task: name)
+            run.replayPlan = plan
+            archived = "; the archive holds every transaction from \(plan.start) to \(plan.target) (\(plan.segments.count) segments)"
+        }
+        markStep(name, 0, .running, "sha256 matches (\(ByteCount.exact(metadata.size)))\(archived); unpacking and preparing on \(node)")
         run.staged = node
         let stage = try await self.stage(backup: metadata, from: run.source, on: node, task: name)
         run.stage = stage
@@ -146,7 +159,7 @@ extension ClusterController {
         run.progress.position = metadata.position.description
         run.progress.finished(0)
         record(run.progress)
-        markStep(name, 0, .succeeded, "backup \(id) verified: sha256 matches; unpacked and prepared on \(node) at \(metadata.position)")
+        markStep(name, 0, .succeeded, "backup \(id) verified: sha256 matches\(archived); unpacked and prepared on \(node) at \(metadata.position)")
         return node
     }
 
@@ -226,9 +239,20 @@ extension ClusterController {
             _ = try await access.start(node, StartRequest(mode: .bootstrap, position: position))
         }
         try await waitUntilSynced(node)
+        var replayed = ""
+        if let target = run.request.restoreTo {
+            var plan = run.replayPlan
+            if plan == nil { plan = try await planReplay(target, backup: metadata, source: run.source, store: run.store, task: name) }
+            guard let plan else { return }
+            markStep(name, 4, .running, "replaying the archived binary log on \(node) up to \(plan.target) (\(plan.segments.count) segments)")
+            let outcome = try await replay(plan, source: run.source, store: run.store, on: node, task: name)
+            run.restoredThrough = outcome.lastSequence ?? GTID.entry(of: BinaryLog.clusterDomain, inList: outcome.gtidPosition)?.sequence
+            replayed = "; replayed \(outcome.applied) transactions in \(String(format: "%.1f", outcome.seconds)) s to \(outcome.gtidPosition)"
+                + (outcome.lastCommit.map { " (last committed \(KubeTime.format($0)))" } ?? "")
+        }
         run.progress.finished(4)
         record(run.progress)
-        markStep(name, 4, .succeeded, "\(node) restored and bootstrapped at \(position)")
+        markStep(name, 4, .succeeded, "\(node) restored and bootstrapped at \(position)\(replayed)")
     }
 
     /// Step 5: the others, one at a time, emptied (their history is the old one) and joined by

@@ -1,4 +1,6 @@
 import Backup
+import Binlog
+import Galera
 import ControllerAPI
 import Foundation
 import KubeAPI
@@ -77,8 +79,13 @@ struct DataTaskBook: Sendable {
 
 extension BackupMetadata {
     var summary: BackupSummary {
-        BackupSummary(
+        var summary = BackupSummary(
             id: id, cluster: cluster, node: node, time: KubeTime.format(finishedAt), size: size,
             position: position.description, serverVersion: serverVersion, sha256: sha256, verified: verifiedAt.map(KubeTime.format))
+        if let archiveHistory, let sequence = archiveSequence {
+            summary.gtid = GTID(domain: BinaryLog.clusterDomain, server: 1, sequence: sequence).description
+            summary.archiveHistory = archiveHistory
+        }
+        return summary
     }
 }

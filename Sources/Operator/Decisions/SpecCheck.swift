@@ -39,6 +39,8 @@ public enum SpecCheck {
         "wsrep_on", "wsrep_provider", "wsrep_cluster_name", "wsrep_cluster_address", "wsrep_node_name",
         "wsrep_node_address", "wsrep_node_incoming_address", "wsrep_sst_method", "wsrep_sst_receive_address",
         "wsrep_provider_options", "binlog_format", "innodb_autoinc_lock_mode",
+        // The binary log point-in-time recovery reads (Galera.BinaryLog).
+        "log_bin", "log_slave_updates", "server_id", "gtid_domain_id", "wsrep_gtid_mode", "wsrep_gtid_domain_id",
     ]
 
     /// A Secret the spec names (a user's, not ours), the field that names it and the keys it must have.

@@ -54,7 +54,7 @@ public enum StatusComposer {
                 state: current.state, ready: current.ready ?? "0/\(replicas)", nodes: current.nodes, conditions: [],
                 observedGeneration: current.observedGeneration, lastBackup: current.lastBackup,
                 message: current.message ?? "waiting for the controller's first status", clusterUUID: current.clusterUUID,
-                phase: current.phase)
+                phase: current.phase, archive: current.archive)
             status.backups = current.backups
         }
         if let generation = inputs.appliedGeneration { status.observedGeneration = generation }

@@ -102,7 +102,8 @@ extension ClusterRenderer {
             autoRecovery: cluster.spec.autoRecovery ?? true,
             formedUUID: cluster.status?.clusterUUID,
             backupSchedule: backup?.enable == true ? .init(times: backup?.backupTime ?? "01:01", timeZone: backup?.timeZone) : nil,
-            reservedDays: backup?.reservedDays ?? BackupSpec.defaultReservedDays)
+            reservedDays: backup?.reservedDays ?? BackupSpec.defaultReservedDays,
+            pitrSegmentSeconds: backup?.pitr?.effectiveSegmentSeconds)
     }
 
     /// `spec.restoreFrom` while it still matters: until the cluster was formed from it and the

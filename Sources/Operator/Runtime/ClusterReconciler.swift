@@ -477,6 +477,7 @@ public final class ClusterReconciler: Sendable {
             (ConditionType.recovering, .normal),
             (ConditionType.specRejected, .warning),
             (ConditionType.applyFailed, .warning),
+            (ConditionType.binlogGap, .warning),
         ]
         for (type, kind) in watched {
             if let condition = becameTrue(type) {

@@ -152,8 +152,11 @@ public final class DataReconciler: Sendable {
     private func prepareRequest(_ task: QiniuMySQLData, name: String) async throws -> Preparation {
         var request = DataTaskRequest(
             name: name, action: task.spec.action, sourceCluster: task.spec.sourceCluster, bootstrapNode: task.spec.bootstrapNode,
-            approval: task.spec.approval, approvedStep: task.spec.approvedStep, skipSafetyBackup: task.spec.skipSafetyBackup)
+            approval: task.spec.approval, approvedStep: task.spec.approvedStep, skipSafetyBackup: task.spec.skipSafetyBackup,
+            restoreTo: task.spec.restoreTo)
         guard task.spec.action == .restore else { return .ready(request) }
+        // A point-in-time restore without a backup: the controller takes the newest before the point.
+        if task.spec.restoreTo != nil, task.spec.backupName == nil { return .ready(request) }
         guard let backupName = task.spec.backupName else {
             return .failed("spec.backupName is required for a restore: a backup id (kubectl qmysql backups \(task.spec.cluster)) or a backup task's name")
         }

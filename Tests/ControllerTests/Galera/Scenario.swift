@@ -43,6 +43,8 @@ final class Scenario: Sendable {
         /// How joiners receive a full copy. A test that kills a transfer in its middle uses the
         /// packaged script, whose donor waits 10 s first: ours is over before a test can aim.
         var stateTransfer = StateTransferChoice.qmysql
+        /// The binary log archived in segments of this many seconds (nil: not archived).
+        var archiveSegmentSeconds: Int?
     }
 
     private init(name: String, bed: GaleraBed, cluster: LocalCluster, host: InProcessController, root: String, options: Options) {
@@ -62,6 +64,7 @@ final class Scenario: Sendable {
         if let store = options.backupStore { configuration.backupStore = store }
         if let stalled = options.stalledTransferAfter { configuration.stalledTransferAfter = stalled }
         if options.stateFile { configuration.stateFile = root + "/controller-state.json" }
+        configuration.archiveSegmentSeconds = options.archiveSegmentSeconds
     }
 
     /// Stops the controller as its pod would be stopped (its loop and tasks cancelled, nothing
