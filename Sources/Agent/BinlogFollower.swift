@@ -99,13 +99,13 @@ final class BinlogFollower: @unchecked Sendable {
         }
     }
 
-    /// The bytes to send next (events, whole), or nil at the end of the log for now.
+    /// The bytes to send next (whole events, as many as one read gave), or nil at the end of
+    /// the log for now.
     func next() throws(APIErrorBody) -> [UInt8]? {
-        if !ready.isEmpty { return ready.removeFirst() }
-        while try readChunk() {
-            if !ready.isEmpty { return ready.removeFirst() }
-        }
-        return ready.isEmpty ? nil : ready.removeFirst()
+        while ready.isEmpty, try readChunk() {}
+        guard !ready.isEmpty else { return nil }
+        defer { ready.removeAll(keepingCapacity: true) }
+        return ready.count == 1 ? ready[0] : ready.reduce(into: [UInt8]()) { $0 += $1 }
     }
 
     /// A heartbeat in the log's checksum setting.

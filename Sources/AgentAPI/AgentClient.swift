@@ -131,7 +131,12 @@ public struct AgentClient: Sendable {
     /// prepares in its scratch directory. The stream is chunked: a source that fails mid-way
     /// leaves the request incomplete, never a short stream the node would take as whole.
     public func stageRestore(_ stream: ChunkPipe, timeout: Duration) async throws(Failure) -> RestoreStage {
-        let url = baseURL + AgentPaths.restoreStage
+        try await post(stream, to: AgentPaths.restoreStage, timeout: timeout)
+    }
+
+    /// POSTs `stream` as the request's body, chunked, and decodes the answer.
+    private func post<Result: Decodable>(_ stream: ChunkPipe, to path: String, timeout: Duration) async throws(Failure) -> Result {
+        let url = baseURL + path
         var request = HTTPClientRequest(url: HostTable.resolve(url: url))
         request.method = .POST
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
@@ -202,24 +207,7 @@ public struct AgentClient: Sendable {
     /// `POST /v1/binlog/replay`: a binary log (a file's bytes) whose transactions the running
     /// node runs, those it has not logged yet; answers once they ran.
     public func replayBinlog(_ stream: ChunkPipe, timeout: Duration) async throws(Failure) -> BinlogReplayOutcome {
-        let url = baseURL + AgentPaths.binlogReplay
-        var request = HTTPClientRequest(url: HostTable.resolve(url: url))
-        request.method = .POST
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        request.headers.add(name: "Content-Type", value: "application/octet-stream")
-        request.body = .stream(stream.map { ByteBuffer(bytes: $0) }, length: .unknown)
-        let status: Int
-        let body: Data
-        do {
-            let response = try await httpClient.execute(request, timeout: Self.timeAmount(timeout))
-            body = Data(try await response.body.collect(upTo: 1 << 20).readableBytesView)
-            status = Int(response.status.code)
-        } catch {
-            await stream.cancel("the request failed: \(error)")
-            throw .transport(url: url, error: "\(error)")
-        }
-        await stream.cancel("the node answered with HTTP \(status)")
-        return try decode(status: status, body: body, url: url)
+        try await post(stream, to: AgentPaths.binlogReplay, timeout: timeout)
     }
 
     // MARK: Streams

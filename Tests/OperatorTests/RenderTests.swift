@@ -162,12 +162,16 @@ import Testing
             ("replicas", { $0.replicas = 5 }),
             ("backup schedule", { $0.backup = BackupSpec(enable: true, backupTime: "03:30", timeZone: "Asia/Shanghai") }),
             ("retention", { $0.backup = BackupSpec(reservedDays: 2) }),
+            ("point-in-time recovery", { $0.backup = BackupSpec(pitr: PITRSpec(enable: true)) }),
         ]
         for (name, change) in changes {
             let changed = try rendered(change)
             #expect(changed.deployment == base.deployment, "\(name) leaves the controller's Deployment alone")
             #expect(changed.spec != base.spec, "\(name) is in the controller's spec")
         }
+        #expect(try rendered { $0.backup = BackupSpec(pitr: PITRSpec(enable: true)) }.spec.pitrSegmentSeconds == PITRSpec.defaultSegmentSeconds)
+        #expect(try rendered { $0.backup = BackupSpec(pitr: PITRSpec(enable: true, segmentSeconds: 2)) }.spec.pitrSegmentSeconds == 2)
+        #expect(try rendered { $0.backup = BackupSpec(pitr: PITRSpec(enable: false, segmentSeconds: 2)) }.spec.pitrSegmentSeconds == nil, "off is off")
     }
 }
 

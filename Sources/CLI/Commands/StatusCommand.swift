@@ -148,6 +148,14 @@ enum StatusReport {
         } else {
             line("Last backup", spec.backup?.enable == true ? "none yet (scheduled at \(spec.backup?.backupTime ?? "?") UTC)" : "none")
         }
+        if let archive = status?.archive {
+            // Point-in-time recovery: how far behind the archive is, and what stands in its way.
+            var text = archive.lagWithin.map { "archived to within \($0) of now" } ?? terminal.paint("more than 10 minutes behind", .red)
+            text += archive.node.map { ", reading \($0)" } ?? ""
+            if let gaps = archive.gaps, !gaps.isEmpty { text += ", " + terminal.paint("\(gaps.count) gap\(gaps.count == 1 ? "" : "s")", .red) }
+            if let problem = archive.problem { text += "; interrupted: \(problem)" }
+            line("Binary log", text)
+        }
 
         out += "\n"
         switch events {

@@ -167,11 +167,11 @@ extension ClusterController {
             throw error
         }
         try await closeSegment()
-        archive.problem = nil
     }
 
     private func archiveBegin(previous: UInt64, store: any BackupStore, history: ArchiveHistory, segmentSeconds: Int) {
         archive.stream = .init(builder: SegmentBuilder(previous: previous), store: store, history: history, segmentSeconds: segmentSeconds, began: clock.now)
+        archive.problem = nil
         if let last = archive.last, previous != last {
             logger.warning("the archive continues after a gap", metadata: ["last": "\(last)", "resumesAfter": "\(previous)", "node": "\(archive.node ?? "")"])
         }
