@@ -241,9 +241,12 @@ extension ClusterController {
         try await waitUntilSynced(node)
         var replayed = ""
         if let target = run.request.restoreTo {
-            var plan = run.replayPlan
-            if plan == nil { plan = try await planReplay(target, backup: metadata, source: run.source, store: run.store, task: name) }
-            guard let plan else { return }
+            let plan: ReplayPlan
+            if let planned = run.replayPlan {
+                plan = planned
+            } else {
+                plan = try await planReplay(target, backup: metadata, source: run.source, store: run.store, task: name)
+            }
             markStep(name, 4, .running, "replaying the archived binary log on \(node) up to \(plan.target) (\(plan.segments.count) segments)")
             let outcome = try await replay(plan, source: run.source, store: run.store, on: node, task: name)
             run.restoredThrough = outcome.lastSequence ?? GTID.entry(of: BinaryLog.clusterDomain, inList: outcome.gtidPosition)?.sequence
