@@ -67,13 +67,13 @@ extension Supervisor {
                     last = transaction
                     // Written out as they come: a long replay never sits in memory whole.
                     if keptBytes >= 8 << 20 || !wroteHeader {
-                        try flush(&kept, header: !wroteHeader, format: reader.formatDescription, to: output)
+                        try await write(take(&kept, header: !wroteHeader, format: reader.formatDescription), to: output)
                         wroteHeader = true
                         keptBytes = 0
                     }
                 }
             }
-            if !kept.isEmpty { try flush(&kept, header: false, format: reader.formatDescription, to: output) }
+            if !kept.isEmpty { try await write(take(&kept, header: false, format: reader.formatDescription), to: output) }
         } catch let error as APIErrorBody {
             throw error
         } catch let error as BinlogReader.Malformed {
@@ -105,14 +105,17 @@ extension Supervisor {
         return outcome
     }
 
-    /// Appends `transactions` (after the magic and format description when `header`) and empties them.
-    private func flush(_ transactions: inout [BinlogReader.Transaction], header: Bool, format: BinlogEvent?, to output: FileHandle) throws {
+    /// The bytes of `transactions` (after the magic and format description when `header`);
+    /// empties them.
+    private func take(_ transactions: inout [BinlogReader.Transaction], header: Bool, format: BinlogEvent?) throws(APIErrorBody) -> [UInt8] {
         guard let format else { throw APIErrorBody(status: 422, code: "badBinlog", reason: "the binary log sent has no format description") }
-        var bytes = header ? ArchivedSegment.file(format: format, transactions: transactions) : transactions.flatMap(\.bytes)
-        if !header, bytes.isEmpty { return }
-        defer { bytes = [] }
-        try output.write(contentsOf: bytes)
-        transactions.removeAll()
+        defer { transactions.removeAll() }
+        return header ? ArchivedSegment.file(format: format, transactions: transactions) : transactions.reduce(into: []) { $0 += $1.bytes }
+    }
+
+    /// Appends to the replay's file on the thread pool (up to 8 MiB at a time).
+    private func write(_ bytes: [UInt8], to output: FileHandle) async throws {
+        try await threadPool.runIfActive { try output.write(contentsOf: bytes) }
     }
 
     /// `mariadb-binlog FILE`, each line rewritten (`ReplayScript`), into the `mariadb` client on

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A restore's target: the last transaction to keep.
 public enum RecoveryTarget: Sendable, Hashable, CustomStringConvertible {
     /// Up to the last commit at or before this second (seconds since the epoch). As
@@ -16,15 +18,7 @@ public enum RecoveryTarget: Sendable, Hashable, CustomStringConvertible {
 
     /// `2026-12-05T10:00:00Z`.
     public static func format(_ seconds: UInt32) -> String {
-        let days = Int(seconds / 86_400), rest = Int(seconds % 86_400)
-        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-        let z = days + 719_468, era = z / 146_097, doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1, month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(year)-\(two(month))-\(two(day))T\(two(rest / 3600)):\(two(rest / 60 % 60)):\(two(rest % 60))Z"
+        ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
     }
 }
 

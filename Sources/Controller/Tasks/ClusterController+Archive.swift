@@ -114,8 +114,10 @@ extension ClusterController {
 
     /// `20261207T051500Z`.
     static func historyID(at date: Date) -> String {
-        let id = BackupMetadata.makeID(cluster: "h", at: date)
-        return String(id.dropFirst(2)).replacingOccurrences(of: "-", with: "T") + "Z"
+        let formatter = ISO8601DateFormatter()
+        // ISO 8601's basic format: no separators, so it is a valid name in every store.
+        formatter.formatOptions = [.withYear, .withMonth, .withDay, .withTime, .withTimeZone]
+        return formatter.string(from: date)
     }
 
     /// One session: the first node that holds the archive's next transaction is read until
