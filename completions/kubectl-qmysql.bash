@@ -727,7 +727,7 @@ _kubectl-qmysql_agent() {
     repeating_flags=()
     non_repeating_flags=(--require-secure-transport --no-pc-recovery --version -h --help)
     repeating_options=()
-    non_repeating_options=(--node-name --cluster-name --data-dir --address --peers --peers-file --flavor --run-dir --mysql-port --galera-port --ist-port --sst-port --listen-address --listen-port --token-file --controller-url --heartbeat-interval --poll-interval --start --server-binary --provider --buffer-pool-size --gcache-size --state-transfer --replication-tls --monitor-user --monitor-password-file --root-password-file --controller-user --controller-password-file --stop-timeout --helper-timeout --log-max-bytes --log-archives --log-level --log-format --config-file --tls-cert-file --tls-key-file --ca-file --token)
+    non_repeating_options=(--node-name --cluster-name --data-dir --address --peers --peers-file --flavor --run-dir --mysql-port --galera-port --ist-port --sst-port --listen-address --listen-port --token-file --controller-url --heartbeat-interval --poll-interval --start --server-binary --provider --buffer-pool-size --gcache-size --state-transfer --replication-tls --monitor-user --monitor-password-file --root-password-file --controller-user --controller-password-file --stop-timeout --helper-timeout --binlog-retention --log-max-bytes --log-archives --log-level --log-format --config-file --tls-cert-file --tls-key-file --ca-file --token)
     __kubectl-qmysql_offer_flags_options 0
 
     # Offer option value completions
@@ -830,6 +830,9 @@ _kubectl-qmysql_agent() {
         return
         ;;
     '--helper-timeout')
+        return
+        ;;
+    '--binlog-retention')
         return
         ;;
     '--log-max-bytes')

@@ -54,6 +54,9 @@ public struct AgentConfiguration: Sendable {
     /// datadir takes a while; on a stuck disk it never ends) and datadir initialisation. Below the
     /// controller's step deadline (120 s), so no agent operation outlives the step that asked for it.
     public var helperTimeout: Duration = .seconds(90)
+    /// How long a binary log file stays after its last write, unless the archive still needs
+    /// it (`LogPurge`).
+    public var binlogRetention: Duration = .seconds(BinaryLog.defaultRetentionSeconds)
     /// Deadline of each restore helper (`--prepare`, `--copy-back`): they take as long as the
     /// data is big, so this bounds only a stuck tool.
     public var restoreHelperTimeout: Duration = .seconds(3600)
@@ -134,6 +137,7 @@ public struct AgentConfiguration: Sendable {
         self.monitorPassword = monitorPassword
         stopTimeout = options.stopTimeout
         helperTimeout = options.helperTimeout
+        binlogRetention = options.binlogRetention
         errorLogMaxBytes = options.logMaxBytes
         errorLogArchives = options.logArchives
         logJSON = options.logFormat == .json

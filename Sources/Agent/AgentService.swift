@@ -77,6 +77,12 @@ public struct AgentService: Service {
             if let reporter {
                 group.addTask { await reporter.run() }
                 group.addTask { await self.heartbeat() }
+                group.addTask {
+                    for await reply in reporter.replies { await self.supervisor.keepBinlog(reply.binlog) }
+                }
+            }
+            if configuration.cluster.flavor == .mariadb {
+                group.addTask { await self.purgeBinaryLogs() }
             }
             group.addTask {
                 // Before anything may start mysqld: end one left by an agent that died (see
@@ -124,6 +130,12 @@ public struct AgentService: Service {
             case .unusable(let problem, let repeated):
                 if repeated { logger.warning("the certificate files cannot be used; keeping the loaded ones", metadata: ["error": "\(problem)"]) }
             }
+        }
+    }
+
+    private func purgeBinaryLogs() async {
+        await configuration.clock.repeating(every: supervisor.binlogPurgeInterval, first: .afterOneInterval) {
+            await supervisor.purgeBinaryLogs()
         }
     }
 

@@ -20,6 +20,9 @@ final class ControllerReporter: ReportSink, Sendable {
     private let httpClient: HTTPClient
     private let reports: AsyncStream<AgentStatus>
     private let continuation: AsyncStream<AgentStatus>.Continuation
+    /// The controller's answers, newest only: what it asks of the node (`ReportReply`).
+    let replies: AsyncStream<ReportReply>
+    private let replySink: AsyncStream<ReportReply>.Continuation
     private let droppedCount = Atomic<Int>(0)
     private let lastFailure = Mutex<String?>(nil)
 
@@ -34,6 +37,7 @@ final class ControllerReporter: ReportSink, Sendable {
         self.logger = logger
         self.httpClient = httpClient
         (reports, continuation) = AsyncStream.makeStream(of: AgentStatus.self, bufferingPolicy: .bufferingNewest(Self.bufferCapacity))
+        (replies, replySink) = AsyncStream.makeStream(of: ReportReply.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     var dropped: Int { droppedCount.load(ordering: .relaxed) }
@@ -52,6 +56,7 @@ final class ControllerReporter: ReportSink, Sendable {
             }
         } onCancel: {
             continuation.finish()
+            replySink.finish()
         }
     }
 
@@ -64,9 +69,13 @@ final class ControllerReporter: ReportSink, Sendable {
             request.headers.add(name: "Authorization", value: "Bearer \(token)")
             request.body = .bytes(ByteBuffer(bytes: try AgentJSON.encoder().encode(status)))
             let response = try await httpClient.execute(request, timeout: .seconds(3))
-            _ = try? await response.body.collect(upTo: 64 * 1024)
+            let body = try? await response.body.collect(upTo: 64 * 1024)
             guard (200..<300).contains(response.status.code) else {
                 throw ReportRejected(status: Int(response.status.code))
+            }
+            // An empty or unknown answer asks nothing new.
+            if let body, body.readableBytes > 0, let reply = try? AgentJSON.decoder().decode(ReportReply.self, from: Data(body.readableBytesView)) {
+                replySink.yield(reply)
             }
             if lastFailure.withLock({ $0 }) != nil {
                 logger.info("controller takes reports again", metadata: ["url": "\(url)"])

@@ -40,6 +40,19 @@ struct NodeFiles: Sendable {
         var uuid: String
     }
 
+    /// What the archive needs kept of the binary log (`Supervisor.keepBinlog`), as last told.
+    var binlogKeepPath: String { configuration.dataDirectory + "/qmysql-binlog-keep" }
+
+    func recordedBinlogKeep() -> BinlogKeep? {
+        FileManager.default.contents(atPath: binlogKeepPath).flatMap { try? JSONDecoder().decode(BinlogKeep.self, from: $0) }
+    }
+
+    /// Atomically, like the member marker. Only into a datadir that exists.
+    func recordBinlogKeep(_ keep: BinlogKeep) throws {
+        guard FileManager.default.fileExists(atPath: configuration.dataDirectory) else { return }
+        try JSONEncoder().encode(keep).write(to: URL(fileURLWithPath: binlogKeepPath), options: .atomic)
+    }
+
     /// A person's word that this datadir may be replaced (see `AgentStatus.reseedApproved`).
     var reseedApprovalPath: String { configuration.dataDirectory + "/qmysql-reseed" }
     var reseedApproved: Bool { FileManager.default.fileExists(atPath: reseedApprovalPath) }

@@ -76,6 +76,11 @@ actor Supervisor {
     /// The certificate files changed while mysqld ran and it has not loaded them yet.
     var certificateReloadPending = false
     var lastCertificateReloadProblem: String?
+    /// What the controller last asked the node to keep of its binary log (nil: not told yet;
+    /// the datadir's record stands in until it is).
+    var binlogKeep: BinlogKeep?
+    /// The file the archive last kept past its retention, so the warning is written once a file.
+    var binlogHeldBack: String?
 
     init(configuration: AgentConfiguration, logger: Logger, threadPool: NIOThreadPool, reportSink: any ReportSink) {
         self.configuration = configuration

@@ -432,3 +432,25 @@ public struct BinlogReplayOutcome: Codable, Sendable, Hashable {
         self.seconds = seconds
     }
 }
+
+/// The controller's answer to a report (`POST /v1/reports`): what it asks of the node until the
+/// next one. An empty body (an older controller) asks nothing new: the agent keeps what it had.
+public struct ReportReply: Codable, Sendable, Hashable {
+    /// The binary log the node must keep for the archive (docs/backup.md, "Retention").
+    public var binlog: BinlogKeep
+
+    public init(binlog: BinlogKeep) {
+        self.binlog = binlog
+    }
+}
+
+/// What the node keeps of its binary log besides `--binlog-retention`.
+public struct BinlogKeep: Codable, Sendable, Hashable {
+    /// Every transaction after this one stays until the archive holds it; nil while the
+    /// cluster is not archived (the retention alone decides).
+    public var after: UInt64?
+
+    public init(after: UInt64?) {
+        self.after = after
+    }
+}

@@ -59,6 +59,8 @@ extension AgentOptions {
                      help: "Default seconds a graceful stop waits for mysqld to exit (keep it below the controller's --step-deadline)."),
             .seconds("helper-timeout", \.helperTimeout,
                      help: "Seconds each mysqld helper run may take: --wsrep-recover and datadir initialisation (keep it below the controller's --step-deadline)."),
+            .seconds("binlog-retention", \.binlogRetention,
+                     help: "Seconds a binary log file is kept after its last write (MariaDB). The agent purges older files, never one the cluster's archive does not hold yet; mysqld never purges by itself."),
             .integer("log-max-bytes", \.logMaxBytes, valueName: "bytes", help: "Rotate mysqld's error log above this many bytes."),
             .integer("log-archives", \.logArchives, help: "Rotated error logs to keep."),
             .text("log-level", \.logLevel, valueName: "level", help: "Agent log level: trace, debug, info, notice, warning, error or critical."),

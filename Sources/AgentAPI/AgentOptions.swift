@@ -64,6 +64,8 @@ public struct AgentOptions: Sendable, Hashable, Codable {
     public var stopTimeout: Duration = .seconds(90)
     /// Each mysqld helper run (`--wsrep-recover`, datadir initialisation); likewise below the step deadline.
     public var helperTimeout: Duration = .seconds(90)
+    /// How long a binary log file stays after its last write, unless the archive still needs it.
+    public var binlogRetention: Duration = .seconds(BinaryLog.defaultRetentionSeconds)
     public var logMaxBytes: Int = 16 << 20
     public var logArchives: Int = 3
     public var logLevel: String = "info"
@@ -198,6 +200,9 @@ public struct AgentOptions: Sendable, Hashable, Codable {
             problems.append("--poll-interval \(RoleFlagText.seconds(pollInterval)) must be between 0.1 and 60 seconds")
         }
         if !(stopTimeout > .zero) { problems.append("--stop-timeout must be positive") }
+        if !(binlogRetention >= .zero && binlogRetention <= .seconds(366 * 86_400)) {
+            problems.append("--binlog-retention \(RoleFlagText.seconds(binlogRetention)) must be between 0 and 31622400 seconds (a year)")
+        }
         if !(helperTimeout > .zero) { problems.append("--helper-timeout must be positive") }
         if logMaxBytes < 64 << 10 { problems.append("--log-max-bytes \(logMaxBytes) is too small; use at least 65536") }
         if !(0...100).contains(logArchives) { problems.append("--log-archives must be 0...100") }

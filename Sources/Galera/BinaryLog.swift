@@ -11,12 +11,14 @@ public enum BinaryLog {
     /// The files' base name in the datadir (`binlog.000001`, `binlog.index`).
     public static let baseName = "binlog"
     public static let indexFile = baseName + ".index"
-    /// How long a node keeps its binary logs. The archive reads them within seconds; a day
-    /// lets an archiver that stopped resume without a gap. A setting of the user's may change it.
-    public static let expireSeconds = 86_400
+    /// How long a node keeps a binary log file after its last write (the agent's
+    /// `--binlog-retention`): an archive that falls behind never loses a file, since the agent
+    /// keeps every file the archive does not hold yet (`LogPurge`).
+    public static let defaultRetentionSeconds = 86_400
 
-    /// The my.cnf lines the agent owns (`SpecCheck.reservedSettings` refuses them in a spec),
-    /// and `binlog_expire_logs_seconds`, which a user's setting may override.
+    /// The my.cnf lines the agent owns (`SpecCheck.binaryLogSettings` refuses them in a spec).
+    /// mysqld never purges a binary log by itself: the agent does, and keeps what the archive
+    /// does not hold yet.
     public static func settings(localDomain: UInt32) -> [String] {
         [
             "log_bin=\(baseName)",
@@ -25,7 +27,7 @@ public enum BinaryLog {
             "gtid_domain_id=\(localDomain)",
             "wsrep_gtid_mode=ON",
             "wsrep_gtid_domain_id=\(clusterDomain)",
-            "binlog_expire_logs_seconds=\(expireSeconds)",
+            "binlog_expire_logs_seconds=0",
         ]
     }
 

@@ -83,6 +83,7 @@ public final class LocalCluster: Sendable {
         options.tokenFile = tokenFile
         options.heartbeatInterval = configuration.heartbeatInterval
         options.pollInterval = configuration.pollInterval
+        options.binlogRetention = configuration.binlogRetention
         options.pcRecovery = configuration.pcRecovery
         options.stateTransfer = configuration.stateTransfer
         if let tls = configuration.tls?.files {

@@ -32,6 +32,8 @@ public struct LocalClusterConfiguration: Sendable {
     public var heartbeatInterval: Duration = .seconds(2)
     /// How often each agent reads wsrep status: short, so a joined node is seen Synced at once.
     public var pollInterval: Duration = .milliseconds(250)
+    /// The agents' `--binlog-retention` (a test shortens it to see files purged).
+    public var binlogRetention: Duration = .seconds(BinaryLog.defaultRetentionSeconds)
     /// How long one node may take to become Synced (a full SST takes 10 s or more).
     public var syncTimeout: Duration = .seconds(90)
     /// Run every agent as this user instead of the test's own (only root can switch), as a pod's

@@ -189,4 +189,34 @@ extension BinlogTests {
                 "the segment holding the backup's position (6–9 for 7) is kept: its transactions after 7 are replayed")
         #expect(ArchiveRetention.expired(segments: ["h3": current], backups: [], current: "h3").isEmpty)
     }
+
+    @Test("a node's files go oldest first once old enough and, while archived, only those the archive holds; the file being written and an unreadable one stay")
+    func nodePurge() {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let day: TimeInterval = 86_400
+        func file(_ number: Int, start: UInt64?, age: TimeInterval) -> LogPurge.File {
+            .init(name: "binlog.00000\(number)", startState: start, modified: now - age)
+        }
+        // Files 1-3 hold transactions 1-10, 11-20 and 21-30; 4 is being written.
+        let files = [file(1, start: 0, age: 3 * day), file(2, start: 10, age: 2 * day), file(3, start: 20, age: 2 * day), file(4, start: 30, age: 0)]
+        // Not archived: age alone; the file being written never goes, however old.
+        #expect(LogPurge.decide(files: files, keepingAfter: nil, retention: day, now: now) == .init(purgeTo: "binlog.000004", purged: 3, heldBack: nil))
+        #expect(LogPurge.decide(files: files.map { var old = $0; old.modified = now - 9 * day; return old }, keepingAfter: nil, retention: day, now: now).purged == 3)
+        #expect(LogPurge.decide(files: files, keepingAfter: nil, retention: 2.5 * day, now: now) == .init(purgeTo: "binlog.000002", purged: 1, heldBack: nil))
+        // Archived through 20: file 3's transactions wait, though old enough.
+        #expect(LogPurge.decide(files: files, keepingAfter: 20, retention: day, now: now) == .init(purgeTo: "binlog.000003", purged: 2, heldBack: "binlog.000003"))
+        // Through 19: file 2 holds 20, so only file 1 goes.
+        #expect(LogPurge.decide(files: files, keepingAfter: 19, retention: day, now: now) == .init(purgeTo: "binlog.000002", purged: 1, heldBack: "binlog.000002"))
+        // Nothing archived yet: everything stays.
+        #expect(LogPurge.decide(files: files, keepingAfter: 0, retention: day, now: now) == .init(purgeTo: nil, purged: 0, heldBack: "binlog.000001"))
+        // A file with no transaction of the domain (10 before and after) goes once 10 is archived.
+        let empty = [file(1, start: 10, age: 2 * day), file(2, start: 10, age: 0)]
+        #expect(LogPurge.decide(files: empty, keepingAfter: 10, retention: day, now: now).purged == 1)
+        // An unreadable start keeps the file before it and everything after, under a hold.
+        let unreadable = [file(1, start: 0, age: 2 * day), file(2, start: nil, age: 2 * day), file(3, start: 30, age: 0)]
+        #expect(LogPurge.decide(files: unreadable, keepingAfter: 100, retention: day, now: now) == .init(purgeTo: nil, purged: 0, heldBack: "binlog.000001"))
+        // Young files stay, even archived; an only file stays.
+        #expect(LogPurge.decide(files: files, keepingAfter: 100, retention: 10 * day, now: now).purgeTo == nil)
+        #expect(LogPurge.decide(files: [file(1, start: 0, age: 9 * day)], keepingAfter: nil, retention: day, now: now).purgeTo == nil)
+    }
 }

@@ -113,7 +113,26 @@ import Testing
                                            verified: "2026-11-29T01:01:05Z")]
             cluster.status = status
         }
-        let controller = Task {
+        let controller = Self.standInController(bed)
+        defer { controller.cancel() }
+        let result = try await bed.run("restore", "demo", "--interactive", "--yes")
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(try await controller.value == [1, 2, 3, 4, 5], "one approval per step, in order")
+        for step in 1...5 {
+            #expect(result.stdout.contains("Run step \(step) (\(RestoreSteps.name(step)))? [y/N] yes (--yes)"), "\(result.stdout)")
+        }
+        #expect(result.stdout.contains("Backup to restore [1]: 1 (--yes)") && result.stdout.contains("Restore finished: demo is Green."), "\(result.stdout)")
+        let task = try #require(try await bed.client.listAll(QiniuMySQLData.self).first)
+        #expect(task.spec.approval == .step && task.spec.backupName == "demo-20261129-010100" && task.spec.bootstrapNode == nil,
+                "the recommended node is left to the controller's own choice: \(task.spec)")
+        #expect(WizardLease.holder(in: task.metadata.annotations) == nil, "the wizard gave its lease up")
+        #expect(!result.stdout.contains("\u{1B}["), "no colour off a terminal")
+    }
+
+    /// A stand-in controller (this test, writing status through the API server): it runs a
+    /// restore's step only once `spec.approvedStep` reaches it, and returns the approvals seen.
+    static func standInController(_ bed: CLITestBed) -> Task<[Int], any Error> {
+        Task {
             var approvalsSeen: [Int] = []
             while true {
                 guard let task = try await bed.client.listAll(QiniuMySQLData.self).first, let name = task.metadata.name else {
@@ -142,19 +161,73 @@ import Testing
                 return approvalsSeen
             }
         }
-        defer { controller.cancel() }
-        let result = try await bed.run("restore", "demo", "--interactive", "--yes")
-        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        #expect(try await controller.value == [1, 2, 3, 4, 5], "one approval per step, in order")
-        for step in 1...5 {
-            #expect(result.stdout.contains("Run step \(step) (\(RestoreSteps.name(step)))? [y/N] yes (--yes)"), "\(result.stdout)")
+    }
+
+    /// demo, Green, with two backups taken while its binary log was archived and the window
+    /// from the first one to now.
+    static func archivedCluster(_ bed: CLITestBed) async throws {
+        _ = try await bed.client.modifyStatus(QiniuMySQL.self, name: "demo", retryOnConflict: 3) { cluster in
+            var status = QiniuMySQLStatus(
+                state: .green, ready: "3/3",
+                nodes: (0..<3).map { QiniuMySQLNodeStatus(name: "demo-\($0)", state: "Green", wsrepState: "Synced", seqno: nil, ready: true) },
+                observedGeneration: cluster.metadata.generation)
+            status.backups = [("demo-20261129-010100", "2026-11-29T01:01:00Z", 7), ("demo-20261129-130100", "2026-11-29T13:01:00Z", 90)].map { id, time, sequence in
+                var record = BackupRecord(id: id, cluster: "demo", time: time, size: 4096, position: "u:\(sequence)", verified: time)
+                record.gtid = "1-1-\(sequence)"
+                record.archiveHistory = "20261120T000000Z"
+                return record
+            }
+            status.archive = ArchiveSummary(history: "20261120T000000Z", windows: [.init(from: "2026-11-29T01:01:00Z", to: nil)],
+                                            node: "demo-2", lagWithin: "2s", gaps: nil, problem: nil)
+            cluster.status = status
         }
-        #expect(result.stdout.contains("Backup to restore [1]: 1 (--yes)") && result.stdout.contains("Restore finished: demo is Green."), "\(result.stdout)")
+    }
+
+    /// A point in time through the wizard: the window under the backups, the newest backup
+    /// before the point chosen, the replay in the plan, and `spec.restoreTo` in the task; a
+    /// point before every backup is refused with the window. (A person typing a time at the
+    /// prompt, on a pseudo-terminal, is the playground's end-to-end test.)
+    @Test func aPointInTimeThroughTheWizard() async throws {
+        let bed = try await CLITestBed.start()
+        defer { Task { await bed.stop() } }
+        #expect(try await bed.run("create", "demo").status == 0)
+        try await Self.archivedCluster(bed)
+
+        let tooEarly = try await bed.run("restore", "demo", "--interactive", "--yes", "--to-time", "2026-11-28T00:00:00Z")
+        #expect(tooEarly.status != 0 && tooEarly.stderr.contains("no backup taken with the binary log archived before time 2026-11-28T00:00:00Z"),
+                "\(tooEarly.stdout)\(tooEarly.stderr)")
+        #expect(tooEarly.stderr.contains("any time from 2026-11-29T01:01:00Z to now"), "the window is named: \(tooEarly.stderr)")
+        #expect(try await bed.client.listAll(QiniuMySQLData.self).isEmpty, "nothing was created")
+        let withResume = try await bed.run("restore", "demo", "--resume", "--to-time", "2026-11-29T12:00:00Z")
+        #expect(withResume.status != 0 && withResume.stderr.contains("--to-time and --to-gtid belong to a new one"), "\(withResume.stderr)")
+
+        let controller = Self.standInController(bed)
+        defer { controller.cancel() }
+        let result = try await bed.run("restore", "demo", "--interactive", "--yes", "--to-time", "2026-11-29T12:00:00Z")
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(try await controller.value == [1, 2, 3, 4, 5])
+        #expect(result.stdout.contains("Point-in-time recovery: any time from 2026-11-29T01:01:00Z to now (the archive is within 2s of now)"), "\(result.stdout)")
+        #expect(result.stdout.contains("Restore to time 2026-11-29T12:00:00Z: backup demo-20261129-010100, then the archived binary log after it."), "\(result.stdout)")
+        #expect(result.stdout.contains("replay the archived binary log to time 2026-11-29T12:00:00Z")
+                && result.stdout.contains("Every write made to demo after time 2026-11-29T12:00:00Z is lost."), "\(result.stdout)")
         let task = try #require(try await bed.client.listAll(QiniuMySQLData.self).first)
-        #expect(task.spec.approval == .step && task.spec.backupName == "demo-20261129-010100" && task.spec.bootstrapNode == nil,
-                "the recommended node is left to the controller's own choice: \(task.spec)")
-        #expect(WizardLease.holder(in: task.metadata.annotations) == nil, "the wizard gave its lease up")
-        #expect(!result.stdout.contains("\u{1B}["), "no colour off a terminal")
+        #expect(task.spec.backupName == "demo-20261129-010100" && task.spec.restoreTo == RestoreTarget(time: "2026-11-29T12:00:00Z"), "\(task.spec)")
+    }
+
+    /// The plain `restore --to-gtid` (no wizard): the newest backup at or before the GTID, the
+    /// point in the task.
+    @Test func aPointInTimeWithoutTheWizard() async throws {
+        let bed = try await CLITestBed.start()
+        defer { Task { await bed.stop() } }
+        #expect(try await bed.run("create", "demo").status == 0)
+        try await Self.archivedCluster(bed)
+        let result = try await bed.run("restore", "demo", "--to-gtid", "1-1-120", "--yes", "-o", "name")
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let task = try #require(try await bed.client.listAll(QiniuMySQLData.self).first)
+        #expect(task.spec.backupName == "demo-20261129-130100" && task.spec.restoreTo == RestoreTarget(gtid: "1-1-120") && task.spec.approval == .auto,
+                "\(task.spec)")
+        let unarchived = try await bed.run("restore", "demo", "--to-gtid", "1-1-5", "--yes")
+        #expect(unarchived.status != 0 && unarchived.stderr.contains("no backup taken with the binary log archived before GTID 1-1-5"), "\(unarchived.stderr)")
     }
 
     /// A second driver is told who holds the restore and since when; nothing of the task changes.

@@ -30,7 +30,7 @@ struct MyCnfTests {
             gtid_domain_id=101
             wsrep_gtid_mode=ON
             wsrep_gtid_domain_id=1
-            binlog_expire_logs_seconds=86400
+            binlog_expire_logs_seconds=0
             default_storage_engine=InnoDB
             innodb_autoinc_lock_mode=2
             innodb_buffer_pool_size=64M

@@ -24,12 +24,20 @@ import Testing
         ("datadir", "set by the agent"),
         ("bind-address", "set by the agent"),
         ("wsrep-provider-options", "set by the agent"),
+        ("binlog_expire_logs_seconds", "set by the agent"),
     ])
     func agentOwnedSettingsAreRefused(key: String, message: String) {
         let problems = SpecCheck.problems(Self.cluster { $0.config = [key: "x"] }, live: .init())
         #expect(problems.count == 1)
         #expect(problems.first?.contains("spec.config.\(key)") == true)
         #expect(problems.first?.contains(message) == true)
+    }
+
+    @Test func pointInTimeRecoveryIsRefusedForPercona() {
+        let pitr = BackupSpec(pitr: PITRSpec(enable: true))
+        let problems = SpecCheck.problems(Self.cluster { $0.flavor = .percona; $0.backup = pitr }, live: .init())
+        #expect(problems.count == 1 && problems[0].contains("spec.backup.pitr is not available for flavor percona"), "\(problems)")
+        #expect(SpecCheck.problems(Self.cluster { $0.flavor = .mariadb; $0.backup = pitr }, live: .init()).isEmpty)
     }
 
     @Test func immutableAndDangerousChanges() {

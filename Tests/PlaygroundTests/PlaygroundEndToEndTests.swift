@@ -670,10 +670,32 @@ struct PlaygroundEndToEndTests {
         }
         let status = try await Self.run(["status", "demo", "--kubeconfig", layout.kubeconfig], in: root, timeout: .seconds(60))
         #expect(status.output.contains("Binary log:   archived to within 10s of now"), "\(status.output)")
-        let restore = try await Self.run(["restore", "demo", "--to-time", pointText, "--yes", "--wait", "--kubeconfig", layout.kubeconfig],
-                                         in: root, timeout: .seconds(400))
-        try #require(restore.status == .exited(code: 0), "\(restore.output)")
-        #expect(restore.output.contains("Succeeded"), "\(restore.output)")
+        // Through the wizard on a pseudo-terminal: the window under the backups, the point typed
+        // at the backup prompt, the newest backup before it chosen, the replay in the plan.
+        var environment = ProcessInfo.processInfo.environment
+        environment["KUBECONFIG"] = nil
+        let wizard = try PseudoTerminal(Self.executable, ["restore", "demo", "--interactive", "--skip-safety-backup", "--kubeconfig", layout.kubeconfig],
+                                        environment: environment)
+        try await wizard.expect("Point-in-time recovery: any time from", within: .seconds(60))
+        try await wizard.expect("Backup to restore, or a time (RFC 3339) or GTID to restore to [", within: .seconds(10))
+        wizard.type("\(pointText)\r")
+        try await wizard.expect("Restore to time \(pointText): backup \(backupID), then the archived binary log after it.", within: .seconds(10))
+        try await wizard.expect("Bootstrap node [", within: .seconds(10))
+        wizard.type("\r")
+        try await wizard.expect("replay the archived binary log to time \(pointText)", within: .seconds(10))
+        try await wizard.expect("Create the restore task? [y/N] ", within: .seconds(10))
+        wizard.type("y\r")
+        var offset = 0
+        for step in 1...5 {
+            offset = try await wizard.expect("Run step \(step) (\(RestoreSteps.name(step)))? [y/N] ", after: offset, within: .seconds(300))
+            wizard.type("y\r")
+        }
+        try await wizard.expect("Restore finished: demo is Green.", after: offset, within: .seconds(400))
+        #expect(await wizard.exitCode(within: .seconds(30)) == 0, "\(wizard.screen)")
+        let pointRestore = try #require(try await client.listAll(QiniuMySQLData.self, namespace: "default")
+            .filter { $0.spec.action == .restore }.max { ($0.metadata.creationTimestamp ?? "") < ($1.metadata.creationTimestamp ?? "") })
+        #expect(pointRestore.spec.restoreTo == RestoreTarget(time: pointText) && pointRestore.status?.phase == .succeeded,
+                "\(pointRestore.spec) \(String(describing: pointRestore.status))")
         try #require(try await Self.waitGreen(client, within: .seconds(120)), "Green after the restore")
         #expect(try await Self.missingRows(writer, on: endpoint).isEmpty, "every row written before the backup is back")
         let afterRestore = try await MySQLConnection.connect(endpoint, threadPool: threadPool)

@@ -134,8 +134,8 @@ struct RestoreCommand: AsyncParsableCommand {
             if let problem = target.problem {
                 throw ValidationError(problem.replacingOccurrences(of: "restoreTo.time", with: "--to-time").replacingOccurrences(of: "restoreTo.gtid", with: "--to-gtid") + ".")
             }
-            if interactive || resume || cancel {
-                throw ValidationError("the wizard does not take a point in time yet: run `restore NAME --to-time ...` without --interactive (it shows the plan and asks once).")
+            if resume || cancel {
+                throw ValidationError("--resume and --cancel act on the restore that exists: --to-time and --to-gtid belong to a new one.")
             }
         }
         let modes = [interactive ? "--interactive" : nil, resume ? "--resume" : nil, cancel ? "--cancel" : nil].compactMap { $0 }
@@ -188,7 +188,7 @@ struct RestoreCommand: AsyncParsableCommand {
     /// A point-in-time restore's backup: the one named (it must have been taken with the
     /// archive on), or the newest before the point; refused with the recoverable window when
     /// there is none.
-    static func plan(_ target: RestoreTarget, backup: String?, source: QiniuMySQL) throws -> BackupRecord {
+    static func plan(_ target: RestoreTarget, backup: String?, source: QiniuMySQL) throws(CLIError) -> BackupRecord {
         let backups = source.status?.backups ?? []
         let window = source.status?.archive.map { BackupsCommand.window($0) } ?? "point-in-time recovery is off (spec.backup.pitr.enable)\n"
         let name = source.metadata.name ?? "?"
@@ -216,7 +216,7 @@ struct RestoreCommand: AsyncParsableCommand {
                            hint: "re-run with --yes to run every step without asking", status: .notConfirmed)
         }
         let mode: RestoreWizard.Mode = resume ? .resume : cancel ? .cancel
-            : .start(.init(backup: backup, sourceCluster: sourceCluster, bootstrapNode: bootstrapNode, skipSafetyBackup: skipSafetyBackup))
+            : .start(.init(backup: backup, sourceCluster: sourceCluster, bootstrapNode: bootstrapNode, skipSafetyBackup: skipSafetyBackup, target: target))
         try await KubeSession.with(kube) { session in
             let wizard = RestoreWizard(session: session, cluster: name, terminal: terminal, assumeYes: yes,
                                        editor: terminal.stdinIsTerminal && !yes ? try LineEditor() : nil)

@@ -79,7 +79,7 @@ enum RestoreScreens {
     }
 
     /// What the task will do, before it is created.
-    static func plan(cluster: String, nodes: [String], backup: BackupRecord, bootstrap: String, skipSafetyBackup: Bool, terminal: Terminal) -> String {
+    static func plan(cluster: String, nodes: [String], backup: BackupRecord, target: RestoreTarget? = nil, bootstrap: String, skipSafetyBackup: Bool, terminal: Terminal) -> String {
         let others = nodes.filter { $0 != bootstrap }
         var out = "\n" + terminal.paint("The plan", .bold) + " (each step from 1 on waits for your yes):\n"
         var table = Table(["Step", "What it does"])
@@ -87,10 +87,11 @@ enum RestoreScreens {
         table.append(["1. BackupCurrentState", skipSafetyBackup ? "skipped (--skip-safety-backup)" : "back up \(cluster) as it is now: the way back"])
         table.append(["2. PauseNodes", "stop \(list(nodes)) gracefully: \(cluster) stops serving"])
         table.append(["3. PickBootstrapNode", bootstrap])
-        table.append(["4. RestoreOnBootstrapNode", "replace \(bootstrap)'s data with the backup; bootstrap it at \(backup.position ?? "its position")"])
+        table.append(["4. RestoreOnBootstrapNode", "replace \(bootstrap)'s data with the backup; bootstrap it at \(backup.position ?? "its position")"
+                      + (target.map { "; replay the archived binary log to \($0.description)" } ?? "")])
         table.append(["5. StartOtherNodes", others.isEmpty ? "none: \(cluster) has one node" : "empty \(list(others)) and join them by SST"])
         out += indent(table.render())
-        out += terminal.paint("Every write made to \(cluster) after \(backup.time ?? "the backup") is lost.", .yellow) + "\n"
+        out += terminal.paint("Every write made to \(cluster) after \(target?.description ?? backup.time ?? "the backup") is lost.", .yellow) + "\n"
         out += "\"no\" or Ctrl-C at any step leaves the restore waiting there; `kubectl qmysql restore \(cluster) --resume` goes on.\n"
         return out
     }

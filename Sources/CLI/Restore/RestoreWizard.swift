@@ -17,6 +17,8 @@ struct RestoreWizard: Sendable {
         var sourceCluster: String?
         var bootstrapNode: String?
         var skipSafetyBackup: Bool
+        /// `--to-time` or `--to-gtid`: a point-in-time restore, its backup the newest before.
+        var target: RestoreTarget? = nil
     }
 
     enum Mode: Sendable {
@@ -119,27 +121,41 @@ struct RestoreWizard: Sendable {
         }
         write(RestoreScreens.overview(clusterObject, terminal: terminal))
 
-        // The backup.
+        // The backup, and with the archive on, the point after it.
         let source = choices.sourceCluster ?? cluster
-        let records = source == cluster
-            ? clusterObject.status?.backups ?? []
-            : try await session.client.get(QiniuMySQL.self, name: source, namespace: session.namespace).status?.backups ?? []
+        let sourceObject = source == cluster ? clusterObject : try await session.client.get(QiniuMySQL.self, name: source, namespace: session.namespace)
+        let records = sourceObject.status?.backups ?? []
         guard !records.isEmpty else {
             throw CLIError("\(source) has no backups to restore", hint: "take one with `kubectl qmysql backup \(source) --wait`", status: .notFound)
         }
         let defaultIndex = RestoreScreens.defaultBackup(records)
         write(RestoreScreens.backups(records, source: source, defaultIndex: defaultIndex, now: Date(), terminal: terminal))
+        let archive = sourceObject.status?.archive
+        if let archive { write(BackupsCommand.window(archive)) }
         let backup: BackupRecord
-        if let wanted = choices.backup {
+        var target = choices.target
+        if let chosen = target {
+            backup = try RestoreCommand.plan(chosen, backup: choices.backup, source: sourceObject)
+            write("\nRestore to \(chosen.description): backup \(backup.id ?? "?"), then the archived binary log after it.\n")
+        } else if let wanted = choices.backup {
             guard let found = records.first(where: { $0.id == wanted }) else {
                 throw CLIError("\(source) has no backup \(wanted)", hint: "the ones it has are listed above", status: .notFound)
             }
             backup = found
         } else {
-            backup = try await choose("Backup to restore", default: defaultIndex.map { String($0 + 1) } ?? "") { answer in
-                if let number = Int(answer), records.indices.contains(number - 1) { return records[number - 1] }
-                return records.first { $0.id == answer }
+            // With the archive on, a time or a GTID answers too: the newest backup before it.
+            let question = archive == nil ? "Backup to restore" : "Backup to restore, or a time (RFC 3339) or GTID to restore to"
+            (backup, target) = try await choose(question, default: defaultIndex.map { String($0 + 1) } ?? "") { answer throws(CLIError) in
+                if let number = Int(answer), records.indices.contains(number - 1) { return (records[number - 1], nil) }
+                if let record = records.first(where: { $0.id == answer }) { return (record, nil) }
+                guard archive != nil else { return nil }
+                // A GTID is in the backups' domain (a date like 2026-12-05 is not one).
+                let domain = records.lazy.compactMap(\.gtid).first?.split(separator: "-").first.map(String.init)
+                let point = answer.split(separator: "-").first.map(String.init) == domain ? RestoreTarget(gtid: answer) : RestoreTarget(time: answer)
+                guard point.problem == nil else { return nil }
+                return (try RestoreCommand.plan(point, backup: nil, source: sourceObject), point)
             }
+            if let target { write("Restore to \(target.description): backup \(backup.id ?? "?"), then the archived binary log after it.\n") }
         }
 
         // The bootstrap node: the controller's rule, and the person may choose another.
@@ -160,7 +176,7 @@ struct RestoreWizard: Sendable {
             bootstrap = try await choose("Bootstrap node", default: recommended?.node ?? "") { nodes.contains($0) ? $0 : nil }
         }
 
-        write(RestoreScreens.plan(cluster: cluster, nodes: nodes, backup: backup, bootstrap: bootstrap,
+        write(RestoreScreens.plan(cluster: cluster, nodes: nodes, backup: backup, target: target, bootstrap: bootstrap,
                                   skipSafetyBackup: choices.skipSafetyBackup, terminal: terminal))
         guard try await ask("Create the restore task?") else { throw CLIError("not confirmed: nothing was created", status: .notConfirmed) }
 
@@ -169,13 +185,15 @@ struct RestoreWizard: Sendable {
         // choice (the same rule) is what runs when the person agreed with it.
         let me = WizardLease.me
         let now = Date()
+        var spec = QiniuMySQLDataSpec(cluster: cluster, action: .restore, backupName: backup.id, sourceCluster: choices.sourceCluster,
+                                      bootstrapNode: bootstrap == recommended?.node ? nil : bootstrap, approval: .step,
+                                      skipSafetyBackup: choices.skipSafetyBackup ? true : nil)
+        spec.restoreTo = target
         let object = QiniuMySQLData(
             metadata: ObjectMeta(namespace: session.namespace, generateName: "\(cluster)-restore-",
                                  labels: [QiniuLabels.cluster: cluster],
                                  annotations: WizardLease.annotations(holder: me, since: now, now: now)),
-            spec: QiniuMySQLDataSpec(cluster: cluster, action: .restore, backupName: backup.id, sourceCluster: choices.sourceCluster,
-                                     bootstrapNode: bootstrap == recommended?.node ? nil : bootstrap, approval: .step,
-                                     skipSafetyBackup: choices.skipSafetyBackup ? true : nil))
+            spec: spec)
         let created = try await session.client.create(object)
         let name = created.metadata.name ?? ""
         state.task = name
@@ -306,9 +324,10 @@ struct RestoreWizard: Sendable {
         }
     }
 
-    /// A choice with a default (Enter); an answer `parse` rejects asks again.
-    private func choose<T>(_ question: String, default defaultAnswer: String, parse: (String) -> T?) async throws -> T {
-        if assumeYes, let value = parse(defaultAnswer) {
+    /// A choice with a default (Enter); an answer `parse` rejects (nil, or an error saying why)
+    /// asks again.
+    private func choose<T>(_ question: String, default defaultAnswer: String, parse: (String) throws(CLIError) -> T?) async throws -> T {
+        if assumeYes, let value = try? parse(defaultAnswer) {
             write("\(question) [\(defaultAnswer)]: \(defaultAnswer) (--yes)\n")
             return value
         }
@@ -318,8 +337,12 @@ struct RestoreWizard: Sendable {
                 throw CLIError("not confirmed: nothing was created", status: .notConfirmed)
             }
             let answer = line.trimmingCharacters(in: .whitespaces)
-            if let value = parse(answer.isEmpty ? defaultAnswer : answer) { return value }
-            write("\"\(answer)\" is not one of the choices above.\n")
+            do throws(CLIError) {
+                if let value = try parse(answer.isEmpty ? defaultAnswer : answer) { return value }
+                write("\"\(answer)\" is not one of the choices above.\n")
+            } catch {
+                write("\(error.message)\(error.hint.map { "\n\($0)" } ?? "")\n")
+            }
         }
     }
 

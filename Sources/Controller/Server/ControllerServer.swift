@@ -177,7 +177,9 @@ public enum ControllerServer {
             return problem(.unprocessableContent, "nodeMismatch", "the URL names node '\(pathNode)' but the report is from '\(report.node)'; check the agent's --controller-url")
         }
         _ = await controller.receive(report)
-        return Response(status: .accepted)
+        // The answer carries what the controller asks of the node until its next report.
+        let reply = ReportReply(binlog: await controller.binlogKeep())
+        return (try? json(reply, status: .accepted)) ?? Response(status: .accepted)
     }
 
     /// The seed's bounded latest-wins queue over HTTP: newline-delimited JSON, one `ClusterStatus`

@@ -294,6 +294,15 @@ extension ClusterController {
 }
 
 extension ClusterController {
+    /// What every node must keep of its binary log, in the answer to each report: while the
+    /// cluster is archived, every transaction after the archive's last one. Until the archive's
+    /// reach is known (before its first listing, during a restore), nothing goes.
+    public func binlogKeep() -> BinlogKeep {
+        guard desired.archiveSegmentSeconds != nil, configuration.backupStore != nil else { return BinlogKeep(after: nil) }
+        guard restoreStep == nil, restoreStopped == nil, let history = archive.history, archive.listed else { return BinlogKeep(after: 0) }
+        return BinlogKeep(after: archive.last ?? history.branchedAfter ?? 0)
+    }
+
     /// The newest transaction in the archive (nil: nothing archived yet): what a benchmark polls.
     public var archivedSequence: UInt64? { archive.last }
 

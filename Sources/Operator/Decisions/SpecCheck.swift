@@ -39,8 +39,13 @@ public enum SpecCheck {
         "wsrep_on", "wsrep_provider", "wsrep_cluster_name", "wsrep_cluster_address", "wsrep_node_name",
         "wsrep_node_address", "wsrep_node_incoming_address", "wsrep_sst_method", "wsrep_sst_receive_address",
         "wsrep_provider_options", "binlog_format", "innodb_autoinc_lock_mode",
-        // The binary log point-in-time recovery reads (Galera.BinaryLog).
+    ]
+
+    /// ...and on MariaDB, the binary log point-in-time recovery reads (Galera.BinaryLog),
+    /// which the agent purges itself.
+    public static let binaryLogSettings: Set<String> = [
         "log_bin", "log_slave_updates", "server_id", "gtid_domain_id", "wsrep_gtid_mode", "wsrep_gtid_domain_id",
+        "binlog_expire_logs_seconds", "expire_logs_days",
     ]
 
     /// A Secret the spec names (a user's, not ours), the field that names it and the keys it must have.
@@ -79,13 +84,17 @@ public enum SpecCheck {
         if replicas < 1 || replicas % 2 == 0 {
             problems.append("spec.replicas \(replicas) must be odd (1, 3, 5, 7 or 9) so that a majority survives one failure")
         }
+        let reserved = spec.effectiveFlavor == .mariadb ? reservedSettings.union(binaryLogSettings) : reservedSettings
         for key in (spec.config ?? [:]).keys.sorted() {
             let normalized = key.replacingOccurrences(of: "-", with: "_").lowercased()
-            if reservedSettings.contains(normalized) || reservedSettings.contains(key.lowercased()) {
+            if reserved.contains(normalized) || reserved.contains(key.lowercased()) {
                 problems.append("spec.config.\(key) is set by the agent and cannot be overridden; remove it")
             } else if key.contains("\n") || key.contains("=") || (spec.config?[key] ?? "").contains("\n") {
                 problems.append("spec.config.\(key) must be one line without '=' in the name")
             }
+        }
+        if spec.backup?.pitr?.enable == true, spec.effectiveFlavor == .percona {
+            problems.append("spec.backup.pitr is not available for flavor percona yet: its binary log numbers transactions per server UUID, which the archive does not read; remove spec.backup.pitr or use flavor mariadb")
         }
         if spec.rootPasswordSecret != nil, live.rootPasswordSecretExists == false {
             problems.append("spec.rootPasswordSecret \"\(spec.rootPasswordSecret!)\" does not exist in namespace \(cluster.metadata.namespace ?? "default"); create it with key 'password' or remove the field to have one generated")

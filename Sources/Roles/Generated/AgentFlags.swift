@@ -107,6 +107,9 @@ struct AgentFlags: ParsableArguments {
     @Option(name: .customLong("helper-timeout"), help: ArgumentHelp("Seconds each mysqld helper run may take: --wsrep-recover and datadir initialisation (keep it below the controller's --step-deadline).", valueName: "seconds"))
     var helperTimeout: String = "90"
 
+    @Option(name: .customLong("binlog-retention"), help: ArgumentHelp("Seconds a binary log file is kept after its last write (MariaDB). The agent purges older files, never one the cluster's archive does not hold yet; mysqld never purges by itself.", valueName: "seconds"))
+    var binlogRetention: String = "86400"
+
     @Option(name: .customLong("log-max-bytes"), help: ArgumentHelp("Rotate mysqld's error log above this many bytes.", valueName: "bytes"))
     var logMaxBytes: String = "16777216"
 
@@ -170,6 +173,7 @@ struct AgentFlags: ParsableArguments {
             "controller-password-file": controllerPasswordFile.map { [$0] } ?? [],
             "stop-timeout": [stopTimeout],
             "helper-timeout": [helperTimeout],
+            "binlog-retention": [binlogRetention],
             "log-max-bytes": [logMaxBytes],
             "log-archives": [logArchives],
             "log-level": [logLevel],

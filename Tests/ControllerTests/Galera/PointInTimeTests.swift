@@ -1,11 +1,14 @@
+import AgentAPI
 import Backup
 import Binlog
 @testable import Controller
 import ControllerAPI
 import Foundation
 import Galera
+import LocalCluster
 import MySQLClient
 import QiniuAPI
+import Synchronization
 import Testing
 
 /// Point-in-time recovery on real Galera (docs/backup.md): the controller archives the binary
@@ -184,5 +187,107 @@ extension ControllerScenarioTests {
                         "\(node.name) holds every row written, across the kill")
             }
         }
+    }
+
+    @Test("retention on the nodes: a file goes once the archive holds it, and stays while the store refuses segments, then goes once they are stored")
+    func binaryLogsKeptUntilArchived() async throws {
+        let storeRoot = bed.root + "/pitr-keep-store"
+        try? FileManager.default.removeItem(atPath: storeRoot)
+        let store = RefusingStore(FileBackupStore(root: storeRoot))
+        // A retention of nothing: age never keeps a file, so only the archive can.
+        try await withScenario("pitr-keep", options: .init(backupStore: store, archiveSegmentSeconds: 1, binlogRetention: .zero)) { scenario in
+            let controller = scenario.controller
+            let node0 = scenario.cluster.node(0).sqlOptions
+            let nodes = scenario.cluster.nodes
+            func files(_ node: LocalNode) -> [String] {
+                ((try? String(contentsOfFile: node.dataDirectory + "/binlog.index", encoding: .utf8)) ?? "")
+                    .split(separator: "\n").map { URL(fileURLWithPath: String($0)).lastPathComponent }
+            }
+            func rotate() async throws {
+                for node in nodes { try await sql(node.sqlOptions, ["FLUSH LOCAL BINARY LOGS"]) }
+            }
+            try await sql(node0, ["CREATE DATABASE IF NOT EXISTS qmysql_test", "CREATE TABLE \(Self.pitrTable) (id INT PRIMARY KEY, phase CHAR(1)) ENGINE=InnoDB"])
+            try await rotate()
+            let created = try #require(try await gtidSequence(node0))
+            try await eventually("archived, every older file is purged on every node", timeout: .seconds(60)) {
+                await controller.archive.last ?? 0 >= created && nodes.allSatisfy { files($0).count == 1 }
+            }
+            // The controller's word reached every agent, which recorded it with the datadir.
+            try await eventually("every agent records what the archive holds", timeout: .seconds(10)) {
+                nodes.allSatisfy { node in
+                    FileManager.default.contents(atPath: node.dataDirectory + "/qmysql-binlog-keep")
+                        .flatMap { try? JSONDecoder().decode(BinlogKeep.self, from: $0) }?.after ?? 0 >= created
+                }
+            }
+
+            // The store refuses: what is written now stays on every node, whatever its age.
+            store.refusing(true)
+            try await sql(node0, ["INSERT INTO \(Self.pitrTable) VALUES (1, 'A')"])
+            try await rotate()
+            try await sql(node0, ["INSERT INTO \(Self.pitrTable) VALUES (2, 'B')"])
+            try await rotate()
+            let written = try #require(try await gtidSequence(node0))
+            let held = Dictionary(uniqueKeysWithValues: nodes.map { ($0.name, files($0)) })
+            #expect(held.values.allSatisfy { $0.count == 3 }, "two closed files and the current one on each node: \(held)")
+            // Five purge passes (a second apart at this retention).
+            try await Task.sleep(for: .seconds(5))
+            for node in nodes {
+                #expect(files(node) == held[node.name], "\(node.name) keeps every file the archive does not hold")
+                for file in held[node.name] ?? [] {
+                    #expect(FileManager.default.fileExists(atPath: node.dataDirectory + "/" + file), "\(node.name): \(file)")
+                }
+            }
+            #expect(await controller.archive.last ?? 0 < written, "nothing after the refusal was archived")
+
+            // Stored again: the archive catches up without a gap, and the files go.
+            store.refusing(false)
+            try await eventually("archived again, the held files are purged on every node", timeout: .seconds(60)) {
+                await controller.archive.last ?? 0 >= written && nodes.allSatisfy { files($0).count == 1 }
+            }
+            let history = try #require(await controller.archive.history)
+            let segments = try await store.segments(cluster: "demo", history: history.id)
+            #expect(ArchiveCoverage(segments).gaps(from: created).isEmpty, "no gap: \(segments.map(\.name))")
+        }
+    }
+}
+
+/// The file store, refusing every segment while told to, as an unreachable bucket would.
+final class RefusingStore: BackupStore {
+    private let store: FileBackupStore
+    private let refuse = Mutex(false)
+
+    init(_ store: FileBackupStore) { self.store = store }
+
+    func refusing(_ value: Bool) { refuse.withLock { $0 = value } }
+
+    struct Refused: Error, CustomStringConvertible {
+        var description: String { "the store refuses segments (the test's fault)" }
+    }
+
+    func list(cluster: String) async throws -> [BackupMetadata] { try await store.list(cluster: cluster) }
+    func metadata(cluster: String, id: String) async throws -> BackupMetadata { try await store.metadata(cluster: cluster, id: id) }
+    func beginWrite(cluster: String, id: String) async throws -> any BackupWriter { try await store.beginWrite(cluster: cluster, id: id) }
+    func read(cluster: String, id: String, _ consume: @Sendable (Data) async throws -> Void) async throws {
+        try await store.read(cluster: cluster, id: id, consume)
+    }
+    func delete(cluster: String, id: String) async throws { try await store.delete(cluster: cluster, id: id) }
+    func verify(cluster: String, id: String, at date: Date, _ progress: @Sendable (Int64) async -> Void) async throws -> BackupMetadata {
+        try await store.verify(cluster: cluster, id: id, at: date, progress)
+    }
+    func removeAbandoned(cluster: String, startedBefore cutoff: Date) async throws -> [String] {
+        try await store.removeAbandoned(cluster: cluster, startedBefore: cutoff)
+    }
+    func histories(cluster: String) async throws -> [ArchiveHistory] { try await store.histories(cluster: cluster) }
+    func putHistory(cluster: String, _ history: ArchiveHistory) async throws { try await store.putHistory(cluster: cluster, history) }
+    func segments(cluster: String, history: String) async throws -> [ArchivedSegment] { try await store.segments(cluster: cluster, history: history) }
+    func putSegment(cluster: String, history: String, _ segment: ArchivedSegment, _ bytes: Data) async throws {
+        if refuse.withLock({ $0 }) { throw Refused() }
+        try await store.putSegment(cluster: cluster, history: history, segment, bytes)
+    }
+    func readSegment(cluster: String, history: String, _ segment: ArchivedSegment) async throws -> Data {
+        try await store.readSegment(cluster: cluster, history: history, segment)
+    }
+    func deleteSegment(cluster: String, history: String, _ segment: ArchivedSegment) async throws {
+        try await store.deleteSegment(cluster: cluster, history: history, segment)
     }
 }

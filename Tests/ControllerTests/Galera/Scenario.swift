@@ -45,6 +45,8 @@ final class Scenario: Sendable {
         var stateTransfer = StateTransferChoice.qmysql
         /// The binary log archived in segments of this many seconds (nil: not archived).
         var archiveSegmentSeconds: Int?
+        /// The agents' `--binlog-retention` (nil: their default, a day).
+        var binlogRetention: Duration?
     }
 
     private init(name: String, bed: GaleraBed, cluster: LocalCluster, host: InProcessController, root: String, options: Options) {
@@ -94,6 +96,7 @@ final class Scenario: Sendable {
         let root = bed.root + "/" + name
         var clusterConfiguration = bed.clusterConfiguration(root: root, firstAddress: options.firstAddress ?? GaleraBed.firstAddress, executable: options.executable)
         clusterConfiguration.stateTransfer = options.stateTransfer
+        if let retention = options.binlogRetention { clusterConfiguration.binlogRetention = retention }
         let host = try await InProcessController.start(
             for: clusterConfiguration, monitorUser: GaleraBed.monitorUser, monitorPassword: bed.monitorPassword,
             httpClient: bed.httpClient
