@@ -173,13 +173,13 @@ _kubectl-qmysql() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    install|create|get|status|delete|backup|backups|restore|data|mysql|credential|playground|version|agent|controller|operator|completion|help)
+    install|create|get|status|delete|backup|backups|restore|data|switchover|mysql|credential|playground|version|agent|controller|operator|completion|help)
         # Offer subcommand argument completions
         "_kubectl-qmysql_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'install create get status delete backup backups restore data mysql credential playground version agent controller operator completion help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'install create get status delete backup backups restore data switchover mysql credential playground version agent controller operator completion help' -- "${cur}"))
         ;;
     esac
 }
@@ -543,6 +543,40 @@ _kubectl-qmysql_data() {
         return
         ;;
     '--cluster')
+        return
+        ;;
+    '--output'|'-o')
+        __kubectl-qmysql_add_completions -W 'table'$'\n''wide'$'\n''json'$'\n''yaml'$'\n''name'
+        return
+        ;;
+    esac
+}
+
+_kubectl-qmysql_switchover() {
+    repeating_flags=()
+    non_repeating_flags=(--clear --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--kubeconfig --context -n --namespace --request-timeout --to --timeout --output -o)
+    __kubectl-qmysql_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--kubeconfig')
+        return
+        ;;
+    '--context')
+        return
+        ;;
+    '-n'|'--namespace')
+        return
+        ;;
+    '--request-timeout')
+        return
+        ;;
+    '--to')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '--output'|'-o')

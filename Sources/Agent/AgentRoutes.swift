@@ -56,6 +56,9 @@ enum AgentRoutes {
         v1.post(RouterPath(AgentPaths.recover)) { request, _ in
             try await answer(request, .recover, jobs: jobs) { () throws(APIErrorBody) in try await supervisor.recover() }
         }
+        v1.post(RouterPath(AgentPaths.fence)) { _, _ in
+            try json(.ok, try await supervisor.fence())
+        }
         v1.get(RouterPath(AgentPaths.jobs)) { _, _ in
             try json(.ok, await jobs.all())
         }

@@ -78,7 +78,10 @@ public struct AgentService: Service {
                 group.addTask { await reporter.run() }
                 group.addTask { await self.heartbeat() }
                 group.addTask {
-                    for await reply in reporter.replies { await self.supervisor.keepBinlog(reply.binlog) }
+                    for await reply in reporter.replies {
+                        await self.supervisor.keepBinlog(reply.binlog)
+                        if let writer = reply.writer { await self.supervisor.setWriter(writer) }
+                    }
                 }
             }
             if configuration.cluster.flavor == .mariadb {

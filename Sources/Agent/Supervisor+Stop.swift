@@ -13,6 +13,7 @@ extension Supervisor {
             let exit: ProcessExit
             switch request.mode {
             case .graceful:
+                await drainIfWriter()
                 let timeout = request.timeoutSeconds.map { Duration.milliseconds(Int64($0 * 1000)) } ?? configuration.stopTimeout
                 logger.notice("stopping mysqld gracefully (SIGTERM)", metadata: ["pid": "\(launch.child.pid)", "deadline": "\(timeout)"])
                 launch.child.signal(SIGTERM)
@@ -71,6 +72,7 @@ extension Supervisor {
         operation = .terminating
         reportIfChanged()
         guard let launch = mysqld else { return }
+        await drainIfWriter()
         logger.notice("agent shutting down: stopping mysqld gracefully", metadata: ["pid": "\(launch.child.pid)"])
         launch.child.signal(SIGTERM)
         if let exit = await launch.child.wait(timeout: configuration.stopTimeout) {

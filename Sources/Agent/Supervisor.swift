@@ -79,6 +79,8 @@ actor Supervisor {
     /// What the controller last asked the node to keep of its binary log (nil: not told yet;
     /// the datadir's record stands in until it is).
     var binlogKeep: BinlogKeep?
+    /// The controller's last word: this node is the writer (a planned stop drains first).
+    var isWriter = false
     /// The file the archive last kept past its retention, so the warning is written once a file.
     var binlogHeldBack: String?
 

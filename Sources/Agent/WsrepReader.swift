@@ -33,6 +33,10 @@ final class WsrepReader: Sendable {
         return result.rows.first?.first.flatMap { $0 } ?? ""
     }
 
+    func rows(_ sql: String) async throws -> [[String?]] {
+        try await withConnection { try await $0.query(sql) }.rows
+    }
+
     func execute(_ sql: String) async throws {
         _ = try await withConnection { try await $0.execute(sql) }
     }

@@ -169,6 +169,11 @@ public struct AgentClient: Sendable {
     }
 
     /// `DELETE /v1/restore/stage`: forgets a staged backup.
+    /// `POST /v1/fence`: ends the node's client connections (the writer moved away from it).
+    public func fence() async throws(Failure) -> FenceOutcome {
+        try await call(.POST, AgentPaths.fence, body: Optional<StartRequest>.none)
+    }
+
     public func discardStage() async throws(Failure) {
         let (status, body) = try await raw(.DELETE, AgentPaths.restoreStage, body: nil)
         guard (200..<300).contains(status) else { throw failure(status: status, body: body, url: baseURL + AgentPaths.restoreStage) }

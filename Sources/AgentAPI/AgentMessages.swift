@@ -438,9 +438,12 @@ public struct BinlogReplayOutcome: Codable, Sendable, Hashable {
 public struct ReportReply: Codable, Sendable, Hashable {
     /// The binary log the node must keep for the archive (docs/backup.md, "Retention").
     public var binlog: BinlogKeep
+    /// This node is the writer (docs/endpoints.md): a planned stop lets the writer move first.
+    public var writer: Bool?
 
-    public init(binlog: BinlogKeep) {
+    public init(binlog: BinlogKeep, writer: Bool? = nil) {
         self.binlog = binlog
+        self.writer = writer
     }
 }
 
@@ -452,5 +455,18 @@ public struct BinlogKeep: Codable, Sendable, Hashable {
 
     public init(after: UInt64?) {
         self.after = after
+    }
+}
+
+/// `POST /v1/fence`: what ending the node's client connections did.
+public struct FenceOutcome: Codable, Sendable, Hashable {
+    /// The client connections ended.
+    public var closed: Int
+    /// mysqld ran (nothing to end otherwise).
+    public var running: Bool
+
+    public init(closed: Int, running: Bool) {
+        self.closed = closed
+        self.running = running
     }
 }

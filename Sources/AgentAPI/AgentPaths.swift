@@ -22,6 +22,9 @@ public enum AgentPaths {
     public static let binlog = "/v1/binlog"
     /// POST: a binary log's transactions run on the node (a point-in-time restore's replay).
     public static let binlogReplay = "/v1/binlog/replay"
+    /// POST: every client connection ended (`KILL CONNECTION`): the writer moved away from this
+    /// node, and its clients' connections must not go on writing here.
+    public static let fence = "/v1/fence"
     /// The header a binlog stream's answer names the transaction before its first one in.
     public static let binlogPreviousHeader = "Qmysql-Binlog-Previous"
 

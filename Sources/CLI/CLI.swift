@@ -6,7 +6,7 @@ public enum UserCommands {
     /// What a person runs against a Kubernetes cluster, in the order `--help` lists them.
     public static let resources: [any ParsableCommand.Type] = [
         InstallCommand.self, CreateCommand.self, GetCommand.self, StatusCommand.self, DeleteCommand.self,
-        BackupCommand.self, BackupsCommand.self, RestoreCommand.self, DataCommand.self, MySQLCommand.self, CredentialCommand.self,
+        BackupCommand.self, BackupsCommand.self, RestoreCommand.self, DataCommand.self, SwitchoverCommand.self, MySQLCommand.self, CredentialCommand.self,
         PlaygroundCommand.self, VersionCommand.self,
     ]
     /// Shell integration and the maintainers' generator; listed after the roles.

@@ -88,6 +88,8 @@ public actor ClusterController {
     var desired: DesiredState
     /// The binary log archive (point-in-time recovery): its history and how far it reaches.
     var archive = BinlogArchiveState()
+    /// The writer endpoint's node (`WriterChoice`).
+    var writer = WriterState()
     /// Failed attempts of a seeding restore (`spec.restoreFrom`), and the pending next one.
     var seedingFailures = 0
     var seedingRetry: Task<Void, Never>?
@@ -122,6 +124,7 @@ public actor ClusterController {
         restoreProgress = state?.restore
         finishedRestores = state?.finishedRestores ?? []
         archive.history = state?.archiveHistory
+        writer.last = state?.writer
         // A restore the previous controller left owns the nodes from the first look on, and its
         // task is in the book before any request is answered (the operator asking for it again
         // finds it, and never starts it anew).
@@ -373,6 +376,8 @@ public actor ClusterController {
         status.phase = phase
         status.observedGeneration = desired.generation
         trackAttention(status, now: now)
+        updateWriter(snapshot, phase: phase, now: now)
+        status.writer = writer.current
         let recent = history.records.suffix(ActionSummary.kept).map(\.summaryForStatus)
         status.actions = recent.isEmpty ? nil : Array(recent)
         decorateWithData(&status)
@@ -528,6 +533,7 @@ public actor ClusterController {
             state.restore = restoreProgress
             state.finishedRestores = finishedRestores.isEmpty ? nil : finishedRestores
             state.archiveHistory = archive.history
+            state.writer = writer.last
             // Many paths record after a change that may have changed nothing: write only news.
             guard state != lastSavedState else { return }
             try state.write(to: path)

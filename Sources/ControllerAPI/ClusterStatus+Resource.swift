@@ -9,7 +9,7 @@ extension ClusterStatus {
     /// Fields the controller does not own (`observedGeneration`, `lastBackup`) come from the caller.
     public func resourceStatus(observedGeneration: Int64? = nil, lastBackup: LastBackup? = nil) -> QiniuMySQLStatus {
         let ready = nodes.filter(\.ready).count
-        return QiniuMySQLStatus(
+        var status = QiniuMySQLStatus(
             state: state,
             ready: "\(ready)/\(nodes.count)",
             nodes: nodes.map {
@@ -23,6 +23,8 @@ extension ClusterStatus {
             } ?? lastBackup,
             message: message,
             clusterUUID: clusterUUID, phase: phase, archive: archive)
+        status.writer = writer
+        return status
     }
 }
 

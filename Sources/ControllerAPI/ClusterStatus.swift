@@ -32,6 +32,9 @@ public struct ClusterStatus: Codable, Sendable, Hashable {
     public var backups: [BackupSummary]?
     /// The binary log archive (point-in-time recovery), while it is on.
     public var archive: ArchiveSummary?
+    /// The node the writer endpoint (`NAME-writer`) sends to; nil while no node is fit (no
+    /// Primary component, every node joining) or the cluster does not serve.
+    public var writer: String?
 
     public init(cluster: String, state: ClusterState, nodes: [NodeStatus], conditions: [Condition], message: String,
                 clusterUUID: String? = nil) {

@@ -54,11 +54,15 @@ public struct ControllerSpec: Codable, Sendable, Hashable {
     /// Point-in-time recovery: the binary log is archived in segments closed at least every
     /// this many seconds (`spec.backup.pitr.segmentSeconds`); nil: not archived.
     public var pitrSegmentSeconds: Int?
+    /// The node the writer endpoint should send to while it is fit (`spec.writer.preferred`,
+    /// what `kubectl qmysql switchover` sets); nil: the writer sticks where it is.
+    public var preferredWriter: String?
 
     public init(generation: Int64, owner: String? = nil, nodes: [ControllerOptions.Node], replicas: Int? = nil, intent: Intent = .serving,
                 autoRecovery: Bool = true, formedUUID: String? = nil, backupSchedule: Schedule? = nil, reservedDays: Int = BackupSpec.defaultReservedDays,
-                pitrSegmentSeconds: Int? = nil) {
+                pitrSegmentSeconds: Int? = nil, preferredWriter: String? = nil) {
         self.pitrSegmentSeconds = pitrSegmentSeconds
+        self.preferredWriter = preferredWriter
         self.generation = generation
         self.owner = owner
         self.nodes = nodes

@@ -27,6 +27,10 @@ public struct ClusterNames: Sendable, Hashable {
     public var peersService: String { "\(cluster)-peers" }
     /// The client Service: ready nodes only.
     public var clientService: String { cluster }
+    /// The writer endpoint: the one node the controller chose (docs/endpoints.md).
+    public var writerService: String { "\(cluster)-writer" }
+    /// The readers endpoint: ready nodes but the writer, while there are three or more.
+    public var readersService: String { "\(cluster)-readers" }
     /// The controller's Deployment, Service and ServiceAccount.
     public var controller: String { "\(cluster)-controller" }
     /// The Secret with the generated passwords and the agent token.
@@ -74,6 +78,10 @@ public enum QiniuLabels {
     /// The values of `component`: a database pod and what belongs to it, the cluster's controller.
     public static let database = "database"
     public static let controller = "controller"
+    /// On the database pod the writer endpoint sends to (the operator moves it; at most one
+    /// pod carries it at any moment), and on those the readers endpoint sends to.
+    public static let writer = "mysql.qiniu.com/writer"
+    public static let reader = "mysql.qiniu.com/reader"
 
     /// The labels every object of `cluster` carries; `component` narrows them to one part.
     public static func common(cluster: String, component: String? = nil) -> [String: String] {

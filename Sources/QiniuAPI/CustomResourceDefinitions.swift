@@ -118,6 +118,7 @@ public enum QiniuCRDs {
                 "rootPasswordSecret": string("Secret with key `password`; generated when absent.", minLength: 1),
                 "paused": ["type": "boolean", "default": false, "description": "Stop every node gracefully (data kept) and observe only; false starts the cluster again."],
                 "autoRecovery": ["type": "boolean", "default": true, "description": "Repair known faults automatically."],
+                "preferredWriter": string("The node the writer endpoint (NAME-writer) sends to while it is Synced, like demo-2 (kubectl qmysql switchover sets it); absent: the writer stays where it is.", minLength: 1),
                 "nodeSelector": [
                     "type": "object", "additionalProperties": ["type": "string"],
                     "description": "Node labels the database pods must run on.",
@@ -195,6 +196,7 @@ public enum QiniuCRDs {
                         "gaps": ["type": "array", "items": ["type": "string"]],
                         "problem": ["type": "string"],
                     ], required: ["history", "windows"]),
+                "writer": ["type": "string", "description": "The node the writer endpoint (NAME-writer) sends to; absent while no node is Synced in a Primary component."],
                 "message": ["type": "string"],
                 "clusterUUID": [
                     "type": "string",

@@ -55,6 +55,9 @@ public struct QiniuMySQLSpec: Codable, Sendable, Hashable {
     public var stateTransfer: StateTransferChoice?
     /// Encryption in transit between the nodes.
     public var tls: TLSSpec?
+    /// The node the writer endpoint (`NAME-writer`) should send to while it is fit, like
+    /// `demo-2` (what `kubectl qmysql switchover` sets); absent: the writer stays where it is.
+    public var preferredWriter: String?
 
     // Pod placement, rendered into the database pods as a Pod spec has them.
     public var nodeSelector: [String: String]?
@@ -239,6 +242,8 @@ public struct QiniuMySQLStatus: Codable, Sendable, Hashable {
     public var backups: [BackupRecord]?
     /// The binary log archive (point-in-time recovery), while `spec.backup.pitr` is on.
     public var archive: ArchiveSummary?
+    /// The node the writer endpoint (`NAME-writer`) sends to; absent while none is fit.
+    public var writer: String?
     public var message: String?
     /// The Galera cluster UUID once the cluster was formed: the fact that protects it from ever
     /// being formed again on empty datadirs (lost volumes are restored, never silently replaced).

@@ -196,6 +196,27 @@ struct AgentUnitTests {
     }
 }
 
+@Suite("fencing an old writer")
+struct ClientSessionsTests {
+    @Test("only clients over TCP are ended: never mysqld's own threads, Galera's appliers, replication, socket sessions or the controller's probe")
+    func clientSessions() {
+        let rows: [[String?]] = [
+            ["1", "system user", "", "Sleep"],                 // a Galera applier
+            ["2", "system user", nil, "Daemon"],
+            ["3", "event_scheduler", "localhost", "Daemon"],
+            ["10", "root", "10.0.0.7:53122", "Query"],         // a client mid-query
+            ["11", "app", "10.0.0.8:40001", "Sleep"],          // an idle client
+            ["12", "mysql", "localhost", "Query"],             // the agent or the backup tool on the socket
+            ["13", "monitor", "10.0.0.2:39911", "Sleep"],      // the controller's probe
+            ["14", "repl", "10.0.0.9:50000", "Binlog Dump GTID"],
+            ["15", "unauthenticated user", "10.0.0.7:53200", "Connect"],
+            ["x", "app", "10.0.0.8:40002", "Sleep"],           // not a row of PROCESSLIST
+        ]
+        #expect(ClientSessions.toEnd(rows, exemptUsers: ["monitor"]) == [10, 11, 15])
+        #expect(ClientSessions.toEnd(rows, exemptUsers: []) == [10, 11, 13, 15])
+    }
+}
+
 @Suite("child processes")
 struct ChildProcessTests {
     @Test("exit codes and signals are recorded")

@@ -213,7 +213,9 @@ import Testing
         #expect(report.stdout.contains("NodeDown"))
         #expect(report.stdout.contains("demo-backup-abc, succeeded"))
         #expect(report.stdout.contains("3.0 MiB"))
-        #expect(report.stdout.contains("Endpoint:     demo.default.svc:3306"))
+        #expect(report.stdout.contains("Endpoints:    every ready node demo.default.svc:3306 -> "), "\(report.stdout)")
+        #expect(report.stdout.contains("              writes           demo-writer.default.svc:3306 -> "), "\(report.stdout)")
+        #expect(report.stdout.contains("              reads            demo-readers.default.svc:3306 -> "), "\(report.stdout)")
         #expect(report.stdout.contains("Encryption:   TLS between the nodes, plain TCP accepted; changing to required, one node at a time while Green"),
                 "\(report.stdout)")
         #expect(report.stdout.contains("ClusterYellow") && report.stdout.contains("cluster is Yellow (2/3 ready)"))

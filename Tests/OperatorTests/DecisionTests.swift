@@ -1,4 +1,5 @@
 import Clocks
+import Foundation
 import ControllerAPI
 import Galera
 import KubeAPI
@@ -334,5 +335,74 @@ import Testing
             == .init(name: "demo-12", ordinal: 12, revision: "demo-7c9", ready: true, terminating: true))
         #expect(RolloutDecision.PodView(ObjectStatusView(metadata: ObjectMeta(name: "demo-controller-abc")), cluster: "demo") == nil)
         #expect(RolloutDecision.PodView(ObjectStatusView(metadata: ObjectMeta(name: "demoX-1")), cluster: "demo") == nil)
+    }
+}
+
+/// The writer and readers labels (`EndpointLabels`): the order that keeps one writer at most and
+/// the readers never empty, and no request while they are where they belong.
+@Suite struct EndpointLabelsTests {
+    typealias Pod = EndpointLabels.Pod
+    static func pods(writer: String?, readers: [String], ready: [String] = ["demo-0", "demo-1", "demo-2"]) -> [Pod] {
+        ["demo-0", "demo-1", "demo-2"].map { Pod(name: $0, ready: ready.contains($0), writer: $0 == writer, reader: readers.contains($0)) }
+    }
+
+    @Test func aFirstWriterAndItsReaders() {
+        let changes = EndpointLabels.changes(pods: Self.pods(writer: nil, readers: []), writer: "demo-0")
+        #expect(changes == [
+            .init(pod: "demo-0", label: QiniuLabels.writer, add: true),
+            .init(pod: "demo-1", label: QiniuLabels.reader, add: true),
+            .init(pod: "demo-2", label: QiniuLabels.reader, add: true),
+        ])
+    }
+
+    @Test func inPlaceNothingIsPatched() {
+        #expect(EndpointLabels.changes(pods: Self.pods(writer: "demo-0", readers: ["demo-1", "demo-2"]), writer: "demo-0").isEmpty)
+    }
+
+    @Test func aMoveTakesTheLabelOffBeforeItPutsItOn() {
+        // demo-0 failed (not ready); the controller chose demo-1. Two ready pods: the readers are both.
+        let changes = EndpointLabels.changes(pods: Self.pods(writer: "demo-0", readers: ["demo-1", "demo-2"], ready: ["demo-1", "demo-2"]), writer: "demo-1")
+        #expect(changes == [
+            .init(pod: "demo-0", label: QiniuLabels.writer, add: false),
+            .init(pod: "demo-1", label: QiniuLabels.writer, add: true),
+            .init(pod: "demo-0", label: QiniuLabels.reader, add: true),
+        ], "demo-0 is a reader again once ready: the Service only sends to ready pods")
+        // Every prefix of the changes leaves at most one writer.
+        for count in 0...changes.count {
+            var pods = Self.pods(writer: "demo-0", readers: ["demo-1", "demo-2"])
+            for change in changes.prefix(count) where change.label == QiniuLabels.writer {
+                pods = pods.map { var pod = $0; if pod.name == change.pod { pod.writer = change.add }; return pod }
+            }
+            #expect(pods.filter(\.writer).count <= 1)
+        }
+    }
+
+    @Test func withThreeReadyTheWriterLeavesTheReaders() {
+        // A switchover from demo-0 to demo-2 with every pod ready: demo-2 stops reading, demo-0 starts.
+        let changes = EndpointLabels.changes(pods: Self.pods(writer: "demo-0", readers: ["demo-1", "demo-2"]), writer: "demo-2")
+        #expect(changes == [
+            .init(pod: "demo-0", label: QiniuLabels.writer, add: false),
+            .init(pod: "demo-2", label: QiniuLabels.writer, add: true),
+            .init(pod: "demo-0", label: QiniuLabels.reader, add: true),
+            .init(pod: "demo-2", label: QiniuLabels.reader, add: false),
+        ], "the new reader is added before the old one is removed")
+    }
+
+    @Test func noWriterRemovesTheLabelAndEveryPodReads() {
+        let changes = EndpointLabels.changes(pods: Self.pods(writer: "demo-0", readers: ["demo-1", "demo-2"], ready: []), writer: nil)
+        #expect(changes == [
+            .init(pod: "demo-0", label: QiniuLabels.writer, add: false),
+            .init(pod: "demo-0", label: QiniuLabels.reader, add: true),
+        ])
+    }
+
+    /// The alert rules that read the operator's metrics read what it exports.
+    @Test func theAlertRulesReadTheOperatorsMetrics() throws {
+        let rules = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("monitoring/qmysql-alerts.yaml").path, encoding: .utf8)
+        let read = Set(rules.matches(of: try Regex("qmysql_operator_[a-z_]+")).map { String(rules[$0.range]) })
+        #expect(!read.isEmpty)
+        let exposition = OperatorMetrics().render()
+        for name in read { #expect(exposition.contains("# TYPE \(name) "), "the rules read \(name); the operator does not export it") }
     }
 }

@@ -51,7 +51,7 @@ import Testing
 
     @Test func everyObjectIsOwnedAndLabelled() {
         let objects = Self.rendered(Self.cluster(.mariadb))
-        #expect(objects.map(\.type.kind) == ["Secret", "ConfigMap", "Service", "Service", "ServiceAccount", "Service",
+        #expect(objects.map(\.type.kind) == ["Secret", "ConfigMap", "Service", "Service", "Service", "Service", "ServiceAccount", "Service",
                                              "PodDisruptionBudget", "StatefulSet", "PersistentVolumeClaim", "Deployment"])
         for object in objects where object.type == PersistentVolumeClaim.resourceType {
             // The backup store has no owner: backups outlive the cluster.

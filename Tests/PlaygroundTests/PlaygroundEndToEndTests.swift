@@ -67,9 +67,10 @@ struct PlaygroundEndToEndTests {
         return found
     }
 
-    /// demo's endpoint (the playground's TCP forwarder for its Service) as root.
-    static func endpoint(_ client: KubeClient) async throws -> MySQLConnectionOptions {
-        let service = try await client.getRaw(Service.resourceType, name: "demo", namespace: "default")
+    /// demo's endpoint (the playground's TCP forwarder for its Service) as root; `service`:
+    /// demo-writer or demo-readers for those.
+    static func endpoint(_ client: KubeClient, service name: String = "demo") async throws -> MySQLConnectionOptions {
+        let service = try await client.getRaw(Service.resourceType, name: name, namespace: "default")
         let address = try #require(service[path: ["metadata", "annotations", QiniuAnnotations.publishedAddress]]?.stringValue)
         let parts = address.split(separator: ":")
         let secret = try await client.getRaw(Secret.resourceType, name: "demo-secret", namespace: "default")

@@ -47,10 +47,13 @@ struct StatusCommand: AsyncParsableCommand {
                 }
                 // Where clients connect, when something outside cluster DNS publishes it (the
                 // playground's load balancer); a help too, so a refusal to read Services is no error.
-                let service = try? await session.client.getRaw(
-                    Service.resourceType, name: ClusterNames(cluster: name).clientService, namespace: session.namespace)
-                let published = service?[path: ["metadata", "annotations", StatusReport.publishedAddressAnnotation]]?.stringValue
-                print(StatusReport.render(cluster, events: events, terminal: Terminal.current, publishedAddress: published),
+                let names = ClusterNames(cluster: name)
+                var published: [String: String] = [:]
+                for service in [names.clientService, names.writerService, names.readersService] {
+                    let object = try? await session.client.getRaw(Service.resourceType, name: service, namespace: session.namespace)
+                    published[service] = object?[path: ["metadata", "annotations", StatusReport.publishedAddressAnnotation]]?.stringValue
+                }
+                print(StatusReport.render(cluster, events: events, terminal: Terminal.current, publishedAddresses: published),
                       terminator: "")
             }
         }
@@ -73,11 +76,13 @@ enum StatusReport {
     }
 
     static func render(_ cluster: QiniuMySQL, events: Result<[JSONValue], Error> = .success([]), terminal: Terminal,
-                       publishedAddress: String? = nil, now: Date = Date()) -> String {
+                       publishedAddresses: [String: String] = [:], now: Date = Date()) -> String {
         let status = cluster.status
         let spec = cluster.spec
         var out = ""
-        func line(_ label: String, _ value: String) { out += (label + ":").padding(toLength: 14, withPad: " ", startingAt: 0) + value + "\n" }
+        func line(_ label: String, _ value: String) {
+            out += (label.isEmpty ? "" : label + ":").padding(toLength: 14, withPad: " ", startingAt: 0) + value + "\n"
+        }
         line("Cluster", "\(cluster.metadata.namespace ?? "")/\(cluster.metadata.name ?? "")")
         line("State", terminal.paintState(status?.state?.rawValue ?? "Unknown (no status yet)"))
         line("Ready", status?.ready ?? "-")
@@ -91,11 +96,21 @@ enum StatusReport {
             line("Spec", "generation \(generation) not yet observed (operator at \(observed))")
         }
         if let message = status?.message, !message.isEmpty { line("Message", message) }
+        // The three endpoints (docs/endpoints.md): where each is published on this machine (the
+        // playground), else its in-cluster name, and which nodes it sends to now.
         let names = ClusterNames(cluster: cluster.metadata.name ?? "")
-        if let publishedAddress {
-            line("Endpoint", "\(publishedAddress) (ready nodes only; in the cluster: \(names.clientService).\(cluster.metadata.namespace ?? "default").svc:\(DefaultPorts.mysql))")
-        } else {
-            line("Endpoint", "\(names.clientService).\(cluster.metadata.namespace ?? "default").svc:\(DefaultPorts.mysql) (ready nodes only)")
+        let ready = (status?.nodes ?? []).filter { $0.ready == true }.map(\.name)
+        let writer = status?.writer
+        let readers = writer != nil && ready.count >= EndpointLabels.readersWithoutWriterFrom ? ready.filter { $0 != writer } : ready
+        let endpoints: [(service: String, role: String, nodes: String)] = [
+            (names.clientService, "every ready node", ready.isEmpty ? "none" : ready.joined(separator: ", ")),
+            (names.writerService, "writes", writer ?? "none (no node is Synced in a Primary component)"),
+            (names.readersService, "reads", readers.isEmpty ? "none" : readers.joined(separator: ", ")),
+        ]
+        for (index, endpoint) in endpoints.enumerated() {
+            let inCluster = "\(endpoint.service).\(cluster.metadata.namespace ?? "default").svc:\(DefaultPorts.mysql)"
+            let address = publishedAddresses[endpoint.service].map { "\($0) (\(inCluster))" } ?? inCluster
+            line(index == 0 ? "Endpoints" : "", "\(endpoint.role.padding(toLength: 16, withPad: " ", startingAt: 0)) \(address) -> \(endpoint.nodes)")
         }
         // What the pods run, and what is asked when a change is rolling (docs/encryption.md).
         func describe(_ value: ReplicationEncryption) -> String {

@@ -21,6 +21,8 @@ public struct DesiredState: Sendable, Equatable {
     public var reservedDays: Int
     /// Segment seconds of the binary log archive; nil: not archived.
     public var archiveSegmentSeconds: Int?
+    /// The writer a switchover asks for (`WriterChoice`); nil: none.
+    public var preferredWriter: String?
     /// The spec this came from, as sent (kept in the state file).
     public var spec: ControllerSpec?
 
@@ -89,6 +91,7 @@ public struct DesiredState: Sendable, Equatable {
         backupSchedule = schedule
         reservedDays = spec.reservedDays
         archiveSegmentSeconds = spec.pitrSegmentSeconds
+        preferredWriter = spec.preferredWriter
         self.spec = spec
     }
 
@@ -107,6 +110,7 @@ public struct DesiredState: Sendable, Equatable {
         if archiveSegmentSeconds != old.archiveSegmentSeconds {
             changes.append("binary log archive \(archiveSegmentSeconds.map { "every \($0) s" } ?? "off")")
         }
+        if preferredWriter != old.preferredWriter { changes.append("preferred writer \(preferredWriter ?? "none")") }
         return changes
     }
 }

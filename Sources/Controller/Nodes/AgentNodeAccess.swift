@@ -144,6 +144,10 @@ public final class AgentNodeAccess: NodeAccess {
         try await client(node).actor.replayBinlog(stream, timeout: timeout)
     }
 
+    public func fence(_ node: String) async throws -> FenceOutcome {
+        try await client(node).actor.fence()
+    }
+
     public func discardStage(_ node: String) async {
         try? await client(node).actor.discardStage()
     }

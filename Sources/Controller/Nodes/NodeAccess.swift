@@ -49,6 +49,9 @@ public protocol NodeAccess: Sendable {
                       _ consume: (ByteBuffer) async throws -> Void) async throws
     /// Runs the transactions of the binary log `stream` on the running `node`.
     func replayBinlog(_ node: String, from stream: ChunkPipe, timeout: Duration) async throws -> BinlogReplayOutcome
+
+    /// Ends `node`'s client connections: the writer moved away from it.
+    func fence(_ node: String) async throws -> FenceOutcome
 }
 
 extension NodeAccess {
@@ -71,6 +74,9 @@ extension NodeAccess {
     }
     public func replayBinlog(_ node: String, from stream: ChunkPipe, timeout: Duration) async throws -> BinlogReplayOutcome {
         throw ControllerError.refused(task: "replay on \(node)", why: "this node access cannot replay binary logs")
+    }
+    public func fence(_ node: String) async throws -> FenceOutcome {
+        throw ControllerError.refused(task: "fencing \(node)", why: "this node access has no client connections to end")
     }
 }
 

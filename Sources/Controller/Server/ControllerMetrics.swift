@@ -31,6 +31,8 @@ public final class ControllerMetrics: Sendable {
     private let archiveThrough: Gauge
     private let archiveEnabled: Gauge
     private let archiveGaps: Gauge
+    private let writerMoves: Counter
+    private let writerAbsent: Gauge
 
     static let detectionBuckets: [Duration] = [.milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(16)]
     static let recoveryBuckets: [Duration] = [.seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(20), .seconds(40), .seconds(80), .seconds(160)]
@@ -82,7 +84,19 @@ public final class ControllerMetrics: Sendable {
         archiveThrough = gauge("binlog_archive_through_timestamp", "seconds", "every transaction committed before this time is in the archive (Unix time; 0: nothing archived yet)")
         archiveEnabled = gauge("binlog_archive_enabled", "", "1 while point-in-time recovery is on (spec.backup.pitr)")
         archiveGaps = gauge("binlog_archive_gaps", "", "breaks in the archive after the oldest kept backup of its history: a restore to a point after one is refused")
+        writerMoves = registry.makeCounter(descriptor: name("writer_moves", "total", "times the writer endpoint moved from one node to another (a failure, a switchover, a planned stop)"), labels: [("cluster", cluster)])
+        writerAbsent = gauge("writer_absent", "seconds", "how long the serving cluster has had no node fit to be the writer (0: it has one)")
         setNodes(nodes)
+    }
+
+    func recordWriterMove() { writerMoves.increment() }
+
+    /// The writer now (nil: none), and for how long a serving cluster has had none.
+    func recordWriter(_ writer: String?, absentFor: Duration?) {
+        perNode.withLock { all in
+            for (node, metrics) in all { metrics.writer.set(to: node == writer ? 1 : 0) }
+        }
+        writerAbsent.set(to: absentFor.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 } ?? 0)
     }
 
     func recordArchivedSegment(bytes: Int, lagSeconds: Double) {
@@ -102,6 +116,7 @@ public final class ControllerMetrics: Sendable {
         var states: [NodeState: Gauge]
         var sqlFailures: Counter
         var agentFailures: Counter
+        var writer: Gauge
     }
 
     static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
@@ -113,11 +128,13 @@ public final class ControllerMetrics: Sendable {
     func setNodes(_ nodes: [String]) {
         let nodeState = Self.name("node_state", "", "1 for the state each node is in, 0 for the others")
         let probeName = Self.name("probe_failures", "total", "failed active probes, by node and target (sql or agent)")
+        let writerName = Self.name("writer", "", "1 for the node the writer endpoint (NAME-writer) sends to, 0 for the others")
         perNode.withLock { all in
             for (node, metrics) in all where !nodes.contains(node) {
                 for gauge in metrics.states.values { registry.unregisterGauge(gauge) }
                 registry.unregisterCounter(metrics.sqlFailures)
                 registry.unregisterCounter(metrics.agentFailures)
+                registry.unregisterGauge(metrics.writer)
                 all[node] = nil
             }
             for node in nodes where all[node] == nil {
@@ -126,7 +143,8 @@ public final class ControllerMetrics: Sendable {
                         (state, registry.makeGauge(descriptor: nodeState, labels: [("cluster", cluster), ("node", node), ("state", state.rawValue)]))
                     }),
                     sqlFailures: registry.makeCounter(descriptor: probeName, labels: [("cluster", cluster), ("node", node), ("target", "sql")]),
-                    agentFailures: registry.makeCounter(descriptor: probeName, labels: [("cluster", cluster), ("node", node), ("target", "agent")]))
+                    agentFailures: registry.makeCounter(descriptor: probeName, labels: [("cluster", cluster), ("node", node), ("target", "agent")]),
+                    writer: registry.makeGauge(descriptor: writerName, labels: [("cluster", cluster), ("node", node)]))
             }
         }
     }

@@ -178,7 +178,7 @@ public enum ControllerServer {
         }
         _ = await controller.receive(report)
         // The answer carries what the controller asks of the node until its next report.
-        let reply = ReportReply(binlog: await controller.binlogKeep())
+        let reply = ReportReply(binlog: await controller.binlogKeep(), writer: await controller.writerNode == report.node)
         return (try? json(reply, status: .accepted)) ?? Response(status: .accepted)
     }
 

@@ -26,6 +26,8 @@ public struct ControllerState: Codable, Sendable, Hashable {
     public var finishedRestores: [DataTaskStatus]?
     /// The binary log archive's current history (a restore begins a new one).
     public var archiveHistory: ArchiveHistory?
+    /// The last writer chosen: a restarted controller keeps it while it is fit (no move).
+    public var writer: String?
 
     public init(clusterUUID: String?, members: [String]? = nil, spec: ControllerSpec? = nil, formationComplete: Bool? = nil) {
         self.clusterUUID = clusterUUID

@@ -93,6 +93,10 @@ public enum SpecCheck {
                 problems.append("spec.config.\(key) must be one line without '=' in the name")
             }
         }
+        if let preferred = spec.preferredWriter, let name = cluster.metadata.name,
+           !(0..<replicas).map({ ClusterNames(cluster: name).node($0) }).contains(preferred) {
+            problems.append("spec.preferredWriter \(preferred) is not a node of \(name) (\(ClusterNames(cluster: name).node(0)) to \(ClusterNames(cluster: name).node(max(0, replicas - 1)))); name one, or remove it")
+        }
         if spec.backup?.pitr?.enable == true, spec.effectiveFlavor == .percona {
             problems.append("spec.backup.pitr is not available for flavor percona yet: its binary log numbers transactions per server UUID, which the archive does not read; remove spec.backup.pitr or use flavor mariadb")
         }

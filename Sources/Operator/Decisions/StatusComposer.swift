@@ -56,6 +56,8 @@ public enum StatusComposer {
                 message: current.message ?? "waiting for the controller's first status", clusterUUID: current.clusterUUID,
                 phase: current.phase, archive: current.archive)
             status.backups = current.backups
+            // The controller's last word: the labels stay where it put them until it speaks.
+            status.writer = current.writer
         }
         if let generation = inputs.appliedGeneration { status.observedGeneration = generation }
         status.replicationEncryption = inputs.replicationEncryption ?? current.replicationEncryption

@@ -103,7 +103,8 @@ extension ClusterRenderer {
             formedUUID: cluster.status?.clusterUUID,
             backupSchedule: backup?.enable == true ? .init(times: backup?.backupTime ?? "01:01", timeZone: backup?.timeZone) : nil,
             reservedDays: backup?.reservedDays ?? BackupSpec.defaultReservedDays,
-            pitrSegmentSeconds: backup?.pitr?.effectiveSegmentSeconds)
+            pitrSegmentSeconds: backup?.pitr?.effectiveSegmentSeconds,
+            preferredWriter: cluster.spec.preferredWriter)
     }
 
     /// `spec.restoreFrom` while it still matters: until the cluster was formed from it and the

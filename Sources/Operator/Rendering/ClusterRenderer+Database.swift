@@ -58,6 +58,22 @@ extension ClusterRenderer {
             type: "ClusterIP", selector: databaseSelector, ports: [Self.servicePort("mysql", DefaultPorts.mysql)]))
     }
 
+    /// One node: the one the controller chose to take writes (docs/endpoints.md), by the label
+    /// the operator moves. No node while none is fit: no endpoint rather than a wrong one.
+    var writerService: Service {
+        Service(metadata: metadata(names.writerService, component: QiniuLabels.database), spec: ServiceSpec(
+            type: "ClusterIP", selector: databaseSelector.merging([QiniuLabels.writer: "true"]) { $1 },
+            ports: [Self.servicePort("mysql", DefaultPorts.mysql)]))
+    }
+
+    /// Ready nodes but the writer while there are three or more (reads off the writer's load),
+    /// every ready node otherwise: the label the operator keeps on them.
+    var readersService: Service {
+        Service(metadata: metadata(names.readersService, component: QiniuLabels.database), spec: ServiceSpec(
+            type: "ClusterIP", selector: databaseSelector.merging([QiniuLabels.reader: "true"]) { $1 },
+            ports: [Self.servicePort("mysql", DefaultPorts.mysql)]))
+    }
+
     /// At most one node down for voluntary disruptions: a majority always stays.
     var podDisruptionBudget: PodDisruptionBudget {
         PodDisruptionBudget(metadata: metadata(names.cluster, component: QiniuLabels.database), spec: PodDisruptionBudgetSpec(

@@ -60,7 +60,7 @@ public struct ClusterRenderer: Sendable {
     /// Every object, in the order they are applied: what others refer to comes first.
     public func render() -> [RenderedObject] {
         [RenderedObject(secret), RenderedObject(configMap), RenderedObject(peersService), RenderedObject(clientService),
-         RenderedObject(controllerServiceAccount), RenderedObject(controllerService), RenderedObject(podDisruptionBudget),
+         RenderedObject(writerService), RenderedObject(readersService), RenderedObject(controllerServiceAccount), RenderedObject(controllerService), RenderedObject(podDisruptionBudget),
          RenderedObject(statefulSet), RenderedObject(backupClaim), RenderedObject(controllerDeployment)]
     }
 

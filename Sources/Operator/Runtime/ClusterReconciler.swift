@@ -261,6 +261,20 @@ public final class ClusterReconciler: Sendable {
             }
         }
 
+        // The writer and readers endpoints follow the controller's writer (a silent
+        // controller's last word is no fact about now: the labels stay).
+        if problems.isEmpty, !unavailable, let controllerStatus = observation?.status {
+            do {
+                try await moveEndpointLabels(names: names, key: key, writer: controllerStatus.writer, log: log)
+                metrics.recordWriterLabel("\(key)", pending: false)
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                metrics.recordWriterLabel("\(key)", pending: true)
+                applyError = applyError ?? "moving the writer endpoint's label: \(error)"
+            }
+        }
+
         // 5. Status and events.
         let inputs = StatusComposer.Inputs(
             controller: observation?.status, controllerUnavailable: unavailable, specProblems: problems,
@@ -406,6 +420,22 @@ public final class ClusterReconciler: Sendable {
                                 message: "replacing \(pod) to apply the changed pod template, one node at a time while Green")
         }
         return false
+    }
+
+    /// Puts the writer and reader labels where `EndpointLabels` says, in its order (never two
+    /// writers), one merge patch a change; a steady cluster costs no request.
+    func moveEndpointLabels(names: ClusterNames, key: ObjectKey, writer: String?, log: Logger) async throws {
+        guard let pods = caches.objects(Pod.resourceType) else { return }
+        let views = try pods.list(owner: key, as: ObjectStatusView<PodStatus>.self).compactMap { EndpointLabels.Pod($0, cluster: names.cluster) }
+        for change in EndpointLabels.changes(pods: views, writer: writer) {
+            let patch: JSONValue = ["metadata": ["labels": [change.label: change.add ? "true" : .null]]]
+            let answer = try await client.mergePatchRaw(Pod.resourceType, name: change.pod, namespace: key.namespace, patch: patch)
+            pods.store(answer)
+            if change.label == QiniuLabels.writer {
+                if change.add { metrics.writerLabelMoves.increment() }
+                log.notice(change.add ? "the writer endpoint sends to \(change.pod)" : "the writer endpoint no longer sends to \(change.pod)")
+            }
+        }
     }
 
     func replaceController(_ cluster: QiniuMySQL, key: ObjectKey, log: Logger) async {

@@ -24,6 +24,10 @@ public final class OperatorMetrics: Sendable {
     let leader: Gauge
     let clusters: Gauge
     let queueDepth: Gauge
+    /// Writer label moves (`EndpointLabels`), and the clusters whose last one failed.
+    let writerLabelMoves: Counter
+    private let writerMovesPending: Gauge
+    private let pendingWriterMoves = Mutex<Set<String>>([])
     /// The API client's request counts (`KubeClient.requestCounts`) are its own; each scrape adds
     /// what they grew by since the last one to a counter per verb and code.
     private let requests = Mutex<[RequestCounts.Key: (counter: Counter, exported: Int)]>([:])
@@ -55,6 +59,17 @@ public final class OperatorMetrics: Sendable {
         leader = gauge("leader", "1 while this operator holds the leader Lease.")
         clusters = gauge("clusters", "QiniuMySQL objects watched.")
         queueDepth = gauge("queue_depth", "Clusters waiting to be reconciled.")
+        writerLabelMoves = counter("writer_label_moves", "Writer labels moved onto a database pod (the writer endpoint follows the controller's writer).")
+        writerMovesPending = gauge("writer_moves_pending", "Clusters whose writer label is not yet where their controller's writer is (the last move failed; it is retried).")
+    }
+
+    /// Whether `cluster`'s writer label is where its controller put the writer.
+    func recordWriterLabel(_ cluster: String, pending: Bool) {
+        let count = pendingWriterMoves.withLock { set in
+            if pending { set.insert(cluster) } else { set.remove(cluster) }
+            return set.count
+        }
+        writerMovesPending.set(to: Double(count))
     }
 
     static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {

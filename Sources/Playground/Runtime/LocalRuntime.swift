@@ -360,7 +360,11 @@ public actor LocalRuntime {
     private func syncEndpoints() async {
         let routes = podRoutes
         var wanted: Set<String> = []
-        for service in cache("services").list() where ServiceRouting.isBalanced(service) {
+        // By name, so that a cluster's first Service takes the first port (demo 13306, then
+        // demo-readers 13307 and demo-writer 13308), whatever order the cache lists them in.
+        let services = cache("services").list().filter(ServiceRouting.isBalanced)
+            .sorted { (ObjectKey($0)?.namespace ?? "", ObjectKey($0)?.name ?? "") < (ObjectKey($1)?.namespace ?? "", ObjectKey($1)?.name ?? "") }
+        for service in services {
             guard let key = ObjectKey(service) else { continue }
             var addresses: [(String, String)] = []
             for port in service[path: ["spec", "ports"]]?.arrayValue ?? [] {
