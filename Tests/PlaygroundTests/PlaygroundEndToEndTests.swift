@@ -196,6 +196,25 @@ struct PlaygroundEndToEndTests {
         return files.compactMap { ManagedProcess.recorded(pidFile: pods + "/" + $0)?.session }.flatMap { $0.members() }
     }
 
+    /// Runs `scenario` against a playground of its own (in a new directory named after
+    /// `prefix`), which is taken down and purged afterwards, even when the scenario failed.
+    static func withOwnPlayground(_ prefix: String, _ scenario: (_ root: String, _ threadPool: NIOThreadPool) async throws -> Void) async throws {
+        try #require(PlaygroundRequirements.missing().isEmpty, "\(PlaygroundRequirements.explain(PlaygroundRequirements.missing()))")
+        let root = NSTemporaryDirectory() + "qmysql-\(prefix)-\(UUID().uuidString.prefix(8))"
+        let threadPool = NIOThreadPool(numberOfThreads: 2)
+        threadPool.start()
+        var failure: (any Error)?
+        do {
+            try await scenario(root, threadPool)
+        } catch {
+            failure = error
+        }
+        let purge = try? await run(["playground", "down", "--purge", "--dir", root], in: root, timeout: .seconds(300))
+        #expect(purge?.status == .exited(code: 0), "\(purge?.output ?? "")")
+        try? await threadPool.shutdownGracefully()
+        if let failure { throw failure }
+    }
+
     static func eventually(_ what: String, within limit: Duration, _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {

@@ -19,20 +19,7 @@ import Testing
 ///   rows and only those, demo Green, and the screens docs/restore.md shows.
 extension PlaygroundEndToEndTests {
     @Test func restoreWizardOnAPseudoTerminal() async throws {
-        try #require(PlaygroundRequirements.missing().isEmpty, "\(PlaygroundRequirements.explain(PlaygroundRequirements.missing()))")
-        let root = NSTemporaryDirectory() + "qmysql-wizard-\(UUID().uuidString.prefix(8))"
-        let threadPool = NIOThreadPool(numberOfThreads: 2)
-        threadPool.start()
-        var failure: (any Error)?
-        do {
-            try await wizardScenario(root: root, threadPool: threadPool)
-        } catch {
-            failure = error
-        }
-        let purge = try? await Self.run(["playground", "down", "--purge", "--dir", root], in: root, timeout: .seconds(300))
-        #expect(purge?.status == .exited(code: 0), "\(purge?.output ?? "")")
-        try? await threadPool.shutdownGracefully()
-        if let failure { throw failure }
+        try await Self.withOwnPlayground("wizard") { root, threadPool in try await wizardScenario(root: root, threadPool: threadPool) }
     }
 
     func wizardScenario(root: String, threadPool: NIOThreadPool) async throws {

@@ -38,24 +38,26 @@ extension ClusterController {
         }
         metrics.recordWriter(chosen, absentFor: writer.absentSince.map { now - $0 })
         guard chosen != previous else { return }
+        // The writer before this one, across a time without any (A, none, then B is a move).
+        let from = previous ?? writer.last
         writer.current = chosen
         if let chosen { writer.last = chosen }
         saveState()
+        // Whoever stops being the writer is fenced, also when no node takes over: a client must
+        // not go on writing through a connection to a node that is no writer.
+        if let previous { Task { await self.fence(previous) } }
         guard let chosen else {
-            if let previous {
-                logger.warning("no node is fit to be the writer: the writer endpoint has no node", metadata: [
-                    "was": "\(previous)", "nodes": "\(snapshot.nodes.map { "\($0.name)=\($0.state.rawValue)" }.joined(separator: " "))"])
-            }
+            logger.warning("no node is fit to be the writer: the writer endpoint has no node", metadata: [
+                "was": "\(previous ?? "none")", "nodes": "\(snapshot.nodes.map { "\($0.name)=\($0.state.rawValue)" }.joined(separator: " "))"])
             return
         }
-        guard let previous else {
+        guard let from, from != chosen else {
             logger.notice("the writer endpoint sends to \(chosen)")
             return
         }
         metrics.recordWriterMove()
-        let why = snapshot.node(named: previous).map { WriterChoice.mayStay($0) ? "a switchover to \(chosen)" : "\(previous) is \($0.assessment.reason)" } ?? "\(previous) is no node any more"
-        logger.notice("the writer moves from \(previous) to \(chosen)", metadata: ["why": "\(why)"])
-        Task { await self.fence(previous) }
+        let why = snapshot.node(named: from).map { WriterChoice.mayStay($0) ? "a switchover to \(chosen)" : "\(from) is \($0.assessment.reason)" } ?? "\(from) is no node any more"
+        logger.notice("the writer moves from \(from) to \(chosen)", metadata: ["why": "\(why)"])
     }
 
     /// Ends `node`'s client connections, and again a moment later, unless it is the writer
