@@ -1,6 +1,5 @@
 import AgentAPI
 import Foundation
-import Galera
 
 /// Fencing an old writer (docs/endpoints.md): when the writer moves away from this node, its
 /// clients' connections are ended, so none goes on writing here through a connection opened
@@ -41,27 +40,6 @@ extension Supervisor {
         }
         logger.notice("client connections ended: the writer moved away from this node", metadata: ["closed": "\(closed)"])
         return FenceOutcome(closed: closed, running: true)
-    }
-}
-
-extension Supervisor {
-    /// Has this node's Galera evict the member `uuid` at once (docs/controller.md, "Eviction"):
-    /// its mysqld is known dead, and waiting for `evs.suspect_timeout` holds every commit.
-    func evict(_ uuid: String) async throws(APIErrorBody) -> AgentStatus {
-        // Checked before it goes into a statement: hex digits and dashes only.
-        guard let normalized = GaleraPosition.normalizedUUID(uuid) else {
-            throw .badRequest("uuid '\(uuid)' is not a gcomm UUID (8-4-4-4-12 hex digits)")
-        }
-        guard mysqld != nil, wsrep?.clusterStatus == .primary else {
-            throw .conflict("notPrimary", "this node is not running in the Primary component (it is \(status().state.rawValue)): it cannot evict a member")
-        }
-        do {
-            try await wsrepReader.execute("SET GLOBAL wsrep_provider_options='evs.evict=\(normalized)'")
-        } catch {
-            throw .failed("evictFailed", "Galera refused to evict \(normalized): \(error)")
-        }
-        logger.notice("member evicted from the Primary component: its mysqld is known dead", metadata: ["uuid": "\(normalized)"])
-        return status()
     }
 }
 

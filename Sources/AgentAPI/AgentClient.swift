@@ -174,11 +174,6 @@ public struct AgentClient: Sendable {
         try await call(.POST, AgentPaths.fence, body: Optional<StartRequest>.none)
     }
 
-    /// `POST /v1/evict`: this node's Galera evicts the member `uuid` at once.
-    public func evict(uuid: String) async throws(Failure) -> AgentStatus {
-        try await call(.POST, AgentPaths.evict, body: EvictRequest(uuid: uuid))
-    }
-
     public func discardStage() async throws(Failure) {
         let (status, body) = try await raw(.DELETE, AgentPaths.restoreStage, body: nil)
         guard (200..<300).contains(status) else { throw failure(status: status, body: body, url: baseURL + AgentPaths.restoreStage) }

@@ -470,12 +470,3 @@ public struct FenceOutcome: Codable, Sendable, Hashable {
         self.running = running
     }
 }
-
-/// `POST /v1/evict`: the member to evict from the Primary component, by its gcomm UUID.
-public struct EvictRequest: Codable, Sendable, Hashable {
-    public var uuid: String
-
-    public init(uuid: String) {
-        self.uuid = uuid
-    }
-}

@@ -52,8 +52,6 @@ public protocol NodeAccess: Sendable {
 
     /// Ends `node`'s client connections: the writer moved away from it.
     func fence(_ node: String) async throws -> FenceOutcome
-    /// Has `via`'s Galera evict the member with gcomm UUID `uuid` at once.
-    func evict(via: String, uuid: String) async throws
 }
 
 extension NodeAccess {
@@ -79,9 +77,6 @@ extension NodeAccess {
     }
     public func fence(_ node: String) async throws -> FenceOutcome {
         throw ControllerError.refused(task: "fencing \(node)", why: "this node access has no client connections to end")
-    }
-    public func evict(via: String, uuid: String) async throws {
-        throw ControllerError.refused(task: "evicting \(uuid) through \(via)", why: "this node access has no Galera to ask")
     }
 }
 
