@@ -42,17 +42,30 @@ extension ClusterController {
         guard let history = backup.archiveHistory, let start = backup.archiveSequence else {
             throw RestoreRefused("backup \(backup.id) was taken while the binary log was not archived, so no point after it can be reached; choose a backup taken since spec.backup.pitr was on", permanent: true)
         }
-        let segments = try await store.segments(cluster: source, history: history)
-        // The live archiver of this very history, caught up (nothing waits in its open segment),
-        // knows nothing was logged after its newest segment until its last heartbeat.
-        let caughtUp = source == configuration.clusterName && history == archive.history?.id
-            && (archive.stream?.builder.transactions.isEmpty ?? true) && archive.last == segments.map(\.last).max()
-        let planned: [ArchivedSegment]
-        do {
-            planned = try ArchiveCoverage(segments).plan(from: start, startTime: UInt32(backup.finishedAt.timeIntervalSince1970), to: recovery,
-                                                         liveThrough: caughtUp ? archive.through : nil)
-        } catch {
-            throw RestoreRefused("cannot restore backup \(backup.id) to \(recovery): \(error)", permanent: true)
+        // A point the live archive of this history has not reached yet, but will within a
+        // segment or two (a time a moment ago, typed at once), is waited for, not refused.
+        let live = source == configuration.clusterName && history == archive.history?.id && desired.archiveSegmentSeconds != nil
+        let patience = Duration.seconds(2 * (desired.archiveSegmentSeconds ?? 0) + 10)
+        if case .time(let seconds) = recovery, TimeInterval(seconds) > wallClock().timeIntervalSince1970 + 1 {
+            throw RestoreRefused("\(recovery) is in the future: a restore reaches back from now, never ahead", permanent: true)
+        }
+        let waitingSince = clock.now
+        var planned: [ArchivedSegment] = []
+        while true {
+            let segments = try await store.segments(cluster: source, history: history)
+            // The live archiver of this very history, caught up (nothing waits in its open
+            // segment), knows nothing was logged after its newest segment until its last heartbeat.
+            let caughtUp = live && (archive.stream?.builder.transactions.isEmpty ?? true) && archive.last == segments.map(\.last).max()
+            do {
+                planned = try ArchiveCoverage(segments).plan(from: start, startTime: UInt32(backup.finishedAt.timeIntervalSince1970), to: recovery,
+                                                             liveThrough: caughtUp ? archive.through : nil)
+                break
+            } catch .notArchived(let why) where live && clock.now - waitingSince < patience {
+                markStep(name, 0, .running, "waiting for the archive to reach the point: \(why)")
+                try await clock.sleep(for: .milliseconds(500))
+            } catch {
+                throw RestoreRefused("cannot restore backup \(backup.id) to \(recovery): \(error)", permanent: true)
+            }
         }
         var bytes = 0
         for (index, segment) in planned.enumerated() {

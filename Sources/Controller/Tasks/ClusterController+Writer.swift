@@ -61,7 +61,8 @@ extension ClusterController {
     }
 
     /// Ends `node`'s client connections, and again a moment later, unless it is the writer
-    /// again by then. An agent that does not answer is skipped: its node serves no one then.
+    /// again by then. A node whose agent or mysqld does not answer serves no one either: it is
+    /// skipped.
     func fence(_ node: String) async {
         for attempt in 0..<2 {
             if attempt > 0 { try? await clock.sleep(for: Self.fenceAgainAfter) }
@@ -72,7 +73,7 @@ extension ClusterController {
                     logger.info("old writer fenced", metadata: ["node": "\(node)", "closed": "\(outcome.closed)", "running": "\(outcome.running)"])
                 }
             } catch {
-                logger.info("old writer not fenced: its agent does not answer", metadata: ["node": "\(node)", "error": "\(error)"])
+                logger.info("old writer not fenced: it does not answer (its connections end with its mysqld)", metadata: ["node": "\(node)", "error": "\(error)"])
             }
         }
     }
