@@ -15,7 +15,7 @@ extension Supervisor {
 
     /// The controller's word in its answer to a report. Recorded in the datadir, so an agent
     /// that restarts keeps the files its predecessor kept before the controller answers again.
-    func keepBinlog(_ keep: BinlogKeep) {
+    func keepBinlog(_ keep: BinlogKeep) async {
         guard keep != binlogKeep else { return }
         if binlogKeep == nil || keep.after == nil || binlogKeep?.after == nil {
             logger.info(keep.after == nil ? "the cluster is not archived: binary logs are kept for their retention only"
@@ -23,8 +23,10 @@ extension Supervisor {
                 "archivedThrough": "\(keep.after.map(String.init) ?? "-")"])
         }
         binlogKeep = keep
+        // It changes with every archived segment: written on the thread pool, not the actor's.
+        let files = files
         do {
-            try files.recordBinlogKeep(keep)
+            try await threadPool.runIfActive { try files.recordBinlogKeep(keep) }
         } catch {
             logger.warning("cannot record what the archive needs kept; kept in memory only", metadata: ["error": "\(error)"])
         }

@@ -78,6 +78,11 @@ enum RestoreScreens {
         }
     }
 
+    /// A point-in-time restore's choice, once made.
+    static func pointChosen(_ target: RestoreTarget, backup: BackupRecord) -> String {
+        "Restore to \(target.description): backup \(backup.id ?? "?"), then the archived binary log after it.\n"
+    }
+
     /// What the task will do, before it is created.
     static func plan(cluster: String, nodes: [String], backup: BackupRecord, target: RestoreTarget? = nil, bootstrap: String, skipSafetyBackup: Bool, terminal: Terminal) -> String {
         let others = nodes.filter { $0 != bootstrap }

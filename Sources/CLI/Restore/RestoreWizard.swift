@@ -136,7 +136,7 @@ struct RestoreWizard: Sendable {
         var target = choices.target
         if let chosen = target {
             backup = try RestoreCommand.plan(chosen, backup: choices.backup, source: sourceObject)
-            write("\nRestore to \(chosen.description): backup \(backup.id ?? "?"), then the archived binary log after it.\n")
+            write("\n" + RestoreScreens.pointChosen(chosen, backup: backup))
         } else if let wanted = choices.backup {
             guard let found = records.first(where: { $0.id == wanted }) else {
                 throw CLIError("\(source) has no backup \(wanted)", hint: "the ones it has are listed above", status: .notFound)
@@ -155,7 +155,7 @@ struct RestoreWizard: Sendable {
                 guard point.problem == nil else { return nil }
                 return (try RestoreCommand.plan(point, backup: nil, source: sourceObject), point)
             }
-            if let target { write("Restore to \(target.description): backup \(backup.id ?? "?"), then the archived binary log after it.\n") }
+            if let target { write(RestoreScreens.pointChosen(target, backup: backup)) }
         }
 
         // The bootstrap node: the controller's rule, and the person may choose another.

@@ -220,6 +220,13 @@ extension ControllerScenarioTests {
                 }
             }
 
+            // How often each agent has said a purge pass held a file back for the archive.
+            func heldBackWarnings(_ node: LocalNode) -> Int {
+                ((try? String(contentsOfFile: node.agentLog, encoding: .utf8)) ?? "")
+                    .components(separatedBy: "a binary log file past its retention is kept").count - 1
+            }
+            let warnedBefore = Dictionary(uniqueKeysWithValues: nodes.map { ($0.name, heldBackWarnings($0)) })
+
             // The store refuses: what is written now stays on every node, whatever its age.
             store.refusing(true)
             try await sql(node0, ["INSERT INTO \(Self.pitrTable) VALUES (1, 'A')"])
@@ -229,8 +236,11 @@ extension ControllerScenarioTests {
             let written = try #require(try await gtidSequence(node0))
             let held = Dictionary(uniqueKeysWithValues: nodes.map { ($0.name, files($0)) })
             #expect(held.values.allSatisfy { $0.count == 3 }, "two closed files and the current one on each node: \(held)")
-            // Five purge passes (a second apart at this retention).
-            try await Task.sleep(for: .seconds(5))
+            // Not a wait on the clock: each agent says, once a file, that a purge pass found it past
+            // its retention and kept it for the archive; a new warning means a pass ran and held back.
+            try await eventually("every agent's purge pass holds a file back", timeout: .seconds(30)) {
+                nodes.allSatisfy { heldBackWarnings($0) > warnedBefore[$0.name] ?? 0 }
+            }
             for node in nodes {
                 #expect(files(node) == held[node.name], "\(node.name) keeps every file the archive does not hold")
                 for file in held[node.name] ?? [] {
