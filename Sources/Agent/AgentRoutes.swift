@@ -59,6 +59,10 @@ enum AgentRoutes {
         v1.post(RouterPath(AgentPaths.fence)) { _, _ in
             try json(.ok, try await supervisor.fence())
         }
+        v1.post(RouterPath(AgentPaths.evict)) { request, _ in
+            let body = try await decode(EvictRequest.self, from: request, emptyDefault: nil)
+            return try json(.ok, try await supervisor.evict(body.uuid))
+        }
         v1.get(RouterPath(AgentPaths.jobs)) { _, _ in
             try json(.ok, await jobs.all())
         }
@@ -325,4 +329,8 @@ extension StopRequest: APIRequestBody {
     static var fieldHints: [String: String] {
         ["mode": StopMode.allCases.map(\.rawValue).joined(separator: ", ")]
     }
+}
+
+extension EvictRequest: APIRequestBody {
+    static var fieldHints: [String: String] { ["uuid": "a gcomm UUID, 8-4-4-4-12 hex digits"] }
 }

@@ -174,6 +174,12 @@ public struct AgentClient: Sendable {
         try await call(.POST, AgentPaths.fence, body: Optional<StartRequest>.none)
     }
 
+    /// `POST /v1/evict`: this node's Galera evicts the member `uuid` now; answers once its view
+    /// dropped it (or the agent's wait ended).
+    public func evict(uuid: String) async throws(Failure) -> EvictOutcome {
+        try await call(.POST, AgentPaths.evict, body: EvictRequest(uuid: uuid))
+    }
+
     public func discardStage() async throws(Failure) {
         let (status, body) = try await raw(.DELETE, AgentPaths.restoreStage, body: nil)
         guard (200..<300).contains(status) else { throw failure(status: status, body: body, url: baseURL + AgentPaths.restoreStage) }

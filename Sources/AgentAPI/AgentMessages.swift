@@ -470,3 +470,26 @@ public struct FenceOutcome: Codable, Sendable, Hashable {
         self.running = running
     }
 }
+
+/// `POST /v1/evict`: the member to evict from the Primary component, by its gcomm UUID.
+public struct EvictRequest: Codable, Sendable, Hashable {
+    public var uuid: String
+
+    public init(uuid: String) {
+        self.uuid = uuid
+    }
+}
+
+/// `POST /v1/evict`'s answer.
+public struct EvictOutcome: Codable, Sendable, Hashable {
+    /// This node's view dropped the member (and this node is still in the Primary component).
+    /// false: the view did not change within the agent's wait; Galera's own timeout decides.
+    public var dropped: Bool
+    /// From the request to the view without the member (or to the end of the wait).
+    public var seconds: Double
+
+    public init(dropped: Bool, seconds: Double) {
+        self.dropped = dropped
+        self.seconds = seconds
+    }
+}

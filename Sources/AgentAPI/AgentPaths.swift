@@ -25,6 +25,8 @@ public enum AgentPaths {
     /// POST: every client connection ended (`KILL CONNECTION`): the writer moved away from this
     /// node, and its clients' connections must not go on writing here.
     public static let fence = "/v1/fence"
+    /// POST `{"uuid": ...}`: Galera evicts that member now (`evs.evict`): its mysqld is known dead.
+    public static let evict = "/v1/evict"
     /// The header a binlog stream's answer names the transaction before its first one in.
     public static let binlogPreviousHeader = "Qmysql-Binlog-Previous"
 

@@ -90,6 +90,9 @@ public actor ClusterController {
     var archive = BinlogArchiveState()
     /// The writer endpoint's node (`WriterChoice`).
     var writer = WriterState()
+    /// Each node's gcomm UUID as last reported while it ran, and those evicted (`Eviction`).
+    var gcommUUIDs: [String: String] = [:]
+    var evictedUUIDs: Set<String> = []
     /// Failed attempts of a seeding restore (`spec.restoreFrom`), and the pending next one.
     var seedingFailures = 0
     var seedingRetry: Task<Void, Never>?
@@ -331,6 +334,7 @@ public actor ClusterController {
 
         learnFormation(snapshot)
         learnMembers(snapshot)
+        evictDeadMembers(snapshot, phase: phase(of: intent))
         if formedUUID != nil, !formationComplete, snapshot.clusterState == .green {
             formationComplete = true
             saveState()

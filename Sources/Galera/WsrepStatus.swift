@@ -52,20 +52,24 @@ public struct WsrepStatus: Sendable, Hashable, Codable {
     /// component agree on it; a node that reports an older one (it was frozen while the others
     /// moved on) has not noticed that it left. nil when not read (older agents).
     public var clusterConfID: Int64?
+    /// `wsrep_gcomm_uuid`: this mysqld's identity in the group (a new one at every start), what
+    /// Galera's `evs.evict` names. nil when not read (older agents).
+    public var gcommUUID: String?
     /// Every `wsrep_%` row as read, for metrics and for values this type does not name.
     /// Not encoded: reports stay small.
     public var raw: [String: String] = [:]
 
     private enum CodingKeys: String, CodingKey {
         case clusterStatus, localState, localStateComment, ready, connected, clusterSize
-        case clusterStateUUID, localStateUUID, lastCommitted, clusterConfID
+        case clusterStateUUID, localStateUUID, lastCommitted, clusterConfID, gcommUUID
     }
 
     public init(
         clusterStatus: ClusterStatus, localState: Int, localStateComment: String, ready: Bool,
         connected: Bool, clusterSize: Int, clusterStateUUID: String, localStateUUID: String,
-        lastCommitted: Int64, clusterConfID: Int64? = nil, raw: [String: String] = [:]
+        lastCommitted: Int64, clusterConfID: Int64? = nil, gcommUUID: String? = nil, raw: [String: String] = [:]
     ) {
+        self.gcommUUID = gcommUUID
         self.clusterStatus = clusterStatus
         self.localState = localState
         self.localStateComment = localStateComment
@@ -120,6 +124,7 @@ public struct WsrepStatus: Sendable, Hashable, Codable {
             localStateUUID: raw["wsrep_local_state_uuid"] ?? "",
             lastCommitted: try integer("wsrep_last_committed"),
             clusterConfID: raw["wsrep_cluster_conf_id"].flatMap { Int64($0) },
+            gcommUUID: raw["wsrep_gcomm_uuid"].flatMap { $0.isEmpty ? nil : $0 },
             raw: raw)
     }
 }

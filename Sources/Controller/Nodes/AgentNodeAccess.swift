@@ -148,6 +148,10 @@ public final class AgentNodeAccess: NodeAccess {
         try await client(node).actor.fence()
     }
 
+    public func evict(via: String, uuid: String) async throws -> EvictOutcome {
+        try await client(via).actor.evict(uuid: uuid)
+    }
+
     public func discardStage(_ node: String) async {
         try? await client(node).actor.discardStage()
     }

@@ -52,6 +52,9 @@ public protocol NodeAccess: Sendable {
 
     /// Ends `node`'s client connections: the writer moved away from it.
     func fence(_ node: String) async throws -> FenceOutcome
+    /// Has `via`'s Galera evict the member with gcomm UUID `uuid` now; answers once `via`'s
+    /// view dropped it or its agent stopped waiting.
+    func evict(via: String, uuid: String) async throws -> EvictOutcome
 }
 
 extension NodeAccess {
@@ -77,6 +80,9 @@ extension NodeAccess {
     }
     public func fence(_ node: String) async throws -> FenceOutcome {
         throw ControllerError.refused(task: "fencing \(node)", why: "this node access has no client connections to end")
+    }
+    public func evict(via: String, uuid: String) async throws -> EvictOutcome {
+        throw ControllerError.refused(task: "evicting \(uuid) through \(via)", why: "this node access has no Galera to ask")
     }
 }
 

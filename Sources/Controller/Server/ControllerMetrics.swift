@@ -33,6 +33,7 @@ public final class ControllerMetrics: Sendable {
     private let archiveGaps: Gauge
     private let writerMoves: Counter
     private let writerAbsent: Gauge
+    private let evictions: [Eviction.Result: Counter]
 
     static let detectionBuckets: [Duration] = [.milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(16)]
     static let recoveryBuckets: [Duration] = [.seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(20), .seconds(40), .seconds(80), .seconds(160)]
@@ -86,8 +87,14 @@ public final class ControllerMetrics: Sendable {
         archiveGaps = gauge("binlog_archive_gaps", "", "breaks in the archive after the oldest kept backup of its history: a restore to a point after one is refused")
         writerMoves = registry.makeCounter(descriptor: name("writer_moves", "total", "times the writer endpoint moved from one node to another (a failure, a switchover, a planned stop)"), labels: [("cluster", cluster)])
         writerAbsent = gauge("writer_absent", "seconds", "how long the serving cluster has had no node fit to be the writer (0: it has one)")
+        let evictionsName = name("evictions", "total", "members whose own agent saw mysqld die, evicted by every survivor at once instead of after Galera's suspect timeout, by result: dropped (every survivor's view dropped it), late (a survivor's view did not within its agent's wait), failed (a survivor could not be asked)")
+        evictions = Dictionary(uniqueKeysWithValues: Eviction.Result.allCases.map { result in
+            (result, registry.makeCounter(descriptor: evictionsName, labels: [("cluster", cluster), ("result", result.rawValue)]))
+        })
         setNodes(nodes)
     }
+
+    func recordEviction(_ result: Eviction.Result) { evictions[result]?.increment() }
 
     func recordWriterMove() { writerMoves.increment() }
 

@@ -1,0 +1,71 @@
+import Galera
+
+/// Evicting a member whose mysqld is known dead (docs/controller.md, "Eviction of a member known
+/// dead"). Pure.
+///
+/// Galera removes a member that stopped answering only after `evs.suspect_timeout` (3 s here,
+/// checked every second), and until its view drops the member no write commits on any node: a
+/// killed writer's endpoint waited 2.7-3.6 s for that alone (docs/benchmarks.md). A member whose
+/// own agent saw its mysqld die can never answer again under that identity (a mysqld that starts
+/// again joins under a new gcomm UUID), so waiting protects nothing: every survivor evicts it at
+/// once (`evs.evict=<gcomm UUID>`).
+///
+/// Every survivor, at the same moment, or none: the survivors must agree on the next view, and a
+/// survivor that evicts alone proposes one the others refuse until their own timeout; measured,
+/// that ended in Galera's install timeout with the evicting node alone and non-Primary for a
+/// second (4.0-4.6 s instead of 3.3 s). So nothing is ordered unless every other node is a
+/// survivor the controller can ask or a member known dead. Never a member that is only silent:
+/// an agent that does not answer may be cut off while its mysqld runs.
+public enum Eviction {
+    public struct Order: Sendable, Equatable {
+        /// The node whose mysqld died, and its gcomm UUID while it ran.
+        public var node: String
+        public var uuid: String
+        /// Every survivor, each asked through its own agent.
+        public var via: [String]
+    }
+
+    /// How one order ended (the metric `qmysql_controller_evictions_total`).
+    public enum Result: String, Sendable, CaseIterable {
+        /// Every survivor's view dropped the member.
+        case dropped
+        /// A survivor's view did not drop it within its agent's wait: Galera's timeout did.
+        case late
+        /// A survivor could not be asked (its agent, or Galera, refused).
+        case failed
+
+        public static func of(_ outcomes: [Bool?]) -> Result {
+            if outcomes.contains(where: { $0 == nil }) { return .failed }
+            return outcomes.allSatisfy { $0 == true } ? .dropped : .late
+        }
+    }
+
+    /// What to evict now. `uuids`: each node's gcomm UUID as last reported while it ran;
+    /// `evicted`: the UUIDs already evicted (or being evicted).
+    public static func orders(_ snapshot: ClusterSnapshot, uuids: [String: String], evicted: Set<String>) -> [Order] {
+        var survivors: [NodeSnapshot] = []
+        var dead: [NodeSnapshot] = []
+        for node in snapshot.nodes {
+            guard node.agentReachable else { return [] }
+            switch node.role {
+            case .primary: survivors.append(node)
+            // Confirmed by its own agent: mysqld died (a signal or an error exit). A clean exit
+            // left the view on its way out.
+            case .stopped where node.observation.lastExit.map({ !$0.isClean }) == true: dead.append(node)
+            case .stopped: continue
+            // Starting, outside the Primary component, or not known: nobody to ask, or a view
+            // the survivors do not share. Galera's timeout decides.
+            case .starting, .nonPrimary, .unknown: return []
+            }
+        }
+        // Only while a survivor's view still counts more members than survive.
+        guard !survivors.isEmpty,
+              let viewSize = survivors.compactMap({ $0.observation.wsrep?.clusterSize }).max(),
+              viewSize > survivors.count else { return [] }
+        let via = survivors.sorted { $0.ordinal < $1.ordinal }.map(\.name)
+        return dead.compactMap { node in
+            guard let uuid = uuids[node.name], !evicted.contains(uuid) else { return nil }
+            return Order(node: node.name, uuid: uuid, via: via)
+        }
+    }
+}

@@ -1,0 +1,65 @@
+@testable import Controller
+import Galera
+import Testing
+
+/// Which members the controller has the survivors evict (`Eviction`): only those whose own agent
+/// saw their mysqld die, while a survivor's view still counts them, through every survivor at
+/// once or not at all, never twice.
+@Suite struct EvictionTests {
+    static let uuids = ["n0": "00000000-0000-0000-0000-000000000000", "n1": "11111111-1111-1111-1111-111111111111",
+                        "n2": "22222222-2222-2222-2222-222222222222", "n3": "33333333-3333-3333-3333-333333333333",
+                        "n4": "44444444-4444-4444-4444-444444444444"]
+
+    static func orders(_ nodes: NodeSnapshot..., evicted: Set<String> = []) -> [Eviction.Order] {
+        Eviction.orders(ClusterSnapshot(clusterName: "demo", nodes: nodes, replicas: nodes.count, intent: .serving), uuids: uuids, evicted: evicted)
+    }
+
+    @Test func aKilledMemberStillInTheViewIsEvictedThroughEverySurvivor() {
+        // n0 killed; n1 and n2 still report a view of 3.
+        #expect(Self.orders(Fixture.crashed(0), Fixture.green(1), Fixture.green(2)) == [.init(node: "n0", uuid: Self.uuids["n0"]!, via: ["n1", "n2"])])
+        #expect(Self.orders(Fixture.crashed(0), Fixture.green(1), Fixture.green(2), evicted: [Self.uuids["n0"]!]).isEmpty, "never twice")
+        #expect(Eviction.orders(Fixture.cluster(Fixture.crashed(0), Fixture.green(1), Fixture.green(2)), uuids: [:], evicted: []).isEmpty,
+                "no UUID known: nothing to name")
+        // A donor or a joiner is in the view too: it must agree on the next one, so it is asked.
+        #expect(Self.orders(Fixture.green(0, size: 4), Fixture.crashed(1), Fixture.donor(2, size: 4), Fixture.joining(3, size: 4)).map(\.via) == [["n0", "n2", "n3"]])
+    }
+
+    @Test func twoDeadAtOnceAreBothEvicted() {
+        let orders = Self.orders(Fixture.crashed(0), Fixture.crashed(1), Fixture.green(2, size: 5), Fixture.green(3, size: 5), Fixture.green(4, size: 5))
+        #expect(orders.map(\.node) == ["n0", "n1"])
+        #expect(orders.allSatisfy { $0.via == ["n2", "n3", "n4"] })
+    }
+
+    @Test func onceTheViewDropsItNothingIsDone() {
+        #expect(Self.orders(Fixture.crashed(0), Fixture.green(1, size: 2), Fixture.green(2, size: 2)).isEmpty)
+    }
+
+    @Test func aCleanExitLeftTheViewByItself() {
+        // A graceful stop leaves the group on its way out; a survivor's view may lag in the snapshot.
+        #expect(Self.orders(Fixture.clean(0, seqno: 100), Fixture.green(1), Fixture.green(2)).isEmpty)
+    }
+
+    @Test func aSilentMemberIsNeverEvictedAndStopsEveryOrder() {
+        // n0's agent does not answer: its mysqld may run, cut off. Galera's own timeout decides.
+        var silent = Fixture.green(0)
+        silent.agentReachable = false
+        #expect(Self.orders(silent, Fixture.green(1), Fixture.green(2)).isEmpty)
+        #expect(Self.orders(Fixture.stale(0), Fixture.green(1), Fixture.green(2)).isEmpty)
+        // n1 died, but n0 cannot be asked: n2 evicting alone would propose a view n0 refuses.
+        var unreachable = Fixture.green(0)
+        unreachable.agentReachable = false
+        #expect(Self.orders(unreachable, Fixture.crashed(1), Fixture.green(2)).isEmpty)
+    }
+
+    @Test func withoutEverySurvivorInThePrimaryComponentNothingIsDone() {
+        #expect(Self.orders(Fixture.crashed(0), Fixture.nonPrimary(1), Fixture.green(2)).isEmpty)
+        #expect(Self.orders(Fixture.crashed(0), Fixture.starting(1), Fixture.green(2)).isEmpty)
+        #expect(Self.orders(Fixture.crashed(0), Fixture.nonPrimary(1), Fixture.nonPrimary(2)).isEmpty)
+    }
+
+    @Test func theResultOfAnOrder() {
+        #expect(Eviction.Result.of([true, true]) == .dropped)
+        #expect(Eviction.Result.of([true, false]) == .late)
+        #expect(Eviction.Result.of([true, nil]) == .failed)
+    }
+}
