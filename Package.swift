@@ -396,7 +396,7 @@ let package = Package(
             name: "PlaygroundTests",
             dependencies: [
                 "RoleNetwork", "Playground", "AgentAPI", "ClusterCertificates", "Galera", "KubeAPI", "KubeClient", "KubeRuntime", "LocalCluster", "MySQLClient",
-                "ObjectStorage", "Operator", "QiniuAPI", "S3TestServers",
+                "ObjectStorage", "Operator", "Processes", "QiniuAPI", "S3TestServers",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),

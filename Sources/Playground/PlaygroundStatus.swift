@@ -14,6 +14,8 @@ public struct PlaygroundStatus: Sendable, Codable, Equatable {
         public var operatorMetrics: String?
         /// How pods run: as their securityContext's users, or as the invoking user.
         public var podUsers: String?
+        /// How balanced Services reach their pods: in the kernel's NAT table or the playground's proxy.
+        public var endpointBalancing: String?
         public init() {}
     }
 

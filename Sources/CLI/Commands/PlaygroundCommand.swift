@@ -302,6 +302,7 @@ struct PlaygroundStatusCommand: AsyncParsableCommand {
         print("Kubeconfig:  \(layout.kubeconfig)   (export KUBECONFIG=\(layout.kubeconfig))")
         print("API server:  \(status?.host.apiServer ?? "?")")
         if let users = status?.host.podUsers { print("Pods run:    \(users)") }
+        if let balancing = status?.host.endpointBalancing { print("Endpoints:   balanced \(balancing)") }
         print("")
         var table = Table(["Process", "PID", "Address", "State", "Restarts"])
         table.append(["host (API server, runtime, endpoints)", "\(host.pid)", status?.host.apiServer ?? "-", terminal.paint("running", .green), "-"])

@@ -15,7 +15,8 @@ import RoleNetwork
 /// kube-proxy on one machine. It watches the API like they do and acts on one level-triggered
 /// pass at a time (`sync`): workloads get their pods and claims, pods get a `PodWorker` each
 /// on their own loopback address, namespaces get host tables, balanced Services get an
-/// `EndpointProxy`. Everything it writes goes through the API, as a kubelet's writes do.
+/// `EndpointProxy` and, as root with nftables, a rule in the kernel's NAT table
+/// (`KernelBalancer`). Everything it writes goes through the API, as a kubelet's writes do.
 public actor LocalRuntime {
     public struct Settings: Sendable {
         public var layout: PlaygroundLayout
@@ -29,6 +30,9 @@ public actor LocalRuntime {
         public var inheritedEnvironment: [String: String]
         /// Who containers run as: their securityContext's users (as root) or the invoking user.
         public var users: ContainerUsers
+        /// Balanced Services in the kernel's NAT table where it can be used (`KernelBalancer`);
+        /// the user-space `EndpointProxy` otherwise, and always when false.
+        public var kernelBalancing = true
 
         public init(layout: PlaygroundLayout, images: ImageCatalog, inheritedEnvironment: [String: String],
                     users: ContainerUsers = .invokingUser(uid: Int(getuid()), gid: Int(getgid()))) {
@@ -85,6 +89,11 @@ public actor LocalRuntime {
     private var stopping: [ObjectKey: Task<Void, Never>] = [:]
     private var proxies: [String: EndpointProxy] = [:]
     private var proxyProblems: [String: String] = [:]
+    private var kernel: KernelBalancer?
+    /// The routes the kernel's table has now (nil: not applied yet).
+    private var kernelRoutes: [KernelBalancer.Route]?
+    /// How endpoints are balanced, for `playground status`.
+    private var balancing = "not yet"
     private var writtenTables: [String: HostTable] = [:]
     private var dirty = true
     private var shuttingDown = false
@@ -113,6 +122,7 @@ public actor LocalRuntime {
     /// Watches and acts until cancelled. Pods keep running: `shutdown` stops them (the host
     /// decides whether a stop of its own is a `down`).
     public func run() async {
+        await setUpBalancing()
         await withTaskGroup(of: Void.self) { group in
             for cache in caches.values {
                 group.addTask {
@@ -413,6 +423,39 @@ public actor LocalRuntime {
             proxies[id] = nil
             state.endpointPorts[id] = nil
         }
+        await syncKernelRoutes()
+    }
+
+    private func setUpBalancing() async {
+        guard settings.kernelBalancing else {
+            balancing = "by the playground's own proxy (kernel balancing is off)"
+            return
+        }
+        switch await KernelBalancer.make(directory: settings.layout.root) {
+        case .success(let balancer):
+            kernel = balancer
+            balancing = "in the kernel (nftables table ip \(balancer.table)), as kube-proxy does"
+        case .failure(let failure):
+            balancing = "by the playground's own proxy: \(failure)"
+        }
+        logger.info("endpoints are balanced \(balancing)")
+    }
+
+    /// The kernel's table follows the proxies' backends: one transaction for every endpoint.
+    private func syncKernelRoutes() async {
+        guard let kernel else { return }
+        let routes = proxies.sorted { $0.key < $1.key }.map { KernelBalancer.Route(host: $0.value.host, port: $0.value.port, backends: $0.value.backends) }
+        guard routes != kernelRoutes else { return }
+        do {
+            try await kernel.apply(routes)
+            kernelRoutes = routes
+        } catch {
+            // The proxies hold every port already: without the table they take the connections.
+            logger.error("cannot update the kernel's NAT table; endpoints fall back to the playground's own proxy", metadata: ["error": "\(error)"])
+            await kernel.remove()
+            self.kernel = nil
+            balancing = "by the playground's own proxy: the kernel's table failed: \(error)"
+        }
     }
 
     /// 10000 above the Service's port when free (3306 becomes 13306), else the next free one.
@@ -482,7 +525,9 @@ public actor LocalRuntime {
     private var lastStatus: PlaygroundStatus?
 
     func writeStatusFile() async {
-        let status = PlaygroundStatus(host: statusHeader(), pods: await pods(), endpoints: endpoints())
+        var host = statusHeader()
+        host.endpointBalancing = balancing
+        let status = PlaygroundStatus(host: host, pods: await pods(), endpoints: endpoints())
         guard status != lastStatus else { return }
         lastStatus = status
         do {
@@ -513,6 +558,8 @@ public actor LocalRuntime {
             progress("\(workers.count - controllers.count) other pod(s) stopped")
         }
         for task in stopping.values { await task.value }
+        await kernel?.remove()
+        kernel = nil
         for proxy in proxies.values { await proxy.close() }
         proxies.removeAll()
         saveState()
