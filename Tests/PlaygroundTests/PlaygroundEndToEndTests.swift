@@ -23,8 +23,13 @@ struct PlaygroundEndToEndTests {
     static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// The built executable: next to the test bundle, else in .build/debug.
+    /// The built executable: `QMYSQL_TEST_EXECUTABLE` when set (scripts/test sets it to the
+    /// release build it just made: what users run, and where a crash only the optimiser brought
+    /// once hid from debug runs), else next to the test bundle, else in .build/debug.
     static let executable: String = {
+        if let chosen = ProcessInfo.processInfo.environment["QMYSQL_TEST_EXECUTABLE"], !chosen.isEmpty {
+            return URL(fileURLWithPath: chosen, relativeTo: packageRoot).path
+        }
         let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kubectl-qmysql").path
         if FileManager.default.isExecutableFile(atPath: beside) { return beside }
         return packageRoot.appendingPathComponent(".build/debug/kubectl-qmysql").path

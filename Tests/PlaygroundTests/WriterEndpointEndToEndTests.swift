@@ -60,6 +60,12 @@ extension PlaygroundEndToEndTests {
             return try await node(behind: writer) == "demo-0"
         }
         let writerEndpoint = try await Self.endpoint(client, service: "demo-writer")
+        let controllerPods = { () async throws -> [String] in
+            try await client.listAllRaw(Pod.resourceType, namespace: "default",
+                                        options: ListOptions(labelSelector: "app.kubernetes.io/instance=demo,app.kubernetes.io/component=controller"))
+                .compactMap { $0[path: ["metadata", "name"]]?.stringValue }
+        }
+        let controllerPod = try await controllerPods()
         let readersEndpoint = try await Self.endpoint(client, service: "demo-readers")
         // Rows are read back through demo (every ready node holds every row): the writer
         // endpoint has no node for a moment whenever the writer moves.
@@ -143,6 +149,14 @@ extension PlaygroundEndToEndTests {
             guard let writer = try await writerNow() else { return false }
             return try await node(behind: writerEndpoint) == writer
         }
+
+        // The controller survived it all: a crash would hide behind its restart (one did, in a
+        // release build only, at every eviction of a killed node).
+        #expect(try await controllerPods() == controllerPod, "one controller pod throughout")
+        let shown = try await Self.run(["playground", "status", "--dir", root, "-o", "json"], in: root, timeout: .seconds(60))
+        let restarts = try JSONValue.parse(Data(shown.output.utf8))[path: ["status", "pods"]]?.arrayValue?
+            .first { $0["name"]?.stringValue == controllerPod.first }?[path: ["containers"]]?.arrayValue?.first?["restarts"]?.intValue
+        #expect(restarts == 0, "the controller's container never restarted: \(shown.output)")
 
         labelWatch.cancel()
         let most = await labelWatch.value

@@ -396,6 +396,10 @@ struct PlaygroundDown: AsyncParsableCommand {
             for survivor in survivors { survivor.process.signal(SIGKILL) }
             StandardError.write("killed what would not stop: \(survivors.map { "\($0.what) (pid \($0.process.pid))" }.joined(separator: ", "))\n")
         }
+        // A crashed host's endpoint rules stay in the kernel; a host that stopped deleted its own.
+        for table in await KernelBalancer.deleteStaleTables() {
+            StandardError.write("deleted the endpoint rules a crashed host left in the kernel (nftables table ip \(table))\n")
+        }
         StandardError.write("playground stopped in \(PlaygroundUp.seconds(since: started))\n")
         if purge {
             try? FileManager.default.removeItem(atPath: layout.root)

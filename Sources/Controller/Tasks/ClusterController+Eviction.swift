@@ -25,19 +25,29 @@ extension ClusterController {
     private func evict(_ order: Eviction.Order) async {
         let started = clock.now
         let access = self.access
-        let outcomes = await withTaskGroup(of: (String, Result<Bool, any Error>).self) { group in
+        // One answer type (not a tuple of a name and a `Result`): a release build crashed
+        // copying such a tuple out of the task group (swift_retain on a null pointer in
+        // TaskGroupBase::prepareWaitingTaskWithTask), at every eviction.
+        let answers = await withTaskGroup(of: SurvivorAnswer.self) { group in
             for survivor in order.via {
                 group.addTask {
-                    do { return (survivor, .success(try await access.evict(via: survivor, uuid: order.uuid).dropped)) }
-                    catch { return (survivor, .failure(error)) }
+                    do {
+                        return SurvivorAnswer(survivor: survivor, dropped: try await access.evict(via: survivor, uuid: order.uuid).dropped, error: nil)
+                    } catch {
+                        return SurvivorAnswer(survivor: survivor, dropped: nil, error: "\(error)")
+                    }
                 }
             }
-            return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+            var answers: [SurvivorAnswer] = []
+            for await answer in group { answers.append(answer) }
+            return answers
         }
-        let result = Eviction.Result.of(order.via.map { outcomes[$0].flatMap { try? $0.get() } })
+        let result = Eviction.Result.of(answers.map(\.dropped))
         metrics.recordEviction(result)
         var details: Logger.Metadata = ["uuid": "\(order.uuid)", "via": "\(order.via.joined(separator: ","))", "took": "\((clock.now - started).readable)"]
-        for case let (survivor, .failure(error)) in outcomes { details["error.\(survivor)"] = "\(error)" }
+        for answer in answers {
+            if let error = answer.error { details["error.\(answer.survivor)"] = "\(error)" }
+        }
         switch result {
         case .dropped:
             logger.notice("\(order.node) evicted from the Primary component: its agent saw its mysqld die, so Galera's suspect timeout was not waited for", metadata: details)
@@ -46,4 +56,12 @@ extension ClusterController {
             logger.info("\(order.node) not evicted at once (\(result.rawValue)); Galera drops it after its suspect timeout", metadata: details)
         }
     }
+}
+
+/// One survivor's answer to an eviction: whether its view dropped the member (nil: it could not
+/// be asked, and why).
+private struct SurvivorAnswer: Sendable {
+    var survivor: String
+    var dropped: Bool?
+    var error: String?
 }

@@ -47,17 +47,12 @@ public struct KernelBalancer: Sendable {
     /// A balancer for this process, when nftables can be used here; otherwise why not.
     public static func make(directory: String, pid: Int32 = getpid()) async -> Result<KernelBalancer, Failure> {
         guard geteuid() == 0 else { return .failure(Failure(description: "not root: the kernel's NAT table needs CAP_NET_ADMIN")) }
-        guard let nft = ["/usr/sbin/nft", "/sbin/nft", "/usr/bin/nft"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        guard let nft = nftPath else {
             return .failure(Failure(description: "nftables is not installed (apt-get install nftables)"))
         }
         let balancer = KernelBalancer(table: tablePrefix + "\(pid)", nft: nft, scriptPath: directory + "/endpoints.nft",
                                       outputPath: directory + "/endpoints.nft.log")
-        // Tables of hosts that are gone would send their old ports to pods that are gone.
-        if let listing = try? await balancer.nft(["list", "tables"]) {
-            for stale in staleTables(listing: listing, isAlive: { kill($0, 0) == 0 || errno == EPERM }) where stale != balancer.table {
-                _ = try? await balancer.nft(["delete", "table", "ip", stale])
-            }
-        }
+        await deleteStaleTables(except: balancer.table)
         do {
             // An empty table proves the kernel takes it (a container without NET_ADMIN does not).
             try await balancer.apply([])
@@ -65,6 +60,25 @@ public struct KernelBalancer: Sendable {
             return .failure(error)
         }
         return .success(balancer)
+    }
+
+    static var nftPath: String? {
+        ["/usr/sbin/nft", "/sbin/nft", "/usr/bin/nft"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Deletes every playground table whose host process is gone (a host that crashed): its rules
+    /// would send its old ports to pods that are gone. Returns the tables deleted.
+    @discardableResult
+    public static func deleteStaleTables(except own: String? = nil) async -> [String] {
+        guard geteuid() == 0, let nft = nftPath else { return [] }
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("qmysql-nft-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        guard let listing = try? await run(nft, ["list", "tables"], outputPath: output) else { return [] }
+        var deleted: [String] = []
+        for stale in staleTables(listing: listing, isAlive: { kill($0, 0) == 0 || errno == EPERM }) where stale != own {
+            if (try? await run(nft, ["delete", "table", "ip", stale], outputPath: output)) != nil { deleted.append(stale) }
+        }
+        return deleted
     }
 
     /// The whole table, replaced in one transaction: `flush` empties the table, and the rules
@@ -107,8 +121,12 @@ public struct KernelBalancer: Sendable {
         _ = try? await nft(["delete", "table", "ip", table])
     }
 
-    /// Runs `nft` and returns its output; a failure names its last line.
     private func nft(_ arguments: [String]) async throws(Failure) -> String {
+        try await Self.run(nft, arguments, outputPath: outputPath)
+    }
+
+    /// Runs `nft` and returns its output; a failure names its last line.
+    private static func run(_ nft: String, _ arguments: [String], outputPath: String) async throws(Failure) -> String {
         try? FileManager.default.removeItem(atPath: outputPath)
         let process: ChildProcess
         do {
