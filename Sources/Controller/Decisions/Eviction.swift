@@ -15,7 +15,8 @@ import Galera
 /// that ended in Galera's install timeout with the evicting node alone and non-Primary for a
 /// second (4.0-4.6 s instead of 3.3 s). So nothing is ordered unless every other node is a
 /// survivor the controller can ask or a member known dead. Never a member that is only silent:
-/// an agent that does not answer may be cut off while its mysqld runs.
+/// an agent that does not answer may be cut off while its mysqld runs. Never a majority of the
+/// view: that would decide quorum, which stays Galera's (and the decision table's) to decide.
 public enum Eviction {
     public struct Order: Sendable, Equatable {
         /// The node whose mysqld died, and its gcomm UUID while it ran.
@@ -40,7 +41,8 @@ public enum Eviction {
         }
     }
 
-    /// What to evict now. `uuids`: each node's gcomm UUID as last reported while it ran;
+    /// What to evict now. `uuids`: each node's gcomm UUID as last reported while it ran Synced
+    /// in the Primary component (forgotten while it joins or donates);
     /// `evicted`: the UUIDs already evicted (or being evicted).
     public static func orders(_ snapshot: ClusterSnapshot, uuids: [String: String], evicted: Set<String>) -> [Order] {
         var survivors: [NodeSnapshot] = []
@@ -48,7 +50,13 @@ public enum Eviction {
         for node in snapshot.nodes {
             guard node.agentReachable else { return [] }
             switch node.role {
-            case .primary: survivors.append(node)
+            // A survivor busy with something else (a backup, a stop): the timeout decides.
+            case .primary(synced: true) where node.agentOperation != nil: return []
+            case .primary(synced: true): survivors.append(node)
+            // A donor or a joiner in the view: a state transfer runs. Measured: a joiner killed
+            // in the middle of its SST and evicted through the donor and the other node left
+            // both non-Primary for good. Galera's timeout decides then, as it always did.
+            case .primary(synced: false): return []
             // Confirmed by its own agent: mysqld died (a signal or an error exit). A clean exit
             // left the view on its way out.
             case .stopped where node.observation.lastExit.map({ !$0.isClean }) == true: dead.append(node)
@@ -58,11 +66,16 @@ public enum Eviction {
             case .starting, .nonPrimary, .unknown: return []
             }
         }
-        // Only while a survivor's view still counts more members than survive.
+        // Only while a survivor's view still counts more members than survive, and only while
+        // the survivors are a majority of it: Galera counts an evicted member as one that left,
+        // so evicting a majority would keep a minority Primary (measured: one survivor of three
+        // stayed Primary alone). Whether the survivors keep the Primary component stays
+        // Galera's quorum decision; the eviction only decides when the view drops the dead.
         guard !survivors.isEmpty,
               let viewSize = survivors.compactMap({ $0.observation.wsrep?.clusterSize }).max(),
-              viewSize > survivors.count else { return [] }
+              viewSize > survivors.count, survivors.count * 2 > viewSize else { return [] }
         let via = survivors.sorted { $0.ordinal < $1.ordinal }.map(\.name)
+        // A member's UUID is known only from while it was Synced (`uuids`): a joiner's is not.
         return dead.compactMap { node in
             guard let uuid = uuids[node.name], !evicted.contains(uuid) else { return nil }
             return Order(node: node.name, uuid: uuid, via: via)

@@ -8,7 +8,9 @@ import QiniuAPI
 extension ClusterController {
     func evictDeadMembers(_ snapshot: ClusterSnapshot, phase: ClusterPhase) {
         for node in snapshot.nodes where node.observation.processRunning == true {
-            if let uuid = node.observation.wsrep?.gcommUUID { gcommUUIDs[node.name] = uuid }
+            // Only a Synced member is ever evicted: one that joins (or donates) is forgotten
+            // until it is Synced again (`Eviction`).
+            gcommUUIDs[node.name] = node.role == .primary(synced: true) ? node.observation.wsrep?.gcommUUID : nil
         }
         // Only the identities nodes still have (a restarted mysqld reports a new one).
         evictedUUIDs.formIntersection(gcommUUIDs.values)

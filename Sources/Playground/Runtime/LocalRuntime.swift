@@ -30,9 +30,6 @@ public actor LocalRuntime {
         public var inheritedEnvironment: [String: String]
         /// Who containers run as: their securityContext's users (as root) or the invoking user.
         public var users: ContainerUsers
-        /// Balanced Services in the kernel's NAT table where it can be used (`KernelBalancer`);
-        /// the user-space `EndpointProxy` otherwise, and always when false.
-        public var kernelBalancing = true
 
         public init(layout: PlaygroundLayout, images: ImageCatalog, inheritedEnvironment: [String: String],
                     users: ContainerUsers = .invokingUser(uid: Int(getuid()), gid: Int(getgid()))) {
@@ -426,11 +423,8 @@ public actor LocalRuntime {
         await syncKernelRoutes()
     }
 
+    /// In the kernel's NAT table where it can be used, by the `EndpointProxy` alone otherwise.
     private func setUpBalancing() async {
-        guard settings.kernelBalancing else {
-            balancing = "by the playground's own proxy (kernel balancing is off)"
-            return
-        }
         switch await KernelBalancer.make(directory: settings.layout.root) {
         case .success(let balancer):
             kernel = balancer
