@@ -73,6 +73,34 @@ import Testing
         #expect(Self.orders(Fixture.crashed(0), Fixture.nonPrimary(1), Fixture.nonPrimary(2)).isEmpty)
     }
 
+    @Test func anIdentityIsKeptFromWhileSyncedUntilANewProcessRuns() {
+        func withUUID(_ node: NodeSnapshot, _ uuid: String) -> NodeSnapshot {
+            var node = node
+            node.observation.wsrep?.gcommUUID = uuid
+            return node
+        }
+        func cluster(_ node: NodeSnapshot) -> ClusterSnapshot {
+            ClusterSnapshot(clusterName: "demo", nodes: [node], replicas: 1, intent: .serving)
+        }
+        var identities = Eviction.Identities()
+        identities.learn(cluster(withUUID(Fixture.green(0), "a")))
+        #expect(identities.uuids == ["n0": "a"])
+        // Slow to answer SQL for a moment: the same process, the same identity.
+        identities.learn(cluster(Fixture.starting(0)))
+        #expect(identities.uuids == ["n0": "a"])
+        // Killed: kept, for the order.
+        identities.learn(cluster(Fixture.crashed(0)))
+        #expect(identities.uuids == ["n0": "a"])
+        // Running again: a new process, whose identity is not known until it is Synced.
+        identities.learn(cluster(Fixture.starting(0)))
+        #expect(identities.uuids.isEmpty)
+        identities.learn(cluster(withUUID(Fixture.green(0), "b")))
+        #expect(identities.uuids == ["n0": "b"])
+        // A donor (or a joiner): a state transfer runs; it is never evicted.
+        identities.learn(cluster(withUUID(Fixture.donor(0), "b")))
+        #expect(identities.uuids.isEmpty)
+    }
+
     @Test func theResultOfAnOrder() {
         #expect(Eviction.Result.of([true, true]) == .dropped)
         #expect(Eviction.Result.of([true, false]) == .late)

@@ -41,8 +41,37 @@ public enum Eviction {
         }
     }
 
-    /// What to evict now. `uuids`: each node's gcomm UUID as last reported while it ran Synced
-    /// in the Primary component (forgotten while it joins or donates);
+    /// Each node's gcomm UUID from while its mysqld ran Synced, kept until a new process runs:
+    /// what an order names once that process dies. Pure.
+    public struct Identities: Sendable, Equatable {
+        public private(set) var uuids: [String: String] = [:]
+        /// Nodes seen stopped since: the next process that runs is a new identity.
+        private var stopped: Set<String> = []
+
+        public init() {}
+
+        public mutating func learn(_ snapshot: ClusterSnapshot) {
+            for node in snapshot.nodes {
+                switch (node.observation.processRunning, node.role) {
+                case (true, .primary(synced: true)):
+                    if let uuid = node.observation.wsrep?.gcommUUID { uuids[node.name] = uuid }
+                    stopped.remove(node.name)
+                case (true, let role):
+                    // A new process (its identity is not known yet), or a donor or a joiner (a
+                    // state transfer: never evicted). A Synced node that answers SQL slowly for
+                    // a moment (`starting`) keeps its identity: it is the same process.
+                    if stopped.contains(node.name) || role == .primary(synced: false) { uuids[node.name] = nil }
+                    stopped.remove(node.name)
+                case (false, _):
+                    stopped.insert(node.name)
+                case (nil, _):
+                    continue
+                }
+            }
+        }
+    }
+
+    /// What to evict now. `uuids`: `Identities.uuids`;
     /// `evicted`: the UUIDs already evicted (or being evicted).
     public static func orders(_ snapshot: ClusterSnapshot, uuids: [String: String], evicted: Set<String>) -> [Order] {
         var survivors: [NodeSnapshot] = []

@@ -7,17 +7,13 @@ import QiniuAPI
 /// commits anywhere.
 extension ClusterController {
     func evictDeadMembers(_ snapshot: ClusterSnapshot, phase: ClusterPhase) {
-        for node in snapshot.nodes where node.observation.processRunning == true {
-            // Only a Synced member is ever evicted: one that joins (or donates) is forgotten
-            // until it is Synced again (`Eviction`).
-            gcommUUIDs[node.name] = node.role == .primary(synced: true) ? node.observation.wsrep?.gcommUUID : nil
-        }
+        identities.learn(snapshot)
         // Only the identities nodes still have (a restarted mysqld reports a new one).
-        evictedUUIDs.formIntersection(gcommUUIDs.values)
+        evictedUUIDs.formIntersection(identities.uuids.values)
         // A repair like any other: not while automatic recovery is off, and only while the
         // cluster serves (a restore or a pause stops the nodes itself).
         guard desired.autoRecovery, phase == .serving else { return }
-        for order in Eviction.orders(snapshot, uuids: gcommUUIDs, evicted: evictedUUIDs) {
+        for order in Eviction.orders(snapshot, uuids: identities.uuids, evicted: evictedUUIDs) {
             evictedUUIDs.insert(order.uuid)
             Task { await self.evict(order) }
         }
