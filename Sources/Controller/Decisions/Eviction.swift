@@ -14,9 +14,11 @@ import Galera
 /// survivor that evicts alone proposes one the others refuse until their own timeout; measured,
 /// that ended in Galera's install timeout with the evicting node alone and non-Primary for a
 /// second (4.0-4.6 s instead of 3.3 s). So nothing is ordered unless every other node is a
-/// survivor the controller can ask or a member known dead. Never a member that is only silent:
-/// an agent that does not answer may be cut off while its mysqld runs. Never a majority of the
-/// view: that would decide quorum, which stays Galera's (and the decision table's) to decide.
+/// Synced survivor the controller can ask, busy with nothing else, or a member known dead. Never
+/// a member that is only silent: an agent that does not answer may be cut off while its mysqld
+/// runs. Never a majority of the view: that would decide quorum, which stays Galera's (and the
+/// decision table's) to decide. Never during a state transfer: a joiner killed in its SST and
+/// evicted left the other two non-Primary for good.
 public enum Eviction {
     public struct Order: Sendable, Equatable {
         /// The node whose mysqld died, and its gcomm UUID while it ran.
