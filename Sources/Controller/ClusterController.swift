@@ -90,9 +90,8 @@ public actor ClusterController {
     var archive = BinlogArchiveState()
     /// The writer endpoint's node (`WriterChoice`).
     var writer = WriterState()
-    /// Each node's gcomm UUID from while it ran Synced, and those evicted (`Eviction`).
+    /// Each node's gcomm UUID from while it ran Synced, until evicted (`Eviction`).
     var identities = Eviction.Identities()
-    var evictedUUIDs: Set<String> = []
     /// Failed attempts of a seeding restore (`spec.restoreFrom`), and the pending next one.
     var seedingFailures = 0
     var seedingRetry: Task<Void, Never>?

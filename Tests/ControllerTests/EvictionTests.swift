@@ -10,15 +10,29 @@ import Testing
                         "n2": "22222222-2222-2222-2222-222222222222", "n3": "33333333-3333-3333-3333-333333333333",
                         "n4": "44444444-4444-4444-4444-444444444444"]
 
-    static func orders(_ nodes: NodeSnapshot..., evicted: Set<String> = []) -> [Eviction.Order] {
-        Eviction.orders(ClusterSnapshot(clusterName: "demo", nodes: nodes, replicas: nodes.count, intent: .serving), uuids: uuids, evicted: evicted)
+    static func orders(_ nodes: NodeSnapshot..., uuids: [String: String] = uuids) -> [Eviction.Order] {
+        Eviction.orders(cluster(nodes), uuids: uuids)
+    }
+
+    static func cluster(_ nodes: [NodeSnapshot]) -> ClusterSnapshot {
+        ClusterSnapshot(clusterName: "demo", nodes: nodes, replicas: nodes.count, intent: .serving)
+    }
+
+    static func withUUID(_ node: NodeSnapshot, _ uuid: String) -> NodeSnapshot {
+        var node = node
+        node.observation.wsrep?.gcommUUID = uuid
+        return node
     }
 
     @Test func aKilledMemberStillInTheViewIsEvictedThroughEverySurvivor() {
         // n0 killed; n1 and n2 still report a view of 3.
         #expect(Self.orders(Fixture.crashed(0), Fixture.green(1), Fixture.green(2)) == [.init(node: "n0", uuid: Self.uuids["n0"]!, via: ["n1", "n2"])])
-        #expect(Self.orders(Fixture.crashed(0), Fixture.green(1), Fixture.green(2), evicted: [Self.uuids["n0"]!]).isEmpty, "never twice")
-        #expect(Eviction.orders(Fixture.cluster(Fixture.crashed(0), Fixture.green(1), Fixture.green(2)), uuids: [:], evicted: []).isEmpty,
+        // The order forgets the identity it names: never twice.
+        var identities = Eviction.Identities()
+        identities.learn(Self.cluster([Self.withUUID(Fixture.green(0), Self.uuids["n0"]!)]))
+        identities.forget("n0")
+        #expect(Self.orders(Fixture.crashed(0), Fixture.green(1), Fixture.green(2), uuids: identities.uuids).isEmpty, "never twice")
+        #expect(Eviction.orders(Fixture.cluster(Fixture.crashed(0), Fixture.green(1), Fixture.green(2)), uuids: [:]).isEmpty,
                 "no UUID known: nothing to name")
         // A state transfer in the view (a donor, a joiner): Galera's timeout decides, as it did
         // before (a joiner killed in its SST and evicted left the others non-Primary for good).
@@ -74,30 +88,22 @@ import Testing
     }
 
     @Test func anIdentityIsKeptFromWhileSyncedUntilANewProcessRuns() {
-        func withUUID(_ node: NodeSnapshot, _ uuid: String) -> NodeSnapshot {
-            var node = node
-            node.observation.wsrep?.gcommUUID = uuid
-            return node
-        }
-        func cluster(_ node: NodeSnapshot) -> ClusterSnapshot {
-            ClusterSnapshot(clusterName: "demo", nodes: [node], replicas: 1, intent: .serving)
-        }
         var identities = Eviction.Identities()
-        identities.learn(cluster(withUUID(Fixture.green(0), "a")))
+        identities.learn(Self.cluster([Self.withUUID(Fixture.green(0), "a")]))
         #expect(identities.uuids == ["n0": "a"])
         // Slow to answer SQL for a moment: the same process, the same identity.
-        identities.learn(cluster(Fixture.starting(0)))
+        identities.learn(Self.cluster([Fixture.starting(0)]))
         #expect(identities.uuids == ["n0": "a"])
         // Killed: kept, for the order.
-        identities.learn(cluster(Fixture.crashed(0)))
+        identities.learn(Self.cluster([Fixture.crashed(0)]))
         #expect(identities.uuids == ["n0": "a"])
         // Running again: a new process, whose identity is not known until it is Synced.
-        identities.learn(cluster(Fixture.starting(0)))
+        identities.learn(Self.cluster([Fixture.starting(0)]))
         #expect(identities.uuids.isEmpty)
-        identities.learn(cluster(withUUID(Fixture.green(0), "b")))
+        identities.learn(Self.cluster([Self.withUUID(Fixture.green(0), "b")]))
         #expect(identities.uuids == ["n0": "b"])
         // A donor (or a joiner): a state transfer runs; it is never evicted.
-        identities.learn(cluster(withUUID(Fixture.donor(0), "b")))
+        identities.learn(Self.cluster([Self.withUUID(Fixture.donor(0), "b")]))
         #expect(identities.uuids.isEmpty)
     }
 

@@ -853,6 +853,8 @@ struct PlaygroundEndToEndTests {
             }
             let status = try await Self.run(["playground", "status", "--dir", root], in: base, timeout: .seconds(60), user: nobody, binary: binary)
             #expect(status.output.contains("as the invoking user (uid 65534)"), "\(status.output)")
+            // Not root: no kernel NAT table; the playground's own proxy takes the endpoints.
+            #expect(status.output.contains("Endpoints:   balanced by the playground's own proxy: not root"), "\(status.output)")
         } catch {
             _ = try? await Self.run(["playground", "down", "--purge", "--dir", root], in: base, timeout: .seconds(300), user: nobody, binary: binary)
             throw error

@@ -40,6 +40,11 @@ extension PlaygroundEndToEndTests {
             return (try? await connection.query("SELECT @@wsrep_node_name"))?.rows.first?.first ?? nil
         }
         func writerNow() async throws -> String? { try await Self.cluster(client).status?.writer }
+        /// `playground status -o json`'s status: the host, the pods, the endpoints.
+        func playgroundStatus() async throws -> JSONValue {
+            let shown = try await Self.run(["playground", "status", "--dir", root, "-o", "json"], in: root, timeout: .seconds(60))
+            return try #require(try JSONValue.parse(Data(shown.output.utf8))["status"], "\(shown.output)")
+        }
 
         // Never two pods with the writer label: watched every 50 ms for the whole scenario.
         let labelWatch = Task { () -> Int in
@@ -60,6 +65,16 @@ extension PlaygroundEndToEndTests {
             return try await node(behind: writer) == "demo-0"
         }
         let writerEndpoint = try await Self.endpoint(client, service: "demo-writer")
+        // As root, the endpoints are the kernel's NAT rules (kube-proxy's way), not the proxy:
+        // the rule for demo-writer's address sends to demo-0 alone.
+        let shown = try await playgroundStatus()
+        let balancing = shown[path: ["host", "endpointBalancing"]]?.stringValue ?? ""
+        #expect(balancing.hasPrefix("in the kernel"), "\(balancing)")
+        let writerAddress = try #require(shown["endpoints"]?.arrayValue?.first { $0["service"]?.stringValue == "demo-writer" }?["address"]?.stringValue)
+        let demo0 = try #require(shown["pods"]?.arrayValue?.first { $0["name"]?.stringValue == "demo-0" }?["address"]?.stringValue)
+        let rules = try String(contentsOfFile: root + "/endpoints.nft", encoding: .utf8)
+        let port = try #require(writerAddress.split(separator: ":").last.map(String.init))
+        #expect(rules.contains("tcp dport \(port) dnat ip to numgen inc mod 1 map { 0 : \(demo0) . 3306 }"), "\(rules)")
         let controllerPods = { () async throws -> [String] in
             try await client.listAllRaw(Pod.resourceType, namespace: "default",
                                         options: ListOptions(labelSelector: "app.kubernetes.io/instance=demo,app.kubernetes.io/component=controller"))
@@ -153,10 +168,10 @@ extension PlaygroundEndToEndTests {
         // The controller survived it all: a crash would hide behind its restart (one did, in a
         // release build only, at every eviction of a killed node).
         #expect(try await controllerPods() == controllerPod, "one controller pod throughout")
-        let shown = try await Self.run(["playground", "status", "--dir", root, "-o", "json"], in: root, timeout: .seconds(60))
-        let restarts = try JSONValue.parse(Data(shown.output.utf8))[path: ["status", "pods"]]?.arrayValue?
+        let after = try await playgroundStatus()
+        let restarts = after["pods"]?.arrayValue?
             .first { $0["name"]?.stringValue == controllerPod.first }?[path: ["containers"]]?.arrayValue?.first?["restarts"]?.intValue
-        #expect(restarts == 0, "the controller's container never restarted: \(shown.output)")
+        #expect(restarts == 0, "the controller's container never restarted: \(after)")
 
         labelWatch.cancel()
         let most = await labelWatch.value

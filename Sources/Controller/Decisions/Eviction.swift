@@ -43,8 +43,8 @@ public enum Eviction {
         }
     }
 
-    /// Each node's gcomm UUID from while its mysqld ran Synced, kept until a new process runs:
-    /// what an order names once that process dies. Pure.
+    /// Each node's gcomm UUID from while its mysqld ran Synced, kept until a new process runs or
+    /// an order names it (so no process is evicted twice). Pure.
     public struct Identities: Sendable, Equatable {
         public private(set) var uuids: [String: String] = [:]
         /// Nodes seen stopped since: the next process that runs is a new identity.
@@ -71,11 +71,13 @@ public enum Eviction {
                 }
             }
         }
+
+        /// An order named this node's identity: it is evicted once.
+        public mutating func forget(_ node: String) { uuids[node] = nil }
     }
 
-    /// What to evict now. `uuids`: `Identities.uuids`;
-    /// `evicted`: the UUIDs already evicted (or being evicted).
-    public static func orders(_ snapshot: ClusterSnapshot, uuids: [String: String], evicted: Set<String>) -> [Order] {
+    /// What to evict now. `uuids`: `Identities.uuids`.
+    public static func orders(_ snapshot: ClusterSnapshot, uuids: [String: String]) -> [Order] {
         var survivors: [NodeSnapshot] = []
         var dead: [NodeSnapshot] = []
         for node in snapshot.nodes {
@@ -108,7 +110,7 @@ public enum Eviction {
         let via = survivors.sorted { $0.ordinal < $1.ordinal }.map(\.name)
         // A member's UUID is known only from while it was Synced (`uuids`): a joiner's is not.
         return dead.compactMap { node in
-            guard let uuid = uuids[node.name], !evicted.contains(uuid) else { return nil }
+            guard let uuid = uuids[node.name] else { return nil }
             return Order(node: node.name, uuid: uuid, via: via)
         }
     }

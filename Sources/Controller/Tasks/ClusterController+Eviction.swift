@@ -8,13 +8,11 @@ import QiniuAPI
 extension ClusterController {
     func evictDeadMembers(_ snapshot: ClusterSnapshot, phase: ClusterPhase) {
         identities.learn(snapshot)
-        // Only the identities nodes still have (a restarted mysqld reports a new one).
-        evictedUUIDs.formIntersection(identities.uuids.values)
         // A repair like any other: not while automatic recovery is off, and only while the
         // cluster serves (a restore or a pause stops the nodes itself).
         guard desired.autoRecovery, phase == .serving else { return }
-        for order in Eviction.orders(snapshot, uuids: identities.uuids, evicted: evictedUUIDs) {
-            evictedUUIDs.insert(order.uuid)
+        for order in Eviction.orders(snapshot, uuids: identities.uuids) {
+            identities.forget(order.node)
             Task { await self.evict(order) }
         }
     }

@@ -89,8 +89,8 @@ public actor LocalRuntime {
     private var kernel: KernelBalancer?
     /// The routes the kernel's table has now (nil: not applied yet).
     private var kernelRoutes: [KernelBalancer.Route]?
-    /// How endpoints are balanced, for `playground status`.
-    private var balancing = "not yet"
+    /// How endpoints are balanced, for `playground status` (set as `run` begins).
+    private var balancing: String?
     private var writtenTables: [String: HostTable] = [:]
     private var dirty = true
     private var shuttingDown = false
@@ -432,7 +432,7 @@ public actor LocalRuntime {
         case .failure(let failure):
             balancing = "by the playground's own proxy: \(failure)"
         }
-        logger.info("endpoints are balanced \(balancing)")
+        logger.info("endpoints are balanced \(balancing ?? "")")
     }
 
     /// The kernel's table follows the proxies' backends: one transaction for every endpoint.
