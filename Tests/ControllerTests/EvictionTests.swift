@@ -1,4 +1,5 @@
 @testable import Controller
+import ControllerAPI
 import Galera
 import Testing
 
@@ -111,5 +112,23 @@ import Testing
         #expect(Eviction.Result.of([true, true]) == .dropped)
         #expect(Eviction.Result.of([true, false]) == .late)
         #expect(Eviction.Result.of([true, nil]) == .failed)
+    }
+}
+
+/// Which node the binary log archive may go on reading (`ClusterController.logsEveryWrite`): its
+/// heartbeats claim the archive covers everything until now, so only a node that logs every write.
+@Suite struct ArchivedNodeTests {
+    static func node(_ state: NodeState, _ wsrep: String?) -> NodeStatus {
+        NodeStatus(name: "n0", state: state, wsrepState: wsrep, seqno: nil, ready: state == .green)
+    }
+
+    @Test func onlyANodeThatLogsEveryWrite() {
+        #expect(ClusterController.logsEveryWrite(Self.node(.green, "Synced")))
+        #expect(ClusterController.logsEveryWrite(Self.node(.yellow, "Donor/Desynced")), "a backup's or a joiner's donor")
+        #expect(ClusterController.logsEveryWrite(Self.node(.yellow, "Synced")), "a report a view behind, for a moment")
+        #expect(!ClusterController.logsEveryWrite(Self.node(.yellow, nil)), "restarting: mysqld does not answer yet")
+        #expect(!ClusterController.logsEveryWrite(Self.node(.yellow, "Joining: receiving State Transfer")))
+        #expect(!ClusterController.logsEveryWrite(Self.node(.redUnclean, nil)))
+        #expect(!ClusterController.logsEveryWrite(Self.node(.unknown, nil)))
     }
 }

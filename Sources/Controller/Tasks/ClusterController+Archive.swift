@@ -179,16 +179,29 @@ extension ClusterController {
         }
     }
 
+    /// Whether a node's binary log has every write the cluster commits, so that its heartbeats
+    /// ("nothing more until now") are true. Synced, or a donor (desynced for a backup or a
+    /// joiner, it still applies and logs every write); also a Synced node Yellow for a moment
+    /// (its report a view behind). Not a node that stopped, crashed, restarts (mysqld not
+    /// answering yet), joins, or left the Primary component: it logs nothing new while the
+    /// cluster moves on. Restarting mattered once members known dead were evicted at once: a
+    /// killed archiver's node was Red for under a second before its restart began, no heartbeat
+    /// fell in that moment, and the archive stayed on it while it restarted. Pure.
+    static func logsEveryWrite(_ node: NodeStatus) -> Bool {
+        switch node.state {
+        case .green: true
+        case .yellow: node.wsrepState == "Synced" || node.wsrepState?.hasPrefix("Donor") == true
+        default: false
+        }
+    }
+
     /// Takes a piece of the stream; closes and stores the open segment when it is due.
     private func archiveReceive(_ chunk: ByteBuffer) async throws {
         // A restore owns the nodes now (the history being read ends here), or archiving was
         // turned off.
         guard restoreStep == nil, desired.archiveSegmentSeconds != nil else { throw StandingAside() }
-        // A node that stopped, crashed or left the Primary component logs nothing new: its
-        // files would keep the archive alive with heartbeats while the cluster moves on. A
-        // Yellow one (a backup's or a joiner's donor) still applies and logs every write.
-        if let node = archive.node, let state = feed.latest?.nodes.first(where: { $0.name == node })?.state, state != .green, state != .yellow {
-            throw ArchiverNodeLeft(node: node, state: state)
+        if let node = archive.node, let status = feed.latest?.nodes.first(where: { $0.name == node }), !Self.logsEveryWrite(status) {
+            throw ArchiverNodeLeft(node: node, state: status.state)
         }
         guard var stream = archive.stream else { return }
         // Owned alone while fed: a copy left in `archive` would make each piece of a large
